@@ -1,0 +1,174 @@
+"""The JSON API under ``/api/v1``, plus ``/healthz`` and ``/metrics``."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from aiohttp import web
+
+from server import keys
+from server.auth import PRINCIPAL
+from server.fleet_state import DeviceStatus
+from server.metrics import CONTENT_TYPE
+from server.views import commune_states, device_view, iso_utc, status_counts
+
+MAX_HISTORY_ROWS = 10_000
+DEFAULT_HISTORY_MS = 24 * 3600 * 1000
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(
+        body=msgspec.json.encode(data), status=status, content_type="application/json"
+    )
+
+
+def _bad_request(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(
+        text=msgspec.json.encode({"error": message}).decode(), content_type="application/json"
+    )
+
+
+def _not_found(what: str) -> web.HTTPNotFound:
+    return web.HTTPNotFound(
+        text=msgspec.json.encode({"error": f"{what} not found"}).decode(),
+        content_type="application/json",
+    )
+
+
+def parse_time_ms(value: str, tz: ZoneInfo) -> int:
+    """Epoch milliseconds, or ISO 8601; a time without an offset is local to the
+    inventory's time zone, since that is what users in the communes mean."""
+    if value.lstrip("-").isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _bad_request(f"{value!r} is neither epoch milliseconds nor ISO 8601") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return int(moment.timestamp() * 1000)
+
+
+async def list_devices(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    state = request.app[keys.STATE]
+    commune = request.query.get("commune")
+    kind = request.query.get("kind")
+    status = request.query.get("status")
+    if status is not None and status not in DeviceStatus.__members__.values():
+        raise _bad_request(f"status must be one of {', '.join(DeviceStatus)}")
+    devices = [
+        device_view(s)
+        for s in state.devices.values()
+        if principal.may_see(s.entry.commune)
+        and (commune is None or s.entry.commune == commune)
+        and (kind is None or s.entry.kind == kind)
+        and (status is None or s.status == status)
+    ]
+    return _json({"devices": devices, "count": len(devices)})
+
+
+def _visible_device(request: web.Request) -> Any:
+    state = request.app[keys.STATE].devices.get(request.match_info["device_id"])
+    # Out-of-scope devices are "not found", so ids of other communes do not leak.
+    if state is None or not request[PRINCIPAL].may_see(state.entry.commune):
+        raise _not_found("device")
+    return state
+
+
+async def get_device(request: web.Request) -> web.Response:
+    return _json(device_view(_visible_device(request), detail=True))
+
+
+async def device_history(request: web.Request) -> web.Response:
+    state = _visible_device(request)
+    tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
+    now_ms = int(time.time() * 1000)
+    to_ms = parse_time_ms(request.query["to"], tz) if "to" in request.query else now_ms + 1
+    from_ms = (
+        parse_time_ms(request.query["from"], tz)
+        if "from" in request.query
+        else to_ms - DEFAULT_HISTORY_MS
+    )
+    if from_ms >= to_ms:
+        raise _bad_request("'from' must be before 'to'")
+    store = request.app[keys.STORE]
+    entry = state.entry
+    body: dict[str, Any] = {"device": entry.id, "from": iso_utc(from_ms), "to": iso_utc(to_ms)}
+    if entry.kind == "gateway":
+        rows: list[Any] = await store.agent_health(entry.id, from_ms, to_ms, MAX_HISTORY_ROWS)
+        body["health"] = msgspec.to_builtins(rows)
+    else:
+        rows = await store.device_readings(entry.id, from_ms, to_ms, MAX_HISTORY_ROWS)
+        body["readings"] = msgspec.to_builtins(rows)
+    body["truncated"] = len(rows) >= MAX_HISTORY_ROWS
+    transitions = await store.transitions(entry.id, from_ms, to_ms, MAX_HISTORY_ROWS)
+    body["transitions"] = msgspec.to_builtins(transitions)
+    return _json(body)
+
+
+def _commune_summary(request: web.Request, code: str) -> dict[str, Any]:
+    commune = request.app[keys.INDEX].communes[code]
+    states = commune_states(request.app[keys.STATE], code)
+    return {
+        "code": code,
+        "name": commune.name,
+        "kind": commune.kind,
+        "devices": len(states),
+        "by_status": status_counts(states),
+    }
+
+
+async def list_communes(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    communes = [
+        _commune_summary(request, code)
+        for code in request.app[keys.INDEX].communes
+        if principal.may_see(code)
+    ]
+    return _json({"communes": communes, "count": len(communes)})
+
+
+async def get_commune(request: web.Request) -> web.Response:
+    code = request.match_info["code"]
+    index = request.app[keys.INDEX]
+    if code not in index.communes or not request[PRINCIPAL].may_see(code):
+        raise _not_found("commune")
+    commune = index.communes[code]
+    body = _commune_summary(request, code)
+    body["villages"] = [{"code": v.code, "name": v.name} for v in commune.villages]
+    body["key_locations"] = [
+        {"code": k.code, "name": k.name, "kind": k.kind} for k in commune.key_locations
+    ]
+    body["device_list"] = [device_view(s) for s in commune_states(request.app[keys.STATE], code)]
+    return _json(body)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    state = request.app[keys.STATE]
+    store_ok = await request.app[keys.STORE].ping()
+    healthy = store_ok and state.link_is_up
+    return _json(
+        {"ok": healthy, "mqtt_connected": state.link_is_up, "store_ok": store_ok},
+        status=200 if healthy else 503,
+    )
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(
+        body=request.app[keys.METRICS].render(), headers={"Content-Type": CONTENT_TYPE}
+    )
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/v1/devices", list_devices)
+    app.router.add_get("/api/v1/devices/{device_id}", get_device)
+    app.router.add_get("/api/v1/devices/{device_id}/history", device_history)
+    app.router.add_get("/api/v1/communes", list_communes)
+    app.router.add_get("/api/v1/communes/{code}", get_commune)

@@ -1,0 +1,150 @@
+"""The application factory: ``create_app(settings, deps)`` wires every part together.
+
+Each resource or background loop has one cleanup context, registered in dependency
+order (store, tokens, live state and writer, MQTT link and sweeper); aiohttp closes them
+in reverse, so the link stops before the writer flushes and the store closes last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from server import api, keys, page
+from server.auth import auth_middleware
+from server.fleet_state import FleetState
+from server.ingest import Ingest
+from server.metrics import Metrics
+from server.mqtt_link import MqttLink
+from server.settings import Settings
+from server.store import open_store
+from server.store.base import Store
+from server.tokens import TokenStore
+from server.writer import StoreWriter
+from xaso.inventory import InventoryIndex, load_inventory
+
+log = logging.getLogger("xaso.server")
+
+
+def _wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class Deps:
+    """What tests (and the demo) may hand in instead of the defaults."""
+
+    store: Store | None = None
+    index: InventoryIndex | None = None
+    clock_ms: Callable[[], int] = _wall_ms
+    connect_mqtt: bool = True
+
+
+def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
+    deps = deps or Deps()
+    index = deps.index or load_inventory(settings.inventory).index()
+    app = web.Application(middlewares=[auth_middleware], client_max_size=1024**2)
+    app[keys.SETTINGS] = settings
+    app[keys.INDEX] = index
+    app[keys.METRICS] = Metrics()
+    app.cleanup_ctx.append(_store_ctx(deps))
+    app.cleanup_ctx.append(_tokens_ctx)
+    app.cleanup_ctx.append(_ingest_ctx(deps))
+    if deps.connect_mqtt:
+        app.cleanup_ctx.append(_mqtt_ctx(deps))
+    api.setup_routes(app)
+    page.setup_routes(app)
+    return app
+
+
+def _store_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def store_ctx(app: web.Application) -> AsyncIterator[None]:
+        store = deps.store or await open_store(app[keys.SETTINGS].store)
+        app[keys.STORE] = store
+        log.info("time-series store: %s", store.name)
+        yield
+        if deps.store is None:
+            await store.close()
+
+    return store_ctx
+
+
+async def _tokens_ctx(app: web.Application) -> AsyncIterator[None]:
+    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    app[keys.TOKENS] = tokens
+    yield
+    tokens.close()
+
+
+def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ingest_ctx(app: web.Application) -> AsyncIterator[None]:
+        metrics = app[keys.METRICS]
+        state = FleetState(app[keys.INDEX], deps.clock_ms())
+        app[keys.STATE] = state
+        app[keys.INGEST] = Ingest(state, metrics)
+        writer = StoreWriter(app[keys.STORE], metrics)
+        app[keys.WRITER] = writer
+        metrics.watch_device_counts(
+            lambda: Counter((s.entry.kind, str(s.status)) for s in state.devices.values())
+        )
+        task = asyncio.create_task(writer.run(), name="store-writer")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await writer.flush()
+
+    return ingest_ctx
+
+
+def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def mqtt_ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[keys.SETTINGS]
+        state, ingest, writer = app[keys.STATE], app[keys.INGEST], app[keys.WRITER]
+        metrics = app[keys.METRICS]
+
+        def on_message(topic: str, payload: bytes, ack: Callable[[], object] | None) -> None:
+            records = ingest.handle(topic, payload, deps.clock_ms())
+            writer.submit(records, ack)
+
+        def on_link(up: bool) -> None:
+            metrics.mqtt_connected.set(1 if up else 0)
+            if up:
+                log.info("connected to the broker")
+                state.link_up(deps.clock_ms())
+            else:
+                log.warning("lost the broker; no timeouts until it is back")
+                state.link_down()
+
+        link = MqttLink(
+            settings.mqtt, settings.mqtt_client_id, asyncio.get_running_loop(), on_message, on_link
+        )
+        link.start()
+        sweeper = asyncio.create_task(
+            _sweep_forever(state, writer, deps.clock_ms, settings.sweep_interval_s),
+            name="timeout-sweeper",
+        )
+        yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        await asyncio.to_thread(link.stop)
+
+    return mqtt_ctx
+
+
+async def _sweep_forever(
+    state: FleetState, writer: StoreWriter, clock_ms: Callable[[], int], interval_s: float
+) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        transitions = state.sweep(clock_ms())
+        if transitions:
+            writer.submit(transitions)

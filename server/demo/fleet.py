@@ -1,0 +1,158 @@
+"""A simulated fleet for ``xaso demo``: the real agent code, with simulated devices.
+
+Every gateway of the inventory runs as a real :class:`agent.runner.Agent` (real MQTT,
+birth, will, heartbeats) in a thread of this process; only the probes and the
+gateway's own health are simulated, so no packet leaves the machine. A few devices go
+down and come back on a fixed cycle, and a scenario cuts one gateway's power (its will
+fires) and stops another cleanly, then brings both back.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent.config import AgentConfig, AgentSection, MqttSection, ProbedDevice
+from agent.runner import Agent
+from xaso.inventory import InventoryIndex
+from xaso.protocol import AgentHealth, DeviceReading
+
+log = logging.getLogger("xaso.demo.fleet")
+
+# Of every 100 devices, about this many are down for good, and this many flap.
+_BROKEN_EVERY = 29
+_FLAPPING_EVERY = 7
+_FLAP_CYCLE_S = 150
+_FLAP_DOWN_S = 45
+
+
+def _stable_hash(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def simulated_reading(device_id: str, now_s: float) -> DeviceReading:
+    h = _stable_hash(device_id)
+    if h % _BROKEN_EVERY == 0:
+        return DeviceReading(id=device_id, reachable=False, error="timeout")
+    if h % _FLAPPING_EVERY == 0 and (now_s + h) % _FLAP_CYCLE_S < _FLAP_DOWN_S:
+        return DeviceReading(id=device_id, reachable=False, error="connection refused")
+    rtt_ms = round(15 + h % 60 + random.random() * 5, 1)
+    return DeviceReading(id=device_id, reachable=True, rtt_ms=rtt_ms)
+
+
+class _SimulatedProber:
+    def __call__(self, devices: Sequence[ProbedDevice]) -> list[DeviceReading]:
+        now_s = time.time()
+        return [simulated_reading(d.id, now_s) for d in devices]
+
+
+def _simulated_health(started_s: float) -> AgentHealth:
+    return AgentHealth(
+        uptime_s=round(time.time() - started_s + 86_400, 1),
+        load1=round(random.uniform(0.05, 0.6), 2),
+        mem_used_pct=round(random.uniform(30, 45), 1),
+        disk_free_pct=round(random.uniform(60, 70), 1),
+        temp_c=round(random.uniform(45, 58), 1),
+    )
+
+
+class SimulatedGateway:
+    def __init__(self, config: AgentConfig) -> None:
+        self.config = config
+        self.agent: Agent | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        started_s = time.time()
+        self._stop = threading.Event()
+        self.agent = Agent(
+            self.config, prober=_SimulatedProber(), health=lambda: _simulated_health(started_s)
+        )
+        self._thread = threading.Thread(
+            target=self.agent.run,
+            args=(self._stop,),
+            name=f"sim-{self.config.agent.id}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def cut_power(self) -> None:
+        if self.agent is not None:
+            self.agent.cut_power()
+        self._join()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._join()
+
+    def _join(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+
+class SimulatedFleet:
+    def __init__(
+        self, index: InventoryIndex, mqtt_url: str, state_dir: Path, heartbeat_interval_s: float
+    ) -> None:
+        self.gateways: list[SimulatedGateway] = []
+        for agent_id in index.agents:
+            devices = sorted(index.devices_of_agent[agent_id])
+            self.gateways.append(
+                SimulatedGateway(
+                    AgentConfig(
+                        agent=AgentSection(id=agent_id, heartbeat_interval_s=heartbeat_interval_s),
+                        mqtt=MqttSection(url=mqtt_url, keepalive_s=10),
+                        state_dir=str(state_dir / agent_id),
+                        # The address is never dialled: probes are simulated.
+                        devices=[ProbedDevice(id=d, address="127.0.0.1", port=9) for d in devices],
+                    )
+                )
+            )
+        self._stop = threading.Event()
+        self._cycle_started = time.monotonic()
+        self._scenario = threading.Thread(
+            target=self._run_scenario, name="sim-scenario", daemon=True
+        )
+
+    def start(self) -> None:
+        for gateway in self.gateways:
+            gateway.start()
+        self._cycle_started = time.monotonic()
+        self._scenario.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._scenario.join(timeout=10)
+        for gateway in self.gateways:
+            gateway.stop()
+
+    def _run_scenario(self) -> None:
+        """Every three minutes: a power cut at one gateway, a clean stop at another."""
+        if len(self.gateways) < 2:
+            return
+        cut, stopped = self.gateways[1], self.gateways[-1]
+        while True:
+            for at_s, action, gateway in (
+                (20, "cut_power", cut),
+                (35, "stop", stopped),
+                (80, "start", stopped),
+                (100, "start", cut),
+            ):
+                if self._stop.wait(at_s - self._elapsed_in_cycle()):
+                    return
+                log.info("scenario: %s %s", action, gateway.config.agent.id)
+                getattr(gateway, action)()
+            if self._stop.wait(180 - self._elapsed_in_cycle()):
+                return
+            self._cycle_started = time.monotonic()
+
+    def _elapsed_in_cycle(self) -> float:
+        return time.monotonic() - self._cycle_started

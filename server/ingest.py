@@ -1,0 +1,154 @@
+"""From one MQTT message to validated records and state changes.
+
+Everything here runs on the event loop. Bad input is dropped, counted by reason and
+logged at most once a minute per agent; it never raises and is never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from server.fleet_state import FleetState
+from server.metrics import Metrics
+from server.ratelimit import RateLimitedLog
+from server.store.base import AgentHealthRecord, DeviceReadingRecord, Record
+from xaso.protocol import (
+    MAX_PAYLOAD_BYTES,
+    DeviceReading,
+    Heartbeat,
+    ProtocolError,
+    decode_heartbeat,
+    decode_status,
+    parse_topic,
+)
+
+log = logging.getLogger("xaso.ingest")
+
+
+class Ingest:
+    def __init__(self, state: FleetState, metrics: Metrics) -> None:
+        self.state = state
+        self.index = state.index
+        self.metrics = metrics
+        self._problems = RateLimitedLog(log)
+
+    def handle(self, topic: str, payload: bytes, now_ms: int) -> list[Record]:
+        """Validate and apply one message; return the records to store."""
+        parsed = parse_topic(topic)
+        if parsed is None:
+            return self._reject("bad_topic", "-", now_ms, "topic %r is not ours", topic)
+        agent_id, channel = parsed
+        self.metrics.messages_received.labels(channel).inc()
+        if agent_id not in self.index.agents:
+            return self._reject("unknown_agent", agent_id, now_ms, "agent %s is unknown", agent_id)
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            return self._reject(
+                "oversized", agent_id, now_ms, "%s: %d-byte payload dropped", agent_id, len(payload)
+            )
+        try:
+            if channel == "status":
+                return self._status(agent_id, payload, now_ms)
+            if channel == "heartbeat":
+                return self._heartbeat(agent_id, payload, now_ms)
+        except ProtocolError as exc:
+            return self._reject(exc.reason, agent_id, now_ms, "%s: %s", agent_id, exc.detail)
+        return self._reject(
+            "unknown_channel", agent_id, now_ms, "%s: unknown channel %r", agent_id, channel
+        )
+
+    def _status(self, agent_id: str, payload: bytes, now_ms: int) -> list[Record]:
+        message = decode_status(payload)
+        if message.agent != agent_id:
+            return self._mismatch(agent_id, message.agent, now_ms)
+        transitions = self.state.apply_status(message, now_ms)
+        if transitions is None:
+            self.metrics.stale_wills.inc()
+            log.info("%s: ignored the will of old session %d", agent_id, message.session)
+            return []
+        return list(transitions)
+
+    def _heartbeat(self, agent_id: str, payload: bytes, now_ms: int) -> list[Record]:
+        beat = decode_heartbeat(payload)
+        if beat.agent != agent_id:
+            return self._mismatch(agent_id, beat.agent, now_ms)
+        readings = self._owned_readings(beat, now_ms)
+        outcome = self.state.apply_heartbeat(beat, readings, now_ms)
+        if outcome.sequence_gap:
+            self.metrics.sequence_gaps.inc(outcome.sequence_gap)
+            log.warning(
+                "%s: %d heartbeats missing before seq %d", agent_id, outcome.sequence_gap, beat.seq
+            )
+        commune = self.index.agents[agent_id].commune
+        records: list[Record] = [
+            AgentHealthRecord(
+                agent_id=agent_id,
+                commune=commune,
+                ts_ms=beat.ts_ms,
+                seq=beat.seq,
+                session=beat.session,
+                historical=beat.historical,
+                uptime_s=beat.health.uptime_s,
+                load1=beat.health.load1,
+                mem_used_pct=beat.health.mem_used_pct,
+                disk_free_pct=beat.health.disk_free_pct,
+                temp_c=beat.health.temp_c,
+            )
+        ]
+        for reading in readings:
+            entry = self.index.devices[reading.id]
+            records.append(
+                DeviceReadingRecord(
+                    device_id=reading.id,
+                    agent_id=agent_id,
+                    commune=entry.commune,
+                    kind=entry.kind,
+                    ts_ms=beat.ts_ms,
+                    seq=beat.seq,
+                    reachable=reading.reachable,
+                    historical=beat.historical,
+                    rtt_ms=reading.rtt_ms,
+                    error=reading.error,
+                )
+            )
+        records.extend(outcome.transitions)
+        return records
+
+    def _owned_readings(self, beat: Heartbeat, now_ms: int) -> list[DeviceReading]:
+        """Keep only readings of devices this agent answers for: an agent must not speak
+        for another commune's devices, whatever its broker credentials allow."""
+        owned = self.index.devices_of_agent[beat.agent]
+        kept: list[DeviceReading] = []
+        seen: set[str] = set()
+        for reading in beat.devices:
+            if reading.id not in owned:
+                self.metrics.readings_rejected.labels("foreign_device").inc()
+                self._problems.warning(
+                    (beat.agent, "foreign_device"),
+                    now_ms,
+                    "%s: reading for device %r it does not own dropped",
+                    beat.agent,
+                    reading.id,
+                )
+            elif reading.id in seen:
+                self.metrics.readings_rejected.labels("duplicate_device").inc()
+            else:
+                seen.add(reading.id)
+                kept.append(reading)
+        return kept
+
+    def _mismatch(self, topic_agent: str, payload_agent: str, now_ms: int) -> list[Record]:
+        return self._reject(
+            "agent_mismatch",
+            topic_agent,
+            now_ms,
+            "%s: payload claims to be agent %r",
+            topic_agent,
+            payload_agent,
+        )
+
+    def _reject(
+        self, reason: str, agent_id: str, now_ms: int, msg: str, *args: object
+    ) -> list[Record]:
+        self.metrics.messages_rejected.labels(reason).inc()
+        self._problems.warning((agent_id, reason), now_ms, "rejected (%s): " + msg, reason, *args)
+        return []

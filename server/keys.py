@@ -1,0 +1,23 @@
+"""Typed application state, in one place (house style 2)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.fleet_state import FleetState
+from server.ingest import Ingest
+from server.metrics import Metrics
+from server.settings import Settings
+from server.store.base import Store
+from server.tokens import TokenStore
+from server.writer import StoreWriter
+from xaso.inventory import InventoryIndex
+
+SETTINGS = web.AppKey("settings", Settings)
+INDEX = web.AppKey("index", InventoryIndex)
+METRICS = web.AppKey("metrics", Metrics)
+STORE = web.AppKey("store", Store)
+TOKENS = web.AppKey("tokens", TokenStore)
+STATE = web.AppKey("state", FleetState)
+INGEST = web.AppKey("ingest", Ingest)
+WRITER = web.AppKey("writer", StoreWriter)

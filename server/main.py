@@ -1,0 +1,24 @@
+"""``xaso server``: load settings, build the app, run it."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from server.app import create_app
+from server.settings import Settings
+
+log = logging.getLogger("xaso.server")
+
+
+def run_server(settings: Settings) -> int:
+    try:
+        host, port = settings.listen_host_port
+    except ValueError as exc:
+        print(f"xaso server: {exc}")
+        return 2
+    app = create_app(settings)
+    log.info("serving on http://%s:%d", host, port)
+    web.run_app(app, host=host, port=port, shutdown_timeout=5, print=None)
+    return 0

@@ -1,0 +1,109 @@
+"""The server's MQTT connection: paho's thread only hands messages to the event loop.
+
+Parsing, state and storage happen on the loop (house style 6). The session is
+persistent (clean_session=False, fixed client id) so the broker keeps QoS 1 messages
+while the server is away, and acknowledgement is manual: sent after the store wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+
+from xaso.protocol import QOS_RECORDS, SUBSCRIPTION
+
+log = logging.getLogger("xaso.mqtt")
+
+# (topic, payload, ack) delivered on the loop; ack is None for QoS 0 messages.
+MessageHandler = Callable[[str, bytes, Callable[[], object] | None], None]
+
+
+def parse_mqtt_url(url: str) -> tuple[str, int, str | None, str | None]:
+    parts = urlsplit(url)
+    if parts.scheme != "mqtt" or not parts.hostname:
+        raise ValueError(f"MQTT URL must look like mqtt://[user:pass@]host:port, not {url!r}")
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return parts.hostname, parts.port or 1883, user, password
+
+
+class MqttLink:
+    def __init__(
+        self,
+        url: str,
+        client_id: str,
+        loop: asyncio.AbstractEventLoop,
+        on_message: MessageHandler,
+        on_link: Callable[[bool], None],
+    ) -> None:
+        self._host, self._port, user, password = parse_mqtt_url(url)
+        self._loop = loop
+        self._on_message = on_message
+        self._on_link = on_link
+        client = mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            clean_session=False,
+            protocol=mqtt.MQTTv311,
+            manual_ack=True,
+        )
+        client.suppress_exceptions = True
+        client.enable_logger(logging.getLogger("xaso.mqtt.paho"))
+        client.reconnect_delay_set(min_delay=1, max_delay=30)
+        if user:
+            client.username_pw_set(user, password)
+        client.on_connect = self._paho_connect
+        client.on_disconnect = self._paho_disconnect
+        client.on_message = self._paho_message
+        self._client = client
+
+    def start(self) -> None:
+        self._client.connect_async(self._host, self._port, keepalive=30)
+        self._client.loop_start()
+
+    def stop(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+
+    # -- paho's thread: hand over, nothing else ---------------------------------------
+
+    def _paho_connect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.ConnectFlags,
+        reason_code: mqtt.ReasonCode,
+        properties: mqtt.Properties | None,
+    ) -> None:
+        if reason_code.is_failure:
+            log.error("broker refused the server's connection: %s", reason_code)
+            return
+        # Subscribing on every connect is harmless and covers a broker that lost state.
+        client.subscribe(SUBSCRIPTION, qos=QOS_RECORDS)
+        self._loop.call_soon_threadsafe(self._on_link, True)
+
+    def _paho_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.DisconnectFlags,
+        reason_code: mqtt.ReasonCode,
+        properties: mqtt.Properties | None,
+    ) -> None:
+        self._loop.call_soon_threadsafe(self._on_link, False)
+
+    def _paho_message(
+        self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage
+    ) -> None:
+        ack = functools.partial(client.ack, message.mid, message.qos) if message.qos else None
+        try:
+            topic = message.topic
+        except UnicodeDecodeError:
+            # Not a topic of ours; ingest rejects and counts it (and it is still acked).
+            topic = "<invalid utf-8>"
+        self._loop.call_soon_threadsafe(self._on_message, topic, bytes(message.payload), ack)

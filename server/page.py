@@ -1,0 +1,105 @@
+"""A plain server-rendered page: communes and devices with their status.
+
+No front-end build step: Jinja2 templates with autoescaping, Vietnamese by default,
+``?lang=en`` switches (and is remembered in a cookie). Times are shown in the
+inventory's time zone (Asia/Ho_Chi_Minh) and stored in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+
+from server import keys
+from server.auth import COOKIE, PRINCIPAL
+from server.i18n import pick_language, translator
+from server.views import commune_states, status_counts
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("server", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+LANG_COOKIE = "xaso_lang"
+
+
+def _local_time(ts_ms: int | None, tz: ZoneInfo) -> str:
+    if ts_ms is None:
+        return "—"
+    return datetime.fromtimestamp(ts_ms / 1000, tz).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _render(request: web.Request, template: str, **context: object) -> web.Response:
+    lang = pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
+    html = _templates.get_template(template).render(t=translator(lang), lang=lang, **context)
+    response = web.Response(text=html, content_type="text/html")
+    if request.query.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+async def overview(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    index = request.app[keys.INDEX]
+    state = request.app[keys.STATE]
+    tz = ZoneInfo(index.inventory.timezone)
+    communes = []
+    for code, commune in index.communes.items():
+        if not principal.may_see(code):
+            continue
+        states = commune_states(state, code)
+        communes.append(
+            {
+                "code": code,
+                "name": commune.name,
+                "counts": status_counts(states),
+                "devices": [
+                    {
+                        "id": s.entry.id,
+                        "name": s.entry.name,
+                        "kind": s.entry.kind,
+                        "status": str(s.status),
+                        "since": _local_time(s.since_ms, tz),
+                        "last_seen": _local_time(s.last_seen_ms, tz),
+                        "cause": s.cause,
+                    }
+                    for s in states
+                ],
+            }
+        )
+    return _render(
+        request, "index.html", communes=communes, broker_up=state.link_is_up, user=principal
+    )
+
+
+async def login_form(request: web.Request) -> web.Response:
+    return _render(request, "login.html", error=False)
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    token = str(form.get("token", "")).strip()
+    if not token or request.app[keys.TOKENS].authenticate(token) is None:
+        response = _render(request, "login.html", error=True)
+        response.set_status(401)
+        return response
+    response = web.HTTPSeeOther(location="/")
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", max_age=12 * 3600)
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    response = web.HTTPSeeOther(location="/login")
+    response.del_cookie(COOKIE)
+    return response
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/", overview)
+    app.router.add_get("/login", login_form)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)

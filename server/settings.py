@@ -1,0 +1,50 @@
+"""Server settings, declared once with their help text (the CLI is built from these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    inventory: str = field(
+        default="devices.yaml", metadata={"help": "inventory file (devices.yaml)"}
+    )
+    mqtt: str = field(
+        default="mqtt://127.0.0.1:1883",
+        metadata={"help": "broker URL, mqtt://[user:pass@]host:port"},
+    )
+    store: str = field(
+        default="sqlite:///xaso-data/timeseries.db",
+        metadata={
+            "help": "time-series store: sqlite:///PATH or influxdb://host:port/database "
+            "(credentials from XASO_INFLUX_USERNAME/PASSWORD or XASO_INFLUX_TOKEN)"
+        },
+    )
+    listen: str = field(default="127.0.0.1:8080", metadata={"help": "HTTP address host:port"})
+    data_dir: str = field(
+        default="xaso-data", metadata={"help": "folder for the server's own data (API tokens)"}
+    )
+    mqtt_client_id: str = field(
+        default="xaso-server",
+        metadata={"help": "MQTT client id; keep it stable so the broker keeps our session"},
+    )
+    sweep_interval_s: float = field(
+        default=1.0, metadata={"help": "how often heartbeat timeouts are checked, seconds"}
+    )
+
+    @property
+    def listen_host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"--listen must be host:port, not {self.listen!r}")
+        return host.strip("[]"), int(port)
+
+    @property
+    def tokens_path(self) -> str:
+        return f"{self.data_dir}/xaso.db"
+
+
+def setting_help() -> dict[str, tuple[object, str]]:
+    """name -> (default, help), for the command line and the docs."""
+    return {f.name: (f.default, f.metadata["help"]) for f in fields(Settings)}

@@ -1,0 +1,471 @@
+"""InfluxDB backend over the v1 HTTP API (``/write``, ``/query``, ``/ping``).
+
+Only the v1 endpoints are used because they are the common ground of InfluxDB 1.x,
+2.x (through DBRP mappings) and 3 Core; InfluxQL over ``/query`` is the read path that
+works on all three (engineering notes).
+
+Series design, which decides what counts as a duplicate: InfluxDB keeps one point per
+(measurement, tag set, timestamp) and merges the fields of a later write into it. The
+tags are the identities a record is looked up by; everything else is a field:
+
+=================  ==============================  ======================================
+measurement        tags                            fields
+=================  ==============================  ======================================
+agent_health       agent_id, commune               seq, session (int), historical (bool),
+                                                   uptime_s, load1, ... (float)
+device_reading     device_id, agent_id, commune,   seq (int), reachable, historical
+                   kind                            (bool), rtt_ms (float), error (str)
+transition         device_id, commune, kind        status, previous, cause (str)
+=================  ==============================  ======================================
+
+``status`` is a field, not a tag: a transition is identified by the device and the
+moment, so a redelivered transition replaces the stored one instead of adding a second
+point. The SQLite backend uses the same keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import aiohttp
+from influxdb_client import Point, WritePrecision
+from yarl import URL
+
+from server.store.base import (
+    AgentHealthRecord,
+    DeviceReadingRecord,
+    Record,
+    StoreUnavailable,
+    TransitionRecord,
+    WriteResult,
+)
+
+log = logging.getLogger(__name__)
+
+# 5,000-line batches measured best on our hardware (engineering notes); the byte cap
+# keeps a batch of long error strings under influxd's 25 MB default max-body-size.
+MAX_LINES_PER_WRITE = 5000
+MAX_BYTES_PER_WRITE = 4 * 1024 * 1024
+MAX_DETAIL_CHARS = 2000
+
+# InfluxDB stores nanoseconds in an int64; larger query bounds would overflow InfluxQL.
+_MAX_TS_MS = 9_223_372_036_853
+_MIN_TS_MS = -9_223_372_036_853
+
+# 1.x and 2.x end a partial-write message with "dropped=N" (1.x tsdb.PartialWriteError).
+_DROPPED = re.compile(r"dropped=(\d+)")
+
+# Statuses that say nothing about the records themselves, only about the server or our
+# access to it: the same write can succeed later, so the caller must not acknowledge.
+_RETRYABLE_4XX = frozenset({401, 403, 404, 408, 429})
+
+
+class InfluxStore:
+    """A ``Store`` backed by InfluxDB 1.x, 2.x or 3 Core through the v1 HTTP API."""
+
+    name = "influxdb"
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: URL,
+        database: str,
+        *,
+        create_database: bool,
+    ) -> None:
+        """Use :meth:`open`; the session must already carry the credentials."""
+        self._session = session
+        self._base_url = base_url
+        self._database = database
+        self._create_database = create_database
+
+    @classmethod
+    async def open(
+        cls,
+        url: str,
+        database: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        create_database: bool = True,
+        timeout_s: float = 10.0,
+    ) -> InfluxStore:
+        """Connect to ``url`` (e.g. ``http://127.0.0.1:8086``) and use ``database``.
+
+        v1 credentials go in basic auth (1.x accepts it like ``u``/``p`` and it keeps the
+        password out of URLs and logs); a 2.x/3.x token goes in ``Authorization: Token``.
+        An unreachable server is not an error here: the server starts, ``ping()`` says
+        False, and writes raise ``StoreUnavailable`` until InfluxDB is back.
+        """
+        headers = {"Authorization": f"Token {token}"} if token else {}
+        auth = aiohttp.BasicAuth(username, password or "") if username else None
+        session = aiohttp.ClientSession(
+            headers=headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=timeout_s),
+            raise_for_status=False,
+        )
+        store = cls(session, URL(url), database, create_database=create_database)
+        if create_database:
+            try:
+                await store._ensure_database()
+            except StoreUnavailable as exc:
+                log.warning("InfluxDB at %s not reachable yet: %s", url, exc)
+            except BaseException:
+                await session.close()
+                raise
+        return store
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    async def ping(self) -> bool:
+        try:
+            status, _ = await self._request("GET", "/ping")
+        except StoreUnavailable:
+            return False
+        return 200 <= status < 300
+
+    # -- writes ---------------------------------------------------------------------
+
+    async def write(self, records: Sequence[Record]) -> WriteResult:
+        lines: list[str] = []
+        rejected = 0
+        details: list[str] = []
+        for record in records:
+            problem = _unrepresentable(record)
+            if problem:
+                rejected += 1
+                details.append(problem)
+            else:
+                lines.append(_to_point(record).to_line_protocol())
+
+        written = 0
+        for chunk in _chunks(lines):
+            result = await self._write_chunk(chunk)
+            written += result.written
+            rejected += result.rejected
+            if result.detail:
+                details.append(result.detail)
+
+        detail = "; ".join(details)[:MAX_DETAIL_CHARS]
+        if rejected:
+            log.warning("InfluxDB rejected %d of %d records: %s", rejected, len(records), detail)
+        return WriteResult(written=written, rejected=rejected, detail=detail)
+
+    async def _write_chunk(self, lines: list[str], *, retried: bool = False) -> WriteResult:
+        body = "\n".join(lines).encode("utf-8")
+        params = {"db": self._database, "precision": "ms"}
+        status, text = await self._request("POST", "/write", params=params, data=body)
+        if 200 <= status < 300:
+            return WriteResult(written=len(lines))
+        message = _error_message(text)
+        if (
+            status == 404
+            and "database not found" in message
+            and self._create_database
+            and not retried
+        ):
+            # Dropped or never created (InfluxDB was down when we opened): create, retry.
+            await self._ensure_database()
+            return await self._write_chunk(lines, retried=True)
+        if "partial write" in message:
+            # Some points were written and the rest will never be: retrying the batch
+            # would fail the same way forever (Telegraf #8571, #11005). Report, move on.
+            dropped = _dropped_count(text, message, len(lines))
+            return WriteResult(written=len(lines) - dropped, rejected=dropped, detail=message)
+        if status in _RETRYABLE_4XX:
+            raise StoreUnavailable(f"InfluxDB write failed with HTTP {status}: {message}")
+        # Any other 4xx refuses the batch itself (e.g. a line influxd cannot parse). 1.x
+        # may still have written the lines before the bad one, so this may over-count:
+        # better to report a loss that did not happen than to hide one that did.
+        return WriteResult(written=0, rejected=len(lines), detail=f"HTTP {status}: {message}")
+
+    async def _ensure_database(self) -> None:
+        query = f"CREATE DATABASE {_quote_identifier(self._database)}"
+        status, text = await self._request("POST", "/query", data={"q": query})
+        error = _error_message(text) if status >= 300 else _result_error(text)
+        if error:
+            # 2.x/3.x do not support CREATE DATABASE over v1, and a 1.x user may lack the
+            # admin right; the database may well exist, so go on and let writes tell.
+            log.info(
+                "InfluxDB CREATE DATABASE %s failed (HTTP %d): %s",
+                self._database,
+                status,
+                error,
+            )
+
+    # -- reads ----------------------------------------------------------------------
+
+    async def agent_health(
+        self, agent_id: str, from_ms: int, to_ms: int, limit: int = 10_000
+    ) -> list[AgentHealthRecord]:
+        rows = await self._select("agent_health", "agent_id", agent_id, from_ms, to_ms, limit)
+        return [
+            AgentHealthRecord(
+                agent_id=_str(row, "agent_id"),
+                commune=_str(row, "commune"),
+                ts_ms=int(row["time"]),
+                seq=_int(row, "seq"),
+                session=_int(row, "session"),
+                historical=bool(row.get("historical")),
+                uptime_s=_float(row, "uptime_s"),
+                load1=_float(row, "load1"),
+                mem_used_pct=_float(row, "mem_used_pct"),
+                disk_free_pct=_float(row, "disk_free_pct"),
+                temp_c=_float(row, "temp_c"),
+            )
+            for row in rows
+        ]
+
+    async def device_readings(
+        self, device_id: str, from_ms: int, to_ms: int, limit: int = 10_000
+    ) -> list[DeviceReadingRecord]:
+        rows = await self._select("device_reading", "device_id", device_id, from_ms, to_ms, limit)
+        return [
+            DeviceReadingRecord(
+                device_id=_str(row, "device_id"),
+                agent_id=_str(row, "agent_id"),
+                commune=_str(row, "commune"),
+                kind=_str(row, "kind"),
+                ts_ms=int(row["time"]),
+                seq=_int(row, "seq"),
+                reachable=bool(row.get("reachable")),
+                historical=bool(row.get("historical")),
+                rtt_ms=_float(row, "rtt_ms"),
+                error=row.get("error"),
+            )
+            for row in rows
+        ]
+
+    async def transitions(
+        self, device_id: str, from_ms: int, to_ms: int, limit: int = 10_000
+    ) -> list[TransitionRecord]:
+        rows = await self._select("transition", "device_id", device_id, from_ms, to_ms, limit)
+        return [
+            TransitionRecord(
+                device_id=_str(row, "device_id"),
+                commune=_str(row, "commune"),
+                kind=_str(row, "kind"),
+                ts_ms=int(row["time"]),
+                status=_str(row, "status"),
+                previous=_str(row, "previous"),
+                cause=_str(row, "cause"),
+            )
+            for row in rows
+        ]
+
+    async def _select(
+        self, measurement: str, tag: str, value: str, from_ms: int, to_ms: int, limit: int
+    ) -> list[dict[str, Any]]:
+        from_ms, to_ms = max(from_ms, _MIN_TS_MS), min(to_ms, _MAX_TS_MS)
+        if limit <= 0 or from_ms >= to_ms:
+            return []  # InfluxQL reads LIMIT 0 as "no limit"
+        query = (
+            f"SELECT * FROM {_quote_identifier(measurement)}"
+            f" WHERE {_quote_identifier(tag)} = {_quote_string(value)}"
+            f" AND time >= {from_ms}ms AND time < {to_ms}ms"
+            f" ORDER BY time ASC LIMIT {limit}"
+        )
+        params = {"db": self._database, "q": query, "epoch": "ms"}
+        status, text = await self._request("GET", "/query", params=params)
+        error = _error_message(text) if status >= 300 else _result_error(text)
+        if error:
+            raise StoreUnavailable(f"InfluxDB query failed (HTTP {status}): {error}")
+        rows: list[dict[str, Any]] = []
+        for result in json.loads(text).get("results", []):
+            for series in result.get("series", []):
+                columns = series["columns"]
+                rows.extend(dict(zip(columns, values, strict=True)) for values in series["values"])
+        return rows
+
+    # -- transport ------------------------------------------------------------------
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        data: bytes | dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        """Send one request; a server or network failure becomes ``StoreUnavailable``."""
+        try:
+            async with self._session.request(
+                method, self._base_url.with_path(path), params=params, data=data
+            ) as response:
+                text = await response.text(encoding="utf-8", errors="replace")
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise StoreUnavailable(f"InfluxDB {method} {path}: {exc!r}") from exc
+        if response.status >= 500:
+            raise StoreUnavailable(
+                f"InfluxDB {method} {path} failed with HTTP {response.status}: "
+                f"{_error_message(text)}"
+            )
+        return response.status, text
+
+
+# -- records to line protocol -------------------------------------------------------
+
+
+def _to_point(record: Record) -> Point:
+    # Floats are forced to float: a Python int would be sent as an integer field and
+    # collide with the float already stored under that name ("field type conflict").
+    if isinstance(record, DeviceReadingRecord):
+        return (
+            Point("device_reading")
+            .tag("device_id", record.device_id)
+            .tag("agent_id", record.agent_id)
+            .tag("commune", record.commune)
+            .tag("kind", record.kind)
+            .field("seq", int(record.seq))
+            .field("reachable", bool(record.reachable))
+            .field("historical", bool(record.historical))
+            .field("rtt_ms", _opt_float(record.rtt_ms))
+            .field("error", record.error)
+            .time(record.ts_ms, WritePrecision.MS)
+        )
+    if isinstance(record, AgentHealthRecord):
+        return (
+            Point("agent_health")
+            .tag("agent_id", record.agent_id)
+            .tag("commune", record.commune)
+            .field("seq", int(record.seq))
+            .field("session", int(record.session))
+            .field("historical", bool(record.historical))
+            .field("uptime_s", _opt_float(record.uptime_s))
+            .field("load1", _opt_float(record.load1))
+            .field("mem_used_pct", _opt_float(record.mem_used_pct))
+            .field("disk_free_pct", _opt_float(record.disk_free_pct))
+            .field("temp_c", _opt_float(record.temp_c))
+            .time(record.ts_ms, WritePrecision.MS)
+        )
+    return (
+        Point("transition")
+        .tag("device_id", record.device_id)
+        .tag("commune", record.commune)
+        .tag("kind", record.kind)
+        .field("status", record.status)
+        .field("previous", record.previous)
+        .field("cause", record.cause)
+        .time(record.ts_ms, WritePrecision.MS)
+    )
+
+
+def _tags(record: Record) -> tuple[str, ...]:
+    if isinstance(record, DeviceReadingRecord):
+        return (record.device_id, record.agent_id, record.commune, record.kind)
+    if isinstance(record, AgentHealthRecord):
+        return (record.agent_id, record.commune)
+    return (record.device_id, record.commune, record.kind)
+
+
+def _unrepresentable(record: Record) -> str:
+    """Why line protocol cannot carry this record's tags faithfully, or "".
+
+    A tag value cannot end in a backslash (influxd reads it as an escape) and cannot hold
+    a newline, tab or carriage return (they arrive as the two characters ``\\n``...).
+    Storing a different id would file the record under another device, so refuse it.
+    """
+    for value in _tags(record):
+        if value.endswith("\\") or any(c in value for c in "\n\r\t"):
+            return f"tag value {value!r} cannot be stored in InfluxDB"
+    return ""
+
+
+def _chunks(lines: list[str]) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        line_size = len(line.encode("utf-8")) + 1
+        if chunk and (len(chunk) >= MAX_LINES_PER_WRITE or size + line_size > MAX_BYTES_PER_WRITE):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(line)
+        size += line_size
+    if chunk:
+        yield chunk
+
+
+# -- InfluxDB responses -------------------------------------------------------------
+
+
+def _error_message(text: str) -> str:
+    """The ``error`` of a v1 JSON error body, else the body itself."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return text.strip()
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return str(body["error"])
+    if isinstance(body, dict) and isinstance(body.get("message"), str):  # 2.x style
+        return str(body["message"])
+    return text.strip()
+
+
+def _result_error(text: str) -> str:
+    """The first statement error of a 200 ``/query`` answer (e.g. database not found)."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return f"unreadable answer: {text[:200]!r}"
+    for result in body.get("results", []):
+        if "error" in result:
+            return str(result["error"])
+    return ""
+
+
+def _dropped_count(text: str, message: str, lines: int) -> int:
+    """How many points a partial write lost, as exactly as the server says."""
+    counts = [int(n) for n in _DROPPED.findall(message)]
+    if counts:
+        return min(sum(counts), lines)
+    # InfluxDB 3 lists each refused line under "data".
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("data"), list) and body["data"]:
+        return min(len(body["data"]), lines)
+    return lines  # unknown: assume the worst rather than hide a loss
+
+
+# -- InfluxQL -----------------------------------------------------------------------
+
+
+def _quote_string(value: str) -> str:
+    """An InfluxQL string literal: backslash and single quote escaped."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _quote_identifier(name: str) -> str:
+    """An InfluxQL double-quoted identifier."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# -- rows to records ----------------------------------------------------------------
+
+
+def _opt_float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _str(row: dict[str, Any], key: str) -> str:
+    # An empty tag value is not stored by InfluxDB, so it comes back missing.
+    value = row.get(key)
+    return "" if value is None else str(value)
+
+
+def _int(row: dict[str, Any], key: str) -> int:
+    value = row.get(key)
+    return 0 if value is None else int(value)
+
+
+def _float(row: dict[str, Any], key: str) -> float | None:
+    value = row.get(key)
+    return None if value is None else float(value)

@@ -1,0 +1,286 @@
+"""SQLite backend: the embedded default store, no server to run.
+
+stdlib ``sqlite3`` is blocking, so one dedicated worker thread owns the connection and
+the event loop hands it work through ``run_in_executor``; a single thread also
+serialises writes, which SQLite wants anyway.
+
+Each table's primary key is InfluxDB's point identity for the same measurement (the tag
+columns plus ``ts_ms``, see ``server.store.influx``), and a duplicate merges like an
+InfluxDB point: the later write's fields win, and a field it leaves out (None) keeps
+its stored value ("the field set becomes the union of the old field set and the new
+field set", InfluxDB docs on duplicate points). Both backends therefore hold the same
+data after the same writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from server.store.base import (
+    AgentHealthRecord,
+    DeviceReadingRecord,
+    Record,
+    StoreUnavailable,
+    TransitionRecord,
+    WriteResult,
+)
+
+R = TypeVar("R", AgentHealthRecord, DeviceReadingRecord, TransitionRecord)
+T = TypeVar("T")
+
+# The primary key leads with the lookup column and ts_ms so that a read is one ordered
+# range scan; the remaining tag columns complete InfluxDB's series identity.
+_SCHEMA_V1 = """
+CREATE TABLE agent_health (
+    agent_id      TEXT    NOT NULL,
+    ts_ms         INTEGER NOT NULL,
+    commune       TEXT    NOT NULL,
+    seq           INTEGER NOT NULL,
+    session       INTEGER NOT NULL,
+    historical    INTEGER NOT NULL,
+    uptime_s      REAL,
+    load1         REAL,
+    mem_used_pct  REAL,
+    disk_free_pct REAL,
+    temp_c        REAL,
+    PRIMARY KEY (agent_id, ts_ms, commune)
+) WITHOUT ROWID;
+
+CREATE TABLE device_reading (
+    device_id  TEXT    NOT NULL,
+    ts_ms      INTEGER NOT NULL,
+    agent_id   TEXT    NOT NULL,
+    commune    TEXT    NOT NULL,
+    kind       TEXT    NOT NULL,
+    seq        INTEGER NOT NULL,
+    reachable  INTEGER NOT NULL,
+    historical INTEGER NOT NULL,
+    rtt_ms     REAL,
+    error      TEXT,
+    PRIMARY KEY (device_id, ts_ms, agent_id, commune, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE "transition" (
+    device_id TEXT    NOT NULL,
+    ts_ms     INTEGER NOT NULL,
+    commune   TEXT    NOT NULL,
+    kind      TEXT    NOT NULL,
+    status    TEXT    NOT NULL,
+    previous  TEXT    NOT NULL,
+    cause     TEXT    NOT NULL,
+    PRIMARY KEY (device_id, ts_ms, commune, kind)
+) WITHOUT ROWID;
+"""
+
+# MIGRATIONS[n] takes a database from user_version n to n + 1. Append, never edit.
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class _Table(Generic[R]):
+    """How one record kind maps onto its table."""
+
+    name: str
+    record: type[R]
+    key: tuple[str, ...]  # primary key; key[0] is what reads filter on
+    optional: frozenset[str] = frozenset()  # None = "not in this write", merged
+    booleans: frozenset[str] = frozenset()
+    columns: tuple[str, ...] = field(init=False)
+    insert_sql: str = field(init=False)
+    select_sql: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        columns = tuple(self.record.__struct_fields__)
+        updates = ", ".join(
+            f"{c} = coalesce(excluded.{c}, {self.name}.{c})"
+            if c in self.optional
+            else f"{c} = excluded.{c}"
+            for c in columns
+            if c not in self.key
+        )
+        insert_sql = (
+            f'INSERT INTO "{self.name}" ({", ".join(columns)})'
+            f" VALUES ({', '.join('?' for _ in columns)})"
+            f" ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}"
+        )
+        select_sql = (
+            f'SELECT {", ".join(columns)} FROM "{self.name}"'
+            f" WHERE {self.key[0]} = ? AND ts_ms >= ? AND ts_ms < ?"
+            f" ORDER BY {', '.join(self.key[1:])} LIMIT ?"
+        )
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "insert_sql", insert_sql)
+        object.__setattr__(self, "select_sql", select_sql)
+
+    def row(self, record: R) -> tuple[Any, ...]:
+        values = [getattr(record, c) for c in self.columns]
+        # InfluxDB cannot store NaN or infinity and its client drops them; do the same
+        # here so both backends read back None.
+        return tuple(None if isinstance(v, float) and not math.isfinite(v) else v for v in values)
+
+    def record_of(self, row: Sequence[Any]) -> R:
+        values = dict(zip(self.columns, row, strict=True))
+        for name in self.booleans:
+            values[name] = bool(values[name])
+        return self.record(**values)
+
+
+_AGENT_HEALTH = _Table(
+    name="agent_health",
+    record=AgentHealthRecord,
+    key=("agent_id", "ts_ms", "commune"),
+    optional=frozenset({"uptime_s", "load1", "mem_used_pct", "disk_free_pct", "temp_c"}),
+    booleans=frozenset({"historical"}),
+)
+_DEVICE_READING = _Table(
+    name="device_reading",
+    record=DeviceReadingRecord,
+    key=("device_id", "ts_ms", "agent_id", "commune", "kind"),
+    optional=frozenset({"rtt_ms", "error"}),
+    booleans=frozenset({"reachable", "historical"}),
+)
+_TRANSITION = _Table(
+    name="transition",
+    record=TransitionRecord,
+    key=("device_id", "ts_ms", "commune", "kind"),
+)
+_TABLE_OF: dict[type, _Table[Any]] = {
+    AgentHealthRecord: _AGENT_HEALTH,
+    DeviceReadingRecord: _DEVICE_READING,
+    TransitionRecord: _TRANSITION,
+}
+
+
+class SqliteStore:
+    """A ``Store`` in one SQLite file (or ``":memory:"``), driven from one thread."""
+
+    name = "sqlite"
+
+    def __init__(self, executor: ThreadPoolExecutor, connection: sqlite3.Connection) -> None:
+        """Use :meth:`open`; ``connection`` belongs to ``executor``'s only thread."""
+        self._executor = executor
+        self._connection = connection
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: str) -> SqliteStore:
+        """Open or create the database at ``path`` and bring its schema up to date."""
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xaso-sqlite")
+        try:
+            connection = await asyncio.get_running_loop().run_in_executor(executor, _connect, path)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(executor, connection)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        await self._run(self._connection.close)
+        self._executor.shutdown(wait=True)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def write(self, records: Sequence[Record]) -> WriteResult:
+        if not records:
+            return WriteResult(written=0)
+        batches: dict[str, tuple[_Table[Any], list[tuple[Any, ...]]]] = {}
+        for record in records:
+            table = _TABLE_OF[type(record)]
+            batches.setdefault(table.name, (table, []))[1].append(table.row(record))
+        await self._run(self._write, list(batches.values()))
+        return WriteResult(written=len(records))
+
+    def _write(self, batches: list[tuple[_Table[Any], list[tuple[Any, ...]]]]) -> None:
+        # One transaction per call: when write() returns, the whole batch is on disk
+        # (WAL, synchronous=NORMAL survives a process crash); if it raises, none is.
+        connection = self._connection
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for table, rows in batches:
+                    connection.executemany(table.insert_sql, rows)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            # Disk full, I/O error, database locked by another process: nothing was
+            # written and the same write may succeed later.
+            raise StoreUnavailable(f"SQLite write failed: {exc}") from exc
+
+    async def agent_health(
+        self, agent_id: str, from_ms: int, to_ms: int, limit: int = 10_000
+    ) -> list[AgentHealthRecord]:
+        return await self._select(_AGENT_HEALTH, agent_id, from_ms, to_ms, limit)
+
+    async def device_readings(
+        self, device_id: str, from_ms: int, to_ms: int, limit: int = 10_000
+    ) -> list[DeviceReadingRecord]:
+        return await self._select(_DEVICE_READING, device_id, from_ms, to_ms, limit)
+
+    async def transitions(
+        self, device_id: str, from_ms: int, to_ms: int, limit: int = 10_000
+    ) -> list[TransitionRecord]:
+        return await self._select(_TRANSITION, device_id, from_ms, to_ms, limit)
+
+    async def _select(
+        self, table: _Table[R], series: str, from_ms: int, to_ms: int, limit: int
+    ) -> list[R]:
+        if limit <= 0:
+            return []  # SQLite reads a negative LIMIT as "no limit"
+        rows = await self._run(
+            lambda: self._connection.execute(
+                table.select_sql, (series, from_ms, to_ms, limit)
+            ).fetchall()
+        )
+        return [table.record_of(row) for row in rows]
+
+    async def _run(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(function, *args))
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    # isolation_level=None: no implicit transactions; _write issues BEGIN/COMMIT itself.
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")  # ":memory:" stays "memory"
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA busy_timeout = 5000")
+        _migrate(connection, path)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _migrate(connection: sqlite3.Connection, path: str) -> None:
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"{path} has store schema version {version}, newer than this xaso "
+            f"understands ({SCHEMA_VERSION}); upgrade xaso or use another file"
+        )
+    for number in range(version, SCHEMA_VERSION):
+        # executescript commits first, so run each step as its own explicit script;
+        # PRAGMA user_version is transactional, so a failed step leaves the old version.
+        script = MIGRATIONS[number]
+        try:
+            connection.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
+            )
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise

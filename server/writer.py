@@ -1,0 +1,101 @@
+"""Batches records into the store and acknowledges MQTT messages only once stored.
+
+The broker keeps a message until we acknowledge it (paho ``manual_ack``), so a record
+is never acknowledged before it is durable: if the store is down, we retry with
+backoff and the broker holds the rest; if the server dies, the broker redelivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+
+from server.metrics import Metrics
+from server.store.base import Record, Store, StoreUnavailable
+
+log = logging.getLogger("xaso.writer")
+
+Ack = Callable[[], object]
+
+
+class StoreWriter:
+    def __init__(
+        self,
+        store: Store,
+        metrics: Metrics,
+        *,
+        max_batch: int = 5000,
+        linger_s: float = 0.05,
+        max_backoff_s: float = 30.0,
+    ) -> None:
+        self._store = store
+        self._metrics = metrics
+        self._queue: asyncio.Queue[tuple[Sequence[Record], Ack | None]] = asyncio.Queue()
+        self._max_batch = max_batch
+        self._linger_s = linger_s
+        self._max_backoff_s = max_backoff_s
+        self._pending_records = 0
+
+    def submit(self, records: Sequence[Record], ack: Ack | None = None) -> None:
+        """Queue records (possibly none) and the acknowledgement due once they are stored."""
+        self._queue.put_nowait((records, ack))
+        self._pending_records += len(records)
+        self._metrics.queue_depth.set(self._pending_records)
+
+    @property
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    async def run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            await asyncio.sleep(self._linger_s)  # let a burst gather into one write
+            size = len(batch[0][0])
+            while size < self._max_batch and not self._queue.empty():
+                item = self._queue.get_nowait()
+                batch.append(item)
+                size += len(item[0])
+            await self._write_until_done([r for records, _ in batch for r in records])
+            for _, ack in batch:
+                if ack is not None:
+                    ack()
+            self._pending_records -= size
+            self._metrics.queue_depth.set(self._pending_records)
+
+    async def flush(self) -> None:
+        """Write whatever is queued now (used at shutdown)."""
+        while not self._queue.empty():
+            records, ack = self._queue.get_nowait()
+            await self._write_until_done(records, attempts=3)
+            if ack is not None:
+                ack()
+
+    async def _write_until_done(self, records: Sequence[Record], attempts: int = 0) -> None:
+        if not records:
+            return
+        delay_s = 0.5
+        tried = 0
+        while True:
+            tried += 1
+            try:
+                result = await self._store.write(records)
+            except StoreUnavailable as exc:
+                self._metrics.store_writes.labels("unavailable").inc()
+                if attempts and tried >= attempts:
+                    log.error("store unavailable, %d records not written: %s", len(records), exc)
+                    return
+                log.warning("store unavailable (%s); retrying in %.1fs", exc, delay_s)
+                # Full jitter, so several servers do not hammer a recovering store in step.
+                await asyncio.sleep(random.uniform(0, delay_s))
+                delay_s = min(delay_s * 2, self._max_backoff_s)
+                continue
+            self._metrics.store_records_written.inc(result.written)
+            if result.rejected:
+                self._metrics.store_writes.labels("partial").inc()
+                self._metrics.store_records_rejected.inc(result.rejected)
+                log.error("store rejected %d records for good: %s", result.rejected, result.detail)
+            else:
+                self._metrics.store_writes.labels("ok").inc()
+            return

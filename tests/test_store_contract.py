@@ -1,0 +1,466 @@
+"""One contract for every store: the same tests run on SQLite and on a real influxd.
+
+The InfluxDB-only tests at the end cover what only a network store does: partial writes,
+outages and HTTP error mapping.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from server.store import (
+    AgentHealthRecord,
+    DeviceReadingRecord,
+    Record,
+    Store,
+    StoreUnavailable,
+    TransitionRecord,
+    WriteResult,
+    open_store,
+)
+from server.store.influx import InfluxStore
+from server.store.sqlite import SCHEMA_VERSION, SqliteStore
+from tests.services.influxdb import InfluxServer, running_influxd
+
+T0 = 1_700_000_000_000  # 2023-11-14, epoch ms
+COMMUNE = "Xã Xuân Hồng"
+
+
+def reading(device_id: str = "cam-01", ts_ms: int = T0, **changes: Any) -> DeviceReadingRecord:
+    fields: dict[str, Any] = {
+        "agent_id": "gw-01",
+        "commune": COMMUNE,
+        "kind": "camera",
+        "seq": 7,
+        "reachable": True,
+        "rtt_ms": 12.5,
+    }
+    fields.update(changes)
+    return DeviceReadingRecord(device_id=device_id, ts_ms=ts_ms, **fields)
+
+
+def health(agent_id: str = "gw-01", ts_ms: int = T0, **changes: Any) -> AgentHealthRecord:
+    fields: dict[str, Any] = {
+        "commune": COMMUNE,
+        "seq": 41,
+        "session": 3,
+        "uptime_s": 3600.0,
+        "load1": 0.25,
+        "mem_used_pct": 41.5,
+        "disk_free_pct": 80.0,
+        "temp_c": 52.0,
+    }
+    fields.update(changes)
+    return AgentHealthRecord(agent_id=agent_id, ts_ms=ts_ms, **fields)
+
+
+def transition(device_id: str = "cam-01", ts_ms: int = T0, **changes: Any) -> TransitionRecord:
+    fields: dict[str, Any] = {
+        "commune": COMMUNE,
+        "kind": "camera",
+        "status": "offline",
+        "previous": "online",
+        "cause": "no reading for 90 s",
+    }
+    fields.update(changes)
+    return TransitionRecord(device_id=device_id, ts_ms=ts_ms, **fields)
+
+
+# -- fixtures -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def influxd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfluxServer]:
+    with running_influxd(tmp_path_factory.mktemp("influxd")) as server:
+        yield server
+
+
+async def _open_influx(server: InfluxServer) -> InfluxStore:
+    # A fresh database per test: isolation without restarting influxd.
+    return await InfluxStore.open(server.url, f"test_{uuid.uuid4().hex}")
+
+
+@pytest.fixture(params=["sqlite", "influxdb"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    opened: Store
+    if request.param == "sqlite":
+        opened = await SqliteStore.open(str(tmp_path / "xaso.db"))
+    else:
+        # Looked up lazily so that the SQLite half runs without influxd installed.
+        opened = await _open_influx(request.getfixturevalue("influxd"))
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def influx_store(influxd: InfluxServer) -> AsyncIterator[InfluxStore]:
+    opened = await _open_influx(influxd)
+    yield opened
+    await opened.close()
+
+
+# -- the contract ---------------------------------------------------------------------
+
+
+async def test_name_and_ping(store: Store) -> None:
+    assert store.name in ("sqlite", "influxdb")
+    assert await store.ping() is True
+
+
+async def test_round_trip_every_kind(store: Store) -> None:
+    records: list[Record] = [health(), reading(historical=True, error="slow"), transition()]
+    assert await store.write(records) == WriteResult(written=3)
+    assert await store.agent_health("gw-01", T0, T0 + 1) == [records[0]]
+    assert await store.device_readings("cam-01", T0, T0 + 1) == [records[1]]
+    assert await store.transitions("cam-01", T0, T0 + 1) == [records[2]]
+
+
+async def test_round_trip_with_none_fields(store: Store) -> None:
+    sparse_health = AgentHealthRecord(agent_id="gw-02", commune="", ts_ms=T0, seq=0, session=0)
+    sparse_reading = reading("cam-02", reachable=False, rtt_ms=None, error=None)
+    await store.write([sparse_health, sparse_reading])
+    assert await store.agent_health("gw-02", T0, T0 + 1) == [sparse_health]
+    assert await store.device_readings("cam-02", T0, T0 + 1) == [sparse_reading]
+
+
+async def test_integral_floats_keep_their_type(store: Store) -> None:
+    # 5 instead of 5.0 must not become an InfluxDB integer field (a type conflict later).
+    await store.write([reading(rtt_ms=5), reading(ts_ms=T0 + 1, rtt_ms=5.5)])
+    rtts = [r.rtt_ms for r in await store.device_readings("cam-01", T0, T0 + 2)]
+    assert rtts == [5.0, 5.5]
+    assert all(isinstance(rtt, float) for rtt in rtts)
+
+
+async def test_reads_are_time_ordered_and_half_open(store: Store) -> None:
+    times = [T0 + 40, T0, T0 + 30, T0 + 10, T0 + 20]
+    await store.write([reading(ts_ms=t, seq=i) for i, t in enumerate(times)])
+    got = await store.device_readings("cam-01", T0 + 10, T0 + 30)
+    assert [r.ts_ms for r in got] == [T0 + 10, T0 + 20]
+    everything = await store.device_readings("cam-01", T0, T0 + 41)
+    assert [r.ts_ms for r in everything] == sorted(times)
+    assert len(await store.device_readings("cam-01", -(2**62), 2**62)) == 5  # no overflow
+    assert await store.device_readings("cam-01", T0 + 30, T0 + 30) == []
+    assert await store.device_readings("cam-01", T0 + 30, T0 + 10) == []
+
+
+async def test_limit_keeps_the_earliest(store: Store) -> None:
+    await store.write([transition(ts_ms=T0 + i, cause=f"c{i}") for i in range(5)])
+    got = await store.transitions("cam-01", T0, T0 + 100, limit=2)
+    assert [t.ts_ms for t in got] == [T0, T0 + 1]
+    assert await store.transitions("cam-01", T0, T0 + 100, limit=0) == []
+
+
+async def test_duplicates_collapse(store: Store) -> None:
+    records: list[Record] = [health(), reading(), transition()]
+    await store.write(records)
+    await store.write(records)  # an agent replaying its queue
+    await store.write([records[1], records[1]])  # a redelivery inside one batch
+    assert len(await store.agent_health("gw-01", T0, T0 + 1)) == 1
+    assert len(await store.device_readings("cam-01", T0, T0 + 1)) == 1
+    assert len(await store.transitions("cam-01", T0, T0 + 1)) == 1
+
+
+async def test_same_key_merges_like_influxdb(store: Store) -> None:
+    # InfluxDB: a later point with the same series and time overwrites the fields it
+    # carries and keeps the others. SQLite must do the same.
+    await store.write([reading(seq=1, rtt_ms=10.0, error="first")])
+    await store.write([reading(seq=2, reachable=False, rtt_ms=None, error=None)])
+    await store.write([transition(status="online", previous="offline", cause="probe ok")])
+    [merged] = await store.device_readings("cam-01", T0, T0 + 1)
+    assert (merged.seq, merged.reachable, merged.rtt_ms, merged.error) == (2, False, 10.0, "first")
+    [latest] = await store.transitions("cam-01", T0, T0 + 1)
+    assert latest == transition(status="online", previous="offline", cause="probe ok")
+
+
+async def test_same_timestamp_other_series_are_kept(store: Store) -> None:
+    await store.write(
+        [
+            reading("cam-01"),
+            reading("cam-02"),
+            reading("cam-01", agent_id="gw-02"),  # same device seen through another gateway
+            health("gw-01"),
+            health("gw-02"),
+        ]
+    )
+    assert [r.agent_id for r in await store.device_readings("cam-01", T0, T0 + 1)] in (
+        ["gw-01", "gw-02"],
+        ["gw-02", "gw-01"],
+    )
+    assert len(await store.device_readings("cam-02", T0, T0 + 1)) == 1
+    assert len(await store.agent_health("gw-02", T0, T0 + 1)) == 1
+
+
+async def test_unicode_survives(store: Store) -> None:
+    record = reading("loa-xã-1", commune="Xã Xuân Hồng, huyện Như Xuân", error="Lỗi: mất kết nối")
+    event = transition("loa-xã-1", commune="Xã Xuân Hồng", cause="Mất điện — chờ khôi phục")
+    await store.write([record, event])
+    assert await store.device_readings("loa-xã-1", T0, T0 + 1) == [record]
+    assert await store.transitions("loa-xã-1", T0, T0 + 1) == [event]
+
+
+NASTY = [
+    'say "hi"',
+    "it's",
+    "a b  c",
+    "a,b,c",
+    "k=v",
+    r"back\slash",
+    r"\,",
+    r"\\double",
+    r"'\''",
+    " leading and trailing ",
+    "=,\" '",
+]
+
+
+@pytest.mark.parametrize("value", NASTY)
+async def test_strings_needing_escapes_survive(store: Store, value: str) -> None:
+    record = reading(value, agent_id=value, commune=value, kind=value, error=value + "\nline 2")
+    event = transition(value, commune=value, kind=value, status=value, cause=value)
+    beat = health(value, commune=value)
+    result = await store.write([record, event, beat])
+    assert result == WriteResult(written=3)
+    assert await store.device_readings(value, T0, T0 + 1) == [record]
+    assert await store.transitions(value, T0, T0 + 1) == [event]
+    assert await store.agent_health(value, T0, T0 + 1) == [beat]
+    # Escaping must not make another series match.
+    assert await store.device_readings(value + "x", T0, T0 + 1) == []
+
+
+async def test_empty_write(store: Store) -> None:
+    assert await store.write([]) == WriteResult(written=0)
+
+
+async def test_large_batch(store: Store) -> None:
+    # More than one InfluxDB chunk (5,000 lines), and more than the default read limit.
+    records = [reading(ts_ms=T0 + i, seq=i) for i in range(12_000)]
+    assert await store.write(records) == WriteResult(written=12_000)
+    first = await store.device_readings("cam-01", T0, T0 + 12_000)
+    assert len(first) == 10_000
+    rest = await store.device_readings("cam-01", T0 + 10_000, T0 + 12_000)
+    assert [r.seq for r in rest] == list(range(10_000, 12_000))
+
+
+# -- SQLite only ----------------------------------------------------------------------
+
+
+async def test_sqlite_persists_and_versions_its_schema(tmp_path: Path) -> None:
+    path = str(tmp_path / "xaso.db")
+    store = await SqliteStore.open(path)
+    await store.write([reading()])
+    await store.close()
+    await store.close()  # idempotent
+
+    reopened = await SqliteStore.open(path)
+    assert await reopened.device_readings("cam-01", T0, T0 + 1) == [reading()]
+    await reopened.close()
+
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+    with pytest.raises(RuntimeError, match="newer than this xaso"):
+        await SqliteStore.open(path)
+
+
+# -- InfluxDB only ----------------------------------------------------------------------
+
+
+async def _raw_write(server: InfluxServer, database: str, lines: str) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{server.url}/write", params={"db": database, "precision": "ms"}, data=lines
+        ) as response,
+    ):
+        assert response.status == 204, await response.text()
+
+
+async def test_influx_partial_write_is_reported_not_raised(
+    influxd: InfluxServer, influx_store: InfluxStore
+) -> None:
+    # Make rtt_ms a string field in this shard; later float values then conflict.
+    await _raw_write(
+        influxd, influx_store._database, f'device_reading,device_id=other rtt_ms="x" {T0}'
+    )
+    batch = [
+        reading("cam-01", ts_ms=T0 + 1, rtt_ms=3.5),  # conflicts: dropped by influxd
+        reading("cam-02", ts_ms=T0 + 2, rtt_ms=None, seq=2),
+        reading("cam-03", ts_ms=T0 + 3, rtt_ms=None, seq=3),
+    ]
+    result = await influx_store.write(batch)
+    assert (result.written, result.rejected) == (2, 1)
+    assert "partial write" in result.detail and "rtt_ms" in result.detail
+    assert await influx_store.device_readings("cam-02", T0, T0 + 10) == [batch[1]]
+    assert await influx_store.device_readings("cam-03", T0, T0 + 10) == [batch[2]]
+    assert await influx_store.device_readings("cam-01", T0, T0 + 10) == []
+
+
+@pytest.mark.parametrize("device_id", ["ends-with\\", "new\nline", "tab\there"])
+async def test_influx_refuses_ids_line_protocol_would_mangle(
+    influx_store: InfluxStore, device_id: str
+) -> None:
+    # influxd would store another id (e.g. "ends-with " for "ends-with\\"): refuse and
+    # report rather than file the record under the wrong device.
+    result = await influx_store.write([reading(device_id), reading("cam-ok")])
+    assert (result.written, result.rejected) == (1, 1)
+    assert "cannot be stored" in result.detail
+    assert len(await influx_store.device_readings("cam-ok", T0, T0 + 1)) == 1
+
+
+async def test_influx_outage_raises_then_recovers(tmp_path: Path) -> None:
+    with running_influxd(tmp_path) as server:
+        store = await InfluxStore.open(server.url, "outage", timeout_s=2.0)
+        try:
+            assert await store.write([reading(ts_ms=T0)]) == WriteResult(written=1)
+            server.stop()
+            assert await store.ping() is False
+            with pytest.raises(StoreUnavailable):
+                await store.write([reading(ts_ms=T0 + 1)])
+            with pytest.raises(StoreUnavailable):
+                await store.device_readings("cam-01", T0, T0 + 10)
+            server.start()
+            assert await store.ping() is True
+            assert await store.write([reading(ts_ms=T0 + 1)]) == WriteResult(written=1)
+            got = await store.device_readings("cam-01", T0, T0 + 10)
+            assert [r.ts_ms for r in got] == [T0, T0 + 1]
+        finally:
+            await store.close()
+
+
+async def test_influx_creates_a_dropped_database_again(
+    influxd: InfluxServer, influx_store: InfluxStore
+) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{influxd.url}/query", data={"q": f'DROP DATABASE "{influx_store._database}"'}
+        ) as response,
+    ):
+        assert response.status == 200
+    assert await influx_store.write([reading()]) == WriteResult(written=1)
+
+
+def _fake_influx(status: int, body: str) -> web.Application:
+    async def write(request: web.Request) -> web.Response:
+        return web.Response(status=status, text=body, content_type="application/json")
+
+    async def query(request: web.Request) -> web.Response:
+        return web.json_response({"results": [{"statement_id": 0}]})
+
+    app = web.Application()
+    app.router.add_post("/write", write)
+    app.router.add_post("/query", query)
+    return app
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "outcome"),
+    [
+        (500, '{"error":"engine: cache maximum memory size exceeded"}', StoreUnavailable),
+        (503, "overloaded", StoreUnavailable),
+        (401, '{"error":"authorization failed"}', StoreUnavailable),
+        (404, '{"error":"bucket not found"}', StoreUnavailable),
+        (429, '{"message":"too many requests"}', StoreUnavailable),
+        (400, '{"error":"unable to parse \'x\': invalid field format"}', (0, 3)),
+        # 2.x answers a partial write with 422 and the 1.x message.
+        (422, '{"code":"unprocessable entity","message":"partial write: x dropped=2"}', (1, 2)),
+        # 3 Core lists the refused lines.
+        (
+            400,
+            '{"error":"partial write of line protocol occurred","data":'
+            '[{"original_line":"a","line_number":1,"error_message":"e"}]}',
+            (2, 1),
+        ),
+        (400, '{"error":"partial write: something new"}', (0, 3)),
+    ],
+)
+async def test_influx_http_errors_map_to_the_contract(
+    aiohttp_server: Any, status: int, body: str, outcome: Any
+) -> None:
+    server = await aiohttp_server(_fake_influx(status, body))
+    store = await InfluxStore.open(str(server.make_url("/")), "xaso")
+    try:
+        records = [reading(ts_ms=T0 + i) for i in range(3)]
+        if outcome is StoreUnavailable:
+            with pytest.raises(StoreUnavailable):
+                await store.write(records)
+        else:
+            result = await store.write(records)
+            assert (result.written, result.rejected) == outcome
+            assert result.detail
+    finally:
+        await store.close()
+
+
+# -- open_store -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgres://db/xaso", "scheme must be sqlite, influxdb or influxdbs"),
+        ("xaso.db", "scheme must be"),
+        ("sqlite://relative.db", "absolute path"),
+        ("sqlite:///", "absolute path"),
+        ("influxdb://127.0.0.1:8086", "must name one database"),
+        ("influxdb://127.0.0.1:8086/", "must name one database"),
+        ("influxdb://127.0.0.1:8086/a/b", "must name one database"),
+        ("influxdb:///xaso", "has no host"),
+        ("influxdb://admin:secret@127.0.0.1:8086/xaso", "XASO_INFLUX_USERNAME"),
+        ("influxdb://127.0.0.1:notaport/xaso", "Port"),
+    ],
+)
+async def test_open_store_rejects_bad_urls(url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as caught:
+        await open_store(url, env={})
+    assert "secret" not in str(caught.value)
+
+
+async def test_open_store_sqlite(tmp_path: Path) -> None:
+    for url in ("sqlite:///:memory:", f"sqlite://{tmp_path}/xaso.db"):
+        store = await open_store(url, env={})
+        try:
+            assert store.name == "sqlite"
+            await store.write([reading()])
+        finally:
+            await store.close()
+    assert (tmp_path / "xaso.db").exists()
+
+
+async def test_open_store_influx(influxd: InfluxServer) -> None:
+    store = await open_store(f"influxdb://127.0.0.1:{influxd.port}/via_url", env={})
+    try:
+        assert store.name == "influxdb"
+        assert await store.write([reading()]) == WriteResult(written=1)
+    finally:
+        await store.close()
+
+
+async def test_open_store_influx_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    async def fake_open(url: str, database: str, **kwargs: Any) -> str:
+        seen.update(url=url, database=database, **kwargs)
+        return "opened"
+
+    monkeypatch.setattr(InfluxStore, "open", fake_open)
+    env = {"XASO_INFLUX_USERNAME": "xaso", "XASO_INFLUX_PASSWORD": "pw", "XASO_INFLUX_TOKEN": ""}
+    assert await open_store("influxdbs://influx.example.vn/xa%20so", env) == "opened"
+    assert seen == {
+        "url": "https://influx.example.vn:8086",
+        "database": "xa so",
+        "username": "xaso",
+        "password": "pw",
+        "token": None,
+    }

@@ -1,0 +1,207 @@
+"""The ``xaso`` command line: check, server, agent, demo, token.
+
+Each subcommand imports its side lazily, so an agent-only install runs ``xaso agent``
+and ``xaso check`` without the server's dependencies, and a missing extra is named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+
+from xaso import __version__
+from xaso.yamlcheck import ConfigError, Problem
+
+# The modules each extra brings; a missing one means that extra is not installed.
+_EXTRA_OF_MODULE = {
+    "paho": "agent",
+    "aiohttp": "server",
+    "influxdb_client": "server",
+    "jinja2": "server",
+    "prometheus_client": "server",
+    "amqtt": "server",
+}
+
+
+def _needs_extra(exc: ModuleNotFoundError) -> int:
+    top = (exc.name or "").split(".")[0]
+    extra = _EXTRA_OF_MODULE.get(top)
+    if extra is None:
+        raise exc
+    print(
+        f"xaso: this command needs the '{extra}' extra ({top} is missing): "
+        f"pip install 'xaso[{extra}]'",
+        file=sys.stderr,
+    )
+    return 2
+
+
+def _looks_like_agent_config(path: Path) -> bool:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "agent" in data and "communes" not in data
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    for name in args.paths:
+        path = Path(name)
+        if not path.is_file():
+            problems.append(Problem(name, 0, "no such file"))
+            continue
+        if _looks_like_agent_config(path):
+            from agent.config import check_agent_config_file
+
+            found = check_agent_config_file(path)
+        else:
+            from xaso.inventory import check_inventory_file
+
+            found = check_inventory_file(path)
+        problems += found
+        if not found:
+            print(f"{name}: ok")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _server_settings(args: argparse.Namespace):
+    from server.settings import Settings, setting_help
+
+    given = {name: getattr(args, name) for name in setting_help() if getattr(args, name, None)}
+    return Settings(**given)
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from server.main import run_server
+
+    return run_server(_server_settings(args))
+
+
+def cmd_agent(args: argparse.Namespace) -> int:
+    if args.check_config:
+        from agent.config import check_agent_config_file
+
+        problems = check_agent_config_file(args.config)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if not problems:
+            print(f"{args.config}: ok")
+        return 1 if problems else 0
+    from agent.main import run_agent
+
+    return run_agent(args.config)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo.run import run_demo
+
+    return run_demo(listen=args.listen, inventory=args.inventory, data_dir=args.data_dir)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from server.tokens import Role, TokenStore
+
+    store = TokenStore(Path(args.data_dir) / "xaso.db")
+    try:
+        if args.token_command == "create":
+            try:
+                token = store.create(Role(args.role), frozenset(args.commune or ()), args.name)
+            except ValueError as exc:
+                print(f"xaso token: {exc}", file=sys.stderr)
+                return 2
+            print(token)
+        elif args.token_command == "list":
+            for row in store.list():
+                state = "revoked" if row["revoked_ms"] else "active"
+                communes = ",".join(row["communes"]) or "*"  # type: ignore[arg-type]
+                print(f"{row['id']}\t{row['role']}\t{communes}\t{state}\t{row['name']}")
+        else:
+            if not store.revoke(args.token_id):
+                print(f"xaso token: no active token {args.token_id}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.token_id}")
+    finally:
+        store.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xaso", description="Monitoring and compliance for commune smart radio and CCTV."
+    )
+    parser.add_argument("--version", action="version", version=f"xaso {__version__}")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="validate devices.yaml or an agent.yaml")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.set_defaults(func=cmd_check)
+
+    server = sub.add_parser("server", help="run the server")
+    for name, (default, help_text) in _server_setting_help().items():
+        server.add_argument(
+            f"--{name.replace('_', '-')}", dest=name, help=f"{help_text} (default: {default})"
+        )
+    server.set_defaults(func=cmd_server)
+
+    agent = sub.add_parser("agent", help="run an agent on a gateway")
+    agent.add_argument("--config", required=True, metavar="PATH")
+    agent.add_argument("--check-config", action="store_true", help="validate and exit")
+    agent.set_defaults(func=cmd_agent)
+
+    demo = sub.add_parser("demo", help="run everything embedded with a simulated fleet")
+    demo.add_argument("--listen", default="127.0.0.1:8080", help="HTTP address host:port")
+    demo.add_argument("--inventory", default=None, help="inventory (default: bundled)")
+    demo.add_argument("--data-dir", default=None, help="keep data here (default: temporary)")
+    demo.set_defaults(func=cmd_demo)
+
+    token = sub.add_parser("token", help="manage API tokens")
+    token.add_argument("--data-dir", default="xaso-data", help="the server's data folder")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="create a token and print it once")
+    create.add_argument("--role", required=True, choices=["admin", "operator", "viewer"])
+    create.add_argument("--commune", action="append", help="limit to a commune (repeatable)")
+    create.add_argument("--name", default="", help="who or what holds the token")
+    token_sub.add_parser("list", help="list tokens (never their secrets)")
+    revoke = token_sub.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("token_id")
+    token.set_defaults(func=cmd_token)
+    return parser
+
+
+def _server_setting_help() -> dict[str, tuple[object, str]]:
+    try:
+        from server.settings import setting_help
+    except ModuleNotFoundError:
+        return {}
+    return setting_help()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ModuleNotFoundError as exc:
+        return _needs_extra(exc)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,611 @@
+"""The inventory (``devices.yaml``): administrative areas, communes, gateways, devices.
+
+The file is the single source of what *should* exist: indicator denominators count
+what was planned (every village, every key location), not only what reports in
+(domain brief, "Indicators"), so a device may be ``planned: true`` before it is
+installed.
+
+Administrative levels are data and a commune's parent is effective-dated, because
+Vietnam abolished the district level on 1 July 2025 and reports for a past period must
+use the hierarchy as it was then. Date ranges are inclusive at both ends: a commune
+under the district ``valid_until: 2025-06-30`` and under the province
+``valid_from: 2025-07-01`` has exactly one parent every day.
+
+``load_inventory`` validates the shape (``xaso.yamlcheck``) and then every cross
+reference, and raises one ``ConfigError`` listing all problems with their lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Final, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from xaso.protocol import ID_PATTERN, is_valid_id
+from xaso.yamlcheck import ConfigError, Lines, PathPart, Problem, load_struct
+
+__all__ = [
+    "Agent",
+    "Area",
+    "Commune",
+    "Device",
+    "DeviceEntry",
+    "Inventory",
+    "InventoryIndex",
+    "KeyLocation",
+    "ParentLink",
+    "Profile",
+    "Village",
+    "build_index",
+    "check_inventory_file",
+    "load_inventory",
+]
+
+SCHEMA: Final = 1
+DEFAULT_TIMEZONE: Final = "Asia/Ho_Chi_Minh"
+# When neither the agent nor the gateway profile sets one (the wire contract's default).
+DEFAULT_HEARTBEAT_S: Final = 30.0
+# Without an explicit timeout a device is offline after three missed heartbeats: one
+# lost heartbeat on a 4G link is normal, three in a row are not.
+MISSED_HEARTBEATS: Final = 3
+
+DeviceType = Literal["radio_cluster", "camera", "nvr", "vc_endpoint"]
+DeviceKind = Literal["gateway", "radio_cluster", "camera", "nvr", "vc_endpoint"]
+DEVICE_KINDS: Final[tuple[str, ...]] = get_args(DeviceKind)
+# A positive number of seconds; msgspec checks the bound when the YAML is read.
+Seconds = Annotated[float, msgspec.Meta(gt=0)]
+
+
+class Area(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """An administrative unit above the commune (province, district...)."""
+
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+
+class Profile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Timing defaults for one device kind."""
+
+    heartbeat_interval_s: Seconds | None = None
+    offline_after_s: Seconds | None = None
+
+
+class ParentLink(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    area: str
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+class Village(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A thôn, bản, khu phố or tổ dân phố."""
+
+    code: str
+    name: str
+
+
+KeyLocationKind = Literal[
+    "commune_centre",
+    "market",
+    "school",
+    "boundary",
+    "traffic_node",
+    "cultural_house",
+    "health_station",
+    "other",
+]
+
+
+class KeyLocation(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A place that must be watched by a camera (indicator C2)."""
+
+    code: str
+    name: str
+    kind: KeyLocationKind
+    village: str | None = None
+
+
+class Device(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    id: str
+    name: str
+    type: DeviceType
+    village: str | None = None
+    location: str | None = None
+    # Planned but not installed: counted in denominators, not expected to report.
+    planned: bool = False
+    offline_after_s: Seconds | None = None
+
+
+class Agent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A gateway running the xaso agent; itself a monitored device of kind "gateway".
+
+    ``heartbeat_interval_s`` defaults to None rather than 30 so that the gateway
+    profile can set it for every agent; use ``InventoryIndex`` for effective values.
+    """
+
+    id: str
+    name: str
+    kind: Literal["radio_gateway", "cctv_gateway"]
+    heartbeat_interval_s: Seconds | None = None
+    offline_after_s: Seconds | None = None
+    devices: list[Device] = []
+
+
+class Commune(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    code: str
+    name: str
+    kind: Literal["xa", "phuong", "thi_tran"]
+    parents: list[ParentLink]
+    villages: list[Village]
+    key_locations: list[KeyLocation] = []
+    agents: list[Agent] = []
+
+
+class Inventory(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    schema: int
+    name: str
+    levels: list[str]
+    areas: list[Area]
+    communes: list[Commune]
+    timezone: str = DEFAULT_TIMEZONE
+    profiles: dict[DeviceKind, Profile] = {}
+
+    def index(self) -> InventoryIndex:
+        return InventoryIndex(self)
+
+
+class DeviceEntry(msgspec.Struct, frozen=True):
+    """One monitored thing with its effective timing, flattened for lookups."""
+
+    id: str
+    name: str
+    kind: DeviceKind
+    commune: str
+    agent_id: str  # a gateway's own id for a gateway
+    village: str | None
+    location: str | None
+    planned: bool
+    heartbeat_interval_s: float
+    offline_after_s: float
+
+
+# -- effective timing -----------------------------------------------------------------
+
+
+class _Timing(msgspec.Struct, frozen=True):
+    """Effective heartbeat and timeout, with where each came from (for messages)."""
+
+    heartbeat_s: float
+    heartbeat_from: str
+    offline_s: float
+    offline_from: str  # "device", "agent", "profile" or "default"
+
+
+def _agent_timing(agent: Agent, profiles: dict[DeviceKind, Profile]) -> _Timing:
+    profile = profiles.get("gateway", Profile())
+    if agent.heartbeat_interval_s is not None:
+        heartbeat, heartbeat_from = agent.heartbeat_interval_s, f"agent '{agent.id}'"
+    elif profile.heartbeat_interval_s is not None:
+        heartbeat, heartbeat_from = profile.heartbeat_interval_s, "profile 'gateway'"
+    else:
+        heartbeat, heartbeat_from = DEFAULT_HEARTBEAT_S, "default"
+    if agent.offline_after_s is not None:
+        return _Timing(heartbeat, heartbeat_from, agent.offline_after_s, "agent")
+    if profile.offline_after_s is not None:
+        return _Timing(heartbeat, heartbeat_from, profile.offline_after_s, "profile")
+    return _Timing(heartbeat, heartbeat_from, MISSED_HEARTBEATS * heartbeat, "default")
+
+
+def _device_timing(device: Device, agent: _Timing, profiles: dict[DeviceKind, Profile]) -> _Timing:
+    # A device is seen through its gateway's probes: without a profile of its own kind
+    # it is observed as often as the gateway reports.
+    profile = profiles.get(device.type, Profile())
+    if profile.heartbeat_interval_s is not None:
+        heartbeat, heartbeat_from = profile.heartbeat_interval_s, f"profile '{device.type}'"
+    else:
+        heartbeat, heartbeat_from = agent.heartbeat_s, agent.heartbeat_from
+    if device.offline_after_s is not None:
+        return _Timing(heartbeat, heartbeat_from, device.offline_after_s, "device")
+    if profile.offline_after_s is not None:
+        return _Timing(heartbeat, heartbeat_from, profile.offline_after_s, "profile")
+    return _Timing(heartbeat, heartbeat_from, MISSED_HEARTBEATS * heartbeat, "default")
+
+
+# -- the index ------------------------------------------------------------------------
+
+
+class InventoryIndex:
+    """Lookups over a valid inventory; build it with ``Inventory.index()``."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self.areas: dict[str, Area] = {area.code: area for area in inventory.areas}
+        self.communes: dict[str, Commune] = {c.code: c for c in inventory.communes}
+        # Every monitored id, gateways included: one id space.
+        self.devices: dict[str, DeviceEntry] = {}
+        self.agents: dict[str, DeviceEntry] = {}
+        # What each agent answers for in its heartbeat: installed devices only.
+        self.devices_of_agent: dict[str, frozenset[str]] = {}
+        for commune in inventory.communes:
+            for agent in commune.agents:
+                self._add_agent(commune, agent, inventory.profiles)
+
+    def _add_agent(
+        self, commune: Commune, agent: Agent, profiles: dict[DeviceKind, Profile]
+    ) -> None:
+        timing = _agent_timing(agent, profiles)
+        entry = DeviceEntry(
+            id=agent.id,
+            name=agent.name,
+            kind="gateway",
+            commune=commune.code,
+            agent_id=agent.id,
+            village=None,
+            location=None,
+            planned=False,
+            heartbeat_interval_s=timing.heartbeat_s,
+            offline_after_s=timing.offline_s,
+        )
+        self.devices[agent.id] = self.agents[agent.id] = entry
+        answered: set[str] = set()
+        for device in agent.devices:
+            device_timing = _device_timing(device, timing, profiles)
+            self.devices[device.id] = DeviceEntry(
+                id=device.id,
+                name=device.name,
+                kind=device.type,
+                commune=commune.code,
+                agent_id=agent.id,
+                village=device.village,
+                location=device.location,
+                planned=device.planned,
+                heartbeat_interval_s=device_timing.heartbeat_s,
+                offline_after_s=device_timing.offline_s,
+            )
+            if not device.planned:
+                answered.add(device.id)
+        self.devices_of_agent[agent.id] = frozenset(answered)
+
+    def commune_parent(self, code: str, on: dt.date) -> str | None:
+        """The area a commune belonged to on a day, or None if none was recorded.
+        Raises KeyError for an unknown commune."""
+        for link in self.communes[code].parents:
+            if link.covers(on):
+                return link.area
+        return None
+
+    def ancestors(self, code: str, on: dt.date) -> list[str]:
+        """The commune's chain of areas on a day, nearest first (e.g. district,
+        province before July 2025; the province alone after)."""
+        chain: list[str] = []
+        area_code = self.commune_parent(code, on)
+        while area_code is not None and area_code not in chain:
+            chain.append(area_code)
+            area = self.areas.get(area_code)
+            area_code = area.parent if area is not None else None
+        return chain
+
+
+def build_index(inventory: Inventory) -> InventoryIndex:
+    return InventoryIndex(inventory)
+
+
+# -- loading and checking -------------------------------------------------------------
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Read and check an inventory; raises ``ConfigError`` listing every problem."""
+    inventory, problems = _load(path)
+    if problems or inventory is None:
+        raise ConfigError(problems)
+    return inventory
+
+
+def check_inventory_file(path: str | Path) -> list[Problem]:
+    """Every problem of an inventory file, in line order; empty when it is valid."""
+    return _load(path)[1]
+
+
+def _load(path: str | Path) -> tuple[Inventory | None, list[Problem]]:
+    # A partial load lets the cross-reference checks run even when some keys are
+    # malformed, so one run reports everything (an invalid item was dropped and has
+    # already been reported, which can cause an extra "unknown ..." further on).
+    inventory, problems, lines = load_struct(path, Inventory, partial=True)
+    if inventory is not None:
+        problems = problems + _Checker(str(path), lines).check(inventory)
+    problems = sorted(dict.fromkeys(problems), key=lambda p: p.line)  # dedupe, keep order
+    return (inventory if not problems else None), problems
+
+
+def _rank(inv: Inventory, level: str) -> int:
+    """Position of a level from the top, -1 when unknown (reported elsewhere)."""
+    return inv.levels.index(level) if level in inv.levels else -1
+
+
+def _span(link: ParentLink | Area) -> tuple[dt.date, dt.date]:
+    return (link.valid_from or dt.date.min, link.valid_until or dt.date.max)
+
+
+def _period(item: ParentLink | Area) -> str:
+    if item.valid_from and item.valid_until:
+        return f"from {item.valid_from} until {item.valid_until}"
+    if item.valid_from:
+        return f"from {item.valid_from}"
+    if item.valid_until:
+        return f"until {item.valid_until}"
+    return "with no dates"
+
+
+def _running_latest(links: list[ParentLink]) -> Iterator[ParentLink]:
+    """For each link in start order, the link ending last among it and those before."""
+    latest: ParentLink | None = None
+    for link in links:
+        if latest is None or _span(link)[1] > _span(latest)[1]:
+            latest = link
+        yield latest
+
+
+class _Checker:
+    """Cross-reference checks that a type cannot express."""
+
+    def __init__(self, file: str, lines: Lines) -> None:
+        self.file = file
+        self.lines = lines
+        self.problems: list[Problem] = []
+        # id -> (line, agent id or None for an agent itself): agents and devices share
+        # one id space because a gateway is a monitored device too.
+        self.ids: dict[str, tuple[int, str | None]] = {}
+
+    def report(self, item: msgspec.Struct, key: PathPart | None, message: str) -> None:
+        line = self.lines.of_item(item, key) if key is not None else self.lines.of_item(item)
+        self.problems.append(Problem(self.file, line, message))
+
+    def check_id(self, item: msgspec.Struct, key: str, what: str, value: str) -> None:
+        if not is_valid_id(value):
+            self.report(
+                item,
+                key,
+                f"{what} '{value}' is not a valid id: use lowercase letters, digits and "
+                f"'.', '_' or '-', starting with a letter or digit, at most 64 characters "
+                f"({ID_PATTERN})",
+            )
+
+    def check(self, inv: Inventory) -> list[Problem]:
+        if inv.schema != SCHEMA:
+            self.report(inv, "schema", f"unsupported schema {inv.schema}: this xaso reads {SCHEMA}")
+        try:
+            ZoneInfo(inv.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.report(
+                inv, "timezone", f"unknown time zone '{inv.timezone}' (e.g. {DEFAULT_TIMEZONE})"
+            )
+        for index, level in enumerate(inv.levels):
+            if level in inv.levels[:index]:
+                self.problems.append(
+                    Problem(self.file, self.lines.of("levels", index), f"duplicate level '{level}'")
+                )
+        areas = self.check_areas(inv)
+        self.check_profiles(inv)
+        communes: dict[str, int] = {}
+        for commune in inv.communes:
+            self.check_id(commune, "code", "commune code", commune.code)
+            line = self.lines.of_item(commune, "code")
+            if commune.code in communes:
+                self.report(
+                    commune,
+                    "code",
+                    f"commune '{commune.code}' already defined at line {communes[commune.code]}",
+                )
+            else:
+                communes[commune.code] = line
+            self.check_parents(commune, areas)
+            self.check_places(commune)
+            for agent in commune.agents:
+                self.check_agent(commune, agent, inv.profiles)
+        return self.problems
+
+    def check_areas(self, inv: Inventory) -> dict[str, Area]:
+        areas: dict[str, Area] = {}
+        for area in inv.areas:
+            self.check_id(area, "code", "area code", area.code)
+            if area.code in areas:
+                first = self.lines.of_item(areas[area.code], "code")
+                self.report(area, "code", f"area '{area.code}' already defined at line {first}")
+            else:
+                areas[area.code] = area
+            if area.level not in inv.levels:
+                self.report(
+                    area,
+                    "level",
+                    f"area '{area.code}': level '{area.level}' is not one of the levels "
+                    f"({', '.join(inv.levels)})",
+                )
+            self.check_dates(area, f"area '{area.code}'")
+        for area in inv.areas:
+            if area.parent is None:
+                continue
+            parent = areas.get(area.parent)
+            if parent is None:
+                self.report(
+                    area, "parent", f"area '{area.code}': unknown parent area '{area.parent}'"
+                )
+            elif _rank(inv, parent.level) >= _rank(inv, area.level) >= 0:
+                self.report(
+                    area,
+                    "parent",
+                    f"area '{area.code}' ({area.level}) cannot be under "
+                    f"'{parent.code}' ({parent.level}): levels run from the top down",
+                )
+        return areas
+
+    def check_dates(self, item: ParentLink | Area, what: str) -> None:
+        if item.valid_from and item.valid_until and item.valid_until < item.valid_from:
+            self.report(
+                item,
+                "valid_until",
+                f"{what}: valid_until {item.valid_until} is before valid_from {item.valid_from}",
+            )
+
+    def check_profiles(self, inv: Inventory) -> None:
+        for kind, profile in inv.profiles.items():
+            heartbeat, offline = profile.heartbeat_interval_s, profile.offline_after_s
+            if heartbeat is not None and offline is not None and offline <= heartbeat:
+                self.report(
+                    profile,
+                    "offline_after_s",
+                    f"profile '{kind}': offline_after_s ({offline:g} s) must be greater than "
+                    f"heartbeat_interval_s ({heartbeat:g} s)",
+                )
+
+    def check_parents(self, commune: Commune, areas: dict[str, Area]) -> None:
+        what = f"commune '{commune.code}'"
+        if not commune.parents:
+            self.report(commune, "parents", f"{what} has no parent area")
+        for link in commune.parents:
+            self.check_dates(link, what)
+            area = areas.get(link.area)
+            if area is None:
+                self.report(link, "area", f"{what}: unknown parent area '{link.area}'")
+                continue
+            # The 1 July 2025 trap: a link to a district that no longer exists.
+            link_from, link_until = _span(link)
+            area_from, area_until = _span(area)
+            if link_from < area_from or link_until > area_until:
+                self.report(
+                    link,
+                    "area",
+                    f"{what}: the link to '{area.code}' ({_period(link)}) reaches beyond "
+                    f"the area's own validity ({_period(area)})",
+                )
+        # Sorted by start, each link must begin after every earlier one has ended.
+        ordered = sorted(commune.parents, key=_span)
+        for latest, link in zip(_running_latest(ordered), ordered[1:], strict=False):
+            if _span(link)[0] <= _span(latest)[1]:
+                self.report(
+                    link,
+                    None,
+                    f"{what}: parent periods overlap: '{latest.area}' ({_period(latest)}) "
+                    f"and '{link.area}' ({_period(link)})",
+                )
+
+    def check_places(self, commune: Commune) -> None:
+        what = f"commune '{commune.code}'"
+        if not commune.villages:
+            self.report(commune, "villages", f"{what} has no village")
+        self.check_codes(commune.villages, "village", what)
+        villages = {village.code for village in commune.villages}
+        self.check_codes(commune.key_locations, "key location", what)
+        for place in commune.key_locations:
+            if place.village is not None and place.village not in villages:
+                self.report(
+                    place,
+                    "village",
+                    f"key location '{place.code}': unknown village '{place.village}' in {what}",
+                )
+
+    def check_codes(self, items: Iterable[Village | KeyLocation], what: str, where: str) -> None:
+        first_line: dict[str, int] = {}
+        for item in items:
+            self.check_id(item, "code", f"{what} code", item.code)
+            if item.code in first_line:
+                self.report(
+                    item,
+                    "code",
+                    f"{what} '{item.code}' already defined in {where} at line "
+                    f"{first_line[item.code]}",
+                )
+            else:
+                first_line[item.code] = self.lines.of_item(item, "code")
+
+    def claim_id(self, item: Agent | Device, owner: str | None) -> None:
+        """Record an id in the shared id space; ``owner`` is the agent of a device."""
+        line = self.lines.of_item(item, "id")
+        previous = self.ids.get(item.id)
+        if previous is None:
+            self.ids[item.id] = (line, owner)
+            return
+        first_line, first_owner = previous
+        if owner is None:
+            message = f"agent '{item.id}' already defined at line {first_line}"
+            if first_owner is not None:
+                message = f"agent id '{item.id}' already used by a device at line {first_line}"
+        elif first_owner is None:
+            message = f"device id '{item.id}' already used by an agent at line {first_line}"
+        elif first_owner != owner:
+            message = (
+                f"device '{item.id}' is listed under two agents: '{first_owner}' "
+                f"(line {first_line}) and '{owner}'"
+            )
+        else:
+            message = f"device '{item.id}' already defined at line {first_line}"
+        self.report(item, "id", message)
+
+    def check_agent(
+        self, commune: Commune, agent: Agent, profiles: dict[DeviceKind, Profile]
+    ) -> None:
+        self.check_id(agent, "id", "agent id", agent.id)
+        self.claim_id(agent, None)
+        timing = _agent_timing(agent, profiles)
+        if timing.offline_from == "agent":
+            self.check_timing(agent, f"agent '{agent.id}'", timing)
+        villages = {village.code for village in commune.villages}
+        locations = {place.code for place in commune.key_locations}
+        for device in agent.devices:
+            what = f"device '{device.id}'"
+            self.check_id(device, "id", "device id", device.id)
+            self.claim_id(device, agent.id)
+            if device.village is not None and device.village not in villages:
+                self.report(
+                    device,
+                    "village",
+                    f"{what}: unknown village '{device.village}' in commune '{commune.code}'",
+                )
+            if device.location is not None and device.location not in locations:
+                self.report(
+                    device,
+                    "location",
+                    f"{what}: unknown key location '{device.location}' in commune '{commune.code}'",
+                )
+            # R2 counts villages with a cluster and C2 key locations with a camera.
+            if device.type == "radio_cluster" and device.village is None:
+                self.report(device, None, f"{what}: a radio_cluster must name its village")
+            if device.type == "camera" and device.location is None:
+                self.report(device, None, f"{what}: a camera must name its key location")
+            device_timing = _device_timing(device, timing, profiles)
+            if device_timing.offline_from == "device":
+                self.check_timing(device, what, device_timing)
+            elif device_timing.offline_from == "profile":
+                self.check_profile_timing(profiles, device.type, device_timing)
+        if timing.offline_from == "profile":
+            self.check_profile_timing(profiles, "gateway", timing)
+
+    def check_profile_timing(
+        self, profiles: dict[DeviceKind, Profile], kind: DeviceKind, timing: _Timing
+    ) -> None:
+        # A profile's own pair was checked by check_profiles; here its timeout meets a
+        # heartbeat from elsewhere (the agent, or the gateway profile).
+        if timing.heartbeat_from != f"profile '{kind}'":
+            self.check_timing(profiles[kind], f"profile '{kind}'", timing)
+
+    def check_timing(self, item: msgspec.Struct, what: str, timing: _Timing) -> None:
+        # The timeout is reported where it was set; the same profile line is reported
+        # once per distinct message (duplicates are removed in ``_load``).
+        if timing.offline_s <= timing.heartbeat_s:
+            self.report(
+                item,
+                "offline_after_s",
+                f"{what}: offline_after_s ({timing.offline_s:g} s) must be greater than the "
+                f"heartbeat interval ({timing.heartbeat_s:g} s, from {timing.heartbeat_from})",
+            )

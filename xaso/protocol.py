@@ -1,0 +1,176 @@
+"""The versioned wire contract between agents and the server.
+
+Both sides import this module; the agent never imports the server. Every message is
+JSON with a schema version ``v``, the publishing agent's id, a device-side timestamp
+``ts_ms`` (Unix epoch milliseconds, UTC) and, for records, a per-agent sequence
+number ``seq`` so the server can detect gaps.
+
+Topic tree (``docs/protocol.md`` shows an example of every message)::
+
+    xaso/v1/agents/{agent_id}/status     retained, QoS 1: online | offline (will) | stopped
+    xaso/v1/agents/{agent_id}/heartbeat  QoS 1, not retained
+
+The topic names the agent; the payload repeats it and the server rejects a mismatch,
+so an agent cannot speak for another one even where the broker's ACL is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, Literal
+
+import msgspec
+
+SCHEMA_VERSION: Final = 1
+TOPIC_PREFIX: Final = "xaso/v1"
+AGENTS_PREFIX: Final = f"{TOPIC_PREFIX}/agents"
+
+# Ids travel in topics, tags and URLs: keep them to characters safe in all three.
+ID_PATTERN: Final = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+_ID_RE: Final = re.compile(ID_PATTERN)
+
+# A heartbeat of an agent with 200 devices is about 20 KB; anything far beyond that is
+# hostile or broken and is rejected before it is parsed.
+MAX_PAYLOAD_BYTES: Final = 256 * 1024
+
+QOS_STATUS: Final = 1
+QOS_RECORDS: Final = 1
+
+AgentState = Literal["online", "offline", "stopped"]
+
+
+def is_valid_id(value: str) -> bool:
+    return bool(_ID_RE.match(value))
+
+
+def status_topic(agent_id: str) -> str:
+    return f"{AGENTS_PREFIX}/{agent_id}/status"
+
+
+def heartbeat_topic(agent_id: str) -> str:
+    return f"{AGENTS_PREFIX}/{agent_id}/heartbeat"
+
+
+# What the server subscribes to: every agent's every channel.
+SUBSCRIPTION: Final = f"{AGENTS_PREFIX}/+/+"
+
+
+def parse_topic(topic: str) -> tuple[str, str] | None:
+    """Return ``(agent_id, channel)`` for a topic of our tree, or None."""
+    parts = topic.split("/")
+    if len(parts) != 5 or f"{parts[0]}/{parts[1]}/{parts[2]}" != AGENTS_PREFIX:
+        return None
+    agent_id, channel = parts[3], parts[4]
+    if not is_valid_id(agent_id):
+        return None
+    return agent_id, channel
+
+
+class Status(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Agent availability. ``session`` grows by one on every connection of the agent:
+    a will whose session is older than the newest birth is stale and must be ignored
+    (the idea of Sparkplug's bdSeq)."""
+
+    v: int
+    agent: str
+    state: AgentState
+    session: int
+    ts_ms: int
+    agent_version: str = ""
+
+
+class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The gateway's own health; a field is None where the platform does not expose it."""
+
+    uptime_s: float | None = None
+    load1: float | None = None
+    mem_used_pct: float | None = None
+    disk_free_pct: float | None = None
+    temp_c: float | None = None
+
+
+class DeviceReading(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """One probe of a device the agent answers for."""
+
+    id: str
+    reachable: bool
+    rtt_ms: float | None = None
+    error: str | None = None
+
+
+class Heartbeat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    v: int
+    agent: str
+    session: int
+    seq: int
+    ts_ms: int
+    interval_s: float
+    health: AgentHealth
+    devices: list[DeviceReading] = []
+    # True for records replayed from the agent's queue after an outage: stored with their
+    # original timestamps, never a cause for a live alert.
+    historical: bool = False
+
+
+# Encoders and decoders are built once: msgspec decodes and validates in one pass.
+_encoder = msgspec.json.Encoder()
+_status_decoder = msgspec.json.Decoder(Status)
+_heartbeat_decoder = msgspec.json.Decoder(Heartbeat)
+
+
+class _VersionOnly(msgspec.Struct):
+    v: int
+
+
+_version_decoder = msgspec.json.Decoder(_VersionOnly)
+
+
+def encode(message: Status | Heartbeat) -> bytes:
+    return _encoder.encode(message)
+
+
+class ProtocolError(ValueError):
+    """A payload that breaks the contract; ``reason`` is a short metric label."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def _check_version(payload: bytes) -> None:
+    try:
+        version = _version_decoder.decode(payload).v
+    except msgspec.DecodeError as exc:
+        raise ProtocolError("malformed_json", str(exc)) from None
+    except msgspec.ValidationError as exc:
+        raise ProtocolError("invalid_schema", str(exc)) from None
+    if version != SCHEMA_VERSION:
+        raise ProtocolError("unsupported_version", f"schema version {version}")
+
+
+def _decode(decoder: msgspec.json.Decoder, payload: bytes):
+    if len(payload) > MAX_PAYLOAD_BYTES:
+        raise ProtocolError("oversized", f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
+    try:
+        return decoder.decode(payload)
+    except msgspec.ValidationError as exc:
+        # Tell an old or future agent apart from a broken one: it changes the fix.
+        _check_version(payload)
+        raise ProtocolError("invalid_schema", str(exc)) from None
+    except msgspec.DecodeError as exc:
+        raise ProtocolError("malformed_json", str(exc)) from None
+
+
+def decode_status(payload: bytes) -> Status:
+    message: Status = _decode(_status_decoder, payload)
+    if message.v != SCHEMA_VERSION:
+        raise ProtocolError("unsupported_version", f"schema version {message.v}")
+    return message
+
+
+def decode_heartbeat(payload: bytes) -> Heartbeat:
+    message: Heartbeat = _decode(_heartbeat_decoder, payload)
+    if message.v != SCHEMA_VERSION:
+        raise ProtocolError("unsupported_version", f"schema version {message.v}")
+    return message
