@@ -80,10 +80,9 @@ class FleetState:
 
     def link_up(self, now_ms: int) -> None:
         """The server (re)connected to the broker: silence so far says nothing about the
-        gateways, so each gets a full timeout from now."""
+        gateways or their devices, so each gets a full timeout from now."""
         self._link_up = True
-        for device_id in self.index.agents:
-            state = self.devices[device_id]
+        for state in self.devices.values():
             if state.last_heard_ms is not None:
                 state.last_heard_ms = max(state.last_heard_ms, now_ms)
 

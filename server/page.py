@@ -87,15 +87,15 @@ async def login(request: web.Request) -> web.Response:
         response = _render(request, "login.html", error=True)
         response.set_status(401)
         return response
-    response = web.HTTPSeeOther(location="/")
-    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", max_age=12 * 3600)
-    return response
+    redirect = web.HTTPSeeOther(location="/")
+    redirect.set_cookie(COOKIE, token, httponly=True, samesite="Strict", max_age=12 * 3600)
+    raise redirect
 
 
 async def logout(request: web.Request) -> web.Response:
-    response = web.HTTPSeeOther(location="/login")
-    response.del_cookie(COOKIE)
-    return response
+    redirect = web.HTTPSeeOther(location="/login")
+    redirect.del_cookie(COOKIE)
+    raise redirect
 
 
 def setup_routes(app: web.Application) -> None:

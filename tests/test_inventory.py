@@ -188,7 +188,11 @@ communes:
         kind: cctv_gateway
         devices:
           - {id: cam-1, name: Camera 1, type: camera, location: ubnd}  # <- cam-1 again
-          - {id: rc-3, name: Cụm loa 4, type: radio_cluster, village: thon-1, offline_after_s: -1}  # <- negative
+          - id: rc-3
+            name: Cụm loa 4
+            type: radio_cluster
+            village: thon-1
+            offline_after_s: -1  # <- negative
 """
 
 

@@ -141,10 +141,10 @@ class ProtocolError(ValueError):
 def _check_version(payload: bytes) -> None:
     try:
         version = _version_decoder.decode(payload).v
+    except msgspec.ValidationError as exc:  # a subclass of DecodeError: test it first
+        raise ProtocolError("invalid_schema", str(exc)) from None
     except msgspec.DecodeError as exc:
         raise ProtocolError("malformed_json", str(exc)) from None
-    except msgspec.ValidationError as exc:
-        raise ProtocolError("invalid_schema", str(exc)) from None
     if version != SCHEMA_VERSION:
         raise ProtocolError("unsupported_version", f"schema version {version}")
 

@@ -1,0 +1,57 @@
+"""Builders of wire messages for tests, through the real contract module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xaso.inventory import InventoryIndex, load_inventory
+from xaso.protocol import (
+    SCHEMA_VERSION,
+    AgentHealth,
+    AgentState,
+    DeviceReading,
+    Heartbeat,
+    Status,
+    encode,
+)
+
+SMALL_INVENTORY = Path(__file__).parent / "data" / "small-inventory.yaml"
+
+
+def small_index() -> InventoryIndex:
+    return load_inventory(SMALL_INVENTORY).index()
+
+
+def status(agent: str, state: AgentState, session: int = 1, ts_ms: int = 1_000) -> Status:
+    return Status(v=SCHEMA_VERSION, agent=agent, state=state, session=session, ts_ms=ts_ms)
+
+
+def heartbeat(
+    agent: str,
+    seq: int,
+    readings: dict[str, bool] | None = None,
+    *,
+    session: int = 1,
+    ts_ms: int | None = None,
+    historical: bool = False,
+) -> Heartbeat:
+    return Heartbeat(
+        v=SCHEMA_VERSION,
+        agent=agent,
+        session=session,
+        seq=seq,
+        ts_ms=ts_ms if ts_ms is not None else 1_000 + seq * 1_000,
+        interval_s=1.0,
+        health=AgentHealth(uptime_s=100.0 + seq, load1=0.1),
+        devices=[
+            DeviceReading(
+                id=d, reachable=up, rtt_ms=5.0 if up else None, error=None if up else "timeout"
+            )
+            for d, up in (readings or {}).items()
+        ],
+        historical=historical,
+    )
+
+
+def payload(message: Status | Heartbeat) -> bytes:
+    return encode(message)

@@ -1,0 +1,192 @@
+"""The HTTP API and page on the real app (no broker: messages go straight to ingest)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server import keys
+from server.app import Deps, create_app
+from server.settings import Settings
+from server.store.sqlite import SqliteStore
+from server.tokens import Role, TokenStore
+from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
+from xaso.protocol import heartbeat_topic, status_topic
+
+NOW = 1_800_000_000_000
+
+ClientFactory = Callable[[web.Application], Any]
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
+    store = await SqliteStore.open(":memory:")
+    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
+    application = create_app(
+        settings, Deps(store=store, index=small_index(), clock_ms=lambda: NOW, connect_mqtt=False)
+    )
+    yield application
+    await store.close()
+
+
+@pytest.fixture
+async def client(app: web.Application, aiohttp_client: ClientFactory) -> TestClient:
+    client: TestClient = await aiohttp_client(app)
+    # Alpha online with one cluster up and one camera down; beta never heard from.
+    ingest = app[keys.INGEST]
+    ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), NOW)
+    beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=NOW - 500)
+    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW)
+    await app[keys.STORE].write(records)
+    return client
+
+
+def token(
+    app: web.Application, role: Role, communes: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    value = tokens.create(role, communes)
+    tokens.close()
+    return {"Authorization": f"Bearer {value}"}
+
+
+async def test_api_requires_a_valid_token(client: TestClient) -> None:
+    response = await client.get("/api/v1/devices")
+    assert response.status == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    response = await client.get("/api/v1/devices", headers={"Authorization": "Bearer xaso_x_y"})
+    assert response.status == 401
+
+
+async def test_revoked_token_is_refused(client: TestClient, app: web.Application) -> None:
+    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    value = tokens.create(Role.VIEWER)
+    token_id = value.split("_")[1]
+    assert tokens.revoke(token_id)
+    tokens.close()
+    response = await client.get("/api/v1/devices", headers={"Authorization": f"Bearer {value}"})
+    assert response.status == 401
+
+
+async def test_tokens_are_stored_hashed(app: web.Application, client: TestClient) -> None:
+    headers = token(app, Role.ADMIN)
+    secret = headers["Authorization"].split()[1]
+    raw = Path(app[keys.SETTINGS].tokens_path).read_bytes()
+    assert secret.encode() not in raw
+
+
+async def test_devices_list_with_filters(client: TestClient, app: web.Application) -> None:
+    headers = token(app, Role.ADMIN)
+    body = await (await client.get("/api/v1/devices", headers=headers)).json()
+    statuses = {d["id"]: d["status"] for d in body["devices"]}
+    assert statuses == {
+        "alpha-gw": "online",
+        "alpha-rc-1": "online",
+        "alpha-cam-1": "offline",
+        "alpha-rc-2": "planned",
+        "beta-gw": "unknown",
+        "beta-rc-1": "unknown",
+    }
+    body = await (
+        await client.get("/api/v1/devices?commune=alpha&kind=camera", headers=headers)
+    ).json()
+    assert [d["id"] for d in body["devices"]] == ["alpha-cam-1"]
+    body = await (await client.get("/api/v1/devices?status=offline", headers=headers)).json()
+    assert [d["id"] for d in body["devices"]] == ["alpha-cam-1"]
+    response = await client.get("/api/v1/devices?status=sleepy", headers=headers)
+    assert response.status == 400
+
+
+async def test_device_detail_and_history(client: TestClient, app: web.Application) -> None:
+    headers = token(app, Role.VIEWER)
+    detail = await (await client.get("/api/v1/devices/alpha-cam-1", headers=headers)).json()
+    assert detail["status"] == "offline"
+    assert detail["cause"] == "probe_failed: timeout"
+    assert detail["last_reading"]["error"] == "timeout"
+    history = await (
+        await client.get(
+            f"/api/v1/devices/alpha-cam-1/history?from={NOW - 60_000}&to={NOW + 1}",
+            headers=headers,
+        )
+    ).json()
+    assert [r["reachable"] for r in history["readings"]] == [False]
+    assert [t["status"] for t in history["transitions"]] == ["offline"]
+    gateway = await (
+        await client.get(
+            "/api/v1/devices/alpha-gw/history?from=2027-01-15T00:00:00&to=2027-01-16T00:00:00",
+            headers=headers,
+        )
+    ).json()
+    assert gateway["from"] == "2027-01-14T17:00:00.000+00:00"  # local midnight, UTC+7
+    assert "health" in gateway
+    response = await client.get("/api/v1/devices/alpha-gw/history?from=yesterday", headers=headers)
+    assert response.status == 400
+    response = await client.get("/api/v1/devices/nope", headers=headers)
+    assert response.status == 404
+
+
+async def test_communes_counts(client: TestClient, app: web.Application) -> None:
+    headers = token(app, Role.ADMIN)
+    body = await (await client.get("/api/v1/communes", headers=headers)).json()
+    alpha = next(c for c in body["communes"] if c["code"] == "alpha")
+    assert alpha["by_status"] == {"offline": 1, "online": 2, "planned": 1}
+    detail = await (await client.get("/api/v1/communes/alpha", headers=headers)).json()
+    assert detail["villages"] == [{"code": "alpha.t1", "name": "Thôn 1"}]
+    assert len(detail["device_list"]) == 4
+
+
+async def test_operator_sees_only_its_communes(client: TestClient, app: web.Application) -> None:
+    headers = token(app, Role.OPERATOR, frozenset({"beta"}))
+    body = await (await client.get("/api/v1/devices", headers=headers)).json()
+    assert {d["commune"] for d in body["devices"]} == {"beta"}
+    assert (await client.get("/api/v1/devices/alpha-rc-1", headers=headers)).status == 404
+    assert (await client.get("/api/v1/communes/alpha", headers=headers)).status == 404
+    body = await (await client.get("/api/v1/communes", headers=headers)).json()
+    assert [c["code"] for c in body["communes"]] == ["beta"]
+
+
+async def test_healthz_and_metrics_are_open(client: TestClient) -> None:
+    response = await client.get("/healthz")
+    # No broker in this test: the server says it is not healthy, and why.
+    assert response.status == 503
+    assert (await response.json())["mqtt_connected"] is False
+    text = await (await client.get("/metrics")).text()
+    assert 'xaso_messages_received_total{channel="heartbeat"} 1.0' in text
+    assert 'xaso_devices{kind="camera",status="offline"} 1.0' in text
+
+
+async def test_page_needs_login_and_speaks_vietnamese(
+    client: TestClient, app: web.Application
+) -> None:
+    response = await client.get("/", allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"] == "/login"
+    secret = token(app, Role.ADMIN)["Authorization"].split()[1]
+    response = await client.post("/login", data={"token": "wrong"})
+    assert response.status == 401
+    response = await client.post("/login", data={"token": secret})
+    assert response.status == 200  # followed the redirect to the page, cookie set
+    html = await response.text()
+    assert "Xã Alpha" in html
+    assert "Mất kết nối" in html  # the offline camera, in Vietnamese
+    html = await (await client.get("/?lang=en")).text()
+    assert "Offline" in html
+    html = await (await client.get("/")).text()  # the choice is remembered
+    assert "Offline" in html
+
+
+async def test_page_escapes_names(client: TestClient, app: web.Application) -> None:
+    # Agents' error strings end up in the page: they must never become markup.
+    ingest = app[keys.INGEST]
+    beat = heartbeat("alpha-gw", 2, {"alpha-cam-1": False}, ts_ms=NOW)
+    evil = payload(beat).replace(b'"timeout"', b'"<script>alert(1)</script>"')
+    ingest.handle(heartbeat_topic("alpha-gw"), evil, NOW + 1)
+    secret = token(app, Role.ADMIN)["Authorization"].split()[1]
+    await client.post("/login", data={"token": secret})
+    html = await (await client.get("/")).text()
+    assert "<script>alert" not in html
