@@ -18,6 +18,7 @@ from agent.health import read_health
 from agent.probe import Prober, TcpProber
 from agent.session import SessionCounter
 from xaso import __version__
+from xaso.paho_log import paho_logger
 from xaso.protocol import (
     QOS_RECORDS,
     QOS_STATUS,
@@ -67,7 +68,7 @@ class Agent:
         )
         # A bug in a callback must not kill the network thread of a gateway in a field.
         client.suppress_exceptions = True
-        client.enable_logger(logging.getLogger("xaso.agent.paho"))
+        client.enable_logger(paho_logger("xaso.agent.paho"))
         client.max_queued_messages_set(MAX_QUEUED_MESSAGES)
         client.reconnect_delay_set(min_delay=1, max_delay=60)
         if self.config.mqtt.username:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 
+from xaso.paho_log import paho_logger
 from xaso.protocol import QOS_RECORDS, SUBSCRIPTION
 
 log = logging.getLogger("xaso.mqtt")
@@ -53,7 +54,7 @@ class MqttLink:
             manual_ack=True,
         )
         client.suppress_exceptions = True
-        client.enable_logger(logging.getLogger("xaso.mqtt.paho"))
+        client.enable_logger(paho_logger("xaso.mqtt.paho"))
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         if user:
             client.username_pw_set(user, password)

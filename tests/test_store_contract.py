@@ -7,7 +7,7 @@ outages and HTTP error mapping.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +74,6 @@ def transition(device_id: str = "cam-01", ts_ms: int = T0, **changes: Any) -> Tr
 
 
 # -- fixtures -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def influxd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfluxServer]:
-    with running_influxd(tmp_path_factory.mktemp("influxd")) as server:
-        yield server
 
 
 async def _open_influx(server: InfluxServer) -> InfluxStore:

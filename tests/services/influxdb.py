@@ -7,8 +7,6 @@ simulate an outage; the server comes back on the same port with the same data.
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
 import time
@@ -18,8 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
+from tests.services.binaries import require_binary
 from tests.services.ports import free_port
 
 START_TIMEOUT_S = 20.0
@@ -73,15 +70,7 @@ bind-address = "127.0.0.1:{rpc_port}"
 
 
 def influxd_binary() -> str:
-    """The ``influxd`` path, or skip (fail under ``XASO_REQUIRE_SERVICES=1``, as in CI)."""
-    # /usr/bin may be missing from PATH under some test runners; Debian installs there.
-    path = shutil.which("influxd") or shutil.which("influxd", path="/usr/bin:/usr/local/bin")
-    if path is None:
-        message = "influxd not installed: apt-get install influxdb"
-        if os.environ.get("XASO_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
+    return require_binary("influxd", "influxdb")
 
 
 class InfluxServer:

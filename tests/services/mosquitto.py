@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -12,25 +10,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
+from tests.services.binaries import require_binary
 from tests.services.ports import free_port
-
-
-def _require(binary: str, package: str) -> str:
-    # Debian puts mosquitto in /usr/sbin, which is not on every user's PATH.
-    path = shutil.which(binary, path=f"{os.environ.get('PATH', '')}:/usr/sbin:/usr/local/sbin")
-    if path:
-        return path
-    message = f"{binary} not installed: apt-get install {package}"
-    if os.environ.get("XASO_REQUIRE_SERVICES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 class MosquittoServer:
     def __init__(self, workdir: Path) -> None:
-        self.binary = _require("mosquitto", "mosquitto")
+        self.binary = require_binary("mosquitto", "mosquitto")
         self.workdir = workdir
         self.port = free_port()
         self.config = workdir / "mosquitto.conf"

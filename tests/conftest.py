@@ -1,0 +1,27 @@
+"""Real services for the integration tests, started on free loopback ports.
+
+influxd is shared by the session (each test uses a database of its own); Mosquitto is
+started per test, since tests stop and kill it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.services.influxdb import InfluxServer, running_influxd
+from tests.services.mosquitto import MosquittoServer, running_mosquitto
+
+
+@pytest.fixture(scope="session")
+def influxd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfluxServer]:
+    with running_influxd(tmp_path_factory.mktemp("influxd")) as server:
+        yield server
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
+    with running_mosquitto(tmp_path / "mosquitto") as server:
+        yield server

@@ -1,0 +1,239 @@
+"""End to end on real parts: a real agent process, real Mosquitto, real InfluxDB, and
+the real server app (in this process, on a test HTTP server)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server import keys
+from server.app import create_app
+from server.settings import Settings
+from server.store.influx import InfluxStore
+from server.tokens import Role, TokenStore
+from tests.messages import SMALL_INVENTORY
+from tests.services.influxdb import InfluxServer
+from tests.services.mosquitto import MosquittoServer
+from tests.services.ports import free_port
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def listening_device() -> Iterator[int]:
+    """A device that answers TCP connects (a loudspeaker cluster's web port)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
+
+
+@pytest.fixture
+def agent_config(tmp_path: Path, mosquitto: MosquittoServer, listening_device: int) -> Path:
+    path = tmp_path / "agent.yaml"
+    path.write_text(
+        f"""
+agent: {{id: alpha-gw, heartbeat_interval_s: 0.5}}
+mqtt: {{url: "{mosquitto.url}", keepalive_s: 5}}
+state_dir: {tmp_path / "agent-state"}
+devices:
+  - {{id: alpha-rc-1, address: 127.0.0.1, port: {listening_device}}}
+  # Nothing listens here: the camera is unreachable.
+  - {{id: alpha-cam-1, address: 127.0.0.1, port: {free_port()}, timeout_s: 0.5}}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+class AgentProcess:
+    def __init__(self, config: Path) -> None:
+        self.config = config
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "xaso", "agent", "--config", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def signal(self, signum: int) -> int:
+        assert self.process is not None
+        self.process.send_signal(signum)
+        code = self.process.wait(timeout=15)
+        if self.process.stderr:
+            self.process.stderr.close()
+        self.process = None
+        return code
+
+    def ensure_stopped(self) -> None:
+        if self.process is not None:
+            self.signal(signal.SIGKILL)
+
+
+@pytest.fixture
+def agent(agent_config: Path) -> Iterator[AgentProcess]:
+    process = AgentProcess(agent_config)
+    yield process
+    process.ensure_stopped()
+
+
+@pytest.fixture
+async def server(
+    tmp_path: Path,
+    mosquitto: MosquittoServer,
+    influxd: InfluxServer,
+    aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
+) -> AsyncIterator[tuple[TestClient, dict[str, str], str]]:
+    database = f"e2e_{uuid.uuid4().hex[:8]}"
+    settings = Settings(
+        inventory=str(SMALL_INVENTORY),
+        mqtt=mosquitto.url,
+        store=f"influxdb://127.0.0.1:{influxd.port}/{database}",
+        data_dir=str(tmp_path / "server"),
+        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
+        sweep_interval_s=0.2,
+    )
+    client = await aiohttp_client(create_app(settings))
+    tokens = TokenStore(settings.tokens_path)
+    headers = {"Authorization": f"Bearer {tokens.create(Role.ADMIN)}"}
+    tokens.close()
+    yield client, headers, database
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], timeout_s: float = 15.0, what: str = ""
+) -> Any:
+    """Poll until ``check`` returns something truthy; fail with the last value."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    last: Any = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(0.1)
+    pytest.fail(f"timed out waiting for {what}: last saw {last!r}")
+
+
+async def statuses(client: TestClient, headers: dict[str, str]) -> dict[str, tuple[str, str]]:
+    body = await (await client.get("/api/v1/devices?commune=alpha", headers=headers)).json()
+    return {d["id"]: (d["status"], d["cause"]) for d in body["devices"]}
+
+
+async def test_agent_lifecycle_online_will_stopped_and_stored_heartbeats(
+    server: tuple[TestClient, dict[str, str], str], agent: AgentProcess, influxd: InfluxServer
+) -> None:
+    client, headers, database = server
+    agent.start()
+
+    async def all_up() -> Any:
+        now = await statuses(client, headers)
+        return (
+            now["alpha-gw"][0] == "online"
+            and now["alpha-rc-1"][0] == "online"
+            and now["alpha-cam-1"] == ("offline", "probe_failed: connection refused")
+        ) and now
+
+    await eventually(all_up, what="gateway and devices reported")
+    await asyncio.sleep(1.0)  # a few more heartbeats
+
+    # Power cut: the kernel closes the socket, the broker sends the will at once,
+    # well before the 3 s heartbeat timeout could.
+    agent.signal(signal.SIGKILL)
+
+    async def gateway_is(state: str, cause: str) -> Any:
+        now = await statuses(client, headers)
+        return now["alpha-gw"] == (state, cause) and now
+
+    seen = await eventually(lambda: gateway_is("offline", "will"), 2.5, "offline by will")
+    assert seen["alpha-rc-1"] == ("unknown", "gateway_offline")
+
+    # Back, with a new session; then a clean stop says "stopped", not "offline".
+    agent.start()
+    await eventually(lambda: gateway_is("online", "birth"), what="back online")
+    await eventually(lambda: _devices_online(client, headers), what="devices reported again")
+    assert agent.signal(signal.SIGTERM) == 0
+    await eventually(lambda: gateway_is("stopped", "stopped"), 5, "stopped")
+
+    # The heartbeats are in InfluxDB (read back through its HTTP API) and in the API.
+    store = await InfluxStore.open(influxd.url, database, create_database=False)
+    try:
+        stored = await store.agent_health("alpha-gw", 0, 2**62)
+        readings = await store.device_readings("alpha-cam-1", 0, 2**62)
+    finally:
+        await store.close()
+    assert len(stored) >= 3
+    assert len({(h.session, h.seq) for h in stored}) == len(stored)
+    assert len({h.session for h in stored}) == 2  # two agent runs, two sessions
+    assert readings and not any(r.reachable for r in readings)
+
+    # The API reads the same store; the last transition is written a moment after
+    # the live state changed.
+    async def history() -> Any:
+        response = await client.get("/api/v1/devices/alpha-gw/history", headers=headers)
+        body = await response.json()
+        causes = [t["cause"] for t in body["transitions"]]
+        return causes and causes[-1] == "stopped" and body
+
+    body = await eventually(history, 5, "stopped transition stored")
+    assert [h["seq"] for h in body["health"]] == [h.seq for h in stored]
+    assert [t["cause"] for t in body["transitions"]] == ["birth", "will", "birth", "stopped"]
+
+
+async def _devices_online(client: TestClient, headers: dict[str, str]) -> bool:
+    return (await statuses(client, headers))["alpha-rc-1"][0] == "online"
+
+
+async def test_heartbeats_sent_while_the_server_was_away_are_stored_on_return(
+    server: tuple[TestClient, dict[str, str], str],
+    agent: AgentProcess,
+    influxd: InfluxServer,
+    mosquitto: MosquittoServer,
+    tmp_path: Path,
+) -> None:
+    """The server's session is persistent and it acknowledges only stored messages, so
+    the broker keeps what arrives while the server is down."""
+    client, headers, database = server
+    app = client.server.app
+    assert app is not None
+    agent.start()
+    await eventually(lambda: _devices_online(client, headers), what="agent reporting")
+    await client.close()  # the server stops: its cleanup contexts run
+
+    await asyncio.sleep(2.0)  # about four heartbeats published with no server
+    agent.signal(signal.SIGTERM)
+
+    settings = app[keys.SETTINGS]
+    restarted = create_app(settings)  # same client id, same store
+    runner = web.AppRunner(restarted)
+    await runner.setup()
+    try:
+        store = await InfluxStore.open(influxd.url, database, create_database=False)
+        try:
+
+            async def contiguous() -> Any:
+                rows = await store.agent_health("alpha-gw", 0, 2**62)
+                seqs = [r.seq for r in rows]
+                # Published while the server was away: ~4 beats, after ~2 before.
+                return len(seqs) >= 5 and seqs
+
+            seqs = await eventually(contiguous, what="the backlog stored")
+            assert seqs == list(range(1, len(seqs) + 1)), "a heartbeat is missing"
+        finally:
+            await store.close()
+    finally:
+        with contextlib.suppress(Exception):
+            await runner.cleanup()
