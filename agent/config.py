@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from xaso.protocol import is_valid_id
+from xaso.protocol import ID_PATTERN, is_valid_id
 from xaso.yamlcheck import ConfigError, Lines, Problem, load_struct
 
 
@@ -59,46 +59,53 @@ class AgentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 def _semantic_problems(config: AgentConfig, lines: Lines, file: str) -> list[Problem]:
     problems: list[Problem] = []
 
-    def add(message: str, *path: str | int) -> None:
-        problems.append(Problem(file, lines.of(*path), message))
+    def add(item: msgspec.Struct, key: str, message: str) -> None:
+        # By item, not index: a partial load drops invalid list items.
+        problems.append(Problem(file, lines.of_item(item, key), message))
 
     if not is_valid_id(config.agent.id):
-        add(f"agent id {config.agent.id!r} must match [a-z0-9][a-z0-9._-]*", "agent", "id")
+        add(config.agent, "id", f"agent id {config.agent.id!r} must match {ID_PATTERN}")
     if config.agent.heartbeat_interval_s <= 0:
-        add("heartbeat_interval_s must be positive", "agent", "heartbeat_interval_s")
+        add(config.agent, "heartbeat_interval_s", "heartbeat_interval_s must be positive")
     scheme = urlsplit(config.mqtt.url).scheme
     if scheme != "mqtt":
-        add(f"mqtt url scheme {scheme!r} is not supported (use mqtt://host:port)", "mqtt", "url")
+        add(config.mqtt, "url", f"mqtt url scheme {scheme!r} is not supported (use mqtt://)")
     if config.mqtt.password_file and config.mqtt.password_env:
-        add("give password_file or password_env, not both", "mqtt", "password_env")
+        add(config.mqtt, "password_env", "give password_file or password_env, not both")
     if config.mqtt.keepalive_s < 5:
-        add("keepalive_s must be at least 5", "mqtt", "keepalive_s")
-    seen: dict[str, int] = {}
-    for i, device in enumerate(config.devices):
+        add(config.mqtt, "keepalive_s", "keepalive_s must be at least 5")
+    first_line: dict[str, int] = {}
+    for device in config.devices:
         if not is_valid_id(device.id):
-            add(f"device id {device.id!r} must match [a-z0-9][a-z0-9._-]*", "devices", i, "id")
-        if device.id in seen:
-            first = seen[device.id]
-            add(f"device {device.id!r} already listed at line {first}", "devices", i, "id")
-        seen.setdefault(device.id, lines.of("devices", i, "id"))
+            add(device, "id", f"device id {device.id!r} must match {ID_PATTERN}")
+        if device.id in first_line:
+            add(
+                device, "id", f"device {device.id!r} already listed at line {first_line[device.id]}"
+            )
+        first_line.setdefault(device.id, lines.of_item(device, "id"))
         if not 0 < device.port < 65536:
-            add(f"port {device.port} is out of range 1-65535", "devices", i, "port")
+            add(device, "port", f"port {device.port} is out of range 1-65535")
         if device.timeout_s <= 0:
-            add("timeout_s must be positive", "devices", i, "timeout_s")
+            add(device, "timeout_s", "timeout_s must be positive")
     return problems
 
 
+def _load(path: str | Path) -> tuple[AgentConfig | None, list[Problem]]:
+    # A partial load lets the checks above run even when some keys are wrong, so one
+    # run reports every problem.
+    config, problems, lines = load_struct(path, AgentConfig, partial=True)
+    if config is not None:
+        problems += _semantic_problems(config, lines, str(path))
+    return config, sorted(problems, key=lambda p: p.line)
+
+
 def check_agent_config_file(path: str | Path) -> list[Problem]:
-    config, problems, lines = load_struct(path, AgentConfig)
-    if config is None:
-        return problems
-    return problems + _semantic_problems(config, lines, str(path))
+    return _load(path)[1]
 
 
 def load_agent_config(path: str | Path) -> AgentConfig:
-    config, problems, lines = load_struct(path, AgentConfig)
-    if config is not None:
-        problems += _semantic_problems(config, lines, str(path))
+    """The config, or ``ConfigError`` listing every problem: the agent refuses to start."""
+    config, problems = _load(path)
     if problems or config is None:
         raise ConfigError(problems)
     return config

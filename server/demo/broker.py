@@ -16,6 +16,9 @@ the demo (measured, see tests/test_embedded_broker.py):
   AnonymousAuthPlugin marks every session anonymous, which silently turns persistent
   sessions into clean ones; hence the small auth plugin below. Messages queued while
   offline are delivered on reconnect with the RETAIN flag set (amqtt quirk).
+* On every CONNECT amqtt also pushes, at QoS 0 with RETAIN=1, the retained messages that
+  match *any* session's subscriptions, even to a client that subscribed to nothing: clients
+  must ignore topics they did not ask for.
 * Sessions live in memory only: stopping the broker loses retained messages and queues.
 """
 
@@ -124,8 +127,8 @@ class EmbeddedBroker:
         if self._quiet:
             for name in _NOISY_LOGGERS:
                 logger = logging.getLogger(name)
-                # Only raise the bar: a user who asked for DEBUG on amqtt keeps it.
-                if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+                # Only when nobody chose a level: a user who set amqtt to DEBUG keeps it.
+                if logger.level == logging.NOTSET:
                     logger.setLevel(logging.WARNING)
         broker = Broker(self._config())
         await broker.start()
