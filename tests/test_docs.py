@@ -1,0 +1,56 @@
+"""The docs must stay true: examples decode, every setting and reason is documented."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from server.settings import setting_help
+from xaso.protocol import ProtocolError, decode_heartbeat, decode_status
+
+ROOT = Path(__file__).parent.parent
+PROTOCOL = (ROOT / "docs/protocol.md").read_text(encoding="utf-8")
+OPERATIONS = (ROOT / "docs/operations.md").read_text(encoding="utf-8")
+
+
+def _json_examples(markdown: str) -> list[str]:
+    return re.findall(r"```json\n(.*?)```", markdown, flags=re.S)
+
+
+def test_every_protocol_example_decodes_with_the_real_contract() -> None:
+    examples = _json_examples(PROTOCOL)
+    assert len(examples) == 4
+    kinds = []
+    for text in examples:
+        raw = json.dumps(json.loads(text)).encode()
+        kinds.append("heartbeat" if "seq" in json.loads(text) else "status")
+        (decode_heartbeat if kinds[-1] == "heartbeat" else decode_status)(raw)
+    assert kinds.count("status") == 3
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "unsupported_version",
+        "invalid_schema",
+        "agent_mismatch",
+        "unknown_agent",
+        "oversized",
+        "foreign_device",
+    ],
+)
+def test_rejection_reasons_are_documented(reason: str) -> None:
+    assert f"`{reason}`" in PROTOCOL or f'"{reason}"' in PROTOCOL
+
+
+def test_every_server_setting_is_documented() -> None:
+    for name in setting_help():
+        assert f"--{name.replace('_', '-')}" in OPERATIONS, name
+
+
+def test_a_broken_example_would_be_caught() -> None:
+    with pytest.raises(ProtocolError):
+        decode_status(b'{"v": 1, "agent": "a", "state": "asleep", "session": 1, "ts_ms": 1}')
