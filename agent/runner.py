@@ -110,9 +110,9 @@ class Agent:
         properties: mqtt.Properties | None,
     ) -> None:
         if reason_code.is_failure:
-            log.warning("broker refused connection: %s", reason_code)
+            log.warning("%s: broker refused connection: %s", self.agent_id, reason_code)
             return
-        log.info("connected to broker, session %d", self._sessions.current)
+        log.info("%s: connected to broker, session %d", self.agent_id, self._sessions.current)
         client.publish(
             status_topic(self.agent_id), self._status("online"), qos=QOS_STATUS, retain=True
         )
@@ -128,7 +128,7 @@ class Agent:
     ) -> None:
         self._connected.clear()
         if reason_code.is_failure:
-            log.warning("lost broker connection: %s; reconnecting", reason_code)
+            log.warning("%s: lost broker connection: %s; reconnecting", self.agent_id, reason_code)
 
     def heartbeat(self) -> Heartbeat:
         """Probe every device and build the next heartbeat."""
@@ -151,7 +151,7 @@ class Agent:
             heartbeat_topic(self.agent_id), encode(beat), qos=QOS_RECORDS, retain=False
         )
         if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
-            log.warning("outgoing queue full; heartbeat %d dropped", beat.seq)
+            log.warning("%s: outgoing queue full; heartbeat %d dropped", self.agent_id, beat.seq)
 
     def start(self) -> None:
         host, port = self.config.mqtt_host_port

@@ -6,6 +6,8 @@ started per test, since tests stop and kill it.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,3 +27,18 @@ def influxd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfluxServer]:
 def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
     with running_mosquitto(tmp_path / "mosquitto") as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def no_threads_left_behind() -> Iterator[None]:
+    """Fail a test that leaves threads running: shutdown paths must really shut down
+    (paho loops, store workers, simulated agents)."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5
+    while True:
+        left = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not left, f"threads left running: {[t.name for t in left]}"

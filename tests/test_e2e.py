@@ -11,6 +11,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -237,3 +238,33 @@ async def test_heartbeats_sent_while_the_server_was_away_are_stored_on_return(
     finally:
         with contextlib.suppress(Exception):
             await runner.cleanup()
+
+
+async def test_agent_and_server_reconnect_after_a_broker_restart(
+    server: tuple[TestClient, dict[str, str], str],
+    agent: AgentProcess,
+    mosquitto: MosquittoServer,
+) -> None:
+    client, headers, _ = server
+    agent.start()
+    await eventually(lambda: _devices_online(client, headers), what="agent reporting")
+    mosquitto.stop(kill=True)
+    await asyncio.sleep(1.0)
+    # While the server is cut off from the broker it declares nothing offline.
+    now = await statuses(client, headers)
+    assert now["alpha-gw"][0] == "online"
+    assert (await client.get("/healthz")).status == 503
+    mosquitto.start()  # same port, same persistence folder
+    restarted_at = datetime.now(UTC).isoformat()
+
+    async def healthy() -> bool:
+        return (await client.get("/healthz")).status == 200
+
+    async def reported_since_restart() -> Any:
+        response = await client.get("/api/v1/devices/alpha-rc-1", headers=headers)
+        body = await response.json()
+        return body["last_seen"] > restarted_at and body["status"] == "online" and body
+
+    # paho retries after 1 s, then 2 s, 4 s: both sides are back within seconds.
+    await eventually(healthy, 20, "the server back on the broker")
+    await eventually(reported_since_restart, 20, "the agent reporting again")
