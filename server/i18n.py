@@ -13,6 +13,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "kind": {"vi": "Loại", "en": "Kind"},
     "status": {"vi": "Trạng thái", "en": "Status"},
     "since": {"vi": "Từ lúc", "en": "Since"},
+    "for": {"vi": "đã", "en": "for"},
     "last_seen": {"vi": "Lần cuối nhận tin", "en": "Last seen"},
     "cause": {"vi": "Nguyên nhân", "en": "Cause"},
     "place": {"vi": "Vị trí", "en": "Place"},
@@ -38,7 +39,45 @@ _TEXT: dict[str, dict[str, str]] = {
     "camera": {"vi": "Camera an ninh", "en": "Camera"},
     "nvr": {"vi": "Đầu ghi hình", "en": "Video recorder"},
     "vc_endpoint": {"vi": "Điểm cầu truyền hình", "en": "Video-conference point"},
+    # causes of a status
+    "cause.startup": {
+        "vi": "Chưa có tin từ khi máy chủ khởi động",
+        "en": "Not heard from since the server started",
+    },
+    "cause.planned": {"vi": "Theo kế hoạch, chưa lắp đặt", "en": "Planned, not installed"},
+    "cause.birth": {"vi": "Gateway kết nối", "en": "Gateway connected"},
+    "cause.heartbeat": {"vi": "Nhận được heartbeat", "en": "Heartbeat received"},
+    "cause.will": {"vi": "Mất kết nối đột ngột (MQTT will)", "en": "Connection lost (MQTT will)"},
+    "cause.timeout": {"vi": "Quá thời gian không nhận heartbeat", "en": "No heartbeat in time"},
+    "cause.stopped": {"vi": "Agent dừng có chủ đích", "en": "Agent stopped cleanly"},
+    "cause.probe_ok": {"vi": "Phản hồi bình thường", "en": "Answering"},
+    "cause.probe_failed": {"vi": "Không phản hồi", "en": "Not answering"},
+    "cause.gateway_offline": {"vi": "Gateway mất kết nối", "en": "Its gateway is offline"},
+    "cause.gateway_stopped": {"vi": "Gateway đã dừng", "en": "Its gateway is stopped"},
+    "cause.no_reading": {
+        "vi": "Gateway không còn báo cáo thiết bị này",
+        "en": "No longer reported by its gateway",
+    },
 }
+
+
+def describe_cause(cause: str, words: dict[str, str]) -> str:
+    """A stored cause code in the user's language; a probe error keeps its own text."""
+    code, _, detail = cause.partition(": ")
+    text = words.get(f"cause.{code}", cause)
+    return f"{text}: {detail}" if detail else text
+
+
+def duration(seconds: float, lang: str) -> str:
+    """A short human duration: '45 giây', '12 phút', '3 giờ 20 phút', '2 ngày 4 giờ'."""
+    units = {"vi": ("ngày", "giờ", "phút", "giây"), "en": ("d", "h", "min", "s")}[lang]
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, units[0]), (hours, units[1]), (minutes, units[2]), (secs, units[3])]
+    shown = [(n, unit) for n, unit in parts if n][:2] or [(0, units[3])]
+    return " ".join(f"{n} {unit}" for n, unit in shown)
 
 
 def translator(lang: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ inventory's time zone (Asia/Ho_Chi_Minh) and stored in UTC.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from aiohttp import web
 
 from server import keys
 from server.auth import COOKIE, PRINCIPAL
-from server.i18n import pick_language, translator
+from server.i18n import describe_cause, duration, pick_language, translator
 from server.views import commune_states, status_counts
 
 _templates = jinja2.Environment(
@@ -33,8 +34,12 @@ def _local_time(ts_ms: int | None, tz: ZoneInfo) -> str:
     return datetime.fromtimestamp(ts_ms / 1000, tz).strftime("%d/%m/%Y %H:%M:%S")
 
 
+def _language(request: web.Request) -> str:
+    return pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
 def _render(request: web.Request, template: str, **context: object) -> web.Response:
-    lang = pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
+    lang = _language(request)
     html = _templates.get_template(template).render(t=translator(lang), lang=lang, **context)
     response = web.Response(text=html, content_type="text/html")
     if request.query.get("lang") == lang:
@@ -47,6 +52,9 @@ async def overview(request: web.Request) -> web.Response:
     index = request.app[keys.INDEX]
     state = request.app[keys.STATE]
     tz = ZoneInfo(index.inventory.timezone)
+    lang = _language(request)
+    words = translator(lang)
+    now_s = time.time()
     communes = []
     for code, commune in index.communes.items():
         if not principal.may_see(code):
@@ -64,8 +72,9 @@ async def overview(request: web.Request) -> web.Response:
                         "kind": s.entry.kind,
                         "status": str(s.status),
                         "since": _local_time(s.since_ms, tz),
+                        "for": duration(now_s - (s.since_ms or 0) / 1000, lang),
                         "last_seen": _local_time(s.last_seen_ms, tz),
-                        "cause": s.cause,
+                        "cause": describe_cause(s.cause, words),
                     }
                     for s in states
                 ],
