@@ -87,14 +87,85 @@ class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     mem_used_pct: float | None = None
     disk_free_pct: float | None = None
     temp_c: float | None = None
+    # Why the gateway last booted, where the platform says (e.g. "watchdog", "power_on").
+    boot_reason: str | None = None
+    # Local clock minus NTP time, and whether the clock is synchronised at all.
+    clock_offset_ms: float | None = None
+    ntp_synced: bool | None = None
+    # The uplink: "4g" | "ftth" | "wifi" | "ethernet" | ..., with signal where readable.
+    bearer: str | None = None
+    rssi_dbm: float | None = None
+    rsrp_dbm: float | None = None
+    # Broker reconnections since the agent started.
+    reconnects: int | None = None
+    # The on-disk queue: records waiting, records dropped by its retention policy since
+    # the agent started, and the last problem with it (e.g. a full disk).
+    queue_depth: int | None = None
+    queue_dropped: int | None = None
+    queue_error: str | None = None
+
+
+class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """What the camera collector learnt (RTSP OPTIONS/DESCRIBE, ONVIF when configured)."""
+
+    stream_ok: bool | None = None  # DESCRIBE answered with a session description
+    auth_ok: bool | None = None  # False when the camera refused our credentials
+    recording: bool | None = None
+    last_frame_ms: int | None = None
+    fps: float | None = None
+    bitrate_kbps: float | None = None
+    video_loss: bool | None = None
+    tamper: bool | None = None
+    # ONVIF GetSystemDateAndTime minus the agent's clock.
+    clock_offset_ms: float | None = None
+    model: str | None = None
+    firmware: str | None = None
+
+
+class NvrStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    recording: bool | None = None
+    channels_recording: int | None = None
+    channels_total: int | None = None
+    disk_free_pct: float | None = None
+    retention_days: float | None = None
+
+
+RadioPlayState = Literal["idle", "playing", "paused", "error"]
+
+
+class RadioStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A loudspeaker cluster's state, as its controller reports it."""
+
+    play_state: RadioPlayState | None = None
+    source: str | None = None  # "schedule", "live", "relay", "emergency", ...
+    volume: int | None = None  # 0-100
+    muted: bool | None = None
+    relay_on: bool | None = None  # the amplifier's power relay
+    buffer_ms: int | None = None
+    frame_loss_pct: float | None = None
+    schedule_version: str | None = None
 
 
 class DeviceReading(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """One probe of a device the agent answers for."""
+    """What the agent knows of one device it answers for this cycle. Several collectors
+    may report on the same device; the agent merges them into one reading."""
 
     id: str
     reachable: bool
     rtt_ms: float | None = None
+    error: str | None = None
+    camera: CameraStatus | None = None
+    nvr: NvrStatus | None = None
+    radio: RadioStatus | None = None
+
+
+class CollectorStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """How one collector fared this cycle: a failing or hanging collector is reported
+    here, and never delays the heartbeat."""
+
+    name: str
+    ok: bool
+    duration_ms: float | None = None
     error: str | None = None
 
 
@@ -107,6 +178,7 @@ class Heartbeat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     interval_s: float
     health: AgentHealth
     devices: list[DeviceReading] = []
+    collectors: list[CollectorStatus] = []
     # True for records replayed from the agent's queue after an outage: stored with their
     # original timestamps, never a cause for a live alert.
     historical: bool = False
