@@ -61,6 +61,7 @@ import os
 import pstats
 import random
 import resource
+import signal
 import sys
 import tempfile
 import threading
@@ -392,9 +393,11 @@ class LoadRun:
         self.go.set()
 
     async def result(self, timeout_s: float) -> LoadResult:
-        ready = await asyncio.to_thread(self.results.poll, timeout_s)
-        if not ready:
-            raise RuntimeError("load generator did not report in time")
+        deadline = time.monotonic() + timeout_s
+        # Short polls, so that Ctrl-C does not wait for a thread stuck in a long one.
+        while not await asyncio.to_thread(self.results.poll, 0.2):
+            if time.monotonic() > deadline or not self.process.is_alive():
+                raise RuntimeError("load generator did not report in time")
         result: LoadResult = self.results.recv()
         if result.error:
             raise RuntimeError(f"load generator failed: {result.error}")
@@ -787,6 +790,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def main(args: argparse.Namespace) -> None:
+    # SIGTERM cleans up like Ctrl-C: cancelling the main task runs every finally.
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     stores = ["sqlite", "influxdb"] if args.store == "both" else [args.store]
     fleet = make_fleet(args.agents, args.devices_per_agent)
     with tempfile.TemporaryDirectory(prefix="xaso-bench-") as tmp:
@@ -803,7 +810,10 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Ctrl-C must work even where the shell started us with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         asyncio.run(main(parse_args()))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted; services stopped", file=sys.stderr)
         sys.exit(130)

@@ -51,7 +51,8 @@ class StoreWriter:
     async def run(self) -> None:
         while True:
             batch = [await self._queue.get()]
-            await asyncio.sleep(self._linger_s)  # let a burst gather into one write
+            if self._pending_records < self._max_batch:
+                await asyncio.sleep(self._linger_s)  # let a burst gather into one write
             size = len(batch[0][0])
             while size < self._max_batch and not self._queue.empty():
                 item = self._queue.get_nowait()
@@ -65,27 +66,33 @@ class StoreWriter:
             self._metrics.queue_depth.set(self._pending_records)
 
     async def flush(self) -> None:
-        """Write whatever is queued now (used at shutdown)."""
+        """Write whatever is queued now (used at shutdown). What cannot be written is not
+        acknowledged: the broker keeps it for the next start."""
         while not self._queue.empty():
             records, ack = self._queue.get_nowait()
-            await self._write_until_done(records, attempts=3)
-            if ack is not None:
+            if await self._write_until_done(records, attempts=3) and ack is not None:
                 ack()
 
-    async def _write_until_done(self, records: Sequence[Record], attempts: int = 0) -> None:
+    async def _write_until_done(self, records: Sequence[Record], attempts: int = 0) -> bool:
+        """Write, retrying with backoff (at most ``attempts`` times if given); True once
+        the store has taken the records (or refused some for good)."""
         if not records:
-            return
+            return True
         delay_s = 0.5
         tried = 0
         while True:
             tried += 1
             try:
                 result = await self._store.write(records)
-            except StoreUnavailable as exc:
+            except Exception as exc:  # CancelledError is not an Exception: it passes
+                # StoreUnavailable is expected; anything else is a bug, logged loudly,
+                # but it must not end this task silently and stall every later write.
                 self._metrics.store_writes.labels("unavailable").inc()
+                if not isinstance(exc, StoreUnavailable):
+                    log.exception("unexpected error writing %d records", len(records))
                 if attempts and tried >= attempts:
                     log.error("store unavailable, %d records not written: %s", len(records), exc)
-                    return
+                    return False
                 log.warning("store unavailable (%s); retrying in %.1fs", exc, delay_s)
                 # Full jitter, so several servers do not hammer a recovering store in step.
                 await asyncio.sleep(random.uniform(0, delay_s))
@@ -98,4 +105,4 @@ class StoreWriter:
                 log.error("store rejected %d records for good: %s", result.rejected, result.detail)
             else:
                 self._metrics.store_writes.labels("ok").inc()
-            return
+            return True
