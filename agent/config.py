@@ -1,54 +1,75 @@
-"""The agent's configuration file (``agent.yaml``): a strict model, checked with lines."""
+"""The agent's configuration file (``agent.yaml``): a strict model, checked with lines.
+
+``xaso agent --config PATH --check-config`` reports every problem as FILE:LINE: message;
+the agent refuses to start on any. Secrets never live in this file: the MQTT password
+comes from a file or an environment variable, and URLs must not carry credentials.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import msgspec
 
+from agent.collectors import CollectorsConfig, config_problems
+from agent.outbox import OutboxPolicy
 from xaso.protocol import ID_PATTERN, is_valid_id
 from xaso.yamlcheck import ConfigError, Lines, Problem, load_struct
+
+_MQTT_PORTS = {"mqtt": 1883, "mqtts": 8883}
 
 
 class AgentSection(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     id: str
     heartbeat_interval_s: float = 30.0
+    # A collector still running after this long is reported as failed for the cycle;
+    # by default most of the interval, so the heartbeat always leaves on time.
+    collector_timeout_s: float | None = None
+
+
+class TlsSection(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    ca_file: str | None = None  # None: the system's trusted CAs
+    cert_file: str | None = None  # client certificate, for brokers that require one
+    key_file: str | None = None
 
 
 class MqttSection(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    url: str = "mqtt://127.0.0.1:1883"
+    url: str = "mqtt://127.0.0.1:1883"  # mqtts:// for TLS (port 8883 by default)
     username: str | None = None
-    # Secrets are read from a file or the environment, never written in the config.
     password_file: str | None = None
     password_env: str | None = None
     keepalive_s: int = 30
-
-
-class ProbedDevice(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """A device behind the gateway, probed by a TCP connect to ``address:port``."""
-
-    id: str
-    address: str
-    port: int
-    timeout_s: float = 2.0
+    tls: TlsSection | None = None
+    # Reconnect delays grow from min to max, each drawn with full jitter.
+    reconnect_min_s: float = 1.0
+    reconnect_max_s: float = 300.0
 
 
 class AgentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     agent: AgentSection
     mqtt: MqttSection = MqttSection()
-    # Where the agent keeps what must survive a restart (its session counter).
+    # Where the agent keeps what must survive a restart: its queue and session counter.
     state_dir: str = "/var/lib/xaso-agent"
-    devices: list[ProbedDevice] = []
+    queue: OutboxPolicy = OutboxPolicy()
+    collectors: CollectorsConfig = CollectorsConfig()
 
     @property
     def mqtt_host_port(self) -> tuple[str, int]:
         parts = urlsplit(self.mqtt.url)
-        return parts.hostname or "127.0.0.1", parts.port or 1883
+        return parts.hostname or "127.0.0.1", parts.port or _MQTT_PORTS.get(parts.scheme, 1883)
+
+    @property
+    def mqtt_uses_tls(self) -> bool:
+        return urlsplit(self.mqtt.url).scheme == "mqtts"
+
+    @property
+    def collector_timeout_s(self) -> float:
+        interval_s = self.agent.heartbeat_interval_s
+        return self.agent.collector_timeout_s or max(1.0, 0.8 * interval_s)
 
     def mqtt_password(self) -> str | None:
-        import os
-
         if self.mqtt.password_file:
             return Path(self.mqtt.password_file).read_text(encoding="utf-8").strip()
         if self.mqtt.password_env:
@@ -63,30 +84,46 @@ def _semantic_problems(config: AgentConfig, lines: Lines, file: str) -> list[Pro
         # By item, not index: a partial load drops invalid list items.
         problems.append(Problem(file, lines.of_item(item, key), message))
 
-    if not is_valid_id(config.agent.id):
-        add(config.agent, "id", f"agent id {config.agent.id!r} must match {ID_PATTERN}")
-    if config.agent.heartbeat_interval_s <= 0:
-        add(config.agent, "heartbeat_interval_s", "heartbeat_interval_s must be positive")
-    scheme = urlsplit(config.mqtt.url).scheme
-    if scheme != "mqtt":
-        add(config.mqtt, "url", f"mqtt url scheme {scheme!r} is not supported (use mqtt://)")
-    if config.mqtt.password_file and config.mqtt.password_env:
-        add(config.mqtt, "password_env", "give password_file or password_env, not both")
-    if config.mqtt.keepalive_s < 5:
-        add(config.mqtt, "keepalive_s", "keepalive_s must be at least 5")
-    first_line: dict[str, int] = {}
-    for device in config.devices:
-        if not is_valid_id(device.id):
-            add(device, "id", f"device id {device.id!r} must match {ID_PATTERN}")
-        if device.id in first_line:
-            add(
-                device, "id", f"device {device.id!r} already listed at line {first_line[device.id]}"
-            )
-        first_line.setdefault(device.id, lines.of_item(device, "id"))
-        if not 0 < device.port < 65536:
-            add(device, "port", f"port {device.port} is out of range 1-65535")
-        if device.timeout_s <= 0:
-            add(device, "timeout_s", "timeout_s must be positive")
+    agent, mqtt = config.agent, config.mqtt
+    if not is_valid_id(agent.id):
+        add(agent, "id", f"agent id {agent.id!r} must match {ID_PATTERN}")
+    if agent.heartbeat_interval_s <= 0:
+        add(agent, "heartbeat_interval_s", "heartbeat_interval_s must be positive")
+    if agent.collector_timeout_s is not None and not (
+        0 < agent.collector_timeout_s < agent.heartbeat_interval_s
+    ):
+        add(agent, "collector_timeout_s", "collector_timeout_s must be between 0 and the interval")
+    url = urlsplit(mqtt.url)
+    if url.scheme not in _MQTT_PORTS:
+        add(mqtt, "url", f"mqtt url scheme {url.scheme!r} is not supported (mqtt:// or mqtts://)")
+    if url.username or url.password:
+        add(mqtt, "url", "no credentials in the url: use username and password_file/password_env")
+    if mqtt.tls is not None and url.scheme != "mqtts":
+        add(mqtt, "tls", "tls settings need an mqtts:// url")
+    if mqtt.password_file and mqtt.password_env:
+        add(mqtt, "password_env", "give password_file or password_env, not both")
+    if mqtt.password_file and not os.access(mqtt.password_file, os.R_OK):
+        add(mqtt, "password_file", f"cannot read {mqtt.password_file}")
+    if mqtt.tls is not None:
+        for key in ("ca_file", "cert_file", "key_file"):
+            path = getattr(mqtt.tls, key)
+            if path and not os.access(path, os.R_OK):
+                add(mqtt.tls, key, f"cannot read {path}")
+        if bool(mqtt.tls.cert_file) != bool(mqtt.tls.key_file):
+            add(mqtt.tls, "cert_file", "a client certificate needs both cert_file and key_file")
+    if mqtt.keepalive_s < 5:
+        add(mqtt, "keepalive_s", "keepalive_s must be at least 5")
+    if not 0 < mqtt.reconnect_min_s <= mqtt.reconnect_max_s:
+        add(mqtt, "reconnect_min_s", "need 0 < reconnect_min_s <= reconnect_max_s")
+
+    def collector_path(item: msgspec.Struct) -> tuple[str | int, ...] | None:
+        # Where an item sits in the file, relative to `collectors` (a partial load may
+        # have dropped invalid list items, so indices cannot be trusted).
+        found = lines.path_of(item)
+        return tuple(found[1:]) if found and found[:1] == ("collectors",) else None
+
+    for path, message in config_problems(config.collectors, path_of=collector_path):
+        problems.append(Problem(file, lines.of("collectors", *path), message))
     return problems
 
 

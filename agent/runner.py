@@ -1,7 +1,9 @@
-"""The agent's main loop: connect, announce, probe and publish heartbeats.
+"""The agent: collect, queue on disk, publish — and never lose a record it wrote.
 
-Small and synchronous on purpose (house style): paho's network thread from
-``loop_start()`` plus one loop here that waits on ``stop`` between heartbeats.
+Threads, each with one job: this one runs a collection cycle every heartbeat interval
+and appends the heartbeat to the on-disk outbox; the publisher drains the outbox to the
+broker; the connection thread keeps one MQTT connection up (reconnecting with jittered
+backoff); each collector runs in a worker of its own so a hung one blocks nothing else.
 """
 
 from __future__ import annotations
@@ -9,34 +11,33 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
-import paho.mqtt.client as mqtt
+import msgspec
 
+from agent.collectors import build_collectors
+from agent.collectors.base import Collector
 from agent.config import AgentConfig
-from agent.health import read_health
-from agent.probe import Prober, TcpProber
+from agent.connection import BrokerConnection
+from agent.outbox import Outbox, OutboxFull
+from agent.pool import CollectorPool, CycleOutcome
+from agent.publisher import Publisher
 from agent.session import SessionCounter
-from xaso import __version__
-from xaso.paho_log import paho_logger
 from xaso.protocol import (
     QOS_RECORDS,
-    QOS_STATUS,
     SCHEMA_VERSION,
     AgentHealth,
-    AgentState,
     Heartbeat,
-    Status,
     encode,
     heartbeat_topic,
-    status_topic,
 )
 
 log = logging.getLogger("xaso.agent")
 
-# Bounded in-memory queue while the broker is away (the durable queue is the agent's
-# job in a later version; until then losing the oldest beats is better than growing).
-MAX_QUEUED_MESSAGES = 1000
+# A queue problem is reported in every heartbeat for this long after it happened.
+QUEUE_ERROR_REPORTED_MS = 3_600_000
 
 
 class Agent:
@@ -44,157 +45,126 @@ class Agent:
         self,
         config: AgentConfig,
         *,
-        prober: Prober | None = None,
-        health: Callable[[], AgentHealth] | None = None,
+        collectors: Sequence[Collector] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.config = config
         self.agent_id = config.agent.id
-        self._own_prober = prober is None
-        self._prober: Prober = prober if prober is not None else TcpProber()
-        self._health = health or (lambda: read_health(config.state_dir))
         self._clock = clock
-        self._sessions = SessionCounter(config.state_dir)
-        self._seq = 0
-        self._connected = threading.Event()
-        self._powered = True
-        self.client = self._make_client()
-
-    def _make_client(self) -> mqtt.Client:
-        client = mqtt.Client(
-            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
-            client_id=f"xaso-agent-{self.agent_id}",
-            protocol=mqtt.MQTTv311,
+        state_dir = Path(config.state_dir)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self._outbox = Outbox.open(state_dir / "outbox.db", config.queue, clock_ms=self._ts_ms)
+        self._pool = CollectorPool(
+            collectors
+            if collectors is not None
+            else build_collectors(config.collectors, state_dir=str(state_dir))
         )
-        # A bug in a callback must not kill the network thread of a gateway in a field.
-        client.suppress_exceptions = True
-        client.enable_logger(paho_logger("xaso.agent.paho"))
-        client.max_queued_messages_set(MAX_QUEUED_MESSAGES)
-        client.reconnect_delay_set(min_delay=1, max_delay=60)
-        if self.config.mqtt.username:
-            client.username_pw_set(self.config.mqtt.username, self.config.mqtt_password())
-        client.on_pre_connect = self._on_pre_connect
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        return client
+        self._sessions = SessionCounter(state_dir)
+        self.connection = BrokerConnection(
+            config,
+            self._sessions,
+            self._ts_ms,
+            on_connected=lambda: self._publisher.on_connected(),
+            on_disconnected=lambda: self._publisher.on_disconnected(),
+            on_published=lambda mid: self._publisher.on_published(mid),
+        )
+        self._publisher = Publisher(self._outbox, self.connection)
+        self._queue_error: str | None = None
 
     def _ts_ms(self) -> int:
         return int(self._clock() * 1000)
 
-    def _status(self, state: AgentState) -> bytes:
-        return encode(
-            Status(
-                v=SCHEMA_VERSION,
-                agent=self.agent_id,
-                state=state,
-                session=self._sessions.current,
-                ts_ms=self._ts_ms(),
-                agent_version=__version__,
+    # -- one cycle -------------------------------------------------------------------
+
+    def collect(self) -> CycleOutcome:
+        return self._pool.run_cycle(self.config.collector_timeout_s)
+
+    def _health(self, outcome: CycleOutcome) -> AgentHealth:
+        stats = self._outbox.stats()
+        fields: dict[str, Any] = {
+            k: v for k, v in outcome.health.items() if k in AgentHealth.__struct_fields__
+        }
+        recent_error = (
+            stats.last_error
+            if stats.last_error_ms is not None
+            and self._ts_ms() - stats.last_error_ms < QUEUE_ERROR_REPORTED_MS
+            else None
+        )
+        fields.update(
+            reconnects=self.connection.reconnects,
+            queue_depth=stats.depth,
+            queue_dropped=sum(stats.dropped_since_open.values()),
+            queue_error=self._queue_error or recent_error,
+        )
+        try:
+            return msgspec.convert(fields, AgentHealth)
+        except msgspec.ValidationError as exc:
+            log.warning("%s: collector health data rejected: %s", self.agent_id, exc)
+            return AgentHealth(reconnects=self.connection.reconnects, queue_depth=stats.depth)
+
+    def record_heartbeat(self, outcome: CycleOutcome) -> None:
+        """Queue the cycle's heartbeat on disk, then wake the publisher."""
+        health = self._health(outcome)
+
+        def build(seq: int, created_ms: int) -> bytes:
+            return encode(
+                Heartbeat(
+                    v=SCHEMA_VERSION,
+                    agent=self.agent_id,
+                    session=self._sessions.current,
+                    seq=seq,
+                    ts_ms=created_ms,
+                    interval_s=self.config.agent.heartbeat_interval_s,
+                    health=health,
+                    devices=outcome.readings,
+                    collectors=outcome.statuses,
+                )
             )
-        )
 
-    def _on_pre_connect(self, client: mqtt.Client, userdata: object) -> None:
-        # Called before every connect and reconnect: a new session, and a will that
-        # names it, so a late will of this connection cannot mark a later one offline.
-        self._sessions.next()
-        client.will_set(
-            status_topic(self.agent_id), self._status("offline"), qos=QOS_STATUS, retain=True
-        )
-
-    def _on_connect(
-        self,
-        client: mqtt.Client,
-        userdata: object,
-        flags: mqtt.ConnectFlags,
-        reason_code: mqtt.ReasonCode,
-        properties: mqtt.Properties | None,
-    ) -> None:
-        if reason_code.is_failure:
-            log.warning("%s: broker refused connection: %s", self.agent_id, reason_code)
+        topic = heartbeat_topic(self.agent_id)
+        try:
+            self._outbox.append("heartbeat", topic, build)
+            self._queue_error = None
+        except OutboxFull as exc:
+            # A full disk must not silence the gateway: send this one straight away,
+            # without the durability the queue gives, and say so in the next beat.
+            self._queue_error = str(exc) or "queue full"
+            log.error("%s: outbox unavailable (%s); sending without it", self.agent_id, exc)
+            self.connection.publish(topic, build(-1, self._ts_ms()), QOS_RECORDS)
             return
-        log.info("%s: connected to broker, session %d", self.agent_id, self._sessions.current)
-        client.publish(
-            status_topic(self.agent_id), self._status("online"), qos=QOS_STATUS, retain=True
-        )
-        self._connected.set()
+        self._publisher.wake()
 
-    def _on_disconnect(
-        self,
-        client: mqtt.Client,
-        userdata: object,
-        flags: mqtt.DisconnectFlags,
-        reason_code: mqtt.ReasonCode,
-        properties: mqtt.Properties | None,
-    ) -> None:
-        self._connected.clear()
-        if reason_code.is_failure:
-            log.warning("%s: lost broker connection: %s; reconnecting", self.agent_id, reason_code)
-
-    def heartbeat(self) -> Heartbeat:
-        """Probe every device and build the next heartbeat."""
-        readings = self._prober(self.config.devices)
-        self._seq += 1
-        return Heartbeat(
-            v=SCHEMA_VERSION,
-            agent=self.agent_id,
-            session=self._sessions.current,
-            seq=self._seq,
-            ts_ms=self._ts_ms(),
-            interval_s=self.config.agent.heartbeat_interval_s,
-            health=self._health(),
-            devices=readings,
-        )
-
-    def publish_heartbeat(self) -> None:
-        beat = self.heartbeat()
-        info = self.client.publish(
-            heartbeat_topic(self.agent_id), encode(beat), qos=QOS_RECORDS, retain=False
-        )
-        if info.rc == mqtt.MQTT_ERR_QUEUE_SIZE:
-            log.warning("%s: outgoing queue full; heartbeat %d dropped", self.agent_id, beat.seq)
+    # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        host, port = self.config.mqtt_host_port
-        self.client.connect_async(host, port, keepalive=self.config.mqtt.keepalive_s)
-        self.client.loop_start()
+        self._outbox.requeue_inflight()
+        self.connection.start()
+        self._publisher.start()
 
     def run(self, stop: threading.Event) -> None:
-        """Publish heartbeats until ``stop`` is set, then say "stopped" and leave."""
+        """Collect and queue a heartbeat every interval until ``stop`` is set."""
         self.start()
+        interval_s = self.config.agent.heartbeat_interval_s
+        next_at = time.monotonic()
         try:
-            # The first beat waits briefly for the connection so that it is not queued
-            # behind the birth; later ones keep their rhythm whether connected or not.
-            self._connected.wait(timeout=5)
-            interval_s = self.config.agent.heartbeat_interval_s
-            next_at = time.monotonic()
-            while not stop.is_set() and self._powered:
-                self.publish_heartbeat()
+            while not stop.is_set():
+                self.record_heartbeat(self.collect())
+                self._outbox.enforce_policy()
                 next_at += interval_s
+                if next_at < time.monotonic():  # a cycle overran: keep the rhythm, skip
+                    next_at = time.monotonic() + interval_s
                 stop.wait(max(0.0, next_at - time.monotonic()))
         finally:
-            if self._powered:
-                self.shutdown()
+            self.shutdown()
+
+    def shutdown(self) -> None:
+        self._publisher.stop()
+        self.connection.stop()
+        self._pool.close()
+        self._outbox.close()
 
     def cut_power(self) -> None:
-        """Drop the connection with no goodbye, as a power cut does: the broker sends
-        our will. For the demo's simulated fleet and for tests."""
-        self._powered = False
-        self.client.loop_stop()
-        sock = self.client.socket()
-        if sock is not None:
-            sock.close()
-
-    def shutdown(self, timeout_s: float = 5.0) -> None:
-        # A clean disconnect does not fire the will, so say "stopped" ourselves first.
-        if self._connected.is_set():
-            info = self.client.publish(
-                status_topic(self.agent_id), self._status("stopped"), qos=QOS_STATUS, retain=True
-            )
-            try:
-                info.wait_for_publish(timeout=timeout_s)
-            except (RuntimeError, ValueError):
-                log.warning("could not publish the stopped status")
-        self.client.disconnect()
-        self.client.loop_stop()
-        if self._own_prober and isinstance(self._prober, TcpProber):
-            self._prober.close()
+        """Stop as a power cut would: no goodbye, the broker sends the will; whatever
+        was queued stays on disk. For the demo's simulated fleet and for tests."""
+        self._publisher.stop()
+        self.connection.cut_power()

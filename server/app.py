@@ -88,7 +88,9 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
         metrics = app[keys.METRICS]
         state = FleetState(app[keys.INDEX], deps.clock_ms())
         app[keys.STATE] = state
-        app[keys.INGEST] = Ingest(state, metrics)
+        ingest = Ingest(state, metrics)
+        app[keys.INGEST] = ingest
+        metrics.watch_missing_records(ingest.sequences.total_missing)
         writer = StoreWriter(app[keys.STORE], metrics)
         app[keys.WRITER] = writer
         metrics.watch_device_counts(

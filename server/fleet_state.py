@@ -18,7 +18,7 @@ Rules (docs/state.md explains them for users):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from server.store.base import TransitionRecord
@@ -49,18 +49,6 @@ class DeviceState:
     last_health: AgentHealth | None = None
 
 
-@dataclass(slots=True)
-class SessionTrack:
-    session: int = -1
-    last_seq: int = 0
-
-
-@dataclass(slots=True)
-class HeartbeatOutcome:
-    transitions: list[TransitionRecord] = field(default_factory=list)
-    sequence_gap: int = 0
-
-
 class FleetState:
     def __init__(self, index: InventoryIndex, now_ms: int) -> None:
         self.index = index
@@ -73,7 +61,8 @@ class FleetState:
             )
             for device_id, entry in index.devices.items()
         }
-        self._sessions: dict[str, SessionTrack] = {a: SessionTrack() for a in index.agents}
+        # The newest connection session seen per agent (see apply_status).
+        self._sessions: dict[str, int] = {a: -1 for a in index.agents}
         self._link_up = False
 
     # -- broker link -------------------------------------------------------------
@@ -97,12 +86,10 @@ class FleetState:
 
     def apply_status(self, message: Status, now_ms: int) -> list[TransitionRecord] | None:
         """Apply a birth, will or stopped message; None when it is a stale will."""
-        track = self._sessions[message.agent]
         gateway = self.devices[message.agent]
-        if message.session < track.session:
+        if message.session < self._sessions[message.agent]:
             return None
-        if message.session > track.session:
-            track.session, track.last_seq = message.session, 0
+        self._sessions[message.agent] = message.session
         if message.state == "online":
             gateway.last_heard_ms = now_ms
             return self._set(gateway, DeviceStatus.ONLINE, "birth", now_ms)
@@ -112,38 +99,33 @@ class FleetState:
 
     def apply_heartbeat(
         self, beat: Heartbeat, readings: list[DeviceReading], now_ms: int
-    ) -> HeartbeatOutcome:
+    ) -> list[TransitionRecord]:
         """``readings`` are the beat's readings already checked to belong to the agent."""
-        outcome = HeartbeatOutcome()
         gateway = self.devices[beat.agent]
         if beat.historical:
-            return outcome
+            return []
         track = self._sessions[beat.agent]
-        if beat.session > track.session:
-            track.session, track.last_seq = beat.session, 0
-        if beat.session == track.session:
-            if track.last_seq and beat.seq > track.last_seq + 1:
-                outcome.sequence_gap = beat.seq - track.last_seq - 1
-            track.last_seq = max(track.last_seq, beat.seq)
-        elif beat.ts_ms < (gateway.last_seen_ms or 0):
+        if beat.session > track:
+            self._sessions[beat.agent] = beat.session
+        elif beat.session < track and beat.ts_ms < (gateway.last_seen_ms or 0):
             # A beat of an older connection delivered late: its data is stored, but it
             # says nothing about the gateway now.
-            return outcome
+            return []
         gateway.last_heard_ms = now_ms
         gateway.last_seen_ms = beat.ts_ms
         gateway.last_health = beat.health
-        outcome.transitions += self._set(gateway, DeviceStatus.ONLINE, "heartbeat", now_ms)
+        transitions = self._set(gateway, DeviceStatus.ONLINE, "heartbeat", now_ms)
         for reading in readings:
             device = self.devices[reading.id]
             device.last_heard_ms = now_ms
             device.last_seen_ms = beat.ts_ms
             device.last_reading = reading
             if reading.reachable:
-                outcome.transitions += self._set(device, DeviceStatus.ONLINE, "probe_ok", now_ms)
+                transitions += self._set(device, DeviceStatus.ONLINE, "probe_ok", now_ms)
             else:
                 cause = f"probe_failed: {reading.error}" if reading.error else "probe_failed"
-                outcome.transitions += self._set(device, DeviceStatus.OFFLINE, cause, now_ms)
-        return outcome
+                transitions += self._set(device, DeviceStatus.OFFLINE, cause, now_ms)
+        return transitions
 
     def sweep(self, now_ms: int) -> list[TransitionRecord]:
         """Apply heartbeat timeouts; call about once a second."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 
+from server.detail import health_detail, reading_detail
 from server.fleet_state import FleetState
 from server.metrics import Metrics
 from server.ratelimit import RateLimitedLog
+from server.sequence import SequenceTracker
 from server.store.base import AgentHealthRecord, DeviceReadingRecord, Record
 from xaso.protocol import (
     MAX_PAYLOAD_BYTES,
@@ -30,6 +32,7 @@ class Ingest:
         self.state = state
         self.index = state.index
         self.metrics = metrics
+        self.sequences = SequenceTracker()
         self._problems = RateLimitedLog(log)
 
     def handle(self, topic: str, payload: bytes, now_ms: int) -> list[Record]:
@@ -72,11 +75,12 @@ class Ingest:
         if beat.agent != agent_id:
             return self._mismatch(agent_id, beat.agent, now_ms)
         readings = self._owned_readings(beat, now_ms)
-        outcome = self.state.apply_heartbeat(beat, readings, now_ms)
-        if outcome.sequence_gap:
-            self.metrics.sequence_gaps.inc(outcome.sequence_gap)
-            log.warning(
-                "%s: %d heartbeats missing before seq %d", agent_id, outcome.sequence_gap, beat.seq
+        transitions = self.state.apply_heartbeat(beat, readings, now_ms)
+        newly_missing = self.sequences.observe(agent_id, beat.seq, beat.historical)
+        if newly_missing:
+            self.metrics.sequence_gaps.inc(newly_missing)
+            log.info(
+                "%s: %d records not yet received before seq %d", agent_id, newly_missing, beat.seq
             )
         commune = self.index.agents[agent_id].commune
         records: list[Record] = [
@@ -92,6 +96,7 @@ class Ingest:
                 mem_used_pct=beat.health.mem_used_pct,
                 disk_free_pct=beat.health.disk_free_pct,
                 temp_c=beat.health.temp_c,
+                detail=health_detail(beat.health, beat.collectors),
             )
         ]
         for reading in readings:
@@ -108,9 +113,10 @@ class Ingest:
                     historical=beat.historical,
                     rtt_ms=reading.rtt_ms,
                     error=reading.error,
+                    detail=reading_detail(reading),
                 )
             )
-        records.extend(outcome.transitions)
+        records.extend(transitions)
         return records
 
     def _owned_readings(self, beat: Heartbeat, now_ms: int) -> list[DeviceReading]:

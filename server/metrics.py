@@ -59,7 +59,8 @@ class Metrics:
         )
         self.sequence_gaps = Counter(
             "xaso_sequence_gap_messages",
-            "Heartbeats missing from agents' sequence numbers (lost before reaching us)",
+            "Records that arrived out of sequence, leaving a gap (most are filled later by "
+            "the agent's backlog; see xaso_sequence_missing)",
             registry=r,
         )
         self.store_writes = Counter(
@@ -79,6 +80,14 @@ class Metrics:
         self.mqtt_connected = Gauge(
             "xaso_mqtt_connected", "1 while the server is connected to the broker", registry=r
         )
+
+    def watch_missing_records(self, total_missing: Callable[[], int]) -> None:
+        missing = Gauge(
+            "xaso_sequence_missing",
+            "Records agents numbered that have not arrived (lost unless a backlog fills them)",
+            registry=self.registry,
+        )
+        missing.set_function(total_missing)
 
     def watch_device_counts(self, counts: Callable[[], Tally[tuple[str, str]]]) -> None:
         self.registry.register(_StatusCollector(counts))

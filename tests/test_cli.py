@@ -45,17 +45,21 @@ def test_check_a_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
 def test_check_detects_an_agent_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "agent.yaml"
     config.write_text(
-        "agent: {id: Bad Id}\nmqtt: {url: 'http://x:1'}\n"
-        "devices:\n  - {id: a, address: 127.0.0.1, port: 70000}\n"
-        "  - {id: a, address: 127.0.0.1, port: 80, colour: red}\n",
+        "agent: {id: Bad Id}\n"
+        "mqtt: {url: 'http://x:1'}\n"
+        "collectors:\n"
+        "  reachability:\n"
+        "    devices:\n"
+        "      - {id: a, address: 127.0.0.1, port: 70000}\n"
+        "      - {id: b, address: 127.0.0.1, port: 80, colour: red}\n",
         encoding="utf-8",
     )
     assert main(["check", str(config)]) == 1
     err = capsys.readouterr().err
     assert f"{config}:1:" in err  # the bad id
     assert f"{config}:2:" in err  # the scheme
-    assert f"{config}:4:" in err  # the port
-    assert f"{config}:5:" in err  # unknown key
+    assert f"{config}:6:" in err  # the port
+    assert f"{config}:7:" in err  # unknown key
     assert main(["agent", "--config", str(config), "--check-config"]) == 1
 
 

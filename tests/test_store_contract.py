@@ -6,6 +6,9 @@ outages and HTTP error mapping.
 
 from __future__ import annotations
 
+import json
+import math
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,7 +29,7 @@ from server.store import (
     open_store,
 )
 from server.store.influx import InfluxStore
-from server.store.sqlite import SCHEMA_VERSION, SqliteStore
+from server.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 from tests.services.influxdb import InfluxServer, running_influxd
 
 T0 = 1_700_000_000_000  # 2023-11-14, epoch ms
@@ -242,6 +245,104 @@ async def test_large_batch(store: Store) -> None:
     assert [r.seq for r in rest] == list(range(10_000, 12_000))
 
 
+# -- detail ---------------------------------------------------------------------------
+
+HEALTH_DETAIL: dict[str, Any] = {
+    "boot_reason": "watchdog",
+    "clock_offset_ms": -12.5,
+    "ntp_synced": True,
+    "bearer": "4g",
+    "rssi_dbm": -71.0,
+    "reconnects": 3.0,
+    "queue_error": "Đĩa đầy: không ghi được hàng đợi",
+}
+READING_DETAIL: dict[str, Any] = {
+    "camera.stream_ok": True,
+    "camera.auth_ok": False,
+    "camera.fps": 24.97,
+    "camera.model": 'DS-2CD "Pro", zoom=4x \\ tầng 2',
+    "nvr.channels_recording": 0.0,
+    "radio.play_state": "playing",
+    "radio.volume": 70.0,
+}
+
+
+async def test_round_trip_with_detail(store: Store) -> None:
+    beat = health(detail=HEALTH_DETAIL)
+    probe = reading(detail=READING_DETAIL)
+    assert await store.write([beat, probe]) == WriteResult(written=2)
+    [got_beat] = await store.agent_health("gw-01", T0, T0 + 1)
+    [got_probe] = await store.device_readings("cam-01", T0, T0 + 1)
+    assert (got_beat, got_probe) == (beat, probe)
+    for got, sent in ((got_beat.detail, HEALTH_DETAIL), (got_probe.detail, READING_DETAIL)):
+        assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in sent.items()}
+
+
+async def test_empty_detail_reads_back_empty(store: Store) -> None:
+    records: list[Record] = [health(), reading(detail={})]
+    await store.write(records)
+    assert (await store.agent_health("gw-01", T0, T0 + 1))[0].detail == {}
+    assert (await store.device_readings("cam-01", T0, T0 + 1))[0].detail == {}
+
+
+@pytest.mark.parametrize(
+    "value", [*NASTY, "", "Loa phường: “bật” lúc 5h", "ends-with\\", "tab\there\nnot"]
+)
+async def test_detail_strings_needing_escapes_survive(store: Store, value: str) -> None:
+    probe = reading(detail={"camera.model": value, "radio.source": value + "\nline 2"})
+    assert await store.write([probe]) == WriteResult(written=1)
+    assert await store.device_readings("cam-01", T0, T0 + 1) == [probe]
+
+
+async def test_detail_numbers_are_floats(store: Store) -> None:
+    # An int today and a float tomorrow under the same key: no InfluxDB type conflict.
+    first = reading(detail={"radio.volume": 70, "nvr.channels_recording": 0})
+    second = reading(ts_ms=T0 + 1, detail={"radio.volume": 70.5, "nvr.channels_recording": 3})
+    assert await store.write([first]) == WriteResult(written=1)
+    assert await store.write([second]) == WriteResult(written=1)
+    got = [r.detail for r in await store.device_readings("cam-01", T0, T0 + 2)]
+    assert got == [
+        {"radio.volume": 70.0, "nvr.channels_recording": 0.0},
+        {"radio.volume": 70.5, "nvr.channels_recording": 3.0},
+    ]
+    assert all(type(v) is float for detail in got for v in detail.values())
+
+
+async def test_detail_merges_key_by_key_on_duplicate(store: Store) -> None:
+    await store.write(
+        [reading(detail={"camera.fps": 25.0, "camera.model": "A", "camera.tamper": False})]
+    )
+    await store.write([reading(detail={"camera.model": "B", "camera.stream_ok": True})])
+    await store.write([reading(seq=9, detail={})])  # carries no detail: keeps it all
+    await store.write([health(detail={"bearer": "4g"}), health(detail={"ntp_synced": False})])
+    [probe] = await store.device_readings("cam-01", T0, T0 + 1)
+    assert probe.seq == 9
+    assert probe.detail == {
+        "camera.fps": 25.0,
+        "camera.model": "B",
+        "camera.tamper": False,
+        "camera.stream_ok": True,
+    }
+    [beat] = await store.agent_health("gw-01", T0, T0 + 1)
+    assert beat.detail == {"bearer": "4g", "ntp_synced": False}
+
+
+async def test_detail_entries_a_store_cannot_hold_are_left_out(store: Store) -> None:
+    detail: dict[str, Any] = {
+        "camera.fps": math.nan,
+        "camera.bitrate_kbps": math.inf,
+        "camera.model": None,
+        "Camera.Model": "upper case",
+        "camera model": "space",
+        "camera.ok\n": True,
+        "1st": 1.0,
+        "camera.stream_ok": True,
+    }
+    assert await store.write([reading(detail=detail)]) == WriteResult(written=1)
+    [probe] = await store.device_readings("cam-01", T0, T0 + 1)
+    assert probe.detail == {"camera.stream_ok": True}
+
+
 # -- SQLite only ----------------------------------------------------------------------
 
 
@@ -265,6 +366,41 @@ async def test_sqlite_persists_and_versions_its_schema(tmp_path: Path) -> None:
     connection.close()
     with pytest.raises(RuntimeError, match="newer than this xaso"):
         await SqliteStore.open(path)
+
+
+async def test_sqlite_migrates_a_v1_database_in_place(tmp_path: Path) -> None:
+    path = str(tmp_path / "v1.db")
+    with sqlite3.connect(path) as connection:
+        connection.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+        connection.execute(
+            "INSERT INTO device_reading VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("cam-01", T0, "gw-01", COMMUNE, "camera", 7, 1, 0, 12.5, None),
+        )
+        connection.execute(
+            "INSERT INTO agent_health VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ("gw-01", T0, COMMUNE, 41, 3, 0, 3600.0, 0.25, 41.5, 80.0, 52.0),
+        )
+    connection.close()
+
+    store = await SqliteStore.open(path)
+    try:
+        assert await store.device_readings("cam-01", T0, T0 + 1) == [reading()]
+        assert await store.agent_health("gw-01", T0, T0 + 1) == [health()]
+        # An old row takes detail on a duplicate write like any other.
+        await store.write([reading(detail={"camera.stream_ok": True})])
+        [merged] = await store.device_readings("cam-01", T0, T0 + 1)
+        assert merged.detail == {"camera.stream_ok": True}
+    finally:
+        await store.close()
+
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert SCHEMA_VERSION == 2
+        rows = connection.execute("SELECT detail FROM agent_health").fetchall()
+        assert rows == [(None,)]  # empty detail is NULL
+        (text,) = connection.execute("SELECT detail FROM device_reading").fetchone()
+        assert json.loads(text) == {"camera.stream_ok": True}
+    connection.close()
 
 
 # -- InfluxDB only ----------------------------------------------------------------------
@@ -298,6 +434,77 @@ async def test_influx_partial_write_is_reported_not_raised(
     assert await influx_store.device_readings("cam-02", T0, T0 + 10) == [batch[1]]
     assert await influx_store.device_readings("cam-03", T0, T0 + 10) == [batch[2]]
     assert await influx_store.device_readings("cam-01", T0, T0 + 10) == []
+
+
+async def test_influx_detail_fields_answer_grafana_style_queries(
+    influxd: InfluxServer, influx_store: InfluxStore
+) -> None:
+    await influx_store.write(
+        [
+            reading(detail={"camera.stream_ok": True, "radio.volume": 70, "bearer": "4g"}),
+            reading(ts_ms=T0 + 1000, detail={"camera.stream_ok": False, "radio.volume": 40}),
+            health(detail={"clock_offset_ms": -3, "ntp_synced": True}),
+        ]
+    )
+    query = (
+        'SELECT "d.camera.stream_ok", "d.radio.volume", "d.bearer", "rtt_ms"'
+        ' FROM "device_reading" WHERE "device_id" = \'cam-01\' AND $timeFilter'
+    ).replace("$timeFilter", f"time >= {T0}ms AND time < {T0 + 2000}ms")
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{influxd.url}/query",
+            params={"db": influx_store._database, "q": query, "epoch": "ms"},
+        ) as response,
+    ):
+        body = await response.json()
+    [series] = body["results"][0]["series"]
+    assert series["columns"] == [
+        "time",
+        "d.camera.stream_ok",
+        "d.radio.volume",
+        "d.bearer",
+        "rtt_ms",
+    ]
+    assert series["values"] == [[T0, True, 70, "4g", 12.5], [T0 + 1000, False, 40, None, 12.5]]
+
+    # A panel's aggregate over the detail field, grouped like the dashboards do.
+    panel = (
+        'SELECT last("d.radio.volume") FROM "device_reading"'
+        f" WHERE time >= {T0}ms AND time < {T0 + 2000}ms"
+        ' GROUP BY time(1s), "device_id" fill(none)'
+    )
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{influxd.url}/query",
+            params={"db": influx_store._database, "q": panel, "epoch": "ms"},
+        ) as response,
+    ):
+        body = await response.json()
+    [series] = body["results"][0]["series"]
+    assert series["tags"] == {"device_id": "cam-01"}
+    assert series["values"] == [[T0, 70], [T0 + 1000, 40]]
+
+    # Numbers are float fields (a later 70.5 cannot conflict); bools and strings keep theirs.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{influxd.url}/query",
+            params={"db": influx_store._database, "q": "SHOW FIELD KEYS"},
+        ) as response,
+    ):
+        body = await response.json()
+    types = {
+        (series["name"], key): kind
+        for series in body["results"][0]["series"]
+        for key, kind in series["values"]
+    }
+    assert types[("device_reading", "d.camera.stream_ok")] == "boolean"
+    assert types[("device_reading", "d.radio.volume")] == "float"
+    assert types[("device_reading", "d.bearer")] == "string"
+    assert types[("agent_health", "d.clock_offset_ms")] == "float"
+    assert types[("agent_health", "d.ntp_synced")] == "boolean"
 
 
 @pytest.mark.parametrize("device_id", ["ends-with\\", "new\nline", "tab\there"])

@@ -79,7 +79,7 @@ class Status(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     agent_version: str = ""
 
 
-class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """The gateway's own health; a field is None where the platform does not expose it."""
 
     uptime_s: float | None = None
@@ -105,7 +105,7 @@ class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     queue_error: str | None = None
 
 
-class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """What the camera collector learnt (RTSP OPTIONS/DESCRIBE, ONVIF when configured)."""
 
     stream_ok: bool | None = None  # DESCRIBE answered with a session description
@@ -122,7 +122,7 @@ class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     firmware: str | None = None
 
 
-class NvrStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class NvrStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     recording: bool | None = None
     channels_recording: int | None = None
     channels_total: int | None = None
@@ -133,7 +133,7 @@ class NvrStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 RadioPlayState = Literal["idle", "playing", "paused", "error"]
 
 
-class RadioStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class RadioStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """A loudspeaker cluster's state, as its controller reports it."""
 
     play_state: RadioPlayState | None = None
@@ -146,7 +146,7 @@ class RadioStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     schedule_version: str | None = None
 
 
-class DeviceReading(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class DeviceReading(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """What the agent knows of one device it answers for this cycle. Several collectors
     may report on the same device; the agent merges them into one reading."""
 
@@ -159,7 +159,7 @@ class DeviceReading(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     radio: RadioStatus | None = None
 
 
-class CollectorStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class CollectorStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """How one collector fared this cycle: a failing or hanging collector is reported
     here, and never delays the heartbeat."""
 
@@ -184,6 +184,8 @@ class Heartbeat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     historical: bool = False
 
 
+# Optional parts are omitted when unset (omit_defaults): a gateway on 4G pays for every
+# byte, and an absent field decodes to the same None.
 # Encoders and decoders are built once: msgspec decodes and validates in one pass.
 _encoder = msgspec.json.Encoder()
 _status_decoder = msgspec.json.Decoder(Status)

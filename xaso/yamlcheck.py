@@ -276,7 +276,7 @@ class _Walker:
             if _is_structured(base):
                 # Descend for per-item lines, then let msgspec apply the constraints
                 # (e.g. ``Meta(min_length=1)``) to the built value.
-                value = self.walk(node, base, path, line)
+                value = self._walk(node, base, path, line)
                 return value if value is _INVALID else self._convert(value, tp, node, path, line)
         elif origin in (Union, types.UnionType):
             args = get_args(tp)
@@ -284,7 +284,7 @@ class _Walker:
                 return None
             rest = [arg for arg in args if arg is not type(None)]
             if len(rest) == 1 and _is_structured(rest[0]):
-                return self.walk(node, rest[0], path, line)
+                return self._walk(node, rest[0], path, line)
         elif _is_struct(tp):
             return self._struct(node, tp, path, line)
         elif origin is list:

@@ -1,8 +1,8 @@
 """A simulated fleet for ``xaso demo``: the real agent code, with simulated devices.
 
 Every gateway of the inventory runs as a real :class:`agent.runner.Agent` (real MQTT,
-birth, will, heartbeats) in a thread of this process; only the probes and the
-gateway's own health are simulated, so no packet leaves the machine. A few devices go
+birth, will, on-disk queue, heartbeats) in a thread of this process; only its collector
+is simulated, so no packet leaves the machine. A few devices go
 down and come back on a fixed cycle, and a scenario cuts one gateway's power (its will
 fires) and stops another cleanly, then brings both back.
 """
@@ -17,7 +17,10 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from agent.config import AgentConfig, AgentSection, MqttSection, ProbedDevice
+import msgspec
+
+from agent.collectors.base import CollectorResult
+from agent.config import AgentConfig, AgentSection, MqttSection
 from agent.runner import Agent
 from xaso.inventory import InventoryIndex
 from xaso.protocol import AgentHealth, DeviceReading
@@ -45,12 +48,6 @@ def simulated_reading(device_id: str, now_s: float) -> DeviceReading:
     return DeviceReading(id=device_id, reachable=True, rtt_ms=rtt_ms)
 
 
-class _SimulatedProber:
-    def __call__(self, devices: Sequence[ProbedDevice]) -> list[DeviceReading]:
-        now_s = time.time()
-        return [simulated_reading(d.id, now_s) for d in devices]
-
-
 def _simulated_health(started_s: float) -> AgentHealth:
     return AgentHealth(
         uptime_s=round(time.time() - started_s + 86_400, 1),
@@ -58,22 +55,43 @@ def _simulated_health(started_s: float) -> AgentHealth:
         mem_used_pct=round(random.uniform(30, 45), 1),
         disk_free_pct=round(random.uniform(60, 70), 1),
         temp_c=round(random.uniform(45, 58), 1),
+        bearer="4g",
+        rssi_dbm=round(random.uniform(-85, -65)),
+        ntp_synced=True,
     )
 
 
+class SimulatedDevices:
+    """A collector (agent/collectors/base.py) whose devices are simulated."""
+
+    name = "simulated"
+
+    def __init__(self, device_ids: Sequence[str]) -> None:
+        self._device_ids = list(device_ids)
+        self._started_s = time.time()
+
+    def collect(self) -> CollectorResult:
+        now_s = time.time()
+        return CollectorResult(
+            readings=[simulated_reading(d, now_s) for d in self._device_ids],
+            health=msgspec.structs.asdict(_simulated_health(self._started_s)),
+        )
+
+    def close(self) -> None:
+        pass
+
+
 class SimulatedGateway:
-    def __init__(self, config: AgentConfig) -> None:
+    def __init__(self, config: AgentConfig, device_ids: Sequence[str]) -> None:
         self.config = config
+        self._device_ids = device_ids
         self.agent: Agent | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        started_s = time.time()
         self._stop = threading.Event()
-        self.agent = Agent(
-            self.config, prober=_SimulatedProber(), health=lambda: _simulated_health(started_s)
-        )
+        self.agent = Agent(self.config, collectors=[SimulatedDevices(self._device_ids)])
         self._thread = threading.Thread(
             target=self.agent.run,
             args=(self._stop,),
@@ -111,9 +129,8 @@ class SimulatedFleet:
                         agent=AgentSection(id=agent_id, heartbeat_interval_s=heartbeat_interval_s),
                         mqtt=MqttSection(url=mqtt_url, keepalive_s=10),
                         state_dir=str(state_dir / agent_id),
-                        # The address is never dialled: probes are simulated.
-                        devices=[ProbedDevice(id=d, address="127.0.0.1", port=9) for d in devices],
-                    )
+                    ),
+                    devices,
                 )
             )
         self._stop = threading.Event()

@@ -9,14 +9,48 @@ messages only after that.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import re
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import msgspec
 
+DetailValue = float | bool | str
+"""What a ``detail`` entry may hold. Numbers are always floats (see ``clean_detail``)."""
+
+# A detail key: lower-case, dotted for sub-structs ("camera.stream_ok"). The ingest side
+# only produces such keys; the stores skip any other (``clean_detail``).
+DETAIL_KEY = re.compile(r"[a-z][a-z0-9_.]*")
+
+
+def clean_detail(detail: Mapping[str, object]) -> dict[str, DetailValue]:
+    """``detail`` as the stores keep it: numbers (int or float, not bool) as float, so a
+    key that carries an int today and a float tomorrow never meets an InfluxDB field type
+    conflict. Entries the stores cannot hold are left out: a key not matching
+    ``DETAIL_KEY``, a None, a NaN or infinity (InfluxDB cannot store them), any other type.
+    """
+    cleaned: dict[str, DetailValue] = {}
+    for key, value in detail.items():
+        if not isinstance(key, str) or not DETAIL_KEY.fullmatch(key):
+            continue
+        if isinstance(value, bool | str):
+            cleaned[key] = value
+        elif isinstance(value, int | float) and math.isfinite(value):
+            cleaned[key] = float(value)
+    return cleaned
+
 
 class AgentHealthRecord(msgspec.Struct, frozen=True):
-    """One heartbeat's health section (measurement ``agent_health``)."""
+    """One heartbeat's health section (measurement ``agent_health``).
+
+    ``detail`` holds the optional extras that need no schema change of their own (e.g.
+    ``"clock_offset_ms"``, ``"ntp_synced"``, ``"bearer"``, ``"queue_error"``): flat keys
+    matching ``DETAIL_KEY``, values bool, str or number. **Numbers are stored and read
+    back as float** (an int 3 reads back 3.0); a key absent from ``detail`` is unknown,
+    like a None core field. On a duplicate write the dicts merge key by key: the later
+    write's keys win, keys it leaves out keep their stored values.
+    """
 
     agent_id: str
     commune: str
@@ -29,10 +63,17 @@ class AgentHealthRecord(msgspec.Struct, frozen=True):
     mem_used_pct: float | None = None
     disk_free_pct: float | None = None
     temp_c: float | None = None
+    detail: dict[str, DetailValue] = {}
 
 
 class DeviceReadingRecord(msgspec.Struct, frozen=True):
-    """One probe of one device (measurement ``device_reading``)."""
+    """One probe of one device (measurement ``device_reading``).
+
+    ``detail`` holds what the collectors learnt beyond reachability, one flat key per
+    sub-struct field (``"camera.stream_ok"``, ``"nvr.channels_recording"``,
+    ``"radio.volume"``); same rules as ``AgentHealthRecord.detail``: values bool, str or
+    number, **numbers stored and read back as float**, merged key by key on a duplicate.
+    """
 
     device_id: str
     agent_id: str
@@ -44,6 +85,7 @@ class DeviceReadingRecord(msgspec.Struct, frozen=True):
     historical: bool = False
     rtt_ms: float | None = None
     error: str | None = None
+    detail: dict[str, DetailValue] = {}
 
 
 class TransitionRecord(msgspec.Struct, frozen=True):

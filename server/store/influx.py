@@ -21,6 +21,12 @@ transition         device_id, commune, kind        status, previous, cause (str)
 ``status`` is a field, not a tag: a transition is identified by the device and the
 moment, so a redelivered transition replaces the stored one instead of adding a second
 point. The SQLite backend uses the same keys.
+
+A record's ``detail`` entries are more fields of the same point, each key prefixed with
+``d.`` (``camera.stream_ok`` is the field ``d.camera.stream_ok``; InfluxQL wants it
+double-quoted: ``SELECT "d.camera.stream_ok" FROM device_reading``). Core field and tag
+names never contain a dot, so the reader takes every ``d.``-column, and only those, as
+detail. Detail numbers are always written as floats, bools as bools, strings as strings.
 """
 
 from __future__ import annotations
@@ -37,11 +43,13 @@ from yarl import URL
 
 from server.store.base import (
     AgentHealthRecord,
+    DetailValue,
     DeviceReadingRecord,
     Record,
     StoreUnavailable,
     TransitionRecord,
     WriteResult,
+    clean_detail,
 )
 
 log = logging.getLogger(__name__)
@@ -51,6 +59,9 @@ log = logging.getLogger(__name__)
 MAX_LINES_PER_WRITE = 5000
 MAX_BYTES_PER_WRITE = 4 * 1024 * 1024
 MAX_DETAIL_CHARS = 2000
+
+# The field-name prefix of a record's ``detail`` keys.
+DETAIL_PREFIX = "d."
 
 # InfluxDB stores nanoseconds in an int64; larger query bounds would overflow InfluxQL.
 _MAX_TS_MS = 9_223_372_036_853
@@ -219,6 +230,7 @@ class InfluxStore:
                 mem_used_pct=_float(row, "mem_used_pct"),
                 disk_free_pct=_float(row, "disk_free_pct"),
                 temp_c=_float(row, "temp_c"),
+                detail=_detail(row),
             )
             for row in rows
         ]
@@ -239,6 +251,7 @@ class InfluxStore:
                 historical=bool(row.get("historical")),
                 rtt_ms=_float(row, "rtt_ms"),
                 error=row.get("error"),
+                detail=_detail(row),
             )
             for row in rows
         ]
@@ -317,7 +330,7 @@ def _to_point(record: Record) -> Point:
     # Floats are forced to float: a Python int would be sent as an integer field and
     # collide with the float already stored under that name ("field type conflict").
     if isinstance(record, DeviceReadingRecord):
-        return (
+        point = (
             Point("device_reading")
             .tag("device_id", record.device_id)
             .tag("agent_id", record.agent_id)
@@ -330,8 +343,9 @@ def _to_point(record: Record) -> Point:
             .field("error", record.error)
             .time(record.ts_ms, WritePrecision.MS)
         )
+        return _with_detail(point, record.detail)
     if isinstance(record, AgentHealthRecord):
-        return (
+        point = (
             Point("agent_health")
             .tag("agent_id", record.agent_id)
             .tag("commune", record.commune)
@@ -345,6 +359,7 @@ def _to_point(record: Record) -> Point:
             .field("temp_c", _opt_float(record.temp_c))
             .time(record.ts_ms, WritePrecision.MS)
         )
+        return _with_detail(point, record.detail)
     return (
         Point("transition")
         .tag("device_id", record.device_id)
@@ -355,6 +370,13 @@ def _to_point(record: Record) -> Point:
         .field("cause", record.cause)
         .time(record.ts_ms, WritePrecision.MS)
     )
+
+
+def _with_detail(point: Point, detail: dict[str, DetailValue]) -> Point:
+    # clean_detail makes every number a float and drops what a field cannot hold.
+    for key, value in clean_detail(detail).items():
+        point.field(DETAIL_PREFIX + key, value)
+    return point
 
 
 def _tags(record: Record) -> tuple[str, ...]:
@@ -469,3 +491,14 @@ def _int(row: dict[str, Any], key: str) -> int:
 def _float(row: dict[str, Any], key: str) -> float | None:
     value = row.get(key)
     return None if value is None else float(value)
+
+
+def _detail(row: dict[str, Any]) -> dict[str, DetailValue]:
+    # JSON prints a float field holding 5.0 as 5; clean_detail makes it a float again.
+    return clean_detail(
+        {
+            key.removeprefix(DETAIL_PREFIX): value
+            for key, value in row.items()
+            if key.startswith(DETAIL_PREFIX) and value is not None
+        }
+    )

@@ -8,14 +8,16 @@ Each table's primary key is InfluxDB's point identity for the same measurement (
 columns plus ``ts_ms``, see ``server.store.influx``), and a duplicate merges like an
 InfluxDB point: the later write's fields win, and a field it leaves out (None) keeps
 its stored value ("the field set becomes the union of the old field set and the new
-field set", InfluxDB docs on duplicate points). Both backends therefore hold the same
-data after the same writes.
+field set", InfluxDB docs on duplicate points). ``detail`` is a JSON object in a TEXT
+column (NULL when empty) and merges the same way, key by key (``json_patch``). Both
+backends therefore hold the same data after the same writes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import math
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -25,11 +27,13 @@ from typing import Any, Generic, TypeVar
 
 from server.store.base import (
     AgentHealthRecord,
+    DetailValue,
     DeviceReadingRecord,
     Record,
     StoreUnavailable,
     TransitionRecord,
     WriteResult,
+    clean_detail,
 )
 
 R = TypeVar("R", AgentHealthRecord, DeviceReadingRecord, TransitionRecord)
@@ -79,9 +83,17 @@ CREATE TABLE "transition" (
 ) WITHOUT ROWID;
 """
 
+# Version 2: the optional extras of health and readings, a JSON object (NULL when empty).
+_SCHEMA_V2 = """
+ALTER TABLE agent_health ADD COLUMN detail TEXT;
+ALTER TABLE device_reading ADD COLUMN detail TEXT;
+"""
+
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append, never edit.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+_DETAIL = "detail"  # the JSON column, where a record has one
 
 
 @dataclass(frozen=True)
@@ -99,13 +111,7 @@ class _Table(Generic[R]):
 
     def __post_init__(self) -> None:
         columns = tuple(self.record.__struct_fields__)
-        updates = ", ".join(
-            f"{c} = coalesce(excluded.{c}, {self.name}.{c})"
-            if c in self.optional
-            else f"{c} = excluded.{c}"
-            for c in columns
-            if c not in self.key
-        )
+        updates = ", ".join(self._update(c) for c in columns if c not in self.key)
         insert_sql = (
             f'INSERT INTO "{self.name}" ({", ".join(columns)})'
             f" VALUES ({', '.join('?' for _ in columns)})"
@@ -120,8 +126,24 @@ class _Table(Generic[R]):
         object.__setattr__(self, "insert_sql", insert_sql)
         object.__setattr__(self, "select_sql", select_sql)
 
+    def _update(self, column: str) -> str:
+        old, new = f"{self.name}.{column}", f"excluded.{column}"
+        if column == _DETAIL:
+            # Key by key, like the fields of an InfluxDB point (values are never JSON
+            # null, so json_patch deletes nothing).
+            return (
+                f"{column} = CASE WHEN {new} IS NULL THEN {old} WHEN {old} IS NULL THEN {new}"
+                f" ELSE json_patch({old}, {new}) END"
+            )
+        if column in self.optional:
+            return f"{column} = coalesce({new}, {old})"
+        return f"{column} = {new}"
+
     def row(self, record: R) -> tuple[Any, ...]:
-        values = [getattr(record, c) for c in self.columns]
+        values = [
+            _detail_json(getattr(record, c)) if c == _DETAIL else getattr(record, c)
+            for c in self.columns
+        ]
         # InfluxDB cannot store NaN or infinity and its client drops them; do the same
         # here so both backends read back None.
         return tuple(None if isinstance(v, float) and not math.isfinite(v) else v for v in values)
@@ -130,7 +152,24 @@ class _Table(Generic[R]):
         values = dict(zip(self.columns, row, strict=True))
         for name in self.booleans:
             values[name] = bool(values[name])
+        if _DETAIL in values:
+            values[_DETAIL] = _detail_of(values[_DETAIL])
         return self.record(**values)
+
+
+def _detail_json(detail: dict[str, DetailValue]) -> str | None:
+    cleaned = clean_detail(detail)
+    if not cleaned:
+        return None
+    return json.dumps(cleaned, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _detail_of(text: str | None) -> dict[str, DetailValue]:
+    if text is None:
+        return {}
+    # clean_detail again: SQLite's JSON functions may print 5.0 as 5 after a merge.
+    loaded = json.loads(text)
+    return clean_detail(loaded) if isinstance(loaded, dict) else {}
 
 
 _AGENT_HEALTH = _Table(
@@ -258,6 +297,12 @@ def _connect(path: str) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode = WAL")  # ":memory:" stays "memory"
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute("PRAGMA busy_timeout = 5000")
+        try:
+            connection.execute("SELECT json_patch('{}', '{}')")
+        except sqlite3.OperationalError as exc:
+            raise RuntimeError(
+                f"this SQLite ({sqlite3.sqlite_version}) lacks the JSON functions xaso needs"
+            ) from exc
         _migrate(connection, path)
     except BaseException:
         connection.close()

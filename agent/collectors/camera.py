@@ -1,0 +1,194 @@
+"""Cameras: is the stream served, do our credentials work, and (with ONVIF) the model,
+firmware and clock offset.
+
+Per camera and cycle: RTSP OPTIONS then DESCRIBE on its stream URL (``rtsp``), then, when
+``onvif_url`` is given, GetSystemDateAndTime and GetDeviceInformation (``onvif``). All of
+one camera's exchanges share one deadline, ``timeout_s``; cameras are checked in
+parallel, so a cycle costs about one timeout however many cameras are dead.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import msgspec
+
+from agent.collectors import onvif
+from agent.collectors.base import CollectorResult
+from agent.collectors.check import Problems, YamlPath
+from agent.collectors.credentials import Credentials, read_credentials
+from agent.collectors.rtsp import RtspClient, RtspError, parse_rtsp_url
+from xaso.protocol import CameraStatus, DeviceReading
+
+
+class CameraDevice(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    id: str
+    url: str  # rtsp://[user:pass@]host[:port]/path of the stream to check
+    onvif_url: str | None = None  # http://host[:port]/onvif/device_service
+    # Per-camera credentials, when they differ from the collector's.
+    username: str | None = None
+    password_file: str | None = None
+    password_env: str | None = None
+    timeout_s: float | None = None  # default: the collector's timeout_s
+
+
+class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    devices: list[CameraDevice] = []
+    # Credentials for every camera that has none of its own (in its url or entry).
+    username: str | None = None
+    password_file: str | None = None
+    password_env: str | None = None
+    timeout_s: float = 5.0  # per camera: all its RTSP and ONVIF exchanges together
+    max_workers: int = 8
+
+
+def problems(config: CameraConfig, problems: Problems, where: YamlPath) -> None:
+    problems.positive(config, where, "timeout_s", config.timeout_s)
+    problems.positive(config, where, "max_workers", config.max_workers)
+    problems.one_password(config, where, config.password_file, config.password_env)
+    problems.device_ids(config.devices, (*where, "devices"))
+    for index, device in enumerate(config.devices):
+        at = (*where, "devices", index)
+        try:
+            parse_rtsp_url(device.url)
+        except ValueError:
+            problems.add(device, at, "url", "url must be rtsp://host[:port]/path")
+        if device.onvif_url is not None:
+            problems.http_url(device, at, "onvif_url", device.onvif_url)
+            if urlsplit(device.onvif_url).scheme == "https":
+                problems.add(device, at, "onvif_url", "onvif_url must be plain http://")
+        problems.one_password(device, at, device.password_file, device.password_env)
+        problems.positive(device, at, "timeout_s", device.timeout_s)
+
+
+class CameraCheck(msgspec.Struct, frozen=True):
+    """What the RTSP exchange found, before ONVIF adds to it."""
+
+    reachable: bool
+    rtt_ms: float | None = None
+    stream_ok: bool | None = None
+    auth_ok: bool | None = None
+    error: str | None = None
+
+
+def check_stream(url: str, credentials: Credentials | None, timeout_s: float) -> CameraCheck:
+    """OPTIONS then DESCRIBE; stream_ok when DESCRIBE answers 200 with an SDP body."""
+    target = parse_rtsp_url(url)
+    credentials = target.credentials or credentials  # the URL's own win: it is specific
+    client = RtspClient(target, time.monotonic() + timeout_s)
+    try:
+        client.connect()
+    except RtspError as exc:
+        # Never reached: whether the stream or the password is good is unknown.
+        return CameraCheck(reachable=False, error=str(exc))
+    try:
+        # OPTIONS first: some cameras refuse a DESCRIBE that is not preceded by one. Its
+        # status does not matter; the DESCRIBE answer is the verdict.
+        client.request("OPTIONS", credentials)
+        answer = client.request("DESCRIBE", credentials, {"Accept": "application/sdp"})
+    except RtspError as exc:
+        # Connected but no (sane) answer: the camera is on the network, its RTSP
+        # server is not serving. Whether our password is right is unknown.
+        return CameraCheck(
+            reachable=True, rtt_ms=client.connect_ms, stream_ok=False, error=str(exc)
+        )
+    finally:
+        client.close()
+    if answer.status == 401:
+        hint = "" if credentials is not None else " (no credentials configured)"
+        return _refused(client, 401, "unauthorized" + hint, auth_ok=False)
+    if answer.status != 200:
+        # 404, 454, 503...: past authentication or not, the answer does not say.
+        return _refused(client, answer.status, answer.reason, auth_ok=None)
+    content_type = (answer.header("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/sdp" or not answer.body.lstrip().startswith(b"v="):
+        return CameraCheck(
+            reachable=True,
+            rtt_ms=client.connect_ms,
+            stream_ok=False,
+            auth_ok=True,
+            error="describe answered without a session description",
+        )
+    return CameraCheck(reachable=True, rtt_ms=client.connect_ms, stream_ok=True, auth_ok=True)
+
+
+def _refused(client: RtspClient, status: int, reason: str, *, auth_ok: bool | None) -> CameraCheck:
+    return CameraCheck(
+        reachable=True,
+        rtt_ms=client.connect_ms,
+        stream_ok=False,
+        auth_ok=auth_ok,
+        error=f"rtsp {status} {reason.lower()}".strip(),
+    )
+
+
+class CameraCollector:
+    name = "camera"
+
+    def __init__(self, config: CameraConfig) -> None:
+        self._config = config
+        shared = read_credentials(config.username, config.password_file, config.password_env)
+        self._credentials: dict[str, Credentials | None] = {
+            d.id: read_credentials(d.username, d.password_file, d.password_env) or shared
+            for d in config.devices
+        }
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, min(config.max_workers, len(config.devices))),
+            thread_name_prefix="collect-camera",
+        )
+
+    def collect(self) -> CollectorResult:
+        return CollectorResult(readings=list(self._pool.map(self._check, self._config.devices)))
+
+    def _check(self, device: CameraDevice) -> DeviceReading:
+        timeout_s = device.timeout_s or self._config.timeout_s
+        credentials = self._credentials[device.id]
+        found = check_stream(device.url, credentials, timeout_s)
+        status = CameraStatus(stream_ok=found.stream_ok, auth_ok=found.auth_ok)
+        errors = [found.error] if found.error else []
+        if device.onvif_url is not None:
+            # A budget of its own: ONVIF still names the model of a camera whose RTSP
+            # server hangs, which is when the administrator wants it.
+            status, onvif_errors = _ask_onvif(device.onvif_url, status, credentials, timeout_s)
+            errors += [f"onvif: {e}" for e in onvif_errors]
+        return DeviceReading(
+            id=device.id,
+            reachable=found.reachable,
+            rtt_ms=found.rtt_ms,
+            error="; ".join(errors)[:300] or None,
+            camera=status,
+        )
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ask_onvif(
+    url: str, status: CameraStatus, credentials: Credentials | None, timeout_s: float
+) -> tuple[CameraStatus, list[str]]:
+    """Fill clock offset, model and firmware; what fails stays None and is named."""
+    deadline = time.monotonic() + timeout_s
+    errors: list[str] = []
+    try:
+        offset_ms = onvif.camera_clock_offset_ms(url, timeout_s=timeout_s)
+        status = msgspec.structs.replace(status, clock_offset_ms=offset_ms)
+    except onvif.OnvifError as exc:
+        errors.append(str(exc))
+        if str(exc) in ("timeout", "connection refused"):
+            return status, errors  # the second call would only fail the same way
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return status, [*errors, "timeout"]
+    try:
+        info = onvif.device_information(
+            url, timeout_s=left, credentials=credentials, clock_offset_ms=status.clock_offset_ms
+        )
+    except onvif.OnvifError as exc:
+        return status, [*errors, str(exc)]
+    return msgspec.structs.replace(status, model=info.model, firmware=info.firmware), errors
+
+
+def build(config: CameraConfig) -> CameraCollector:
+    return CameraCollector(config)

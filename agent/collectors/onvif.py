@@ -1,0 +1,158 @@
+"""Two ONVIF device-service calls over plain HTTP: GetSystemDateAndTime (the camera's
+clock, whose drift breaks evidence timestamps and WS-Security) and GetDeviceInformation
+(model and firmware, for the inventory and for spotting unpatched cameras).
+
+Hand-written SOAP 1.2, because a SOAP library would be most of the agent's footprint for
+two small requests. GetSystemDateAndTime needs no authentication (ONVIF Core, "pre-auth"
+operations); GetDeviceInformation usually does, with a WS-Security UsernameToken whose
+``Created`` should be in the camera's time, so the clock is asked first and its offset
+is applied.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+import time
+import xml.etree.ElementTree as ET
+from typing import NamedTuple
+from xml.sax.saxutils import escape
+
+from agent.collectors.credentials import Credentials
+from agent.collectors.webclient import HttpError, request
+
+_DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
+_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+_PASSWORD_DIGEST = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+    "#PasswordDigest"
+)
+_BASE64 = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+)
+
+
+class OnvifError(Exception):
+    pass
+
+
+class DeviceInfo(NamedTuple):
+    model: str | None
+    firmware: str | None
+
+
+def username_token(credentials: Credentials, created: dt.datetime, nonce: bytes) -> str:
+    """WS-Security UsernameToken with PasswordDigest = Base64(SHA-1(nonce + created +
+    password)), as ONVIF Core requires."""
+    created_text = created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = hashlib.sha1(
+        nonce + created_text.encode() + credentials.password.encode(), usedforsecurity=False
+    )
+    return (
+        f'<wsse:Security s:mustUnderstand="1" xmlns:wsse="{_WSSE}" xmlns:wsu="{_WSU}">'
+        "<wsse:UsernameToken>"
+        f"<wsse:Username>{escape(credentials.username)}</wsse:Username>"
+        f'<wsse:Password Type="{_PASSWORD_DIGEST}">'
+        f"{base64.b64encode(digest.digest()).decode()}</wsse:Password>"
+        f'<wsse:Nonce EncodingType="{_BASE64}">{base64.b64encode(nonce).decode()}</wsse:Nonce>'
+        f"<wsu:Created>{created_text}</wsu:Created>"
+        "</wsse:UsernameToken></wsse:Security>"
+    )
+
+
+def envelope(operation: str, security: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
+        f"<s:Header>{security}</s:Header>"
+        f'<s:Body><{operation} xmlns="{_DEVICE_NS}"/></s:Body>'
+        "</s:Envelope>"
+    ).encode()
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _find(root: ET.Element, *names: str) -> ET.Element | None:
+    """The first element along ``names`` (local names, any namespace, any depth first)."""
+    node: ET.Element | None = root
+    for name in names:
+        if node is None:
+            return None
+        node = next((e for e in node.iter() if _local(e.tag) == name and e is not node), None)
+    return node
+
+
+def _text(root: ET.Element, *names: str) -> str | None:
+    node = _find(root, *names)
+    text = node.text.strip() if node is not None and node.text else ""
+    return text or None
+
+
+def call(url: str, operation: str, *, timeout_s: float, security: str = "") -> ET.Element:
+    """POST one SOAP request; the answer's root, or ``OnvifError`` with a short reason."""
+    action = f"{_DEVICE_NS}/{operation}"
+    try:
+        answer = request(
+            "POST",
+            url,
+            timeout_s=timeout_s,
+            body=envelope(operation, security),
+            headers={"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'},
+        )
+    except HttpError as exc:
+        raise OnvifError(str(exc)) from None
+    # No DTDs: an entity-expansion bomb from a compromised camera must not reach expat.
+    if b"<!DOCTYPE" in answer.body[:2048].upper():
+        raise OnvifError("answer carries a DTD; refused")
+    try:
+        root = ET.fromstring(answer.body) if answer.body else None
+    except ET.ParseError:
+        root = None
+    if root is not None and _find(root, "Fault") is not None:
+        reason = _text(root, "Fault", "Text") or _text(root, "Fault", "Value") or "fault"
+        raise OnvifError(f"{operation}: {reason}")
+    if answer.status != 200:
+        raise OnvifError(f"{operation}: http {answer.status} {answer.reason.lower()}")
+    if root is None:
+        raise OnvifError(f"{operation}: answer is not XML")
+    return root
+
+
+def camera_clock_offset_ms(url: str, *, timeout_s: float) -> float:
+    """The camera's UTC clock minus ours, in ms (to the second: ONVIF gives no less)."""
+    before = time.time()
+    root = call(url, "GetSystemDateAndTime", timeout_s=timeout_s)
+    ours = (before + time.time()) / 2  # the answer was made about midway
+    utc = _find(root, "UTCDateTime")
+    if utc is None:
+        raise OnvifError("GetSystemDateAndTime: no UTCDateTime in the answer")
+    try:
+        values = [
+            int(_text(utc, part) or "")
+            for part in ("Year", "Month", "Day", "Hour", "Minute", "Second")
+        ]
+        year, month, day, hour, minute, second = values
+        theirs = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC).timestamp()
+    except (ValueError, TypeError, OverflowError):
+        raise OnvifError("GetSystemDateAndTime: unreadable UTCDateTime") from None
+    return round((theirs - ours) * 1000.0, 0)
+
+
+def device_information(
+    url: str, *, timeout_s: float, credentials: Credentials | None, clock_offset_ms: float | None
+) -> DeviceInfo:
+    security = ""
+    if credentials is not None:
+        camera_now = time.time() + (clock_offset_ms or 0.0) / 1000.0
+        created = dt.datetime.fromtimestamp(camera_now, tz=dt.UTC)
+        security = username_token(credentials, created, os.urandom(16))
+    root = call(url, "GetDeviceInformation", timeout_s=timeout_s, security=security)
+    maker, model = _text(root, "Manufacturer"), _text(root, "Model")
+    if maker and model and maker.lower() not in model.lower():
+        model = f"{maker} {model}"
+    return DeviceInfo(model=model or maker, firmware=_text(root, "FirmwareVersion"))

@@ -1,0 +1,217 @@
+"""The agent's MQTT connection: one paho client per connection, our own reconnect loop.
+
+Why not paho's built-in reconnect: its backoff has no jitter (see agent/backoff.py), and
+a client object that survives a reconnect keeps unacknowledged QoS 1 messages in memory
+and resends them — durability is the on-disk outbox's job, so each connection starts
+from a clean client and the outbox decides what to send.
+
+Availability protocol (docs/protocol.md): before every connection the next session
+number is taken and the will "offline" names it; after CONNACK the retained birth
+"online" is published; a clean stop publishes retained "stopped" first, since a clean
+disconnect does not fire the will.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import threading
+from collections.abc import Callable
+
+import paho.mqtt.client as mqtt
+
+from agent.backoff import Backoff
+from agent.config import AgentConfig
+from agent.session import SessionCounter
+from xaso import __version__
+from xaso.paho_log import paho_logger
+from xaso.protocol import QOS_STATUS, SCHEMA_VERSION, AgentState, Status, encode, status_topic
+
+log = logging.getLogger("xaso.agent")
+
+
+class BrokerConnection:
+    def __init__(
+        self,
+        config: AgentConfig,
+        sessions: SessionCounter,
+        clock_ms: Callable[[], int],
+        *,
+        on_connected: Callable[[], None] = lambda: None,
+        on_disconnected: Callable[[], None] = lambda: None,
+        on_published: Callable[[int], None] = lambda mid: None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.config = config
+        self.agent_id = config.agent.id
+        self._sessions = sessions
+        self._clock_ms = clock_ms
+        self._on_connected = on_connected
+        self._on_disconnected = on_disconnected
+        self._on_published = on_published
+        self._backoff = backoff or Backoff(config.mqtt.reconnect_min_s, config.mqtt.reconnect_max_s)
+        self.connected = threading.Event()
+        self.reconnects = 0
+        self._stop = threading.Event()
+        self._client: mqtt.Client | None = None
+        self._thread = threading.Thread(target=self._supervise, name="mqtt", daemon=True)
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Say "stopped", disconnect cleanly and end the connection thread."""
+        self._stop.set()
+        client = self._client
+        if client is not None and self.connected.is_set():
+            info = client.publish(
+                status_topic(self.agent_id), self._status("stopped"), QOS_STATUS, retain=True
+            )
+            try:
+                info.wait_for_publish(timeout=timeout_s)
+            except (RuntimeError, ValueError):
+                log.warning("%s: could not publish the stopped status", self.agent_id)
+            client.disconnect()
+        self._thread.join(timeout=timeout_s + 5)
+
+    def cut_power(self) -> None:
+        """Drop the connection with no goodbye, as a power cut does: the broker sends
+        the will. For the demo's simulated fleet and for tests."""
+        self._stop.set()
+        client = self._client
+        sock = client.socket() if client is not None else None
+        if sock is not None:
+            sock.close()
+        self._thread.join(timeout=10)
+
+    # -- publishing ----------------------------------------------------------------
+
+    def publish(self, topic: str, payload: bytes, qos: int, retain: bool = False) -> int | None:
+        """Hand a message to the current connection; its mid, or None when there is no
+        connection (the caller keeps the record and tries again later)."""
+        client = self._client
+        if client is None or not self.connected.is_set():
+            return None
+        info = client.publish(topic, payload, qos=qos, retain=retain)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            return None
+        return info.mid
+
+    # -- the connection loop ---------------------------------------------------------
+
+    def _supervise(self) -> None:
+        host, port = self.config.mqtt_host_port
+        first = True
+        while not self._stop.is_set():
+            if not first:
+                delay_s = self._backoff.next_delay_s()
+                log.info("%s: reconnecting in %.1fs", self.agent_id, delay_s)
+                if self._stop.wait(delay_s):
+                    break
+                self.reconnects += 1
+            first = False
+            client = self._new_client()
+            try:
+                client.connect(host, port, keepalive=self.config.mqtt.keepalive_s)
+            except (OSError, ssl.SSLError, ValueError) as exc:
+                log.warning(
+                    "%s: cannot reach the broker at %s:%d: %s", self.agent_id, host, port, exc
+                )
+                continue
+            self._client = client
+            client.loop_forever()  # returns when this connection ends
+            self.connected.clear()
+            self._client = None
+            self._on_disconnected()
+
+    def _new_client(self) -> mqtt.Client:
+        client = mqtt.Client(
+            callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+            client_id=f"xaso-agent-{self.agent_id}",
+            protocol=mqtt.MQTTv311,
+            reconnect_on_failure=False,
+        )
+        # A bug in a callback must not kill the network thread of a gateway in a field.
+        client.suppress_exceptions = True
+        client.enable_logger(paho_logger("xaso.agent.paho"))
+        mqtt_config = self.config.mqtt
+        if mqtt_config.username:
+            client.username_pw_set(mqtt_config.username, self.config.mqtt_password())
+        if self.config.mqtt_uses_tls:
+            tls = mqtt_config.tls
+            client.tls_set(
+                ca_certs=tls.ca_file if tls else None,
+                certfile=tls.cert_file if tls else None,
+                keyfile=tls.key_file if tls else None,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+            # Hostname checking stays on: a gateway must not talk to an impostor broker.
+            client.tls_insecure_set(False)
+        client.on_pre_connect = self._on_pre_connect
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        return client
+
+    def _status(self, state: AgentState) -> bytes:
+        return encode(
+            Status(
+                v=SCHEMA_VERSION,
+                agent=self.agent_id,
+                state=state,
+                session=self._sessions.current,
+                ts_ms=self._clock_ms(),
+                agent_version=__version__,
+            )
+        )
+
+    # -- paho's callbacks: small, cannot raise into paho ---------------------------------
+
+    def _on_pre_connect(self, client: mqtt.Client, userdata: object) -> None:
+        self._sessions.next()
+        client.will_set(
+            status_topic(self.agent_id), self._status("offline"), qos=QOS_STATUS, retain=True
+        )
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.ConnectFlags,
+        reason_code: mqtt.ReasonCode,
+        properties: mqtt.Properties | None,
+    ) -> None:
+        if reason_code.is_failure:
+            log.warning("%s: broker refused the connection: %s", self.agent_id, reason_code)
+            return
+        log.info("%s: connected, session %d", self.agent_id, self._sessions.current)
+        client.publish(
+            status_topic(self.agent_id), self._status("online"), qos=QOS_STATUS, retain=True
+        )
+        self._backoff.reset()
+        self.connected.set()
+        self._on_connected()
+
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.DisconnectFlags,
+        reason_code: mqtt.ReasonCode,
+        properties: mqtt.Properties | None,
+    ) -> None:
+        self.connected.clear()
+        if reason_code.is_failure and not self._stop.is_set():
+            log.warning("%s: lost the broker: %s", self.agent_id, reason_code)
+
+    def _on_publish(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reason_code: mqtt.ReasonCode,
+        properties: mqtt.Properties | None,
+    ) -> None:
+        self._on_published(mid)

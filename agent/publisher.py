@@ -1,0 +1,134 @@
+"""Drains the on-disk outbox to the broker, live records first, a window at a time.
+
+A record leaves the outbox only when the broker acknowledged it (QoS 1 PUBACK). At most
+``window`` records are in flight, so after a long outage the live heartbeat is not stuck
+behind a day of backlog, and the backlog drains in order, marked ``historical`` so the
+server stores it with its original timestamps without raising live alerts.
+
+Acknowledgements arrive on paho's network thread while it holds its own locks; they are
+only queued there and processed here, on the publisher's thread, so no lock of ours is
+ever taken inside a paho callback.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+import msgspec
+
+from agent.connection import BrokerConnection
+from agent.outbox import Entry, Outbox
+from xaso.protocol import QOS_RECORDS
+
+log = logging.getLogger("xaso.agent.publisher")
+
+
+def mark_historical(payload: bytes) -> bytes:
+    """The same record, flagged as replayed. Every record kind carries ``historical``."""
+    document = msgspec.json.decode(payload)
+    document["historical"] = True
+    return msgspec.json.encode(document)
+
+
+class Publisher:
+    def __init__(self, outbox: Outbox, connection: BrokerConnection, window: int = 32) -> None:
+        self._outbox = outbox
+        self._connection = connection
+        self._window = window
+        # PUBACK mids, and None where a connection ended: its order among the acks says
+        # which acks belong to the old connection (mids restart with every client).
+        self._events: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._in_flight: dict[int, int] = {}  # mid -> seq, for the current connection
+        self._early_acks: set[int] = set()  # acks that overtook their publish() return
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="publisher", daemon=True)
+
+    # -- called from other threads ----------------------------------------------------
+
+    def on_published(self, mid: int) -> None:
+        """paho's network thread: a PUBACK arrived."""
+        self._events.put(mid)
+        self._wake.set()
+
+    def on_connected(self) -> None:
+        self._wake.set()
+
+    def on_disconnected(self) -> None:
+        self._events.put(None)
+        self._wake.set()
+
+    def wake(self) -> None:
+        """A new record is in the outbox."""
+        self._wake.set()
+
+    # -- the publisher's own thread ------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+            self._handle_events()
+            if self._connection.connected.is_set():
+                self._fill_window()
+
+    def _handle_events(self) -> None:
+        while True:
+            try:
+                mid = self._events.get_nowait()
+            except queue.Empty:
+                return
+            if mid is None:
+                self._connection_lost()
+            else:
+                self._settle(mid)
+
+    def _settle(self, mid: int) -> None:
+        seq = self._in_flight.pop(mid, None)
+        if seq is None:
+            # Our own status messages have mids too; and an ack may overtake the
+            # return of publish(): keep it until the mid is known.
+            self._early_acks.add(mid)
+            return
+        self._outbox.mark_acked(seq)
+
+    def _connection_lost(self) -> None:
+        # Each connection is a fresh paho client: what was in flight is sent again
+        # from the outbox. A duplicate at the server overwrites itself (same timestamp).
+        self._in_flight.clear()
+        self._early_acks.clear()
+        requeued = self._outbox.requeue_inflight()
+        if requeued:
+            log.info(
+                "connection lost with %d records unacknowledged; they will be resent", requeued
+            )
+
+    def _fill_window(self) -> None:
+        room = self._window - len(self._in_flight)
+        if room <= 0:
+            return
+        for entry in self._outbox.next_batch(room):
+            if not self._send(entry):
+                return
+
+    def _send(self, entry: Entry) -> bool:
+        payload = entry.payload if self._outbox.is_live(entry) else mark_historical(entry.payload)
+        mid = self._connection.publish(entry.topic, payload, QOS_RECORDS)
+        if mid is None:
+            return False
+        self._outbox.mark_inflight(entry.seq)
+        self._in_flight[mid] = entry.seq
+        if mid in self._early_acks:
+            self._early_acks.discard(mid)
+            self._settle(mid)
+        return True

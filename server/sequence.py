@@ -1,0 +1,62 @@
+"""Which of an agent's records have not arrived: loss is detectable, never silent.
+
+Agents number every record (persistently, across restarts) and send live records before
+their backlog, so a jump in the numbers is not yet a loss: the backlog may fill it. The
+tracker keeps, per agent, the highest number seen and the numbers still missing below
+it; a replayed record removes its number. What stays missing is what was lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A gateway offline for a month at 30 s has ~86,000 records queued; beyond this many
+# missing numbers per agent we count them but stop remembering each one.
+MAX_TRACKED_MISSING = 100_000
+# A jump larger than any real outage could explain is a renumbering, not a loss: an
+# agent that lost its queue file starts again from the clock in milliseconds.
+MAX_PLAUSIBLE_GAP = 10_000_000
+
+
+@dataclass(slots=True)
+class _AgentSequence:
+    highest: int
+    missing: set[int] = field(default_factory=set)
+    untracked: int = 0  # missing numbers beyond MAX_TRACKED_MISSING
+
+
+class SequenceTracker:
+    def __init__(self) -> None:
+        self._agents: dict[str, _AgentSequence] = {}
+
+    def observe(self, agent_id: str, seq: int, historical: bool) -> int:
+        """Record one arrival; return how many numbers it newly showed to be missing."""
+        track = self._agents.get(agent_id)
+        if track is None:
+            self._agents[agent_id] = _AgentSequence(highest=seq)
+            return 0
+        if seq - track.highest > MAX_PLAUSIBLE_GAP:
+            self._agents[agent_id] = _AgentSequence(highest=seq)
+            return 0
+        if seq > track.highest:
+            gap = seq - track.highest - 1
+            room = max(0, MAX_TRACKED_MISSING - len(track.missing))
+            track.missing.update(range(track.highest + 1, track.highest + 1 + min(gap, room)))
+            track.untracked += max(0, gap - room)
+            track.highest = seq
+            return gap
+        if seq in track.missing:
+            track.missing.discard(seq)
+        elif not historical and seq < track.highest:
+            # A live record numbered below what we have seen, and not one we were
+            # missing: the agent's counter started again (a new install or a lost
+            # queue). Start over rather than call everything after it a duplicate.
+            self._agents[agent_id] = _AgentSequence(highest=seq)
+        return 0
+
+    def missing(self, agent_id: str) -> int:
+        track = self._agents.get(agent_id)
+        return 0 if track is None else len(track.missing) + track.untracked
+
+    def total_missing(self) -> int:
+        return sum(len(t.missing) + t.untracked for t in self._agents.values())

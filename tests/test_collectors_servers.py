@@ -1,0 +1,273 @@
+"""Small real servers on 127.0.0.1 for the collector tests (helpers, no tests here):
+RTSP and HTTP (JSON documents, ONVIF).
+
+They speak the real protocols, implemented here independently of the agent's client
+(the Digest check below is written from RFC 2617, not imported), so a test passes only
+when the two sides agree on the wire.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+SDP = (
+    b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=cam\r\nt=0 0\r\n"
+    b"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+)
+REALM = "IP Camera(C1234)"
+NONCE = "a1b2c3d4e5f6"
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def digest_ok(header: str, method: str, user: str, password: str) -> bool:
+    """RFC 2617 check of an Authorization: Digest header, with or without qop."""
+    if not header.startswith("Digest "):
+        return False
+    params = dict(
+        (m.group(1), m.group(2) if m.group(2) is not None else m.group(3))
+        for m in re.finditer(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', header[7:])
+    )
+    if params.get("username") != user or params.get("nonce") != NONCE:
+        return False
+    ha1 = _md5(f"{user}:{REALM}:{password}")
+    ha2 = _md5(f"{method}:{params.get('uri')}")
+    if params.get("qop") == "auth":
+        expected = _md5(f"{ha1}:{NONCE}:{params['nc']}:{params['cnonce']}:auth:{ha2}")
+    else:
+        expected = _md5(f"{ha1}:{NONCE}:{ha2}")
+    return params.get("response") == expected
+
+
+class RtspHandler(socketserver.BaseRequestHandler):
+    server: RtspServer
+
+    def handle(self) -> None:
+        self.request.settimeout(5)
+        buffer = b""
+        while True:
+            try:
+                chunk = self.request.recv(4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            buffer += chunk
+            while b"\r\n\r\n" in buffer:
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                self.server.requests.append(head.decode())
+                if self.server.mode == "silent":
+                    continue  # accepts, reads, never answers
+                self.request.sendall(self._answer(head.decode()))
+
+    def _answer(self, head: str) -> bytes:
+        request_line, *lines = head.split("\r\n")
+        method = request_line.split(" ")[0]
+        headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines)}
+        cseq = headers.get("cseq", "0")
+        if self.server.mode == "digest":
+            auth = headers.get("authorization", "")
+            if not digest_ok(auth, method, self.server.user, self.server.password):
+                qop = ', qop="auth"' if self.server.qop else ""
+                return (
+                    f"RTSP/1.0 401 Unauthorized\r\nCSeq: {cseq}\r\n"
+                    f'WWW-Authenticate: Basic realm="{REALM}"\r\n'
+                    f'WWW-Authenticate: Digest realm="{REALM}", nonce="{NONCE}"{qop}\r\n\r\n'
+                ).encode()
+        if method == "OPTIONS":
+            return (
+                f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\n"
+                "Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN\r\n\r\n"
+            ).encode()
+        if method == "DESCRIBE":
+            if self.server.mode == "no-sdp":
+                return f"RTSP/1.0 404 Stream Not Found\r\nCSeq: {cseq}\r\n\r\n".encode()
+            return (
+                f"RTSP/1.0 200 OK\r\nCSeq: {cseq}\r\nContent-Type: application/sdp\r\n"
+                f"Content-Length: {len(SDP)}\r\n\r\n"
+            ).encode() + SDP
+        return f"RTSP/1.0 501 Not Implemented\r\nCSeq: {cseq}\r\n\r\n".encode()
+
+
+class RtspServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+
+    def __init__(self, mode: str, user: str = "", password: str = "", qop: bool = False) -> None:
+        super().__init__(("127.0.0.1", 0), RtspHandler)
+        self.mode, self.user, self.password, self.qop = mode, user, password, qop
+        self.requests: list[str] = []
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+
+@contextmanager
+def running(server: socketserver.BaseServer) -> Iterator[Any]:
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()  # joins the handler threads
+        thread.join(5)
+
+
+@contextmanager
+def rtsp_server(mode: str, **kwargs: Any) -> Iterator[RtspServer]:
+    with running(RtspServer(mode, **kwargs)) as server:
+        yield server
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- HTTP: JSON documents and ONVIF ------------------------------------------------------
+
+Route = Callable[["HttpHandler"], tuple[int, str, bytes]]
+
+
+class HttpHandler(BaseHTTPRequestHandler):
+    server: HttpServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet tests
+        pass
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""
+        self.server.hits.append(self.path)
+        route = self.server.routes.get(self.path)
+        if route is None:
+            status, content_type, body = 404, "text/plain", b"not found"
+        else:
+            status, content_type, body = route(self)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = _serve
+    do_POST = _serve
+
+
+class HttpServer(ThreadingHTTPServer):
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, routes: dict[str, Route]) -> None:
+        super().__init__(("127.0.0.1", 0), HttpHandler)
+        self.routes = routes
+        self.hits: list[str] = []
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+@contextmanager
+def http_server(routes: dict[str, Route]) -> Iterator[HttpServer]:
+    with running(HttpServer(routes)) as server:
+        yield server
+
+
+def json_route(document: Any, *, user: str | None = None, password: str = "") -> Route:
+    def route(handler: HttpHandler) -> tuple[int, str, bytes]:
+        if user is not None:
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            if handler.headers.get("Authorization") != f"Basic {token}":
+                return 401, "text/plain", b"unauthorized"
+        return 200, "application/json", json.dumps(document).encode()
+
+    return route
+
+
+def onvif_route(*, offset_s: float, user: str, password: str) -> Route:
+    """An ONVIF device service: the clock without auth, device information only with a
+    valid WS-Security UsernameToken (PasswordDigest)."""
+
+    def route(handler: HttpHandler) -> tuple[int, str, bytes]:
+        body = handler.body.decode()
+        if "GetSystemDateAndTime" in body:
+            now = dt.datetime.fromtimestamp(time.time() + offset_s, tz=dt.UTC)
+            return 200, "application/soap+xml", _soap(_date_time(now))
+        if "GetDeviceInformation" in body:
+            if not _token_ok(body, user, password):
+                return 400, "application/soap+xml", _soap(_fault("Sender not authorized"))
+            return (
+                200,
+                "application/soap+xml",
+                _soap(
+                    "<tds:GetDeviceInformationResponse>"
+                    "<tds:Manufacturer>Hikvision</tds:Manufacturer><tds:Model>DS-2CD1023G0</tds:Model>"
+                    "<tds:FirmwareVersion>V5.7.3 build 220112</tds:FirmwareVersion>"
+                    "<tds:SerialNumber>X</tds:SerialNumber><tds:HardwareId>88</tds:HardwareId>"
+                    "</tds:GetDeviceInformationResponse>"
+                ),
+            )
+        return 400, "application/soap+xml", _soap(_fault("unknown action"))
+
+    return route
+
+
+def _token_ok(body: str, user: str, password: str) -> bool:
+    def text(tag: str) -> str:
+        match = re.search(rf"<[\w:]*{tag}[^>]*>([^<]*)</", body)
+        return match.group(1) if match else ""
+
+    if text("Username") != user:
+        return False
+    nonce = base64.b64decode(text("Nonce"))
+    digest = hashlib.sha1(nonce + text("Created").encode() + password.encode()).digest()
+    return text("Password") == base64.b64encode(digest).decode()
+
+
+def _soap(body: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:tds="http://www.onvif.org/ver10/device/wsdl" '
+        'xmlns:tt="http://www.onvif.org/ver10/schema">'
+        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ).encode()
+
+
+def _fault(reason: str) -> str:
+    return (
+        "<SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>SOAP-ENV:Sender</SOAP-ENV:Value>"
+        "</SOAP-ENV:Code><SOAP-ENV:Reason>"
+        f'<SOAP-ENV:Text xml:lang="en">{reason}</SOAP-ENV:Text>'
+        "</SOAP-ENV:Reason></SOAP-ENV:Fault>"
+    )
+
+
+def _date_time(now: dt.datetime) -> str:
+    return (
+        "<tds:GetSystemDateAndTimeResponse><tds:SystemDateAndTime>"
+        "<tt:DateTimeType>NTP</tt:DateTimeType><tt:DaylightSavings>false</tt:DaylightSavings>"
+        "<tt:TimeZone><tt:TZ>ICT-7</tt:TZ></tt:TimeZone><tt:UTCDateTime>"
+        f"<tt:Time><tt:Hour>{now.hour}</tt:Hour><tt:Minute>{now.minute}</tt:Minute>"
+        f"<tt:Second>{now.second}</tt:Second></tt:Time>"
+        f"<tt:Date><tt:Year>{now.year}</tt:Year><tt:Month>{now.month}</tt:Month>"
+        f"<tt:Day>{now.day}</tt:Day></tt:Date>"
+        "</tt:UTCDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
+    )
