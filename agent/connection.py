@@ -25,7 +25,18 @@ from agent.config import AgentConfig
 from agent.session import SessionCounter
 from xaso import __version__
 from xaso.paho_log import paho_logger
-from xaso.protocol import QOS_STATUS, SCHEMA_VERSION, AgentState, Status, encode, status_topic
+from xaso.protocol import (
+    QOS_RECORDS,
+    QOS_STATUS,
+    SCHEMA_VERSION,
+    AgentState,
+    ProtocolError,
+    Status,
+    decode_replay,
+    encode,
+    replay_topic,
+    status_topic,
+)
 
 log = logging.getLogger("xaso.agent")
 
@@ -40,6 +51,7 @@ class BrokerConnection:
         on_connected: Callable[[], None] = lambda: None,
         on_disconnected: Callable[[], None] = lambda: None,
         on_published: Callable[[int], None] = lambda mid: None,
+        on_replay: Callable[[int], None] = lambda from_seq: None,
         backoff: Backoff | None = None,
     ) -> None:
         self.config = config
@@ -49,6 +61,7 @@ class BrokerConnection:
         self._on_connected = on_connected
         self._on_disconnected = on_disconnected
         self._on_published = on_published
+        self._on_replay = on_replay
         self._backoff = backoff or Backoff(config.mqtt.reconnect_min_s, config.mqtt.reconnect_max_s)
         self.connected = threading.Event()
         self.reconnects = 0
@@ -153,6 +166,7 @@ class BrokerConnection:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
+        client.on_message = self._on_message
         return client
 
     def _status(self, state: AgentState) -> bytes:
@@ -187,6 +201,7 @@ class BrokerConnection:
             log.warning("%s: broker refused the connection: %s", self.agent_id, reason_code)
             return
         log.info("%s: connected, session %d", self.agent_id, self._sessions.current)
+        client.subscribe(replay_topic(self.agent_id), qos=QOS_RECORDS)
         client.publish(
             status_topic(self.agent_id), self._status("online"), qos=QOS_STATUS, retain=True
         )
@@ -205,6 +220,17 @@ class BrokerConnection:
         self.connected.clear()
         if reason_code.is_failure and not self._stop.is_set():
             log.warning("%s: lost the broker: %s", self.agent_id, reason_code)
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        if message.topic != replay_topic(self.agent_id):
+            return  # a broker may send what we never asked for; ignore it
+        try:
+            request = decode_replay(bytes(message.payload))
+        except ProtocolError as exc:
+            log.warning("%s: bad replay request ignored: %s", self.agent_id, exc)
+            return
+        if request.agent == self.agent_id:
+            self._on_replay(request.from_seq)
 
     def _on_publish(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 
 from agent.config import load_agent_config
@@ -20,5 +21,12 @@ def run_agent(config_path: str) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    Agent(config).run(stop)
+    try:
+        agent = Agent(config)
+    except (ValueError, OSError) as exc:
+        # A secret that cannot be read, a state folder that cannot be written: say
+        # which, plainly, and refuse to start (systemd shows it in the journal).
+        print(f"xaso agent: {exc}", file=sys.stderr)
+        return 2
+    agent.run(stop)
     return 0

@@ -1,17 +1,20 @@
 """Runs every collector once per cycle, concurrently, within a deadline.
 
-Each collector has a worker thread of its own, so one that hangs (a camera that accepts
-the connection and never answers, a vendor command stuck on a lock) blocks only itself:
-it is reported as failed for that cycle, skipped while it is still running, and the
-heartbeat leaves on time with what the others found.
+Each run of a collector gets a thread of its own, so one that hangs (a camera that
+accepts the connection and never answers, a vendor command stuck on a lock) blocks only
+itself: it is reported as failed for that cycle, skipped while it is still running, and
+the heartbeat leaves on time with what the others found. The threads are daemons: a
+stuck collector must not keep the agent from exiting on SIGTERM either (an executor's
+workers would, since the interpreter joins them at exit).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from typing import Any
 
 import msgspec
@@ -31,10 +34,6 @@ class CycleOutcome(msgspec.Struct, frozen=True):
 class CollectorPool:
     def __init__(self, collectors: Sequence[Collector]) -> None:
         self._collectors = list(collectors)
-        self._workers = {
-            c.name: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"collect-{c.name}")
-            for c in self._collectors
-        }
         self._running: dict[str, Future[CollectorResult]] = {}
 
     def run_cycle(self, timeout_s: float) -> CycleOutcome:
@@ -48,7 +47,7 @@ class CollectorPool:
                     name=collector.name, ok=False, error="still running from an earlier cycle"
                 )
                 continue
-            futures[collector.name] = self._workers[collector.name].submit(collector.collect)
+            futures[collector.name] = _run_in_daemon_thread(collector)
         self._running.update(futures)
         wait(futures.values(), timeout=timeout_s)
 
@@ -85,9 +84,19 @@ class CollectorPool:
                 collector.close()
             except Exception:  # closing must go on for the others
                 log.exception("collector %s failed to close", collector.name)
-        for worker in self._workers.values():
-            # A hung collector's thread cannot be killed; don't wait for it at exit.
-            worker.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_in_daemon_thread(collector: Collector) -> Future[CollectorResult]:
+    future: Future[CollectorResult] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(collector.collect())
+        except BaseException as exc:  # reported by run_cycle, never lost in a thread
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=f"collect-{collector.name}", daemon=True).start()
+    return future
 
 
 def _describe(error: BaseException) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 
 import msgspec
 
@@ -23,6 +24,8 @@ from agent.outbox import Entry, Outbox
 from xaso.protocol import QOS_RECORDS
 
 log = logging.getLogger("xaso.agent.publisher")
+
+REPLAY_QUIET_S = 60.0
 
 
 def mark_historical(payload: bytes) -> bytes:
@@ -37,9 +40,11 @@ class Publisher:
         self._outbox = outbox
         self._connection = connection
         self._window = window
-        # PUBACK mids, and None where a connection ended: its order among the acks says
-        # which acks belong to the old connection (mids restart with every client).
-        self._events: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        # ("ack", mid), ("lost", 0) where a connection ended — its place among the acks
+        # says which belong to the old connection, since mids restart with every client
+        # — and ("replay", from_seq) when the server asks for records again.
+        self._events: queue.SimpleQueue[tuple[str, int]] = queue.SimpleQueue()
+        self._last_replay = (0, -1.0)  # (from_seq, monotonic time)
         self._in_flight: dict[int, int] = {}  # mid -> seq, for the current connection
         self._early_acks: set[int] = set()  # acks that overtook their publish() return
         self._wake = threading.Event()
@@ -50,14 +55,19 @@ class Publisher:
 
     def on_published(self, mid: int) -> None:
         """paho's network thread: a PUBACK arrived."""
-        self._events.put(mid)
+        self._events.put(("ack", mid))
+        self._wake.set()
+
+    def on_replay(self, from_seq: int) -> None:
+        """paho's network thread: the server asks for records from ``from_seq`` again."""
+        self._events.put(("replay", from_seq))
         self._wake.set()
 
     def on_connected(self) -> None:
         self._wake.set()
 
     def on_disconnected(self) -> None:
-        self._events.put(None)
+        self._events.put(("lost", 0))
         self._wake.set()
 
     def wake(self) -> None:
@@ -85,13 +95,15 @@ class Publisher:
     def _handle_events(self) -> None:
         while True:
             try:
-                mid = self._events.get_nowait()
+                kind, number = self._events.get_nowait()
             except queue.Empty:
                 return
-            if mid is None:
+            if kind == "ack":
+                self._settle(number)
+            elif kind == "lost":
                 self._connection_lost()
             else:
-                self._settle(mid)
+                self._replay(number)
 
     def _settle(self, mid: int) -> None:
         seq = self._in_flight.pop(mid, None)
@@ -112,6 +124,16 @@ class Publisher:
             log.info(
                 "connection lost with %d records unacknowledged; they will be resent", requeued
             )
+
+    def _replay(self, from_seq: int) -> None:
+        # The same request repeated within a minute (a retained echo, a retry crossing
+        # our answer) is answered once.
+        last_seq, last_at = self._last_replay
+        if from_seq >= last_seq and time.monotonic() - last_at < REPLAY_QUIET_S:
+            return
+        self._last_replay = (from_seq, time.monotonic())
+        count = self._outbox.replay(from_seq)
+        log.info("server asked for records from seq %d: %d sent again", from_seq, count)
 
     def _fill_window(self) -> None:
         room = self._window - len(self._in_flight)

@@ -67,6 +67,7 @@ class Agent:
             on_connected=lambda: self._publisher.on_connected(),
             on_disconnected=lambda: self._publisher.on_disconnected(),
             on_published=lambda mid: self._publisher.on_published(mid),
+            on_replay=lambda from_seq: self._publisher.on_replay(from_seq),
         )
         self._publisher = Publisher(self._outbox, self.connection)
         self._queue_error: str | None = None

@@ -23,12 +23,14 @@ from server.fleet_state import FleetState
 from server.ingest import Ingest
 from server.metrics import Metrics
 from server.mqtt_link import MqttLink
+from server.replay import ReplayPlanner
 from server.settings import Settings
 from server.store import open_store
 from server.store.base import Store
 from server.tokens import TokenStore
 from server.writer import StoreWriter
 from xaso.inventory import InventoryIndex, load_inventory
+from xaso.protocol import QOS_RECORDS, SCHEMA_VERSION, Replay, encode, replay_topic
 
 log = logging.getLogger("xaso.server")
 
@@ -129,8 +131,19 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
             settings.mqtt, settings.mqtt_client_id, asyncio.get_running_loop(), on_message, on_link
         )
         link.start()
+        planner = ReplayPlanner(ingest.sequences, after_s=settings.replay_after_s)
+
+        def request_replays(now_ms: int) -> None:
+            for agent_id, from_seq in planner.due(now_ms):
+                request = Replay(v=SCHEMA_VERSION, agent=agent_id, from_seq=from_seq, ts_ms=now_ms)
+                link.publish(replay_topic(agent_id), encode(request), QOS_RECORDS)
+                metrics.replay_requests.inc()
+                log.info("%s: asked to send again from seq %d", agent_id, from_seq)
+
         sweeper = asyncio.create_task(
-            _sweep_forever(state, writer, deps.clock_ms, settings.sweep_interval_s),
+            _sweep_forever(
+                state, writer, deps.clock_ms, settings.sweep_interval_s, request_replays
+            ),
             name="timeout-sweeper",
         )
         yield
@@ -143,10 +156,18 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
 
 
 async def _sweep_forever(
-    state: FleetState, writer: StoreWriter, clock_ms: Callable[[], int], interval_s: float
+    state: FleetState,
+    writer: StoreWriter,
+    clock_ms: Callable[[], int],
+    interval_s: float,
+    request_replays: Callable[[int], None],
 ) -> None:
+    """Once a second: heartbeat timeouts, and replays of records that never arrived."""
     while True:
         await asyncio.sleep(interval_s)
-        transitions = state.sweep(clock_ms())
+        now_ms = clock_ms()
+        transitions = state.sweep(now_ms)
         if transitions:
             writer.submit(transitions)
+        if state.link_is_up:
+            request_replays(now_ms)

@@ -48,6 +48,8 @@ class Ingest:
             return self._reject(
                 "oversized", agent_id, now_ms, "%s: %d-byte payload dropped", agent_id, len(payload)
             )
+        if channel == "replay":
+            return []  # our own requests to agents, echoed by the broker
         try:
             if channel == "status":
                 return self._status(agent_id, payload, now_ms)
@@ -76,7 +78,7 @@ class Ingest:
             return self._mismatch(agent_id, beat.agent, now_ms)
         readings = self._owned_readings(beat, now_ms)
         transitions = self.state.apply_heartbeat(beat, readings, now_ms)
-        newly_missing = self.sequences.observe(agent_id, beat.seq, beat.historical)
+        newly_missing = self.sequences.observe(agent_id, beat.seq, beat.historical, now_ms)
         if newly_missing:
             self.metrics.sequence_gaps.inc(newly_missing)
             log.info(

@@ -63,6 +63,11 @@ class Metrics:
             "the agent's backlog; see xaso_sequence_missing)",
             registry=r,
         )
+        self.replay_requests = Counter(
+            "xaso_replay_requests",
+            "Requests to agents to send again records that never arrived",
+            registry=r,
+        )
         self.store_writes = Counter(
             "xaso_store_writes", "Store write attempts, by result", ["result"], registry=r
         )

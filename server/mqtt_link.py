@@ -71,6 +71,11 @@ class MqttLink:
         self._client.disconnect()
         self._client.loop_stop()
 
+    def publish(self, topic: str, payload: bytes, qos: int) -> None:
+        """Send a message to an agent (paho's publish is thread-safe); while the link is
+        down paho keeps it until the connection returns."""
+        self._client.publish(topic, payload, qos=qos)
+
     # -- paho's thread: hand over, nothing else ---------------------------------------
 
     def _paho_connect(

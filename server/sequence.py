@@ -23,14 +23,33 @@ class _AgentSequence:
     highest: int
     missing: set[int] = field(default_factory=set)
     untracked: int = 0  # missing numbers beyond MAX_TRACKED_MISSING
+    # When the current gap was first seen (server time); None while nothing is missing.
+    gap_since_ms: int | None = None
 
 
 class SequenceTracker:
     def __init__(self) -> None:
         self._agents: dict[str, _AgentSequence] = {}
 
-    def observe(self, agent_id: str, seq: int, historical: bool) -> int:
+    def observe(self, agent_id: str, seq: int, historical: bool, now_ms: int = 0) -> int:
         """Record one arrival; return how many numbers it newly showed to be missing."""
+        newly_missing = self._observe(agent_id, seq, historical)
+        track = self._agents[agent_id]
+        if not track.missing and not track.untracked:
+            track.gap_since_ms = None
+        elif track.gap_since_ms is None:
+            track.gap_since_ms = now_ms
+        return newly_missing
+
+    def gaps(self) -> list[tuple[str, int, int]]:
+        """(agent, lowest missing number, since when) for every agent missing some."""
+        return [
+            (agent_id, min(t.missing) if t.missing else t.highest, t.gap_since_ms or 0)
+            for agent_id, t in self._agents.items()
+            if t.missing or t.untracked
+        ]
+
+    def _observe(self, agent_id: str, seq: int, historical: bool) -> int:
         track = self._agents.get(agent_id)
         if track is None:
             self._agents[agent_id] = _AgentSequence(highest=seq)

@@ -33,6 +33,13 @@ class Settings:
         default=1.0, metadata={"help": "how often heartbeat timeouts are checked, seconds"}
     )
 
+    replay_after_s: float = field(
+        default=60.0,
+        metadata={
+            "help": "ask an agent to send again records still missing after this long, seconds"
+        },
+    )
+
     @property
     def listen_host_port(self) -> tuple[str, int]:
         host, _, port = self.listen.rpartition(":")

@@ -51,7 +51,13 @@ def heartbeat_topic(agent_id: str) -> str:
     return f"{AGENTS_PREFIX}/{agent_id}/heartbeat"
 
 
-# What the server subscribes to: every agent's every channel.
+def replay_topic(agent_id: str) -> str:
+    """Server to agent: send again what you still keep from ``from_seq`` on."""
+    return f"{AGENTS_PREFIX}/{agent_id}/replay"
+
+
+# What the server subscribes to: every agent's every channel. (It ignores the replay
+# channel, which it publishes itself.)
 SUBSCRIPTION: Final = f"{AGENTS_PREFIX}/+/+"
 
 
@@ -184,12 +190,24 @@ class Heartbeat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     historical: bool = False
 
 
+class Replay(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Server to agent, QoS 1, not retained: records from ``from_seq`` on did not reach
+    the store (a broker that crashed after acknowledging them, say). The agent sends
+    again whatever it still keeps of them, marked historical."""
+
+    v: int
+    agent: str
+    from_seq: int
+    ts_ms: int
+
+
 # Optional parts are omitted when unset (omit_defaults): a gateway on 4G pays for every
 # byte, and an absent field decodes to the same None.
 # Encoders and decoders are built once: msgspec decodes and validates in one pass.
 _encoder = msgspec.json.Encoder()
 _status_decoder = msgspec.json.Decoder(Status)
 _heartbeat_decoder = msgspec.json.Decoder(Heartbeat)
+_replay_decoder = msgspec.json.Decoder(Replay)
 
 
 class _VersionOnly(msgspec.Struct):
@@ -199,7 +217,7 @@ class _VersionOnly(msgspec.Struct):
 _version_decoder = msgspec.json.Decoder(_VersionOnly)
 
 
-def encode(message: Status | Heartbeat) -> bytes:
+def encode(message: Status | Heartbeat | Replay) -> bytes:
     return _encoder.encode(message)
 
 
@@ -245,6 +263,13 @@ def decode_status(payload: bytes) -> Status:
 
 def decode_heartbeat(payload: bytes) -> Heartbeat:
     message: Heartbeat = _decode(_heartbeat_decoder, payload)
+    if message.v != SCHEMA_VERSION:
+        raise ProtocolError("unsupported_version", f"schema version {message.v}")
+    return message
+
+
+def decode_replay(payload: bytes) -> Replay:
+    message: Replay = _decode(_replay_decoder, payload)
     if message.v != SCHEMA_VERSION:
         raise ProtocolError("unsupported_version", f"schema version {message.v}")
     return message

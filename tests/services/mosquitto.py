@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import signal
 import socket
 import subprocess
@@ -26,6 +27,10 @@ class MosquittoServer:
         # sessions and retained messages, and queues large enough that a slow
         # subscriber is not silently dropped (the default is 1000 messages).
         self.config.write_text(
+            # Started as root, mosquitto drops to the user "mosquitto", which cannot write
+            # to our private temporary folder: its persistence and log would silently
+            # fail. Stay the user we are.
+            f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
             "persistence true\n"
