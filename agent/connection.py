@@ -13,7 +13,9 @@ disconnect does not fire the will.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -95,8 +97,11 @@ class BrokerConnection:
         self._stop.set()
         client = self._client
         sock = client.socket() if client is not None else None
-        if sock is not None:
-            sock.close()
+        if isinstance(sock, socket.socket):
+            # shutdown, not close: paho's thread sees the connection end (and closes
+            # the socket itself) instead of reading from a closed file descriptor.
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
         self._thread.join(timeout=10)
 
     # -- publishing ----------------------------------------------------------------

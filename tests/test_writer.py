@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
 
 from server.metrics import Metrics
 from server.store.base import Record, StoreUnavailable, TransitionRecord, WriteResult
@@ -39,19 +40,25 @@ class ScriptedStore:
         return WriteResult(written=len(records))
 
 
+async def run_until(writer: StoreWriter, done: Callable[[], bool], timeout_s: float = 5) -> None:
+    task = asyncio.create_task(writer.run())
+    try:
+        for _ in range(int(timeout_s / 0.05)):
+            if done():
+                return
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def test_acks_wait_for_a_store_that_comes_back() -> None:
     store = ScriptedStore([StoreUnavailable("down"), StoreUnavailable("down")])
     writer = StoreWriter(store, Metrics(), linger_s=0.0)  # type: ignore[arg-type]
     acked: list[int] = []
     writer.submit([record(1)], lambda: acked.append(1))
-    task = asyncio.create_task(writer.run())
-    try:
-        for _ in range(100):
-            if acked:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        task.cancel()
+    await run_until(writer, lambda: bool(acked))
     assert acked == [1]
     assert [r.ts_ms for r in store.written] == [1]
 
@@ -61,14 +68,7 @@ async def test_an_unexpected_error_does_not_stop_the_writer() -> None:
     writer = StoreWriter(store, Metrics(), linger_s=0.0)  # type: ignore[arg-type]
     acked: list[int] = []
     writer.submit([record(1)], lambda: acked.append(1))
-    task = asyncio.create_task(writer.run())
-    try:
-        for _ in range(100):
-            if acked:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        task.cancel()
+    await run_until(writer, lambda: bool(acked))
     assert acked == [1]
 
 
