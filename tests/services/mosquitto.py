@@ -16,7 +16,10 @@ from tests.services.ports import free_port
 
 
 class MosquittoServer:
-    def __init__(self, workdir: Path) -> None:
+    """``security`` replaces anonymous access with the given settings (TLS files,
+    password and ACL files), as production runs it."""
+
+    def __init__(self, workdir: Path, security: str = "allow_anonymous true\n") -> None:
         self.binary = require_binary("mosquitto", "mosquitto")
         self.workdir = workdir
         self.port = free_port()
@@ -32,7 +35,7 @@ class MosquittoServer:
             # fail. Stay the user we are.
             f"user {getpass.getuser()}\n"
             f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
+            f"{security}"
             "persistence true\n"
             f"persistence_location {workdir}/data/\n"
             "autosave_interval 1\n"
