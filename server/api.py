@@ -20,19 +20,19 @@ MAX_HISTORY_ROWS = 10_000
 DEFAULT_HISTORY_MS = 24 * 3600 * 1000
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
+def json_response(data: Any, status: int = 200) -> web.Response:
     return web.Response(
         body=msgspec.json.encode(data), status=status, content_type="application/json"
     )
 
 
-def _bad_request(message: str) -> web.HTTPBadRequest:
+def bad_request(message: str) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(
         text=msgspec.json.encode({"error": message}).decode(), content_type="application/json"
     )
 
 
-def _not_found(what: str) -> web.HTTPNotFound:
+def not_found(what: str) -> web.HTTPNotFound:
     return web.HTTPNotFound(
         text=msgspec.json.encode({"error": f"{what} not found"}).decode(),
         content_type="application/json",
@@ -47,7 +47,7 @@ def parse_time_ms(value: str, tz: ZoneInfo) -> int:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _bad_request(f"{value!r} is neither epoch milliseconds nor ISO 8601") from None
+        raise bad_request(f"{value!r} is neither epoch milliseconds nor ISO 8601") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return int(moment.timestamp() * 1000)
@@ -60,7 +60,7 @@ async def list_devices(request: web.Request) -> web.Response:
     kind = request.query.get("kind")
     status = request.query.get("status")
     if status is not None and status not in DeviceStatus.__members__.values():
-        raise _bad_request(f"status must be one of {', '.join(DeviceStatus)}")
+        raise bad_request(f"status must be one of {', '.join(DeviceStatus)}")
     devices = [
         device_view(s)
         for s in state.devices.values()
@@ -69,23 +69,23 @@ async def list_devices(request: web.Request) -> web.Response:
         and (kind is None or s.entry.kind == kind)
         and (status is None or s.status == status)
     ]
-    return _json({"devices": devices, "count": len(devices)})
+    return json_response({"devices": devices, "count": len(devices)})
 
 
-def _visible_device(request: web.Request) -> Any:
+def visible_device(request: web.Request) -> Any:
     state = request.app[keys.STATE].devices.get(request.match_info["device_id"])
     # Out-of-scope devices are "not found", so ids of other communes do not leak.
     if state is None or not request[PRINCIPAL].may_see(state.entry.commune):
-        raise _not_found("device")
+        raise not_found("device")
     return state
 
 
 async def get_device(request: web.Request) -> web.Response:
-    return _json(device_view(_visible_device(request), detail=True))
+    return json_response(device_view(visible_device(request), detail=True))
 
 
 async def device_history(request: web.Request) -> web.Response:
-    state = _visible_device(request)
+    state = visible_device(request)
     tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
     now_ms = int(time.time() * 1000)
     to_ms = parse_time_ms(request.query["to"], tz) if "to" in request.query else now_ms + 1
@@ -95,7 +95,7 @@ async def device_history(request: web.Request) -> web.Response:
         else to_ms - DEFAULT_HISTORY_MS
     )
     if from_ms >= to_ms:
-        raise _bad_request("'from' must be before 'to'")
+        raise bad_request("'from' must be before 'to'")
     store = request.app[keys.STORE]
     entry = state.entry
     body: dict[str, Any] = {"device": entry.id, "from": iso_utc(from_ms), "to": iso_utc(to_ms)}
@@ -108,7 +108,7 @@ async def device_history(request: web.Request) -> web.Response:
     body["truncated"] = len(rows) >= MAX_HISTORY_ROWS
     transitions = await store.transitions(entry.id, from_ms, to_ms, MAX_HISTORY_ROWS)
     body["transitions"] = msgspec.to_builtins(transitions)
-    return _json(body)
+    return json_response(body)
 
 
 def _commune_summary(request: web.Request, code: str) -> dict[str, Any]:
@@ -130,14 +130,14 @@ async def list_communes(request: web.Request) -> web.Response:
         for code in request.app[keys.INDEX].communes
         if principal.may_see(code)
     ]
-    return _json({"communes": communes, "count": len(communes)})
+    return json_response({"communes": communes, "count": len(communes)})
 
 
 async def get_commune(request: web.Request) -> web.Response:
     code = request.match_info["code"]
     index = request.app[keys.INDEX]
     if code not in index.communes or not request[PRINCIPAL].may_see(code):
-        raise _not_found("commune")
+        raise not_found("commune")
     commune = index.communes[code]
     body = _commune_summary(request, code)
     body["villages"] = [{"code": v.code, "name": v.name} for v in commune.villages]
@@ -145,14 +145,14 @@ async def get_commune(request: web.Request) -> web.Response:
         {"code": k.code, "name": k.name, "kind": k.kind} for k in commune.key_locations
     ]
     body["device_list"] = [device_view(s) for s in commune_states(request.app[keys.STATE], code)]
-    return _json(body)
+    return json_response(body)
 
 
 async def healthz(request: web.Request) -> web.Response:
     state = request.app[keys.STATE]
     store_ok = await request.app[keys.STORE].ping()
     healthy = store_ok and state.link_is_up
-    return _json(
+    return json_response(
         {"ok": healthy, "mqtt_connected": state.link_is_up, "store_ok": store_ok},
         status=200 if healthy else 503,
     )

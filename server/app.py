@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from server import api, keys, page
+from server import api, api_availability, keys, page
 from server.auth import auth_middleware
 from server.fleet_state import FleetState
 from server.ingest import Ingest
@@ -62,6 +62,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     if deps.connect_mqtt:
         app.cleanup_ctx.append(_mqtt_ctx(deps))
     api.setup_routes(app)
+    api_availability.setup_routes(app)
     page.setup_routes(app)
     return app
 

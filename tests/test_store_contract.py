@@ -231,6 +231,26 @@ async def test_strings_needing_escapes_survive(store: Store, value: str) -> None
     assert await store.device_readings(value + "x", T0, T0 + 1) == []
 
 
+async def test_last_transition_before_gives_the_status_then(store: Store) -> None:
+    await store.write(
+        [
+            transition(ts_ms=T0, status="online"),
+            transition(ts_ms=T0 + 60_000, status="offline", previous="online"),
+            transition(ts_ms=T0 + 120_000, status="online", previous="offline"),
+            transition("cam-02", ts_ms=T0 + 90_000, status="offline"),
+        ]
+    )
+    assert await store.last_transition_before("cam-01", T0) is None
+    found = await store.last_transition_before("cam-01", T0 + 90_000)
+    assert found is not None and (found.ts_ms, found.status) == (T0 + 60_000, "offline")
+    # Strictly before: a transition at the moment itself is not yet in effect before it.
+    found = await store.last_transition_before("cam-01", T0 + 120_000)
+    assert found is not None and found.status == "offline"
+    found = await store.last_transition_before("cam-01", 2**62)
+    assert found is not None and found.ts_ms == T0 + 120_000
+    assert await store.last_transition_before("no-such-device", 2**62) is None
+
+
 async def test_empty_write(store: Store) -> None:
     assert await store.write([]) == WriteResult(written=0)
 

@@ -260,21 +260,24 @@ class InfluxStore:
         self, device_id: str, from_ms: int, to_ms: int, limit: int = 10_000
     ) -> list[TransitionRecord]:
         rows = await self._select("transition", "device_id", device_id, from_ms, to_ms, limit)
-        return [
-            TransitionRecord(
-                device_id=_str(row, "device_id"),
-                commune=_str(row, "commune"),
-                kind=_str(row, "kind"),
-                ts_ms=int(row["time"]),
-                status=_str(row, "status"),
-                previous=_str(row, "previous"),
-                cause=_str(row, "cause"),
-            )
-            for row in rows
-        ]
+        return [_transition_of(row) for row in rows]
+
+    async def last_transition_before(self, device_id: str, ts_ms: int) -> TransitionRecord | None:
+        rows = await self._select(
+            "transition", "device_id", device_id, _MIN_TS_MS, ts_ms, 1, newest_first=True
+        )
+        return _transition_of(rows[0]) if rows else None
 
     async def _select(
-        self, measurement: str, tag: str, value: str, from_ms: int, to_ms: int, limit: int
+        self,
+        measurement: str,
+        tag: str,
+        value: str,
+        from_ms: int,
+        to_ms: int,
+        limit: int,
+        *,
+        newest_first: bool = False,
     ) -> list[dict[str, Any]]:
         from_ms, to_ms = max(from_ms, _MIN_TS_MS), min(to_ms, _MAX_TS_MS)
         if limit <= 0 or from_ms >= to_ms:
@@ -283,7 +286,7 @@ class InfluxStore:
             f"SELECT * FROM {_quote_identifier(measurement)}"
             f" WHERE {_quote_identifier(tag)} = {_quote_string(value)}"
             f" AND time >= {from_ms}ms AND time < {to_ms}ms"
-            f" ORDER BY time ASC LIMIT {limit}"
+            f" ORDER BY time {'DESC' if newest_first else 'ASC'} LIMIT {limit}"
         )
         params = {"db": self._database, "q": query, "epoch": "ms"}
         status, text = await self._request("GET", "/query", params=params)
@@ -501,4 +504,16 @@ def _detail(row: dict[str, Any]) -> dict[str, DetailValue]:
             for key, value in row.items()
             if key.startswith(DETAIL_PREFIX) and value is not None
         }
+    )
+
+
+def _transition_of(row: dict[str, Any]) -> TransitionRecord:
+    return TransitionRecord(
+        device_id=_str(row, "device_id"),
+        commune=_str(row, "commune"),
+        kind=_str(row, "kind"),
+        ts_ms=int(row["time"]),
+        status=_str(row, "status"),
+        previous=_str(row, "previous"),
+        cause=_str(row, "cause"),
     )

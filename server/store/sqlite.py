@@ -273,6 +273,17 @@ class SqliteStore:
     ) -> list[TransitionRecord]:
         return await self._select(_TRANSITION, device_id, from_ms, to_ms, limit)
 
+    async def last_transition_before(self, device_id: str, ts_ms: int) -> TransitionRecord | None:
+        table = _TRANSITION
+        query = (
+            f'SELECT {", ".join(table.columns)} FROM "{table.name}"'
+            " WHERE device_id = ? AND ts_ms < ? ORDER BY ts_ms DESC LIMIT 1"
+        )
+        rows = await self._run(
+            lambda: self._connection.execute(query, (device_id, ts_ms)).fetchall()
+        )
+        return table.record_of(rows[0]) if rows else None
+
     async def _select(
         self, table: _Table[R], series: str, from_ms: int, to_ms: int, limit: int
     ) -> list[R]:

@@ -1,0 +1,153 @@
+"""Availability and outage endpoints under ``/api/v1`` (docs/api.md).
+
+Figures come from the stored transitions through the pure functions of
+server/availability.py, so they are the same on InfluxDB and SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from server import keys
+from server.api import bad_request, json_response, not_found, parse_time_ms, visible_device
+from server.auth import PRINCIPAL
+from server.availability import Availability, Outage, availability, outages, spans
+from server.fleet_state import DeviceState
+from server.views import iso_utc
+
+DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000  # indicator R6 looks at 30 days
+MAX_TRANSITIONS = 100_000
+
+
+def _period(request: web.Request) -> tuple[int, int, int]:
+    """(from_ms, to_ms, now_ms): the period asked for (the last 30 days by default)."""
+    tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
+    now_ms = int(time.time() * 1000)
+    to_ms = parse_time_ms(request.query["to"], tz) if "to" in request.query else now_ms
+    from_ms = (
+        parse_time_ms(request.query["from"], tz)
+        if "from" in request.query
+        else to_ms - DEFAULT_PERIOD_MS
+    )
+    if from_ms >= to_ms:
+        raise bad_request("'from' must be before 'to'")
+    return from_ms, to_ms, now_ms
+
+
+async def _device_figures(
+    request: web.Request, state: DeviceState, from_ms: int, to_ms: int, now_ms: int
+) -> tuple[Availability, list[Outage]]:
+    store = request.app[keys.STORE]
+    device_id = state.entry.id
+    before, inside = await asyncio.gather(
+        store.last_transition_before(device_id, from_ms),
+        store.transitions(device_id, from_ms, to_ms, MAX_TRANSITIONS),
+    )
+    period_spans = spans(inside, before, from_ms, to_ms)
+    return availability(period_spans), outages(period_spans, now_ms=now_ms)
+
+
+def _figure_view(figure: Availability) -> dict[str, Any]:
+    return {
+        "availability_pct": None if figure.percent is None else round(figure.percent, 3),
+        "up_s": figure.up_ms / 1000,
+        "down_s": figure.down_ms / 1000,
+        "unknown_s": figure.unknown_ms / 1000,
+        "excluded_s": figure.excluded_ms / 1000,
+    }
+
+
+def _outage_view(device_id: str, outage: Outage) -> dict[str, Any]:
+    return {
+        "device": device_id,
+        "start": iso_utc(outage.start_ms),
+        "end": None if outage.ongoing else iso_utc(outage.end_ms),
+        "duration_s": outage.duration_ms / 1000,
+        "ongoing": outage.ongoing,
+        "cause": outage.cause,
+        "excluded_s": outage.excluded_ms / 1000,
+    }
+
+
+async def device_availability(request: web.Request) -> web.Response:
+    state = visible_device(request)
+    from_ms, to_ms, now_ms = _period(request)
+    figure, found = await _device_figures(request, state, from_ms, to_ms, now_ms)
+    return json_response(
+        {
+            "device": state.entry.id,
+            "from": iso_utc(from_ms),
+            "to": iso_utc(to_ms),
+            **_figure_view(figure),
+            "outages": [_outage_view(state.entry.id, o) for o in found],
+        }
+    )
+
+
+def _selected_devices(request: web.Request, commune: str | None) -> list[DeviceState]:
+    principal = request[PRINCIPAL]
+    kind = request.query.get("kind")
+    return [
+        s
+        for s in request.app[keys.STATE].devices.values()
+        if not s.entry.planned
+        and principal.may_see(s.entry.commune)
+        and (commune is None or s.entry.commune == commune)
+        and (kind is None or s.entry.kind == kind)
+    ]
+
+
+async def commune_availability(request: web.Request) -> web.Response:
+    code = request.match_info["code"]
+    if code not in request.app[keys.INDEX].communes or not request[PRINCIPAL].may_see(code):
+        raise not_found("commune")
+    from_ms, to_ms, now_ms = _period(request)
+    devices = _selected_devices(request, code)
+    results = await asyncio.gather(
+        *(_device_figures(request, s, from_ms, to_ms, now_ms) for s in devices)
+    )
+    overall = Availability()
+    by_kind: dict[str, Availability] = defaultdict(Availability)
+    rows = []
+    for state, (figure, _) in zip(devices, results, strict=True):
+        overall += figure
+        by_kind[state.entry.kind] += figure
+        rows.append({"device": state.entry.id, "kind": state.entry.kind, **_figure_view(figure)})
+    return json_response(
+        {
+            "commune": code,
+            "from": iso_utc(from_ms),
+            "to": iso_utc(to_ms),
+            # Time-weighted over the devices: every device-hour counts the same.
+            **_figure_view(overall),
+            "by_kind": {kind: _figure_view(f) for kind, f in sorted(by_kind.items())},
+            "devices": rows,
+        }
+    )
+
+
+async def list_outages(request: web.Request) -> web.Response:
+    from_ms, to_ms, now_ms = _period(request)
+    devices = _selected_devices(request, request.query.get("commune"))
+    results = await asyncio.gather(
+        *(_device_figures(request, s, from_ms, to_ms, now_ms) for s in devices)
+    )
+    found = [
+        _outage_view(state.entry.id, outage)
+        for state, (_, device_outages) in zip(devices, results, strict=True)
+        for outage in device_outages
+    ]
+    found.sort(key=lambda o: o["start"] or "", reverse=True)
+    return json_response({"from": iso_utc(from_ms), "to": iso_utc(to_ms), "outages": found})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/devices/{device_id}/availability", device_availability)
+    app.router.add_get("/api/v1/communes/{code}/availability", commune_availability)
+    app.router.add_get("/api/v1/outages", list_outages)
