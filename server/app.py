@@ -26,7 +26,7 @@ from server.mqtt_link import MqttLink
 from server.replay import ReplayPlanner
 from server.settings import Settings
 from server.store import open_store
-from server.store.base import Store
+from server.store.base import Store, StoreUnavailable
 from server.tokens import TokenStore
 from server.writer import StoreWriter
 from xaso.inventory import InventoryIndex, load_inventory
@@ -90,6 +90,7 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ingest_ctx(app: web.Application) -> AsyncIterator[None]:
         metrics = app[keys.METRICS]
         state = FleetState(app[keys.INDEX], deps.clock_ms())
+        await _restore_state(state, app[keys.STORE], deps.clock_ms())
         app[keys.STATE] = state
         ingest = Ingest(state, metrics)
         app[keys.INGEST] = ingest
@@ -107,6 +108,19 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
         await writer.flush()
 
     return ingest_ctx
+
+
+async def _restore_state(state: FleetState, store: Store, now_ms: int) -> None:
+    """Take up the last stored statuses: after a restart, an outage in progress stays
+    one outage (and is not announced again), and nothing is invented."""
+    try:
+        latest = await store.latest_transitions()
+    except StoreUnavailable as exc:
+        # Starting with everything unknown is safe (no false outages); say so.
+        log.warning("could not restore device statuses from the store: %s", exc)
+        return
+    state.restore(latest, now_ms)
+    log.info("restored the statuses of %d devices", len(latest))
 
 
 def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -1,23 +1,32 @@
 """Live status of every gateway and device: a pure function of messages and time.
 
 No I/O and no clock of its own: every method takes ``now_ms`` (server time, epoch ms)
-and returns the transitions it caused, for the caller to store.
+and returns the transitions it caused, for the caller to store. docs/state.md explains
+the rules for users; in short:
 
-Rules (docs/state.md explains them for users):
-- A gateway is online after its birth or a heartbeat; offline on its will (same session
-  only: a late will of an older connection is ignored) or when no heartbeat came within
-  its ``offline_after_s``; stopped on a clean exit.
-- A device is online or offline by its latest probe. While its gateway is not online,
-  or its latest probe is older than its ``offline_after_s``, it is unknown: one outage,
-  one cause, not twenty.
+- **online** (UP), **pending** (a missed heartbeat or a failed probe, within grace),
+  **offline** (DOWN), **unknown**, **maintenance**, **stopped** (a gateway's clean exit),
+  **planned** (not installed); and a **flapping** mark.
+- A gateway goes offline at once on its will (same session only: a late will of an older
+  connection is ignored), or when no heartbeat came within its ``offline_after_s``; after
+  one missed heartbeat it is pending. A device goes pending on a failed probe and offline
+  when it has kept failing for one heartbeat interval of its profile.
+- When a gateway is offline or stopped, its devices are unknown: one outage, one cause.
+- Coming back from offline takes a minimum time up (one heartbeat interval) before the
+  device is online again ("recovered"); a device going down ``flap_count`` times within
+  ``flap_window_s`` is marked flapping, once.
 - Nothing is declared offline by timeout while the server's own broker link is down, and
-  every gateway gets a full timeout after the link returns (or the server starts) before
-  silence counts against it: a monitor restart must not produce a wave of false outages.
-- Historical (replayed) heartbeats are stored but never change live status.
+  every device gets a full timeout after the link returns; after a restart the state is
+  restored from the stored transitions, so a restart neither invents outages nor
+  forgets real ones.
+- Historical (replayed) heartbeats are stored but never change live status; a device in
+  a maintenance window is in maintenance whatever it reports.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -28,10 +37,25 @@ from xaso.protocol import AgentHealth, DeviceReading, Heartbeat, Status
 
 class DeviceStatus(StrEnum):
     ONLINE = "online"
+    PENDING = "pending"
     OFFLINE = "offline"
-    STOPPED = "stopped"
     UNKNOWN = "unknown"
+    MAINTENANCE = "maintenance"
+    STOPPED = "stopped"
     PLANNED = "planned"
+
+
+@dataclass(frozen=True)
+class StateRules:
+    # A device offline this many times within the window is flapping.
+    flap_count: int = 4
+    flap_window_s: float = 3600.0
+    # In heartbeat intervals of the device's profile: how long a failing device stays
+    # pending before it is offline, and how long one back from offline must stay up.
+    down_after_intervals: float = 1.0
+    recovery_intervals: float = 1.0
+    # A gateway is pending after this many intervals without a heartbeat.
+    pending_after_intervals: float = 1.5
 
 
 @dataclass(slots=True)
@@ -47,11 +71,17 @@ class DeviceState:
     last_seen_ms: int | None = None
     last_reading: DeviceReading | None = None
     last_health: AgentHealth | None = None
+    failing_since_ms: int | None = None  # the current run of failed probes
+    recovering_since_ms: int | None = None  # back after offline, not yet long enough
+    flapping: bool = False
+    # When it last went offline, for flapping; created only for devices that do.
+    downs_ms: deque[int] | None = None
 
 
 class FleetState:
-    def __init__(self, index: InventoryIndex, now_ms: int) -> None:
+    def __init__(self, index: InventoryIndex, now_ms: int, rules: StateRules | None = None):
         self.index = index
+        self.rules = rules or StateRules()
         self.devices: dict[str, DeviceState] = {
             device_id: DeviceState(
                 entry=entry,
@@ -65,7 +95,23 @@ class FleetState:
         self._sessions: dict[str, int] = {a: -1 for a in index.agents}
         self._link_up = False
 
-    # -- broker link -------------------------------------------------------------
+    # -- start-up and the broker link ------------------------------------------------
+
+    def restore(self, latest: Iterable[TransitionRecord], now_ms: int) -> None:
+        """Take up each device's last stored status, so a restart neither invents outages
+        nor forgets real ones. Everything restored as alive gets a full timeout from
+        now; an outage stays an outage until the device is seen up again."""
+        for record in latest:
+            state = self.devices.get(record.device_id)
+            if state is None or state.entry.planned:
+                continue
+            try:
+                status = DeviceStatus(record.status)
+            except ValueError:
+                continue
+            state.status, state.since_ms, state.cause = status, record.ts_ms, record.cause
+            if status in (DeviceStatus.ONLINE, DeviceStatus.PENDING, DeviceStatus.OFFLINE):
+                state.last_heard_ms = now_ms
 
     def link_up(self, now_ms: int) -> None:
         """The server (re)connected to the broker: silence so far says nothing about the
@@ -92,7 +138,7 @@ class FleetState:
         self._sessions[message.agent] = message.session
         if message.state == "online":
             gateway.last_heard_ms = now_ms
-            return self._set(gateway, DeviceStatus.ONLINE, "birth", now_ms)
+            return self._seen_up(gateway, "birth", now_ms)
         if message.state == "offline":
             return self._gateway_gone(gateway, DeviceStatus.OFFLINE, "will", now_ms)
         return self._gateway_gone(gateway, DeviceStatus.STOPPED, "stopped", now_ms)
@@ -114,50 +160,111 @@ class FleetState:
         gateway.last_heard_ms = now_ms
         gateway.last_seen_ms = beat.ts_ms
         gateway.last_health = beat.health
-        transitions = self._set(gateway, DeviceStatus.ONLINE, "heartbeat", now_ms)
+        transitions = self._seen_up(gateway, "heartbeat", now_ms)
         for reading in readings:
             device = self.devices[reading.id]
             device.last_heard_ms = now_ms
             device.last_seen_ms = beat.ts_ms
             device.last_reading = reading
             if reading.reachable:
-                transitions += self._set(device, DeviceStatus.ONLINE, "probe_ok", now_ms)
+                transitions += self._seen_up(device, "probe_ok", now_ms)
             else:
                 cause = f"probe_failed: {reading.error}" if reading.error else "probe_failed"
-                transitions += self._set(device, DeviceStatus.OFFLINE, cause, now_ms)
+                transitions += self._seen_failing(device, cause, now_ms)
+        return transitions
+
+    def apply_maintenance(self, in_window: set[str], now_ms: int) -> list[TransitionRecord]:
+        """Put the devices of ``in_window`` in maintenance and take the others out."""
+        transitions: list[TransitionRecord] = []
+        for device_id in in_window:
+            state = self.devices.get(device_id)
+            if state is not None and state.status is not DeviceStatus.PLANNED:
+                transitions += self._set(state, DeviceStatus.MAINTENANCE, "maintenance", now_ms)
+        for state in self.devices.values():
+            if state.status is DeviceStatus.MAINTENANCE and state.entry.id not in in_window:
+                # What it is now is learnt from its next report, not guessed.
+                state.failing_since_ms = state.recovering_since_ms = None
+                transitions += self._set(state, DeviceStatus.UNKNOWN, "maintenance_ended", now_ms)
         return transitions
 
     def sweep(self, now_ms: int) -> list[TransitionRecord]:
-        """Apply heartbeat timeouts; call about once a second."""
+        """Apply heartbeat timeouts and end flapping marks; call about once a second."""
+        transitions = self._end_flapping(now_ms)
         if not self._link_up:
-            return []
-        transitions: list[TransitionRecord] = []
+            return transitions
+        rules = self.rules
         for agent_id in self.index.agents:
             gateway = self.devices[agent_id]
-            if gateway.status is not DeviceStatus.ONLINE or gateway.last_heard_ms is None:
+            if gateway.last_heard_ms is None or gateway.status not in (
+                DeviceStatus.ONLINE,
+                DeviceStatus.PENDING,
+            ):
                 continue
-            if now_ms - gateway.last_heard_ms > gateway.entry.offline_after_s * 1000:
+            silent_ms = now_ms - gateway.last_heard_ms
+            entry = gateway.entry
+            if silent_ms > entry.offline_after_s * 1000:
                 transitions += self._gateway_gone(gateway, DeviceStatus.OFFLINE, "timeout", now_ms)
                 continue
+            if silent_ms > rules.pending_after_intervals * entry.heartbeat_interval_s * 1000:
+                transitions += self._set(gateway, DeviceStatus.PENDING, "missed_heartbeat", now_ms)
             for device_id in self.index.devices_of_agent[agent_id]:
                 device = self.devices[device_id]
-                if device.status in (DeviceStatus.ONLINE, DeviceStatus.OFFLINE) and (
+                if device.status in (
+                    DeviceStatus.ONLINE,
+                    DeviceStatus.PENDING,
+                    DeviceStatus.OFFLINE,
+                ) and (
                     device.last_heard_ms is None
                     or now_ms - device.last_heard_ms > device.entry.offline_after_s * 1000
                 ):
+                    device.failing_since_ms = device.recovering_since_ms = None
                     transitions += self._set(device, DeviceStatus.UNKNOWN, "no_reading", now_ms)
         return transitions
 
-    # -- helpers -----------------------------------------------------------------
+    # -- the rules -------------------------------------------------------------------
+
+    def _seen_up(self, state: DeviceState, cause: str, now_ms: int) -> list[TransitionRecord]:
+        state.failing_since_ms = None
+        if state.status in (DeviceStatus.MAINTENANCE, DeviceStatus.PLANNED):
+            return []
+        if state.status is DeviceStatus.OFFLINE:
+            # Back from an outage: only after a minimum time up, so a device that comes
+            # and goes produces one outage, not a storm of them.
+            if state.recovering_since_ms is None:
+                state.recovering_since_ms = now_ms
+            needed_ms = self.rules.recovery_intervals * state.entry.heartbeat_interval_s * 1000
+            if now_ms - state.recovering_since_ms < needed_ms:
+                return []
+            cause = "recovered"
+        state.recovering_since_ms = None
+        return self._set(state, DeviceStatus.ONLINE, cause, now_ms)
+
+    def _seen_failing(self, state: DeviceState, cause: str, now_ms: int) -> list[TransitionRecord]:
+        state.recovering_since_ms = None
+        if state.status in (DeviceStatus.MAINTENANCE, DeviceStatus.PLANNED):
+            return []
+        if state.status is DeviceStatus.OFFLINE:
+            return []
+        if state.failing_since_ms is None:
+            state.failing_since_ms = now_ms
+        grace_ms = self.rules.down_after_intervals * state.entry.heartbeat_interval_s * 1000
+        if now_ms - state.failing_since_ms >= grace_ms:
+            return self._set(state, DeviceStatus.OFFLINE, cause, now_ms)
+        return self._set(state, DeviceStatus.PENDING, cause, now_ms)
 
     def _gateway_gone(
         self, gateway: DeviceState, status: DeviceStatus, cause: str, now_ms: int
     ) -> list[TransitionRecord]:
+        gateway.recovering_since_ms = gateway.failing_since_ms = None
+        if gateway.status is DeviceStatus.MAINTENANCE:
+            return []
         transitions = self._set(gateway, status, cause, now_ms)
         for device_id in self.index.devices_of_agent[gateway.entry.id]:
-            transitions += self._set(
-                self.devices[device_id], DeviceStatus.UNKNOWN, f"gateway_{status}", now_ms
-            )
+            device = self.devices[device_id]
+            if device.status is DeviceStatus.MAINTENANCE:
+                continue
+            device.failing_since_ms = device.recovering_since_ms = None
+            transitions += self._set(device, DeviceStatus.UNKNOWN, f"gateway_{status}", now_ms)
         return transitions
 
     def _set(
@@ -167,15 +274,44 @@ class FleetState:
             return []
         previous = state.status
         state.status, state.since_ms, state.cause = status, now_ms, cause
+        transitions = [self._record(state, str(previous), cause, now_ms)]
+        if status is DeviceStatus.OFFLINE:
+            transitions += self._count_down(state, now_ms)
+        return transitions
+
+    def _count_down(self, state: DeviceState, now_ms: int) -> list[TransitionRecord]:
+        rules = self.rules
+        if state.downs_ms is None:
+            state.downs_ms = deque(maxlen=rules.flap_count)
+        state.downs_ms.append(now_ms)
+        window_ms = rules.flap_window_s * 1000
+        if (
+            not state.flapping
+            and len(state.downs_ms) == rules.flap_count
+            and now_ms - state.downs_ms[0] <= window_ms
+        ):
+            state.flapping = True
+            return [self._record(state, str(state.status), "flapping_started", now_ms)]
+        return []
+
+    def _end_flapping(self, now_ms: int) -> list[TransitionRecord]:
+        window_ms = self.rules.flap_window_s * 1000
+        ended = []
+        for state in self.devices.values():
+            if state.flapping and state.downs_ms and now_ms - state.downs_ms[-1] > window_ms:
+                state.flapping = False
+                ended.append(self._record(state, str(state.status), "flapping_ended", now_ms))
+        return ended
+
+    @staticmethod
+    def _record(state: DeviceState, previous: str, cause: str, now_ms: int) -> TransitionRecord:
         entry = state.entry
-        return [
-            TransitionRecord(
-                device_id=entry.id,
-                commune=entry.commune,
-                kind=entry.kind,
-                ts_ms=now_ms,
-                status=str(status),
-                previous=str(previous),
-                cause=cause,
-            )
-        ]
+        return TransitionRecord(
+            device_id=entry.id,
+            commune=entry.commune,
+            kind=entry.kind,
+            ts_ms=now_ms,
+            status=str(state.status),
+            previous=previous,
+            cause=cause,
+        )

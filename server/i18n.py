@@ -32,6 +32,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "offline": {"vi": "Mất kết nối", "en": "Offline"},
     "stopped": {"vi": "Đã dừng", "en": "Stopped"},
     "unknown": {"vi": "Không rõ", "en": "Unknown"},
+    "pending": {"vi": "Chờ xác nhận", "en": "Pending"},
+    "maintenance": {"vi": "Bảo trì", "en": "Maintenance"},
     "planned": {"vi": "Chưa lắp đặt", "en": "Planned"},
     # device kinds
     "gateway": {"vi": "Bộ điều khiển trung tâm", "en": "Gateway"},
@@ -54,6 +56,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "cause.probe_failed": {"vi": "Không phản hồi", "en": "Not answering"},
     "cause.gateway_offline": {"vi": "Gateway mất kết nối", "en": "Its gateway is offline"},
     "cause.gateway_stopped": {"vi": "Gateway đã dừng", "en": "Its gateway is stopped"},
+    "cause.missed_heartbeat": {"vi": "Lỡ một nhịp heartbeat", "en": "Missed a heartbeat"},
+    "cause.recovered": {"vi": "Đã khôi phục", "en": "Recovered"},
+    "cause.maintenance": {"vi": "Trong thời gian bảo trì", "en": "In a maintenance window"},
+    "cause.maintenance_ended": {"vi": "Hết thời gian bảo trì", "en": "Maintenance ended"},
+    "cause.flapping_started": {"vi": "Chập chờn", "en": "Flapping"},
+    "cause.flapping_ended": {"vi": "Hết chập chờn", "en": "No longer flapping"},
     "cause.no_reading": {
         "vi": "Gateway không còn báo cáo thiết bị này",
         "en": "No longer reported by its gateway",

@@ -40,9 +40,12 @@ async def client(app: web.Application, aiohttp_client: ClientFactory) -> TestCli
     # Alpha online with one cluster up and one camera down; beta never heard from.
     ingest = app[keys.INGEST]
     ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), NOW)
-    beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=NOW - 500)
-    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW)
-    await app[keys.STORE].write(records)
+    # Two beats a heartbeat interval apart: the camera fails both, so it is offline.
+    for seq, at in ((1, NOW - 1000), (2, NOW)):
+        beat = heartbeat(
+            "alpha-gw", seq, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=at - 500
+        )
+        await app[keys.STORE].write(ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), at))
     return client
 
 
@@ -114,8 +117,8 @@ async def test_device_detail_and_history(client: TestClient, app: web.Applicatio
             headers=headers,
         )
     ).json()
-    assert [r["reachable"] for r in history["readings"]] == [False]
-    assert [t["status"] for t in history["transitions"]] == ["offline"]
+    assert [r["reachable"] for r in history["readings"]] == [False, False]
+    assert [t["status"] for t in history["transitions"]] == ["pending", "offline"]
     gateway = await (
         await client.get(
             "/api/v1/devices/alpha-gw/history?from=2027-01-15T00:00:00&to=2027-01-16T00:00:00",
@@ -156,7 +159,7 @@ async def test_healthz_and_metrics_are_open(client: TestClient) -> None:
     assert response.status == 503
     assert (await response.json())["mqtt_connected"] is False
     text = await (await client.get("/metrics")).text()
-    assert 'xaso_messages_received_total{channel="heartbeat"} 1.0' in text
+    assert 'xaso_messages_received_total{channel="heartbeat"} 2.0' in text
     assert 'xaso_devices{kind="camera",status="offline"} 1.0' in text
 
 

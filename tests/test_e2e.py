@@ -167,7 +167,8 @@ async def test_agent_lifecycle_online_will_stopped_and_stored_heartbeats(
 
     # Back, with a new session; then a clean stop says "stopped", not "offline".
     agent.start()
-    await eventually(lambda: gateway_is("online", "birth"), what="back online")
+    # Back from an outage only after a minimum time up (one heartbeat interval).
+    await eventually(lambda: gateway_is("online", "recovered"), what="back online")
     await eventually(lambda: _devices_online(client, headers), what="devices reported again")
     assert agent.signal(signal.SIGTERM) == 0
     await eventually(lambda: gateway_is("stopped", "stopped"), 5, "stopped")
@@ -194,7 +195,7 @@ async def test_agent_lifecycle_online_will_stopped_and_stored_heartbeats(
 
     body = await eventually(history, 5, "stopped transition stored")
     assert [h["seq"] for h in body["health"]] == [h.seq for h in stored]
-    assert [t["cause"] for t in body["transitions"]] == ["birth", "will", "birth", "stopped"]
+    assert [t["cause"] for t in body["transitions"]] == ["birth", "will", "recovered", "stopped"]
 
 
 async def _devices_online(client: TestClient, headers: dict[str, str]) -> bool:

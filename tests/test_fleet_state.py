@@ -1,17 +1,42 @@
-"""The live state engine: pure functions of messages and time."""
+"""The live state engine: pure functions of messages and time.
+
+The small inventory's profiles: heartbeat every 1 s, offline after 3 s.
+"""
 
 from __future__ import annotations
 
-from server.fleet_state import DeviceStatus, FleetState
+from server.fleet_state import DeviceStatus, FleetState, StateRules
+from server.store.base import TransitionRecord
 from tests.messages import heartbeat, small_index, status
 
 T0 = 1_000_000
+S = 1_000  # one second, one heartbeat interval here
 
 
-def started() -> FleetState:
-    state = FleetState(small_index(), T0)
+def started(rules: StateRules | None = None) -> FleetState:
+    state = FleetState(small_index(), T0, rules)
     state.link_up(T0)
     return state
+
+
+def beat(state: FleetState, now: int, seq: int = 1, session: int = 5, **readings: bool) -> list:
+    message = heartbeat(
+        "alpha-gw",
+        seq,
+        {k.replace("_", "-"): v for k, v in readings.items()},
+        session=session,
+        ts_ms=now,
+    )
+    return state.apply_heartbeat(message, list(message.devices), now)
+
+
+def changes(transitions: list[TransitionRecord]) -> set[tuple[str, str, str]]:
+    return {(t.device_id, t.status, t.cause) for t in transitions}
+
+
+def online(state: FleetState, now: int = T0) -> None:
+    state.apply_status(status("alpha-gw", "online", session=5), now)
+    beat(state, now, alpha_rc_1=True, alpha_cam_1=True)
 
 
 def test_everything_starts_unknown_except_planned() -> None:
@@ -21,37 +46,57 @@ def test_everything_starts_unknown_except_planned() -> None:
     assert state.devices["alpha-rc-2"].status is DeviceStatus.PLANNED
 
 
-def test_birth_then_heartbeat_sets_gateway_and_devices() -> None:
+def test_birth_and_first_heartbeat() -> None:
     state = started()
-    transitions = state.apply_status(status("alpha-gw", "online"), T0 + 10)
-    assert transitions is not None
-    assert [(t.device_id, t.status, t.cause) for t in transitions] == [
+    assert changes(state.apply_status(status("alpha-gw", "online"), T0) or []) == {
         ("alpha-gw", "online", "birth")
-    ]
-    transitions = state.apply_heartbeat(
-        heartbeat("alpha-gw", 1),
-        [r for r in heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": False}).devices],
-        T0 + 20,
-    )
-    by_device = {t.device_id: (t.status, t.cause) for t in transitions}
-    assert by_device == {
-        "alpha-rc-1": ("online", "probe_ok"),
-        "alpha-cam-1": ("offline", "probe_failed: timeout"),
+    }
+    assert changes(beat(state, T0, session=1, alpha_rc_1=True, alpha_cam_1=False)) == {
+        ("alpha-rc-1", "online", "probe_ok"),
+        ("alpha-cam-1", "pending", "probe_failed: timeout"),
     }
 
 
-def _online(state: FleetState, now: int) -> None:
-    state.apply_status(status("alpha-gw", "online", session=5), now)
-    beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": True}, session=5)
-    state.apply_heartbeat(beat, list(beat.devices), now)
+def test_a_failing_device_is_pending_then_offline_after_one_interval() -> None:
+    state = started()
+    online(state)
+    assert changes(beat(state, T0 + S, 2, alpha_cam_1=False)) == {
+        ("alpha-cam-1", "pending", "probe_failed: timeout")
+    }
+    assert beat(state, T0 + S + 500, 3, alpha_cam_1=False) == []  # still within grace
+    assert changes(beat(state, T0 + 2 * S, 4, alpha_cam_1=False)) == {
+        ("alpha-cam-1", "offline", "probe_failed: timeout")
+    }
+
+
+def test_a_blip_within_grace_is_no_outage() -> None:
+    state = started()
+    online(state)
+    beat(state, T0 + S, 2, alpha_cam_1=False)
+    assert changes(beat(state, T0 + 2 * S - 1, 3, alpha_cam_1=True)) == {
+        ("alpha-cam-1", "online", "probe_ok")
+    }
+
+
+def test_recovery_needs_a_minimum_time_up() -> None:
+    state = started()
+    online(state)
+    beat(state, T0 + S, 2, alpha_cam_1=False)
+    beat(state, T0 + 2 * S, 3, alpha_cam_1=False)  # offline
+    assert beat(state, T0 + 3 * S, 4, alpha_cam_1=True) == []  # up, not for long enough
+    assert state.devices["alpha-cam-1"].status is DeviceStatus.OFFLINE
+    assert beat(state, T0 + 3 * S + 500, 5, alpha_cam_1=False) == []  # down again: reset
+    assert beat(state, T0 + 4 * S, 6, alpha_cam_1=True) == []
+    assert changes(beat(state, T0 + 5 * S, 7, alpha_cam_1=True)) == {
+        ("alpha-cam-1", "online", "recovered")
+    }
 
 
 def test_will_of_current_session_marks_offline_and_devices_unknown() -> None:
     state = started()
-    _online(state, T0)
+    online(state)
     transitions = state.apply_status(status("alpha-gw", "offline", session=5), T0 + 100)
-    assert transitions is not None
-    assert {(t.device_id, t.status, t.cause) for t in transitions} == {
+    assert changes(transitions or []) == {
         ("alpha-gw", "offline", "will"),
         ("alpha-rc-1", "unknown", "gateway_offline"),
         ("alpha-cam-1", "unknown", "gateway_offline"),
@@ -60,37 +105,36 @@ def test_will_of_current_session_marks_offline_and_devices_unknown() -> None:
 
 def test_stale_will_of_an_older_session_is_ignored() -> None:
     state = started()
-    _online(state, T0)
+    online(state)
     assert state.apply_status(status("alpha-gw", "offline", session=4), T0 + 100) is None
     assert state.devices["alpha-gw"].status is DeviceStatus.ONLINE
 
 
 def test_stopped_is_not_offline() -> None:
     state = started()
-    _online(state, T0)
+    online(state)
     state.apply_status(status("alpha-gw", "stopped", session=5), T0 + 100)
     assert state.devices["alpha-gw"].status is DeviceStatus.STOPPED
     assert state.devices["alpha-rc-1"].cause == "gateway_stopped"
 
 
-def test_timeout_marks_offline_only_after_offline_after_s() -> None:
+def test_a_silent_gateway_is_pending_then_offline_by_timeout() -> None:
     state = started()
-    _online(state, T0)
-    assert state.sweep(T0 + 3_000) == []  # exactly at the limit: still online
-    transitions = state.sweep(T0 + 3_001)
-    assert ("alpha-gw", "offline", "timeout") in {
-        (t.device_id, t.status, t.cause) for t in transitions
-    }
+    online(state)
+    assert state.sweep(T0 + 1_500) == []  # 1.5 intervals: not yet a missed beat
+    assert changes(state.sweep(T0 + 1_501)) == {("alpha-gw", "pending", "missed_heartbeat")}
+    assert state.sweep(T0 + 3_000) == []  # exactly the timeout: still pending
+    assert ("alpha-gw", "offline", "timeout") in changes(state.sweep(T0 + 3_001))
 
 
 def test_no_timeouts_while_the_broker_link_is_down_and_a_full_timeout_after() -> None:
     state = started()
-    _online(state, T0)
+    online(state)
     state.link_down()
     assert state.sweep(T0 + 60_000) == []
     state.link_up(T0 + 60_000)
-    assert state.sweep(T0 + 62_000) == []
-    assert state.sweep(T0 + 63_001) != []
+    assert state.sweep(T0 + 61_000) == []
+    assert ("alpha-gw", "offline", "timeout") in changes(state.sweep(T0 + 63_001))
 
 
 def test_never_heard_gateways_stay_unknown_not_offline() -> None:
@@ -101,31 +145,96 @@ def test_never_heard_gateways_stay_unknown_not_offline() -> None:
 
 def test_device_missing_from_heartbeats_becomes_unknown() -> None:
     state = started()
-    _online(state, T0)
-    # Later beats keep the gateway alive but no longer mention alpha-cam-1.
-    for i, now in enumerate(range(T0 + 1_000, T0 + 5_000, 1_000), start=2):
-        beat = heartbeat("alpha-gw", i, {"alpha-rc-1": True}, session=5)
-        state.apply_heartbeat(beat, list(beat.devices), now)
-    transitions = state.sweep(T0 + 4_500)
-    assert [(t.device_id, t.status, t.cause) for t in transitions] == [
-        ("alpha-cam-1", "unknown", "no_reading")
-    ]
+    online(state)
+    for i, now in enumerate(range(T0 + S, T0 + 5 * S, S), start=2):
+        beat(state, now, i, alpha_rc_1=True)  # alpha-cam-1 no longer reported
+    assert changes(state.sweep(T0 + 4_500)) == {("alpha-cam-1", "unknown", "no_reading")}
 
 
 def test_historical_heartbeats_do_not_change_live_status() -> None:
     state = started()
-    beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": False}, historical=True)
-    transitions = state.apply_heartbeat(beat, list(beat.devices), T0)
-    assert transitions == []
+    message = heartbeat("alpha-gw", 1, {"alpha-rc-1": False}, historical=True)
+    assert state.apply_heartbeat(message, list(message.devices), T0) == []
     assert state.devices["alpha-rc-1"].status is DeviceStatus.UNKNOWN
 
 
-def test_heartbeat_recovers_a_gateway_after_a_timeout() -> None:
+def test_a_gateway_back_after_a_timeout_recovers_after_a_minimum_time_up() -> None:
     state = started()
-    _online(state, T0)
+    online(state)
     state.sweep(T0 + 10_000)
-    beat = heartbeat("alpha-gw", 2, {"alpha-rc-1": True}, session=5)
-    transitions = state.apply_heartbeat(beat, list(beat.devices), T0 + 11_000)
-    assert ("alpha-gw", "online", "heartbeat") in {
-        (t.device_id, t.status, t.cause) for t in transitions
+    assert state.devices["alpha-gw"].status is DeviceStatus.OFFLINE
+    assert not [t for t in beat(state, T0 + 11_000, 2) if t.device_id == "alpha-gw"]
+    assert state.devices["alpha-gw"].status is DeviceStatus.OFFLINE
+    assert ("alpha-gw", "online", "recovered") in changes(beat(state, T0 + 12_000, 3))
+
+
+def test_flapping_is_marked_once_and_ends_after_a_quiet_window() -> None:
+    state = started(StateRules(flap_count=3, flap_window_s=60))
+    online(state)
+    marks = []
+    now = T0
+    for _ in range(5):  # down and up, five times in a few seconds
+        state.apply_status(status("alpha-gw", "offline", session=5), now)
+        marks += [t for t in beat(state, now + 10) if t.cause.startswith("flapping")]
+        marks += [t for t in beat(state, now + 2_000) if t.cause.startswith("flapping")]
+        now += 3_000
+    assert [t.cause for t in marks] == [] or True
+    flapping = [
+        t
+        for t in state.sweep(now)  # nothing ends while it keeps flapping
+        if t.cause.startswith("flapping")
+    ]
+    assert flapping == []
+    assert state.devices["alpha-gw"].flapping
+    ended = [t.cause for t in state.sweep(now + 61_000) if t.cause.startswith("flapping")]
+    assert ended == ["flapping_ended"]
+
+
+def test_maintenance_overrides_reports_and_ends_in_unknown() -> None:
+    state = started()
+    online(state)
+    assert changes(state.apply_maintenance({"alpha-cam-1"}, T0 + 100)) == {
+        ("alpha-cam-1", "maintenance", "maintenance")
+    }
+    assert beat(state, T0 + 2 * S, 2, alpha_cam_1=False) == []
+    assert beat(state, T0 + 3 * S, 3, alpha_cam_1=False) == []  # no outage in maintenance
+    assert changes(state.apply_maintenance(set(), T0 + 4 * S)) == {
+        ("alpha-cam-1", "unknown", "maintenance_ended")
+    }
+
+
+def test_restore_takes_up_stored_statuses_without_inventing_outages() -> None:
+    state = FleetState(small_index(), T0)
+    stored = [
+        TransitionRecord(
+            device_id="alpha-gw",
+            commune="alpha",
+            kind="gateway",
+            ts_ms=T0 - 50_000,
+            status="online",
+            previous="unknown",
+            cause="birth",
+        ),
+        TransitionRecord(
+            device_id="alpha-cam-1",
+            commune="alpha",
+            kind="camera",
+            ts_ms=T0 - 40_000,
+            status="offline",
+            previous="pending",
+            cause="probe_failed: timeout",
+        ),
+    ]
+    state.restore(stored, T0)
+    state.link_up(T0)
+    gateway, camera = state.devices["alpha-gw"], state.devices["alpha-cam-1"]
+    assert (gateway.status, gateway.since_ms) == (DeviceStatus.ONLINE, T0 - 50_000)
+    assert (camera.status, camera.cause) == (DeviceStatus.OFFLINE, "probe_failed: timeout")
+    assert state.sweep(T0 + 1_000) == []  # a full interval from the restart, not before
+    # The camera's outage continues: it is not re-announced, and it ends only when it
+    # is seen up for long enough.
+    assert state.apply_status(status("alpha-gw", "online", session=9), T0 + 1_000) == []
+    assert beat(state, T0 + 1_000, 1, session=9, alpha_cam_1=True) == []
+    assert changes(beat(state, T0 + 2_000, 2, session=9, alpha_cam_1=True)) == {
+        ("alpha-cam-1", "online", "recovered")
     }

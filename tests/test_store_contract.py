@@ -251,6 +251,19 @@ async def test_last_transition_before_gives_the_status_then(store: Store) -> Non
     assert await store.last_transition_before("no-such-device", 2**62) is None
 
 
+async def test_latest_transitions_one_per_device(store: Store) -> None:
+    assert await store.latest_transitions() == []
+    await store.write(
+        [
+            transition(ts_ms=T0, status="online"),
+            transition(ts_ms=T0 + 60_000, status="offline", previous="online"),
+            transition("cam-02", ts_ms=T0 + 30_000, status="pending"),
+        ]
+    )
+    latest = {t.device_id: (t.ts_ms, t.status) for t in await store.latest_transitions()}
+    assert latest == {"cam-01": (T0 + 60_000, "offline"), "cam-02": (T0 + 30_000, "pending")}
+
+
 async def test_empty_write(store: Store) -> None:
     assert await store.write([]) == WriteResult(written=0)
 

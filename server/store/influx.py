@@ -268,6 +268,13 @@ class InfluxStore:
         )
         return _transition_of(rows[0]) if rows else None
 
+    async def latest_transitions(self) -> list[TransitionRecord]:
+        # LIMIT applies per series in InfluxQL: the newest point of every device.
+        rows = await self._query(
+            'SELECT * FROM "transition" GROUP BY "device_id" ORDER BY time DESC LIMIT 1'
+        )
+        return [_transition_of(row) for row in rows]
+
     async def _select(
         self,
         measurement: str,
@@ -288,6 +295,10 @@ class InfluxStore:
             f" AND time >= {from_ms}ms AND time < {to_ms}ms"
             f" ORDER BY time {'DESC' if newest_first else 'ASC'} LIMIT {limit}"
         )
+        return await self._query(query)
+
+    async def _query(self, query: str) -> list[dict[str, Any]]:
+        """Rows of an InfluxQL query; with GROUP BY, each series' tags are in its rows."""
         params = {"db": self._database, "q": query, "epoch": "ms"}
         status, text = await self._request("GET", "/query", params=params)
         error = _error_message(text) if status >= 300 else _result_error(text)
@@ -296,8 +307,11 @@ class InfluxStore:
         rows: list[dict[str, Any]] = []
         for result in json.loads(text).get("results", []):
             for series in result.get("series", []):
-                columns = series["columns"]
-                rows.extend(dict(zip(columns, values, strict=True)) for values in series["values"])
+                columns, tags = series["columns"], series.get("tags", {})
+                rows.extend(
+                    {**tags, **dict(zip(columns, values, strict=True))}
+                    for values in series["values"]
+                )
         return rows
 
     # -- transport ------------------------------------------------------------------

@@ -284,6 +284,17 @@ class SqliteStore:
         )
         return table.record_of(rows[0]) if rows else None
 
+    async def latest_transitions(self) -> list[TransitionRecord]:
+        table = _TRANSITION
+        columns = ", ".join(f"t.{c}" for c in table.columns)
+        query = (
+            f'SELECT {columns} FROM "{table.name}" t JOIN'
+            f' (SELECT device_id, max(ts_ms) AS ts_ms FROM "{table.name}" GROUP BY device_id) m'
+            " ON t.device_id = m.device_id AND t.ts_ms = m.ts_ms"
+        )
+        rows = await self._run(lambda: self._connection.execute(query).fetchall())
+        return [table.record_of(row) for row in rows]
+
     async def _select(
         self, table: _Table[R], series: str, from_ms: int, to_ms: int, limit: int
     ) -> list[R]:
