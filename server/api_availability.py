@@ -18,7 +18,9 @@ from server import keys
 from server.api import bad_request, json_response, not_found, parse_time_ms, visible_device
 from server.auth import PRINCIPAL
 from server.availability import Availability, Outage, availability, outages, spans
+from server.exclusions import excused_for
 from server.fleet_state import DeviceState
+from server.maintenance import windows_for
 from server.views import iso_utc
 
 DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000  # indicator R6 looks at 30 days
@@ -50,7 +52,14 @@ async def _device_figures(
         store.transitions(device_id, from_ms, to_ms, MAX_TRANSITIONS),
     )
     period_spans = spans(inside, before, from_ms, to_ms)
-    return availability(period_spans), outages(period_spans, now_ms=now_ms)
+    exclusions = request.app[keys.EXCLUSIONS]
+    excluded = windows_for(state.entry, exclusions.windows.values(), from_ms, to_ms)
+    if request.query.get("excused") in ("1", "true", "yes"):
+        excluded += excused_for(state.entry, exclusions.excused.values(), from_ms, to_ms)
+    return (
+        availability(period_spans, excluded),
+        outages(period_spans, excluded, now_ms=now_ms),
+    )
 
 
 def _figure_view(figure: Availability) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from server import api, api_availability, keys, page
+from server import api, api_availability, api_exclusions, keys, page
 from server.auth import auth_middleware
+from server.exclusions import ExclusionStore, devices_in_maintenance
 from server.fleet_state import FleetState
 from server.ingest import Ingest
 from server.metrics import Metrics
@@ -33,6 +34,9 @@ from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import QOS_RECORDS, SCHEMA_VERSION, Replay, encode, replay_topic
 
 log = logging.getLogger("xaso.server")
+
+# Windows start and end on the minute in practice; checking every few seconds is plenty.
+MAINTENANCE_CHECK_S = 5.0
 
 
 def _wall_ms() -> int:
@@ -58,11 +62,13 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     app[keys.METRICS] = Metrics()
     app.cleanup_ctx.append(_store_ctx(deps))
     app.cleanup_ctx.append(_tokens_ctx)
+    app.cleanup_ctx.append(_exclusions_ctx)
     app.cleanup_ctx.append(_ingest_ctx(deps))
     if deps.connect_mqtt:
         app.cleanup_ctx.append(_mqtt_ctx(deps))
     api.setup_routes(app)
     api_availability.setup_routes(app)
+    api_exclusions.setup_routes(app)
     page.setup_routes(app)
     return app
 
@@ -86,6 +92,13 @@ async def _tokens_ctx(app: web.Application) -> AsyncIterator[None]:
     tokens.close()
 
 
+async def _exclusions_ctx(app: web.Application) -> AsyncIterator[None]:
+    exclusions = ExclusionStore(app[keys.SETTINGS].tokens_path)
+    app[keys.EXCLUSIONS] = exclusions
+    yield
+    exclusions.close()
+
+
 def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ingest_ctx(app: web.Application) -> AsyncIterator[None]:
         metrics = app[keys.METRICS]
@@ -100,8 +113,26 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
         metrics.watch_device_counts(
             lambda: Counter((s.entry.kind, str(s.status)) for s in state.devices.values())
         )
+
+        def apply_maintenance() -> None:
+            now_ms = deps.clock_ms()
+            in_window = devices_in_maintenance(
+                app[keys.INDEX].devices.values(), app[keys.EXCLUSIONS].windows.values(), now_ms
+            )
+            transitions = state.apply_maintenance(in_window, now_ms)
+            if transitions:
+                writer.submit(transitions)
+
+        app[keys.APPLY_MAINTENANCE] = apply_maintenance
+        apply_maintenance()
         task = asyncio.create_task(writer.run(), name="store-writer")
+        maintenance = asyncio.create_task(
+            _every(MAINTENANCE_CHECK_S, apply_maintenance), name="maintenance-windows"
+        )
         yield
+        maintenance.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await maintenance
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -168,6 +199,12 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
         await asyncio.to_thread(link.stop)
 
     return mqtt_ctx
+
+
+async def _every(interval_s: float, action: Callable[[], None]) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        action()
 
 
 async def _sweep_forever(

@@ -104,6 +104,8 @@ def spans(
 
 
 def merge_windows(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, disjoint intervals covering the same time; touching ones are joined
+    ([a, b) and [b, c) are one [a, c))."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(w for w in windows if w[1] > w[0]):
         if merged and start <= merged[-1][1]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
+from server.exclusions import ExclusionStore
 from server.fleet_state import FleetState
 from server.ingest import Ingest
 from server.metrics import Metrics
@@ -21,3 +24,6 @@ TOKENS = web.AppKey("tokens", TokenStore)
 STATE = web.AppKey("state", FleetState)
 INGEST = web.AppKey("ingest", Ingest)
 WRITER = web.AppKey("writer", StoreWriter)
+EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
+# Re-evaluates which devices are in maintenance now (after a window changed).
+APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")

@@ -40,13 +40,14 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Final, Literal, NamedTuple, get_args
+from typing import Any, Final, Literal, NamedTuple, Protocol, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 from dateutil import parser as date_parser
 from dateutil.rrule import rrule, rrulestr
 
+from server.availability import merge_windows
 from xaso.inventory import DEFAULT_TIMEZONE, DEVICE_KINDS, DeviceEntry
 from xaso.protocol import is_valid_id
 
@@ -454,7 +455,18 @@ def occurrences(window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tup
     ]
 
 
-def applies_to(window: MaintenanceWindow, device: DeviceEntry) -> bool:
+class Scoped(Protocol):
+    """What decides which devices something covers: maintenance windows, excused
+    periods."""
+
+    @property
+    def scope(self) -> str: ...
+
+    @property
+    def target(self) -> str: ...
+
+
+def applies_to(window: Scoped, device: DeviceEntry) -> bool:
     """Whether ``window`` covers ``device``. Agent scope covers the gateway itself (its
     ``agent_id`` is its own id) and every device behind it."""
     if window.scope == "device":
@@ -466,24 +478,12 @@ def applies_to(window: MaintenanceWindow, device: DeviceEntry) -> bool:
     return device.kind == window.target
 
 
-def _merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(intervals):
-        # Touching intervals merge too: [a, b) + [b, c) is one maintenance [a, c).
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def windows_for(
     device: DeviceEntry, windows: Iterable[MaintenanceWindow], from_ms: int, to_ms: int
 ) -> list[tuple[int, int]]:
     """The time in ``[from_ms, to_ms)`` when ``device`` is under any maintenance window:
     sorted, disjoint, non-touching intervals."""
-    return _merge(
+    return merge_windows(
         interval
         for window in windows
         if applies_to(window, device)

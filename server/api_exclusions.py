@@ -1,0 +1,158 @@
+"""Maintenance windows and excused periods through the API (docs/api.md).
+
+Who may write: an admin anything; an operator windows within its own communes (a
+``kind`` window spans every commune, so it is an admin's). Excused periods are the
+verifier's decision: admins only. Reading follows the token's commune scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from aiohttp import web
+
+from server import keys
+from server.api import bad_request, json_response, not_found
+from server.auth import PRINCIPAL
+from server.exclusions import ExcusedPeriod, new_id
+from server.maintenance import InvalidWindow, Scoped, decode_window
+from server.tokens import Principal, Role
+from xaso.inventory import InventoryIndex
+
+
+def _communes_of(index: InventoryIndex, scoped: Scoped) -> set[str] | None:
+    """The communes a scope touches; None for "every commune" (a kind)."""
+    if scoped.scope == "device" and scoped.target in index.devices:
+        return {index.devices[scoped.target].commune}
+    if scoped.scope == "agent" and scoped.target in index.agents:
+        return {index.agents[scoped.target].commune}
+    if scoped.scope == "commune" and scoped.target in index.communes:
+        return {scoped.target}
+    if scoped.scope == "kind" and any(d.kind == scoped.target for d in index.devices.values()):
+        return None
+    raise bad_request(f"no {scoped.scope} {scoped.target!r} in the inventory")
+
+
+def _may_write(principal: Principal, communes: set[str] | None) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    return (
+        principal.role is Role.OPERATOR and communes is not None and communes <= principal.communes
+    )
+
+
+def _visible(principal: Principal, communes: set[str] | None) -> bool:
+    if not principal.communes:
+        return True
+    return communes is None or bool(communes & principal.communes)
+
+
+def _forbidden() -> web.HTTPForbidden:
+    return web.HTTPForbidden(
+        text='{"error": "this token may not change that"}', content_type="application/json"
+    )
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise bad_request("the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise bad_request("the body must be a JSON object")
+    return body
+
+
+# -- maintenance windows ------------------------------------------------------------
+
+
+async def list_windows(request: web.Request) -> web.Response:
+    index, principal = request.app[keys.INDEX], request[PRINCIPAL]
+    windows = [
+        w
+        for w in request.app[keys.EXCLUSIONS].windows.values()
+        if _visible(principal, _communes_of(index, w))
+    ]
+    return json_response({"windows": msgspec.to_builtins(windows)})
+
+
+async def create_window(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    body = await _body(request)
+    body.update(id=new_id("mw"), created_by=principal.name)
+    try:
+        window = decode_window(body)
+    except InvalidWindow as exc:
+        raise web.HTTPBadRequest(
+            text=msgspec.json.encode(
+                {"error": "invalid maintenance window", "problems": exc.problems}
+            ).decode(),
+            content_type="application/json",
+        ) from None
+    if not _may_write(principal, _communes_of(request.app[keys.INDEX], window)):
+        raise _forbidden()
+    request.app[keys.EXCLUSIONS].add_window(window)
+    request.app[keys.APPLY_MAINTENANCE]()
+    return json_response(msgspec.to_builtins(window), status=201)
+
+
+async def delete_window(request: web.Request) -> web.Response:
+    store = request.app[keys.EXCLUSIONS]
+    window = store.windows.get(request.match_info["window_id"])
+    principal = request[PRINCIPAL]
+    index = request.app[keys.INDEX]
+    if window is None or not _visible(principal, _communes_of(index, window)):
+        raise not_found("maintenance window")
+    if not _may_write(principal, _communes_of(index, window)):
+        raise _forbidden()
+    store.remove_window(window.id)
+    request.app[keys.APPLY_MAINTENANCE]()
+    return web.Response(status=204)
+
+
+# -- excused periods ------------------------------------------------------------------
+
+
+async def list_excused(request: web.Request) -> web.Response:
+    index, principal = request.app[keys.INDEX], request[PRINCIPAL]
+    periods = [
+        p
+        for p in request.app[keys.EXCLUSIONS].excused.values()
+        if _visible(principal, _communes_of(index, p))
+    ]
+    return json_response({"excused": msgspec.to_builtins(periods)})
+
+
+async def create_excused(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    if principal.role is not Role.ADMIN:
+        raise _forbidden()
+    body = await _body(request)
+    body.update(id=new_id("ex"), recorded_by=principal.name)
+    try:
+        period = msgspec.convert(body, ExcusedPeriod)
+    except msgspec.ValidationError as exc:
+        raise bad_request(str(exc)) from None
+    if period.to_ms <= period.from_ms:
+        raise bad_request("to_ms must be after from_ms")
+    _communes_of(request.app[keys.INDEX], period)  # the target must exist
+    period = request.app[keys.EXCLUSIONS].add_excused(period)
+    return json_response(msgspec.to_builtins(period), status=201)
+
+
+async def delete_excused(request: web.Request) -> web.Response:
+    if request[PRINCIPAL].role is not Role.ADMIN:
+        raise _forbidden()
+    if not request.app[keys.EXCLUSIONS].remove_excused(request.match_info["period_id"]):
+        raise not_found("excused period")
+    return web.Response(status=204)
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/maintenance", list_windows)
+    app.router.add_post("/api/v1/maintenance", create_window)
+    app.router.add_delete("/api/v1/maintenance/{window_id}", delete_window)
+    app.router.add_get("/api/v1/excused", list_excused)
+    app.router.add_post("/api/v1/excused", create_excused)
+    app.router.add_delete("/api/v1/excused/{period_id}", delete_excused)
