@@ -14,8 +14,9 @@ state (``app[keys.STATE]``) every 10 ms.
    keepalive is long (60 s), so the broker notices nothing: only the server's sweep can
    tell (status ``offline``, cause ``timeout``). ``timeout_to_down_s`` = (DOWN - the
    server's receipt of the last heartbeat) - ``offline_after_s``: the lateness beyond the
-   configured timeout, between 0 and about one sweep interval. Target: under 1 s. The
-   agent is resumed with SIGCONT and, once back online, frozen again.
+   configured timeout, between 0 and about one sweep interval (it depends on where the
+   heartbeats fall between two sweeps, so each run starts a fresh agent after a random
+   pause). Target: under 1 s. Afterwards the agent gets SIGCONT, then SIGKILL.
 
 DOWN and the last heartbeat are the server's own records (the transition's ``since_ms``
 and the gateway's ``last_heard_ms``, on the server's clock); the kill time is taken just
@@ -151,15 +152,18 @@ async def will_path(gateway: DeviceState, config: Path, runs: int) -> list[float
     return results
 
 
-async def timeout_path(gateway: DeviceState, config: Path, runs: int) -> list[float]:
+async def timeout_path(
+    gateway: DeviceState, config: Path, runs: int, sweep_interval_s: float
+) -> list[float]:
     offline_after_s = gateway.entry.offline_after_s
     results = []
-    with agent_running(config) as agent:
-        for run in range(1, runs + 1):
+    for run in range(1, runs + 1):
+        # The lateness depends on where the heartbeats fall between two sweeps, which is
+        # set when the agent starts: a fresh agent after a random pause per run samples
+        # that phase, where one long-lived agent would repeat the same one.
+        await asyncio.sleep(random.uniform(0, sweep_interval_s))
+        with agent_running(config) as agent:
             await settle(gateway)
-            # Freeze at a random point of the heartbeat cycle, so that the runs see the
-            # sweep at different phases.
-            await asyncio.sleep(random.uniform(0, gateway.entry.heartbeat_interval_s))
             agent.signal(signal.SIGSTOP)
             try:
                 await wait_until(
@@ -169,14 +173,15 @@ async def timeout_path(gateway: DeviceState, config: Path, runs: int) -> list[fl
                 )
             finally:
                 agent.signal(signal.SIGCONT)
-            assert gateway.since_ms is not None and gateway.last_heard_ms is not None
-            silent_s = (gateway.since_ms - gateway.last_heard_ms) / 1000
-            seconds = silent_s - offline_after_s
-            print(
-                f"path=timeout run={run} silent_s={silent_s:.3f} timeout_to_down_s={seconds:.3f}",
-                flush=True,
-            )
-            results.append(seconds)
+        # The agent was killed on leaving the block; its will changes nothing now.
+        assert gateway.since_ms is not None and gateway.last_heard_ms is not None
+        silent_s = (gateway.since_ms - gateway.last_heard_ms) / 1000
+        seconds = silent_s - offline_after_s
+        print(
+            f"path=timeout run={run} silent_s={silent_s:.3f} timeout_to_down_s={seconds:.3f}",
+            flush=True,
+        )
+        results.append(seconds)
     return results
 
 
@@ -202,7 +207,7 @@ async def run(args: argparse.Namespace, folder: Path, broker: MosquittoServer) -
                 folder, broker.url, listener.getsockname()[1], gateway.entry.heartbeat_interval_s
             )
             wills = await will_path(gateway, config, args.runs)
-            timeouts = await timeout_path(gateway, config, args.runs)
+            timeouts = await timeout_path(gateway, config, args.runs, args.sweep_interval)
     finally:
         await runner.cleanup()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from server.backfill import Backfill
 from server.detail import health_detail, reading_detail
 from server.fleet_state import FleetState
 from server.metrics import Metrics
@@ -33,6 +34,7 @@ class Ingest:
         self.index = state.index
         self.metrics = metrics
         self.sequences = SequenceTracker()
+        self.backfill = Backfill()
         self._problems = RateLimitedLog(log)
 
     def handle(self, topic: str, payload: bytes, now_ms: int) -> list[Record]:
@@ -78,6 +80,10 @@ class Ingest:
             return self._mismatch(agent_id, beat.agent, now_ms)
         readings = self._owned_readings(beat, now_ms)
         transitions = self.state.apply_heartbeat(beat, readings, now_ms)
+        if beat.historical:
+            transitions += self.backfill.transitions(readings, self.index.devices, beat.ts_ms)
+        else:
+            self.backfill.live_again([r.id for r in readings])
         newly_missing = self.sequences.observe(agent_id, beat.seq, beat.historical, now_ms)
         if newly_missing:
             self.metrics.sequence_gaps.inc(newly_missing)

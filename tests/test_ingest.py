@@ -110,3 +110,24 @@ def test_problems_are_logged_at_most_once_a_minute_per_agent(
     assert len(lines) == 2
     assert "49 more like it" in lines[1].getMessage()
     assert rejected(ingest, "malformed_json") == 51
+
+
+def test_a_backlog_corrects_the_history_without_touching_the_live_state(
+    ingest: Ingest,
+) -> None:
+    topic = heartbeat_topic("alpha-gw")
+    found: list[TransitionRecord] = []
+    for seq, cam_up in ((1, True), (2, True), (3, False), (4, False), (5, True)):
+        beat = heartbeat(
+            "alpha-gw", seq, {"alpha-cam-1": cam_up}, ts_ms=1_000 * seq, historical=True
+        )
+        found += [
+            r for r in ingest.handle(topic, payload(beat), NOW) if isinstance(r, TransitionRecord)
+        ]
+    # Written at the device's own times, only where the status changed.
+    assert [(t.ts_ms, t.status, t.cause) for t in found] == [
+        (1_000, "online", "backfill: probe_ok"),
+        (3_000, "offline", "backfill: probe_failed: timeout"),
+        (5_000, "online", "backfill: probe_ok"),
+    ]
+    assert str(ingest.state.devices["alpha-cam-1"].status) == "unknown"  # live: untouched
