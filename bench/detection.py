@@ -237,6 +237,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Ctrl-C or a plain kill: unwind, so the agent, the app and the broker are stopped.
+    # (SIGINT explicitly, since a shell starting us in the background ignores it.)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="xaso-bench-") as tmp:
         folder = Path(tmp)
         broker = MosquittoServer(folder / "mosquitto")

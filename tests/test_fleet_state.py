@@ -238,3 +238,18 @@ def test_restore_takes_up_stored_statuses_without_inventing_outages() -> None:
     assert changes(beat(state, T0 + 2_000, 2, session=9, alpha_cam_1=True)) == {
         ("alpha-cam-1", "online", "recovered")
     }
+
+
+def test_a_recovering_gateway_keeps_its_devices_unknown_and_silence_starts_over() -> None:
+    state = started()
+    online(state)
+    state.apply_status(status("alpha-gw", "offline", session=5), T0 + 100)
+    state.apply_status(status("alpha-gw", "online", session=6), T0 + 200)
+    # Recovering, not yet back: its readings do not make its devices online.
+    beat(state, T0 + 300, 1, session=6, alpha_rc_1=True)
+    assert state.devices["alpha-gw"].status is DeviceStatus.OFFLINE
+    assert state.devices["alpha-rc-1"].status is DeviceStatus.UNKNOWN
+    # It goes quiet past its timeout: the time it was up no longer counts.
+    state.sweep(T0 + 4_000)
+    assert not [t for t in beat(state, T0 + 60_000, 2, session=6) if t.device_id == "alpha-gw"]
+    assert ("alpha-gw", "online", "recovered") in changes(beat(state, T0 + 61_000, 3, session=6))

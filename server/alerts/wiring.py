@@ -1,0 +1,186 @@
+"""Alerting in the server: one cleanup context owning the rules' loop and the delivery.
+
+Register it after the ingest context (it reads ``app[keys.STATE]``)::
+
+    app.cleanup_ctx.append(alerts_cleanup_ctx(settings.alerts, clock_ms=deps.clock_ms))
+
+It loads the alerts file (none: alerting is off, said once in the log), builds the
+channels and the dispatcher, takes up the engine state saved in ``<data_dir>/alerts.db``,
+and runs a named task that evaluates the rules every ``interval_s`` seconds on the live
+state, saves the state when it changed and hands the messages to the dispatcher. The
+dispatcher only queues, so a channel that hangs never slows the loop, let alone ingest.
+On shutdown the task is cancelled and awaited, then the dispatcher and the store close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+
+from aiohttp import web
+from prometheus_client import Counter, Gauge
+
+from server import keys
+from server.alerts.channels import build_channels
+from server.alerts.config import AlertsConfig, load_alerts_config
+from server.alerts.dispatcher import Dispatcher
+from server.alerts.engine import AlertEngine, Notice, SnapshotError
+from server.alerts.metrics import AlertMetrics
+from server.alerts.state_store import AlertStateStore
+from server.alerts.templates import Renderer
+from server.fleet_state import FleetState
+
+__all__ = ["ALERTS", "AlertsRuntime", "active_alerts", "alerts_cleanup_ctx"]
+
+log = logging.getLogger("xaso.alerts")
+
+
+def _wall_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class AlertsRuntime:
+    """The engine, the dispatcher and the saved state, as one evaluation step."""
+
+    def __init__(
+        self,
+        config: AlertsConfig,
+        engine: AlertEngine,
+        dispatcher: Dispatcher,
+        store: AlertStateStore,
+        registry_metrics: tuple[Gauge, Counter],
+    ) -> None:
+        self.config = config
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.store = store
+        self._firing, self._errors = registry_metrics
+
+    def step(self, fleet: FleetState, now_ms: int) -> list[Notice]:
+        """Evaluate once, save the state if it changed, queue the messages."""
+        try:
+            notices = self.engine.evaluate(fleet, now_ms)
+        except Exception:
+            # A bug in a rule must not end the loop: the next pass may well succeed.
+            self._errors.inc()
+            log.exception("the alert rules failed; trying again at the next pass")
+            return []
+        try:
+            # Saved before sending: a firing that went out is then always on disk, so a
+            # restart cannot forget it and leave it without its "resolved".
+            self.store.save(self.engine.snapshot())
+        except sqlite3.Error:
+            self._errors.inc()
+            log.exception("could not save the alert state")
+        for notice in notices:
+            self.dispatcher.submit(notice.message, notice.channels)
+        for rule, count in self.engine.firing_by_rule().items():
+            self._firing.labels(rule).set(count)
+        return notices
+
+
+ALERTS = web.AppKey("alerts", AlertsRuntime)
+
+
+def active_alerts(app: web.Application) -> list[dict[str, object]]:
+    """The alert groups firing now, oldest first; empty when alerting is off. Each:
+    key, rule (name), type, commune, commune_name, severity, started_ms, last_sent_ms,
+    cause, summary and devices (as the messages list them)."""
+    runtime = app.get(ALERTS)
+    return runtime.engine.active() if runtime is not None else []
+
+
+def _metrics(app: web.Application) -> tuple[AlertMetrics, tuple[Gauge, Counter]]:
+    registry = app[keys.METRICS].registry
+    firing = Gauge(
+        "xaso_alert_groups_firing", "Alert groups firing now, by rule", ["rule"], registry=registry
+    )
+    errors = Counter(
+        "xaso_alert_engine_errors",
+        "Failed alert evaluations or state saves (see the log)",
+        registry=registry,
+    )
+    return AlertMetrics(registry), (firing, errors)
+
+
+def alerts_cleanup_ctx(
+    config: str | Path | AlertsConfig | None,
+    *,
+    clock_ms: Callable[[], int] = _wall_ms,
+    environ: Mapping[str, str] | None = None,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The cleanup context of alerting. ``config`` is the alerts file's path (loaded at
+    start; a bad file stops the start with every problem listed), an already loaded
+    ``AlertsConfig`` (to report problems before the app starts), or None: no alerting.
+    ``clock_ms`` must be the clock of the live state (``Deps.clock_ms``); ``environ``
+    is where channel secrets are read (default: the process environment)."""
+
+    async def alerts_ctx(app: web.Application) -> AsyncIterator[None]:
+        if config is None:
+            log.info("alerting is off: no alerts file given (--alerts)")
+            yield
+            return
+        loaded = config if isinstance(config, AlertsConfig) else _load(config, app, environ)
+        channels = build_channels(loaded.channels, "channels", renderer=Renderer(), environ=environ)
+        alert_metrics, own_metrics = _metrics(app)
+        dispatcher = Dispatcher(
+            channels, alert_metrics, queue_size=loaded.queue_size, retry=loaded.retry
+        )
+        engine = AlertEngine(loaded.rules, app[keys.INDEX])
+        store = AlertStateStore.in_dir(app[keys.SETTINGS].data_dir)
+        _restore(engine, store)
+        runtime = AlertsRuntime(loaded, engine, dispatcher, store, own_metrics)
+        app[ALERTS] = runtime
+        dispatcher.start()
+        task = asyncio.create_task(
+            _evaluate_forever(app, runtime, clock_ms, loaded.interval_s), name="alerts-evaluator"
+        )
+        log.info(
+            "alerting: %d rules, channels %s, %d groups firing",
+            len(loaded.rules),
+            ", ".join(dispatcher.channel_names) or "none",
+            len(engine.active()),
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await dispatcher.close()
+            store.close()
+
+    return alerts_ctx
+
+
+def _load(
+    path: str | Path, app: web.Application, environ: Mapping[str, str] | None
+) -> AlertsConfig:
+    return load_alerts_config(path, app[keys.INDEX], environ)
+
+
+def _restore(engine: AlertEngine, store: AlertStateStore) -> None:
+    saved = store.load()
+    if saved is None:
+        return
+    try:
+        engine.restore(saved)
+    except SnapshotError as exc:
+        # Starting empty may miss a "resolved" for an alert sent before; say so loudly.
+        log.error("alert state in %s not taken up, starting with none: %s", store.path, exc)
+
+
+async def _evaluate_forever(
+    app: web.Application,
+    runtime: AlertsRuntime,
+    clock_ms: Callable[[], int],
+    interval_s: float,
+) -> None:
+    while True:
+        runtime.step(app[keys.STATE], clock_ms())
+        await asyncio.sleep(interval_s)
