@@ -11,6 +11,7 @@ import msgspec
 from aiohttp import web
 
 from server import keys
+from server.alerts.wiring import active_alerts
 from server.auth import PRINCIPAL
 from server.fleet_state import DeviceStatus
 from server.metrics import CONTENT_TYPE
@@ -148,6 +149,17 @@ async def get_commune(request: web.Request) -> web.Response:
     return json_response(body)
 
 
+async def list_alerts(request: web.Request) -> web.Response:
+    """The alert groups firing now (none when alerting is off), oldest first."""
+    principal = request[PRINCIPAL]
+    alerts = [
+        a
+        for a in active_alerts(request.app)
+        if a.get("commune") is None or principal.may_see(str(a["commune"]))
+    ]
+    return json_response({"alerts": alerts, "count": len(alerts)})
+
+
 async def healthz(request: web.Request) -> web.Response:
     state = request.app[keys.STATE]
     store_ok = await request.app[keys.STORE].ping()
@@ -172,3 +184,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/devices/{device_id}/history", device_history)
     app.router.add_get("/api/v1/communes", list_communes)
     app.router.add_get("/api/v1/communes/{code}", get_commune)
+    app.router.add_get("/api/v1/alerts", list_alerts)

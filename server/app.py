@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from server import api, api_availability, api_exclusions, keys, page
+from server.alerts.wiring import alerts_cleanup_ctx
 from server.auth import auth_middleware
 from server.exclusions import ExclusionStore, devices_in_maintenance
 from server.fleet_state import FleetState
@@ -64,6 +65,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     app.cleanup_ctx.append(_tokens_ctx)
     app.cleanup_ctx.append(_exclusions_ctx)
     app.cleanup_ctx.append(_ingest_ctx(deps))
+    app.cleanup_ctx.append(alerts_cleanup_ctx(settings.alerts, clock_ms=deps.clock_ms))
     if deps.connect_mqtt:
         app.cleanup_ctx.append(_mqtt_ctx(deps))
     api.setup_routes(app)

@@ -33,6 +33,12 @@ class Settings:
         default=1.0, metadata={"help": "how often heartbeat timeouts are checked, seconds"}
     )
 
+    alerts: str | None = field(
+        default=None,
+        metadata={
+            "help": "alerts file: rules and channels (deploy/alerts.yaml); none: alerting off"
+        },
+    )
     replay_after_s: float = field(
         default=60.0,
         metadata={

@@ -194,3 +194,10 @@ async def test_page_escapes_names(client: TestClient, app: web.Application) -> N
     await client.post("/login", data={"token": secret})
     html = await (await client.get("/")).text()
     assert "<script>alert" not in html
+
+
+async def test_alerts_endpoint_is_empty_when_alerting_is_off(
+    client: TestClient, app: web.Application
+) -> None:
+    body = await (await client.get("/api/v1/alerts", headers=token(app, Role.VIEWER))).json()
+    assert body == {"alerts": [], "count": 0}
