@@ -23,13 +23,13 @@ and the gateway's ``last_heard_ms``, on the server's clock); the kill time is ta
 before the signal. Each path runs ``--runs`` times (5); the output is one line per run,
 then::
 
-    will_to_down_s=0.004 will_to_down_max_s=0.006 target_s=2 within_target=True
-    timeout_to_down_s=0.48 timeout_to_down_max_s=0.91 offline_after_s=3 sweep_interval_s=1
-      target_s=1 within_target=True
+    will_to_down_s=0.005 will_to_down_max_s=0.006 target_s=2 within_target=True
+    timeout_to_down_s=0.225 timeout_to_down_max_s=0.470 offline_after_s=3
+      heartbeat_interval_s=1 sweep_interval_s=0.5 target_s=1 within_target=True
 
 (median, then the worst run).
 
-    .venv/bin/python bench/detection.py [--runs 5] [--sweep-interval 1.0]
+    .venv/bin/python bench/detection.py [--runs 5] [--sweep-interval 0.5]
 """
 
 from __future__ import annotations
@@ -233,7 +233,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="measurements per path")
     parser.add_argument(
-        "--sweep-interval", type=float, default=1.0, help="the server's sweep_interval_s"
+        "--sweep-interval",
+        type=float,
+        default=Settings().sweep_interval_s,
+        help="the server's sweep_interval_s",
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

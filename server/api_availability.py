@@ -141,6 +141,33 @@ async def commune_availability(request: web.Request) -> web.Response:
     )
 
 
+async def fleet_availability(request: web.Request) -> web.Response:
+    """Over every visible device (filtered by ``commune`` and ``kind``): the figure,
+    per kind and per commune, time-weighted over the devices."""
+    from_ms, to_ms, now_ms = _period(request)
+    devices = _selected_devices(request, request.query.get("commune"))
+    results = await asyncio.gather(
+        *(_device_figures(request, s, from_ms, to_ms, now_ms) for s in devices)
+    )
+    overall = Availability()
+    by_kind: dict[str, Availability] = defaultdict(Availability)
+    by_commune: dict[str, Availability] = defaultdict(Availability)
+    for state, (figure, _) in zip(devices, results, strict=True):
+        overall += figure
+        by_kind[state.entry.kind] += figure
+        by_commune[state.entry.commune] += figure
+    return json_response(
+        {
+            "from": iso_utc(from_ms),
+            "to": iso_utc(to_ms),
+            "devices": len(devices),
+            **_figure_view(overall),
+            "by_kind": {kind: _figure_view(f) for kind, f in sorted(by_kind.items())},
+            "by_commune": {code: _figure_view(f) for code, f in sorted(by_commune.items())},
+        }
+    )
+
+
 async def list_outages(request: web.Request) -> web.Response:
     from_ms, to_ms, now_ms = _period(request)
     devices = _selected_devices(request, request.query.get("commune"))
@@ -159,4 +186,5 @@ async def list_outages(request: web.Request) -> web.Response:
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/devices/{device_id}/availability", device_availability)
     app.router.add_get("/api/v1/communes/{code}/availability", commune_availability)
+    app.router.add_get("/api/v1/availability", fleet_availability)
     app.router.add_get("/api/v1/outages", list_outages)

@@ -30,7 +30,11 @@ class Settings:
         metadata={"help": "MQTT client id; keep it stable so the broker keeps our session"},
     )
     sweep_interval_s: float = field(
-        default=1.0, metadata={"help": "how often heartbeat timeouts are checked, seconds"}
+        default=0.5,
+        metadata={
+            "help": "how often heartbeat timeouts are checked, seconds (a timeout is "
+            "noticed at most this late)"
+        },
     )
 
     alerts: str | None = field(

@@ -106,6 +106,15 @@ async def test_commune_availability_is_time_weighted_over_devices(client: TestCl
     assert {d["device"] for d in body["devices"]} == {"alpha-gw", "alpha-rc-1", "alpha-cam-1"}
 
 
+async def test_fleet_availability_per_kind(client: TestClient) -> None:
+    body = await get(client, f"/api/v1/availability?kind=camera&{PERIOD}")
+    assert body["devices"] == 1  # alpha-cam-1 (beta has no camera)
+    assert body["availability_pct"] == pytest.approx(100 * 12 / 18, abs=1e-3)
+    body = await get(client, f"/api/v1/availability?{PERIOD}")
+    assert set(body["by_commune"]) == {"alpha", "beta"}
+    assert body["by_commune"]["beta"]["availability_pct"] is None  # nothing known
+
+
 async def test_outage_list_across_devices_newest_first(client: TestClient) -> None:
     body = await get(client, f"/api/v1/outages?commune=alpha&{PERIOD}")
     assert [(o["device"], o["cause"]) for o in body["outages"]] == [
