@@ -182,17 +182,21 @@ def _problems(window: MaintenanceWindow) -> list[str]:
     if not MIN_START_YEAR <= window.start.year <= MAX_START_YEAR:
         found.append(f"start: year must be between {MIN_START_YEAR} and {MAX_START_YEAR}")
         return found  # the rule cannot be checked without a sane DTSTART
+    return found + recurrence_problems(window.start, window.rrule, window.timezone)
+
+
+def recurrence_problems(start: dt.datetime, rule: str | None, timezone: str) -> list[str]:
+    """What is wrong with a start, an RRULE and a time zone, each named by its field."""
     try:
-        zone = _zone(window.timezone)
+        zone = _zone(timezone)
     except ValueError as exc:
-        found.append(f"timezone: {exc}")
-        return found
-    if window.rrule is not None:
+        return [f"timezone: {exc}"]
+    if rule is not None:
         try:
-            _parse_rule(window.rrule, _local_start(window.start, zone), zone)
+            _parse_rule(rule, _local_start(start, zone), zone)
         except ValueError as exc:
-            found.append(f"rrule: {exc}")
-    return found
+            return [f"rrule: {exc}"]
+    return []
 
 
 @lru_cache(maxsize=256)
@@ -419,12 +423,27 @@ def _duration_ms(window: MaintenanceWindow) -> int:
 
 
 def _intervals(window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
-    """Whole (unclipped) occurrences overlapping ``[from_ms, to_ms)``, by start."""
+    return recurring_intervals(
+        window.start, window.rrule, window.timezone, _duration_ms(window), from_ms, to_ms
+    )
+
+
+def recurring_intervals(
+    start: dt.datetime,
+    rule: str | None,
+    timezone: str,
+    duration_ms: int,
+    from_ms: int,
+    to_ms: int,
+) -> list[tuple[int, int]]:
+    """Whole (unclipped) occurrences of ``start`` repeated by ``rule`` (an RFC 5545
+    RRULE, None: once) in ``timezone``'s wall clock, each ``duration_ms`` long, that
+    overlap ``[from_ms, to_ms)``, by start. Shared by maintenance windows and broadcast
+    schedules."""
     from_ms, to_ms = max(from_ms, _MIN_MS), min(to_ms, _MAX_MS)
     if to_ms <= from_ms:
         return []
-    compiled = _compiled(window.start, window.rrule, window.timezone)
-    duration_ms = _duration_ms(window)
+    compiled = _compiled(start, rule, timezone)
     key = (from_ms, to_ms, duration_ms)
     last = compiled.last_query  # one read: another thread may replace it
     if last is not None and last[0] == key:
@@ -437,9 +456,9 @@ def _intervals(window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tupl
         high = _to_local(to_ms, compiled.zone) + _LOCAL_PAD
         starts = [_to_ms(local, compiled.zone) for local in compiled.local_starts(low, high)]
     found = [
-        (start, start + duration_ms)
-        for start in starts
-        if start < to_ms and start + duration_ms > from_ms
+        (begin, begin + duration_ms)
+        for begin in starts
+        if begin < to_ms and begin + duration_ms > from_ms
     ]
     found.sort()
     compiled.last_query = (key, found)
