@@ -17,15 +17,17 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from server import api, api_availability, api_exclusions, keys, page
+from server import api, api_availability, api_exclusions, api_schedules, keys, page
 from server.alerts.wiring import alerts_cleanup_ctx
 from server.auth import auth_middleware
 from server.exclusions import ExclusionStore, devices_in_maintenance
 from server.fleet_state import FleetState
 from server.ingest import Ingest
+from server.json_table import JsonTable, open_db
 from server.metrics import Metrics
 from server.mqtt_link import MqttLink
 from server.replay import ReplayPlanner
+from server.schedule import Schedule
 from server.settings import Settings
 from server.store import open_store
 from server.store.base import Store, StoreUnavailable
@@ -64,6 +66,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     app.cleanup_ctx.append(_store_ctx(deps))
     app.cleanup_ctx.append(_tokens_ctx)
     app.cleanup_ctx.append(_exclusions_ctx)
+    app.cleanup_ctx.append(_schedules_ctx)
     app.cleanup_ctx.append(_ingest_ctx(deps))
     app.cleanup_ctx.append(alerts_cleanup_ctx(settings.alerts, clock_ms=deps.clock_ms))
     if deps.connect_mqtt:
@@ -71,6 +74,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     api.setup_routes(app)
     api_availability.setup_routes(app)
     api_exclusions.setup_routes(app)
+    api_schedules.setup_routes(app)
     page.setup_routes(app)
     return app
 
@@ -99,6 +103,13 @@ async def _exclusions_ctx(app: web.Application) -> AsyncIterator[None]:
     app[keys.EXCLUSIONS] = exclusions
     yield
     exclusions.close()
+
+
+async def _schedules_ctx(app: web.Application) -> AsyncIterator[None]:
+    db = open_db(app[keys.SETTINGS].tokens_path)
+    app[keys.SCHEDULES] = JsonTable(db, "broadcast_schedule", Schedule)
+    yield
+    db.close()
 
 
 def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -7,14 +7,12 @@ Both say "this time does not count against these devices", from two sides:
   commune could not prevent, say); it changes nothing live and is left out of
   availability only when a report asks for excused causes to be excluded.
 
-Few rows, read at start and kept in memory; writes go straight to the file. Like the
-token store, a local SQLite access takes microseconds and runs inline.
+Kept in the server's SQLite file as JSON tables (server/json_table.py).
 """
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Literal
 
 import msgspec
 
+from server.json_table import JsonTable, open_db
 from server.maintenance import MaintenanceWindow, Scope, applies_to, occurrences
 from xaso.inventory import DeviceEntry
 
@@ -40,57 +39,37 @@ class ExcusedPeriod(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     recorded_ms: int = 0
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS maintenance_window (id TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS excused_period (id TEXT PRIMARY KEY, body TEXT NOT NULL);
-"""
-
-
 def new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
 class ExclusionStore:
     def __init__(self, path: str | Path) -> None:
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self.windows: dict[str, MaintenanceWindow] = {
-            row[0]: msgspec.json.decode(row[1], type=MaintenanceWindow)
-            for row in self._db.execute("SELECT id, body FROM maintenance_window")
-        }
-        self.excused: dict[str, ExcusedPeriod] = {
-            row[0]: msgspec.json.decode(row[1], type=ExcusedPeriod)
-            for row in self._db.execute("SELECT id, body FROM excused_period")
-        }
+        self._db = open_db(str(path))
+        self._windows = JsonTable(self._db, "maintenance_window", MaintenanceWindow)
+        self._excused = JsonTable(self._db, "excused_period", ExcusedPeriod)
+
+    @property
+    def windows(self) -> dict[str, MaintenanceWindow]:
+        return self._windows.items
+
+    @property
+    def excused(self) -> dict[str, ExcusedPeriod]:
+        return self._excused.items
 
     def add_window(self, window: MaintenanceWindow) -> None:
-        self._db.execute(
-            "INSERT INTO maintenance_window VALUES (?, ?)",
-            (window.id, msgspec.json.encode(window).decode()),
-        )
-        self.windows[window.id] = window
+        self._windows.put(window)
 
     def remove_window(self, window_id: str) -> bool:
-        removed = self._db.execute(
-            "DELETE FROM maintenance_window WHERE id = ?", (window_id,)
-        ).rowcount
-        self.windows.pop(window_id, None)
-        return removed == 1
+        return self._windows.remove(window_id)
 
     def add_excused(self, period: ExcusedPeriod) -> ExcusedPeriod:
         period = msgspec.structs.replace(period, recorded_ms=int(time.time() * 1000))
-        self._db.execute(
-            "INSERT INTO excused_period VALUES (?, ?)",
-            (period.id, msgspec.json.encode(period).decode()),
-        )
-        self.excused[period.id] = period
+        self._excused.put(period)
         return period
 
     def remove_excused(self, period_id: str) -> bool:
-        removed = self._db.execute("DELETE FROM excused_period WHERE id = ?", (period_id,)).rowcount
-        self.excused.pop(period_id, None)
-        return removed == 1
+        return self._excused.remove(period_id)
 
     def close(self) -> None:
         self._db.close()

@@ -9,7 +9,9 @@ from aiohttp import web
 from server.exclusions import ExclusionStore
 from server.fleet_state import FleetState
 from server.ingest import Ingest
+from server.json_table import JsonTable
 from server.metrics import Metrics
+from server.schedule import Schedule
 from server.settings import Settings
 from server.store.base import Store
 from server.tokens import TokenStore
@@ -27,3 +29,4 @@ WRITER = web.AppKey("writer", StoreWriter)
 EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
 # Re-evaluates which devices are in maintenance now (after a window changed).
 APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")
+SCHEDULES = web.AppKey[JsonTable[Schedule]]("schedules")

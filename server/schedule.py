@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -134,6 +135,14 @@ def occurrences(schedule: Schedule, from_ms: int, to_ms: int) -> list[tuple[int,
     return recurring_intervals(
         schedule.start, schedule.rrule, schedule.timezone, duration_ms, from_ms, to_ms
     )
+
+
+def start_ms(schedule: Schedule) -> int:
+    """When the schedule begins (its DTSTART), as epoch ms."""
+    start = schedule.start
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(schedule.timezone))
+    return int(start.timestamp() * 1000)
 
 
 def conflicts(

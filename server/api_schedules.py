@@ -1,0 +1,181 @@
+"""Broadcast schedules through the API (docs/api.md).
+
+Commune officers (operators) manage their own communes' schedules, admins any; viewers
+read. A new or changed schedule is checked with every problem named, and its
+collisions with the commune's other schedules over the coming 90 days are reported in
+the answer: they are information for the officer, not a refusal, since TT39's classes
+decide what plays first.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from aiohttp import web
+
+from server import keys
+from server.api import bad_request, json_response, not_found, parse_time_ms
+from server.auth import PRINCIPAL
+from server.exclusions import new_id
+from server.schedule import (
+    Schedule,
+    conflicts,
+    occurrences,
+    schedule_problems,
+    start_ms,
+    target_clusters,
+)
+from server.tokens import Principal, Role
+from server.views import iso_utc
+
+CONFLICT_HORIZON_MS = 90 * 24 * 3600 * 1000
+MAX_OCCURRENCES = 1000
+
+
+def _may_write(principal: Principal, commune: str) -> bool:
+    if principal.role is Role.ADMIN:
+        return True
+    return principal.role is Role.OPERATOR and commune in principal.communes
+
+
+def _forbidden() -> web.HTTPForbidden:
+    return web.HTTPForbidden(
+        text='{"error": "this token may not change that"}', content_type="application/json"
+    )
+
+
+def _invalid(problems: list[str]) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(
+        text=msgspec.json.encode({"error": "invalid schedule", "problems": problems}).decode(),
+        content_type="application/json",
+    )
+
+
+def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
+    try:
+        schedule = msgspec.convert(body, Schedule)
+    except msgspec.ValidationError as exc:
+        raise _invalid([str(exc)]) from None
+    problems = schedule_problems(schedule, request.app[keys.INDEX])
+    if problems:
+        raise _invalid(problems)
+    if not _may_write(request[PRINCIPAL], schedule.commune):
+        raise _forbidden()
+    return schedule
+
+
+def _saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
+    table = request.app[keys.SCHEDULES]
+    # From now, or from the schedule's start when it lies in the future.
+    horizon_from = max(int(time.time() * 1000), start_ms(schedule))
+    others = [s for s in table.items.values() if s.commune == schedule.commune]
+    found = conflicts(
+        schedule,
+        others,
+        request.app[keys.INDEX],
+        horizon_from,
+        horizon_from + CONFLICT_HORIZON_MS,
+    )
+    return {
+        "schedule": msgspec.to_builtins(schedule),
+        "clusters": sorted(target_clusters(schedule, request.app[keys.INDEX])),
+        "conflicts": [
+            {**msgspec.to_builtins(c), "start": iso_utc(c.start_ms), "end": iso_utc(c.end_ms)}
+            for c in found
+        ],
+    }
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise bad_request("the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise bad_request("the body must be a JSON object")
+    return body
+
+
+def _visible_schedule(request: web.Request) -> Schedule:
+    schedule = request.app[keys.SCHEDULES].items.get(request.match_info["schedule_id"])
+    if schedule is None or not request[PRINCIPAL].may_see(schedule.commune):
+        raise not_found("schedule")
+    return schedule
+
+
+async def list_schedules(request: web.Request) -> web.Response:
+    principal = request[PRINCIPAL]
+    commune = request.query.get("commune")
+    found = [
+        s
+        for s in request.app[keys.SCHEDULES].items.values()
+        if principal.may_see(s.commune) and (commune is None or s.commune == commune)
+    ]
+    found.sort(key=lambda s: (s.commune, s.start))
+    return json_response({"schedules": msgspec.to_builtins(found), "count": len(found)})
+
+
+async def create_schedule(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
+    schedule = _check(request, body)
+    request.app[keys.SCHEDULES].put(schedule)
+    return json_response(_saved_view(request, schedule), status=201)
+
+
+async def change_schedule(request: web.Request) -> web.Response:
+    """Change some fields (e.g. ``{"paused": true}``); the revision goes up."""
+    current = _visible_schedule(request)
+    if not _may_write(request[PRINCIPAL], current.commune):
+        raise _forbidden()
+    body = msgspec.to_builtins(current)
+    changes = await _json_body(request)
+    for fixed in ("id", "created_by", "revision", "commune"):
+        if fixed in changes:
+            raise bad_request(f"'{fixed}' cannot be changed")
+    body.update(changes, revision=current.revision + 1)
+    schedule = _check(request, body)
+    request.app[keys.SCHEDULES].put(schedule)
+    return json_response(_saved_view(request, schedule))
+
+
+async def delete_schedule(request: web.Request) -> web.Response:
+    schedule = _visible_schedule(request)
+    if not _may_write(request[PRINCIPAL], schedule.commune):
+        raise _forbidden()
+    request.app[keys.SCHEDULES].remove(schedule.id)
+    return web.Response(status=204)
+
+
+async def schedule_occurrences(request: web.Request) -> web.Response:
+    schedule = _visible_schedule(request)
+    tz = ZoneInfo(schedule.timezone)
+    now_ms = int(time.time() * 1000)
+    from_ms = parse_time_ms(request.query["from"], tz) if "from" in request.query else now_ms
+    to_ms = (
+        parse_time_ms(request.query["to"], tz)
+        if "to" in request.query
+        else from_ms + 7 * 24 * 3600 * 1000
+    )
+    if from_ms >= to_ms:
+        raise bad_request("'from' must be before 'to'")
+    found = occurrences(schedule, from_ms, to_ms)[:MAX_OCCURRENCES]
+    return json_response(
+        {
+            "schedule": schedule.id,
+            "clusters": sorted(target_clusters(schedule, request.app[keys.INDEX])),
+            "occurrences": [{"start": iso_utc(a), "end": iso_utc(b)} for a, b in found],
+            "truncated": len(found) >= MAX_OCCURRENCES,
+        }
+    )
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/schedules", list_schedules)
+    app.router.add_post("/api/v1/schedules", create_schedule)
+    app.router.add_patch("/api/v1/schedules/{schedule_id}", change_schedule)
+    app.router.add_delete("/api/v1/schedules/{schedule_id}", delete_schedule)
+    app.router.add_get("/api/v1/schedules/{schedule_id}/occurrences", schedule_occurrences)
