@@ -180,7 +180,11 @@ class Outbox:
         policy = policy or OutboxPolicy()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return cls._connected(path, policy, clock_ms)
+            # A new queue numbers from the clock in ms, like a recovered one: a gateway
+            # reinstalled with an empty state folder must not start again from 1, or the
+            # server would take its records for old duplicates.
+            fresh = None if path.exists() else {"next_seq": max(1, clock_ms())}
+            return cls._connected(path, policy, clock_ms, fresh)
         except _Corrupt as exc:
             reason = str(exc)
         except sqlite3.DatabaseError as exc:

@@ -46,7 +46,6 @@ class Publisher:
         self._events: queue.SimpleQueue[tuple[str, int]] = queue.SimpleQueue()
         self._last_replay = (0, -1.0)  # (from_seq, monotonic time)
         self._in_flight: dict[int, int] = {}  # mid -> seq, for the current connection
-        self._early_acks: set[int] = set()  # acks that overtook their publish() return
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="publisher", daemon=True)
@@ -107,18 +106,17 @@ class Publisher:
 
     def _settle(self, mid: int) -> None:
         seq = self._in_flight.pop(mid, None)
-        if seq is None:
-            # Our own status messages have mids too; and an ack may overtake the
-            # return of publish(): keep it until the mid is known.
-            self._early_acks.add(mid)
-            return
-        self._outbox.mark_acked(seq)
+        # An unknown mid is one of our own status messages. (No ack can overtake the
+        # publish() it answers: acks are handled on this thread, after _send recorded
+        # the mid.) Keeping unknown mids would settle an unsent record once paho's mid
+        # counter wraps round to them.
+        if seq is not None:
+            self._outbox.mark_acked(seq)
 
     def _connection_lost(self) -> None:
         # Each connection is a fresh paho client: what was in flight is sent again
         # from the outbox. A duplicate at the server overwrites itself (same timestamp).
         self._in_flight.clear()
-        self._early_acks.clear()
         requeued = self._outbox.requeue_inflight()
         if requeued:
             log.info(
@@ -150,7 +148,4 @@ class Publisher:
             return False
         self._outbox.mark_inflight(entry.seq)
         self._in_flight[mid] = entry.seq
-        if mid in self._early_acks:
-            self._early_acks.discard(mid)
-            self._settle(mid)
         return True

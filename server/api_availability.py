@@ -24,6 +24,9 @@ from server.maintenance import windows_for
 from server.views import iso_utc
 
 DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000  # indicator R6 looks at 30 days
+# Store queries in flight for one request: a province-wide figure must not send
+# tens of thousands of queries to InfluxDB at once.
+MAX_CONCURRENT_QUERIES = 16
 MAX_TRANSITIONS = 100_000
 
 
@@ -47,10 +50,11 @@ async def _device_figures(
 ) -> tuple[Availability, list[Outage]]:
     store = request.app[keys.STORE]
     device_id = state.entry.id
-    before, inside = await asyncio.gather(
-        store.last_transition_before(device_id, from_ms),
-        store.transitions(device_id, from_ms, to_ms, MAX_TRANSITIONS),
-    )
+    async with _query_slots(request):
+        before, inside = await asyncio.gather(
+            store.last_transition_before(device_id, from_ms),
+            store.transitions(device_id, from_ms, to_ms, MAX_TRANSITIONS),
+        )
     period_spans = spans(inside, before, from_ms, to_ms)
     exclusions = request.app[keys.EXCLUSIONS]
     excluded = windows_for(state.entry, exclusions.windows.values(), from_ms, to_ms)
@@ -60,6 +64,15 @@ async def _device_figures(
         availability(period_spans, excluded),
         outages(period_spans, excluded, now_ms=now_ms),
     )
+
+
+_SLOTS = web.RequestKey("availability_query_slots", asyncio.Semaphore)
+
+
+def _query_slots(request: web.Request) -> asyncio.Semaphore:
+    if _SLOTS not in request:
+        request[_SLOTS] = asyncio.Semaphore(MAX_CONCURRENT_QUERIES)
+    return request[_SLOTS]
 
 
 def _figure_view(figure: Availability) -> dict[str, Any]:

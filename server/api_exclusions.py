@@ -34,6 +34,15 @@ def _communes_of(index: InventoryIndex, scoped: Scoped) -> set[str] | None:
     raise bad_request(f"no {scoped.scope} {scoped.target!r} in the inventory")
 
 
+def _listed_communes(index: InventoryIndex, scoped: Scoped) -> set[str] | None:
+    """Like _communes_of, for listing: a target the inventory no longer has (a device
+    removed since) is shown to admins only, instead of failing the whole list."""
+    try:
+        return _communes_of(index, scoped)
+    except web.HTTPBadRequest:
+        return set()
+
+
 def _may_write(principal: Principal, communes: set[str] | None) -> bool:
     if principal.role is Role.ADMIN:
         return True
@@ -46,6 +55,12 @@ def _visible(principal: Principal, communes: set[str] | None) -> bool:
     if not principal.communes:
         return True
     return communes is None or bool(communes & principal.communes)
+
+
+def _listed(principal: Principal, communes: set[str] | None) -> bool:
+    if communes is not None and not communes:  # unknown target: admins only
+        return principal.role is Role.ADMIN
+    return _visible(principal, communes)
 
 
 def _forbidden() -> web.HTTPForbidden:
@@ -72,7 +87,7 @@ async def list_windows(request: web.Request) -> web.Response:
     windows = [
         w
         for w in request.app[keys.EXCLUSIONS].windows.values()
-        if _visible(principal, _communes_of(index, w))
+        if _listed(principal, _listed_communes(index, w))
     ]
     return json_response({"windows": msgspec.to_builtins(windows)})
 
@@ -102,9 +117,10 @@ async def delete_window(request: web.Request) -> web.Response:
     window = store.windows.get(request.match_info["window_id"])
     principal = request[PRINCIPAL]
     index = request.app[keys.INDEX]
-    if window is None or not _visible(principal, _communes_of(index, window)):
+    communes = _listed_communes(index, window) if window is not None else set()
+    if window is None or not _listed(principal, communes):
         raise not_found("maintenance window")
-    if not _may_write(principal, _communes_of(index, window)):
+    if not (principal.role is Role.ADMIN or _may_write(principal, communes or None)):
         raise _forbidden()
     store.remove_window(window.id)
     request.app[keys.APPLY_MAINTENANCE]()
@@ -119,7 +135,7 @@ async def list_excused(request: web.Request) -> web.Response:
     periods = [
         p
         for p in request.app[keys.EXCLUSIONS].excused.values()
-        if _visible(principal, _communes_of(index, p))
+        if _listed(principal, _listed_communes(index, p))
     ]
     return json_response({"excused": msgspec.to_builtins(periods)})
 

@@ -301,7 +301,9 @@ class FleetState:
         ):
             state.flapping = True
             self._flapping.add(state.entry.id)
-            return [self._record(state, str(state.status), "flapping_started", now_ms)]
+            # One millisecond later: the stores keep one transition per device and
+            # moment, and the outage itself (with its cause) must not be overwritten.
+            return [self._record(state, str(state.status), "flapping_started", now_ms + 1)]
         return []
 
     def _end_flapping(self, now_ms: int) -> list[TransitionRecord]:
@@ -312,7 +314,8 @@ class FleetState:
             if state.downs_ms and now_ms - state.downs_ms[-1] > window_ms:
                 state.flapping = False
                 self._flapping.discard(device_id)
-                ended.append(self._record(state, str(state.status), "flapping_ended", now_ms))
+                # Beside any transition of this sweep, not over it (as flapping_started).
+                ended.append(self._record(state, str(state.status), "flapping_ended", now_ms + 1))
         return ended
 
     @staticmethod

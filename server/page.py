@@ -97,7 +97,9 @@ async def login(request: web.Request) -> web.Response:
         response.set_status(401)
         return response
     redirect = web.HTTPSeeOther(location="/")
-    redirect.set_cookie(COOKIE, token, httponly=True, samesite="Strict", max_age=12 * 3600)
+    redirect.set_cookie(
+        COOKIE, token, httponly=True, samesite="Strict", max_age=12 * 3600, secure=request.secure
+    )
     raise redirect
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 # missing numbers per agent we count them but stop remembering each one.
 MAX_TRACKED_MISSING = 100_000
 # A jump larger than any real outage could explain is a renumbering, not a loss: an
-# agent that lost its queue file starts again from the clock in milliseconds.
+# agent that lost or never had a queue file numbers from the clock in milliseconds.
 MAX_PLAUSIBLE_GAP = 10_000_000
 
 
@@ -32,7 +32,11 @@ class SequenceTracker:
         self._agents: dict[str, _AgentSequence] = {}
 
     def observe(self, agent_id: str, seq: int, historical: bool, now_ms: int = 0) -> int:
-        """Record one arrival; return how many numbers it newly showed to be missing."""
+        """Record one arrival; return how many numbers it newly showed to be missing.
+        Records sent without a number (negative: the agent's disk was full) are not
+        tracked."""
+        if seq < 0:
+            return 0
         newly_missing = self._observe(agent_id, seq, historical)
         track = self._agents[agent_id]
         if not track.missing and not track.untracked:
@@ -66,11 +70,12 @@ class SequenceTracker:
             return gap
         if seq in track.missing:
             track.missing.discard(seq)
-        elif not historical and seq < track.highest:
-            # A live record numbered below what we have seen, and not one we were
-            # missing: the agent's counter started again (a new install or a lost
-            # queue). Start over rather than call everything after it a duplicate.
+        elif track.highest - seq > MAX_PLAUSIBLE_GAP:
+            # Far below anything seen: the agent's numbering started again (its clock
+            # was wrong when a fresh queue took its first number). Start over.
             self._agents[agent_id] = _AgentSequence(highest=seq)
+        # Otherwise a duplicate: QoS 1 delivers at least once, and a live record resent
+        # after a reconnect can follow a newer one. It changes nothing.
         return 0
 
     def missing(self, agent_id: str) -> int:

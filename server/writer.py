@@ -37,6 +37,8 @@ class StoreWriter:
         self._linger_s = linger_s
         self._max_backoff_s = max_backoff_s
         self._pending_records = 0
+        # The batch being written: a cancelled run() must not take it with it.
+        self._current: list[tuple[Sequence[Record], Ack | None]] = []
 
     def submit(self, records: Sequence[Record], ack: Ack | None = None) -> None:
         """Queue records (possibly none) and the acknowledgement due once they are stored."""
@@ -50,27 +52,42 @@ class StoreWriter:
 
     async def run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            self._current = [await self._queue.get()]
             if self._pending_records < self._max_batch:
                 await asyncio.sleep(self._linger_s)  # let a burst gather into one write
-            size = len(batch[0][0])
+            size = len(self._current[0][0])
             while size < self._max_batch and not self._queue.empty():
                 item = self._queue.get_nowait()
-                batch.append(item)
+                self._current.append(item)
                 size += len(item[0])
-            await self._write_until_done([r for records, _ in batch for r in records])
-            for _, ack in batch:
+            await self._write_until_done([r for records, _ in self._current for r in records])
+            for _, ack in self._current:
                 if ack is not None:
                     ack()
+            self._current = []
             self._pending_records -= size
             self._metrics.queue_depth.set(self._pending_records)
 
-    async def flush(self) -> None:
-        """Write whatever is queued now (used at shutdown). What cannot be written is not
-        acknowledged: the broker keeps it for the next start."""
+    async def flush(self, deadline_s: float = 10.0) -> None:
+        """At shutdown: write the batch run() was writing and whatever is queued, as one
+        write, tried for at most ``deadline_s``. What cannot be written is not
+        acknowledged (the broker keeps it for the next start) and is logged."""
+        items = self._current
+        self._current = []
         while not self._queue.empty():
-            records, ack = self._queue.get_nowait()
-            if await self._write_until_done(records, attempts=3) and ack is not None:
+            items.append(self._queue.get_nowait())
+        records = [r for batch, _ in items for r in batch]
+        try:
+            written = await asyncio.wait_for(
+                self._write_until_done(records, attempts=3), timeout=deadline_s
+            )
+        except TimeoutError:
+            written = False
+        if not written:
+            log.error("shutting down with %d records not written", len(records))
+            return
+        for _, ack in items:
+            if ack is not None:
                 ack()
 
     async def _write_until_done(self, records: Sequence[Record], attempts: int = 0) -> bool:

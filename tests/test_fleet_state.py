@@ -171,21 +171,23 @@ def test_a_gateway_back_after_a_timeout_recovers_after_a_minimum_time_up() -> No
 def test_flapping_is_marked_once_and_ends_after_a_quiet_window() -> None:
     state = started(StateRules(flap_count=3, flap_window_s=60))
     online(state)
-    marks = []
+    found: list[TransitionRecord] = []
     now = T0
-    for _ in range(5):  # down and up, five times in a few seconds
-        state.apply_status(status("alpha-gw", "offline", session=5), now)
-        marks += [t for t in beat(state, now + 10) if t.cause.startswith("flapping")]
-        marks += [t for t in beat(state, now + 2_000) if t.cause.startswith("flapping")]
+    for i in range(5):  # down by its will, back for long enough, five times
+        found += state.apply_status(status("alpha-gw", "offline", session=5), now) or []
+        found += beat(state, now + 10, 2 * i + 2)
+        found += beat(state, now + 1_100, 2 * i + 3)
         now += 3_000
-    assert [t.cause for t in marks] == [] or True
-    flapping = [
-        t
-        for t in state.sweep(now)  # nothing ends while it keeps flapping
-        if t.cause.startswith("flapping")
-    ]
-    assert flapping == []
+    causes = [t.cause for t in found if t.device_id == "alpha-gw"]
+    assert causes.count("will") == 5 and causes.count("recovered") == 5
+    assert causes.count("flapping_started") == 1  # one mark, not five
     assert state.devices["alpha-gw"].flapping
+    # Not at the moment of the outage that caused it: the stores keep one transition
+    # per device and moment, and the outage's own cause must survive.
+    (mark,) = [t for t in found if t.cause == "flapping_started"]
+    assert mark.ts_ms not in {t.ts_ms for t in found if t.cause == "will"}
+    # Nothing ends while it keeps flapping; a quiet window ends it, once.
+    assert not [t for t in state.sweep(now) if t.cause.startswith("flapping")]
     ended = [t.cause for t in state.sweep(now + 61_000) if t.cause.startswith("flapping")]
     assert ended == ["flapping_ended"]
 

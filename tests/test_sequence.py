@@ -32,12 +32,27 @@ def test_duplicates_change_nothing() -> None:
     assert tracker.missing("a") == 0
 
 
-def test_counter_restart_is_not_a_flood_of_duplicates() -> None:
+def test_a_live_duplicate_after_a_newer_record_changes_nothing() -> None:
+    # A reconnect resends 11 after 12 went out, live both times (QoS 1: at least once).
+    tracker = SequenceTracker()
+    for seq in (10, 11, 12, 11, 13):
+        tracker.observe("a", seq, False)
+    assert tracker.missing("a") == 0
+
+
+def test_a_real_loss_stays_visible_whatever_duplicates_follow() -> None:
+    tracker = SequenceTracker()
+    for seq in (100, 110, 105, 109, 110, 111, 110):
+        tracker.observe("a", seq, False)
+    assert tracker.missing("a") == 7  # 101-104, 106-108
+
+
+def test_unnumbered_records_are_not_tracked() -> None:
     tracker = SequenceTracker()
     tracker.observe("a", 5000, False)
-    tracker.observe("a", 1, False)  # reinstalled agent, fresh queue
-    assert tracker.observe("a", 3, False) == 1
-    assert tracker.missing("a") == 1
+    assert tracker.observe("a", -1, False) == 0  # sent past a full disk
+    assert tracker.observe("a", 5001, False) == 0
+    assert tracker.missing("a") == 0
 
 
 def test_renumbering_after_a_lost_queue_is_not_a_loss() -> None:

@@ -258,6 +258,8 @@ async def test_latest_transitions_one_per_device(store: Store) -> None:
             transition(ts_ms=T0, status="online"),
             transition(ts_ms=T0 + 60_000, status="offline", previous="online"),
             transition("cam-02", ts_ms=T0 + 30_000, status="pending"),
+            # A backlog's correction of the past is not the live status.
+            transition("cam-02", ts_ms=T0 + 40_000, status="offline", cause="backfill: x"),
         ]
     )
     latest = {t.device_id: (t.ts_ms, t.status) for t in await store.latest_transitions()}

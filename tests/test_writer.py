@@ -80,3 +80,17 @@ async def test_flush_never_acknowledges_what_it_could_not_write() -> None:
     await writer.flush()
     assert acked == []
     assert store.written == []
+
+
+async def test_flush_writes_the_batch_a_cancelled_run_was_writing() -> None:
+    store = ScriptedStore([StoreUnavailable("down")] * 2)
+    writer = StoreWriter(store, Metrics(), linger_s=0.0, max_backoff_s=0.01)  # type: ignore[arg-type]
+    writer.submit([record(1)])  # a timeout transition: no MQTT message to redeliver it
+    task = asyncio.create_task(writer.run())
+    await asyncio.sleep(0.05)  # run() has taken it and is retrying
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    writer.submit([record(2)])
+    await writer.flush()
+    assert sorted(r.ts_ms for r in store.written) == [1, 2]

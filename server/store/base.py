@@ -141,7 +141,8 @@ class Store(Protocol):
         ...
 
     async def latest_transitions(self) -> list[TransitionRecord]:
-        """Every device's newest transition: the statuses to take up after a restart."""
+        """Every device's newest live transition (corrections from a backlog, cause
+        ``backfill: …``, left out): the statuses to take up after a restart."""
         ...
 
     async def ping(self) -> bool: ...

@@ -271,7 +271,8 @@ class InfluxStore:
     async def latest_transitions(self) -> list[TransitionRecord]:
         # LIMIT applies per series in InfluxQL: the newest point of every device.
         rows = await self._query(
-            'SELECT * FROM "transition" GROUP BY "device_id" ORDER BY time DESC LIMIT 1'
+            'SELECT * FROM "transition" WHERE "cause" !~ /^backfill:/'
+            ' GROUP BY "device_id" ORDER BY time DESC LIMIT 1'
         )
         return [_transition_of(row) for row in rows]
 

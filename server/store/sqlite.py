@@ -289,7 +289,8 @@ class SqliteStore:
         columns = ", ".join(f"t.{c}" for c in table.columns)
         query = (
             f'SELECT {columns} FROM "{table.name}" t JOIN'
-            f' (SELECT device_id, max(ts_ms) AS ts_ms FROM "{table.name}" GROUP BY device_id) m'
+            f' (SELECT device_id, max(ts_ms) AS ts_ms FROM "{table.name}"'
+            " WHERE cause NOT LIKE 'backfill:%' GROUP BY device_id) m"
             " ON t.device_id = m.device_id AND t.ts_ms = m.ts_ms"
         )
         rows = await self._run(lambda: self._connection.execute(query).fetchall())
