@@ -37,6 +37,7 @@ from xaso.protocol import (
     decode_replay,
     encode,
     replay_topic,
+    schedule_topic,
     status_topic,
 )
 
@@ -54,6 +55,7 @@ class BrokerConnection:
         on_disconnected: Callable[[], None] = lambda: None,
         on_published: Callable[[int], None] = lambda mid: None,
         on_replay: Callable[[int], None] = lambda from_seq: None,
+        on_schedule: Callable[[bytes], object] = lambda payload: None,
         backoff: Backoff | None = None,
     ) -> None:
         self.config = config
@@ -64,6 +66,7 @@ class BrokerConnection:
         self._on_disconnected = on_disconnected
         self._on_published = on_published
         self._on_replay = on_replay
+        self._on_schedule = on_schedule
         self._backoff = backoff or Backoff(config.mqtt.reconnect_min_s, config.mqtt.reconnect_max_s)
         self.connected = threading.Event()
         self.reconnects = 0
@@ -206,7 +209,12 @@ class BrokerConnection:
             log.warning("%s: broker refused the connection: %s", self.agent_id, reason_code)
             return
         log.info("%s: connected, session %d", self.agent_id, self._sessions.current)
-        client.subscribe(replay_topic(self.agent_id), qos=QOS_RECORDS)
+        client.subscribe(
+            [
+                (replay_topic(self.agent_id), QOS_RECORDS),
+                (schedule_topic(self.agent_id), QOS_RECORDS),
+            ]
+        )
         client.publish(
             status_topic(self.agent_id), self._status("online"), qos=QOS_STATUS, retain=True
         )
@@ -227,6 +235,9 @@ class BrokerConnection:
             log.warning("%s: lost the broker: %s", self.agent_id, reason_code)
 
     def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        if message.topic == schedule_topic(self.agent_id):
+            self._on_schedule(bytes(message.payload))
+            return
         if message.topic != replay_topic(self.agent_id):
             return  # a broker may send what we never asked for; ignore it
         try:

@@ -24,6 +24,7 @@ from agent.connection import BrokerConnection
 from agent.outbox import Outbox, OutboxFull
 from agent.pool import CollectorPool, CycleOutcome
 from agent.publisher import Publisher
+from agent.schedule_holder import ScheduleHolder
 from agent.session import SessionCounter
 from xaso.protocol import (
     QOS_RECORDS,
@@ -60,6 +61,7 @@ class Agent:
             else build_collectors(config.collectors, state_dir=str(state_dir))
         )
         self._sessions = SessionCounter(state_dir)
+        self.schedule = ScheduleHolder(state_dir, self.agent_id)
         self.connection = BrokerConnection(
             config,
             self._sessions,
@@ -68,6 +70,7 @@ class Agent:
             on_disconnected=lambda: self._publisher.on_disconnected(),
             on_published=lambda mid: self._publisher.on_published(mid),
             on_replay=lambda from_seq: self._publisher.on_replay(from_seq),
+            on_schedule=self.schedule.accept,
         )
         self._publisher = Publisher(self._outbox, self.connection)
         self._queue_error: str | None = None
@@ -92,6 +95,7 @@ class Agent:
             else None
         )
         fields.update(
+            schedule_version=self.schedule.version,
             reconnects=self.connection.reconnects,
             queue_depth=stats.depth,
             queue_dropped=sum(stats.dropped_since_open.values()),

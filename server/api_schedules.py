@@ -19,6 +19,7 @@ from aiohttp import web
 from server import keys
 from server.api import bad_request, json_response, not_found, parse_time_ms
 from server.auth import PRINCIPAL
+from server.distribution import radio_agents
 from server.exclusions import new_id
 from server.schedule import (
     Schedule,
@@ -123,6 +124,7 @@ async def create_schedule(request: web.Request) -> web.Response:
     body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
     schedule = _check(request, body)
     request.app[keys.SCHEDULES].put(schedule)
+    request.app[keys.SYNC_SCHEDULES]()
     return json_response(_saved_view(request, schedule), status=201)
 
 
@@ -139,6 +141,7 @@ async def change_schedule(request: web.Request) -> web.Response:
     body.update(changes, revision=current.revision + 1)
     schedule = _check(request, body)
     request.app[keys.SCHEDULES].put(schedule)
+    request.app[keys.SYNC_SCHEDULES]()
     return json_response(_saved_view(request, schedule))
 
 
@@ -147,6 +150,7 @@ async def delete_schedule(request: web.Request) -> web.Response:
     if not _may_write(request[PRINCIPAL], schedule.commune):
         raise _forbidden()
     request.app[keys.SCHEDULES].remove(schedule.id)
+    request.app[keys.SYNC_SCHEDULES]()
     return web.Response(status=204)
 
 
@@ -173,8 +177,35 @@ async def schedule_occurrences(request: web.Request) -> web.Response:
     )
 
 
+async def distribution(request: web.Request) -> web.Response:
+    """Per radio gateway: the schedule version it should hold and the one it reports."""
+    principal = request[PRINCIPAL]
+    index = request.app[keys.INDEX]
+    state = request.app[keys.STATE]
+    expected = request.app[keys.DISTRIBUTOR].expected if keys.DISTRIBUTOR in request.app else {}
+    rows = []
+    for agent_id, clusters in sorted(radio_agents(index).items()):
+        gateway = state.devices[agent_id]
+        if not principal.may_see(gateway.entry.commune):
+            continue
+        health = gateway.last_health
+        reported = health.schedule_version if health is not None else None
+        rows.append(
+            {
+                "agent": agent_id,
+                "commune": gateway.entry.commune,
+                "clusters": sorted(clusters),
+                "expected_version": expected.get(agent_id),
+                "reported_version": reported,
+                "in_sync": reported is not None and reported == expected.get(agent_id),
+            }
+        )
+    return json_response({"agents": rows})
+
+
 def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/schedules", list_schedules)
+    app.router.add_get("/api/v1/schedules/distribution", distribution)
     app.router.add_post("/api/v1/schedules", create_schedule)
     app.router.add_patch("/api/v1/schedules/{schedule_id}", change_schedule)
     app.router.add_delete("/api/v1/schedules/{schedule_id}", delete_schedule)

@@ -20,6 +20,7 @@ from aiohttp import web
 from server import api, api_availability, api_exclusions, api_schedules, keys, page
 from server.alerts.wiring import alerts_cleanup_ctx
 from server.auth import auth_middleware
+from server.distribution import ScheduleDistributor
 from server.exclusions import ExclusionStore, devices_in_maintenance
 from server.fleet_state import FleetState
 from server.ingest import Ingest
@@ -108,6 +109,7 @@ async def _exclusions_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _schedules_ctx(app: web.Application) -> AsyncIterator[None]:
     db = open_db(app[keys.SETTINGS].tokens_path)
     app[keys.SCHEDULES] = JsonTable(db, "broadcast_schedule", Schedule)
+    app[keys.SYNC_SCHEDULES] = lambda: None  # until there is a broker link
     yield
     db.close()
 
@@ -182,10 +184,24 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
             if up:
                 log.info("connected to the broker")
                 state.link_up(deps.clock_ms())
+                distributor.forget()  # the broker may have lost its retained sets
+                sync_schedules()
             else:
                 log.warning("lost the broker; no timeouts until it is back")
                 state.link_down()
 
+        distributor = ScheduleDistributor(
+            lambda topic, payload: link.publish(topic, payload, QOS_RECORDS, retain=True)
+        )
+        app[keys.DISTRIBUTOR] = distributor
+
+        def sync_schedules() -> None:
+            if state.link_is_up:
+                distributor.sync(
+                    app[keys.SCHEDULES].items.values(), app[keys.INDEX], deps.clock_ms()
+                )
+
+        app[keys.SYNC_SCHEDULES] = sync_schedules
         link = MqttLink(
             settings.mqtt, settings.mqtt_client_id, asyncio.get_running_loop(), on_message, on_link
         )

@@ -50,8 +50,8 @@ class Ingest:
             return self._reject(
                 "oversized", agent_id, now_ms, "%s: %d-byte payload dropped", agent_id, len(payload)
             )
-        if channel == "replay":
-            return []  # our own requests to agents, echoed by the broker
+        if channel in ("replay", "schedule"):
+            return []  # our own messages to agents, echoed by the broker
         try:
             if channel == "status":
                 return self._status(agent_id, payload, now_ms)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from server.distribution import ScheduleDistributor
 from server.exclusions import ExclusionStore
 from server.fleet_state import FleetState
 from server.ingest import Ingest
@@ -30,3 +31,6 @@ EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
 # Re-evaluates which devices are in maintenance now (after a window changed).
 APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")
 SCHEDULES = web.AppKey[JsonTable[Schedule]]("schedules")
+# Publishes the schedule sets that changed (a no-op without a broker link).
+SYNC_SCHEDULES = web.AppKey[Callable[[], None]]("sync_schedules")
+DISTRIBUTOR = web.AppKey("distributor", ScheduleDistributor)

@@ -71,10 +71,10 @@ class MqttLink:
         self._client.disconnect()
         self._client.loop_stop()
 
-    def publish(self, topic: str, payload: bytes, qos: int) -> None:
+    def publish(self, topic: str, payload: bytes, qos: int, retain: bool = False) -> None:
         """Send a message to an agent (paho's publish is thread-safe); while the link is
         down paho keeps it until the connection returns."""
-        self._client.publish(topic, payload, qos=qos)
+        self._client.publish(topic, payload, qos=qos, retain=retain)
 
     # -- paho's thread: hand over, nothing else ---------------------------------------
 

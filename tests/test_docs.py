@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from server.settings import setting_help
-from xaso.protocol import ProtocolError, decode_heartbeat, decode_replay, decode_status
+from xaso.protocol import (
+    ProtocolError,
+    decode_heartbeat,
+    decode_replay,
+    decode_schedule_set,
+    decode_status,
+)
 
 ROOT = Path(__file__).parent.parent
 PROTOCOL = (ROOT / "docs/protocol.md").read_text(encoding="utf-8")
@@ -22,14 +28,19 @@ def _json_examples(markdown: str) -> list[str]:
 
 def test_every_protocol_example_decodes_with_the_real_contract() -> None:
     examples = [json.loads(text) for text in _json_examples(PROTOCOL)]
-    assert len(examples) == 5
-    decoders = {"state": decode_status, "seq": decode_heartbeat, "from_seq": decode_replay}
+    assert len(examples) == 6
+    decoders = {
+        "state": decode_status,
+        "seq": decode_heartbeat,
+        "from_seq": decode_replay,
+        "items": decode_schedule_set,
+    }
     seen = []
     for example in examples:
         kind = next(key for key in decoders if key in example)
         decoders[kind](json.dumps(example).encode())
         seen.append(kind)
-    assert sorted(seen) == ["from_seq", "seq", "state", "state", "state"]
+    assert sorted(seen) == ["from_seq", "items", "seq", "state", "state", "state"]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ so an agent cannot speak for another one even where the broker's ACL is missing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Final, Literal
 
@@ -49,6 +50,11 @@ def status_topic(agent_id: str) -> str:
 
 def heartbeat_topic(agent_id: str) -> str:
     return f"{AGENTS_PREFIX}/{agent_id}/heartbeat"
+
+
+def schedule_topic(agent_id: str) -> str:
+    """Server to agent, retained: the broadcast schedule for the agent's clusters."""
+    return f"{AGENTS_PREFIX}/{agent_id}/schedule"
 
 
 def replay_topic(agent_id: str) -> str:
@@ -104,6 +110,8 @@ class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_
     rsrp_dbm: float | None = None
     # Broker reconnections since the agent started.
     reconnects: int | None = None
+    # The version of the broadcast schedule the agent holds (ScheduleSet.version).
+    schedule_version: str | None = None
     # The on-disk queue: records waiting, records dropped by its retention policy since
     # the agent started, and the last problem with it (e.g. a full disk).
     queue_depth: int | None = None
@@ -201,6 +209,42 @@ class Replay(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ts_ms: int
 
 
+class ScheduledContent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    type: Literal["file", "tts", "relay"]
+    duration_s: float
+    title: str = ""
+    sha256: str | None = None  # file: fetched ahead from the server, checked by hash
+    text: str | None = None  # tts: spoken on the gateway
+    voice: str = "vi"
+    url: str | None = None  # relay: a stream
+
+
+class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """One schedule, as the agent needs it to play on time even with the link down."""
+
+    id: str
+    revision: int
+    title: str
+    priority: Literal["normal", "priority", "emergency"]
+    content: ScheduledContent
+    start: str  # ISO 8601 wall time in ``timezone`` (or with an offset)
+    timezone: str
+    clusters: list[str]  # of this agent's clusters, those it plays on
+    rrule: str | None = None  # RFC 5545 RRULE; None: once
+
+
+class ScheduleSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Server to agent, retained, QoS 1: every schedule that concerns the agent's
+    clusters. ``version`` is a hash of the items: the agent reports the version it
+    holds in its heartbeats, so a cluster on an old schedule is visible."""
+
+    v: int
+    agent: str
+    version: str
+    ts_ms: int
+    items: list[ScheduleItem] = []
+
+
 # Optional parts are omitted when unset (omit_defaults): a gateway on 4G pays for every
 # byte, and an absent field decodes to the same None.
 # Encoders and decoders are built once: msgspec decodes and validates in one pass.
@@ -208,6 +252,7 @@ _encoder = msgspec.json.Encoder()
 _status_decoder = msgspec.json.Decoder(Status)
 _heartbeat_decoder = msgspec.json.Decoder(Heartbeat)
 _replay_decoder = msgspec.json.Decoder(Replay)
+_schedule_decoder = msgspec.json.Decoder(ScheduleSet)
 
 
 class _VersionOnly(msgspec.Struct):
@@ -217,7 +262,7 @@ class _VersionOnly(msgspec.Struct):
 _version_decoder = msgspec.json.Decoder(_VersionOnly)
 
 
-def encode(message: Status | Heartbeat | Replay) -> bytes:
+def encode(message: Status | Heartbeat | Replay | ScheduleSet) -> bytes:
     return _encoder.encode(message)
 
 
@@ -273,3 +318,16 @@ def decode_replay(payload: bytes) -> Replay:
     if message.v != SCHEMA_VERSION:
         raise ProtocolError("unsupported_version", f"schema version {message.v}")
     return message
+
+
+def decode_schedule_set(payload: bytes) -> ScheduleSet:
+    message: ScheduleSet = _decode(_schedule_decoder, payload)
+    if message.v != SCHEMA_VERSION:
+        raise ProtocolError("unsupported_version", f"schema version {message.v}")
+    return message
+
+
+def schedule_version(items: list[ScheduleItem]) -> str:
+    """A short, stable hash of a schedule set's items (their canonical JSON)."""
+    canonical = msgspec.json.encode(sorted(items, key=lambda i: i.id), order="sorted")
+    return hashlib.sha256(canonical).hexdigest()[:16]
