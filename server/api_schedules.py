@@ -61,6 +61,13 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
     except msgspec.ValidationError as exc:
         raise _invalid([str(exc)]) from None
     problems = schedule_problems(schedule, request.app[keys.INDEX])
+    sha256 = schedule.content.sha256
+    if (
+        schedule.content.type == "file"
+        and sha256
+        and request.app[keys.CONTENT].path(sha256) is None
+    ):
+        problems.append("content.sha256: no uploaded file has this hash (POST /api/v1/content)")
     if problems:
         raise _invalid(problems)
     if not _may_write(request[PRINCIPAL], schedule.commune):

@@ -14,12 +14,22 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
-from server import api, api_availability, api_exclusions, api_schedules, keys, page
+from server import (
+    api,
+    api_availability,
+    api_content,
+    api_exclusions,
+    api_schedules,
+    keys,
+    page,
+)
 from server.alerts.wiring import alerts_cleanup_ctx
 from server.auth import auth_middleware
+from server.content import ContentStore
 from server.distribution import ScheduleDistributor
 from server.exclusions import ExclusionStore, devices_in_maintenance
 from server.fleet_state import FleetState
@@ -67,6 +77,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     app.cleanup_ctx.append(_store_ctx(deps))
     app.cleanup_ctx.append(_tokens_ctx)
     app.cleanup_ctx.append(_exclusions_ctx)
+    app.cleanup_ctx.append(_content_ctx)
     app.cleanup_ctx.append(_schedules_ctx)
     app.cleanup_ctx.append(_ingest_ctx(deps))
     app.cleanup_ctx.append(alerts_cleanup_ctx(settings.alerts, clock_ms=deps.clock_ms))
@@ -76,6 +87,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     api_availability.setup_routes(app)
     api_exclusions.setup_routes(app)
     api_schedules.setup_routes(app)
+    api_content.setup_routes(app)
     page.setup_routes(app)
     return app
 
@@ -104,6 +116,14 @@ async def _exclusions_ctx(app: web.Application) -> AsyncIterator[None]:
     app[keys.EXCLUSIONS] = exclusions
     yield
     exclusions.close()
+
+
+async def _content_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    content = ContentStore(Path(settings.data_dir) / "content", settings.tokens_path)
+    app[keys.CONTENT] = content
+    yield
+    content.close()
 
 
 async def _schedules_ctx(app: web.Application) -> AsyncIterator[None]:

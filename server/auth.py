@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from server import keys
-from server.tokens import Principal
+from server.tokens import Principal, Role
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 COOKIE = "xaso_token"
@@ -44,5 +44,13 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
                 headers={"WWW-Authenticate": 'Bearer realm="xaso"'},
             )
         raise web.HTTPSeeOther(location="/login")
+    if principal.role is Role.AGENT and not (
+        request.method == "GET" and request.path.startswith("/api/v1/content/")
+    ):
+        # A gateway's token opens the audio it must play, nothing else.
+        raise web.HTTPForbidden(
+            text='{"error": "an agent token may only fetch content"}',
+            content_type="application/json",
+        )
     request[PRINCIPAL] = principal
     return await handler(request)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from server.content import ContentStore
 from server.distribution import ScheduleDistributor
 from server.exclusions import ExclusionStore
 from server.fleet_state import FleetState
@@ -34,3 +35,4 @@ SCHEDULES = web.AppKey[JsonTable[Schedule]]("schedules")
 # Publishes the schedule sets that changed (a no-op without a broker link).
 SYNC_SCHEDULES = web.AppKey[Callable[[], None]]("sync_schedules")
 DISTRIBUTOR = web.AppKey("distributor", ScheduleDistributor)
+CONTENT = web.AppKey("content", ContentStore)

@@ -22,6 +22,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     OPERATOR = "operator"  # schedules and acts, for its communes only
     VIEWER = "viewer"  # reads; limited to its communes when it has any
+    AGENT = "agent"  # a gateway fetching broadcast audio: GET /api/v1/content/* only
 
 
 @dataclass(frozen=True, slots=True)

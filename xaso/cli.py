@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--data-dir", default="xaso-data", help="the server's data folder")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="create a token and print it once")
-    create.add_argument("--role", required=True, choices=["admin", "operator", "viewer"])
+    create.add_argument("--role", required=True, choices=["admin", "operator", "viewer", "agent"])
     create.add_argument("--commune", action="append", help="limit to a commune (repeatable)")
     create.add_argument("--name", default="", help="who or what holds the token")
     token_sub.add_parser("list", help="list tokens (never their secrets)")

@@ -1,0 +1,94 @@
+"""Broadcast audio: upload with its real duration, download by hash, agent tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import wave
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server import keys
+from server.app import Deps, create_app
+from server.settings import Settings
+from server.store.sqlite import SqliteStore
+from server.tokens import Role, TokenStore
+from tests.messages import SMALL_INVENTORY, small_index
+
+
+def wav(seconds: float, rate: int = 8000) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buffer.getvalue()
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
+    store = await SqliteStore.open(":memory:")
+    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
+    yield create_app(settings, Deps(store=store, index=small_index(), connect_mqtt=False))
+    await store.close()
+
+
+@pytest.fixture
+async def client(
+    app: web.Application, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
+) -> TestClient:
+    return await aiohttp_client(app)
+
+
+def auth(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
+    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    token = tokens.create(role, frozenset(communes))
+    tokens.close()
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_upload_then_schedule_then_a_gateway_downloads_it(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = auth(app, Role.OPERATOR, "alpha")
+    audio = wav(2.5)
+    response = await client.post("/api/v1/content?name=ban-tin.wav", data=audio, headers=officer)
+    assert response.status == 201, await response.text()
+    info = await response.json()
+    assert info["id"] == hashlib.sha256(audio).hexdigest()
+    assert info["duration_s"] == pytest.approx(2.5, abs=0.01)
+
+    schedule = {
+        "commune": "alpha",
+        "title": "Bản tin",
+        "start": "2030-01-01T06:00:00",
+        "content": {"type": "file", "sha256": info["id"], "duration_s": info["duration_s"]},
+    }
+    assert (await client.post("/api/v1/schedules", json=schedule, headers=officer)).status == 201
+    unknown = {**schedule, "content": {**schedule["content"], "sha256": "0" * 64}}
+    response = await client.post("/api/v1/schedules", json=unknown, headers=officer)
+    assert response.status == 400
+    assert "content.sha256" in (await response.json())["problems"][0]
+
+    gateway = auth(app, Role.AGENT, "alpha")
+    response = await client.get(f"/api/v1/content/{info['id']}", headers=gateway)
+    assert response.status == 200 and await response.read() == audio
+    # A gateway's token opens the audio, nothing else.
+    assert (await client.get("/api/v1/devices", headers=gateway)).status == 403
+    assert (await client.get("/api/v1/content/" + "0" * 64, headers=gateway)).status == 404
+
+
+async def test_only_audio_is_kept_and_only_officers_upload(
+    client: TestClient, app: web.Application
+) -> None:
+    admin = auth(app, Role.ADMIN)
+    response = await client.post("/api/v1/content", data=b"not audio at all", headers=admin)
+    assert response.status == 400
+    assert list(Path(app[keys.SETTINGS].data_dir, "content").iterdir()) == []
+    viewer = auth(app, Role.VIEWER)
+    assert (await client.post("/api/v1/content", data=wav(1), headers=viewer)).status == 403
