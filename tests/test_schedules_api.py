@@ -64,7 +64,7 @@ async def test_an_officer_schedules_for_their_commune_and_sees_collisions(
         "rrule": None,
         "start": "2030-01-03T06:10:00",
         "targets": {"zones": ["xuan-hong.thon-1"]},
-        "content": {"type": "file", "sha256": "ab" * 32, "duration_s": 300},
+        "content": {"type": "tts", "text": "Lũ đang lên, bà con sơ tán", "duration_s": 300},
     }
     response = await client.post("/api/v1/schedules", json=emergency, headers=officer)
     body = await response.json()
