@@ -47,6 +47,14 @@ class MqttSection(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     reconnect_max_s: float = 300.0
 
 
+class ContentSection(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Where broadcast audio is fetched from: the server's URL and an ``agent`` token."""
+
+    url: str
+    token_file: str | None = None
+    token_env: str | None = None
+
+
 class AgentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     agent: AgentSection
     mqtt: MqttSection = MqttSection()
@@ -54,6 +62,7 @@ class AgentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     state_dir: str = "/var/lib/xaso-agent"
     queue: OutboxPolicy = OutboxPolicy()
     collectors: CollectorsConfig = CollectorsConfig()
+    content: ContentSection | None = None
 
     @property
     def mqtt_host_port(self) -> tuple[str, int]:
@@ -68,6 +77,16 @@ class AgentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     def collector_timeout_s(self) -> float:
         interval_s = self.agent.heartbeat_interval_s
         return self.agent.collector_timeout_s or max(1.0, 0.8 * interval_s)
+
+    def content_token(self) -> str | None:
+        content = self.content
+        if content is None:
+            return None
+        if content.token_file:
+            return Path(content.token_file).read_text(encoding="utf-8").strip()
+        if content.token_env:
+            return os.environ.get(content.token_env)
+        return None
 
     def mqtt_password(self) -> str | None:
         if self.mqtt.password_file:
@@ -115,6 +134,12 @@ def _semantic_problems(config: AgentConfig, lines: Lines, file: str) -> list[Pro
         add(mqtt, "keepalive_s", "keepalive_s must be at least 5")
     if not 0 < mqtt.reconnect_min_s <= mqtt.reconnect_max_s:
         add(mqtt, "reconnect_min_s", "need 0 < reconnect_min_s <= reconnect_max_s")
+
+    if config.content is not None:
+        if not config.content.url.startswith(("http://", "https://")):
+            add(config.content, "url", "content url must be http:// or https://")
+        if config.content.token_file and config.content.token_env:
+            add(config.content, "token_env", "give token_file or token_env, not both")
 
     def collector_path(item: msgspec.Struct) -> tuple[str | int, ...] | None:
         # Where an item sits in the file, relative to `collectors` (a partial load may

@@ -21,6 +21,7 @@ from agent.collectors import build_collectors
 from agent.collectors.base import Collector
 from agent.config import AgentConfig
 from agent.connection import BrokerConnection
+from agent.content_cache import ContentCache
 from agent.outbox import Outbox, OutboxFull
 from agent.pool import CollectorPool, CycleOutcome
 from agent.publisher import Publisher
@@ -62,6 +63,12 @@ class Agent:
         )
         self._sessions = SessionCounter(state_dir)
         self.schedule = ScheduleHolder(state_dir, self.agent_id)
+        self.content = ContentCache(
+            state_dir / "content",
+            config.content.url if config.content else None,
+            config.content_token(),
+        )
+        self.content.want(self.schedule.current)
         self.connection = BrokerConnection(
             config,
             self._sessions,
@@ -70,10 +77,15 @@ class Agent:
             on_disconnected=lambda: self._publisher.on_disconnected(),
             on_published=lambda mid: self._publisher.on_published(mid),
             on_replay=lambda from_seq: self._publisher.on_replay(from_seq),
-            on_schedule=self.schedule.accept,
+            on_schedule=self._schedule_received,
         )
         self._publisher = Publisher(self._outbox, self.connection)
         self._queue_error: str | None = None
+
+    def _schedule_received(self, payload: bytes) -> None:
+        """paho's thread: keep the new schedule and start fetching its audio."""
+        if self.schedule.accept(payload):
+            self.content.want(self.schedule.current)
 
     def _ts_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -96,6 +108,7 @@ class Agent:
         )
         fields.update(
             schedule_version=self.schedule.version,
+            content_missing=self.content.missing,
             reconnects=self.connection.reconnects,
             queue_depth=stats.depth,
             queue_dropped=sum(stats.dropped_since_open.values()),
@@ -145,6 +158,7 @@ class Agent:
         self._outbox.requeue_inflight()
         self.connection.start()
         self._publisher.start()
+        self.content.start()
 
     def run(self, stop: threading.Event) -> None:
         """Collect and queue a heartbeat every interval until ``stop`` is set."""
@@ -163,6 +177,7 @@ class Agent:
             self.shutdown()
 
     def shutdown(self) -> None:
+        self.content.stop()
         self._publisher.stop()
         self.connection.stop()
         self._pool.close()

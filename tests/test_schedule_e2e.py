@@ -1,9 +1,11 @@
 """A schedule created through the API reaches the real agent process, which keeps it on
-disk and reports its version; the API shows the gateway in sync."""
+disk, fetches its audio ahead (checked by hash) and reports its version; the API shows
+the gateway in sync."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -21,6 +23,7 @@ from server.settings import Settings
 from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY
 from tests.services.mosquitto import MosquittoServer
+from tests.test_content_api import wav
 from xaso.protocol import decode_schedule_set
 
 pytestmark = pytest.mark.integration
@@ -50,20 +53,26 @@ async def test_a_schedule_reaches_the_gateway_and_the_api_shows_it_in_sync(
     client = await aiohttp_client(create_app(settings))
     tokens = TokenStore(settings.tokens_path)
     headers = {"Authorization": f"Bearer {tokens.create(Role.OPERATOR, frozenset({'alpha'}))}"}
+    gateway_token = tokens.create(Role.AGENT, frozenset({"alpha"}))
     tokens.close()
+    audio = wav(1.5)
+    response = await client.post("/api/v1/content?name=ban-tin.wav", data=audio, headers=headers)
+    audio_id = (await response.json())["id"]
 
     state_dir = tmp_path / "agent-state"
     config = tmp_path / "agent.yaml"
     config.write_text(
         f"agent: {{id: alpha-gw, heartbeat_interval_s: 0.3}}\n"
         f'mqtt: {{url: "{mosquitto.url}", keepalive_s: 5}}\n'
-        f"state_dir: {state_dir}\ncollectors: {{system: null}}\n",
+        f"state_dir: {state_dir}\ncollectors: {{system: null}}\n"
+        f'content: {{url: "{client.make_url("")}", token_env: XASO_TEST_CONTENT_TOKEN}}\n',
         encoding="utf-8",
     )
     agent = subprocess.Popen(
         [sys.executable, "-m", "xaso", "agent", "--config", str(config)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "XASO_TEST_CONTENT_TOKEN": gateway_token},
     )
     try:
         response = await client.post(
@@ -72,7 +81,7 @@ async def test_a_schedule_reaches_the_gateway_and_the_api_shows_it_in_sync(
             json={
                 "commune": "alpha",
                 "title": "Bản tin sáng",
-                "content": {"type": "tts", "text": "Kính thưa bà con", "duration_s": 120},
+                "content": {"type": "file", "sha256": audio_id, "duration_s": 1.5},
                 "start": "2030-01-01T06:00:00",
                 "rrule": "FREQ=DAILY",
             },
@@ -91,6 +100,14 @@ async def test_a_schedule_reaches_the_gateway_and_the_api_shows_it_in_sync(
         held = decode_schedule_set((state_dir / "schedule.json").read_bytes())
         assert held.version == row["expected_version"]
         assert [(i.title, i.clusters) for i in held.items] == [("Bản tin sáng", ["alpha-rc-1"])]
+        # The audio was fetched ahead, checked by its hash.
+        fetched = state_dir / "content" / audio_id
+
+        async def on_disk() -> bool:
+            return fetched.is_file()
+
+        await eventually(on_disk, "the audio to be fetched")
+        assert fetched.read_bytes() == audio
     finally:
         agent.send_signal(signal.SIGTERM)
         agent.wait(timeout=15)

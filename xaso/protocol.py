@@ -110,8 +110,10 @@ class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_
     rsrp_dbm: float | None = None
     # Broker reconnections since the agent started.
     reconnects: int | None = None
-    # The version of the broadcast schedule the agent holds (ScheduleSet.version).
+    # The version of the broadcast schedule the agent holds (ScheduleSet.version), and
+    # how many audio files it names are not on the gateway yet.
     schedule_version: str | None = None
+    content_missing: int | None = None
     # The on-disk queue: records waiting, records dropped by its retention policy since
     # the agent started, and the last problem with it (e.g. a full disk).
     queue_depth: int | None = None

@@ -1,0 +1,106 @@
+"""Broadcast audio fetched ahead of time from the server and checked by its sha256.
+
+A file is downloaded as soon as a schedule names it, so the broadcast plays on time even
+if the link is down at that hour; it is kept only if its hash matches (a damaged or
+substituted file never plays). Stdlib HTTP only: the agent stays small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from xaso.protocol import ScheduleSet
+
+log = logging.getLogger("xaso.agent.content")
+
+RETRY_EVERY_S = 60.0
+
+
+class ContentCache:
+    def __init__(self, folder: Path, server_url: str | None, token: str | None) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._server_url = server_url.rstrip("/") if server_url else None
+        self._token = token
+        self._wanted: set[str] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="content", daemon=True)
+
+    def has(self, sha256: str) -> bool:
+        return (self.folder / sha256).is_file()
+
+    def want(self, schedule: ScheduleSet | None) -> None:
+        """The files a schedule set needs; fetching starts at once."""
+        wanted = {
+            item.content.sha256
+            for item in (schedule.items if schedule else [])
+            if item.content.type == "file" and item.content.sha256
+        }
+        with self._lock:
+            self._wanted = wanted
+        self._wake.set()
+
+    @property
+    def missing(self) -> int:
+        with self._lock:
+            wanted = set(self._wanted)
+        return sum(1 for sha in wanted if not self.has(sha))
+
+    def start(self) -> None:
+        if self._server_url:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                wanted = sorted(self._wanted)
+            for sha in wanted:
+                if self._stop.is_set():
+                    return
+                if not self.has(sha):
+                    self.fetch(sha)
+            self._wake.wait(RETRY_EVERY_S)
+            self._wake.clear()
+
+    def fetch(self, sha256: str) -> bool:
+        request = urllib.request.Request(f"{self._server_url}/api/v1/content/{sha256}")
+        if self._token:
+            request.add_header("Authorization", f"Bearer {self._token}")
+        digest = hashlib.sha256()
+        fd, tmp_name = tempfile.mkstemp(dir=self.folder, prefix=".fetch-")
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=30) as body:
+                while chunk := body.read(64 * 1024):
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != sha256:
+                log.error(
+                    "content %s arrived damaged (hash %s); not kept", sha256, digest.hexdigest()
+                )
+                tmp.unlink(missing_ok=True)
+                return False
+            os.replace(tmp, self.folder / sha256)
+            log.info("content %s fetched", sha256)
+            return True
+        except (OSError, urllib.error.URLError) as exc:
+            tmp.unlink(missing_ok=True)
+            log.warning("cannot fetch content %s yet: %s", sha256, exc)
+            return False

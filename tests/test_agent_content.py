@@ -1,0 +1,58 @@
+"""The agent's audio cache keeps only files whose hash matches."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from agent.content_cache import ContentCache
+
+GOOD = b"RIFF....WAVEfmt good audio"
+BAD_SHA = hashlib.sha256(b"what the schedule named").hexdigest()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != "Bearer t0k":
+            self.send_response(401)
+            self.end_headers()
+            return
+        body = GOOD if self.path.endswith(hashlib.sha256(GOOD).hexdigest()) else b"tampered"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)
+
+
+def test_a_matching_file_is_kept_a_damaged_one_is_not(server: str, tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path, server, "t0k")
+    good_sha = hashlib.sha256(GOOD).hexdigest()
+    assert cache.fetch(good_sha) and (tmp_path / good_sha).read_bytes() == GOOD
+    assert not cache.fetch(BAD_SHA)
+    assert not (tmp_path / BAD_SHA).exists()
+    assert [p.name for p in tmp_path.iterdir()] == [good_sha]  # no temporary files left
+
+
+def test_a_wrong_token_fetches_nothing(server: str, tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path, server, "wrong")
+    assert not cache.fetch(hashlib.sha256(GOOD).hexdigest())
+    assert list(tmp_path.iterdir()) == []
