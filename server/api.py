@@ -40,6 +40,22 @@ def not_found(what: str) -> web.HTTPNotFound:
     )
 
 
+def forbidden() -> web.HTTPForbidden:
+    return web.HTTPForbidden(
+        text='{"error": "this token may not change that"}', content_type="application/json"
+    )
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise bad_request("the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise bad_request("the body must be a JSON object")
+    return body
+
+
 def parse_time_ms(value: str, tz: ZoneInfo) -> int:
     """Epoch milliseconds, or ISO 8601; a time without an offset is local to the
     inventory's time zone, since that is what users in the communes mean."""

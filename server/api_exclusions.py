@@ -7,13 +7,11 @@ verifier's decision: admins only. Reading follows the token's commune scope.
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from aiohttp import web
 
 from server import keys
-from server.api import bad_request, json_response, not_found
+from server.api import bad_request, forbidden, json_body, json_response, not_found
 from server.auth import PRINCIPAL
 from server.exclusions import ExcusedPeriod, new_id
 from server.maintenance import InvalidWindow, Scoped, decode_window
@@ -63,22 +61,6 @@ def _listed(principal: Principal, communes: set[str] | None) -> bool:
     return _visible(principal, communes)
 
 
-def _forbidden() -> web.HTTPForbidden:
-    return web.HTTPForbidden(
-        text='{"error": "this token may not change that"}', content_type="application/json"
-    )
-
-
-async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise bad_request("the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    return body
-
-
 # -- maintenance windows ------------------------------------------------------------
 
 
@@ -94,7 +76,7 @@ async def list_windows(request: web.Request) -> web.Response:
 
 async def create_window(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
-    body = await _body(request)
+    body = await json_body(request)
     body.update(id=new_id("mw"), created_by=principal.name)
     try:
         window = decode_window(body)
@@ -106,7 +88,7 @@ async def create_window(request: web.Request) -> web.Response:
             content_type="application/json",
         ) from None
     if not _may_write(principal, _communes_of(request.app[keys.INDEX], window)):
-        raise _forbidden()
+        raise forbidden()
     request.app[keys.EXCLUSIONS].add_window(window)
     request.app[keys.APPLY_MAINTENANCE]()
     return json_response(msgspec.to_builtins(window), status=201)
@@ -121,7 +103,7 @@ async def delete_window(request: web.Request) -> web.Response:
     if window is None or not _listed(principal, communes):
         raise not_found("maintenance window")
     if not (principal.role is Role.ADMIN or _may_write(principal, communes or None)):
-        raise _forbidden()
+        raise forbidden()
     store.remove_window(window.id)
     request.app[keys.APPLY_MAINTENANCE]()
     return web.Response(status=204)
@@ -143,8 +125,8 @@ async def list_excused(request: web.Request) -> web.Response:
 async def create_excused(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     if principal.role is not Role.ADMIN:
-        raise _forbidden()
-    body = await _body(request)
+        raise forbidden()
+    body = await json_body(request)
     body.update(id=new_id("ex"), recorded_by=principal.name)
     try:
         period = msgspec.convert(body, ExcusedPeriod)
@@ -159,7 +141,7 @@ async def create_excused(request: web.Request) -> web.Response:
 
 async def delete_excused(request: web.Request) -> web.Response:
     if request[PRINCIPAL].role is not Role.ADMIN:
-        raise _forbidden()
+        raise forbidden()
     if not request.app[keys.EXCLUSIONS].remove_excused(request.match_info["period_id"]):
         raise not_found("excused period")
     return web.Response(status=204)

@@ -17,7 +17,7 @@ import msgspec
 from aiohttp import web
 
 from server import keys
-from server.api import bad_request, json_response, not_found, parse_time_ms
+from server.api import bad_request, forbidden, json_body, json_response, not_found, parse_time_ms
 from server.auth import PRINCIPAL
 from server.distribution import radio_agents
 from server.exclusions import new_id
@@ -40,12 +40,6 @@ def _may_write(principal: Principal, commune: str) -> bool:
     if principal.role is Role.ADMIN:
         return True
     return principal.role is Role.OPERATOR and commune in principal.communes
-
-
-def _forbidden() -> web.HTTPForbidden:
-    return web.HTTPForbidden(
-        text='{"error": "this token may not change that"}', content_type="application/json"
-    )
 
 
 def _invalid(problems: list[str]) -> web.HTTPBadRequest:
@@ -71,7 +65,7 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
     if problems:
         raise _invalid(problems)
     if not _may_write(request[PRINCIPAL], schedule.commune):
-        raise _forbidden()
+        raise forbidden()
     return schedule
 
 
@@ -97,16 +91,6 @@ def _saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
     }
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise bad_request("the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    return body
-
-
 def _visible_schedule(request: web.Request) -> Schedule:
     schedule = request.app[keys.SCHEDULES].items.get(request.match_info["schedule_id"])
     if schedule is None or not request[PRINCIPAL].may_see(schedule.commune):
@@ -127,7 +111,7 @@ async def list_schedules(request: web.Request) -> web.Response:
 
 
 async def create_schedule(request: web.Request) -> web.Response:
-    body = await _json_body(request)
+    body = await json_body(request)
     body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
     schedule = _check(request, body)
     request.app[keys.SCHEDULES].put(schedule)
@@ -139,9 +123,9 @@ async def change_schedule(request: web.Request) -> web.Response:
     """Change some fields (e.g. ``{"paused": true}``); the revision goes up."""
     current = _visible_schedule(request)
     if not _may_write(request[PRINCIPAL], current.commune):
-        raise _forbidden()
+        raise forbidden()
     body = msgspec.to_builtins(current)
-    changes = await _json_body(request)
+    changes = await json_body(request)
     for fixed in ("id", "created_by", "revision", "commune"):
         if fixed in changes:
             raise bad_request(f"'{fixed}' cannot be changed")
@@ -155,7 +139,7 @@ async def change_schedule(request: web.Request) -> web.Response:
 async def delete_schedule(request: web.Request) -> web.Response:
     schedule = _visible_schedule(request)
     if not _may_write(request[PRINCIPAL], schedule.commune):
-        raise _forbidden()
+        raise forbidden()
     request.app[keys.SCHEDULES].remove(schedule.id)
     request.app[keys.SYNC_SCHEDULES]()
     return web.Response(status=204)

@@ -13,11 +13,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from server import keys
-from server.app import Deps, create_app
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role, TokenStore
-from tests.messages import SMALL_INVENTORY, small_index
+from server.tokens import Role
+from tests.apps import app_without_broker, bearer
 
 
 def wav(seconds: float, rate: int = 8000) -> bytes:
@@ -32,10 +29,8 @@ def wav(seconds: float, rate: int = 8000) -> bytes:
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
-    store = await SqliteStore.open(":memory:")
-    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
-    yield create_app(settings, Deps(store=store, index=small_index(), connect_mqtt=False))
-    await store.close()
+    async with app_without_broker(tmp_path) as application:
+        yield application
 
 
 @pytest.fixture
@@ -45,17 +40,10 @@ async def client(
     return await aiohttp_client(app)
 
 
-def auth(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
-    token = tokens.create(role, frozenset(communes))
-    tokens.close()
-    return {"Authorization": f"Bearer {token}"}
-
-
 async def test_upload_then_schedule_then_a_gateway_downloads_it(
     client: TestClient, app: web.Application
 ) -> None:
-    officer = auth(app, Role.OPERATOR, "alpha")
+    officer = bearer(app, Role.OPERATOR, "alpha")
     audio = wav(2.5)
     response = await client.post("/api/v1/content?name=ban-tin.wav", data=audio, headers=officer)
     assert response.status == 201, await response.text()
@@ -75,7 +63,7 @@ async def test_upload_then_schedule_then_a_gateway_downloads_it(
     assert response.status == 400
     assert "content.sha256" in (await response.json())["problems"][0]
 
-    gateway = auth(app, Role.AGENT, "alpha")
+    gateway = bearer(app, Role.AGENT, "alpha")
     response = await client.get(f"/api/v1/content/{info['id']}", headers=gateway)
     assert response.status == 200 and await response.read() == audio
     # A gateway's token opens the audio, nothing else.
@@ -86,9 +74,9 @@ async def test_upload_then_schedule_then_a_gateway_downloads_it(
 async def test_only_audio_is_kept_and_only_officers_upload(
     client: TestClient, app: web.Application
 ) -> None:
-    admin = auth(app, Role.ADMIN)
+    admin = bearer(app, Role.ADMIN)
     response = await client.post("/api/v1/content", data=b"not audio at all", headers=admin)
     assert response.status == 400
     assert list(Path(app[keys.SETTINGS].data_dir, "content").iterdir()) == []
-    viewer = auth(app, Role.VIEWER)
+    viewer = bearer(app, Role.VIEWER)
     assert (await client.post("/api/v1/content", data=wav(1), headers=viewer)).status == 403

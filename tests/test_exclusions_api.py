@@ -11,13 +11,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.settings import Settings
 from server.store.base import TransitionRecord
 from server.store.sqlite import SqliteStore
-from server.tokens import Role, TokenStore
-from tests.messages import SMALL_INVENTORY, small_index
+from server.tokens import Role
+from tests.apps import app_without_broker, bearer
 
 H = 3_600_000
 DAY0 = 1_798_761_600_000  # 2027-01-01T00:00:00Z
@@ -57,8 +54,8 @@ async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
             ),
         ]
     )
-    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
-    yield create_app(settings, Deps(store=store, index=small_index(), connect_mqtt=False))
+    async with app_without_broker(tmp_path, store=store) as application:
+        yield application
     await store.close()
 
 
@@ -69,13 +66,6 @@ async def client(
     return await aiohttp_client(app)
 
 
-def headers(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
-    token = tokens.create(role, frozenset(communes))
-    tokens.close()
-    return {"Authorization": f"Bearer {token}"}
-
-
 def now_local() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -83,7 +73,7 @@ def now_local() -> str:
 async def test_a_window_puts_devices_in_maintenance_until_it_is_removed(
     client: TestClient, app: web.Application
 ) -> None:
-    admin = headers(app, Role.ADMIN)
+    admin = bearer(app, Role.ADMIN)
     response = await client.post(
         "/api/v1/maintenance",
         json={
@@ -113,7 +103,7 @@ async def test_operators_plan_only_within_their_communes(
     client: TestClient, app: web.Application
 ) -> None:
     window = {"start": now_local(), "duration_s": 600}
-    beta_operator = headers(app, Role.OPERATOR, "beta")
+    beta_operator = bearer(app, Role.OPERATOR, "beta")
     for scope, target in (("commune", "alpha"), ("device", "alpha-cam-1"), ("kind", "camera")):
         response = await client.post(
             "/api/v1/maintenance",
@@ -127,7 +117,7 @@ async def test_operators_plan_only_within_their_communes(
         headers=beta_operator,
     )
     assert response.status == 201
-    viewer = headers(app, Role.VIEWER)
+    viewer = bearer(app, Role.VIEWER)
     response = await client.post(
         "/api/v1/maintenance",
         json={**window, "scope": "commune", "target": "beta"},
@@ -147,7 +137,7 @@ async def test_a_bad_window_reports_every_problem(client: TestClient, app: web.A
             "rrule": "FREQ=SOMETIMES",
             "timezone": "Mars/Olympus",
         },
-        headers=headers(app, Role.ADMIN),
+        headers=bearer(app, Role.ADMIN),
     )
     assert response.status == 400
     problems = (await response.json())["problems"]
@@ -160,7 +150,7 @@ async def test_a_bad_window_reports_every_problem(client: TestClient, app: web.A
             "start": now_local(),
             "duration_s": 60,
         },
-        headers=headers(app, Role.ADMIN),
+        headers=bearer(app, Role.ADMIN),
     )
     assert response.status == 400
 
@@ -168,7 +158,7 @@ async def test_a_bad_window_reports_every_problem(client: TestClient, app: web.A
 async def test_excused_periods_count_only_when_a_report_asks(
     client: TestClient, app: web.Application
 ) -> None:
-    admin = headers(app, Role.ADMIN)
+    admin = bearer(app, Role.ADMIN)
     response = await client.post(
         "/api/v1/excused",
         json={
@@ -203,6 +193,6 @@ async def test_excused_periods_count_only_when_a_report_asks(
             "to_ms": 1,
             "cause": "grid_power_cut",
         },
-        headers=headers(app, Role.OPERATOR, "alpha"),
+        headers=bearer(app, Role.OPERATOR, "alpha"),
     )
     assert response.status == 403  # excusing is the verifier's call

@@ -9,12 +9,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role, TokenStore
-from xaso.inventory import load_inventory
+from server.tokens import Role
+from tests.apps import app_without_broker, bearer
 
 ROOT = Path(__file__).parent.parent
 NEWS = {
@@ -28,11 +24,8 @@ NEWS = {
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
-    store = await SqliteStore.open(":memory:")
-    settings = Settings(inventory=str(ROOT / "devices.yaml"), data_dir=str(tmp_path))
-    index = load_inventory(ROOT / "devices.yaml").index()
-    yield create_app(settings, Deps(store=store, index=index, connect_mqtt=False))
-    await store.close()
+    async with app_without_broker(tmp_path, ROOT / "devices.yaml") as application:
+        yield application
 
 
 @pytest.fixture
@@ -42,17 +35,10 @@ async def client(
     return await aiohttp_client(app)
 
 
-def auth(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
-    token = tokens.create(role, frozenset(communes))
-    tokens.close()
-    return {"Authorization": f"Bearer {token}"}
-
-
 async def test_an_officer_schedules_for_their_commune_and_sees_collisions(
     client: TestClient, app: web.Application
 ) -> None:
-    officer = auth(app, Role.OPERATOR, "xuan-hong")
+    officer = bearer(app, Role.OPERATOR, "xuan-hong")
     response = await client.post("/api/v1/schedules", json=NEWS, headers=officer)
     assert response.status == 201, await response.text()
     first = await response.json()
@@ -77,11 +63,11 @@ async def test_an_officer_schedules_for_their_commune_and_sees_collisions(
 
 
 async def test_roles_and_communes_are_enforced(client: TestClient, app: web.Application) -> None:
-    other_officer = auth(app, Role.OPERATOR, "xuan-lai")
+    other_officer = bearer(app, Role.OPERATOR, "xuan-lai")
     assert (await client.post("/api/v1/schedules", json=NEWS, headers=other_officer)).status == 403
-    viewer = auth(app, Role.VIEWER)
+    viewer = bearer(app, Role.VIEWER)
     assert (await client.post("/api/v1/schedules", json=NEWS, headers=viewer)).status == 403
-    admin = auth(app, Role.ADMIN)
+    admin = bearer(app, Role.ADMIN)
     created = await (await client.post("/api/v1/schedules", json=NEWS, headers=admin)).json()
     schedule_id = created["schedule"]["id"]
     # Not visible to another commune's officer, so not found rather than forbidden.
@@ -96,7 +82,7 @@ async def test_every_problem_is_named(client: TestClient, app: web.Application) 
         "content": {"type": "relay", "duration_s": 99999},
         "rrule": "FREQ=DAILY;COUNT=0",
     }
-    response = await client.post("/api/v1/schedules", json=bad, headers=auth(app, Role.ADMIN))
+    response = await client.post("/api/v1/schedules", json=bad, headers=bearer(app, Role.ADMIN))
     assert response.status == 400
     fields = [p.split(":")[0] for p in (await response.json())["problems"]]
     assert fields == ["targets.zones", "content.duration_s", "content.url", "rrule"]
@@ -105,7 +91,7 @@ async def test_every_problem_is_named(client: TestClient, app: web.Application) 
 async def test_pause_bumps_the_revision_and_silences_occurrences(
     client: TestClient, app: web.Application
 ) -> None:
-    admin = auth(app, Role.ADMIN)
+    admin = bearer(app, Role.ADMIN)
     created = await (await client.post("/api/v1/schedules", json=NEWS, headers=admin)).json()
     schedule_id = created["schedule"]["id"]
     window = "from=2030-01-01T00:00:00&to=2030-01-04T00:00:00"

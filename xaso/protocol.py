@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Final, Literal
+from typing import Final, Literal, Protocol, TypeVar
 
 import msgspec
 
@@ -288,45 +288,45 @@ def _check_version(payload: bytes) -> None:
         raise ProtocolError("unsupported_version", f"schema version {version}")
 
 
-def _decode(decoder: msgspec.json.Decoder, payload: bytes):
+class _Versioned(Protocol):
+    @property
+    def v(self) -> int: ...
+
+
+M = TypeVar("M", bound=_Versioned)
+
+
+def _decode(decoder: msgspec.json.Decoder[M], payload: bytes) -> M:
+    """Decode and validate in one pass; every failure is a ProtocolError with a reason."""
     if len(payload) > MAX_PAYLOAD_BYTES:
         raise ProtocolError("oversized", f"{len(payload)} bytes > {MAX_PAYLOAD_BYTES}")
     try:
-        return decoder.decode(payload)
+        message = decoder.decode(payload)
     except msgspec.ValidationError as exc:
         # Tell an old or future agent apart from a broken one: it changes the fix.
         _check_version(payload)
         raise ProtocolError("invalid_schema", str(exc)) from None
     except msgspec.DecodeError as exc:
         raise ProtocolError("malformed_json", str(exc)) from None
+    if message.v != SCHEMA_VERSION:
+        raise ProtocolError("unsupported_version", f"schema version {message.v}")
+    return message
 
 
 def decode_status(payload: bytes) -> Status:
-    message: Status = _decode(_status_decoder, payload)
-    if message.v != SCHEMA_VERSION:
-        raise ProtocolError("unsupported_version", f"schema version {message.v}")
-    return message
+    return _decode(_status_decoder, payload)
 
 
 def decode_heartbeat(payload: bytes) -> Heartbeat:
-    message: Heartbeat = _decode(_heartbeat_decoder, payload)
-    if message.v != SCHEMA_VERSION:
-        raise ProtocolError("unsupported_version", f"schema version {message.v}")
-    return message
+    return _decode(_heartbeat_decoder, payload)
 
 
 def decode_replay(payload: bytes) -> Replay:
-    message: Replay = _decode(_replay_decoder, payload)
-    if message.v != SCHEMA_VERSION:
-        raise ProtocolError("unsupported_version", f"schema version {message.v}")
-    return message
+    return _decode(_replay_decoder, payload)
 
 
 def decode_schedule_set(payload: bytes) -> ScheduleSet:
-    message: ScheduleSet = _decode(_schedule_decoder, payload)
-    if message.v != SCHEMA_VERSION:
-        raise ProtocolError("unsupported_version", f"schema version {message.v}")
-    return message
+    return _decode(_schedule_decoder, payload)
 
 
 def schedule_version(items: list[ScheduleItem]) -> str:

@@ -1,0 +1,42 @@
+"""The real server app for API tests, without a broker, and tokens to call it with."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from server import keys
+from server.app import Deps, create_app
+from server.settings import Settings
+from server.store.base import Store
+from server.store.sqlite import SqliteStore
+from server.tokens import Role, TokenStore
+from tests.messages import SMALL_INVENTORY
+from xaso.inventory import load_inventory
+
+
+@contextlib.asynccontextmanager
+async def app_without_broker(
+    data_dir: Path, inventory: Path = SMALL_INVENTORY, store: Store | None = None
+) -> AsyncIterator[web.Application]:
+    """create_app on the given inventory, an in-memory SQLite store unless one is given."""
+    own_store = store is None
+    used = store if store is not None else await SqliteStore.open(":memory:")
+    settings = Settings(inventory=str(inventory), data_dir=str(data_dir))
+    index = load_inventory(inventory).index()
+    try:
+        yield create_app(settings, Deps(store=used, index=index, connect_mqtt=False))
+    finally:
+        if own_store:
+            await used.close()
+
+
+def bearer(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
+    """Headers with a new token of ``role``, limited to ``communes`` if any."""
+    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    token = tokens.create(role, frozenset(communes))
+    tokens.close()
+    return {"Authorization": f"Bearer {token}"}
