@@ -40,6 +40,8 @@ def health_detail(health: AgentHealth, collectors: list[CollectorStatus]) -> dic
 
 
 def reading_detail(reading: DeviceReading) -> dict[str, DetailValue]:
+    if reading.camera is None and reading.nvr is None and reading.radio is None:
+        return {}  # most readings: a reachability probe only (the hot path)
     raw: dict[str, object] = {}
     for section in ("camera", "nvr", "radio"):
         part = getattr(reading, section)
