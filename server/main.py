@@ -18,6 +18,18 @@ def run_server(settings: Settings) -> int:
     except ValueError as exc:
         print(f"xaso server: {exc}")
         return 2
+    if settings.alerts:
+        # Every problem of the alerts file, with its line, before anything starts.
+        from server.alerts.config import check_alerts_config_file
+        from xaso.inventory import load_inventory
+
+        problems = check_alerts_config_file(
+            settings.alerts, load_inventory(settings.inventory).index()
+        )
+        if problems:
+            for problem in problems:
+                print(problem)
+            return 1
     app = create_app(settings)
     log.info("serving on http://%s:%d", host, port)
     web.run_app(app, host=host, port=port, shutdown_timeout=5, print=None)

@@ -94,3 +94,14 @@ def test_missing_extra_is_named(
     monkeypatch.setitem(sys.modules, "aiohttp", None)
     assert main(["server", "--inventory", str(ROOT / "devices.yaml")]) == 2
     assert "pip install 'xaso[server]'" in capsys.readouterr().err
+
+
+def test_check_knows_an_alerts_file_and_its_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alerts = str(ROOT / "deploy/alerts.yaml")
+    assert main(["check", alerts]) == 1  # its channels' secrets are not set here
+    assert "XASO_TELEGRAM_TOKEN is unset" in capsys.readouterr().err
+    for name in ("XASO_WEBHOOK_SECRET", "XASO_TELEGRAM_TOKEN", "XASO_SMTP_PASSWORD"):
+        monkeypatch.setenv(name, "s3cret")
+    assert main(["check", alerts]) == 0

@@ -41,12 +41,18 @@ def _needs_extra(exc: ModuleNotFoundError) -> int:
     return 2
 
 
-def _looks_like_agent_config(path: Path) -> bool:
+def _kind_of_file(path: Path) -> str:
+    """ "agent", "alerts" or "inventory", from the file's top-level keys."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
-        return False
-    return isinstance(data, dict) and "agent" in data and "communes" not in data
+        return "inventory"  # its checker reports the syntax error with its line
+    if isinstance(data, dict) and "communes" not in data:
+        if "agent" in data:
+            return "agent"
+        if "rules" in data:
+            return "alerts"
+    return "inventory"
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -56,10 +62,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not path.is_file():
             problems.append(Problem(name, 0, "no such file"))
             continue
-        if _looks_like_agent_config(path):
+        kind = _kind_of_file(path)
+        if kind == "agent":
             from agent.config import check_agent_config_file
 
             found = check_agent_config_file(path)
+        elif kind == "alerts":
+            # Secrets are looked up in this environment, as the server will.
+            from server.alerts.config import check_alerts_config_file
+
+            found = check_alerts_config_file(path)
         else:
             from xaso.inventory import check_inventory_file
 
@@ -141,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check", help="validate devices.yaml or an agent.yaml")
+    check = sub.add_parser("check", help="validate devices.yaml, an agent.yaml or alerts.yaml")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.set_defaults(func=cmd_check)
 
