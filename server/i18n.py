@@ -26,6 +26,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "vi": "Máy chủ đang mất kết nối với MQTT broker: trạng thái có thể đã cũ.",
         "en": "The server has lost the MQTT broker: statuses may be stale.",
     },
+    "alerts_firing": {"vi": "Cảnh báo đang hoạt động", "en": "Alerts firing"},
+    "alert": {"vi": "Cảnh báo", "en": "Alert"},
     "times_in": {"vi": "Giờ Việt Nam (UTC+7)", "en": "Times in Asia/Ho_Chi_Minh (UTC+7)"},
     # statuses
     "online": {"vi": "Hoạt động", "en": "Online"},

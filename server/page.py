@@ -15,6 +15,7 @@ import jinja2
 from aiohttp import web
 
 from server import keys
+from server.alerts.wiring import active_alerts
 from server.auth import COOKIE, PRINCIPAL
 from server.i18n import describe_cause, duration, pick_language, translator
 from server.views import commune_states, status_counts
@@ -80,8 +81,24 @@ async def overview(request: web.Request) -> web.Response:
                 ],
             }
         )
+    alerts = [
+        {
+            "commune": a.get("commune_name") or a.get("commune") or "",
+            "summary": a.get("summary") or a.get("rule"),
+            "severity": a.get("severity"),
+            "since": _local_time(int(str(a["started_ms"])), tz) if a.get("started_ms") else "—",
+            "devices": len(a.get("devices") or []),  # type: ignore[arg-type]
+        }
+        for a in active_alerts(request.app)
+        if a.get("commune") is None or principal.may_see(str(a["commune"]))
+    ]
     return _render(
-        request, "index.html", communes=communes, broker_up=state.link_is_up, user=principal
+        request,
+        "index.html",
+        communes=communes,
+        alerts=alerts,
+        broker_up=state.link_is_up,
+        user=principal,
     )
 
 

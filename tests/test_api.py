@@ -201,3 +201,33 @@ async def test_alerts_endpoint_is_empty_when_alerting_is_off(
 ) -> None:
     body = await (await client.get("/api/v1/alerts", headers=token(app, Role.VIEWER))).json()
     assert body == {"alerts": [], "count": 0}
+
+
+async def test_page_lists_alerts_firing_in_scope(
+    client: TestClient, app: web.Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    firing = [
+        {
+            "commune": "alpha",
+            "commune_name": "Xã Alpha",
+            "severity": "critical",
+            "summary": "3 thiết bị <mất kết nối>",
+            "started_ms": NOW,
+            "devices": [{}, {}, {}],
+        },
+        {
+            "commune": "beta",
+            "commune_name": "Xã Beta",
+            "severity": "warning",
+            "summary": "Beta only",
+            "started_ms": NOW,
+            "devices": [{}],
+        },
+    ]
+    monkeypatch.setattr("server.page.active_alerts", lambda _app: firing)
+    secret = token(app, Role.OPERATOR, frozenset({"alpha"}))["Authorization"].split()[1]
+    await client.post("/login", data={"token": secret})
+    html = await (await client.get("/")).text()
+    assert "Cảnh báo đang hoạt động" in html
+    assert "3 thiết bị &lt;mất kết nối&gt;" in html  # escaped
+    assert "Beta only" not in html  # another commune's alert
