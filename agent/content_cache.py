@@ -8,8 +8,10 @@ substituted file never plays). Stdlib HTTP only: the agent stays small.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import os
+import re
 import tempfile
 import threading
 import urllib.error
@@ -21,12 +23,15 @@ from xaso.protocol import ScheduleSet
 log = logging.getLogger("xaso.agent.content")
 
 RETRY_EVERY_S = 60.0
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class ContentCache:
     def __init__(self, folder: Path, server_url: str | None, token: str | None) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
+        for leftover in folder.glob(".fetch-*"):  # a download cut by a power loss
+            leftover.unlink(missing_ok=True)
         self._server_url = server_url.rstrip("/") if server_url else None
         self._token = token
         self._wanted: set[str] = set()
@@ -73,11 +78,17 @@ class ContentCache:
                 if self._stop.is_set():
                     return
                 if not self.has(sha):
-                    self.fetch(sha)
+                    try:
+                        self.fetch(sha)
+                    except Exception:  # the fetch thread must outlive any one failure
+                        log.exception("fetching content %s failed", sha)
             self._wake.wait(RETRY_EVERY_S)
             self._wake.clear()
 
     def fetch(self, sha256: str) -> bool:
+        if not _SHA256.fullmatch(sha256):
+            log.error("not a sha256, not fetched: %r", sha256)
+            return False
         request = urllib.request.Request(f"{self._server_url}/api/v1/content/{sha256}")
         if self._token:
             request.add_header("Authorization", f"Bearer {self._token}")
@@ -100,7 +111,8 @@ class ContentCache:
             os.replace(tmp, self.folder / sha256)
             log.info("content %s fetched", sha256)
             return True
-        except (OSError, urllib.error.URLError) as exc:
-            tmp.unlink(missing_ok=True)
+        except (OSError, urllib.error.URLError, http.client.HTTPException, ValueError) as exc:
             log.warning("cannot fetch content %s yet: %s", sha256, exc)
             return False
+        finally:
+            tmp.unlink(missing_ok=True)  # gone already when the file was kept

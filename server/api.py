@@ -59,7 +59,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 def parse_time_ms(value: str, tz: ZoneInfo) -> int:
     """Epoch milliseconds, or ISO 8601; a time without an offset is local to the
     inventory's time zone, since that is what users in the communes mean."""
-    if value.lstrip("-").isdigit():
+    if value.isascii() and value.lstrip("-").isdigit():  # "²".isdigit() is True too
         return int(value)
     try:
         moment = datetime.fromisoformat(value)

@@ -8,8 +8,8 @@ from aiohttp import web
 from server import keys
 from server.api import bad_request, json_response, not_found
 from server.auth import PRINCIPAL
-from server.content import ContentError
-from server.tokens import Role
+from server.content import ContentError, ContentInfo
+from server.tokens import Principal, Role
 
 
 async def upload(request: web.Request) -> web.Response:
@@ -25,20 +25,33 @@ async def upload(request: web.Request) -> web.Response:
             request.content.iter_chunked(64 * 1024),
             name=request.query.get("name", ""),
             uploaded_by=principal.name,
+            communes=sorted(principal.communes),
         )
     except ContentError as exc:
         raise bad_request(str(exc)) from None
     return json_response(msgspec.to_builtins(info), status=201)
 
 
+def _visible(principal: Principal, info: ContentInfo) -> bool:
+    if not info.communes or not principal.communes:
+        return True
+    return bool(principal.communes & set(info.communes))
+
+
 async def list_content(request: web.Request) -> web.Response:
-    items = sorted(request.app[keys.CONTENT].table.items.values(), key=lambda i: i.uploaded_ms)
+    principal = request[PRINCIPAL]
+    items = sorted(
+        (i for i in request.app[keys.CONTENT].table.items.values() if _visible(principal, i)),
+        key=lambda i: i.uploaded_ms,
+    )
     return json_response({"content": msgspec.to_builtins(items)})
 
 
 async def download(request: web.Request) -> web.FileResponse:
-    path = request.app[keys.CONTENT].path(request.match_info["sha256"])
-    if path is None:
+    store = request.app[keys.CONTENT]
+    info = store.table.items.get(request.match_info["sha256"])
+    path = store.path(info.id) if info is not None else None
+    if info is None or path is None or not _visible(request[PRINCIPAL], info):
         raise not_found("content")
     return web.FileResponse(path, headers={"Content-Type": "application/octet-stream"})
 

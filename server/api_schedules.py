@@ -34,6 +34,7 @@ from server.views import iso_utc
 
 CONFLICT_HORIZON_MS = 90 * 24 * 3600 * 1000
 MAX_OCCURRENCES = 1000
+MAX_RANGE_MS = 366 * 24 * 3600 * 1000
 
 
 def _may_write(principal: Principal, commune: str) -> bool:
@@ -54,6 +55,9 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
         schedule = msgspec.convert(body, Schedule)
     except msgspec.ValidationError as exc:
         raise _invalid([str(exc)]) from None
+    # Permission first: the problems would tell about another commune's villages.
+    if not _may_write(request[PRINCIPAL], schedule.commune):
+        raise forbidden()
     problems = schedule_problems(schedule, request.app[keys.INDEX])
     sha256 = schedule.content.sha256
     if (
@@ -64,8 +68,6 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
         problems.append("content.sha256: no uploaded file has this hash (POST /api/v1/content)")
     if problems:
         raise _invalid(problems)
-    if not _may_write(request[PRINCIPAL], schedule.commune):
-        raise forbidden()
     return schedule
 
 
@@ -106,7 +108,7 @@ async def list_schedules(request: web.Request) -> web.Response:
         for s in request.app[keys.SCHEDULES].items.values()
         if principal.may_see(s.commune) and (commune is None or s.commune == commune)
     ]
-    found.sort(key=lambda s: (s.commune, s.start))
+    found.sort(key=lambda s: (s.commune, start_ms(s)))  # naive and aware starts mix
     return json_response({"schedules": msgspec.to_builtins(found), "count": len(found)})
 
 
@@ -114,9 +116,10 @@ async def create_schedule(request: web.Request) -> web.Response:
     body = await json_body(request)
     body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
     schedule = _check(request, body)
+    view = _saved_view(request, schedule)  # before saving: a failure must leave nothing
     request.app[keys.SCHEDULES].put(schedule)
     request.app[keys.SYNC_SCHEDULES]()
-    return json_response(_saved_view(request, schedule), status=201)
+    return json_response(view, status=201)
 
 
 async def change_schedule(request: web.Request) -> web.Response:
@@ -131,9 +134,10 @@ async def change_schedule(request: web.Request) -> web.Response:
             raise bad_request(f"'{fixed}' cannot be changed")
     body.update(changes, revision=current.revision + 1)
     schedule = _check(request, body)
+    view = _saved_view(request, schedule)
     request.app[keys.SCHEDULES].put(schedule)
     request.app[keys.SYNC_SCHEDULES]()
-    return json_response(_saved_view(request, schedule))
+    return json_response(view)
 
 
 async def delete_schedule(request: web.Request) -> web.Response:
@@ -157,6 +161,9 @@ async def schedule_occurrences(request: web.Request) -> web.Response:
     )
     if from_ms >= to_ms:
         raise bad_request("'from' must be before 'to'")
+    if to_ms - from_ms > MAX_RANGE_MS:
+        # Expanding centuries of an hourly rule would hold the event loop for minutes.
+        raise bad_request("ask for at most a year at a time")
     found = occurrences(schedule, from_ms, to_ms)[:MAX_OCCURRENCES]
     return json_response(
         {

@@ -7,8 +7,8 @@ The duration is read from the file (mutagen), not taken from the uploader.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import io
 import os
 import tempfile
 import time
@@ -32,6 +32,9 @@ class ContentInfo(msgspec.Struct, frozen=True):
     name: str = ""
     uploaded_by: str = ""
     uploaded_ms: int = 0
+    # The uploader's communes: who else may see it. Empty (an admin's upload, say a
+    # provincial bulletin): every commune.
+    communes: list[str] = []
 
 
 class ContentError(ValueError):
@@ -51,7 +54,12 @@ class ContentStore:
         return self.folder / sha256
 
     async def save(
-        self, chunks: AsyncIterator[bytes], *, name: str, uploaded_by: str
+        self,
+        chunks: AsyncIterator[bytes],
+        *,
+        name: str,
+        uploaded_by: str,
+        communes: list[str] | None = None,
     ) -> ContentInfo:
         """Stream an upload to disk, hashing as it comes; keep it only if it is audio."""
         digest = hashlib.sha256()
@@ -66,7 +74,11 @@ class ContentStore:
                         raise ContentError(f"larger than {MAX_BYTES // 2**20} MiB")
                     digest.update(chunk)
                     out.write(chunk)
-            info = _audio_info(tmp.read_bytes(), digest.hexdigest(), size, name, uploaded_by)
+            # mutagen reads what it needs from the file, off the event loop.
+            info = await asyncio.to_thread(
+                _audio_info, tmp, digest.hexdigest(), size, name, uploaded_by
+            )
+            info = msgspec.structs.replace(info, communes=sorted(communes or []))
             os.replace(tmp, self.folder / info.id)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -78,9 +90,9 @@ class ContentStore:
         self._db.close()
 
 
-def _audio_info(data: bytes, sha256: str, size: int, name: str, by: str) -> ContentInfo:
+def _audio_info(path: Path, sha256: str, size: int, name: str, by: str) -> ContentInfo:
     try:
-        audio = mutagen.File(io.BytesIO(data))
+        audio = mutagen.File(path)
     except mutagen.MutagenError as exc:
         raise ContentError(f"not a readable audio file: {exc}") from None
     length = getattr(getattr(audio, "info", None), "length", 0) or 0

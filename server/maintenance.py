@@ -69,6 +69,8 @@ SCOPES: Final[tuple[str, ...]] = get_args(Scope)
 # Sanity bounds that also keep every datetime computation far from year 1 and 9999.
 MIN_START_YEAR: Final = 1970
 MAX_START_YEAR: Final = 2999
+# A larger INTERVAL describes nothing anyone plans, and overflows date arithmetic.
+MAX_INTERVAL: Final = 10_000
 # Ten years: longer than any plausible outage plan, and it bounds how far back a query
 # must look for an occurrence that started before the range.
 MAX_DURATION_S: Final = 3660 * 86_400.0
@@ -179,23 +181,29 @@ def _problems(window: MaintenanceWindow) -> list[str]:
             f"duration_s: must be a number of seconds above 0 and at most "
             f"{MAX_DURATION_S:.0f} (ten years), got {duration!r}"
         )
-    if not MIN_START_YEAR <= window.start.year <= MAX_START_YEAR:
-        found.append(f"start: year must be between {MIN_START_YEAR} and {MAX_START_YEAR}")
-        return found  # the rule cannot be checked without a sane DTSTART
     return found + recurrence_problems(window.start, window.rrule, window.timezone)
 
 
 def recurrence_problems(start: dt.datetime, rule: str | None, timezone: str) -> list[str]:
     """What is wrong with a start, an RRULE and a time zone, each named by its field."""
+    if not MIN_START_YEAR <= start.year <= MAX_START_YEAR:
+        # The rule cannot be checked without a sane DTSTART.
+        return [f"start: year must be between {MIN_START_YEAR} and {MAX_START_YEAR}"]
     try:
         zone = _zone(timezone)
     except ValueError as exc:
         return [f"timezone: {exc}"]
+    try:
+        local_start = _local_start(start, zone)
+        if not MIN_START_YEAR <= local_start.year <= MAX_START_YEAR:
+            raise OverflowError
+    except OverflowError:
+        return [f"start: out of range in {timezone}"]
     if rule is not None:
         try:
-            _parse_rule(rule, _local_start(start, zone), zone)
-        except ValueError as exc:
-            return [f"rrule: {exc}"]
+            _parse_rule(rule, local_start, zone)
+        except (ValueError, OverflowError) as exc:
+            return [f"rrule: {exc or 'out of range'}"]
     return []
 
 
@@ -269,6 +277,8 @@ def _parse_rule(text: str, local_start: dt.datetime, zone: ZoneInfo) -> _RuleInf
     if count is not None and count < 1:
         raise ValueError("COUNT must be at least 1")
     interval = int(values.get("INTERVAL", "1"))
+    if interval > MAX_INTERVAL:
+        raise ValueError(f"INTERVAL must be at most {MAX_INTERVAL}")
     if interval < 1:
         raise ValueError("INTERVAL must be at least 1")
     rule = parsed if until is None else parsed.replace(until=until)

@@ -14,6 +14,7 @@ from agent.content_cache import ContentCache
 
 GOOD = b"RIFF....WAVEfmt good audio"
 BAD_SHA = hashlib.sha256(b"what the schedule named").hexdigest()
+TRUNCATED_SHA = hashlib.sha256(b"a long file").hexdigest()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -24,6 +25,12 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != "Bearer t0k":
             self.send_response(401)
             self.end_headers()
+            return
+        if self.path.endswith(TRUNCATED_SHA):  # the link drops mid-file
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"only the start")
             return
         body = GOOD if self.path.endswith(hashlib.sha256(GOOD).hexdigest()) else b"tampered"
         self.send_response(200)
@@ -56,3 +63,11 @@ def test_a_wrong_token_fetches_nothing(server: str, tmp_path: Path) -> None:
     cache = ContentCache(tmp_path, server, "wrong")
     assert not cache.fetch(hashlib.sha256(GOOD).hexdigest())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cut_download_leaves_nothing_and_the_cache_goes_on(server: str, tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path, server, "t0k")
+    assert not cache.fetch(TRUNCATED_SHA)
+    assert list(tmp_path.iterdir()) == []
+    assert not cache.fetch("../../etc/passwd")  # not a hash: never becomes a path
+    assert cache.fetch(hashlib.sha256(GOOD).hexdigest())

@@ -80,3 +80,19 @@ async def test_only_audio_is_kept_and_only_officers_upload(
     assert list(Path(app[keys.SETTINGS].data_dir, "content").iterdir()) == []
     viewer = bearer(app, Role.VIEWER)
     assert (await client.post("/api/v1/content", data=wav(1), headers=viewer)).status == 403
+
+
+async def test_content_is_seen_within_the_uploaders_communes(
+    client: TestClient, app: web.Application
+) -> None:
+    alpha = bearer(app, Role.OPERATOR, "alpha")
+    info = await (await client.post("/api/v1/content", data=wav(1), headers=alpha)).json()
+    beta_viewer = bearer(app, Role.VIEWER, "beta")
+    assert (await (await client.get("/api/v1/content", headers=beta_viewer)).json()) == {
+        "content": []
+    }
+    assert (await client.get(f"/api/v1/content/{info['id']}", headers=beta_viewer)).status == 404
+    beta_gateway = bearer(app, Role.AGENT, "beta")
+    assert (await client.get(f"/api/v1/content/{info['id']}", headers=beta_gateway)).status == 404
+    alpha_gateway = bearer(app, Role.AGENT, "alpha")
+    assert (await client.get(f"/api/v1/content/{info['id']}", headers=alpha_gateway)).status == 200

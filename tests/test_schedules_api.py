@@ -115,3 +115,42 @@ async def test_pause_bumps_the_revision_and_silences_occurrences(
         f"/api/v1/schedules/{schedule_id}", json={"commune": "xuan-lai"}, headers=admin
     )
     assert response.status == 400
+
+
+async def test_inputs_that_once_broke_a_commune_are_refused_and_leave_nothing(
+    client: TestClient, app: web.Application
+) -> None:
+    admin = bearer(app, Role.ADMIN)
+    for bad in (
+        {"rrule": "FREQ=DAILY;INTERVAL=1000000000"},
+        {"start": "0001-01-01T00:00:00+14:00", "rrule": None},
+        {"start": "9999-12-31T23:00:00-10:00", "rrule": None},
+    ):
+        response = await client.post("/api/v1/schedules", json={**NEWS, **bad}, headers=admin)
+        assert response.status == 400, (bad, await response.text())
+    assert (await (await client.get("/api/v1/schedules", headers=admin)).json())["count"] == 0
+
+
+async def test_naive_and_aware_starts_list_together(
+    client: TestClient, app: web.Application
+) -> None:
+    admin = bearer(app, Role.ADMIN)
+    for start in ("2030-01-01T06:00:00", "2030-01-01T07:00:00+07:00"):
+        response = await client.post(
+            "/api/v1/schedules", json={**NEWS, "start": start}, headers=admin
+        )
+        assert response.status == 201
+    assert (await client.get("/api/v1/schedules", headers=admin)).status == 200
+
+
+async def test_occurrences_are_asked_a_year_at_most(
+    client: TestClient, app: web.Application
+) -> None:
+    admin = bearer(app, Role.ADMIN)
+    created = await (await client.post("/api/v1/schedules", json=NEWS, headers=admin)).json()
+    path = f"/api/v1/schedules/{created['schedule']['id']}/occurrences"
+    response = await client.get(
+        f"{path}?from=1900-01-01T00:00:00&to=2100-01-01T00:00:00", headers=admin
+    )
+    assert response.status == 400
+    assert (await client.get(f"{path}?from=²", headers=admin)).status == 400
