@@ -70,6 +70,18 @@ def parse_time_ms(value: str, tz: ZoneInfo) -> int:
     return int(moment.timestamp() * 1000)
 
 
+def requested_period(request: web.Request, span_ms: int, default_to_ms: int) -> tuple[int, int]:
+    """``?from=&to=`` in the inventory's time zone; by default the ``span_ms`` before
+    ``default_to_ms``."""
+    tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
+    query = request.query
+    to_ms = parse_time_ms(query["to"], tz) if "to" in query else default_to_ms
+    from_ms = parse_time_ms(query["from"], tz) if "from" in query else to_ms - span_ms
+    if from_ms >= to_ms:
+        raise bad_request("'from' must be before 'to'")
+    return from_ms, to_ms
+
+
 async def list_devices(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     state = request.app[keys.STATE]
@@ -103,16 +115,8 @@ async def get_device(request: web.Request) -> web.Response:
 
 async def device_history(request: web.Request) -> web.Response:
     state = visible_device(request)
-    tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
-    now_ms = int(time.time() * 1000)
-    to_ms = parse_time_ms(request.query["to"], tz) if "to" in request.query else now_ms + 1
-    from_ms = (
-        parse_time_ms(request.query["from"], tz)
-        if "from" in request.query
-        else to_ms - DEFAULT_HISTORY_MS
-    )
-    if from_ms >= to_ms:
-        raise bad_request("'from' must be before 'to'")
+    # +1: the half-open range takes in what happened this very millisecond.
+    from_ms, to_ms = requested_period(request, DEFAULT_HISTORY_MS, int(time.time() * 1000) + 1)
     store = request.app[keys.STORE]
     entry = state.entry
     body: dict[str, Any] = {"device": entry.id, "from": iso_utc(from_ms), "to": iso_utc(to_ms)}

@@ -10,12 +10,11 @@ import asyncio
 import time
 from collections import defaultdict
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from server import keys
-from server.api import bad_request, json_response, not_found, parse_time_ms, visible_device
+from server.api import json_response, not_found, requested_period, visible_device
 from server.auth import PRINCIPAL
 from server.availability import Availability, Outage, availability, outages, spans
 from server.exclusions import excused_for
@@ -32,17 +31,8 @@ MAX_TRANSITIONS = 100_000
 
 def _period(request: web.Request) -> tuple[int, int, int]:
     """(from_ms, to_ms, now_ms): the period asked for (the last 30 days by default)."""
-    tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
     now_ms = int(time.time() * 1000)
-    to_ms = parse_time_ms(request.query["to"], tz) if "to" in request.query else now_ms
-    from_ms = (
-        parse_time_ms(request.query["from"], tz)
-        if "from" in request.query
-        else to_ms - DEFAULT_PERIOD_MS
-    )
-    if from_ms >= to_ms:
-        raise bad_request("'from' must be before 'to'")
-    return from_ms, to_ms, now_ms
+    return (*requested_period(request, DEFAULT_PERIOD_MS, now_ms), now_ms)
 
 
 async def _device_figures(

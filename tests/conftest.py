@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from tests.services.influxdb import InfluxServer, running_influxd
 from tests.services.mosquitto import MosquittoServer, running_mosquitto
@@ -21,6 +23,14 @@ from tests.services.mosquitto import MosquittoServer, running_mosquitto
 def influxd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfluxServer]:
     with running_influxd(tmp_path_factory.mktemp("influxd")) as server:
         yield server
+
+
+@pytest.fixture
+async def client(
+    app: web.Application, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
+) -> TestClient:
+    """An HTTP client on the ``app`` fixture of the requesting test module."""
+    return await aiohttp_client(app)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import wave
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,13 +31,6 @@ def wav(seconds: float, rate: int = 8000) -> bytes:
 async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
     async with app_without_broker(tmp_path) as application:
         yield application
-
-
-@pytest.fixture
-async def client(
-    app: web.Application, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
-) -> TestClient:
-    return await aiohttp_client(app)
 
 
 async def test_upload_then_schedule_then_a_gateway_downloads_it(

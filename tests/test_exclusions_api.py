@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,13 +57,6 @@ async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
     async with app_without_broker(tmp_path, store=store) as application:
         yield application
     await store.close()
-
-
-@pytest.fixture
-async def client(
-    app: web.Application, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
-) -> TestClient:
-    return await aiohttp_client(app)
 
 
 def now_local() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,13 +26,6 @@ NEWS = {
 async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
     async with app_without_broker(tmp_path, ROOT / "devices.yaml") as application:
         yield application
-
-
-@pytest.fixture
-async def client(
-    app: web.Application, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
-) -> TestClient:
-    return await aiohttp_client(app)
 
 
 async def test_an_officer_schedules_for_their_commune_and_sees_collisions(
