@@ -9,6 +9,9 @@ Topic tree (``docs/protocol.md`` shows an example of every message)::
 
     xaso/v1/agents/{agent_id}/status     retained, QoS 1: online | offline (will) | stopped
     xaso/v1/agents/{agent_id}/heartbeat  QoS 1, not retained
+    xaso/v1/agents/{agent_id}/broadcast  QoS 1, not retained: broadcast-log events
+    xaso/v1/agents/{agent_id}/schedule   server to agent, retained: the schedule set
+    xaso/v1/agents/{agent_id}/replay     server to agent: send again from a sequence
 
 The topic names the agent; the payload repeats it and the server rejects a mismatch,
 so an agent cannot speak for another one even where the broker's ACL is missing.
@@ -50,6 +53,11 @@ def status_topic(agent_id: str) -> str:
 
 def heartbeat_topic(agent_id: str) -> str:
     return f"{AGENTS_PREFIX}/{agent_id}/heartbeat"
+
+
+def broadcast_topic(agent_id: str) -> str:
+    """Agent to server, through the agent's on-disk queue: broadcast-log events."""
+    return f"{AGENTS_PREFIX}/{agent_id}/broadcast"
 
 
 def schedule_topic(agent_id: str) -> str:
@@ -211,14 +219,20 @@ class Replay(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ts_ms: int
 
 
-class ScheduledContent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    type: Literal["file", "tts", "relay"]
+Priority = Literal["normal", "priority", "emergency"]
+ContentType = Literal["file", "tts", "relay", "live"]
+ContentSource = Literal["commune", "provincial", "central"]
+
+
+class ScheduledContent(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    type: ContentType  # "live": a microphone announcement (manual entries only)
     duration_s: float
     title: str = ""
     sha256: str | None = None  # file: fetched ahead from the server, checked by hash
     text: str | None = None  # tts: spoken on the gateway
     voice: str = "vi"
     url: str | None = None  # relay: a stream
+    source: ContentSource = "commune"
 
 
 class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -233,18 +247,76 @@ class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     timezone: str
     clusters: list[str]  # of this agent's clusters, those it plays on
     rrule: str | None = None  # RFC 5545 RRULE; None: once
+    # The occurrences to play, expanded by the server (epoch ms, UTC) for the set's
+    # horizon: the agent needs no RFC 5545 engine, and plays what the server planned.
+    starts_ms: list[int] = []
+
+
+class Silence(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """ "Silence now": nothing plays on these clusters in ``[from_ms, to_ms)``, and
+    whatever is playing there stops."""
+
+    id: str
+    clusters: list[str]
+    from_ms: int
+    to_ms: int
 
 
 class ScheduleSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """Server to agent, retained, QoS 1: every schedule that concerns the agent's
-    clusters. ``version`` is a hash of the items: the agent reports the version it
-    holds in its heartbeats, so a cluster on an old schedule is visible."""
+    clusters, with its occurrences up to ``horizon_ms``, and the silences in force.
+    ``version`` is a hash of items and silences: the agent reports the version it holds
+    in its heartbeats, so a cluster on an old schedule is visible."""
 
     v: int
     agent: str
     version: str
     ts_ms: int
     items: list[ScheduleItem] = []
+    silences: list[Silence] = []
+    # Occurrences are listed up to here; the server sends a new set well before.
+    horizon_ms: int = 0
+
+
+BroadcastEventKind = Literal["received", "started", "finished", "failed", "preempted", "skipped"]
+
+
+class BroadcastEvent(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """Agent to server, through the on-disk queue: one step of one occurrence on one
+    cluster (the broadcast log, nhật ký phát thanh). ``(agent, seq)`` identifies the
+    event, so a replayed one is stored once.
+
+    - received: the gateway holds the schedule (revision) and its content for a cluster
+      (``occurrence_ms`` is 0);
+    - started / finished / failed: the player ran, with actual times and ``played_s``;
+    - preempted: stopped for an emergency (``by`` names it) or a silence;
+    - skipped: not played at all (``reason``: silenced, too_late, content_missing...).
+    """
+
+    v: int
+    agent: str
+    session: int
+    seq: int
+    ts_ms: int  # when this happened, device clock
+    event: BroadcastEventKind
+    cluster: str
+    schedule: str
+    revision: int
+    priority: Priority
+    content: ScheduledContent
+    occurrence_ms: int = 0  # the planned start: identifies the occurrence
+    planned_end_ms: int = 0
+    started_ms: int | None = None  # actual start of the play this event is about
+    played_s: float | None = None  # how long it played (finished, failed, preempted)
+    error: str | None = None
+    reason: str | None = None
+    by: str | None = None  # preempted: the schedule (or silence) that took over
+    preempted: str | None = None  # started: the schedule this one stopped
+    resumed: bool = False  # started again after being pre-empted
+    volume: int | None = None
+    relay_on: bool | None = None
+    clock_offset_ms: float | None = None
+    historical: bool = False
 
 
 # Optional parts are omitted when unset (omit_defaults): a gateway on 4G pays for every
@@ -255,6 +327,7 @@ _status_decoder = msgspec.json.Decoder(Status)
 _heartbeat_decoder = msgspec.json.Decoder(Heartbeat)
 _replay_decoder = msgspec.json.Decoder(Replay)
 _schedule_decoder = msgspec.json.Decoder(ScheduleSet)
+_broadcast_decoder = msgspec.json.Decoder(BroadcastEvent)
 
 
 class _VersionOnly(msgspec.Struct):
@@ -264,7 +337,7 @@ class _VersionOnly(msgspec.Struct):
 _version_decoder = msgspec.json.Decoder(_VersionOnly)
 
 
-def encode(message: Status | Heartbeat | Replay | ScheduleSet) -> bytes:
+def encode(message: Status | Heartbeat | Replay | ScheduleSet | BroadcastEvent) -> bytes:
     return _encoder.encode(message)
 
 
@@ -329,7 +402,14 @@ def decode_schedule_set(payload: bytes) -> ScheduleSet:
     return _decode(_schedule_decoder, payload)
 
 
-def schedule_version(items: list[ScheduleItem]) -> str:
-    """A short, stable hash of a schedule set's items (their canonical JSON)."""
-    canonical = msgspec.json.encode(sorted(items, key=lambda i: i.id), order="sorted")
+def decode_broadcast_event(payload: bytes) -> BroadcastEvent:
+    return _decode(_broadcast_decoder, payload)
+
+
+def schedule_version(items: list[ScheduleItem], silences: list[Silence] | None = None) -> str:
+    """A short, stable hash of a schedule set's items and silences (canonical JSON)."""
+    canonical = msgspec.json.encode(
+        [sorted(items, key=lambda i: i.id), sorted(silences or [], key=lambda s: s.id)],
+        order="sorted",
+    )
     return hashlib.sha256(canonical).hexdigest()[:16]

@@ -1,0 +1,1 @@
+"""Infrastructure indicators (chỉ tiêu): profiles, evaluation, declared values."""

@@ -1,0 +1,70 @@
+"""What evaluating an indicator for a commune and period yields: the columns of the
+provincial index tables (value, numerator/denominator, threshold, verdict, method,
+source, evidence). Evaluation produces these; reports, sign-off and the overview only
+read them, so their shape is the contract between those modules.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+# đạt / chưa đạt / không đủ dữ liệu. "not_applicable": the indicator is switched off in
+# the profile or the commune has nothing it could apply to by design (no planned VC point).
+Verdict = Literal["met", "not_met", "insufficient_data", "not_applicable"]
+
+VERDICT_VI = {
+    "met": "Đạt",
+    "not_met": "Chưa đạt",
+    "insufficient_data": "Không đủ dữ liệu",
+    "not_applicable": "Không áp dụng",
+}
+
+
+class EvidenceItem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """One thing counted: a device with its availability, an outage, a village, a
+    broadcast, or an uploaded document (with its sha256)."""
+
+    kind: str  # "device" | "village" | "key_location" | "outage" | "broadcast" | "document"
+    id: str
+    label: str = ""
+    value: float | None = None  # e.g. availability percent
+    counted: bool | None = None  # did it count towards the numerator
+    note: str = ""
+    from_ms: int | None = None
+    to_ms: int | None = None
+    sha256: str | None = None  # documents
+
+
+class IndicatorResult(msgspec.Struct, frozen=True, omit_defaults=True):
+    indicator: str  # "R2"
+    name: str  # Vietnamese name from the profile
+    commune: str
+    from_ms: int
+    to_ms: int
+    verdict: Verdict
+    method: str  # in words, Vietnamese
+    source: str  # "telemetry" | "broadcast_logs" | "declared"
+    value: float | None = None
+    unit: str = ""  # "%", "clusters", "days/week", "" for yes/no
+    numerator: float | None = None
+    denominator: float | None = None
+    threshold: float | None = None
+    comparison: str = ">="  # how value meets threshold
+    reason: str = ""  # why insufficient / not applicable
+    evidence: list[EvidenceItem] = []
+
+
+class CommuneEvaluation(msgspec.Struct, frozen=True):
+    """Every indicator of one commune for one period, against the hierarchy as it was:
+    ``commune_name`` and ``parent`` are those in force during the period."""
+
+    commune: str
+    commune_name: str
+    parent: str | None
+    profile: str
+    from_ms: int
+    to_ms: int
+    computed_ms: int
+    results: list[IndicatorResult]

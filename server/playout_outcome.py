@@ -1,0 +1,53 @@
+"""The reconciled fate of one planned broadcast on one loudspeaker cluster: the unit
+of the playout log, of the missed-broadcast alert and of indicators R8 and R9.
+
+``server/reconcile.py`` produces these from the schedules (what was planned) and the
+agents' broadcast-log events (what happened); consumers only read them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+# played: started on time and ran (nearly) its full length; late: ran fully, started
+# late; partial: cut short (pre-empted and not resumed, player stopped early); failed:
+# the player or its content failed; missed: the gateway held the schedule and did not
+# play it; not_received: the gateway never confirmed holding it; silenced: deliberately
+# stopped by "silence now"; upcoming / playing: not over yet; manual: a live announcement
+# entered by an officer.
+PlayoutStatus = Literal[
+    "played",
+    "late",
+    "partial",
+    "failed",
+    "missed",
+    "not_received",
+    "silenced",
+    "upcoming",
+    "playing",
+    "manual",
+]
+CONFIRMED_STATUSES = frozenset({"played", "late", "manual"})
+PROBLEM_STATUSES = frozenset({"failed", "missed", "not_received"})
+
+
+class PlayoutOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
+    commune: str
+    cluster: str
+    schedule: str  # schedule id; "manual:<id>" for a manual entry
+    title: str
+    priority: Literal["normal", "priority", "emergency"]
+    content_type: str
+    planned_start_ms: int
+    planned_end_ms: int
+    status: PlayoutStatus
+    village: str | None = None
+    agent: str | None = None
+    started_ms: int | None = None
+    ended_ms: int | None = None
+    played_s: float | None = None
+    error: str | None = None
+    preempted_by: str | None = None
+    operator: str | None = None
