@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 import msgspec
 
 from agent.collectors import CollectorsConfig, config_problems
+from agent.collectors.check import Problems as SectionProblems
 from agent.outbox import OutboxPolicy
+from agent.playout.config import PlayoutConfig, playout_problems
 from xaso.protocol import ID_PATTERN, is_valid_id
 from xaso.yamlcheck import ConfigError, Lines, Problem, load_struct
 
@@ -63,6 +65,8 @@ class AgentConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     queue: OutboxPolicy = OutboxPolicy()
     collectors: CollectorsConfig = CollectorsConfig()
     content: ContentSection | None = None
+    # How a radio gateway plays its schedule (docs/playout.md); absent: it plays nothing.
+    playout: PlayoutConfig | None = None
 
     @property
     def mqtt_host_port(self) -> tuple[str, int]:
@@ -149,7 +153,17 @@ def _semantic_problems(config: AgentConfig, lines: Lines, file: str) -> list[Pro
 
     for path, message in config_problems(config.collectors, path_of=collector_path):
         problems.append(Problem(file, lines.of("collectors", *path), message))
+
+    if config.playout is not None:
+        section = SectionProblems(lines.path_of)
+        playout_problems(config.playout, section, ("playout",))
+        for path, message in section.found:
+            problems.append(Problem(file, lines.of(*path), f"{_dotted(path)}: {message}"))
     return problems
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 def _load(path: str | Path) -> tuple[AgentConfig | None, list[Problem]]:

@@ -4,6 +4,8 @@ Threads, each with one job: this one runs a collection cycle every heartbeat int
 and appends the heartbeat to the on-disk outbox; the publisher drains the outbox to the
 broker; the connection thread keeps one MQTT connection up (reconnecting with jittered
 backoff); each collector runs in a worker of its own so a hung one blocks nothing else.
+On a radio gateway (a ``playout`` section) the playout thread plays the schedule and
+logs each step as a broadcast event through the same outbox (docs/playout.md).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from agent.collectors.base import Collector
 from agent.config import AgentConfig
 from agent.connection import BrokerConnection
 from agent.content_cache import ContentCache
-from agent.outbox import Outbox, OutboxFull
+from agent.outbox import Outbox, OutboxError, OutboxFull
+from agent.playout import Playout
 from agent.pool import CollectorPool, CycleOutcome
 from agent.publisher import Publisher
 from agent.schedule_holder import ScheduleHolder
@@ -31,7 +34,9 @@ from xaso.protocol import (
     QOS_RECORDS,
     SCHEMA_VERSION,
     AgentHealth,
+    BroadcastEvent,
     Heartbeat,
+    broadcast_topic,
     encode,
     heartbeat_topic,
 )
@@ -81,11 +86,30 @@ class Agent:
         )
         self._publisher = Publisher(self._outbox, self.connection)
         self._queue_error: str | None = None
+        # The gateway's last measured clock offset, for broadcast events.
+        self._clock_offset_ms: float | None = None
+        self.playout = (
+            Playout(
+                config.playout,
+                state_dir,
+                self.content,
+                self.record_event,
+                agent_id=self.agent_id,
+                clock_ms=self._ts_ms,
+            )
+            if config.playout is not None
+            else None
+        )
+        if self.playout is not None:
+            self.playout.offer(self.schedule.current)
 
     def _schedule_received(self, payload: bytes) -> None:
-        """paho's thread: keep the new schedule and start fetching its audio."""
+        """paho's thread: keep the new schedule, start fetching its audio, and hand it
+        to the playout thread (which does the rest)."""
         if self.schedule.accept(payload):
             self.content.want(self.schedule.current)
+            if self.playout is not None:
+                self.playout.offer(self.schedule.current)
 
     def _ts_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -123,6 +147,8 @@ class Agent:
     def record_heartbeat(self, outcome: CycleOutcome) -> None:
         """Queue the cycle's heartbeat on disk, then wake the publisher."""
         health = self._health(outcome)
+        if health.clock_offset_ms is not None:  # measured every few cycles: keep the last
+            self._clock_offset_ms = health.clock_offset_ms
 
         def build(seq: int, created_ms: int) -> bytes:
             return encode(
@@ -152,6 +178,36 @@ class Agent:
             return
         self._publisher.wake()
 
+    def record_event(self, event: BroadcastEvent) -> None:
+        """The playout thread: queue a broadcast event on disk, then wake the publisher.
+        The outbox gives its number and time; the session is the current connection's."""
+        clock_offset_ms = event.clock_offset_ms
+        if clock_offset_ms is None:
+            clock_offset_ms = self._clock_offset_ms
+
+        def build(seq: int, created_ms: int) -> bytes:
+            return encode(
+                msgspec.structs.replace(
+                    event,
+                    session=self._sessions.current,
+                    seq=seq,
+                    ts_ms=created_ms,
+                    clock_offset_ms=clock_offset_ms,
+                )
+            )
+
+        topic = broadcast_topic(self.agent_id)
+        try:
+            self._outbox.append("event", topic, build)
+        except OutboxError as exc:
+            # As for heartbeats: the proof of play goes out now, without the queue's
+            # durability, rather than not at all; the next heartbeat says why.
+            self._queue_error = str(exc) or "queue unavailable"
+            log.error("%s: outbox unavailable (%s); event sent without it", self.agent_id, exc)
+            self.connection.publish(topic, build(-1, self._ts_ms()), QOS_RECORDS)
+            return
+        self._publisher.wake()
+
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
@@ -159,6 +215,8 @@ class Agent:
         self.connection.start()
         self._publisher.start()
         self.content.start()
+        if self.playout is not None:
+            self.playout.start()
 
     def run(self, stop: threading.Event) -> None:
         """Collect and queue a heartbeat every interval until ``stop`` is set."""
@@ -177,6 +235,9 @@ class Agent:
             self.shutdown()
 
     def shutdown(self) -> None:
+        # Playout first: what it logs while stopping must still reach the outbox.
+        if self.playout is not None:
+            self.playout.stop()
         self.content.stop()
         self._publisher.stop()
         self.connection.stop()
@@ -186,5 +247,7 @@ class Agent:
     def cut_power(self) -> None:
         """Stop as a power cut would: no goodbye, the broker sends the will; whatever
         was queued stays on disk. For the demo's simulated fleet and for tests."""
+        if self.playout is not None:
+            self.playout.cut_power()
         self._publisher.stop()
         self.connection.cut_power()

@@ -2,9 +2,9 @@
 
 Every gateway of the inventory runs as a real :class:`agent.runner.Agent` (real MQTT,
 birth, will, on-disk queue, heartbeats) in a thread of this process; only its collector
-is simulated, so no packet leaves the machine. A few devices go
-down and come back on a fixed cycle, and a scenario cuts one gateway's power (its will
-fires) and stops another cleanly, then brings both back.
+and, on a radio gateway, its player are simulated, so no packet leaves the machine. A
+few devices go down and come back on a fixed cycle, and a scenario cuts one gateway's
+power (its will fires) and stops another cleanly, then brings both back.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import msgspec
 
 from agent.collectors.base import CollectorResult
 from agent.config import AgentConfig, AgentSection, MqttSection
+from agent.playout.config import PlayoutConfig, SimulatedPlayer
 from agent.runner import Agent
 from xaso.inventory import InventoryIndex
 from xaso.protocol import AgentHealth, DeviceReading
@@ -59,6 +60,16 @@ def _simulated_health(started_s: float) -> AgentHealth:
         rssi_dbm=round(random.uniform(-85, -65)),
         ntp_synced=True,
     )
+
+
+def _simulated_playout(index: InventoryIndex, devices: Sequence[str]) -> PlayoutConfig | None:
+    """Radio gateways play their schedules with the simulated player (docs/playout.md);
+    a cluster that is down for good fails its plays."""
+    clusters = [d for d in devices if index.devices[d].kind == "radio_cluster"]
+    if not clusters:
+        return None
+    broken = [c for c in clusters if _stable_hash(c) % _BROKEN_EVERY == 0]
+    return PlayoutConfig(simulated=SimulatedPlayer(fail_clusters=broken))
 
 
 class SimulatedDevices:
@@ -129,6 +140,7 @@ class SimulatedFleet:
                         agent=AgentSection(id=agent_id, heartbeat_interval_s=heartbeat_interval_s),
                         mqtt=MqttSection(url=mqtt_url, keepalive_s=10),
                         state_dir=str(state_dir / agent_id),
+                        playout=_simulated_playout(index, devices),
                     ),
                     devices,
                 )

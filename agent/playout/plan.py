@@ -1,0 +1,360 @@
+"""What each cluster should do now: a pure function of the schedule set, what the
+clusters have done so far, the readiness of the content, and the time.
+
+The rules are Thông tư 39/2020/TT-BTTTT's three bulletin classes (docs/playout.md):
+
+- **emergency** starts at once and pre-empts anything playing, except another emergency
+  (same class waits: first come, first served);
+- **priority** goes ahead of the normal items waiting, but does not interrupt a normal
+  item already playing;
+- within a class, the earliest planned start first (then the schedule id, so the order
+  never depends on dict order);
+- a pre-empted occurrence is played again from its beginning once the cluster is free,
+  if still within ``late_start_ms`` of its planned start; otherwise it is skipped with
+  ``preempted_too_late``; an occurrence that cannot start within ``late_start_ms`` of
+  its planned start is skipped with ``too_late``;
+- a silence: nothing starts on the cluster inside it, what is playing is stopped, and an
+  occurrence whose planned start falls inside it is skipped with ``silenced`` — except
+  an emergency ordered after the silence began: the later order wins (``overrides``).
+
+No clock, no I/O: the scheduler (``agent/playout/scheduler.py``) applies the decisions,
+and the tests drive this module with plain values.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Container, Iterable, Mapping
+from typing import Final, Literal, NamedTuple
+
+import msgspec
+
+from xaso.protocol import Priority, ScheduledContent, ScheduleSet, Silence
+
+RANK: Final[dict[str, int]] = {"normal": 0, "priority": 1, "emergency": 2}
+
+# Occurrences planned longer ago than this are neither played nor logged: after a week
+# without power the server's own record of what was planned is what counts.
+LOOKBACK_MS: Final = 7 * 86_400_000
+
+Key = tuple[str, int]  # (schedule id, planned start ms): one occurrence on one cluster
+
+
+class Occurrence(msgspec.Struct, frozen=True):
+    """One planned play of one schedule on one cluster."""
+
+    cluster: str
+    schedule: str
+    start_ms: int
+    revision: int
+    priority: Priority
+    content: ScheduledContent
+
+    @property
+    def key(self) -> Key:
+        return (self.schedule, self.start_ms)
+
+    @property
+    def end_ms(self) -> int:
+        return self.start_ms + round(self.content.duration_s * 1000)
+
+
+# due: its time came but it has not started (cluster busy, content not ready);
+# playing / stopping: a player runs it (stopping: asked to stop, not ended yet);
+# preempted: stopped for an emergency, to be played again if still in time;
+# interrupted: the agent stopped or died while it played, likewise;
+# done: nothing more will happen to it (finished, failed, skipped, silenced).
+Status = Literal["due", "playing", "stopping", "preempted", "interrupted", "done"]
+_WAITING: Final = ("due", "preempted", "interrupted")
+_RESUMABLE: Final = ("preempted", "interrupted")
+
+
+class Record(msgspec.Struct, frozen=True):
+    """What the agent did about one occurrence so far (kept by the ledger)."""
+
+    occurrence: Occurrence
+    status: Status
+    started_ms: int | None = None  # the latest actual start
+
+
+class Readiness(NamedTuple):
+    """Whether an item's content can be played now; why not, when not."""
+
+    ready: bool
+    reason: str = ""  # content_missing, tts_failed, unsupported_content...
+    error: str = ""
+    final: bool = False  # it never will be: fail at once rather than wait
+
+
+READY: Final = Readiness(True)
+
+
+class Rules(NamedTuple):
+    late_start_ms: int
+    content_wait_ms: int
+    lookback_ms: int = LOOKBACK_MS
+
+
+# -- decisions -------------------------------------------------------------------------
+
+
+class Start(NamedTuple):
+    occurrence: Occurrence
+    resumed: bool  # played again after a pre-emption or an interruption
+
+
+class Stop(NamedTuple):
+    occurrence: Occurrence
+    cause: Literal["emergency", "silence"]
+    by: str  # the emergency's schedule id, or the silence id
+    for_key: Key | None = None  # the emergency waiting for the cluster
+
+
+class Skip(NamedTuple):
+    occurrence: Occurrence
+    reason: str  # silenced, too_late, preempted_too_late, withdrawn
+    by: str | None = None  # silenced: the silence
+
+
+class Fail(NamedTuple):
+    occurrence: Occurrence
+    reason: str
+    error: str
+
+
+class Wait(NamedTuple):
+    """Its time came and it waits: remembered, so a new schedule set that no longer
+    lists a past start cannot make it vanish unlogged."""
+
+    occurrence: Occurrence
+
+
+class Close(NamedTuple):
+    """An interrupted occurrence too late to resume: already logged failed."""
+
+    occurrence: Occurrence
+
+
+Decision = Start | Stop | Skip | Fail | Wait | Close
+
+
+# -- the timetable of a schedule set ----------------------------------------------------
+
+
+class Timetable:
+    """A schedule set's occurrences sorted by start, built once per set, so a tick
+    looks only at the starts in its window."""
+
+    def __init__(self, schedule: ScheduleSet | None) -> None:
+        self.schedule = schedule
+        self.items = frozenset(item.id for item in schedule.items) if schedule else frozenset()
+        self.silences: list[Silence] = list(schedule.silences) if schedule else []
+        # Occurrences planned before the server built the set (less the tolerance) were
+        # never this set's to play: a set expanded from midnight must not make a fresh
+        # gateway log this morning's bulletin as skipped.
+        self.not_before_ms = schedule.ts_ms if schedule else 0
+        entries = [
+            Occurrence(cluster, item.id, start_ms, item.revision, item.priority, item.content)
+            for item in (schedule.items if schedule else [])
+            for cluster in item.clusters
+            for start_ms in set(item.starts_ms)
+        ]
+        entries.sort(key=lambda o: (o.start_ms, o.cluster, o.schedule))
+        self._entries = entries
+        self._starts = [o.start_ms for o in entries]
+
+    def between(self, from_ms: int, to_ms: int) -> Iterable[Occurrence]:
+        """Occurrences planned in ``[from_ms, to_ms]``."""
+        low = bisect.bisect_left(self._starts, from_ms)
+        high = bisect.bisect_right(self._starts, to_ms)
+        return self._entries[low:high]
+
+    def silence_at(self, cluster: str, at_ms: int) -> Silence | None:
+        for silence in self.silences:
+            if cluster in silence.clusters and silence.from_ms <= at_ms < silence.to_ms:
+                return silence
+        return None
+
+
+def overrides(occurrence: Occurrence, silence: Silence) -> bool:
+    """The later order wins: an emergency ordered after a silence began plays inside it
+    (TT39: an emergency pre-empts everything), while a silence ordered during an
+    emergency stops it (the officer's way to cut a wrong alert)."""
+    return occurrence.priority == "emergency" and occurrence.start_ms >= silence.from_ms
+
+
+# -- the planner -----------------------------------------------------------------------
+
+
+class State(NamedTuple):
+    """What the clusters did so far: the occurrences still open (any status but done),
+    by cluster, and those done, as (cluster, schedule, planned start)."""
+
+    open: Mapping[str, Mapping[Key, Record]]
+    done: Container[tuple[str, str, int]]
+
+
+def plan(
+    timetable: Timetable,
+    state: State,
+    readiness: Mapping[str, Readiness],
+    now_ms: int,
+    rules: Rules,
+    *,
+    since_ms: int | None = None,
+) -> list[Decision]:
+    """Every decision due now, cluster by cluster (at most one Start per cluster).
+
+    Every occurrence due gets a decision the first time it is seen, so after a tick
+    each one planned up to then has a record. ``since_ms`` says up to when that holds
+    for this timetable (the scheduler's previous tick): the tick then looks at the few
+    starts since, not at a week of them. None (a new set, a restart): all of them."""
+    earliest_ms = max(now_ms - rules.lookback_ms, timetable.not_before_ms - rules.late_start_ms)
+    if since_ms is not None:
+        earliest_ms = max(earliest_ms, since_ms)
+    planned: dict[str, dict[Key, Occurrence]] = {}
+    for occurrence in timetable.between(earliest_ms, now_ms):
+        if (occurrence.cluster, occurrence.schedule, occurrence.start_ms) not in state.done:
+            planned.setdefault(occurrence.cluster, {})[occurrence.key] = occurrence
+    decisions: list[Decision] = []
+    for cluster in sorted(planned.keys() | state.open.keys()):
+        decisions += _plan_cluster(
+            cluster,
+            planned.get(cluster, {}),
+            state.open.get(cluster, {}),
+            timetable,
+            readiness,
+            now_ms,
+            rules,
+        )
+    return decisions
+
+
+class _Candidate(NamedTuple):
+    occurrence: Occurrence
+    status: Status | None  # None: never seen before
+
+    @property
+    def order(self) -> tuple[int, int, str]:
+        o = self.occurrence
+        return (-RANK[o.priority], o.start_ms, o.schedule)
+
+
+def _plan_cluster(
+    cluster: str,
+    planned: Mapping[Key, Occurrence],
+    records: Mapping[Key, Record],
+    timetable: Timetable,
+    readiness: Mapping[str, Readiness],
+    now_ms: int,
+    rules: Rules,
+) -> list[Decision]:
+    decisions: list[Decision] = []
+    current = next((r for r in records.values() if r.status in ("playing", "stopping")), None)
+    waiting: list[_Candidate] = []
+    for key in sorted(planned.keys() | records.keys()):
+        record = records.get(key)
+        status = record.status if record is not None else None
+        if status not in (None, *_WAITING):
+            continue
+        # The newest revision the set has; a record's own copy when the set dropped
+        # this start (a set re-expanded from now) but still has the schedule.
+        if key in planned:
+            occurrence = planned[key]
+        else:
+            assert record is not None
+            occurrence = record.occurrence
+            if occurrence.schedule not in timetable.items:
+                # The schedule was deleted or paused while this one waited.
+                if status == "interrupted":
+                    decisions.append(Close(occurrence))
+                else:
+                    decisions.append(Skip(occurrence, "withdrawn"))
+                continue
+        decision = _settle(_Candidate(occurrence, status), timetable, readiness, now_ms, rules)
+        if decision is None:
+            waiting.append(_Candidate(occurrence, status))
+        elif isinstance(decision, _Pending):
+            if status is None:
+                decisions.append(Wait(occurrence))
+        else:
+            decisions.append(decision)
+
+    def wait_all(except_key: Key | None = None) -> None:
+        for candidate in waiting:
+            if candidate.status is None and candidate.occurrence.key != except_key:
+                decisions.append(Wait(candidate.occurrence))
+
+    silence = timetable.silence_at(cluster, now_ms)
+    if silence is not None:
+        if (
+            current is not None
+            and current.status == "playing"
+            and not overrides(current.occurrence, silence)
+        ):
+            decisions.append(Stop(current.occurrence, "silence", silence.id))
+            wait_all()
+            return decisions
+        # Only an emergency ordered after the silence may play inside it.
+        held = [c for c in waiting if not overrides(c.occurrence, silence)]
+        for candidate in held:
+            if candidate.status is None:
+                decisions.append(Wait(candidate.occurrence))
+        waiting = [c for c in waiting if overrides(c.occurrence, silence)]
+    best = min(waiting, key=lambda c: c.order, default=None)
+    if current is not None:
+        playing = current.occurrence
+        if (
+            current.status == "playing"
+            and best is not None
+            and best.occurrence.priority == "emergency"
+            and playing.priority != "emergency"
+        ):
+            emergency = best.occurrence
+            decisions.append(Stop(playing, "emergency", emergency.schedule, emergency.key))
+        wait_all()
+        return decisions
+    if best is not None:
+        decisions.append(Start(best.occurrence, resumed=best.status in _RESUMABLE))
+        wait_all(except_key=best.occurrence.key)
+    return decisions
+
+
+class _Pending:
+    """Not ready yet, still in time: keep waiting."""
+
+
+_PENDING: Final = _Pending()
+
+
+def _settle(
+    candidate: _Candidate,
+    timetable: Timetable,
+    readiness: Mapping[str, Readiness],
+    now_ms: int,
+    rules: Rules,
+) -> Decision | _Pending | None:
+    """A waiting occurrence's fate this tick: a final decision, pending, or None when
+    it may start now."""
+    occurrence, status = candidate
+    if status in (None, "due"):
+        # Silence first: after an outage that covered a silence, what fell inside it
+        # was silenced rather than late.
+        silence = timetable.silence_at(occurrence.cluster, occurrence.start_ms)
+        if silence is not None and not overrides(occurrence, silence):
+            return Skip(occurrence, "silenced", by=silence.id)
+    if now_ms > occurrence.start_ms + rules.late_start_ms:
+        if status == "preempted":
+            return Skip(occurrence, "preempted_too_late")
+        if status == "interrupted":
+            return Close(occurrence)
+        return Skip(occurrence, "too_late")
+    state = readiness.get(occurrence.schedule, _UNKNOWN)
+    if not state.ready:
+        if state.final or now_ms > occurrence.start_ms + rules.content_wait_ms:
+            return Fail(occurrence, state.reason or "content_missing", state.error)
+        return _PENDING
+    return None
+
+
+_UNKNOWN: Final = Readiness(False, "content_missing", "content state unknown")

@@ -1,0 +1,131 @@
+"""The real agent plays a schedule set that arrives over a real Mosquitto, and its
+broadcast events leave through the on-disk outbox with the agent's numbering."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from agent.collectors.base import CollectorResult
+from agent.config import AgentConfig, AgentSection, MqttSection
+from agent.playout import PlayoutConfig
+from agent.playout.config import SimulatedPlayer
+from agent.runner import Agent
+from tests.playout_helpers import item, now_ms, schedule_set
+from tests.services.mosquitto import MosquittoServer
+from xaso.protocol import (
+    AGENTS_PREFIX,
+    BroadcastEvent,
+    ScheduledContent,
+    decode_broadcast_event,
+    decode_status,
+    encode,
+    schedule_topic,
+)
+
+pytestmark = pytest.mark.integration
+
+AGENT_ID = "gw-radio"
+WAIT_S = 20
+
+
+class ClockReport:
+    """A collector that only reports the gateway's clock offset."""
+
+    name = "clock"
+
+    def collect(self) -> CollectorResult:
+        return CollectorResult(health={"clock_offset_ms": 12.5})
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_schedule_over_mqtt_is_played_and_logged_through_the_outbox(
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
+    messages: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
+    observer = mqtt.Client(
+        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+        client_id=f"observer-{uuid.uuid4().hex[:6]}",
+    )
+    observer.on_message = lambda c, u, m: messages.put((m.topic, m.payload))
+    observer.connect("127.0.0.1", mosquitto.port)
+    observer.subscribe(f"{AGENTS_PREFIX}/{AGENT_ID}/#", qos=1)
+    observer.loop_start()
+    config = AgentConfig(
+        agent=AgentSection(id=AGENT_ID, heartbeat_interval_s=0.3),
+        mqtt=MqttSection(url=mosquitto.url, keepalive_s=5, reconnect_min_s=0.2),
+        state_dir=str(tmp_path / "state"),
+        playout=PlayoutConfig(simulated=SimulatedPlayer(fail_clusters=["rc-02"])),
+    )
+    agent = Agent(config, collectors=[ClockReport()])
+    stop = threading.Event()
+    runner = threading.Thread(target=agent.run, args=(stop,), name="test-agent")
+    runner.start()
+    events: list[BroadcastEvent] = []
+    session = None
+    try:
+
+        def receive_until(done: Callable[[str], bool]) -> None:
+            """Read the agent's messages until ``done(channel)`` says so."""
+            nonlocal session
+            deadline = time.monotonic() + WAIT_S
+            while True:
+                topic, payload = messages.get(timeout=max(0.01, deadline - time.monotonic()))
+                channel = topic.rsplit("/", 1)[1]
+                if channel == "status":
+                    session = decode_status(payload).session
+                elif channel == "broadcast":
+                    events.append(decode_broadcast_event(payload))
+                if done(channel):
+                    return
+
+        # The schedule goes out once the agent has beaten: its clock offset is known.
+        receive_until(lambda channel: channel == "heartbeat")
+        start = now_ms()
+        content = ScheduledContent(type="tts", duration_s=0.3, text="Thông báo")
+        schedule = schedule_set(
+            item("notice", [start], clusters=["rc-01", "rc-02"], content=content),
+            ts_ms=start,
+            agent=AGENT_ID,
+        )
+        observer.publish(schedule_topic(AGENT_ID), encode(schedule), qos=1, retain=True)
+
+        def all_ended(channel: str) -> bool:
+            return {(e.cluster, e.event) for e in events} >= {
+                ("rc-01", "finished"),
+                ("rc-02", "failed"),
+            }
+
+        receive_until(all_ended)
+    finally:
+        stop.set()
+        runner.join(timeout=30)
+        observer.loop_stop()
+        observer.disconnect()
+    steps = sorted((e.cluster, e.seq, e.event) for e in events)
+    assert [(c, k) for c, _, k in steps] == [
+        ("rc-01", "received"),
+        ("rc-01", "started"),
+        ("rc-01", "finished"),
+        ("rc-02", "received"),
+        ("rc-02", "started"),
+        ("rc-02", "failed"),
+    ]
+    seqs = [e.seq for e in events]
+    assert len(set(seqs)) == len(seqs) and min(seqs) > 0
+    for event in events:
+        assert (event.agent, event.session, event.schedule) == (AGENT_ID, session, "notice")
+        assert event.clock_offset_ms == 12.5 and not event.historical
+        assert start - 1000 <= event.ts_ms
+    finished = next(e for e in events if e.event == "finished")
+    assert finished.occurrence_ms == start and finished.planned_end_ms == start + 300
+    assert finished.played_s is not None and finished.content == content
