@@ -9,7 +9,6 @@ decide what plays first.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,9 +18,9 @@ from aiohttp import web
 from server import keys
 from server.api import bad_request, forbidden, json_body, json_response, not_found, parse_time_ms
 from server.auth import PRINCIPAL
-from server.distribution import radio_agents
 from server.exclusions import new_id
 from server.schedule import (
+    Content,
     Schedule,
     conflicts,
     occurrences,
@@ -29,7 +28,6 @@ from server.schedule import (
     start_ms,
     target_clusters,
 )
-from server.tokens import Principal, Role
 from server.views import iso_utc
 
 CONFLICT_HORIZON_MS = 90 * 24 * 3600 * 1000
@@ -37,15 +35,10 @@ MAX_OCCURRENCES = 1000
 MAX_RANGE_MS = 366 * 24 * 3600 * 1000
 
 
-def _may_write(principal: Principal, commune: str) -> bool:
-    if principal.role is Role.ADMIN:
-        return True
-    return principal.role is Role.OPERATOR and commune in principal.communes
-
-
-def _invalid(problems: list[str]) -> web.HTTPBadRequest:
+def invalid(what: str, problems: list[str]) -> web.HTTPBadRequest:
+    """400 naming every problem of ``what`` (e.g. "invalid schedule")."""
     return web.HTTPBadRequest(
-        text=msgspec.json.encode({"error": "invalid schedule", "problems": problems}).decode(),
+        text=msgspec.json.encode({"error": what, "problems": problems}).decode(),
         content_type="application/json",
     )
 
@@ -54,27 +47,34 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
     try:
         schedule = msgspec.convert(body, Schedule)
     except msgspec.ValidationError as exc:
-        raise _invalid([str(exc)]) from None
+        raise invalid("invalid schedule", [str(exc)]) from None
     # Permission first: the problems would tell about another commune's villages.
-    if not _may_write(request[PRINCIPAL], schedule.commune):
+    if not request[PRINCIPAL].may_act(schedule.commune):
         raise forbidden()
     problems = schedule_problems(schedule, request.app[keys.INDEX])
-    sha256 = schedule.content.sha256
-    if (
-        schedule.content.type == "file"
-        and sha256
-        and request.app[keys.CONTENT].path(sha256) is None
-    ):
-        problems.append("content.sha256: no uploaded file has this hash (POST /api/v1/content)")
+    problems += content_problems(request, schedule.content)
     if problems:
-        raise _invalid(problems)
+        raise invalid("invalid schedule", problems)
     return schedule
 
 
-def _saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
+def content_problems(request: web.Request, content: Content) -> list[str]:
+    """What the schedule checks cannot know: whether the file was uploaded."""
+    if (
+        content.type == "file"
+        and content.sha256
+        and request.app[keys.CONTENT].path(content.sha256) is None
+    ):
+        return ["content.sha256: no uploaded file has this hash (POST /api/v1/content)"]
+    return []
+
+
+def saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
+    """The answer to a saved schedule: it, its clusters and its collisions (computed
+    before saving: a failure must leave nothing)."""
     table = request.app[keys.SCHEDULES]
     # From now, or from the schedule's start when it lies in the future.
-    horizon_from = max(int(time.time() * 1000), start_ms(schedule))
+    horizon_from = max(request.app[keys.CLOCK_MS](), start_ms(schedule))
     others = [s for s in table.items.values() if s.commune == schedule.commune]
     found = conflicts(
         schedule,
@@ -116,7 +116,7 @@ async def create_schedule(request: web.Request) -> web.Response:
     body = await json_body(request)
     body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
     schedule = _check(request, body)
-    view = _saved_view(request, schedule)  # before saving: a failure must leave nothing
+    view = saved_view(request, schedule)  # before saving: a failure must leave nothing
     request.app[keys.SCHEDULES].put(schedule)
     request.app[keys.SYNC_SCHEDULES]()
     return json_response(view, status=201)
@@ -125,7 +125,7 @@ async def create_schedule(request: web.Request) -> web.Response:
 async def change_schedule(request: web.Request) -> web.Response:
     """Change some fields (e.g. ``{"paused": true}``); the revision goes up."""
     current = _visible_schedule(request)
-    if not _may_write(request[PRINCIPAL], current.commune):
+    if not request[PRINCIPAL].may_act(current.commune):
         raise forbidden()
     body = msgspec.to_builtins(current)
     changes = await json_body(request)
@@ -134,7 +134,7 @@ async def change_schedule(request: web.Request) -> web.Response:
             raise bad_request(f"'{fixed}' cannot be changed")
     body.update(changes, revision=current.revision + 1)
     schedule = _check(request, body)
-    view = _saved_view(request, schedule)
+    view = saved_view(request, schedule)
     request.app[keys.SCHEDULES].put(schedule)
     request.app[keys.SYNC_SCHEDULES]()
     return json_response(view)
@@ -142,7 +142,7 @@ async def change_schedule(request: web.Request) -> web.Response:
 
 async def delete_schedule(request: web.Request) -> web.Response:
     schedule = _visible_schedule(request)
-    if not _may_write(request[PRINCIPAL], schedule.commune):
+    if not request[PRINCIPAL].may_act(schedule.commune):
         raise forbidden()
     request.app[keys.SCHEDULES].remove(schedule.id)
     request.app[keys.SYNC_SCHEDULES]()
@@ -152,7 +152,7 @@ async def delete_schedule(request: web.Request) -> web.Response:
 async def schedule_occurrences(request: web.Request) -> web.Response:
     schedule = _visible_schedule(request)
     tz = ZoneInfo(schedule.timezone)
-    now_ms = int(time.time() * 1000)
+    now_ms = request.app[keys.CLOCK_MS]()
     from_ms = parse_time_ms(request.query["from"], tz) if "from" in request.query else now_ms
     to_ms = (
         parse_time_ms(request.query["to"], tz)
@@ -176,26 +176,42 @@ async def schedule_occurrences(request: web.Request) -> web.Response:
 
 
 async def distribution(request: web.Request) -> web.Response:
-    """Per radio gateway: the schedule version it should hold and the one it reports."""
+    """Per radio gateway: the schedule set it should hold now and the one it reports,
+    with how far ahead each lists occurrences (docs/api.md)."""
     principal = request[PRINCIPAL]
-    index = request.app[keys.INDEX]
     state = request.app[keys.STATE]
-    expected = request.app[keys.DISTRIBUTOR].expected if keys.DISTRIBUTOR in request.app else {}
+    distributor = request.app[keys.DISTRIBUTOR]
+    now_ms = request.app[keys.CLOCK_MS]()
     rows = []
-    for agent_id, clusters in sorted(radio_agents(index).items()):
+    for agent_id, clusters in sorted(distributor.agents.items()):
         gateway = state.devices[agent_id]
         if not principal.may_see(gateway.entry.commune):
             continue
+        due = distributor.due.get(agent_id)
+        expected = due.version if due is not None else None
         health = gateway.last_health
         reported = health.schedule_version if health is not None else None
+        held_horizon_ms = (
+            distributor.horizon_of(agent_id, reported) if reported is not None else None
+        )
         rows.append(
             {
                 "agent": agent_id,
                 "commune": gateway.entry.commune,
                 "clusters": sorted(clusters),
-                "expected_version": expected.get(agent_id),
+                "expected_version": expected,
+                "horizon": iso_utc(due.horizon_ms) if due is not None else None,
                 "reported_version": reported,
-                "in_sync": reported is not None and reported == expected.get(agent_id),
+                "in_sync": reported is not None and reported == expected,
+                # Holds a set that is no longer the one due (any version but the
+                # current one is older: a gateway cannot hold one not yet planned).
+                "outdated": reported is not None and expected is not None and reported != expected,
+                # How far ahead the set it holds lists occurrences; null when the server
+                # does not know that version (planned before it started).
+                "held_horizon": iso_utc(held_horizon_ms) if held_horizon_ms is not None else None,
+                "held_horizon_passed": (
+                    held_horizon_ms <= now_ms if held_horizon_ms is not None else None
+                ),
             }
         )
     return json_response({"agents": rows})

@@ -21,8 +21,13 @@ from aiohttp import web
 from server import (
     api,
     api_availability,
+    api_broadcasts,
     api_content,
+    api_declared,
     api_exclusions,
+    api_indicators,
+    api_playout,
+    api_reports,
     api_schedules,
     keys,
     page,
@@ -33,13 +38,17 @@ from server.content import ContentStore
 from server.distribution import ScheduleDistributor
 from server.exclusions import ExclusionStore, devices_in_maintenance
 from server.fleet_state import FleetState
+from server.indicators.evaluate import evaluate_communes
+from server.indicators.profile import load_profiles
 from server.ingest import Ingest
 from server.json_table import JsonTable, open_db
 from server.metrics import Metrics
 from server.mqtt_link import MqttLink
+from server.playout_log import manual_entries_ctx
 from server.replay import ReplayPlanner
 from server.schedule import Schedule
 from server.settings import Settings
+from server.silence import SilenceOrder
 from server.store import open_store
 from server.store.base import Store, StoreUnavailable
 from server.tokens import TokenStore
@@ -51,6 +60,9 @@ log = logging.getLogger("xaso.server")
 
 # Windows start and end on the minute in practice; checking every few seconds is plenty.
 MAINTENANCE_CHECK_S = 5.0
+# Schedule sets change by themselves only at local midnight (the window moves on) and
+# when a silence ends: a silence lasts at most this much longer than asked.
+SCHEDULE_RESYNC_S = 60.0
 
 
 def _wall_ms() -> int:
@@ -74,11 +86,19 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     app[keys.SETTINGS] = settings
     app[keys.INDEX] = index
     app[keys.METRICS] = Metrics()
+    app[keys.CLOCK_MS] = deps.clock_ms
+    # Checked at start like the inventory: a bad profile stops the server with its lines.
+    app[keys.INDICATOR_PROFILES] = load_profiles(settings.indicator_profiles, index)
+    app[keys.EVALUATE] = evaluate_communes
     app.cleanup_ctx.append(_store_ctx(deps))
     app.cleanup_ctx.append(_tokens_ctx)
     app.cleanup_ctx.append(_exclusions_ctx)
     app.cleanup_ctx.append(_content_ctx)
-    app.cleanup_ctx.append(_schedules_ctx)
+    app.cleanup_ctx.append(api_declared.documents_ctx)
+    app.cleanup_ctx.append(api_declared.declared_ctx)
+    app.cleanup_ctx.append(api_reports.signoffs_ctx)
+    app.cleanup_ctx.append(_schedules_ctx(deps))
+    app.cleanup_ctx.append(manual_entries_ctx)
     app.cleanup_ctx.append(_ingest_ctx(deps))
     app.cleanup_ctx.append(alerts_cleanup_ctx(settings.alerts, clock_ms=deps.clock_ms))
     if deps.connect_mqtt:
@@ -87,7 +107,12 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     api_availability.setup_routes(app)
     api_exclusions.setup_routes(app)
     api_schedules.setup_routes(app)
+    api_playout.setup_routes(app)
+    api_broadcasts.setup_routes(app)
     api_content.setup_routes(app)
+    api_declared.setup_routes(app)
+    api_reports.setup_routes(app)
+    api_indicators.setup_routes(app)
     page.setup_routes(app)
     return app
 
@@ -126,12 +151,35 @@ async def _content_ctx(app: web.Application) -> AsyncIterator[None]:
     content.close()
 
 
-async def _schedules_ctx(app: web.Application) -> AsyncIterator[None]:
-    db = open_db(app[keys.SETTINGS].tokens_path)
-    app[keys.SCHEDULES] = JsonTable(db, "broadcast_schedule", Schedule)
-    app[keys.SYNC_SCHEDULES] = lambda: None  # until there is a broker link
-    yield
-    db.close()
+def _schedules_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def schedules_ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[keys.SETTINGS]
+        db = open_db(settings.tokens_path)
+        schedules = JsonTable(db, "broadcast_schedule", Schedule)
+        silences = JsonTable(db, "broadcast_silence", SilenceOrder)
+        app[keys.SCHEDULES], app[keys.SILENCES] = schedules, silences
+        # Publishes nothing until the MQTT context gives it a link.
+        distributor = ScheduleDistributor(app[keys.INDEX], settings.schedule_horizon_days)
+        app[keys.DISTRIBUTOR] = distributor
+
+        def sync_schedules() -> list[str]:
+            return distributor.sync(
+                schedules.items.values(), silences.items.values(), deps.clock_ms()
+            )
+
+        app[keys.SYNC_SCHEDULES] = sync_schedules
+        sync_schedules()
+        # Besides every change: the window moves at local midnight and silences end.
+        resync = asyncio.create_task(
+            _every(SCHEDULE_RESYNC_S, sync_schedules), name="schedule-resync"
+        )
+        yield
+        resync.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await resync
+        db.close()
+
+    return schedules_ctx
 
 
 def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -199,29 +247,25 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
             records = ingest.handle(topic, payload, deps.clock_ms())
             writer.submit(records, ack)
 
+        distributor = app[keys.DISTRIBUTOR]
+        stopping = False
+
+        def publish_retained(topic: str, payload: bytes) -> None:
+            link.publish(topic, payload, QOS_RECORDS, retain=True)
+
         def on_link(up: bool) -> None:
             metrics.mqtt_connected.set(1 if up else 0)
             if up:
                 log.info("connected to the broker")
                 state.link_up(deps.clock_ms())
-                distributor.forget()  # the broker may have lost its retained sets
-                sync_schedules()
+                if not stopping:  # a connect handed over just before shutdown
+                    distributor.link_up(publish_retained)  # sends every set again
+                    app[keys.SYNC_SCHEDULES]()
             else:
                 log.warning("lost the broker; no timeouts until it is back")
                 state.link_down()
+                distributor.link_down()
 
-        distributor = ScheduleDistributor(
-            lambda topic, payload: link.publish(topic, payload, QOS_RECORDS, retain=True)
-        )
-        app[keys.DISTRIBUTOR] = distributor
-
-        def sync_schedules() -> None:
-            if state.link_is_up:
-                distributor.sync(
-                    app[keys.SCHEDULES].items.values(), app[keys.INDEX], deps.clock_ms()
-                )
-
-        app[keys.SYNC_SCHEDULES] = sync_schedules
         link = MqttLink(
             settings.mqtt, settings.mqtt_client_id, asyncio.get_running_loop(), on_message, on_link
         )
@@ -242,6 +286,8 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
             name="timeout-sweeper",
         )
         yield
+        stopping = True
+        distributor.link_down()
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -250,7 +296,7 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     return mqtt_ctx
 
 
-async def _every(interval_s: float, action: Callable[[], None]) -> None:
+async def _every(interval_s: float, action: Callable[[], object]) -> None:
     while True:
         await asyncio.sleep(interval_s)
         action()

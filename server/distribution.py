@@ -1,30 +1,60 @@
-"""Hands each radio gateway the schedules of its clusters, as a retained message.
+"""Hands each radio gateway what to play on its clusters, as a retained message.
 
 Every schedule that plays on some of a gateway's clusters goes into that gateway's
-schedule set, with the clusters it plays on there; the set's version is a hash of its
-items. A set is published (retained, so a gateway that reconnects finds it waiting)
-only when its version changed, and the gateway reports the version it holds in every
-heartbeat: a gateway on an old schedule is visible (GET /api/v1/schedules/distribution).
+schedule set, with the clusters it plays on there and its occurrences expanded by the
+server (``starts_ms``) over a window of whole local days: from the start of yesterday
+(an occurrence that began before midnight is still there) to ``horizon_days`` local
+midnights ahead (``horizon_ms``). The silence orders in force on its clusters go in
+too. The set's version is a hash of items and silences.
+
+A set is published (retained, so a gateway that reconnects finds it waiting) when its
+version changed or the window moved on (at local midnight), and the gateway reports the
+version it holds in every heartbeat: a gateway on an old schedule is visible
+(GET /api/v1/schedules/distribution), and so is how far ahead the set it holds lists
+occurrences. A gateway cut off for longer than that plays nothing past its horizon.
+
+``schedule_sets`` is a pure function of the schedules, the orders, the inventory and
+the time; ``ScheduleDistributor`` adds what was published and the publishing itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from typing import Final
+from zoneinfo import ZoneInfo
 
-from server.schedule import Schedule, target_clusters
+from server.schedule import Schedule, occurrences, start_ms, target_clusters
+from server.silence import SilenceOrder, orders_in_force
 from xaso.inventory import InventoryIndex
 from xaso.protocol import (
     SCHEMA_VERSION,
     ScheduledContent,
     ScheduleItem,
     ScheduleSet,
+    Silence,
     encode,
     schedule_topic,
     schedule_version,
 )
 
 log = logging.getLogger("xaso.distribution")
+
+# How many past versions of each gateway's set keep their horizon, so the distribution
+# view can tell how far ahead an outdated gateway can still play. A set changes about
+# once a day plus once per schedule edit; a month of history is plenty.
+_VERSIONS_KEPT: Final = 64
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ONE_MS: Final = dt.timedelta(milliseconds=1)
+
+# A set lists every occurrence up to its horizon: an hourly schedule over a month is
+# already 744 of them, on a gateway that may pay for every byte over 4G.
+MAX_HORIZON_DAYS: Final = 31
+
+# (schedule id, revision) -> the clusters it plays on, by gateway.
+_Targets = dict[tuple[str, int], dict[str, list[str]]]
 
 
 def radio_agents(index: InventoryIndex) -> dict[str, frozenset[str]]:
@@ -36,7 +66,22 @@ def radio_agents(index: InventoryIndex) -> dict[str, frozenset[str]]:
     return {agent: frozenset(clusters) for agent, clusters in found.items()}
 
 
-def _item(schedule: Schedule, clusters: Iterable[str]) -> ScheduleItem:
+def horizon_window(now_ms: int, timezone: str, horizon_days: int) -> tuple[int, int]:
+    """``[start of yesterday, start of today + horizon_days)`` in ``timezone``'s local
+    days, as epoch ms: the window moves only at local midnight, so the sets change
+    once a day rather than at every sync."""
+    zone = ZoneInfo(timezone)
+    today = (_EPOCH + dt.timedelta(milliseconds=now_ms)).astimezone(zone).date()
+
+    def midnight_ms(day: dt.date) -> int:
+        return (dt.datetime.combine(day, dt.time(), zone) - _EPOCH) // _ONE_MS
+
+    return midnight_ms(today - dt.timedelta(days=1)), midnight_ms(
+        today + dt.timedelta(days=horizon_days)
+    )
+
+
+def _item(schedule: Schedule, clusters: Iterable[str], starts_ms: list[int]) -> ScheduleItem:
     content = schedule.content
     return ScheduleItem(
         id=schedule.id,
@@ -51,59 +96,155 @@ def _item(schedule: Schedule, clusters: Iterable[str]) -> ScheduleItem:
             text=content.text,
             voice=content.voice,
             url=content.url,
+            source=content.source,
         ),
         start=schedule.start.isoformat(),
         timezone=schedule.timezone,
         clusters=sorted(clusters),
         rrule=schedule.rrule,
+        starts_ms=starts_ms,
     )
 
 
+def _by_agent(clusters: Iterable[str], agent_of: dict[str, str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for cluster in sorted(clusters):
+        agent = agent_of.get(cluster)
+        if agent is not None:
+            found.setdefault(agent, []).append(cluster)
+    return found
+
+
 def schedule_sets(
-    schedules: Iterable[Schedule], index: InventoryIndex, now_ms: int
+    schedules: Iterable[Schedule],
+    silences: Iterable[SilenceOrder],
+    index: InventoryIndex,
+    now_ms: int,
+    horizon_days: int,
+    *,
+    targets: _Targets | None = None,
+    agents: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, ScheduleSet]:
-    """The set due to every radio gateway (paused schedules are left out)."""
-    agents = radio_agents(index)
+    """The set due to every radio gateway at ``now_ms``. Paused schedules and one-off
+    schedules over before the window are left out (past emergencies would otherwise
+    pile up in every set); a recurring schedule stays, even with no occurrence in the
+    window, so its content is fetched ahead. ``targets`` memoizes which clusters each
+    schedule plays on (resolving them scans the inventory); ``agents`` is
+    ``radio_agents(index)`` if already known."""
+    agents = agents if agents is not None else radio_agents(index)
+    agent_of = {cluster: agent for agent, clusters in agents.items() for cluster in clusters}
+    from_ms, to_ms = horizon_window(now_ms, index.inventory.timezone, horizon_days)
+    memo: _Targets = targets if targets is not None else {}
     items: dict[str, list[ScheduleItem]] = {agent: [] for agent in agents}
     for schedule in schedules:
         if schedule.paused:
             continue
-        targets = target_clusters(schedule, index)
-        for agent, clusters in agents.items():
-            shared = targets & clusters
-            if shared:
-                items[agent].append(_item(schedule, shared))
+        starts_ms = [start for start, _ in occurrences(schedule, from_ms, to_ms)]
+        if schedule.rrule is None and not starts_ms and start_ms(schedule) < from_ms:
+            continue
+        key = (schedule.id, schedule.revision)
+        if key not in memo:
+            memo[key] = _by_agent(target_clusters(schedule, index), agent_of)
+        for agent, clusters in memo[key].items():
+            items[agent].append(_item(schedule, clusters, starts_ms))
+    silenced: dict[str, list[Silence]] = {agent: [] for agent in agents}
+    for order in orders_in_force(silences, now_ms):
+        for agent, clusters in _by_agent(order.clusters, agent_of).items():
+            silenced[agent].append(
+                Silence(id=order.id, clusters=clusters, from_ms=order.from_ms, to_ms=order.to_ms)
+            )
     return {
         agent: ScheduleSet(
             v=SCHEMA_VERSION,
             agent=agent,
-            version=schedule_version(found),
+            version=schedule_version(found, silenced[agent]),
             ts_ms=now_ms,
             items=sorted(found, key=lambda i: i.id),
+            silences=sorted(silenced[agent], key=lambda s: s.id),
+            horizon_ms=to_ms,
         )
         for agent, found in items.items()
     }
 
 
 class ScheduleDistributor:
-    def __init__(self, publish: Callable[[str, bytes], None]) -> None:
-        self._publish = publish
-        self.expected: dict[str, str] = {}  # agent -> version last published
+    """Plans every gateway's set at each sync and publishes those that changed while
+    there is a broker link (``publish`` set by the MQTT context)."""
 
-    def sync(self, schedules: Iterable[Schedule], index: InventoryIndex, now_ms: int) -> int:
-        """Publish the sets whose version changed; how many were published."""
-        published = 0
-        for agent, schedule_set in schedule_sets(schedules, index, now_ms).items():
-            if self.expected.get(agent) == schedule_set.version:
+    def __init__(self, index: InventoryIndex, horizon_days: int) -> None:
+        if not 1 <= horizon_days <= MAX_HORIZON_DAYS:
+            raise ValueError(
+                f"--schedule-horizon-days must be between 1 and {MAX_HORIZON_DAYS}, "
+                f"not {horizon_days}"
+            )
+        self._index = index
+        self._horizon_days = horizon_days
+        self.agents = radio_agents(index)
+        self.publish: Callable[[str, bytes], None] | None = None
+        self.due: dict[str, ScheduleSet] = {}  # agent -> the set it should hold now
+        # agent -> (version, horizon_ms) last published since the link came up
+        self._published: dict[str, tuple[str, int]] = {}
+        # agent -> version -> the furthest horizon that version was due with: a gateway
+        # holding it knows every occurrence up to there (the same version lists the same
+        # occurrences, so none lay between two horizons it was due with).
+        self._horizons: dict[str, dict[str, int]] = {}
+        self._targets: _Targets = {}
+
+    def sync(
+        self, schedules: Iterable[Schedule], silences: Iterable[SilenceOrder], now_ms: int
+    ) -> list[str]:
+        """Plan every set; publish those whose version or horizon changed if there is
+        a link. Answers the gateways whose set was published."""
+        schedules = list(schedules)
+        live = {(s.id, s.revision) for s in schedules}
+        self._targets = {k: v for k, v in self._targets.items() if k in live}
+        self.due = schedule_sets(
+            schedules,
+            silences,
+            self._index,
+            now_ms,
+            self._horizon_days,
+            targets=self._targets,
+            agents=self.agents,
+        )
+        for agent, due in self.due.items():
+            self._remember(agent, due)
+        if self.publish is None:
+            return []
+        sent = []
+        for agent, due in self.due.items():
+            published = (due.version, due.horizon_ms)
+            if self._published.get(agent) == published:
                 continue
-            self._publish(schedule_topic(agent), encode(schedule_set))
-            self.expected[agent] = schedule_set.version
-            published += 1
-        if published:
-            log.info("published %d schedule sets", published)
-        return published
+            self.publish(schedule_topic(agent), encode(due))
+            self._published[agent] = published
+            sent.append(agent)
+        if sent:
+            log.info("published %d schedule sets", len(sent))
+        return sent
 
-    def forget(self) -> None:
-        """After the broker link returns: publish every set again on the next sync (the
-        broker may have lost its retained messages)."""
-        self.expected.clear()
+    def _remember(self, agent: str, due: ScheduleSet) -> None:
+        versions = self._horizons.setdefault(agent, {})
+        horizon_ms = max(versions.pop(due.version, 0), due.horizon_ms)
+        versions[due.version] = horizon_ms  # last in insertion order: the newest
+        while len(versions) > _VERSIONS_KEPT:
+            del versions[next(iter(versions))]
+
+    def gateways_of(self, clusters: Iterable[str]) -> list[str]:
+        """The gateways that answer for some of ``clusters``."""
+        wanted = set(clusters)
+        return sorted(agent for agent, own in self.agents.items() if own & wanted)
+
+    def horizon_of(self, agent: str, version: str) -> int | None:
+        """How far ahead a gateway holding ``version`` knows what to play, if known (a
+        version from before the server started is not)."""
+        return self._horizons.get(agent, {}).get(version)
+
+    def link_up(self, publish: Callable[[str, bytes], None]) -> None:
+        """Publish every set again on the next sync: the broker may have lost its
+        retained messages while the link was down."""
+        self.publish = publish
+        self._published.clear()
+
+    def link_down(self) -> None:
+        self.publish = None

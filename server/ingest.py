@@ -14,12 +14,19 @@ from server.fleet_state import FleetState
 from server.metrics import Metrics
 from server.ratelimit import RateLimitedLog
 from server.sequence import SequenceTracker
-from server.store.base import AgentHealthRecord, DeviceReadingRecord, Record
+from server.store.base import (
+    AgentHealthRecord,
+    BroadcastEventRecord,
+    DeviceReadingRecord,
+    Record,
+)
 from xaso.protocol import (
     MAX_PAYLOAD_BYTES,
+    BroadcastEvent,
     DeviceReading,
     Heartbeat,
     ProtocolError,
+    decode_broadcast_event,
     decode_heartbeat,
     decode_status,
     parse_topic,
@@ -57,6 +64,8 @@ class Ingest:
                 return self._status(agent_id, payload, now_ms)
             if channel == "heartbeat":
                 return self._heartbeat(agent_id, payload, now_ms)
+            if channel == "broadcast":
+                return self._broadcast(agent_id, payload, now_ms)
         except ProtocolError as exc:
             return self._reject(exc.reason, agent_id, now_ms, "%s: %s", agent_id, exc.detail)
         return self._reject(
@@ -84,12 +93,7 @@ class Ingest:
             transitions += self.backfill.transitions(readings, self.index.devices, beat.ts_ms)
         else:
             self.backfill.live_again([r.id for r in readings])
-        newly_missing = self.sequences.observe(agent_id, beat.seq, beat.historical, now_ms)
-        if newly_missing:
-            self.metrics.sequence_gaps.inc(newly_missing)
-            log.info(
-                "%s: %d records not yet received before seq %d", agent_id, newly_missing, beat.seq
-            )
+        self._observe_sequence(agent_id, beat.seq, beat.historical, now_ms)
         commune = self.index.agents[agent_id].commune
         records: list[Record] = [
             AgentHealthRecord(
@@ -126,6 +130,38 @@ class Ingest:
             )
         records.extend(transitions)
         return records
+
+    def _broadcast(self, agent_id: str, payload: bytes, now_ms: int) -> list[Record]:
+        """One broadcast-log event: stored as it is, at the device's time. It changes no
+        live state; the playout log and its alerts read it from the store."""
+        event = decode_broadcast_event(payload)
+        if event.agent != agent_id:
+            return self._mismatch(agent_id, event.agent, now_ms)
+        # The agent sent this number, whatever we make of the event: counted as arrived,
+        # so that a refused event is not asked for again and again as a gap.
+        self._observe_sequence(agent_id, event.seq, event.historical, now_ms)
+        entry = self.index.devices.get(event.cluster)
+        if (
+            entry is None
+            or entry.kind != "radio_cluster"
+            or event.cluster not in self.index.devices_of_agent[agent_id]
+        ):
+            return self._reject(
+                "foreign_cluster",
+                agent_id,
+                now_ms,
+                "%s: broadcast event for cluster %r it does not play on",
+                agent_id,
+                event.cluster,
+            )
+        return [broadcast_record(event, entry.commune, entry.village)]
+
+    def _observe_sequence(self, agent_id: str, seq: int, historical: bool, now_ms: int) -> None:
+        # Heartbeats and broadcast events share the agent's numbering (one outbox).
+        newly_missing = self.sequences.observe(agent_id, seq, historical, now_ms)
+        if newly_missing:
+            self.metrics.sequence_gaps.inc(newly_missing)
+            log.info("%s: %d records not yet received before seq %d", agent_id, newly_missing, seq)
 
     def _owned_readings(self, beat: Heartbeat, now_ms: int) -> list[DeviceReading]:
         """Keep only readings of devices this agent answers for: an agent must not speak
@@ -166,3 +202,45 @@ class Ingest:
         self.metrics.messages_rejected.labels(reason).inc()
         self._problems.warning((agent_id, reason), now_ms, "rejected (%s): " + msg, reason, *args)
         return []
+
+
+def broadcast_record(
+    event: BroadcastEvent, commune: str, village: str | None
+) -> BroadcastEventRecord:
+    """The stored form of a broadcast event: every field, the content flattened."""
+    content = event.content
+    return BroadcastEventRecord(
+        event_id=f"{event.agent}-{event.seq}",
+        agent_id=event.agent,
+        cluster=event.cluster,
+        commune=commune,
+        event=event.event,
+        ts_ms=event.ts_ms,
+        seq=event.seq,
+        session=event.session,
+        schedule=event.schedule,
+        revision=event.revision,
+        priority=event.priority,
+        content_type=content.type,
+        content_duration_s=content.duration_s,
+        occurrence_ms=event.occurrence_ms,
+        planned_end_ms=event.planned_end_ms,
+        village=village,
+        content_title=content.title,
+        content_sha256=content.sha256,
+        content_text=content.text,
+        content_voice=content.voice,
+        content_url=content.url,
+        content_source=content.source,
+        started_ms=event.started_ms,
+        played_s=event.played_s,
+        error=event.error,
+        reason=event.reason,
+        preempted_by=event.by,
+        preempted_schedule=event.preempted,
+        resumed=event.resumed,
+        volume=event.volume,
+        relay_on=event.relay_on,
+        clock_offset_ms=event.clock_offset_ms,
+        historical=event.historical,
+    )

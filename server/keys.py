@@ -10,11 +10,18 @@ from server.content import ContentStore
 from server.distribution import ScheduleDistributor
 from server.exclusions import ExclusionStore
 from server.fleet_state import FleetState
+from server.indicators.declared import DeclaredStore
+from server.indicators.documents import DocumentStore
+from server.indicators.evidence import Evaluate
+from server.indicators.profile import ProfileSet
+from server.indicators.signoff import SignOffStore
 from server.ingest import Ingest
 from server.json_table import JsonTable
+from server.manual_entries import ManualEntry
 from server.metrics import Metrics
 from server.schedule import Schedule
 from server.settings import Settings
+from server.silence import SilenceOrder
 from server.store.base import Store
 from server.tokens import TokenStore
 from server.writer import StoreWriter
@@ -32,7 +39,21 @@ EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
 # Re-evaluates which devices are in maintenance now (after a window changed).
 APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")
 SCHEDULES = web.AppKey[JsonTable[Schedule]]("schedules")
-# Publishes the schedule sets that changed (a no-op without a broker link).
-SYNC_SCHEDULES = web.AppKey[Callable[[], None]]("sync_schedules")
+# Plans every gateway's schedule set and publishes those that changed (none without a
+# broker link); answers the gateways whose set was published.
+SYNC_SCHEDULES = web.AppKey[Callable[[], list[str]]]("sync_schedules")
+SILENCES = web.AppKey[JsonTable[SilenceOrder]]("silences")
+# Live announcements entered by hand into the playout log (server/manual_entries.py).
+PLAYOUT_MANUAL = web.AppKey[JsonTable[ManualEntry]]("playout_manual")
+# The server's clock (epoch ms), injected so tests decide what "now" is.
+CLOCK_MS = web.AppKey[Callable[[], int]]("clock_ms")
 DISTRIBUTOR = web.AppKey("distributor", ScheduleDistributor)
 CONTENT = web.AppKey("content", ContentStore)
+# Declared indicators (N1–N4, N6) and their evidence documents.
+DECLARED = web.AppKey("declared", DeclaredStore)
+DOCUMENTS = web.AppKey("documents", DocumentStore)
+SIGNOFFS = web.AppKey("signoffs", SignOffStore)
+# The indicator evaluation as reports, sign-off and the overview call it.
+EVALUATE = web.AppKey("evaluate", Evaluate)
+# The indicator profiles: the default and the provinces' (server/indicators/profile.py).
+INDICATOR_PROFILES = web.AppKey("indicator_profiles", ProfileSet)

@@ -17,6 +17,7 @@ import msgspec
 # play it; not_received: the gateway never confirmed holding it; silenced: deliberately
 # stopped by "silence now"; upcoming / playing: not over yet; manual: a live announcement
 # entered by an officer.
+Priority = Literal["normal", "priority", "emergency"]
 PlayoutStatus = Literal[
     "played",
     "late",
@@ -38,7 +39,7 @@ class PlayoutOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
     cluster: str
     schedule: str  # schedule id; "manual:<id>" for a manual entry
     title: str
-    priority: Literal["normal", "priority", "emergency"]
+    priority: Priority
     content_type: str
     planned_start_ms: int
     planned_end_ms: int
@@ -51,3 +52,49 @@ class PlayoutOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
     error: str | None = None
     preempted_by: str | None = None
     operator: str | None = None
+    # The event that decided the status came from the agent's backlog (replayed after an
+    # outage): history, never a cause for a live alert.
+    historical: bool = False
+    note: str | None = None  # manual entries: what the officer wrote
+
+
+# The words of the playout log (CSV, alerts), Vietnamese first.
+STATUS_TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "played": "Đã phát",
+        "late": "Phát muộn",
+        "partial": "Phát không trọn vẹn",
+        "failed": "Lỗi phát",
+        "missed": "Không phát",
+        "not_received": "Chưa nhận lịch",
+        "silenced": "Đã dừng theo lệnh",
+        "upcoming": "Chưa đến giờ",
+        "playing": "Đang phát",
+        "manual": "Phát trực tiếp (nhập tay)",
+    },
+    "en": {
+        "played": "Played",
+        "late": "Played late",
+        "partial": "Partly played",
+        "failed": "Failed",
+        "missed": "Missed",
+        "not_received": "Schedule not received",
+        "silenced": "Stopped on order",
+        "upcoming": "Not yet due",
+        "playing": "Playing",
+        "manual": "Live (entered by hand)",
+    },
+}
+PRIORITY_TEXT: dict[str, dict[str, str]] = {
+    "vi": {"normal": "Thông thường", "priority": "Ưu tiên", "emergency": "Khẩn cấp"},
+    "en": {"normal": "Normal", "priority": "Priority", "emergency": "Emergency"},
+}
+CONTENT_TEXT: dict[str, dict[str, str]] = {
+    "vi": {
+        "file": "Tệp âm thanh",
+        "tts": "Đọc văn bản (TTS)",
+        "relay": "Tiếp sóng",
+        "live": "Trực tiếp",
+    },
+    "en": {"file": "Audio file", "tts": "Text to speech", "relay": "Relay", "live": "Live"},
+}

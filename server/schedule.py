@@ -77,29 +77,41 @@ class Conflict(msgspec.Struct, frozen=True):
     first: Literal["this", "other", "same"]
 
 
-def schedule_problems(schedule: Schedule, index: InventoryIndex) -> list[str]:
+def target_problems(
+    commune_code: str, targets: Targets, index: InventoryIndex, field: str = "targets."
+) -> list[str]:
+    """Every problem of a commune and the targets in it, each starting with its field
+    (``field`` prefixes zones and clusters: the silence and emergency requests carry
+    them at the top level)."""
+    commune = index.communes.get(commune_code)
+    if commune is None:
+        return [f"commune: no commune '{commune_code}' in the inventory"]
+    found: list[str] = []
+    villages = {v.code for v in commune.villages}
+    for zone in targets.zones:
+        if zone not in villages:
+            found.append(f"{field}zones: '{zone}' is not a village of {commune.name}")
+    for cluster in targets.clusters:
+        entry = index.devices.get(cluster)
+        if entry is None or entry.kind != "radio_cluster" or entry.commune != commune.code:
+            found.append(
+                f"{field}clusters: '{cluster}' is not a loudspeaker cluster of {commune.name}"
+            )
+        elif entry.planned:
+            found.append(f"{field}clusters: '{cluster}' is planned, not installed")
+    if not found and not clusters_of(commune_code, targets, index):
+        found.append("targets: no installed loudspeaker cluster there")
+    return found
+
+
+def schedule_problems(
+    schedule: Schedule, index: InventoryIndex, targets_field: str = "targets."
+) -> list[str]:
     """Every problem of a schedule, each starting with its field."""
     found: list[str] = []
     if not is_valid_id(schedule.id):
         found.append(f"id: '{schedule.id}' is not a valid id")
-    commune = index.communes.get(schedule.commune)
-    if commune is None:
-        found.append(f"commune: no commune '{schedule.commune}' in the inventory")
-    else:
-        villages = {v.code for v in commune.villages}
-        for zone in schedule.targets.zones:
-            if zone not in villages:
-                found.append(f"targets.zones: '{zone}' is not a village of {commune.name}")
-        for cluster in schedule.targets.clusters:
-            entry = index.devices.get(cluster)
-            if entry is None or entry.kind != "radio_cluster" or entry.commune != commune.code:
-                found.append(
-                    f"targets.clusters: '{cluster}' is not a loudspeaker cluster of {commune.name}"
-                )
-            elif entry.planned:
-                found.append(f"targets.clusters: '{cluster}' is planned, not installed")
-        if not found and not target_clusters(schedule, index):
-            found.append("targets: no installed loudspeaker cluster there")
+    found += target_problems(schedule.commune, schedule.targets, index, targets_field)
     content = schedule.content
     if not 0 < content.duration_s <= MAX_DURATION_S:
         found.append(f"content.duration_s: must be above 0 and at most {MAX_DURATION_S} s")
@@ -115,12 +127,16 @@ def schedule_problems(schedule: Schedule, index: InventoryIndex) -> list[str]:
 
 def target_clusters(schedule: Schedule, index: InventoryIndex) -> frozenset[str]:
     """The installed loudspeaker clusters a schedule plays on."""
+    return clusters_of(schedule.commune, schedule.targets, index)
+
+
+def clusters_of(commune: str, targets: Targets, index: InventoryIndex) -> frozenset[str]:
+    """The installed loudspeaker clusters of ``targets`` in ``commune``."""
     clusters = [
         e
         for e in index.devices.values()
-        if e.kind == "radio_cluster" and e.commune == schedule.commune and not e.planned
+        if e.kind == "radio_cluster" and e.commune == commune and not e.planned
     ]
-    targets = schedule.targets
     if not targets.zones and not targets.clusters:
         return frozenset(e.id for e in clusters)
     zones = set(targets.zones)

@@ -49,6 +49,35 @@ class Settings:
             "help": "ask an agent to send again records still missing after this long, seconds"
         },
     )
+    schedule_horizon_days: int = field(
+        default=8,
+        metadata={
+            "help": "local days of broadcast occurrences each radio gateway's schedule set "
+            "lists ahead; a gateway cut off longer than this plays nothing past it"
+        },
+    )
+    playout_on_time_s: float = field(
+        default=60.0,
+        metadata={
+            "help": "a broadcast that starts within this of its planned time counts as "
+            "on time in the playout log, seconds"
+        },
+    )
+    playout_grace_s: float = field(
+        default=300.0,
+        metadata={
+            "help": "after a broadcast's slot, how long its log may take to arrive before "
+            "a silent gateway counts as missed or not received, seconds"
+        },
+    )
+
+    indicator_profiles: str | None = field(
+        default=None,
+        metadata={
+            "help": "folder of province indicator profiles (*.yaml, each naming its area); "
+            "none: every commune on the built-in default profile"
+        },
+    )
 
     @property
     def listen_host_port(self) -> tuple[str, int]:

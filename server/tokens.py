@@ -22,6 +22,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     OPERATOR = "operator"  # schedules and acts, for its communes only
     VIEWER = "viewer"  # reads; limited to its communes when it has any
+    # The overseeing level (province): reads like a viewer and signs off communes'
+    # indicator reports (docs/reports.md); limited to its communes when it has any.
+    VERIFIER = "verifier"
     AGENT = "agent"  # a gateway fetching broadcast audio: GET /api/v1/content/* only
 
 
@@ -35,6 +38,12 @@ class Principal:
 
     def may_see(self, commune: str) -> bool:
         return not self.communes or commune in self.communes
+
+    def may_act(self, commune: str) -> bool:
+        """May change what plays in ``commune``: admins anywhere, operators in theirs."""
+        if self.role is Role.ADMIN:
+            return True
+        return self.role is Role.OPERATOR and commune in self.communes
 
 
 def _hash(token: str) -> str:

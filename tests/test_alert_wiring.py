@@ -217,6 +217,7 @@ def test_the_shipped_example_is_valid() -> None:
         "commune_radio_below",
         "camera_not_recording",
         "clock_offset",
+        "broadcast_not_played",
     }
     assert [c["name"] for c in config.channels] == ["noc-webhook", "nhom-ky-thuat", "tinh-email"]
 

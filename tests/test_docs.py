@@ -11,6 +11,7 @@ import pytest
 from server.settings import setting_help
 from xaso.protocol import (
     ProtocolError,
+    decode_broadcast_event,
     decode_heartbeat,
     decode_replay,
     decode_schedule_set,
@@ -28,8 +29,9 @@ def _json_examples(markdown: str) -> list[str]:
 
 def test_every_protocol_example_decodes_with_the_real_contract() -> None:
     examples = [json.loads(text) for text in _json_examples(PROTOCOL)]
-    assert len(examples) == 6
+    assert len(examples) == 7
     decoders = {
+        "event": decode_broadcast_event,
         "state": decode_status,
         "seq": decode_heartbeat,
         "from_seq": decode_replay,
@@ -40,7 +42,7 @@ def test_every_protocol_example_decodes_with_the_real_contract() -> None:
         kind = next(key for key in decoders if key in example)
         decoders[kind](json.dumps(example).encode())
         seen.append(kind)
-    assert sorted(seen) == ["from_seq", "items", "seq", "state", "state", "state"]
+    assert sorted(seen) == ["event", "from_seq", "items", "seq", "state", "state", "state"]
 
 
 @pytest.mark.parametrize(
@@ -52,6 +54,7 @@ def test_every_protocol_example_decodes_with_the_real_contract() -> None:
         "unknown_agent",
         "oversized",
         "foreign_device",
+        "foreign_cluster",
     ],
 )
 def test_rejection_reasons_are_documented(reason: str) -> None:

@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from server.fleet_state import FleetState
 from server.ingest import Ingest
 from server.metrics import Metrics
-from server.store.base import AgentHealthRecord, DeviceReadingRecord, TransitionRecord
+from server.store.base import (
+    AgentHealthRecord,
+    BroadcastEventRecord,
+    DeviceReadingRecord,
+    TransitionRecord,
+)
 from tests.messages import heartbeat, payload, small_index, status
-from xaso.protocol import MAX_PAYLOAD_BYTES, heartbeat_topic, status_topic
+from xaso.protocol import (
+    MAX_PAYLOAD_BYTES,
+    SCHEMA_VERSION,
+    BroadcastEvent,
+    ScheduledContent,
+    broadcast_topic,
+    encode,
+    heartbeat_topic,
+    status_topic,
+)
 
 NOW = 5_000_000
 
@@ -131,3 +146,87 @@ def test_a_backlog_corrects_the_history_without_touching_the_live_state(
         (5_000, "online", "backfill: probe_ok"),
     ]
     assert str(ingest.state.devices["alpha-cam-1"].status) == "unknown"  # live: untouched
+
+
+# -- broadcast-log events ------------------------------------------------------------------
+
+
+def broadcast_event(agent: str, seq: int, cluster: str = "alpha-rc-1", **changes: Any) -> bytes:
+    fields: dict[str, Any] = {
+        "v": SCHEMA_VERSION,
+        "agent": agent,
+        "session": 1,
+        "seq": seq,
+        "ts_ms": 1_000 + seq,
+        "event": "started",
+        "cluster": cluster,
+        "schedule": "lt-sang",
+        "revision": 1,
+        "priority": "normal",
+        "content": ScheduledContent(type="tts", duration_s=600, text="Kính thưa bà con"),
+        "occurrence_ms": 1_000,
+        "planned_end_ms": 601_000,
+        "started_ms": 1_500,
+    }
+    fields.update(changes)
+    return encode(BroadcastEvent(**fields))
+
+
+def test_a_broadcast_event_becomes_one_record_with_its_place(ingest: Ingest) -> None:
+    raw = broadcast_event("alpha-gw", 7, volume=80, relay_on=True, historical=True)
+    [record] = ingest.handle(broadcast_topic("alpha-gw"), raw, NOW)
+    assert isinstance(record, BroadcastEventRecord)
+    assert (record.event_id, record.commune, record.village) == ("alpha-gw-7", "alpha", "alpha.t1")
+    assert (record.cluster, record.event, record.ts_ms) == ("alpha-rc-1", "started", 1_007)
+    assert (record.content_type, record.content_text) == ("tts", "Kính thưa bà con")
+    assert (record.volume, record.relay_on, record.historical) == (80, True, True)
+    # It changes no live state: the player's log is not a probe of the cluster.
+    assert str(ingest.state.devices["alpha-rc-1"].status) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("topic", "raw", "reason"),
+    [
+        (broadcast_topic("alpha-gw"), broadcast_event("beta-gw", 1), "agent_mismatch"),
+        (
+            broadcast_topic("alpha-gw"),
+            broadcast_event("alpha-gw", 1, "beta-rc-1"),
+            "foreign_cluster",
+        ),
+        (
+            broadcast_topic("alpha-gw"),
+            broadcast_event("alpha-gw", 1, "alpha-rc-2"),
+            "foreign_cluster",
+        ),
+        (
+            broadcast_topic("alpha-gw"),
+            broadcast_event("alpha-gw", 1, "alpha-cam-1"),
+            "foreign_cluster",
+        ),
+        (broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 1, "nowhere"), "foreign_cluster"),
+        (
+            broadcast_topic("alpha-gw"),
+            broadcast_event("alpha-gw", 1, event="danced"),
+            "invalid_schema",
+        ),
+        (broadcast_topic("alpha-gw"), b'{"v": 1, "agent": "alpha-gw"}', "invalid_schema"),
+        (broadcast_topic("alpha-gw"), b"{broken", "malformed_json"),
+        (broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 1, v=2), "unsupported_version"),
+    ],
+)
+def test_a_bad_broadcast_event_is_dropped_and_counted(
+    ingest: Ingest, topic: str, raw: bytes, reason: str
+) -> None:
+    assert ingest.handle(topic, raw, NOW) == []
+    assert rejected(ingest, reason) == 1
+
+
+def test_broadcast_events_and_heartbeats_share_the_numbering(ingest: Ingest) -> None:
+    ingest.handle(heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 1)), NOW)
+    ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 2), NOW)
+    ingest.handle(heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 5)), NOW)
+    assert ingest.sequences.missing("alpha-gw") == 2  # 3 and 4
+    ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 3, historical=True), NOW)
+    # A refused event still arrived: asking the agent for it again would change nothing.
+    ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 4, "beta-rc-1"), NOW)
+    assert ingest.sequences.missing("alpha-gw") == 0

@@ -1,16 +1,29 @@
-"""Broadcast schedules through the API: roles, checks, collisions, pause, occurrences."""
+"""Broadcast schedules through the API: roles, checks, collisions, pause, occurrences,
+and the distribution view."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from server import keys
+from server.app import Deps, create_app
+from server.settings import Settings
+from server.store.sqlite import SqliteStore
 from server.tokens import Role
 from tests.apps import app_without_broker, bearer
+from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index
+from xaso.protocol import AgentHealth, heartbeat_topic
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 ROOT = Path(__file__).parent.parent
 NEWS = {
@@ -147,3 +160,60 @@ async def test_occurrences_are_asked_a_year_at_most(
     )
     assert response.status == 400
     assert (await client.get(f"{path}?from=²", headers=admin)).status == 400
+
+
+async def test_the_distribution_view_shows_horizons_and_outdated_gateways(
+    tmp_path: Path, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
+) -> None:
+    now = [int(dt.datetime(2030, 3, 4, 9, 0, tzinfo=HANOI).timestamp() * 1000)]
+    store = await SqliteStore.open(":memory:")
+    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
+    app = create_app(
+        settings,
+        Deps(store=store, index=small_index(), clock_ms=lambda: now[0], connect_mqtt=False),
+    )
+    client = await aiohttp_client(app)
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    seq = iter(range(1, 100))
+
+    def gateway_holds(version: str) -> None:
+        beat = msgspec.structs.replace(
+            heartbeat("alpha-gw", next(seq), ts_ms=now[0]),
+            health=AgentHealth(uptime_s=5.0, schedule_version=version),
+        )
+        app[keys.INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), now[0])
+
+    async def row() -> dict[str, Any]:
+        response = await client.get("/api/v1/schedules/distribution", headers=officer)
+        (only,) = (await response.json())["agents"]  # beta's gateway is not the officer's
+        return only
+
+    news = {**NEWS, "commune": "alpha", "start": "2030-03-04T06:00:00"}
+    assert (await client.post("/api/v1/schedules", json=news, headers=officer)).status == 201
+    first = await row()
+    # The window ends 8 local midnights ahead: 12 March 00:00 in Hà Nội.
+    assert first["horizon"] == "2030-03-11T17:00:00.000+00:00"
+    assert first["reported_version"] is None and not first["outdated"]
+    gateway_holds(first["expected_version"])
+    held = await row()
+    assert held["in_sync"] and not held["outdated"]
+    assert held["held_horizon"] == first["horizon"] and held["held_horizon_passed"] is False
+
+    # A change the gateway has not got: outdated, and it still knows how far it can play.
+    changed = {**news, "title": "Bản tin trưa", "start": "2030-03-04T11:00:00"}
+    assert (await client.post("/api/v1/schedules", json=changed, headers=officer)).status == 201
+    outdated = await row()
+    assert outdated["outdated"] and not outdated["in_sync"]
+    assert outdated["held_horizon"] == first["horizon"]
+    # Cut off for longer than the horizon: it has run out of occurrences.
+    now[0] += 9 * 24 * 3600 * 1000
+    app[keys.SYNC_SCHEDULES]()
+    stale = await row()
+    assert stale["held_horizon_passed"] is True
+    assert stale["horizon"] == "2030-03-20T17:00:00.000+00:00"
+    # A version the server never planned (from before it started): horizon unknown.
+    gateway_holds("0123456789abcdef")
+    unknown = await row()
+    assert unknown["outdated"] and unknown["held_horizon"] is None
+    assert unknown["held_horizon_passed"] is None
+    await store.close()

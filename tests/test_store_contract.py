@@ -20,6 +20,7 @@ from aiohttp import web
 
 from server.store import (
     AgentHealthRecord,
+    BroadcastEventRecord,
     DeviceReadingRecord,
     Record,
     Store,
@@ -74,6 +75,30 @@ def transition(device_id: str = "cam-01", ts_ms: int = T0, **changes: Any) -> Tr
     }
     fields.update(changes)
     return TransitionRecord(device_id=device_id, ts_ms=ts_ms, **fields)
+
+
+def broadcast(
+    seq: int, event: str = "started", occurrence_ms: int = T0, **changes: Any
+) -> BroadcastEventRecord:
+    fields: dict[str, Any] = {
+        "agent_id": "gw-01",
+        "cluster": "loa-01",
+        "commune": COMMUNE,
+        "ts_ms": occurrence_ms + 2_000 if event != "received" else T0 - 86_400_000,
+        "session": 3,
+        "schedule": "lt-sang",
+        "revision": 2,
+        "priority": "normal",
+        "content_type": "tts",
+        "content_duration_s": 900.0,
+        "occurrence_ms": occurrence_ms if event != "received" else 0,
+        "planned_end_ms": occurrence_ms + 900_000 if event != "received" else 0,
+    }
+    fields.update(changes)
+    agent = fields.pop("agent_id")
+    return BroadcastEventRecord(
+        event_id=f"{agent}-{seq}", agent_id=agent, seq=seq, event=event, **fields
+    )
 
 
 # -- fixtures -------------------------------------------------------------------------
@@ -378,6 +403,96 @@ async def test_detail_entries_a_store_cannot_hold_are_left_out(store: Store) -> 
     assert probe.detail == {"camera.stream_ok": True}
 
 
+# -- the broadcast log ----------------------------------------------------------------
+
+
+FULL_EVENT = broadcast(
+    12,
+    "finished",
+    village="xh.thon-1",
+    content_title="Bản tin sáng — “thời tiết”",
+    content_sha256="ab" * 32,
+    content_text="Kính thưa bà con,\nhôm nay trời mưa",
+    content_voice="vi-north",
+    content_url="rtsp://radio.example.vn/live",
+    content_source="provincial",
+    started_ms=T0 + 1_500,
+    played_s=897.5,
+    error="underrun, 'tạm'",
+    reason="done",
+    preempted_by="lt-khan",
+    preempted_schedule="lt-cu",
+    resumed=True,
+    volume=80,
+    relay_on=False,
+    clock_offset_ms=-12.5,
+    historical=True,
+)
+
+
+async def test_broadcast_events_round_trip(store: Store) -> None:
+    sparse = broadcast(13, "started", occurrence_ms=T0 + 60_000, content_duration_s=900)
+    assert await store.write([FULL_EVENT, sparse]) == WriteResult(written=2)
+    got = await store.broadcast_events([COMMUNE], T0, T0 + 3_600_000)
+    assert got == [FULL_EVENT, sparse]
+    assert got[1].relay_on is None and got[0].relay_on is False  # unknown is not False
+    assert isinstance(got[1].content_duration_s, float)
+
+
+async def test_a_replayed_broadcast_event_is_stored_once(store: Store) -> None:
+    await store.write([FULL_EVENT, broadcast(14, "received")])
+    await store.write([FULL_EVENT, FULL_EVENT, broadcast(14, "received")])  # agent's backlog
+    got = await store.broadcast_events([COMMUNE], T0, T0 + 1)
+    assert [e.event_id for e in got] == ["gw-01-14", "gw-01-12"]
+
+
+async def test_events_in_the_same_millisecond_are_all_kept(store: Store) -> None:
+    # A new schedule set: one ``received`` per schedule and cluster, at one moment.
+    at_once = [broadcast(20 + i, "received", schedule=f"lt-{i}") for i in range(5)]
+    plays = [broadcast(30, "started"), broadcast(31, "started", resumed=True)]
+    await store.write([*at_once, *plays])
+    got = await store.broadcast_events(
+        [COMMUNE], T0, T0 + 1, schedules=[f"lt-{i}" for i in range(5)]
+    )
+    assert sorted(e.seq for e in got) == [20, 21, 22, 23, 24, 30, 31]
+
+
+async def test_broadcast_events_are_found_by_occurrence(store: Store) -> None:
+    hour = 3_600_000
+    events = [
+        broadcast(1, "received", ts_ms=T0 - 30 * 24 * hour),  # a month before: still needed
+        broadcast(2, "received", schedule="lt-chieu", ts_ms=T0 - hour),
+        broadcast(3, "received", schedule="lt-khac", ts_ms=T0 - hour),  # concerns no one
+        broadcast(4, "started", occurrence_ms=T0 - 1),  # before the period
+        broadcast(5, "started", occurrence_ms=T0),
+        # Reported long after its occurrence (the gateway was off): found by occurrence.
+        broadcast(6, "skipped", occurrence_ms=T0 + hour, ts_ms=T0 + 50 * hour),
+        broadcast(7, "started", occurrence_ms=T0 + 2 * hour),  # at the end: excluded
+        broadcast(8, "started", commune="Xã Khác", cluster="loa-99"),
+    ]
+    await store.write(events)
+    got = await store.broadcast_events([COMMUNE], T0, T0 + 2 * hour)
+    assert [e.seq for e in got] == [1, 5, 6]
+    # The schedules planned in the period bring their ``received`` too.
+    got = await store.broadcast_events([COMMUNE], T0, T0 + 2 * hour, schedules=["lt-chieu"])
+    assert [e.seq for e in got] == [1, 2, 5, 6]
+    both = await store.broadcast_events([COMMUNE, "Xã Khác"], T0, T0 + 2 * hour)
+    assert [e.seq for e in both] == [1, 5, 8, 6]
+    assert await store.broadcast_events([], T0, T0 + hour) == []
+    assert await store.broadcast_events([COMMUNE], T0, T0) == []
+    assert await store.broadcast_events(["Xã Không Có"], T0, T0 + hour) == []
+
+
+@pytest.mark.parametrize("value", NASTY)
+async def test_broadcast_strings_needing_escapes_survive(store: Store, value: str) -> None:
+    event = broadcast(40, "failed", content_title=value, error=value, schedule=value)
+    assert await store.write([event]) == WriteResult(written=1)
+    assert await store.broadcast_events([COMMUNE], T0, T0 + 1) == [event]
+    received = broadcast(41, "received", schedule=value)
+    await store.write([received])
+    assert received in await store.broadcast_events([COMMUNE], T0, T0 + 1)
+
+
 # -- SQLite only ----------------------------------------------------------------------
 
 
@@ -430,7 +545,8 @@ async def test_sqlite_migrates_a_v1_database_in_place(tmp_path: Path) -> None:
 
     with sqlite3.connect(path) as connection:
         assert connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert SCHEMA_VERSION == 2
+        assert SCHEMA_VERSION >= 3  # 3: the broadcast log
+        assert connection.execute("SELECT count(*) FROM broadcast_event").fetchone() == (0,)
         rows = connection.execute("SELECT detail FROM agent_health").fetchall()
         assert rows == [(None,)]  # empty detail is NULL
         (text,) = connection.execute("SELECT detail FROM device_reading").fetchone()

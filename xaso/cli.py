@@ -42,7 +42,8 @@ def _needs_extra(exc: ModuleNotFoundError) -> int:
 
 
 def _kind_of_file(path: Path) -> str:
-    """ "agent", "alerts" or "inventory", from the file's top-level keys."""
+    """ "agent", "alerts", "profile" (indicators) or "inventory", from the file's
+    top-level keys."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
@@ -52,6 +53,8 @@ def _kind_of_file(path: Path) -> str:
             return "agent"
         if "rules" in data:
             return "alerts"
+        if "indicators" in data or "overrides" in data:
+            return "profile"
     return "inventory"
 
 
@@ -72,6 +75,10 @@ def cmd_check(args: argparse.Namespace) -> int:
             from server.alerts.config import check_alerts_config_file
 
             found = check_alerts_config_file(path)
+        elif kind == "profile":
+            from server.indicators.profile import check_profile_file
+
+            found = check_profile_file(path)
         else:
             from xaso.inventory import check_inventory_file
 
@@ -153,14 +160,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    check = sub.add_parser("check", help="validate devices.yaml, an agent.yaml or alerts.yaml")
+    check = sub.add_parser(
+        "check", help="validate devices.yaml, an agent.yaml, alerts.yaml or an indicator profile"
+    )
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.set_defaults(func=cmd_check)
 
     server = sub.add_parser("server", help="run the server")
     for name, (default, help_text) in _server_setting_help().items():
+        # Numbers are parsed as numbers: argparse names a bad value instead of the
+        # server failing later on a string.
         server.add_argument(
-            f"--{name.replace('_', '-')}", dest=name, help=f"{help_text} (default: {default})"
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            type={int: int, float: float}.get(type(default), str),
+            help=f"{help_text} (default: {default})",
         )
     server.set_defaults(func=cmd_server)
 
@@ -179,7 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--data-dir", default="xaso-data", help="the server's data folder")
     token_sub = token.add_subparsers(dest="token_command", required=True)
     create = token_sub.add_parser("create", help="create a token and print it once")
-    create.add_argument("--role", required=True, choices=["admin", "operator", "viewer", "agent"])
+    create.add_argument(
+        "--role", required=True, choices=["admin", "operator", "viewer", "verifier", "agent"]
+    )
     create.add_argument("--commune", action="append", help="limit to a commune (repeatable)")
     create.add_argument("--name", default="", help="who or what holds the token")
     token_sub.add_parser("list", help="list tokens (never their secrets)")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Final, Literal, get_args
+from typing import Annotated, Final, Literal, NamedTuple, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -34,9 +34,11 @@ __all__ = [
     "Commune",
     "Device",
     "DeviceEntry",
+    "FormerName",
     "Inventory",
     "InventoryIndex",
     "KeyLocation",
+    "Membership",
     "ParentLink",
     "Profile",
     "Village",
@@ -126,6 +128,9 @@ class Device(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # Planned but not installed: counted in denominators, not expected to report.
     planned: bool = False
     offline_after_s: Seconds | None = None
+    # The day it went into service, when known: before it the device is not expected to
+    # report, so a device installed mid-period is measured from that day only.
+    installed_on: dt.date | None = None
 
 
 class Agent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -143,14 +148,42 @@ class Agent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     devices: list[Device] = []
 
 
-class Commune(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    code: str
+class FormerName(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A name the commune carried up to and including ``valid_until``."""
+
     name: str
+    valid_until: dt.date
+
+
+class Commune(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """A commune-level unit. ``valid_from`` / ``valid_until`` (inclusive) bound its
+    existence; a commune that ended in a merger names its successor in ``merged_into``,
+    and from the day after ``valid_until`` its villages, key locations, gateways and
+    devices belong to the successor (see ``InventoryIndex.memberships``)."""
+
+    code: str
+    name: str  # the name in force now; earlier ones in former_names
     kind: Literal["xa", "phuong", "thi_tran"]
     parents: list[ParentLink]
     villages: list[Village]
     key_locations: list[KeyLocation] = []
     agents: list[Agent] = []
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    merged_into: str | None = None
+    former_names: list[FormerName] = []
+
+    def exists_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+    def name_on(self, day: dt.date) -> str:
+        """The name the commune carried on ``day`` (renames are effective-dated)."""
+        for former in sorted(self.former_names, key=lambda f: f.valid_until):
+            if day <= former.valid_until:
+                return former.name
+        return self.name
 
 
 class Inventory(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -179,6 +212,7 @@ class DeviceEntry(msgspec.Struct, frozen=True):
     planned: bool
     heartbeat_interval_s: float
     offline_after_s: float
+    installed_on: dt.date | None = None
 
 
 # -- effective timing -----------------------------------------------------------------
@@ -226,13 +260,58 @@ def _device_timing(device: Device, agent: _Timing, profiles: dict[DeviceKind, Pr
 # -- the index ------------------------------------------------------------------------
 
 
+class Membership(NamedTuple):
+    """Things listed under one commune belong to ``commune`` over these days (inclusive;
+    None: open-ended)."""
+
+    commune: str
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+
+    def covers(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
+
+
+def _memberships(communes: dict[str, Commune], listed: str) -> list[Membership]:
+    """Where the things listed under ``listed`` belong, over time: the commune itself
+    while it exists, then each successor from the day after the merger (the 2025 reform
+    moved villages, gateways and devices with their commune)."""
+    commune = communes[listed]
+    chain = [Membership(listed, commune.valid_from, commune.valid_until)]
+    seen = {listed}
+    while commune.merged_into is not None and commune.valid_until is not None:
+        successor = communes.get(commune.merged_into)
+        if successor is None or successor.code in seen:
+            break  # reported by the checker; the index stays usable
+        seen.add(successor.code)
+        start = commune.valid_until + dt.timedelta(days=1)
+        chain.append(Membership(successor.code, start, successor.valid_until))
+        commune = successor
+    return chain
+
+
 class InventoryIndex:
-    """Lookups over a valid inventory; build it with ``Inventory.index()``."""
+    """Lookups over a valid inventory; build it with ``Inventory.index()``.
+
+    ``DeviceEntry.commune`` is where a device belongs now (the end of its commune's
+    merger chain: live status, tokens and alerts work on today's communes); where it
+    belonged on a given day is ``commune_of``.
+    """
 
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
         self.areas: dict[str, Area] = {area.code: area for area in inventory.areas}
         self.communes: dict[str, Commune] = {c.code: c for c in inventory.communes}
+        self._memberships = {code: _memberships(self.communes, code) for code in self.communes}
+        # commune -> (the commune things are listed under, when they belong to it)
+        self._members: dict[str, list[tuple[str, Membership]]] = {}
+        for listed, chain in self._memberships.items():
+            for membership in chain:
+                self._members.setdefault(membership.commune, []).append((listed, membership))
+        # device id -> the commune it is listed under in the file
+        self.listed_commune: dict[str, str] = {}
         # Every monitored id, gateways included: one id space.
         self.devices: dict[str, DeviceEntry] = {}
         self.agents: dict[str, DeviceEntry] = {}
@@ -246,11 +325,13 @@ class InventoryIndex:
         self, commune: Commune, agent: Agent, profiles: dict[DeviceKind, Profile]
     ) -> None:
         timing = _agent_timing(agent, profiles)
+        current = self._memberships[commune.code][-1].commune
+        self.listed_commune[agent.id] = commune.code
         entry = DeviceEntry(
             id=agent.id,
             name=agent.name,
             kind="gateway",
-            commune=commune.code,
+            commune=current,
             agent_id=agent.id,
             village=None,
             location=None,
@@ -262,17 +343,19 @@ class InventoryIndex:
         answered: set[str] = set()
         for device in agent.devices:
             device_timing = _device_timing(device, timing, profiles)
+            self.listed_commune[device.id] = commune.code
             self.devices[device.id] = DeviceEntry(
                 id=device.id,
                 name=device.name,
                 kind=device.type,
-                commune=commune.code,
+                commune=current,
                 agent_id=agent.id,
                 village=device.village,
                 location=device.location,
                 planned=device.planned,
                 heartbeat_interval_s=device_timing.heartbeat_s,
                 offline_after_s=device_timing.offline_s,
+                installed_on=device.installed_on,
             )
             if not device.planned:
                 answered.add(device.id)
@@ -296,6 +379,40 @@ class InventoryIndex:
             area = self.areas.get(area_code)
             area_code = area.parent if area is not None else None
         return chain
+
+    # -- the hierarchy as it was (mergers and renames) --------------------------------
+
+    def memberships(self, listed: str) -> list[Membership]:
+        """Where what is listed under the commune ``listed`` belonged over time: the
+        commune itself, then its successors, each from the day after the merger."""
+        return self._memberships[listed]
+
+    def members(self, code: str) -> list[tuple[str, Membership]]:
+        """Whose villages, key locations and devices belong to ``code``, and when: the
+        commune's own (listed under it) and those of the communes merged into it."""
+        return self._members.get(code, [])
+
+    def commune_of(self, device_id: str, on: dt.date) -> str | None:
+        """The commune a device (or gateway) belonged to on a day; None when its commune
+        did not exist yet. Raises KeyError for an unknown device."""
+        for membership in self._memberships[self.listed_commune[device_id]]:
+            if membership.covers(on):
+                return membership.commune
+        return None
+
+    def merge_family(self, code: str) -> frozenset[str]:
+        """The communes linked to ``code`` by mergers, either way, itself included:
+        records stored before a merger may carry a predecessor's code."""
+        family = {code}
+        frontier = [code]
+        while frontier:
+            current = frontier.pop()
+            linked = {listed for listed, _ in self.members(current)}
+            linked |= {m.commune for m in self._memberships.get(current, [])}
+            for other in linked - family:
+                family.add(other)
+                frontier.append(other)
+        return frozenset(family)
 
 
 def build_index(inventory: Inventory) -> InventoryIndex:
@@ -334,11 +451,11 @@ def _rank(inv: Inventory, level: str) -> int:
     return inv.levels.index(level) if level in inv.levels else -1
 
 
-def _span(link: ParentLink | Area) -> tuple[dt.date, dt.date]:
+def _span(link: ParentLink | Area | Commune) -> tuple[dt.date, dt.date]:
     return (link.valid_from or dt.date.min, link.valid_until or dt.date.max)
 
 
-def _period(item: ParentLink | Area) -> str:
+def _period(item: ParentLink | Area | Commune) -> str:
     if item.valid_from and item.valid_until:
         return f"from {item.valid_from} until {item.valid_until}"
     if item.valid_from:
@@ -367,6 +484,7 @@ class _Checker:
         # id -> (line, agent id or None for an agent itself): agents and devices share
         # one id space because a gateway is a monitored device too.
         self.ids: dict[str, tuple[int, str | None]] = {}
+        self.successors: set[str] = set()
 
     def report(self, item: msgspec.Struct, key: PathPart | None, message: str) -> None:
         line = self.lines.of_item(item, key) if key is not None else self.lines.of_item(item)
@@ -398,6 +516,9 @@ class _Checker:
                 )
         areas = self.check_areas(inv)
         self.check_profiles(inv)
+        # A commune founded by a merger may list no village of its own: it holds its
+        # predecessors' (they stay listed under them, with their dates).
+        self.successors = {c.merged_into for c in inv.communes if c.merged_into}
         communes: dict[str, int] = {}
         for commune in inv.communes:
             self.check_id(commune, "code", "commune code", commune.code)
@@ -411,10 +532,97 @@ class _Checker:
             else:
                 communes[commune.code] = line
             self.check_parents(commune, areas)
+            self.check_validity(commune)
             self.check_places(commune)
             for agent in commune.agents:
                 self.check_agent(commune, agent, inv.profiles)
+        self.check_mergers(inv)
         return self.problems
+
+    def check_validity(self, commune: Commune) -> None:
+        """A commune's own dates, its names over time and its parents within them."""
+        what = f"commune '{commune.code}'"
+        if commune.valid_from and commune.valid_until and commune.valid_until < commune.valid_from:
+            self.report(
+                commune,
+                "valid_until",
+                f"{what}: valid_until {commune.valid_until} is before valid_from "
+                f"{commune.valid_from}",
+            )
+        if commune.merged_into is not None and commune.valid_until is None:
+            self.report(
+                commune,
+                "merged_into",
+                f"{what}: merged_into needs valid_until, the last day before the merger",
+            )
+        seen: dict[dt.date, str] = {}
+        for former in commune.former_names:
+            if former.valid_until in seen:
+                self.report(
+                    former,
+                    "valid_until",
+                    f"{what}: two former names end on {former.valid_until} "
+                    f"('{seen[former.valid_until]}' and '{former.name}')",
+                )
+            seen.setdefault(former.valid_until, former.name)
+        own = (commune.valid_from or dt.date.min, commune.valid_until or dt.date.max)
+        for link in commune.parents:
+            link_from, link_until = _span(link)
+            # An open end inherits the commune's own bound, so only explicit dates clash.
+            if (link.valid_from and link_from > own[1]) or (
+                link.valid_until and link_until < own[0]
+            ):
+                self.report(
+                    link,
+                    "area",
+                    f"{what}: the link to '{link.area}' ({_period(link)}) lies outside the "
+                    f"commune's own existence",
+                )
+
+    def check_mergers(self, inv: Inventory) -> None:
+        communes = {c.code: c for c in inv.communes}
+        for commune in inv.communes:
+            if commune.merged_into is None or commune.valid_until is None:
+                continue
+            what = f"commune '{commune.code}'"
+            successor = communes.get(commune.merged_into)
+            if successor is None:
+                self.report(
+                    commune, "merged_into", f"{what}: unknown commune '{commune.merged_into}'"
+                )
+                continue
+            if successor is commune:
+                self.report(commune, "merged_into", f"{what} cannot be merged into itself")
+                continue
+            day_after = commune.valid_until + dt.timedelta(days=1)
+            if not successor.exists_on(day_after):
+                self.report(
+                    commune,
+                    "merged_into",
+                    f"{what} merges into '{successor.code}' on {day_after}, but "
+                    f"'{successor.code}' does not exist that day ({_period(successor)})",
+                )
+        # After a merger the successor holds its predecessors' villages and key locations
+        # too, so their codes must not clash within the family.
+        members: dict[str, list[Commune]] = {}
+        for code in communes:
+            for membership in _memberships(communes, code)[1:]:
+                members.setdefault(membership.commune, []).append(communes[code])
+        for code, merged in members.items():
+            first_line: dict[str, tuple[str, int]] = {}
+            for commune in [communes[code], *merged]:
+                places: list[Village | KeyLocation] = [*commune.villages, *commune.key_locations]
+                for place in places:
+                    line = self.lines.of_item(place, "code")
+                    if place.code in first_line and first_line[place.code][0] != commune.code:
+                        self.report(
+                            place,
+                            "code",
+                            f"'{place.code}' of commune '{commune.code}' is also used by "
+                            f"'{first_line[place.code][0]}' (line {first_line[place.code][1]}), "
+                            f"which it merges with",
+                        )
+                    first_line.setdefault(place.code, (commune.code, line))
 
     def check_areas(self, inv: Inventory) -> dict[str, Area]:
         areas: dict[str, Area] = {}
@@ -502,7 +710,7 @@ class _Checker:
 
     def check_places(self, commune: Commune) -> None:
         what = f"commune '{commune.code}'"
-        if not commune.villages:
+        if not commune.villages and commune.code not in self.successors:
             self.report(commune, "villages", f"{what} has no village")
         self.check_codes(commune.villages, "village", what)
         villages = {village.code for village in commune.villages}
@@ -566,6 +774,7 @@ class _Checker:
             what = f"device '{device.id}'"
             self.check_id(device, "id", "device id", device.id)
             self.claim_id(device, agent.id)
+            self.check_installed(commune, device, what)
             if device.village is not None and device.village not in villages:
                 self.report(
                     device,
@@ -590,6 +799,32 @@ class _Checker:
                 self.check_profile_timing(profiles, device.type, device_timing)
         if timing.offline_from == "profile":
             self.check_profile_timing(profiles, "gateway", timing)
+
+    def check_installed(self, commune: Commune, device: Device, what: str) -> None:
+        day = device.installed_on
+        if day is None:
+            return
+        if device.planned:
+            self.report(
+                device,
+                "installed_on",
+                f"{what}: planned (not installed) yet installed_on {day}: drop one of them",
+            )
+        if commune.valid_until is not None and day > commune.valid_until:
+            where = f"'{commune.merged_into}'" if commune.merged_into else "the commune in force"
+            self.report(
+                device,
+                "installed_on",
+                f"{what}: installed on {day}, after commune '{commune.code}' ended "
+                f"({commune.valid_until}); list it under {where}",
+            )
+        if commune.valid_from is not None and day < commune.valid_from:
+            self.report(
+                device,
+                "installed_on",
+                f"{what}: installed on {day}, before commune '{commune.code}' existed "
+                f"({commune.valid_from}); list it under the commune it was installed in",
+            )
 
     def check_profile_timing(
         self, profiles: dict[DeviceKind, Profile], kind: DeviceKind, timing: _Timing

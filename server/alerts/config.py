@@ -32,7 +32,13 @@ __all__ = [
     "load_alerts_config",
 ]
 
-RuleType = Literal["device_down", "commune_radio_below", "camera_not_recording", "clock_offset"]
+RuleType = Literal[
+    "device_down",
+    "commune_radio_below",
+    "camera_not_recording",
+    "clock_offset",
+    "broadcast_not_played",
+]
 
 # Which threshold keys each rule type reads: required ones must be given, and any other
 # threshold is refused rather than silently ignored. ``commune_radio_below`` may also take
@@ -42,14 +48,23 @@ THRESHOLDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "commune_radio_below": (("min_up_pct",), ("down_for_s",)),
     "camera_not_recording": (("not_recording_for_s",), ()),
     "clock_offset": (("max_offset_ms",), ()),
+    # How far back occurrences are checked (their planned start): default 6 hours.
+    "broadcast_not_played": ((), ("within_s",)),
 }
-_ALL_THRESHOLDS: Final = ("down_for_s", "min_up_pct", "not_recording_for_s", "max_offset_ms")
+_ALL_THRESHOLDS: Final = (
+    "down_for_s",
+    "min_up_pct",
+    "not_recording_for_s",
+    "max_offset_ms",
+    "within_s",
+)
 # Kinds a rule can be narrowed to; None means the rule takes no ``kinds`` filter.
 _KINDS_ALLOWED: Final[dict[str, frozenset[str] | None]] = {
     "device_down": None,  # any kind (checked by the type)
     "camera_not_recording": frozenset({"camera", "nvr"}),
     "commune_radio_below": frozenset(),
     "clock_offset": frozenset(),
+    "broadcast_not_played": frozenset(),
 }
 
 NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -69,6 +84,7 @@ class RuleConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     min_up_pct: Percent | None = None
     not_recording_for_s: NonNegative | None = None
     max_offset_ms: Positive | None = None
+    within_s: Positive | None = None
     kinds: list[DeviceKind] = []  # empty: every kind the rule applies to
     communes: list[str] = []  # empty: every commune
     severity: Severity | None = None  # None: the type's default (see default_severity)
@@ -90,6 +106,8 @@ def default_severity(rule_type: str) -> Severity:
         "commune_radio_below": "warning",
         "camera_not_recording": "warning",
         "clock_offset": "info",
+        # A bulletin that did not play: the commune must know, and may play it again.
+        "broadcast_not_played": "warning",
     }
     return defaults.get(rule_type, "warning")
 
@@ -99,6 +117,9 @@ class AlertsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # Each ``{name, type, ...}`` as ``server.alerts.channels.build_channels`` takes it.
     channels: list[dict[str, Any]]
     interval_s: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0  # evaluation period
+    # How often the playout log is checked for broadcast_not_played rules (a store
+    # query: less often than the live rules).
+    playout_interval_s: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 60.0
     queue_size: Annotated[int, msgspec.Meta(ge=1)] = 200  # per channel
     retry: RetryPolicy = RetryPolicy()
 

@@ -27,6 +27,14 @@ times"; "resolved never sent" is a top complaint about other monitors):
 - **Maintenance and planned devices never match** and are not counted.
 - **Only live state counts.** Backfilled records never change ``FleetState`` (ingest
   keeps them out), so history cannot raise a live alert.
+- **A broadcast that did not play is one message per commune and occurrence**
+  (``broadcast_not_played``, ``evaluate_playout``): keyed
+  ``"<rule>:<commune>:<schedule>@<planned start ms>"``, sent once every cluster of the
+  occurrence is decided, naming the bulletin and the clusters that failed, missed it or
+  never received it; resolved if later events (a gateway's backlog) show none of them
+  failing any more. An occurrence is announced at most once, ever (remembered while it
+  is in the rule's window, across restarts); one decided only by events replayed from
+  a backlog, or on a gateway whose records are known to be on their way, is not.
 
 The state (groups, since-when trackers) is plain data: ``snapshot()`` / ``restore()``
 carry it across a restart so that a "resolved" always follows a sent "firing".
@@ -40,11 +48,19 @@ from typing import Final, NamedTuple
 import msgspec
 
 from server.alerts.config import RuleConfig
-from server.alerts.message import AlertDevice, AlertMessage, AlertState, Language, Severity
+from server.alerts.message import (
+    AlertBulletin,
+    AlertDevice,
+    AlertMessage,
+    AlertState,
+    Language,
+    Severity,
+)
 from server.fleet_state import DeviceState, DeviceStatus, FleetState
+from server.playout_outcome import PROBLEM_STATUSES, STATUS_TEXT, PlayoutOutcome
 from xaso.inventory import InventoryIndex
 
-__all__ = ["AlertEngine", "Notice", "SnapshotError"]
+__all__ = ["PLAYOUT_RULE_TYPES", "AlertEngine", "Notice", "SnapshotError", "window_ms"]
 
 SNAPSHOT_VERSION: Final = 1
 
@@ -52,6 +68,17 @@ _ASLEEP: Final = (DeviceStatus.MAINTENANCE, DeviceStatus.PLANNED)
 # What is known not to be down, but not known to be up either.
 _UNSURE: Final = (DeviceStatus.UNKNOWN, DeviceStatus.STOPPED, DeviceStatus.PENDING)
 _UP: Final = (DeviceStatus.ONLINE, DeviceStatus.PENDING)
+
+# Rules over the playout log rather than the live state (evaluate_playout).
+PLAYOUT_RULE_TYPES: Final = frozenset({"broadcast_not_played"})
+DEFAULT_WITHIN_S: Final = 6 * 3600.0
+# Not decided yet: an occurrence is told about once all its clusters are decided.
+_UNDECIDED: Final = frozenset({"upcoming", "playing"})
+
+
+def window_ms(rule: RuleConfig) -> int:
+    """How far back a playout rule looks: occurrences planned to start since then."""
+    return round((rule.within_s or DEFAULT_WITHIN_S) * 1000)
 
 
 class Notice(NamedTuple):
@@ -90,6 +117,7 @@ class _Group(msgspec.Struct, forbid_unknown_fields=True):
     members: dict[str, AlertDevice]
     cause: str | None = None
     summary: str | None = None
+    bulletin: AlertBulletin | None = None  # broadcast_not_played groups
 
 
 class _Snapshot(msgspec.Struct, forbid_unknown_fields=True):
@@ -98,6 +126,9 @@ class _Snapshot(msgspec.Struct, forbid_unknown_fields=True):
     # Since when a condition the fleet state does not date itself has held, e.g.
     # "rec:<camera>" (not recording) or "<rule>:<commune>" (radio below target).
     since: dict[str, int]
+    # Playout occurrences already told about (or deliberately not), by group key, with
+    # their planned start: never announced twice, even after their group resolved.
+    playout: dict[str, int] = {}
 
 
 _REMOVED: Final[dict[Language, str]] = {
@@ -116,6 +147,7 @@ class AlertEngine:
         self._groups: dict[str, _Group] = {}
         self._since: dict[str, int] = {}
         self._touched: set[str] = set()
+        self._playout_done: dict[str, int] = {}
         # Scopes are fixed for the engine's life: computed once, not every few seconds
         # over a province's 15,000 devices.
         self._communes = {rule.name: self._communes_of(rule) for rule in rules}
@@ -144,6 +176,8 @@ class AlertEngine:
             if rule is None or rule.type != group.type:
                 notices.append(self._close_orphan(group, fleet, now_ms))
         for rule in self._rules.values():
+            if rule.type in PLAYOUT_RULE_TYPES:
+                continue  # evaluate_playout's
             observed = self._observe(rule, fleet, now_ms)
             active = {g.commune for g in self._groups.values() if g.rule == rule.name}
             for commune in sorted(observed.keys() | active):
@@ -170,6 +204,7 @@ class AlertEngine:
                 "cause": g.cause,
                 "summary": g.summary,
                 "devices": msgspec.to_builtins(list(g.members.values())),
+                "bulletin": msgspec.to_builtins(g.bulletin),
             }
             for g in groups
         ]
@@ -185,7 +220,10 @@ class AlertEngine:
         """The engine's state as JSON bytes; equal bytes mean nothing changed."""
         groups = sorted(self._groups.values(), key=lambda g: g.key)
         since = dict(sorted(self._since.items()))
-        return msgspec.json.encode(_Snapshot(v=SNAPSHOT_VERSION, groups=groups, since=since))
+        playout = dict(sorted(self._playout_done.items()))
+        return msgspec.json.encode(
+            _Snapshot(v=SNAPSHOT_VERSION, groups=groups, since=since, playout=playout)
+        )
 
     def restore(self, data: bytes) -> None:
         """Take up a snapshot. Groups of rules since removed from the config are
@@ -198,6 +236,124 @@ class AlertEngine:
             raise SnapshotError(f"alert state version {snapshot.v} is not {SNAPSHOT_VERSION}")
         self._groups = {g.key: g for g in snapshot.groups}
         self._since = dict(snapshot.since)
+        self._playout_done = dict(snapshot.playout)
+
+    def playout_rules(self) -> list[RuleConfig]:
+        return [r for r in self._rules.values() if r.type in PLAYOUT_RULE_TYPES]
+
+    def playout_scope(self) -> tuple[list[str], int]:
+        """The communes the playout rules watch and how far back (ms) they look."""
+        rules = self.playout_rules()
+        communes = sorted({c for rule in rules for c in self._communes[rule.name]})
+        return communes, max((window_ms(rule) for rule in rules), default=0)
+
+    def evaluate_playout(
+        self,
+        outcomes: Sequence[PlayoutOutcome],
+        now_ms: int,
+        unsure_agents: frozenset[str] = frozenset(),
+    ) -> list[Notice]:
+        """What to send about the playout log: one firing per commune and occurrence
+        that did not play, one resolved when later events clear it. ``outcomes`` must
+        cover every occurrence planned to start in the rules' windows (``playout_scope``);
+        ``unsure_agents`` are gateways whose records are known to be still on their way
+        (sequence gaps): their clusters decide nothing yet."""
+        occurrences: dict[tuple[str, str, int], list[PlayoutOutcome]] = {}
+        for outcome in outcomes:
+            if outcome.status != "manual":
+                where = (outcome.commune, outcome.schedule, outcome.planned_start_ms)
+                occurrences.setdefault(where, []).append(outcome)
+        notices: list[Notice] = []
+        for rule in self.playout_rules():
+            since_ms = now_ms - window_ms(rule)
+            scope = set(self._communes[rule.name])
+            seen: set[str] = set()
+            for (commune, schedule, start_ms), found in sorted(occurrences.items()):
+                if commune not in scope or start_ms < since_ms:
+                    continue
+                key = f"{rule.name}:{commune}:{schedule}@{start_ms}"
+                seen.add(key)
+                notice = self._step_occurrence(rule, key, found, now_ms, unsure_agents)
+                if notice is not None:
+                    notices.append(notice)
+            for group in [g for g in self._groups.values() if g.rule == rule.name]:
+                start = group.bulletin.planned_start_ms if group.bulletin else 0
+                if group.key not in seen and start < since_ms:
+                    # Out of the window and never cleared: a bulletin that did not play
+                    # stays so. It was told; there is nothing to resolve.
+                    del self._groups[group.key]
+        oldest_ms = now_ms - self.playout_scope()[1]
+        self._playout_done = {k: t for k, t in self._playout_done.items() if t >= oldest_ms}
+        return notices
+
+    def _step_occurrence(
+        self,
+        rule: RuleConfig,
+        key: str,
+        found: list[PlayoutOutcome],
+        now_ms: int,
+        unsure_agents: frozenset[str],
+    ) -> Notice | None:
+        problems = [o for o in found if o.status in PROBLEM_STATUSES]
+        undecided = any(o.status in _UNDECIDED for o in found)
+        group = self._groups.get(key)
+        if group is None:
+            if undecided or not problems or key in self._playout_done:
+                return None
+            if any(o.agent in unsure_agents for o in problems):
+                return None  # the missing records may well show it played
+            first = found[0]
+            self._playout_done[key] = first.planned_start_ms
+            if all(o.historical for o in problems):
+                return None  # learnt from a backlog: history, not a live alert
+            group = _Group(
+                key=key,
+                rule=rule.name,
+                type=rule.type,
+                commune=first.commune,
+                severity=rule.effective_severity,
+                lang=rule.lang,
+                channels=list(rule.channels),
+                started_ms=first.planned_start_ms,
+                last_sent_ms=now_ms,
+                members={o.cluster: self._cluster_view(o) for o in problems},
+                summary=_playout_summary(rule.lang, problems, len(found)),
+                bulletin=AlertBulletin(
+                    schedule=first.schedule,
+                    title=first.title,
+                    priority=first.priority,
+                    planned_start_ms=first.planned_start_ms,
+                    planned_end_ms=first.planned_end_ms,
+                ),
+            )
+            self._groups[key] = group
+            return self._notice(group, "firing", list(group.members.values()), now_ms)
+        group.severity, group.lang = rule.effective_severity, rule.lang
+        group.channels = list(rule.channels)
+        if problems or undecided:
+            # Still failing (perhaps otherwise: not received, then failed), or a late
+            # play under way: the next pass decides. No reminders: it is an event.
+            group.members.update((o.cluster, self._cluster_view(o)) for o in problems)
+            return None
+        del self._groups[key]
+        now = {o.cluster: o for o in found}
+        devices = [
+            self._cluster_view(now[cluster]) if cluster in now else device
+            for cluster, device in group.members.items()
+        ]
+        group.summary = None
+        return self._notice(group, "resolved", devices, now_ms, resolved_ms=now_ms)
+
+    def _cluster_view(self, outcome: PlayoutOutcome) -> AlertDevice:
+        entry = self._index.devices.get(outcome.cluster)
+        return AlertDevice(
+            id=outcome.cluster,
+            kind="radio_cluster",
+            status=outcome.status,
+            name=entry.name if entry is not None else None,
+            since_ms=outcome.planned_start_ms,
+            cause=outcome.error,
+        )
 
     # -- groups --------------------------------------------------------------------
 
@@ -289,6 +445,7 @@ class AlertEngine:
             cause=group.cause,
             summary=group.summary,
             lang=group.lang,
+            bulletin=group.bulletin,
         )
         return Notice(message, tuple(group.channels) or None)
 
@@ -573,6 +730,18 @@ def _channels_note(lang: Language, name: str, gap: tuple[int, int]) -> str:
     if lang == "vi":
         return f"{name}: {recording}/{total} kênh đang ghi"
     return f"{name}: {recording}/{total} channels recording"
+
+
+def _playout_summary(lang: Language, problems: list[PlayoutOutcome], total: int) -> str:
+    """E.g. "2/3 cụm loa không phát được: 1 không phát, 1 chưa nhận lịch"."""
+    counts: dict[str, int] = {}
+    for outcome in problems:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    words = STATUS_TEXT[lang]
+    parts = ", ".join(f"{n} {words[status].lower()}" for status, n in sorted(counts.items()))
+    if lang == "vi":
+        return f"{len(problems)}/{total} cụm loa không phát được: {parts}"
+    return f"{len(problems)}/{total} clusters did not play: {parts}"
 
 
 def _offset_note(lang: Language, name: str, offset_ms: float) -> str:

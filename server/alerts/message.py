@@ -26,11 +26,24 @@ class AlertDevice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     cause: str | None = None  # a cause code as stored (server.i18n.describe_cause)
 
 
+class AlertBulletin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The broadcast a ``broadcast_not_played`` alert is about: one occurrence of one
+    schedule (docs/broadcasts.md)."""
+
+    schedule: str  # schedule id
+    title: str
+    priority: str  # normal | priority | emergency
+    planned_start_ms: int
+    planned_end_ms: int
+
+
 class AlertMessage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     key: str  # stable id of the alert group, e.g. "commune:xuan-hong:power"
     state: AlertState
     severity: Severity
-    rule: str  # device_down | commune_radio_below | camera_not_recording | clock_offset
+    # device_down | commune_radio_below | camera_not_recording | clock_offset |
+    # broadcast_not_played
+    rule: str
     started_ms: int  # when the problem began (UTC epoch ms); fixed for the group's life
     ts_ms: int  # when this message was produced
     commune: str | None = None  # commune id
@@ -43,6 +56,9 @@ class AlertMessage(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # One line from the rule in the message's language, e.g. "3/15 cụm loa hoạt động".
     summary: str | None = None
     lang: Language = "vi"
+    # broadcast_not_played: the bulletin and occurrence; ``devices`` are its clusters,
+    # each with its playout status (missed, failed, not_received...).
+    bulletin: AlertBulletin | None = None
 
     def __post_init__(self) -> None:
         if self.state == "resolved" and self.resolved_ms is None:

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 import msgspec
 
-from server.alerts.message import AlertDevice, AlertMessage, Language
+from server.alerts.message import AlertBulletin, AlertDevice, AlertMessage, Language
 from server.i18n import describe_cause, duration, translator
+from server.playout_outcome import PRIORITY_TEXT, STATUS_TEXT
 
 TEMPLATE_DIR: Final = Path(__file__).parent / "templates"
 # Domain brief: times are shown in Asia/Ho_Chi_Minh, stored in UTC.
@@ -94,6 +95,16 @@ def _phrase(rule: str, count: int, one: str | None, lang: Language) -> str:
     return many.get(rule, fallback).format(n=count, rule=rule)
 
 
+def _bulletin_phrase(bulletin: AlertBulletin, count: int, one: str | None, lang: Language) -> str:
+    """E.g. 'bản tin “Bản tin sáng” lúc 14/04/2025 06:00 không phát được trên 3 cụm loa'."""
+    when = local_time(bulletin.planned_start_ms)
+    if lang == "vi":
+        where = one if count == 1 and one else f"{count} cụm loa"
+        return f"bản tin “{bulletin.title}” lúc {when} không phát được trên {where}"
+    where = one if count == 1 and one else f"{count} clusters"
+    return f"bulletin “{bulletin.title}” at {when} did not play on {where}"
+
+
 class Rendered(msgspec.Struct, frozen=True):
     subject: str
     text: str
@@ -130,7 +141,11 @@ class Renderer:
         words = translator(lang)
         first = message.devices[0] if message.devices else None
         one = (first.name or first.id) if first is not None else None
-        phrase = _phrase(message.rule, len(message.devices), one, lang)
+        bulletin = message.bulletin
+        if bulletin is not None:
+            phrase = _bulletin_phrase(bulletin, len(message.devices), one, lang)
+        else:
+            phrase = _phrase(message.rule, len(message.devices), one, lang)
         hint = _HINTS[lang].get(message.cause, message.cause) if message.cause else None
         place = message.commune_name or message.commune
         headline = f"{place}: {phrase}" if place else phrase
@@ -139,7 +154,10 @@ class Renderer:
         lasted = duration((end_ms - message.started_ms) / 1000, lang)
         tag_key = message.severity if message.state == "firing" else message.state
         subject = f"[{_TAGS[lang][tag_key]}] {headline}"
-        if message.state == "resolved":
+        if message.state == "resolved" and bulletin is not None:
+            # Not an outage that ended: later events showed the bulletin did play.
+            subject += " — đã có xác nhận phát" if lang == "vi" else " — playout confirmed"
+        elif message.state == "resolved":
             subject += f" — {'kéo dài' if lang == 'vi' else 'lasted'} {lasted}"
         devices = [_device_view(device, words, lang) for device in message.devices]
         return {
@@ -154,6 +172,15 @@ class Renderer:
             "all_devices": devices,
             "devices": devices,
             "device_count": len(devices),
+            "bulletin": None
+            if bulletin is None
+            else {
+                "title": bulletin.title,
+                "schedule": bulletin.schedule,
+                "priority": PRIORITY_TEXT[lang].get(bulletin.priority, bulletin.priority),
+                "start": local_time(bulletin.planned_start_ms),
+                "end": local_time(bulletin.planned_end_ms),
+            },
         }
 
 
@@ -162,7 +189,8 @@ def _device_view(device: AlertDevice, words: dict[str, str], lang: Language) -> 
         "id": device.id,
         "name": device.name or device.id,
         "kind": words.get(device.kind, device.kind),
-        "status": words.get(device.status, device.status),
+        # A cluster in a broadcast alert carries its playout status (missed, failed...).
+        "status": words.get(device.status) or STATUS_TEXT[lang].get(device.status, device.status),
         "since": local_time(device.since_ms) if device.since_ms is not None else None,
         "cause": describe_cause(device.cause, words) if device.cause else None,
     }

@@ -9,7 +9,12 @@ channels and the dispatcher, takes up the engine state saved in ``<data_dir>/ale
 and runs a named task that evaluates the rules every ``interval_s`` seconds on the live
 state, saves the state when it changed and hands the messages to the dispatcher. The
 dispatcher only queues, so a channel that hangs never slows the loop, let alone ingest.
-On shutdown the task is cancelled and awaited, then the dispatcher and the store close.
+When a rule watches the playout log (``broadcast_not_played``) a second named task
+checks it every ``playout_interval_s``: it reconciles the occurrences planned in the
+rule's window (``server.playout_log.playout_for``, a store query) and hands them to the
+same engine, whose state is saved the same way.
+
+On shutdown the tasks are cancelled and awaited, then the dispatcher and the store close.
 """
 
 from __future__ import annotations
@@ -34,10 +39,17 @@ from server.alerts.metrics import AlertMetrics
 from server.alerts.state_store import AlertStateStore
 from server.alerts.templates import Renderer
 from server.fleet_state import FleetState
+from server.playout_log import playout_for
+from server.playout_outcome import PlayoutOutcome
+from server.store.base import StoreUnavailable
 
-__all__ = ["ALERTS", "AlertsRuntime", "active_alerts", "alerts_cleanup_ctx"]
+__all__ = ["ALERTS", "AlertsRuntime", "active_alerts", "alerts_cleanup_ctx", "check_playout"]
 
 log = logging.getLogger("xaso.alerts")
+
+# A gap in a gateway's numbering younger than this holds its broadcast alerts: the
+# missing records (replayed on request) may show the bulletin played.
+GAP_HOLD_MS = 10 * 60 * 1000
 
 
 def _wall_ms() -> int:
@@ -70,6 +82,24 @@ class AlertsRuntime:
             self._errors.inc()
             log.exception("the alert rules failed; trying again at the next pass")
             return []
+        return self._send(notices)
+
+    def step_playout(
+        self, outcomes: list[PlayoutOutcome], now_ms: int, unsure_agents: frozenset[str]
+    ) -> list[Notice]:
+        """The playout rules once over ``outcomes``; saved and queued like ``step``."""
+        try:
+            notices = self.engine.evaluate_playout(outcomes, now_ms, unsure_agents)
+        except Exception:
+            self._errors.inc()
+            log.exception("the playout alert rules failed; trying again at the next pass")
+            return []
+        return self._send(notices)
+
+    def count_error(self) -> None:
+        self._errors.inc()
+
+    def _send(self, notices: list[Notice]) -> list[Notice]:
         try:
             # Saved before sending: a firing that went out is then always on disk, so a
             # restart cannot forget it and leave it without its "resolved".
@@ -90,7 +120,8 @@ ALERTS = web.AppKey("alerts", AlertsRuntime)
 def active_alerts(app: web.Application) -> list[dict[str, object]]:
     """The alert groups firing now, oldest first; empty when alerting is off. Each:
     key, rule (name), type, commune, commune_name, severity, started_ms, last_sent_ms,
-    cause, summary and devices (as the messages list them)."""
+    cause, summary, devices (as the messages list them) and bulletin (broadcast alerts;
+    else None)."""
     runtime = app.get(ALERTS)
     return runtime.engine.active() if runtime is not None else []
 
@@ -140,6 +171,12 @@ def alerts_cleanup_ctx(
         task = asyncio.create_task(
             _evaluate_forever(app, runtime, clock_ms, loaded.interval_s), name="alerts-evaluator"
         )
+        playout: asyncio.Task[None] | None = None
+        if engine.playout_rules():
+            playout = asyncio.create_task(
+                _check_playout_forever(app, clock_ms, loaded.playout_interval_s),
+                name="alerts-playout",
+            )
         log.info(
             "alerting: %d rules, channels %s, %d groups firing",
             len(loaded.rules),
@@ -149,9 +186,11 @@ def alerts_cleanup_ctx(
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for running in (task, playout):
+                if running is not None:
+                    running.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await running
             await dispatcher.close()
             store.close()
 
@@ -184,3 +223,39 @@ async def _evaluate_forever(
     while True:
         runtime.step(app[keys.STATE], clock_ms())
         await asyncio.sleep(interval_s)
+
+
+async def check_playout(app: web.Application, now_ms: int) -> list[Notice]:
+    """One check of the playout rules: reconcile the occurrences planned to start in
+    their window and evaluate them. Nothing happens when alerting is off, has no
+    playout rule, or the store cannot be read (the next check tries again)."""
+    runtime = app.get(ALERTS)
+    if runtime is None:
+        return []
+    communes, window_ms = runtime.engine.playout_scope()
+    if not communes:
+        return []
+    try:
+        outcomes = await playout_for(app, communes, now_ms - window_ms, now_ms + 1)
+    except StoreUnavailable as exc:
+        log.warning("playout alerts: the store cannot be read now: %s", exc)
+        return []
+    ingest = app.get(keys.INGEST)
+    gaps = ingest.sequences.gaps() if ingest is not None else []
+    unsure = frozenset(agent for agent, _, since_ms in gaps if now_ms - since_ms < GAP_HOLD_MS)
+    return runtime.step_playout(outcomes, now_ms, unsure)
+
+
+async def _check_playout_forever(
+    app: web.Application, clock_ms: Callable[[], int], interval_s: float
+) -> None:
+    while True:
+        # First after one interval: at a start, what the broker kept for us while we were
+        # down comes in first, so that it is not reported missing.
+        await asyncio.sleep(interval_s)
+        try:
+            await check_playout(app, clock_ms())
+        except Exception:  # CancelledError is not an Exception: shutdown still works
+            # A bug here must not end the task: the next check may well succeed.
+            app[ALERTS].count_error()
+            log.exception("the playout check failed; trying again at the next one")

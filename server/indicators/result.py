@@ -54,6 +54,10 @@ class IndicatorResult(msgspec.Struct, frozen=True, omit_defaults=True):
     comparison: str = ">="  # how value meets threshold
     reason: str = ""  # why insufficient / not applicable
     evidence: list[EvidenceItem] = []
+    # English second (domain brief): the same texts for the English report.
+    name_en: str = ""
+    method_en: str = ""
+    reason_en: str = ""
 
 
 class CommuneEvaluation(msgspec.Struct, frozen=True):
@@ -68,3 +72,10 @@ class CommuneEvaluation(msgspec.Struct, frozen=True):
     to_ms: int
     computed_ms: int
     results: list[IndicatorResult]
+    # The period asked for; ``from_ms``/``to_ms`` are the commune's part of it when it
+    # merged or was created within it (docs/indicators.md, "Mergers").
+    requested_from_ms: int | None = None
+    requested_to_ms: int | None = None
+    merged_into: str | None = None  # the part ends with the commune's merger into this one
+    predecessors: list[str] = []  # communes merged into it whose things count in the part
+    excused_excluded: bool = False  # excused periods left out of availability too

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from server.store.base import (
     AgentHealthRecord,
+    BroadcastEventRecord,
     DeviceReadingRecord,
     Record,
     Store,
@@ -26,6 +27,7 @@ from server.store.base import (
 
 __all__ = [
     "AgentHealthRecord",
+    "BroadcastEventRecord",
     "DeviceReadingRecord",
     "Record",
     "Store",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 import msgspec
@@ -100,7 +100,62 @@ class TransitionRecord(msgspec.Struct, frozen=True):
     cause: str
 
 
-Record = AgentHealthRecord | DeviceReadingRecord | TransitionRecord
+class BroadcastEventRecord(msgspec.Struct, frozen=True):
+    """One broadcast-log event of one cluster (measurement ``broadcast_event``): every
+    field of ``xaso.protocol.BroadcastEvent``, its content flattened, with the commune
+    and village the inventory gives the cluster. ``(agent_id, seq)`` identifies the
+    event (``event_id`` is ``f"{agent_id}-{seq}"``), so a replayed event is stored once.
+    ``occurrence_ms`` is the planned start the event is about (0 for ``received``).
+    """
+
+    event_id: str
+    agent_id: str
+    cluster: str
+    commune: str
+    event: str  # received | started | finished | failed | preempted | skipped
+    ts_ms: int  # when it happened, device clock
+    seq: int
+    session: int
+    schedule: str
+    revision: int
+    priority: str
+    content_type: str
+    content_duration_s: float
+    occurrence_ms: int = 0
+    planned_end_ms: int = 0
+    village: str | None = None
+    content_title: str = ""
+    content_sha256: str | None = None
+    content_text: str | None = None
+    content_voice: str = "vi"
+    content_url: str | None = None
+    content_source: str = "commune"
+    started_ms: int | None = None
+    played_s: float | None = None
+    error: str | None = None
+    reason: str | None = None
+    preempted_by: str | None = None  # the event's ``by``: what stopped this play
+    preempted_schedule: str | None = None  # the event's ``preempted``: what this one stopped
+    resumed: bool = False
+    volume: int | None = None
+    relay_on: bool | None = None
+    clock_offset_ms: float | None = None
+    historical: bool = False
+
+
+Record = AgentHealthRecord | DeviceReadingRecord | TransitionRecord | BroadcastEventRecord
+
+
+def broadcast_order(record: BroadcastEventRecord) -> tuple[int, int, str, int, str, str]:
+    """The order ``Store.broadcast_events`` answers in, the same on every backend."""
+    return (
+        record.occurrence_ms,
+        record.ts_ms,
+        record.agent_id,
+        record.seq,
+        record.cluster,
+        record.event,
+    )
 
 
 class WriteResult(msgspec.Struct, frozen=True):
@@ -145,6 +200,57 @@ class Store(Protocol):
         ``backfill: …``, left out): the statuses to take up after a restart."""
         ...
 
+    async def broadcast_events(
+        self,
+        communes: Sequence[str],
+        from_ms: int,
+        to_ms: int,
+        schedules: Collection[str] = (),
+    ) -> list[BroadcastEventRecord]:
+        """What reconciling ``[from_ms, to_ms)`` needs: the events of ``communes`` whose
+        ``occurrence_ms`` lies in the period, plus the ``received`` events, whatever
+        their time, of the schedules those events name and of ``schedules`` (the
+        schedules planned in the period, which may have no event in it at all).
+        Ordered by (occurrence_ms, ts_ms, agent_id, seq, cluster, event)."""
+        ...
+
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...
+
+    # -- bulk reads for the indicators (a province at once, server/indicators/) --------
+    # By device id: the inventory knows which devices a commune had on a given day
+    # (mergers move them). ``communes`` is a hint: every commune code the devices'
+    # records may carry (a record keeps the code it was written with, a predecessor's
+    # before a merger); a backend may read those communes whole and keep the devices
+    # asked for (InfluxDB: a tag lookup is much cheaper than a long list of ids). The
+    # answer is the same with or without it. Devices with nothing to return are left
+    # out of the mapping.
+
+    async def transitions_of(
+        self,
+        device_ids: Collection[str],
+        from_ms: int,
+        to_ms: int,
+        *,
+        communes: Collection[str] = (),
+    ) -> dict[str, list[TransitionRecord]]:
+        """Every transition of each device in ``[from_ms, to_ms)``, time-ordered."""
+        ...
+
+    async def last_transitions_before(
+        self, device_ids: Collection[str], ts_ms: int, *, communes: Collection[str] = ()
+    ) -> dict[str, TransitionRecord]:
+        """Each device's newest transition strictly before ``ts_ms``: its status then."""
+        ...
+
+    async def last_readings(
+        self,
+        device_ids: Collection[str],
+        from_ms: int,
+        to_ms: int,
+        *,
+        communes: Collection[str] = (),
+    ) -> dict[str, DeviceReadingRecord]:
+        """Each device's newest reading in ``[from_ms, to_ms)``."""
+        ...

@@ -16,11 +16,19 @@ agent_health       agent_id, commune               seq, session (int), historica
 device_reading     device_id, agent_id, commune,   seq (int), reachable, historical
                    kind                            (bool), rtt_ms (float), error (str)
 transition         device_id, commune, kind        status, previous, cause (str)
+broadcast_event    agent_id, cluster, commune,     every other field of the event
+                   event                           (schedule, seq, ts_ms, ...)
 =================  ==============================  ======================================
 
 ``status`` is a field, not a tag: a transition is identified by the device and the
 moment, so a redelivered transition replaces the stored one instead of adding a second
 point. The SQLite backend uses the same keys.
+
+A broadcast event's point time is its occurrence (its own time for ``received``), so
+that reading a period's playout is a time-range query, plus its ``seq`` modulo 10**6 as
+nanoseconds: two events of one cluster in the same millisecond (``received`` for every
+schedule of a new set) stay two points, and a replayed event overwrites itself. These
+points are written with ``precision=ns``; the event's own time is the field ``ts_ms``.
 
 A record's ``detail`` entries are more fields of the same point, each key prefixed with
 ``d.`` (``camera.stream_ok`` is the field ``d.camera.stream_ok``; InfluxQL wants it
@@ -31,11 +39,12 @@ detail. Detail numbers are always written as floats, bools as bools, strings as 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import aiohttp
 from influxdb_client import Point, WritePrecision
@@ -43,12 +52,14 @@ from yarl import URL
 
 from server.store.base import (
     AgentHealthRecord,
+    BroadcastEventRecord,
     DetailValue,
     DeviceReadingRecord,
     Record,
     StoreUnavailable,
     TransitionRecord,
     WriteResult,
+    broadcast_order,
     clean_detail,
 )
 
@@ -146,6 +157,7 @@ class InfluxStore:
 
     async def write(self, records: Sequence[Record]) -> WriteResult:
         lines: list[str] = []
+        ns_lines: list[str] = []  # broadcast events: their time has nanoseconds
         rejected = 0
         details: list[str] = []
         for record in records:
@@ -153,25 +165,30 @@ class InfluxStore:
             if problem:
                 rejected += 1
                 details.append(problem)
+            elif isinstance(record, BroadcastEventRecord):
+                ns_lines.append(_broadcast_point(record).to_line_protocol())
             else:
                 lines.append(_to_point(record).to_line_protocol())
 
         written = 0
-        for chunk in _chunks(lines):
-            result = await self._write_chunk(chunk)
-            written += result.written
-            rejected += result.rejected
-            if result.detail:
-                details.append(result.detail)
+        for precision, group in (("ms", lines), ("ns", ns_lines)):
+            for chunk in _chunks(group):
+                result = await self._write_chunk(chunk, precision=precision)
+                written += result.written
+                rejected += result.rejected
+                if result.detail:
+                    details.append(result.detail)
 
         detail = "; ".join(details)[:MAX_DETAIL_CHARS]
         if rejected:
             log.warning("InfluxDB rejected %d of %d records: %s", rejected, len(records), detail)
         return WriteResult(written=written, rejected=rejected, detail=detail)
 
-    async def _write_chunk(self, lines: list[str], *, retried: bool = False) -> WriteResult:
+    async def _write_chunk(
+        self, lines: list[str], *, precision: str = "ms", retried: bool = False
+    ) -> WriteResult:
         body = "\n".join(lines).encode("utf-8")
-        params = {"db": self._database, "precision": "ms"}
+        params = {"db": self._database, "precision": precision}
         status, text = await self._request("POST", "/write", params=params, data=body)
         if 200 <= status < 300:
             return WriteResult(written=len(lines))
@@ -184,7 +201,7 @@ class InfluxStore:
         ):
             # Dropped or never created (InfluxDB was down when we opened): create, retry.
             await self._ensure_database()
-            return await self._write_chunk(lines, retried=True)
+            return await self._write_chunk(lines, precision=precision, retried=True)
         if "partial write" in message:
             # Some points were written and the rest will never be: retrying the batch
             # would fail the same way forever (Telegraf #8571, #11005). Report, move on.
@@ -276,6 +293,36 @@ class InfluxStore:
         )
         return [_transition_of(row) for row in rows]
 
+    async def broadcast_events(
+        self,
+        communes: Sequence[str],
+        from_ms: int,
+        to_ms: int,
+        schedules: Collection[str] = (),
+    ) -> list[BroadcastEventRecord]:
+        from_ms, to_ms = max(from_ms, _MIN_TS_MS), min(to_ms, _MAX_TS_MS)
+        if not communes or from_ms >= to_ms:
+            return []
+        in_communes = _any_of("commune", communes)
+        # The point time is the occurrence (see the module docstring): a range query.
+        rows = await self._query(
+            f'SELECT * FROM "broadcast_event" WHERE {in_communes}'
+            f" AND \"event\" != 'received' AND time >= {from_ms}ms AND time < {to_ms}ms"
+        )
+        found = [
+            record for record in map(_broadcast_of, rows) if from_ms <= record.occurrence_ms < to_ms
+        ]
+        wanted = sorted({r.schedule for r in found} | set(schedules))
+        # Chunked: each id is a comparison in the query string of a GET.
+        for start in range(0, len(wanted), 100):
+            in_schedules = _any_of("schedule", wanted[start : start + 100])
+            rows = await self._query(
+                f'SELECT * FROM "broadcast_event" WHERE {in_communes}'
+                f" AND \"event\" = 'received' AND {in_schedules}"
+            )
+            found += map(_broadcast_of, rows)
+        return sorted(found, key=broadcast_order)
+
     async def _select(
         self,
         measurement: str,
@@ -340,6 +387,167 @@ class InfluxStore:
             )
         return response.status, text
 
+    # -- bulk reads for the indicators ----------------------------------------------
+    # Measured on a 2-core machine with a province (15,000 devices, 90 days): a query
+    # per commune on the "commune" tag reads every device's month in about 1 s, while
+    # OR-lists of device ids cost influxd time in proportion to series × ids (5–10 s).
+    # So with the communes hint each commune is read whole and the rows are kept for
+    # the devices asked; without it, short OR-lists. GROUP BY "device_id" merges a
+    # device's series (a merger changes its commune tag); LIMIT applies per group.
+
+    async def transitions_of(
+        self,
+        device_ids: Collection[str],
+        from_ms: int,
+        to_ms: int,
+        *,
+        communes: Collection[str] = (),
+    ) -> dict[str, list[TransitionRecord]]:
+        from_ms, to_ms = max(from_ms, _MIN_TS_MS), min(to_ms, _MAX_TS_MS)
+        if from_ms >= to_ms:
+            return {}
+        rows = await self._bulk(
+            device_ids,
+            communes,
+            lambda where: (
+                f'SELECT {_TRANSITION_COLUMNS} FROM "transition" WHERE {where}'
+                f' AND time >= {from_ms}ms AND time < {to_ms}ms GROUP BY "device_id"'
+            ),
+        )
+        found: dict[str, list[TransitionRecord]] = {}
+        for row in rows:
+            record = _transition_of(row)
+            found.setdefault(record.device_id, []).append(record)
+        for records in found.values():
+            # One device's rows may come from two communes' queries (a merger).
+            records.sort(key=lambda r: (r.ts_ms, r.commune, r.kind))
+        return found
+
+    async def last_transitions_before(
+        self, device_ids: Collection[str], ts_ms: int, *, communes: Collection[str] = ()
+    ) -> dict[str, TransitionRecord]:
+        ts_ms = min(ts_ms, _MAX_TS_MS)
+        rows = await self._bulk(
+            device_ids,
+            communes,
+            lambda where: (
+                f'SELECT {_TRANSITION_COLUMNS} FROM "transition" WHERE {where}'
+                f" AND time >= {_MIN_TS_MS}ms AND time < {ts_ms}ms"
+                ' GROUP BY "device_id" ORDER BY time DESC LIMIT 1'
+            ),
+        )
+        return _newest(map(_transition_of, rows), lambda r: (r.ts_ms, r.commune, r.kind))
+
+    async def last_readings(
+        self,
+        device_ids: Collection[str],
+        from_ms: int,
+        to_ms: int,
+        *,
+        communes: Collection[str] = (),
+    ) -> dict[str, DeviceReadingRecord]:
+        from_ms, to_ms = max(from_ms, _MIN_TS_MS), min(to_ms, _MAX_TS_MS)
+        if from_ms >= to_ms:
+            return {}
+        rows = await self._bulk(
+            device_ids,
+            communes,
+            lambda where: (
+                f'SELECT * FROM "device_reading" WHERE {where}'
+                f" AND time >= {from_ms}ms AND time < {to_ms}ms"
+                ' GROUP BY "device_id" ORDER BY time DESC LIMIT 1'
+            ),
+        )
+        return _newest(map(_reading_of, rows), lambda r: (r.ts_ms, r.agent_id, r.commune, r.kind))
+
+    async def _bulk(
+        self,
+        device_ids: Collection[str],
+        communes: Collection[str],
+        query_for: Callable[[str], str],
+    ) -> list[dict[str, Any]]:
+        """The rows of the devices asked for: a query per commune of the hint, else per
+        short list of ids; a few queries in flight."""
+        wanted = set(device_ids)
+        if not wanted:
+            return []
+        if communes:
+            wheres = [f'"commune" = {_quote_string(code)}' for code in sorted(set(communes))]
+        else:
+            ordered = sorted(wanted)
+            wheres = [
+                _any_of("device_id", ordered[start : start + _BULK_IDS])
+                for start in range(0, len(ordered), _BULK_IDS)
+            ]
+        slots = asyncio.Semaphore(_BULK_CONCURRENCY)
+
+        async def one(where: str) -> list[dict[str, Any]]:
+            async with slots:
+                return await self._post_query(query_for(where))
+
+        results = await asyncio.gather(*(one(where) for where in wheres))
+        return [row for rows in results for row in rows if row.get("device_id") in wanted]
+
+    async def _post_query(self, query: str) -> list[dict[str, Any]]:
+        """Like ``_query``, but sent in the body (an id list is too long for a URL) and
+        answered in chunks, so that no series is cut at the server's row limit."""
+        params = {"db": self._database, "epoch": "ms", "chunked": "true", "chunk_size": "20000"}
+        status, text = await self._request("POST", "/query", params=params, data={"q": query})
+        if status >= 300:
+            message = _error_message(text)
+            raise StoreUnavailable(f"InfluxDB query failed (HTTP {status}): {message}")
+        rows: list[dict[str, Any]] = []
+        # One JSON object per line, each a chunk; a series longer than a chunk goes on
+        # in the next one with the same tags.
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            for result in json.loads(line).get("results", []):
+                if "error" in result:
+                    raise StoreUnavailable(f"InfluxDB query failed: {result['error']}")
+                for series in result.get("series", []):
+                    columns, tags = series["columns"], series.get("tags", {})
+                    rows.extend(
+                        {**tags, **dict(zip(columns, values, strict=True))}
+                        for values in series["values"]
+                    )
+        return rows
+
+
+# Bulk reads: ids per OR-list (above ~250 the list costs influxd more than the rows), and
+# queries in flight (influxd shares our two cores; 4 measured best).
+_BULK_IDS = 250
+_BULK_CONCURRENCY = 4
+_TRANSITION_COLUMNS = '"status", "previous", "cause", "commune", "kind"'
+_Bulk = TypeVar("_Bulk", TransitionRecord, DeviceReadingRecord)
+
+
+def _newest(records: Iterable[_Bulk], key: Callable[[_Bulk], Any]) -> dict[str, _Bulk]:
+    """Per device, the record with the greatest ``key`` (a device may have rows from two
+    communes' queries when it moved in a merger)."""
+    found: dict[str, _Bulk] = {}
+    for record in records:
+        best = found.get(record.device_id)
+        if best is None or key(record) > key(best):
+            found[record.device_id] = record
+    return found
+
+
+def _reading_of(row: dict[str, Any]) -> DeviceReadingRecord:
+    return DeviceReadingRecord(
+        device_id=_str(row, "device_id"),
+        agent_id=_str(row, "agent_id"),
+        commune=_str(row, "commune"),
+        kind=_str(row, "kind"),
+        ts_ms=int(row["time"]),
+        seq=_int(row, "seq"),
+        reachable=bool(row.get("reachable")),
+        historical=bool(row.get("historical")),
+        rtt_ms=_float(row, "rtt_ms"),
+        error=row.get("error"),
+        detail=_detail(row),
+    )
+
 
 # -- records to line protocol -------------------------------------------------------
 
@@ -347,6 +555,8 @@ class InfluxStore:
 def _to_point(record: Record) -> Point:
     # Floats are forced to float: a Python int would be sent as an integer field and
     # collide with the float already stored under that name ("field type conflict").
+    if isinstance(record, BroadcastEventRecord):
+        return _broadcast_point(record)  # written with precision=ns (see write)
     if isinstance(record, DeviceReadingRecord):
         point = (
             Point("device_reading")
@@ -390,6 +600,48 @@ def _to_point(record: Record) -> Point:
     )
 
 
+def _broadcast_point(record: BroadcastEventRecord) -> Point:
+    point_ms = record.ts_ms
+    if record.event != "received" and record.occurrence_ms > 0:
+        point_ms = record.occurrence_ms
+    return (
+        Point("broadcast_event")
+        .tag("agent_id", record.agent_id)
+        .tag("cluster", record.cluster)
+        .tag("commune", record.commune)
+        .tag("event", record.event)
+        .field("ts_ms", int(record.ts_ms))
+        .field("seq", int(record.seq))
+        .field("session", int(record.session))
+        .field("schedule", record.schedule)
+        .field("revision", int(record.revision))
+        .field("priority", record.priority)
+        .field("content_type", record.content_type)
+        .field("content_duration_s", float(record.content_duration_s))
+        .field("occurrence_ms", int(record.occurrence_ms))
+        .field("planned_end_ms", int(record.planned_end_ms))
+        .field("village", record.village)
+        .field("content_title", record.content_title)
+        .field("content_sha256", record.content_sha256)
+        .field("content_text", record.content_text)
+        .field("content_voice", record.content_voice)
+        .field("content_url", record.content_url)
+        .field("content_source", record.content_source)
+        .field("started_ms", _opt_int(record.started_ms))
+        .field("played_s", _opt_float(record.played_s))
+        .field("error", record.error)
+        .field("reason", record.reason)
+        .field("preempted_by", record.preempted_by)
+        .field("preempted_schedule", record.preempted_schedule)
+        .field("resumed", bool(record.resumed))
+        .field("volume", _opt_int(record.volume))
+        .field("relay_on", record.relay_on)
+        .field("clock_offset_ms", _opt_float(record.clock_offset_ms))
+        .field("historical", bool(record.historical))
+        .time(point_ms * 1_000_000 + record.seq % 1_000_000, WritePrecision.NS)
+    )
+
+
 def _with_detail(point: Point, detail: dict[str, DetailValue]) -> Point:
     # clean_detail makes every number a float and drops what a field cannot hold.
     for key, value in clean_detail(detail).items():
@@ -402,6 +654,8 @@ def _tags(record: Record) -> tuple[str, ...]:
         return (record.device_id, record.agent_id, record.commune, record.kind)
     if isinstance(record, AgentHealthRecord):
         return (record.agent_id, record.commune)
+    if isinstance(record, BroadcastEventRecord):
+        return (record.agent_id, record.cluster, record.commune, record.event)
     return (record.device_id, record.commune, record.kind)
 
 
@@ -488,11 +742,21 @@ def _quote_identifier(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _any_of(key: str, values: Sequence[str]) -> str:
+    """``("key" = 'a' OR "key" = 'b')``: a tag or field equal to one of ``values``."""
+    name = _quote_identifier(key)
+    return "(" + " OR ".join(f"{name} = {_quote_string(v)}" for v in values) + ")"
+
+
 # -- rows to records ----------------------------------------------------------------
 
 
 def _opt_float(value: float | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _opt_int(value: int | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def _str(row: dict[str, Any], key: str) -> str:
@@ -531,4 +795,46 @@ def _transition_of(row: dict[str, Any]) -> TransitionRecord:
         status=_str(row, "status"),
         previous=_str(row, "previous"),
         cause=_str(row, "cause"),
+    )
+
+
+def _broadcast_of(row: dict[str, Any]) -> BroadcastEventRecord:
+    agent_id, seq = _str(row, "agent_id"), _int(row, "seq")
+    relay_on = row.get("relay_on")
+    volume = row.get("volume")
+    started_ms = row.get("started_ms")
+    return BroadcastEventRecord(
+        event_id=f"{agent_id}-{seq}",
+        agent_id=agent_id,
+        cluster=_str(row, "cluster"),
+        commune=_str(row, "commune"),
+        event=_str(row, "event"),
+        ts_ms=_int(row, "ts_ms"),
+        seq=seq,
+        session=_int(row, "session"),
+        schedule=_str(row, "schedule"),
+        revision=_int(row, "revision"),
+        priority=_str(row, "priority"),
+        content_type=_str(row, "content_type"),
+        content_duration_s=_float(row, "content_duration_s") or 0.0,
+        occurrence_ms=_int(row, "occurrence_ms"),
+        planned_end_ms=_int(row, "planned_end_ms"),
+        village=row.get("village"),
+        content_title=_str(row, "content_title"),
+        content_sha256=row.get("content_sha256"),
+        content_text=row.get("content_text"),
+        content_voice=_str(row, "content_voice"),
+        content_url=row.get("content_url"),
+        content_source=_str(row, "content_source"),
+        started_ms=None if started_ms is None else int(started_ms),
+        played_s=_float(row, "played_s"),
+        error=row.get("error"),
+        reason=row.get("reason"),
+        preempted_by=row.get("preempted_by"),
+        preempted_schedule=row.get("preempted_schedule"),
+        resumed=bool(row.get("resumed")),
+        volume=None if volume is None else int(volume),
+        relay_on=None if relay_on is None else bool(relay_on),
+        clock_offset_ms=_float(row, "clock_offset_ms"),
+        historical=bool(row.get("historical")),
     )

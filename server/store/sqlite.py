@@ -20,23 +20,25 @@ import functools
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from server.store.base import (
     AgentHealthRecord,
+    BroadcastEventRecord,
     DetailValue,
     DeviceReadingRecord,
     Record,
     StoreUnavailable,
     TransitionRecord,
     WriteResult,
+    broadcast_order,
     clean_detail,
 )
 
-R = TypeVar("R", AgentHealthRecord, DeviceReadingRecord, TransitionRecord)
+R = TypeVar("R", AgentHealthRecord, DeviceReadingRecord, TransitionRecord, BroadcastEventRecord)
 T = TypeVar("T")
 
 # The primary key leads with the lookup column and ts_ms so that a read is one ordered
@@ -89,8 +91,52 @@ ALTER TABLE agent_health ADD COLUMN detail TEXT;
 ALTER TABLE device_reading ADD COLUMN detail TEXT;
 """
 
+# Version 3: the broadcast log. The key is the event's identity (agent, seq) completed
+# by the columns of InfluxDB's series and time for the same event, so that an
+# unnumbered event (seq < 0, the agent's disk was full) is not merged into another.
+_SCHEMA_V3 = """
+CREATE TABLE broadcast_event (
+    agent_id           TEXT    NOT NULL,
+    seq                INTEGER NOT NULL,
+    ts_ms              INTEGER NOT NULL,
+    cluster            TEXT    NOT NULL,
+    event              TEXT    NOT NULL,
+    commune            TEXT    NOT NULL,
+    event_id           TEXT    NOT NULL,
+    session            INTEGER NOT NULL,
+    schedule           TEXT    NOT NULL,
+    revision           INTEGER NOT NULL,
+    priority           TEXT    NOT NULL,
+    content_type       TEXT    NOT NULL,
+    content_duration_s REAL    NOT NULL,
+    occurrence_ms      INTEGER NOT NULL,
+    planned_end_ms     INTEGER NOT NULL,
+    village            TEXT,
+    content_title      TEXT    NOT NULL,
+    content_sha256     TEXT,
+    content_text       TEXT,
+    content_voice      TEXT    NOT NULL,
+    content_url        TEXT,
+    content_source     TEXT    NOT NULL,
+    started_ms         INTEGER,
+    played_s           REAL,
+    error              TEXT,
+    reason             TEXT,
+    preempted_by       TEXT,
+    preempted_schedule TEXT,
+    resumed            INTEGER NOT NULL,
+    volume             INTEGER,
+    relay_on           INTEGER,
+    clock_offset_ms    REAL,
+    historical         INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, seq, ts_ms, cluster, event, commune)
+) WITHOUT ROWID;
+CREATE INDEX broadcast_event_by_occurrence ON broadcast_event (commune, occurrence_ms);
+CREATE INDEX broadcast_event_by_schedule ON broadcast_event (commune, schedule, event);
+"""
+
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append, never edit.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _DETAIL = "detail"  # the JSON column, where a record has one
@@ -151,7 +197,8 @@ class _Table(Generic[R]):
     def record_of(self, row: Sequence[Any]) -> R:
         values = dict(zip(self.columns, row, strict=True))
         for name in self.booleans:
-            values[name] = bool(values[name])
+            # Optional booleans (relay_on) stay None: unknown is not False.
+            values[name] = None if values[name] is None else bool(values[name])
         if _DETAIL in values:
             values[_DETAIL] = _detail_of(values[_DETAIL])
         return self.record(**values)
@@ -191,10 +238,34 @@ _TRANSITION = _Table(
     record=TransitionRecord,
     key=("device_id", "ts_ms", "commune", "kind"),
 )
+_BROADCAST_EVENT = _Table(
+    name="broadcast_event",
+    record=BroadcastEventRecord,
+    key=("agent_id", "seq", "ts_ms", "cluster", "event", "commune"),
+    optional=frozenset(
+        {
+            "village",
+            "content_sha256",
+            "content_text",
+            "content_url",
+            "started_ms",
+            "played_s",
+            "error",
+            "reason",
+            "preempted_by",
+            "preempted_schedule",
+            "volume",
+            "relay_on",
+            "clock_offset_ms",
+        }
+    ),
+    booleans=frozenset({"resumed", "relay_on", "historical"}),
+)
 _TABLE_OF: dict[type, _Table[Any]] = {
     AgentHealthRecord: _AGENT_HEALTH,
     DeviceReadingRecord: _DEVICE_READING,
     TransitionRecord: _TRANSITION,
+    BroadcastEventRecord: _BROADCAST_EVENT,
 }
 
 
@@ -296,6 +367,39 @@ class SqliteStore:
         rows = await self._run(lambda: self._connection.execute(query).fetchall())
         return [table.record_of(row) for row in rows]
 
+    async def broadcast_events(
+        self,
+        communes: Sequence[str],
+        from_ms: int,
+        to_ms: int,
+        schedules: Collection[str] = (),
+    ) -> list[BroadcastEventRecord]:
+        if not communes or from_ms >= to_ms:
+            return []
+        table = _BROADCAST_EVENT
+        columns = ", ".join(table.columns)
+        in_communes = ", ".join("?" for _ in communes)
+
+        def select() -> list[Any]:
+            rows = self._connection.execute(
+                f"SELECT {columns} FROM broadcast_event WHERE commune IN ({in_communes})"
+                " AND occurrence_ms >= ? AND occurrence_ms < ? AND event != 'received'",
+                (*communes, from_ms, to_ms),
+            ).fetchall()
+            wanted = sorted({row[table.columns.index("schedule")] for row in rows} | set(schedules))
+            # Chunked: SQLite caps the number of parameters of one statement.
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows += self._connection.execute(
+                    f"SELECT {columns} FROM broadcast_event WHERE commune IN ({in_communes})"
+                    f" AND schedule IN ({', '.join('?' for _ in chunk)}) AND event = 'received'",
+                    (*communes, *chunk),
+                ).fetchall()
+            return rows
+
+        rows = await self._run(select)
+        return sorted((table.record_of(row) for row in rows), key=broadcast_order)
+
     async def _select(
         self, table: _Table[R], series: str, from_ms: int, to_ms: int, limit: int
     ) -> list[R]:
@@ -311,6 +415,81 @@ class SqliteStore:
     async def _run(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(function, *args))
+
+    # -- bulk reads for the indicators --------------------------------------------------
+    # One primary-key range scan per device (the keys lead with device_id), run in
+    # batches so that the writer's transactions get the thread in between.
+
+    async def transitions_of(
+        self,
+        device_ids: Collection[str],
+        from_ms: int,
+        to_ms: int,
+        *,
+        communes: Collection[str] = (),  # not needed: the keys lead with device_id
+    ) -> dict[str, list[TransitionRecord]]:
+        table = _TRANSITION
+        query = (
+            f'SELECT {", ".join(table.columns)} FROM "{table.name}"'
+            " WHERE device_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, commune, kind"
+        )
+        return await self._per_device(table, query, device_ids, (from_ms, to_ms), many=True)
+
+    async def last_transitions_before(
+        self, device_ids: Collection[str], ts_ms: int, *, communes: Collection[str] = ()
+    ) -> dict[str, TransitionRecord]:
+        table = _TRANSITION
+        query = (
+            f'SELECT {", ".join(table.columns)} FROM "{table.name}"'
+            " WHERE device_id = ? AND ts_ms < ? ORDER BY ts_ms DESC, commune DESC, kind DESC"
+            " LIMIT 1"
+        )
+        found = await self._per_device(table, query, device_ids, (ts_ms,), many=False)
+        return {device_id: rows[0] for device_id, rows in found.items()}
+
+    async def last_readings(
+        self,
+        device_ids: Collection[str],
+        from_ms: int,
+        to_ms: int,
+        *,
+        communes: Collection[str] = (),
+    ) -> dict[str, DeviceReadingRecord]:
+        table = _DEVICE_READING
+        query = (
+            f'SELECT {", ".join(table.columns)} FROM "{table.name}"'
+            " WHERE device_id = ? AND ts_ms >= ? AND ts_ms < ?"
+            " ORDER BY ts_ms DESC, agent_id DESC, commune DESC, kind DESC LIMIT 1"
+        )
+        found = await self._per_device(table, query, device_ids, (from_ms, to_ms), many=False)
+        return {device_id: rows[0] for device_id, rows in found.items()}
+
+    async def _per_device(
+        self,
+        table: _Table[R],
+        query: str,
+        device_ids: Collection[str],
+        params: tuple[int, ...],
+        *,
+        many: bool,
+    ) -> dict[str, list[R]]:
+        ordered = sorted(set(device_ids))
+        found: dict[str, list[R]] = {}
+
+        def read(batch: list[str]) -> None:
+            for device_id in batch:
+                cursor = self._connection.execute(query, (device_id, *params))
+                rows = cursor.fetchall() if many else cursor.fetchmany(1)
+                if rows:
+                    found[device_id] = [table.record_of(row) for row in rows]
+
+        for start in range(0, len(ordered), _BULK_BATCH):
+            await self._run(read, ordered[start : start + _BULK_BATCH])
+        return found
+
+
+# Devices per trip to the SQLite thread in the bulk reads (about 10 ms of work each).
+_BULK_BATCH = 500
 
 
 def _connect(path: str) -> sqlite3.Connection:

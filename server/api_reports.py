@@ -1,0 +1,485 @@
+"""Indicator reports, sign-off and the overview, through the API and the page
+(docs/reports.md, docs/api.md).
+
+Everyone reads within their commune scope; a verifier (or an admin) signs off. The same
+handlers answer under ``/api/v1/indicators/…`` (bearer token) and ``/indicators/…``
+(the page's login cookie), so a report opened from the page links to documents the
+browser can open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import urllib.parse
+from collections import defaultdict
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+import msgspec
+from aiohttp import web
+
+from server import keys
+from server.api import bad_request, forbidden, json_body, json_response, not_found
+from server.api_declared import download_document
+from server.auth import PRINCIPAL
+from server.i18n import pick_language
+from server.indicators.evidence import evidence_sha256
+from server.indicators.overview import MAX_TREND, PeriodRef, communes_under, overview
+from server.indicators.period import PeriodError, parse_period, period_from_query
+from server.indicators.report import (
+    VERDICTS,
+    period_text,
+    quantity_text,
+    render_csv,
+    render_html,
+    report_view,
+    words,
+)
+from server.indicators.report_pdf import FontMissing, render_pdf
+from server.indicators.report_period import period_ref, previous_periods
+from server.indicators.result import CommuneEvaluation
+from server.indicators.signoff import SignOff, SignOffStore, status
+from server.indicators.signoff import SignOffStatus as _Status
+from server.tokens import Principal, Role
+from server.views import iso_utc
+
+FORMATS = ("html", "csv", "pdf", "json")
+DEFAULT_TREND = 2
+LANG_COOKIE = "xaso_lang"  # the page's (server/page.py)
+
+
+def _tz(request: web.Request) -> ZoneInfo:
+    return ZoneInfo(request.app[keys.INDEX].inventory.timezone)
+
+
+def _lang(request: web.Request) -> str:
+    return pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+def _is_page(request: web.Request) -> bool:
+    return not request.path.startswith("/api/")
+
+
+def _period_problems(
+    request: web.Request, fields: Mapping[str, object]
+) -> tuple[PeriodRef | None, list[str]]:
+    """``period`` (2026-07, 2026-Q3, 2026) or ``from`` and ``to``, with every problem."""
+    tz = _tz(request)
+    given = {
+        k: str(v) for k, v in fields.items() if k in ("period", "from", "to") and v is not None
+    }
+    try:
+        from_ms, to_ms = period_from_query(given, tz)
+    except PeriodError as exc:
+        return None, list(exc.problems)
+    return period_ref(from_ms, to_ms, tz), []
+
+
+def _period(request: web.Request, fields: Mapping[str, object]) -> PeriodRef:
+    period, problems = _period_problems(request, fields)
+    if period is None:
+        raise bad_request("; ".join(problems))
+    return period
+
+
+def _invalid(error: str, problems: list[str]) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(
+        text=msgspec.json.encode({"error": error, "problems": problems}).decode(),
+        content_type="application/json",
+    )
+
+
+def _visible_commune(request: web.Request, commune: object) -> str:
+    if (
+        not isinstance(commune, str)
+        or commune not in request.app[keys.INDEX].communes
+        or not request[PRINCIPAL].may_see(commune)
+    ):
+        raise not_found("commune")
+    return commune
+
+
+def _excused(value: object) -> bool:
+    """``excused=1``: availability leaves out the verifier's excused periods (a grid
+    power cut...) as well as maintenance (docs/availability.md)."""
+    return value is True or (isinstance(value, str) and value.lower() in ("1", "true", "yes"))
+
+
+async def _evaluate(
+    request: web.Request, communes: list[str], period: PeriodRef, excused: bool
+) -> list[CommuneEvaluation]:
+    if not communes:
+        return []
+    evaluate = request.app[keys.EVALUATE]
+    return await evaluate(request.app, communes, period.from_ms, period.to_ms, excused=excused)
+
+
+async def _evaluate_one(
+    request: web.Request, commune: str, period: PeriodRef, excused: bool
+) -> CommuneEvaluation:
+    for evaluation in await _evaluate(request, [commune], period, excused):
+        if evaluation.commune == commune:
+            return evaluation
+    raise not_found("commune in that period")
+
+
+def _area_name(request: web.Request, code: str | None) -> str | None:
+    area = request.app[keys.INDEX].areas.get(code) if code else None
+    return area.name if area is not None else code
+
+
+def _signoff_statuses(
+    store: SignOffStore, evaluation: CommuneEvaluation, sha256: str, excused: bool
+) -> list[_Status]:
+    """The sign-offs of this very report: same commune, period and excused setting."""
+    found = store.find(evaluation.commune, evaluation.from_ms, evaluation.to_ms)
+    return status([s for s in found if s.excused == excused], sha256)
+
+
+def _file_name(commune: str, period: PeriodRef, tz: ZoneInfo, extension: str) -> str:
+    label = period.label or period_text(period.from_ms, period.to_ms, tz, "en").replace(" ", "")
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{commune}_{label}")
+    return f"bao-cao-chi-tieu_{safe}.{extension}"
+
+
+def _attachment(name: str) -> str:
+    return f"attachment; filename=\"{name}\"; filename*=UTF-8''{urllib.parse.quote(name)}"
+
+
+async def report(request: web.Request) -> web.StreamResponse:
+    """``?commune=&period=`` (or ``from``/``to``) ``&format=html|csv|pdf|json&lang=``."""
+    query = dict(request.query)
+    commune = _visible_commune(request, query.get("commune"))
+    period = _period(request, query)
+    fmt = query.get("format", "html")
+    if fmt not in FORMATS:
+        raise bad_request(f"format must be one of {', '.join(FORMATS)}")
+    lang = _lang(request)
+    tz = _tz(request)
+    excused = _excused(query.get("excused"))
+    evaluation = await _evaluate_one(request, commune, period, excused)
+    sha256 = evidence_sha256(evaluation)
+    statuses = _signoff_statuses(request.app[keys.SIGNOFFS], evaluation, sha256, excused)
+    parent_name = _area_name(request, evaluation.parent)
+    if fmt == "json":
+        return json_response(
+            {
+                "evaluation": msgspec.to_builtins(evaluation),
+                "sha256": sha256,
+                "excused": excused,
+                "signoffs": [_status_view(s) for s in statuses],
+            }
+        )
+    if fmt == "csv":
+        body = render_csv(
+            evaluation,
+            sha256,
+            statuses,
+            tz=tz,
+            lang=lang,
+            parent_name=parent_name,
+            excused=excused,
+        )
+        return web.Response(
+            body=body,
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": _attachment(_file_name(commune, period, tz, "csv"))},
+        )
+    prefix = "/indicators" if _is_page(request) else "/api/v1/indicators"
+    view = report_view(
+        evaluation,
+        sha256,
+        statuses,
+        tz=tz,
+        lang=lang,
+        parent_name=parent_name,
+        excused=excused,
+        document_url=lambda sha: f"{prefix}/documents/{sha}",
+    )
+    if fmt == "pdf":
+        try:
+            # fpdf2 lays out a long evidence table for a second or more: off the loop.
+            pdf = await asyncio.to_thread(render_pdf, view, evaluation.computed_ms)
+        except FontMissing as exc:
+            raise web.HTTPServiceUnavailable(
+                text=msgspec.json.encode({"error": str(exc)}).decode(),
+                content_type="application/json",
+            ) from None
+        return web.Response(
+            body=pdf,
+            content_type="application/pdf",
+            headers={"Content-Disposition": _attachment(_file_name(commune, period, tz, "pdf"))},
+        )
+    base = f"{request.path}?{urllib.parse.urlencode({**query, 'format': 'x'})}"
+    links = [
+        {"href": base.replace("format=x", "format=pdf"), "text": "PDF"},
+        {"href": base.replace("format=x", "format=csv"), "text": "CSV"},
+        {"href": base.replace("format=x", "format=html") + "&lang=vi", "text": "Tiếng Việt"},
+        {"href": base.replace("format=x", "format=html") + "&lang=en", "text": "English"},
+    ]
+    return web.Response(text=render_html(view, links), content_type="text/html")
+
+
+def _status_view(item: _Status) -> dict[str, Any]:
+    return {
+        **msgspec.to_builtins(item.signoff),
+        "signed": iso_utc(item.signoff.signed_ms),
+        "current_sha256": item.current_sha256,
+        "matches": item.matches,
+    }
+
+
+def _may_sign(principal: Principal) -> bool:
+    return principal.role in (Role.ADMIN, Role.VERIFIER)
+
+
+async def sign_off(request: web.Request) -> web.Response:
+    """``{"commune", "period" | "from"+"to", "sha256", "note"?}``: approve what the
+    verifier saw; refused (409) if the data has changed since."""
+    principal = request[PRINCIPAL]
+    if not _may_sign(principal):
+        raise web.HTTPForbidden(
+            text='{"error": "only a verifier or an admin signs off"}',
+            content_type="application/json",
+        )
+    body = await json_body(request)
+    commune = body.get("commune")
+    if isinstance(commune, str) and not principal.may_see(commune):
+        raise forbidden()
+    problems = [f"{key}: unknown field" for key in sorted(set(body) - _SIGNOFF_FIELDS)]
+    if not isinstance(commune, str) or commune not in request.app[keys.INDEX].communes:
+        problems.append(f"commune: no commune {commune!r} in the inventory")
+    sha256 = body.get("sha256")
+    if not isinstance(sha256, str) or len(sha256) != 64 or not _is_hex(sha256):
+        problems.append("sha256: the report's SHA-256 (64 hex digits) that was checked")
+    excused = body.get("excused", False)
+    if not isinstance(excused, bool):
+        problems.append("excused: true or false (the report's own setting)")
+    note = body.get("note", "")
+    if not isinstance(note, str) or len(note) > 2000:
+        problems.append("note: text of at most 2000 characters")
+    period, period_problems = _period_problems(request, body)
+    problems += period_problems
+    now_ms = request.app[keys.CLOCK_MS]()  # the server's clock, injected
+    if period is not None and period.to_ms > now_ms:
+        problems.append("period: it has not ended yet; sign off a period once it is over")
+    if problems or period is None:
+        raise _invalid("invalid sign-off", problems)
+    assert isinstance(commune, str) and isinstance(sha256, str) and isinstance(note, str)
+    evaluation = await _evaluate_one(request, commune, period, excused is True)
+    current = evidence_sha256(evaluation)
+    if sha256.lower() != current:
+        # The verifier signs what they saw: if the data moved since, they must look again.
+        raise web.HTTPConflict(
+            text=msgspec.json.encode(
+                {
+                    "error": "the report has changed since it was checked: its sha256 is "
+                    "now different; open it again and sign what it says now",
+                    "current_sha256": current,
+                }
+            ).decode(),
+            content_type="application/json",
+        )
+    saved = request.app[keys.SIGNOFFS].add(
+        SignOff(
+            id="",
+            commune=commune,
+            from_ms=period.from_ms,
+            to_ms=period.to_ms,
+            period=period.label,
+            sha256=current,
+            profile=evaluation.profile,
+            verifier=principal.name,
+            token_id=principal.token_id,
+            role=str(principal.role),
+            signed_ms=now_ms,
+            note=note,
+            excused=excused is True,
+        )
+    )
+    return json_response(_status_view(_Status(saved, current, True)), status=201)
+
+
+_SIGNOFF_FIELDS = frozenset({"commune", "period", "from", "to", "sha256", "note", "excused"})
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+async def list_signoffs(request: web.Request) -> web.Response:
+    """Sign-offs in scope (``?commune=&period=``), each against the data now."""
+    query = request.query
+    commune = query.get("commune")
+    if commune is not None:
+        _visible_commune(request, commune)
+    period = _period(request, dict(query)) if ("period" in query or "from" in query) else None
+    principal = request[PRINCIPAL]
+    found = [
+        s
+        for s in request.app[keys.SIGNOFFS].find(
+            commune,
+            period.from_ms if period else None,
+            period.to_ms if period else None,
+        )
+        if principal.may_see(s.commune)
+    ]
+    # One evaluation call per period (and excused setting), for every commune signed
+    # off in it.
+    by_period: dict[tuple[int, int, bool], set[str]] = defaultdict(set)
+    for s in found:
+        by_period[(s.from_ms, s.to_ms, s.excused)].add(s.commune)
+    current: dict[tuple[str, int, int, bool], str] = {}
+    for (from_ms, to_ms, excused), communes in by_period.items():
+        ref = PeriodRef("", from_ms, to_ms)
+        for evaluation in await _evaluate(request, sorted(communes), ref, excused):
+            key = (evaluation.commune, from_ms, to_ms, excused)
+            current[key] = evidence_sha256(evaluation)
+    views = []
+    for s in found:
+        now_sha = current.get((s.commune, s.from_ms, s.to_ms, s.excused), "")
+        views.append(_status_view(_Status(s, now_sha, s.sha256 == now_sha)))
+    return json_response({"signoffs": views, "count": len(views)})
+
+
+async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRef]:
+    query = request.query
+    tz = _tz(request)
+    index = request.app[keys.INDEX]
+    area = query.get("area") or None
+    problems = []
+    if area is not None and area not in index.areas:
+        problems.append(f"area: no area {area!r} in the inventory")
+    period, period_problems = _period_problems(request, query)
+    problems += period_problems
+    trend_text = query.get("trend", str(DEFAULT_TREND))
+    trend = int(trend_text) if trend_text.isascii() and trend_text.isdigit() else -1
+    if not 0 <= trend <= MAX_TREND:
+        problems.append(f"trend: a number of earlier periods, 0 to {MAX_TREND}")
+    if problems or period is None:
+        raise _invalid("invalid overview request", problems)
+    periods = [*previous_periods(period, trend, tz), period]
+    excused = _excused(query.get("excused"))
+    principal = request[PRINCIPAL]
+    evaluations = []
+    for ref in periods:
+        communes = [
+            c
+            for c in communes_under(index, area, ref.from_ms, ref.to_ms, tz)
+            if principal.may_see(c)
+        ]
+        evaluations.append(await _evaluate(request, communes, ref, excused))
+    data = overview(periods, evaluations, commune_order=list(index.communes))
+    data["area"] = (
+        {"code": area, "name": index.areas[area].name, "level": index.areas[area].level}
+        if area
+        else None
+    )
+    for ref_view in data["periods"]:
+        ref_view["from"] = iso_utc(ref_view["from_ms"])
+        ref_view["to"] = iso_utc(ref_view["to_ms"])
+    return data, period
+
+
+async def overview_api(request: web.Request) -> web.Response:
+    data, _ = await _overview_data(request)
+    return json_response(data)
+
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("server", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+async def overview_page(request: web.Request) -> web.Response:
+    """The overview in the page's style; without ``period``, the last full quarter."""
+    tz = _tz(request)
+    if "period" not in request.query and "from" not in request.query:
+        today = dt.datetime.fromtimestamp(request.app[keys.CLOCK_MS]() / 1000, tz)
+        label = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+        last = previous_periods(PeriodRef(label, *parse_period(label, tz)), 1, tz)[0]
+        query = urllib.parse.urlencode({**request.query, "period": last.label})
+        raise web.HTTPSeeOther(location=f"/indicators?{query}")
+    data, period = await _overview_data(request)
+    lang = _lang(request)
+    w = words(lang)
+    columns = [
+        p["period"] or period_text(p["from_ms"], p["to_ms"], tz, lang) for p in data["periods"]
+    ]
+    rows = []
+    for row in data["communes"]:
+        report_query = {"commune": row["commune"], "lang": lang}
+        if period.label:
+            report_query["period"] = period.label
+        else:
+            report_query.update({"from": str(period.from_ms), "to": str(period.to_ms)})
+        rows.append(
+            {
+                "name": row["name"],
+                "code": row["commune"],
+                "parent": _area_name(request, row["parent"]) or "—",
+                "listed": row["sha256"][-1] is not None,
+                "cells": [
+                    _overview_cell(row["indicators"].get(i["id"]), columns, w, lang)
+                    for i in data["indicators"]
+                ],
+                "report": f"/indicators/report?{urllib.parse.urlencode(report_query)}",
+            }
+        )
+    html = _templates.get_template("indicators_overview.html").render(
+        t=w,
+        w=w,
+        lang=lang,
+        area=data["area"],
+        period=columns[-1],
+        earlier=columns[:-1],
+        indicators=data["indicators"],
+        rows=rows,
+        verdicts=[(v, w[f"verdict.{v}"]) for v in VERDICTS],
+        user=request[PRINCIPAL],
+    )
+    return web.Response(text=html, content_type="text/html")
+
+
+def _overview_cell(
+    cell: dict[str, Any] | None, columns: list[str], w: dict[str, str], lang: str
+) -> dict[str, Any] | None:
+    """One commune × indicator: the period's verdict and value, earlier verdicts."""
+    if cell is None:
+        return None
+    verdict = cell["verdicts"][-1]
+    value = cell["values"][-1]
+    return {
+        "verdict": verdict,
+        "text": w.get(f"verdict.{verdict}", "—") if verdict else "—",
+        "value": ""
+        if value is None or cell["unit"] == ""
+        else quantity_text(value, cell["unit"], w, lang),
+        "trend": [
+            {"verdict": v, "period": columns[i]} for i, v in enumerate(cell["verdicts"][:-1])
+        ],
+    }
+
+
+async def signoffs_ctx(app: web.Application) -> AsyncIterator[None]:
+    signoffs = SignOffStore(app[keys.SETTINGS].tokens_path)
+    app[keys.SIGNOFFS] = signoffs
+    yield
+    signoffs.close()
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/indicators/report", report)
+    app.router.add_post("/api/v1/indicators/signoff", sign_off)
+    app.router.add_get("/api/v1/indicators/signoff", list_signoffs)
+    app.router.add_get("/api/v1/indicators/overview", overview_api)
+    # The page (login cookie): the overview, reports, and the documents they link to.
+    app.router.add_get("/indicators", overview_page)
+    app.router.add_get("/indicators/report", report)
+    app.router.add_get("/indicators/documents/{sha256}", download_document)

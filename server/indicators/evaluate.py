@@ -1,0 +1,214 @@
+"""Evaluate communes' indicators in the running server: gather the inputs in bulk, then
+call the pure core (``server.indicators.compute``).
+
+A province is 100–170 communes and 5,000–15,000 devices, so the inputs are read a
+batch at a time, never a device at a time: per distinct time range, one bulk read of
+the devices' transitions and one of their statuses before the range (each a few
+chunked queries on InfluxDB, primary-key scans on SQLite), one of the latest readings
+when C1 needs recording states, one call for the broadcast outcomes; maintenance
+windows, excused periods and declared values are in memory. The broadcast outcomes
+come from ``server.playout_log.playout_for`` (reconciled schedules and logs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import ChainMap, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aiohttp import web
+
+from server import keys
+from server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
+from server.indicators.measures import DeviceHistory, Window
+from server.indicators.profile import ProfileSet, load_default_profile
+from server.indicators.result import CommuneEvaluation
+from server.indicators.snapshot import CommuneSnapshot, snapshot
+from server.maintenance import MaintenanceWindow, applies_to, occurrences
+from server.playout_log import playout_for
+from server.playout_outcome import PlayoutOutcome
+from xaso.inventory import DeviceEntry, InventoryIndex
+
+__all__ = ["evaluate_communes"]
+
+
+async def evaluate_communes(
+    app: web.Application,
+    communes: Sequence[str],
+    from_ms: int,
+    to_ms: int,
+    *,
+    now_ms: int | None = None,
+    excused: bool = False,
+) -> list[CommuneEvaluation]:
+    """Every indicator of each commune over ``[from_ms, to_ms)`` (its part of it when
+    it merged or was created within), in the order asked. ``excused``: leave the
+    verifier's excused periods out of availability too. Raises KeyError for a commune
+    the inventory does not know, ``StoreUnavailable`` when the store cannot answer."""
+    index = app[keys.INDEX]
+    now = now_ms if now_ms is not None else app[keys.CLOCK_MS]()
+    profiles = app.get(keys.INDICATOR_PROFILES) or ProfileSet(load_default_profile())
+    snaps = [snapshot(index, code, from_ms, to_ms) for code in communes]
+    chosen = [profiles.for_ancestors(snap.ancestors) for snap in snaps]
+    ranges = [data_ranges(snap, profile, now) for snap, profile in zip(snaps, chosen, strict=True)]
+
+    # Which devices each time range needs: usually one range per kind for every commune.
+    histories_needed: dict[Window, _Read] = defaultdict(_Read)
+    readings_needed: dict[Window, _Read] = defaultdict(_Read)
+    for snap, needs in zip(snaps, ranges, strict=True):
+        if not snap.exists:
+            continue
+        installed = [d.entry for d in snap.devices if not d.planned]
+        for kind, window in needs.transitions.items():
+            histories_needed[window].add(snap, index, [e for e in installed if e.kind == kind])
+        if needs.recording is not None:
+            readings_needed[needs.recording].add(
+                snap, index, [e for e in installed if e.kind in ("camera", "nvr")]
+            )
+    playout_range = _union([r.playout for s, r in zip(snaps, ranges, strict=True) if s.exists])
+    families = sorted({code for snap in snaps for code in index.merge_family(snap.code)})
+
+    store = app[keys.STORE]
+    history_reads = {
+        window: asyncio.gather(
+            store.transitions_of(read.ids, window.from_ms, window.to_ms, communes=read.hint()),
+            store.last_transitions_before(read.ids, window.from_ms, communes=read.hint()),
+        )
+        for window, read in histories_needed.items()
+    }
+    reading_reads = {
+        window: store.last_readings(read.ids, window.from_ms, window.to_ms, communes=read.hint())
+        for window, read in readings_needed.items()
+    }
+    history_results, reading_results, playout = await asyncio.gather(
+        _gather_dict(history_reads),
+        _gather_dict(reading_reads),
+        _playout(app, families, playout_range),
+    )
+    # Per time range, each device's history; a commune's data is the union over the
+    # ranges of its kinds (a device has one kind, so one range).
+    histories: dict[Window, dict[str, DeviceHistory]] = {
+        window: {
+            device_id: DeviceHistory(before.get(device_id), inside.get(device_id, []))
+            for device_id in histories_needed[window].ids
+        }
+        for window, (inside, before) in history_results.items()
+    }
+
+    exclusions = _Exclusions(app, index, excused)
+    declared_store = app.get(keys.DECLARED)
+    evaluations = []
+    for snap, profile, needs in zip(snaps, chosen, ranges, strict=True):
+        declared: dict[str, DeclaredLike | None] = {}
+        if declared_store is not None and snap.exists:
+            for indicator in profile.indicators:
+                if indicator.measure == "declared" and indicator.enabled:
+                    declared[indicator.id] = declared_store.value_for(
+                        snap.code, indicator.id, snap.from_ms, snap.to_ms
+                    )
+        data = CommuneData(
+            # A view, not a copy: each commune looks up its own devices only.
+            histories=ChainMap(*(histories.get(w, {}) for w in set(needs.transitions.values()))),
+            exclusions=exclusions.for_snapshot(snap, _union(needs.transitions.values())),
+            readings=reading_results.get(needs.recording, {}) if needs.recording else {},
+            playout=playout,
+            declared=declared,
+            excused_excluded=excused,
+        )
+        evaluations.append(evaluate_commune(snap, data, profile, now_ms=now))
+    return evaluations
+
+
+class _Read:
+    """The devices one bulk read asks for, and the communes whose records hold them."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        self.communes: set[str] = set()
+        self.whole = 0  # how many devices those communes have in all
+        self._counted: set[str] = set()
+
+    def add(self, snap: CommuneSnapshot, index: InventoryIndex, entries: list[DeviceEntry]) -> None:
+        self.ids |= {entry.id for entry in entries}
+        family = index.merge_family(snap.code)
+        # A record carries the commune its device had when it was written: the device's
+        # listed commune, its successors (the merge family) or today's.
+        self.communes |= family | {entry.commune for entry in entries}
+        self.communes |= {index.listed_commune.get(entry.id, entry.commune) for entry in entries}
+        if snap.code not in self._counted:
+            self._counted.add(snap.code)
+            self.whole += len(snap.devices)
+
+    def hint(self) -> frozenset[str]:
+        """The communes to read whole, when most of their devices are wanted (cameras,
+        clusters); none for a few devices per commune (conference points), which are
+        cheaper to name one by one."""
+        return frozenset(self.communes) if 4 * len(self.ids) >= self.whole else frozenset()
+
+
+async def _gather_dict(reads: dict[Window, Any]) -> dict[Window, Any]:
+    results = await asyncio.gather(*reads.values())
+    return dict(zip(reads, results, strict=True))
+
+
+def _union(windows: Iterable[Window]) -> Window | None:
+    found = list(windows)
+    if not found:
+        return None
+    return Window(min(w.from_ms for w in found), max(w.to_ms for w in found))
+
+
+async def _playout(
+    app: web.Application, communes: list[str], window: Window | None
+) -> list[PlayoutOutcome]:
+    """The reconciled broadcasts of ``communes`` planned in ``window``."""
+    if window is None or window.to_ms <= window.from_ms:
+        return []
+    return await playout_for(app, communes, window.from_ms, window.to_ms)
+
+
+class _Exclusions:
+    """Maintenance windows (and excused periods when asked) per device, each window's
+    occurrences computed once per range however many devices it covers."""
+
+    def __init__(self, app: web.Application, index: InventoryIndex, excused: bool) -> None:
+        self.index = index
+        store = app.get(keys.EXCLUSIONS)
+        self.windows: list[MaintenanceWindow] = list(store.windows.values()) if store else []
+        self.excused = list(store.excused.values()) if store and excused else []
+        self._occurrences: dict[tuple[str, Window], list[tuple[int, int]]] = {}
+
+    def _applies(self, scoped: Any, entry: DeviceEntry) -> bool:
+        # A window set on a commune before it merged still covers the devices it had.
+        if scoped.scope == "commune":
+            listed = self.index.listed_commune.get(entry.id, entry.commune)
+            return scoped.target in {m.commune for m in self.index.memberships(listed)}
+        return applies_to(scoped, entry)
+
+    def _of(self, window: MaintenanceWindow, span: Window) -> list[tuple[int, int]]:
+        key = (window.id, span)
+        if key not in self._occurrences:
+            self._occurrences[key] = occurrences(window, span.from_ms, span.to_ms)
+        return self._occurrences[key]
+
+    def for_device(self, entry: DeviceEntry, span: Window) -> list[tuple[int, int]]:
+        found = [
+            interval
+            for window in self.windows
+            if self._applies(window, entry)
+            for interval in self._of(window, span)
+        ]
+        found += [
+            (max(p.from_ms, span.from_ms), min(p.to_ms, span.to_ms))
+            for p in self.excused
+            if self._applies(p, entry) and p.from_ms < span.to_ms and p.to_ms > span.from_ms
+        ]
+        return found
+
+    def for_snapshot(
+        self, snap: CommuneSnapshot, span: Window | None
+    ) -> dict[str, list[tuple[int, int]]]:
+        if span is None or (not self.windows and not self.excused):
+            return {}
+        return {d.entry.id: self.for_device(d.entry, span) for d in snap.devices if not d.planned}

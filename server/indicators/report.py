@@ -1,0 +1,440 @@
+"""A commune's period report: the columns of the provincial index tables, in words.
+
+Pure functions of an evaluation, its evidence hash and its sign-offs: ``report_view``
+turns them into the text a person reads (Vietnamese by default, English second; local
+dates in the inventory's zone), which the CSV, the HTML page and the PDF all print, so
+the three never disagree. Every format carries the evidence hash, and the sign-off
+status against the data as it is now.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, get_args
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from server.indicators.result import (
+    VERDICT_VI,
+    CommuneEvaluation,
+    EvidenceItem,
+    IndicatorResult,
+    Verdict,
+)
+from server.indicators.signoff import SignOffStatus
+
+_WORDS: dict[str, dict[str, str]] = {
+    "title": {"vi": "Báo cáo chỉ tiêu hạ tầng số", "en": "Digital infrastructure indicators"},
+    "commune": {"vi": "Xã / phường / thị trấn", "en": "Commune"},
+    "parent": {"vi": "Đơn vị cấp trên", "en": "Parent area"},
+    "period": {"vi": "Kỳ báo cáo", "en": "Period"},
+    "profile": {"vi": "Bộ chỉ tiêu", "en": "Profile"},
+    "computed": {"vi": "Thời điểm tính", "en": "Computed at"},
+    "excused": {"vi": "Loại trừ thời gian được miễn trừ", "en": "Excused periods left out"},
+    "excused.yes": {
+        "vi": "Có: thời gian được miễn trừ (mất điện lưới, thiên tai…) không tính vào "
+        "tỷ lệ hoạt động",
+        "en": "Yes: excused periods (grid power cuts, disasters…) are left out of availability",
+    },
+    "excused.no": {"vi": "Không", "en": "No"},
+    "sha256": {"vi": "Mã băm minh chứng (SHA-256)", "en": "Evidence hash (SHA-256)"},
+    "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "value": {"vi": "Giá trị", "en": "Value"},
+    "ratio": {"vi": "Tử số / Mẫu số", "en": "Numerator / denominator"},
+    "threshold": {"vi": "Ngưỡng", "en": "Threshold"},
+    "verdict": {"vi": "Kết quả", "en": "Verdict"},
+    "method": {"vi": "Phương pháp", "en": "Method"},
+    "source": {"vi": "Nguồn dữ liệu", "en": "Source"},
+    "reason": {"vi": "Ghi chú", "en": "Note"},
+    "evidence": {"vi": "Minh chứng", "en": "Evidence"},
+    "documents": {"vi": "Tài liệu minh chứng", "en": "Evidence documents"},
+    "summary": {"vi": "Tổng hợp", "en": "Summary"},
+    "kind": {"vi": "Loại", "en": "Kind"},
+    "id": {"vi": "Mã", "en": "Id"},
+    "label": {"vi": "Tên", "en": "Name"},
+    "counted": {"vi": "Được tính", "en": "Counted"},
+    "note": {"vi": "Ghi chú", "en": "Note"},
+    "time": {"vi": "Thời gian", "en": "Time"},
+    "yes": {"vi": "Có", "en": "Yes"},
+    "no": {"vi": "Không", "en": "No"},
+    "signoff": {"vi": "Phê duyệt", "en": "Sign-off"},
+    "verifier": {"vi": "Người phê duyệt", "en": "Verifier"},
+    "signed_at": {"vi": "Thời điểm phê duyệt", "en": "Signed at"},
+    "signed_hash": {"vi": "Mã băm đã phê duyệt", "en": "Hash approved"},
+    "matches": {"vi": "Khớp dữ liệu hiện tại", "en": "Matches the data now"},
+    "signoff.none": {"vi": "Chưa phê duyệt", "en": "Not signed off"},
+    "signoff.matches": {"vi": "Đã phê duyệt", "en": "Signed off"},
+    "signoff.mismatch": {
+        "vi": "Dữ liệu đã thay đổi sau khi phê duyệt: mã băm không khớp",
+        "en": "The data changed after sign-off: the hash no longer matches",
+    },
+    "times_in": {"vi": "Giờ Việt Nam (UTC+7)", "en": "Times in Asia/Ho_Chi_Minh (UTC+7)"},
+    "overview": {"vi": "Tổng hợp chỉ tiêu theo xã", "en": "Indicators by commune"},
+    "area": {"vi": "Địa bàn", "en": "Area"},
+    "all_areas": {"vi": "Toàn bộ địa bàn được giao", "en": "Every commune in scope"},
+    "trend": {"vi": "Xu hướng các kỳ trước", "en": "Trend over earlier periods"},
+    "report": {"vi": "Báo cáo", "en": "Report"},
+    "no_communes": {"vi": "Không có xã nào trong kỳ này.", "en": "No commune in this period."},
+    "legend": {"vi": "Chú giải", "en": "Legend"},
+    "page": {"vi": "Trang", "en": "Page"},
+    "hash_note": {
+        "vi": "Mã băm được tính trên toàn bộ kết quả và minh chứng của kỳ báo cáo "
+        "(trừ thời điểm tính); dữ liệu thay đổi thì mã băm thay đổi.",
+        "en": "The hash covers every result and evidence item of the period (not the "
+        "time it was computed); any change of the data changes it.",
+    },
+    # sources
+    "source.telemetry": {"vi": "Dữ liệu giám sát tự động", "en": "Monitoring data"},
+    "source.broadcast_logs": {"vi": "Nhật ký phát thanh", "en": "Broadcast logs"},
+    "source.declared": {"vi": "Số liệu kê khai có minh chứng", "en": "Declared, with evidence"},
+    # evidence kinds
+    "kind.device": {"vi": "Thiết bị", "en": "Device"},
+    "kind.village": {"vi": "Thôn", "en": "Village"},
+    "kind.key_location": {"vi": "Địa điểm trọng yếu", "en": "Key location"},
+    "kind.outage": {"vi": "Sự cố", "en": "Outage"},
+    "kind.broadcast": {"vi": "Buổi phát", "en": "Broadcast"},
+    "kind.document": {"vi": "Tài liệu", "en": "Document"},
+    "kind.declared": {"vi": "Số liệu kê khai", "en": "Declared value"},
+    # units
+    "unit.clusters": {"vi": "cụm", "en": "clusters"},
+    "unit.days/week": {"vi": "ngày/tuần", "en": "days/week"},
+    "unit.cameras": {"vi": "camera", "en": "cameras"},
+    "unit.villages": {"vi": "thôn", "en": "villages"},
+    # verdicts in English (Vietnamese: VERDICT_VI)
+    "verdict.met": {"vi": VERDICT_VI["met"], "en": "Met"},
+    "verdict.not_met": {"vi": VERDICT_VI["not_met"], "en": "Not met"},
+    "verdict.insufficient_data": {"vi": VERDICT_VI["insufficient_data"], "en": "Insufficient data"},
+    "verdict.not_applicable": {"vi": VERDICT_VI["not_applicable"], "en": "Not applicable"},
+}
+
+_COMPARISON = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
+VERDICTS: tuple[str, ...] = get_args(Verdict)
+
+
+def words(lang: str) -> dict[str, str]:
+    lang = lang if lang in ("vi", "en") else "vi"
+    return {key: text[lang] for key, text in _WORDS.items()}
+
+
+def format_number(value: float | None, lang: str) -> str:
+    """1234.5 → "1.234,5" in Vietnamese, "1,234.5" in English; at most 2 decimals."""
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if lang == "vi":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text
+
+
+def local_day(ts_ms: int, tz: ZoneInfo) -> dt.date:
+    return dt.datetime.fromtimestamp(ts_ms / 1000, tz).date()
+
+
+def format_day(day: dt.date, lang: str) -> str:
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+
+
+def format_time(ts_ms: int | None, tz: ZoneInfo, lang: str) -> str:
+    if ts_ms is None:
+        return "—"
+    moment = dt.datetime.fromtimestamp(ts_ms / 1000, tz)
+    return moment.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
+
+
+def period_text(from_ms: int, to_ms: int, tz: ZoneInfo, lang: str) -> str:
+    """The half-open period as the inclusive local days people name it."""
+    first, last = local_day(from_ms, tz), local_day(max(from_ms, to_ms - 1), tz)
+    return f"{format_day(first, lang)} – {format_day(last, lang)}"
+
+
+def _unit(unit: str, w: dict[str, str]) -> str:
+    return w.get(f"unit.{unit}", unit)
+
+
+def quantity_text(value: float | None, unit: str, w: dict[str, str], lang: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "":  # a yes/no indicator
+        return w["yes"] if value >= 1 else w["no"]
+    shown = _unit(unit, w)
+    number = format_number(value, lang)
+    return f"{number} %" if shown == "%" else f"{number} {shown}"
+
+
+def value_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str:
+    return quantity_text(result.value, result.unit, w, lang)
+
+
+def threshold_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str:
+    if result.threshold is None:
+        return "—"
+    if result.unit == "":
+        return w["yes"] if result.threshold >= 1 else w["no"]
+    sign = _COMPARISON.get(result.comparison, result.comparison)
+    unit = _unit(result.unit, w)
+    number = format_number(result.threshold, lang)
+    return f"{sign} {number} %" if unit == "%" else f"{sign} {number} {unit}"
+
+
+def ratio_text(result: IndicatorResult, lang: str) -> str:
+    if result.numerator is None and result.denominator is None:
+        return "—"
+    return f"{format_number(result.numerator, lang)} / {format_number(result.denominator, lang)}"
+
+
+def _evidence_row(
+    item: EvidenceItem, tz: ZoneInfo, w: dict[str, str], lang: str, url: Callable[[str], str]
+) -> dict[str, Any]:
+    if item.from_ms is not None or item.to_ms is not None:
+        span = f"{format_time(item.from_ms, tz, lang)} – {format_time(item.to_ms, tz, lang)}"
+    else:
+        span = ""
+    return {
+        "kind": w.get(f"kind.{item.kind}", item.kind),
+        "id": item.id,
+        "label": item.label,
+        "value": "" if item.value is None else format_number(item.value, lang),
+        "counted": "" if item.counted is None else (w["yes"] if item.counted else w["no"]),
+        "note": item.note,
+        "time": span,
+        "sha256": item.sha256 or "",
+        "url": url(item.sha256) if item.sha256 else "",
+    }
+
+
+def signoff_state(statuses: list[SignOffStatus]) -> str:
+    """ "none", "matches" or "mismatch": the latest sign-off against the data now."""
+    if not statuses:
+        return "none"
+    return "matches" if statuses[-1].matches else "mismatch"
+
+
+def report_view(
+    evaluation: CommuneEvaluation,
+    sha256: str,
+    signoffs: list[SignOffStatus],
+    *,
+    tz: ZoneInfo,
+    lang: str,
+    parent_name: str | None = None,
+    excused: bool = False,
+    document_url: Callable[[str], str] = lambda sha256: f"/api/v1/indicators/documents/{sha256}",
+) -> dict[str, Any]:
+    """Everything a report prints, as text in ``lang``."""
+    w = words(lang)
+    results = []
+    documents: dict[str, dict[str, str]] = {}
+    for result in evaluation.results:
+        evidence = [_evidence_row(e, tz, w, lang, document_url) for e in result.evidence]
+        for item in result.evidence:
+            if item.sha256:
+                documents.setdefault(
+                    item.sha256,
+                    {
+                        "sha256": item.sha256,
+                        "name": item.label or item.id,
+                        "indicator": result.indicator,
+                        "url": document_url(item.sha256),
+                    },
+                )
+        results.append(
+            {
+                "indicator": result.indicator,
+                "name": result.name,
+                "value": value_text(result, w, lang),
+                "ratio": ratio_text(result, lang),
+                "threshold": threshold_text(result, w, lang),
+                "verdict": result.verdict,
+                "verdict_text": w.get(f"verdict.{result.verdict}", result.verdict),
+                "method": result.method,
+                "source": w.get(f"source.{result.source}", result.source),
+                "reason": result.reason,
+                "evidence": evidence,
+            }
+        )
+    counts: Counter[str] = Counter(r.verdict for r in evaluation.results)
+    state = signoff_state(signoffs)
+    return {
+        "lang": lang,
+        "w": w,
+        "commune": evaluation.commune,
+        "commune_name": evaluation.commune_name,
+        "parent": parent_name or evaluation.parent or "—",
+        "profile": evaluation.profile,
+        "period": period_text(evaluation.from_ms, evaluation.to_ms, tz, lang),
+        "computed": format_time(evaluation.computed_ms, tz, lang),
+        "excused": w["excused.yes"] if excused else w["excused.no"],
+        "sha256": sha256,
+        "results": results,
+        "summary": [
+            {"verdict": v, "text": w[f"verdict.{v}"], "count": counts.get(v, 0)} for v in VERDICTS
+        ],
+        "documents": list(documents.values()),
+        "signoff_state": state,
+        "signoff_text": w[f"signoff.{state}"],
+        "signoffs": [
+            {
+                "verifier": s.signoff.verifier,
+                "role": s.signoff.role,
+                "signed_at": format_time(s.signoff.signed_ms, tz, lang),
+                "sha256": s.signoff.sha256,
+                "matches": s.matches,
+                "matches_text": w["yes"] if s.matches else w["no"],
+                "note": s.signoff.note,
+            }
+            for s in signoffs
+        ],
+    }
+
+
+# -- CSV ------------------------------------------------------------------------------
+
+CSV_HEADERS = {
+    "vi": [
+        "Mã xã",
+        "Tên xã",
+        "Đơn vị cấp trên",
+        "Từ ngày",
+        "Đến ngày",
+        "Bộ chỉ tiêu",
+        "Mã chỉ tiêu",
+        "Tên chỉ tiêu",
+        "Giá trị",
+        "Đơn vị tính",
+        "Tử số",
+        "Mẫu số",
+        "So sánh",
+        "Ngưỡng",
+        "Kết quả",
+        "Phương pháp",
+        "Nguồn dữ liệu",
+        "Ghi chú",
+        "Số minh chứng",
+        "Tài liệu minh chứng (SHA-256)",
+        "Mã băm báo cáo (SHA-256)",
+        "Phê duyệt",
+        "Người phê duyệt",
+        "Thời điểm phê duyệt",
+        "Loại trừ thời gian miễn trừ",
+    ],
+    "en": [
+        "commune",
+        "commune_name",
+        "parent",
+        "from",
+        "to",
+        "profile",
+        "indicator",
+        "name",
+        "value",
+        "unit",
+        "numerator",
+        "denominator",
+        "comparison",
+        "threshold",
+        "verdict",
+        "method",
+        "source",
+        "reason",
+        "evidence_items",
+        "documents_sha256",
+        "report_sha256",
+        "signoff",
+        "signed_by",
+        "signed_at",
+        "excused",
+    ],
+}
+
+
+def _cell(value: object) -> object:
+    # A text cell starting like a formula would run in a spreadsheet (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _plain_number(value: float | None) -> str:
+    """Numbers stay machine-readable in the CSV (a dot, no grouping)."""
+    if value is None:
+        return ""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def render_csv(
+    evaluation: CommuneEvaluation,
+    sha256: str,
+    signoffs: list[SignOffStatus],
+    *,
+    tz: ZoneInfo,
+    lang: str,
+    parent_name: str | None = None,
+    excused: bool = False,
+) -> bytes:
+    """One row per indicator; UTF-8 with a BOM so that Excel shows the diacritics."""
+    lang = lang if lang in CSV_HEADERS else "vi"
+    w = words(lang)
+    state = signoff_state(signoffs)
+    latest = signoffs[-1].signoff if signoffs else None
+    first = local_day(evaluation.from_ms, tz)
+    last = local_day(max(evaluation.from_ms, evaluation.to_ms - 1), tz)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADERS[lang])
+    for r in evaluation.results:
+        documents = sorted({e.sha256 for e in r.evidence if e.sha256})
+        writer.writerow(
+            [
+                _cell(x)
+                for x in (
+                    evaluation.commune,
+                    evaluation.commune_name,
+                    parent_name or evaluation.parent or "",
+                    format_day(first, lang),
+                    format_day(last, lang),
+                    evaluation.profile,
+                    r.indicator,
+                    r.name,
+                    _plain_number(r.value),
+                    r.unit if lang == "en" else _unit(r.unit, w),
+                    _plain_number(r.numerator),
+                    _plain_number(r.denominator),
+                    r.comparison,
+                    _plain_number(r.threshold),
+                    r.verdict if lang == "en" else VERDICT_VI.get(r.verdict, r.verdict),
+                    r.method,
+                    r.source if lang == "en" else w.get(f"source.{r.source}", r.source),
+                    r.reason,
+                    len(r.evidence),
+                    " ".join(documents),
+                    sha256,
+                    state if lang == "en" else w[f"signoff.{state}"],
+                    latest.verifier if latest else "",
+                    format_time(latest.signed_ms, tz, lang) if latest else "",
+                    ("true" if excused else "false")
+                    if lang == "en"
+                    else w["yes" if excused else "no"],
+                )
+            ]
+        )
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+# -- HTML -----------------------------------------------------------------------------
+
+_templates = jinja2.Environment(
+    loader=jinja2.PackageLoader("server", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def render_html(view: dict[str, Any], nav_links: list[dict[str, str]] | None = None) -> str:
+    """The printable page (``server/templates/indicator_report.html``)."""
+    template = _templates.get_template("indicator_report.html")
+    return template.render(**view, t=view["w"], nav_links=nav_links or [])

@@ -1,0 +1,80 @@
+"""The playout log of some communes over a period: the adapter between the stores and
+the pure reconciliation (``server/reconcile.py``).
+
+``playout_for(app, communes, from_ms, to_ms)`` is what the API, the playout alerts and
+the indicators (R8, R9) call: the schedules as they are, the broadcast events from the
+store, the silence orders, the manual entries, at the app's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+
+from aiohttp import web
+
+from server import keys
+from server.json_table import JsonTable, open_db
+from server.manual_entries import TABLE, ManualEntry, manual_outcomes
+from server.playout_outcome import STATUS_TEXT, PlayoutOutcome
+from server.reconcile import ReconcileRules, reconcile
+
+__all__ = ["manual_entries_ctx", "playout_for", "summary"]
+
+
+async def playout_for(
+    app: web.Application,
+    communes: Sequence[str],
+    from_ms: int,
+    to_ms: int,
+    rules: ReconcileRules | None = None,
+) -> list[PlayoutOutcome]:
+    """Every planned (or reported) occurrence whose planned start is in
+    ``[from_ms, to_ms)`` on each cluster of ``communes``, and the manual entries,
+    ordered by (planned start, commune, schedule, cluster). Raises
+    ``StoreUnavailable`` when the store cannot be read."""
+    wanted = sorted(set(communes))
+    if not wanted or from_ms >= to_ms:
+        return []
+    index = app[keys.INDEX]
+    schedules = [s for s in app[keys.SCHEDULES].items.values() if s.commune in wanted]
+    events = await app[keys.STORE].broadcast_events(
+        wanted, from_ms, to_ms, sorted(s.id for s in schedules)
+    )
+    silences = app[keys.SILENCES].items.keys() if keys.SILENCES in app else ()
+    now_ms = app[keys.CLOCK_MS]()
+    if rules is None:
+        settings = app[keys.SETTINGS]
+        rules = ReconcileRules(
+            on_time_s=settings.playout_on_time_s, grace_s=settings.playout_grace_s
+        )
+    found = reconcile(
+        schedules, index, events, from_ms, to_ms, now_ms, rules, silences=frozenset(silences)
+    )
+    if keys.PLAYOUT_MANUAL in app:
+        entries = app[keys.PLAYOUT_MANUAL].items.values()
+        found += manual_outcomes(entries, index, wanted, from_ms, to_ms)
+    found.sort(key=lambda o: (o.planned_start_ms, o.commune, o.schedule, o.cluster))
+    return found
+
+
+def summary(outcomes: Iterable[PlayoutOutcome]) -> dict[str, Any]:
+    """Counts per status (every status, zeros included) and per cluster."""
+    by_status = dict.fromkeys(STATUS_TEXT["en"], 0)
+    by_cluster: dict[str, dict[str, Any]] = {}
+    for outcome in outcomes:
+        by_status[outcome.status] += 1
+        cluster = by_cluster.setdefault(
+            outcome.cluster, {"commune": outcome.commune, "total": 0, "by_status": {}}
+        )
+        cluster["total"] += 1
+        cluster["by_status"][outcome.status] = cluster["by_status"].get(outcome.status, 0) + 1
+    return {"by_status": by_status, "by_cluster": dict(sorted(by_cluster.items()))}
+
+
+async def manual_entries_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The manual entries' table, in the server's own SQLite file."""
+    db = open_db(app[keys.SETTINGS].tokens_path)
+    app[keys.PLAYOUT_MANUAL] = JsonTable(db, TABLE, ManualEntry)
+    yield
+    db.close()

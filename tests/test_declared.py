@@ -1,0 +1,385 @@
+"""Declared indicators (N1–N4, N6): evidence documents by sha256, checked by content;
+entries append-only, and the one that covers a period is what the evaluation gets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from server import keys
+from server.indicators import documents
+from server.indicators.declared import DeclaredStore, DeclaredValue, check_declaration
+from server.indicators.documents import DocumentInfo, clean_name
+from server.tokens import Role
+from tests.apps import app_without_broker, bearer
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def office(part: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(part, "<document/>")
+    return buffer.getvalue()
+
+
+def ms(day: str) -> int:
+    return int(dt.datetime.fromisoformat(day).replace(tzinfo=TZ).timestamp() * 1000)
+
+
+# -- pure parts -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (PDF, "quyet-dinh.pdf", documents.PDF),
+        (PNG, "anh.PNG", documents.PNG),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 16, "anh.jpg", documents.JPEG),
+        (office("word/document.xml"), "bao-cao.docx", documents.DOCX),
+        (office("xl/workbook.xml"), "so-lieu.xlsx", documents.XLSX),
+        (PDF, "", documents.PDF),  # no name: the content decides
+    ],
+)
+def test_types_are_recognised_by_content(
+    tmp_path: Path, content: bytes, name: str, expected: str
+) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    assert documents.check_type(path, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "says"),
+    [
+        (b"MZ\x90\x00 a program", "quyet-dinh.pdf", "not a PDF, JPEG, PNG, DOCX or XLSX"),
+        (PNG, "quyet-dinh.pdf", "content is PNG"),
+        (office("other.xml"), "bao-cao.docx", "not a PDF"),  # a ZIP, not Office
+        (b"PK\x03\x04 broken zip", "bao-cao.docx", "not a PDF"),
+        (PDF, "quyet-dinh.exe", "named like a .exe file"),
+    ],
+)
+def test_anything_else_is_refused_with_the_reason(
+    tmp_path: Path, content: bytes, name: str, says: str
+) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(content)
+    with pytest.raises(documents.DocumentError, match=says):
+        documents.check_type(path, name)
+
+
+def test_names_lose_their_folders() -> None:
+    assert clean_name("../../etc/passwd") == "passwd"
+    assert clean_name("C:\\Users\\VHXH\\Quyết định.pdf") == "Quyết định.pdf"
+    assert clean_name("a\x00b\nc.pdf") == "abc.pdf"
+
+
+def _doc(sha: str, communes: list[str]) -> DocumentInfo:
+    return DocumentInfo(
+        id=sha, name="qd.pdf", size=10, content_type=documents.PDF, communes=communes
+    )
+
+
+def test_a_declaration_reports_every_problem_at_once() -> None:
+    entry, problems = check_declaration(
+        {
+            "commune": "nowhere",
+            "indicator": "R2",
+            "value": "all",
+            "numerator": 5,
+            "valid_from": "2026-13-01",
+            "documents": [],
+            "colour": "red",
+        },
+        ["alpha"],
+        {},
+        entered_by="x",
+        entered_ms=0,
+    )
+    assert entry is None
+    text = "\n".join(problems)
+    for expected in (
+        "colour: unknown field",
+        "commune: no commune 'nowhere'",
+        "indicator: must be one of N1, N2, N3, N4, N6",
+        "value: must be a number",
+        "numerator and denominator: give both or neither",
+        "valid_from: must be a date",
+        "documents: at least one evidence document",
+    ):
+        assert expected in text
+
+
+def test_a_document_backs_only_the_communes_it_was_uploaded_for() -> None:
+    alpha_doc, province_doc = "a" * 64, "b" * 64
+    known = {alpha_doc: _doc(alpha_doc, ["alpha"]), province_doc: _doc(province_doc, [])}
+    body = {"commune": "beta", "indicator": "N1", "value": 100, "valid_from": "2026-01-01"}
+    _, problems = check_declaration(
+        {**body, "documents": [alpha_doc]}, ["alpha", "beta"], known, entered_by="", entered_ms=0
+    )
+    assert problems == [f"documents[0]: no uploaded document {alpha_doc} for this commune"]
+    entry, problems = check_declaration(
+        {**body, "documents": [province_doc], "numerator": 3, "denominator": 4},
+        ["alpha", "beta"],
+        known,
+        entered_by="",
+        entered_ms=0,
+    )
+    assert problems == [] and entry is not None
+    assert entry.documents[0].sha256 == province_doc and entry.numerator == 3.0
+
+
+def _entry(
+    value: float, valid_from: str, valid_until: str | None, entered_ms: int
+) -> DeclaredValue:
+    return DeclaredValue(
+        id="",
+        seq=0,
+        commune="alpha",
+        indicator="N1",
+        value=value,
+        valid_from=dt.date.fromisoformat(valid_from),
+        valid_until=dt.date.fromisoformat(valid_until) if valid_until else None,
+        entered_ms=entered_ms,
+    )
+
+
+def test_value_for_is_the_newest_entry_covering_the_whole_period(tmp_path: Path) -> None:
+    store = DeclaredStore(str(tmp_path / "x.db"), TZ)
+    try:
+        store.add(_entry(60, "2026-01-01", None, entered_ms=1))
+        store.add(_entry(80, "2026-07-01", "2026-09-30", entered_ms=2))
+        q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+        q4 = (ms("2026-10-01T00:00"), ms("2027-01-01T00:00"))
+        found = store.value_for("alpha", "N1", *q3)
+        assert found is not None and found.value == 80
+        # Q4 is beyond the second entry's dates: the open-ended first one applies.
+        found = store.value_for("alpha", "N1", *q4)
+        assert found is not None and found.value == 60
+        # A correction entered later wins for the days it covers.
+        store.add(_entry(75, "2026-07-01", "2026-12-31", entered_ms=3))
+        found = store.value_for("alpha", "N1", *q3)
+        assert found is not None and found.value == 75
+        # Local days: the period's last instant is 30/09 23:59 in Hanoi, not UTC's.
+        found = store.value_for("alpha", "N1", ms("2025-12-01T00:00"), q3[1])
+        assert found is None  # nothing covers December 2025
+        assert store.value_for("beta", "N1", *q3) is None
+        assert store.value_for("alpha", "N2", *q3) is None
+    finally:
+        store.close()
+    reopened = DeclaredStore(str(tmp_path / "x.db"), TZ)
+    try:
+        assert [e.value for e in reopened.entries()] == [60, 80, 75]
+        found = reopened.value_for("alpha", "N1", *q3)
+        assert found is not None and found.value == 75
+    finally:
+        reopened.close()
+
+
+# -- through the API ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
+    async with app_without_broker(tmp_path) as application:
+        yield application
+
+
+def _form(*files: tuple[str, bytes]) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    for name, content in files:
+        form.add_field("file", content, filename=name, content_type="application/octet-stream")
+    return form
+
+
+def _stored(app: web.Application) -> list[str]:
+    folder = Path(app[keys.SETTINGS].data_dir) / "evidence"
+    return sorted(p.name for p in folder.iterdir())
+
+
+async def test_upload_declare_and_the_evaluation_finds_it(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    response = await client.post(
+        "/api/v1/indicators/documents",
+        data=_form(("Quyết định số 12.pdf", PDF), ("hợp đồng.docx", office("word/document.xml"))),
+        headers=officer,
+    )
+    assert response.status == 201, await response.text()
+    uploaded = (await response.json())["documents"]
+    assert [d["id"] for d in uploaded] == [
+        hashlib.sha256(PDF).hexdigest(),
+        hashlib.sha256(office("word/document.xml")).hexdigest(),
+    ]
+    assert uploaded[0]["name"] == "Quyết định số 12.pdf"
+    assert uploaded[0]["content_type"] == "application/pdf"
+    assert uploaded[0]["communes"] == ["alpha"]
+
+    body = {
+        "commune": "alpha",
+        "indicator": "N1",
+        "value": 80,
+        "numerator": 4,
+        "denominator": 5,
+        "valid_from": "2026-07-01",
+        "note": "4/5 thôn có cáp quang",
+        "documents": [d["id"] for d in uploaded],
+    }
+    response = await client.post("/api/v1/indicators/declared", json=body, headers=officer)
+    assert response.status == 201, await response.text()
+    entry = await response.json()
+    assert entry["entered_by"] == "operator" and entry["documents"][1]["name"] == "hợp đồng.docx"
+
+    found = app[keys.DECLARED].value_for(
+        "alpha", "N1", ms("2026-07-01T00:00"), ms("2026-10-01T00:00")
+    )
+    assert found is not None and found.value == 80 and found.id == entry["id"]
+
+    listed = await (await client.get("/api/v1/indicators/declared", headers=officer)).json()
+    assert listed["count"] == 1 and listed["declared"][0]["current"] is True
+
+    # The document itself, byte for byte, with its Vietnamese name.
+    response = await client.get(
+        f"/api/v1/indicators/documents/{uploaded[0]['id']}", headers=officer
+    )
+    assert response.status == 200 and await response.read() == PDF
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert "Quy%E1%BA%BFt" in response.headers["Content-Disposition"]
+    # From the page (login cookie), where the printable report links to it.
+    token = officer["Authorization"].removeprefix("Bearer ")
+    response = await client.get(
+        f"/indicators/documents/{uploaded[0]['id']}", headers={"Cookie": f"xaso_token={token}"}
+    )
+    assert response.status == 200 and await response.read() == PDF
+
+
+async def test_roles_and_commune_scope(client: TestClient, app: web.Application) -> None:
+    alpha = bearer(app, Role.OPERATOR, "alpha")
+    response = await client.post(
+        "/api/v1/indicators/documents?name=qd.pdf", data=PDF, headers=alpha
+    )
+    assert response.status == 201
+    sha = (await response.json())["documents"][0]["id"]
+    body = {
+        "commune": "alpha",
+        "indicator": "N2",
+        "value": 100,
+        "valid_from": "2026-01-01",
+        "documents": [sha],
+    }
+    # Another commune's officer may neither declare for alpha nor see its evidence.
+    beta = bearer(app, Role.OPERATOR, "beta")
+    assert (await client.post("/api/v1/indicators/declared", json=body, headers=beta)).status == 403
+    response = await client.post(
+        "/api/v1/indicators/documents?commune=alpha", data=PDF, headers=beta
+    )
+    assert response.status == 403
+    beta_viewer = bearer(app, Role.VIEWER, "beta")
+    assert (
+        await client.get(f"/api/v1/indicators/documents/{sha}", headers=beta_viewer)
+    ).status == 404
+    listed = await (await client.get("/api/v1/indicators/documents", headers=beta_viewer)).json()
+    assert listed["count"] == 0
+    # Viewers and verifiers read; they do not declare or upload.
+    for role in (Role.VIEWER, Role.VERIFIER):
+        token = bearer(app, role)
+        assert (
+            await client.post("/api/v1/indicators/declared", json=body, headers=token)
+        ).status == 403
+        assert (
+            await client.post("/api/v1/indicators/documents", data=PDF, headers=token)
+        ).status == 403
+        assert (
+            await client.get(f"/api/v1/indicators/documents/{sha}", headers=token)
+        ).status == 200
+    admin = bearer(app, Role.ADMIN)
+    assert (
+        await client.post("/api/v1/indicators/declared", json=body, headers=admin)
+    ).status == 201
+    # beta's officer cannot cite alpha's document for beta either.
+    response = await client.post(
+        "/api/v1/indicators/declared", json={**body, "commune": "beta"}, headers=beta
+    )
+    assert response.status == 400
+    assert "no uploaded document" in (await response.json())["problems"][0]
+    listed = await (await client.get("/api/v1/indicators/declared", headers=beta_viewer)).json()
+    assert listed["count"] == 0
+
+
+async def test_a_bad_upload_is_refused_and_nothing_is_kept(
+    client: TestClient, app: web.Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    # One good file and one program renamed to .pdf: neither is kept.
+    response = await client.post(
+        "/api/v1/indicators/documents",
+        data=_form(("tot.pdf", PDF), ("virus.pdf", b"MZ\x90\x00 program")),
+        headers=officer,
+    )
+    assert response.status == 400
+    answer = await response.json()
+    assert answer["error"] == "evidence refused; nothing was kept"
+    assert answer["problems"] == [
+        "file 1: 'virus.pdf' is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content)"
+    ]
+    assert _stored(app) == [] and app[keys.DOCUMENTS].table.items == {}
+
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 100)
+    response = await client.post(
+        "/api/v1/indicators/documents?name=big.pdf", data=PDF + b"x" * 200, headers=officer
+    )
+    assert response.status == 400
+    assert "larger than" in (await response.json())["problems"][0]
+    response = await client.post("/api/v1/indicators/documents", data=b"", headers=officer)
+    assert response.status == 400
+    assert _stored(app) == [] and app[keys.DOCUMENTS].table.items == {}
+
+    # A declaration with problems stores nothing either.
+    response = await client.post(
+        "/api/v1/indicators/declared",
+        json={"commune": "alpha", "indicator": "N1", "value": -1, "valid_from": "2026-01-01"},
+        headers=officer,
+    )
+    assert response.status == 400
+    assert len((await response.json())["problems"]) == 2  # value, documents
+    assert app[keys.DECLARED].entries() == []
+
+
+async def test_declared_values_and_documents_survive_a_restart(tmp_path: Path) -> None:
+    async with app_without_broker(tmp_path) as first, TestClient(TestServer(first)) as client:
+        officer = bearer(first, Role.OPERATOR, "alpha")
+        response = await client.post("/api/v1/indicators/documents", data=PNG, headers=officer)
+        sha = (await response.json())["documents"][0]["id"]
+        body = {
+            "commune": "alpha",
+            "indicator": "N6",
+            "value": 100,
+            "valid_from": "2026-01-01",
+            "documents": [sha],
+        }
+        assert (
+            await client.post("/api/v1/indicators/declared", json=body, headers=officer)
+        ).status == 201
+    async with app_without_broker(tmp_path) as second, TestClient(TestServer(second)) as client:
+        found = second[keys.DECLARED].value_for(
+            "alpha", "N6", ms("2026-02-01T00:00"), ms("2026-03-01T00:00")
+        )
+        assert found is not None and found.value == 100 and found.documents[0].sha256 == sha
+        response = await client.get(
+            f"/api/v1/indicators/documents/{sha}", headers=bearer(second, Role.VIEWER)
+        )
+        assert await response.read() == PNG

@@ -1,0 +1,429 @@
+"""The playout log through the real app: events in through ingest, stored, reconciled
+against the schedules, with manual entries; JSON, CSV (vi/en), roles and communes."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import paho.mqtt.client as mqtt
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server import keys
+from server.api_playout import playout_for
+from server.app import Deps, create_app
+from server.schedule import Content, Schedule
+from server.settings import Settings
+from server.store.influx import InfluxStore
+from server.store.sqlite import SqliteStore
+from server.tokens import Role
+from tests.apps import bearer
+from tests.messages import SMALL_INVENTORY, small_index
+from tests.services.influxdb import InfluxServer
+from tests.services.mosquitto import MosquittoServer
+from tests.services.ports import free_port
+from xaso.protocol import (
+    SCHEMA_VERSION,
+    BroadcastEvent,
+    ScheduledContent,
+    Status,
+    broadcast_topic,
+    encode,
+    status_topic,
+)
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+MIN = 60_000
+DAY = 24 * 60 * MIN
+T0 = int(dt.datetime(2030, 1, 2, 6, 0, tzinfo=VN).timestamp() * 1000)  # 06:00, 2 Jan
+NOW = T0 + DAY  # the next morning, 06:00, before that day's bulletin has played
+PERIOD = "from=2030-01-01T00:00:00&to=2030-01-04T00:00:00"
+
+NEWS = Schedule(
+    id="lt-sang",
+    commune="alpha",
+    title="Bản tin sáng",
+    content=Content(type="tts", text="Kính thưa bà con", duration_s=600),
+    start=dt.datetime(2030, 1, 1, 6, 0),
+    rrule="FREQ=DAILY",
+)
+BETA_NEWS = Schedule(
+    id="lt-beta",
+    commune="beta",
+    title="Bản tin xã Beta",
+    content=Content(type="tts", text="Alô", duration_s=300),
+    start=dt.datetime(2030, 1, 2, 7, 0),
+)
+
+
+class Clock:
+    def __init__(self, now_ms: int) -> None:
+        self.now_ms = now_ms
+
+    def __call__(self) -> int:
+        return self.now_ms
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
+    store = await SqliteStore.open(":memory:")
+    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
+    deps = Deps(store=store, index=small_index(), clock_ms=Clock(NOW), connect_mqtt=False)
+    yield create_app(settings, deps)
+    await store.close()
+
+
+_seq = itertools.count(1)
+
+
+async def report(app: web.Application, agent: str, kind: str, at_ms: int, **fields: Any) -> None:
+    """A gateway's event, through ingest and the store as the MQTT path takes it."""
+    values: dict[str, Any] = {
+        "schedule": NEWS.id,
+        "revision": 1,
+        "priority": "normal",
+        "content": ScheduledContent(type="tts", duration_s=600, text="Kính thưa bà con"),
+        "cluster": "alpha-rc-1",
+    }
+    values.update(fields)
+    event = BroadcastEvent(
+        v=SCHEMA_VERSION, agent=agent, session=1, seq=next(_seq), ts_ms=at_ms, event=kind, **values
+    )
+    records = app[keys.INGEST].handle(broadcast_topic(agent), encode(event), at_ms)
+    assert records, "ingest refused the event"
+    await app[keys.STORE].write(records)
+
+
+async def a_day_of_bulletins(app: web.Application) -> None:
+    """1 Jan: never confirmed; 2 Jan: played; 3 Jan: due later than NOW."""
+    app[keys.SCHEDULES].put(NEWS)
+    app[keys.SCHEDULES].put(BETA_NEWS)
+    await report(app, "alpha-gw", "received", T0 - 6 * 60 * MIN)
+    await report(
+        app,
+        "alpha-gw",
+        "started",
+        T0 + 1_000,
+        occurrence_ms=T0,
+        planned_end_ms=T0 + 10 * MIN,
+        started_ms=T0 + 1_000,
+    )
+    await report(
+        app,
+        "alpha-gw",
+        "finished",
+        T0 + 10 * MIN,
+        occurrence_ms=T0,
+        planned_end_ms=T0 + 10 * MIN,
+        started_ms=T0 + 1_000,
+        played_s=599.0,
+    )
+
+
+async def test_the_log_reconciles_schedules_and_events(
+    client: TestClient, app: web.Application
+) -> None:
+    await a_day_of_bulletins(app)
+    admin = bearer(app, Role.ADMIN)
+    response = await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=admin)
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    assert [(o["planned_start"], o["status"]) for o in body["outcomes"]] == [
+        ("2029-12-31T23:00:00.000+00:00", "not_received"),  # received only after it
+        ("2030-01-01T23:00:00.000+00:00", "played"),
+        ("2030-01-02T23:00:00.000+00:00", "upcoming"),
+    ]
+    played = body["outcomes"][1]
+    assert (played["cluster"], played["village"], played["agent"]) == (
+        "alpha-rc-1",
+        "alpha.t1",
+        "alpha-gw",
+    )
+    assert played["started"] == "2030-01-01T23:00:01.000+00:00" and played["played_s"] == 599
+    summary = body["summary"]
+    assert summary["by_status"]["played"] == 1 and summary["by_status"]["missed"] == 0
+    assert summary["by_cluster"]["alpha-rc-1"]["by_status"] == {
+        "not_received": 1,
+        "played": 1,
+        "upcoming": 1,
+    }
+    # Every commune the token sees, by default; a missing schedule is not invented.
+    everything = await (await client.get(f"/api/v1/playout?{PERIOD}", headers=admin)).json()
+    assert everything["communes"] == ["alpha", "beta"]
+    assert [o["cluster"] for o in everything["outcomes"]].count("beta-rc-1") == 1
+
+
+async def test_indicators_get_the_same_outcomes(client: TestClient, app: web.Application) -> None:
+    await a_day_of_bulletins(app)
+    found = await playout_for(app, ["alpha"], T0, T0 + 1)
+    assert [(o.cluster, o.status, o.title) for o in found] == [
+        ("alpha-rc-1", "played", "Bản tin sáng")
+    ]
+    assert await playout_for(app, [], T0, T0 + 1) == []
+
+
+async def test_the_log_is_scoped_to_the_tokens_communes(
+    client: TestClient, app: web.Application
+) -> None:
+    await a_day_of_bulletins(app)
+    viewer = bearer(app, Role.VIEWER, "beta")
+    assert (
+        await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=viewer)
+    ).status == 404
+    body = await (await client.get(f"/api/v1/playout?{PERIOD}", headers=viewer)).json()
+    assert body["communes"] == ["beta"]
+    assert {o["commune"] for o in body["outcomes"]} == {"beta"}
+    assert (await client.get("/api/v1/playout?commune=nowhere", headers=viewer)).status == 404
+    assert (await client.get("/api/v1/playout")).status == 401
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "format=xml",
+        "lang=fr",
+        "from=2030-01-04T00:00:00&to=2030-01-01T00:00:00",
+        "from=2029-01-01T00:00:00&to=2030-01-01T00:00:00",  # more than a quarter
+        "from=yesterday",
+    ],
+)
+async def test_bad_questions_get_a_clear_400(
+    client: TestClient, app: web.Application, query: str
+) -> None:
+    response = await client.get(f"/api/v1/playout?{query}", headers=bearer(app, Role.ADMIN))
+    assert response.status == 400
+    assert "error" in await response.json()
+
+
+async def test_the_csv_log_is_vietnamese_for_excel_or_english(
+    client: TestClient, app: web.Application
+) -> None:
+    await a_day_of_bulletins(app)
+    admin = bearer(app, Role.ADMIN)
+    response = await client.get(f"/api/v1/playout?commune=alpha&format=csv&{PERIOD}", headers=admin)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    raw = await response.read()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0][:3] == ["Xã", "Thôn", "Cụm loa"] and "Kết quả" in rows[0]
+    lines = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert [line["Kết quả"] for line in lines] == ["Chưa nhận lịch", "Đã phát", "Chưa đến giờ"]
+    played = lines[1]
+    assert (played["Xã"], played["Thôn"], played["Cụm loa"]) == ("Xã Alpha", "Thôn 1", "Cụm loa 1")
+    # Vietnam's time, the way Vietnamese documents write it.
+    assert played["Bắt đầu theo lịch"] == "02/01/2030 06:00:00"
+    assert played["Bắt đầu thực tế"] == "02/01/2030 06:00:01"
+    assert played["Thời lượng phát (giây)"] == "599"
+    assert played["Mức ưu tiên"] == "Thông thường"
+
+    english = await client.get(
+        f"/api/v1/playout?commune=alpha&format=csv&lang=en&{PERIOD}", headers=admin
+    )
+    rows = list(csv.reader(io.StringIO((await english.read()).decode("utf-8-sig"), newline="")))
+    assert rows[0][:3] == ["Commune", "Village", "Cluster"]
+    assert [row[rows[0].index("Outcome")] for row in rows[1:]] == [
+        "Schedule not received",
+        "Played",
+        "Not yet due",
+    ]
+
+
+async def test_a_live_announcement_is_entered_by_hand(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    entry = {
+        "commune": "alpha",
+        "zones": ["alpha.t1"],
+        "start": "2030-01-02T17:00:00",
+        "end": "2030-01-02T17:05:00",
+        "title": "=Thông báo khẩn về nước sạch",  # typed by people: no formula in Excel
+        "note": "Chủ tịch xã đọc trực tiếp",
+    }
+    response = await client.post("/api/v1/playout/manual", json=entry, headers=officer)
+    assert response.status == 201, await response.text()
+    created = await response.json()
+    assert created["entry"]["clusters"] == ["alpha-rc-1"]
+    body = await (
+        await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
+    ).json()
+    [manual] = [o for o in body["outcomes"] if o["status"] == "manual"]
+    assert manual["schedule"] == f"manual:{created['entry']['id']}"
+    assert (manual["operator"], manual["content_type"], manual["played_s"]) == (
+        "operator",
+        "live",
+        300,
+    )
+    assert manual["planned_start"] == "2030-01-02T10:00:00.000+00:00"
+    raw = await (
+        await client.get(f"/api/v1/playout?commune=alpha&format=csv&{PERIOD}", headers=officer)
+    ).read()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    [line] = [r for r in rows if r[rows[0].index("Kết quả")] == "Phát trực tiếp (nhập tay)"]
+    assert line[rows[0].index("Bản tin")] == "'=Thông báo khẩn về nước sạch"
+    assert line[rows[0].index("Người nhập")] == "operator"
+
+    # A mistake can be taken back by those who may write there.
+    path = f"/api/v1/playout/manual/{created['entry']['id']}"
+    assert (await client.delete(path, headers=bearer(app, Role.VIEWER))).status == 403
+    assert (await client.delete(path, headers=bearer(app, Role.OPERATOR, "beta"))).status == 404
+    assert (await client.delete(path, headers=officer)).status == 204
+    assert (await client.delete(path, headers=officer)).status == 404
+
+
+async def test_manual_entries_are_checked_and_scoped(
+    client: TestClient, app: web.Application
+) -> None:
+    good = {
+        "commune": "alpha",
+        "start": "2030-01-02T17:00:00",
+        "end": "2030-01-02T17:05:00",
+        "title": "Thông báo",
+    }
+    other = bearer(app, Role.OPERATOR, "beta")
+    response = await client.post("/api/v1/playout/manual", json=good, headers=other)
+    assert response.status == 403
+    viewer = bearer(app, Role.VIEWER)
+    assert (await client.post("/api/v1/playout/manual", json=good, headers=viewer)).status == 403
+    admin = bearer(app, Role.ADMIN)
+    bad = {
+        **good,
+        "zones": ["beta.t1"],
+        "end": "2030-01-02T16:00:00",
+        "title": " ",
+        "colour": "red",
+    }
+    response = await client.post("/api/v1/playout/manual", json=bad, headers=admin)
+    assert response.status == 400
+    fields = sorted(p.split(":")[0] for p in (await response.json())["problems"])
+    assert fields == ["colour", "end", "title", "zones"]
+    future = {**good, "start": "2030-01-04T17:00:00", "end": "2030-01-04T17:05:00"}
+    response = await client.post("/api/v1/playout/manual", json=future, headers=admin)
+    assert [p.split(":")[0] for p in (await response.json())["problems"]] == ["start"]
+    response = await client.post(
+        "/api/v1/playout/manual", json={**good, "start": "soon"}, headers=admin
+    )
+    assert [p.split(":")[0] for p in (await response.json())["problems"]] == ["start"]
+    response = await client.post(
+        "/api/v1/playout/manual", json={**good, "commune": "nowhere"}, headers=admin
+    )
+    assert response.status == 400
+    assert (await client.post("/api/v1/playout/manual", data=b"[]", headers=admin)).status == 400
+    assert app[keys.PLAYOUT_MANUAL].items == {}
+
+
+async def test_a_store_that_cannot_be_read_is_a_503_not_a_traceback(
+    tmp_path: Path, aiohttp_client: Any
+) -> None:
+    # A real InfluxDB client facing a port nobody listens on.
+    store = await InfluxStore.open(
+        f"http://127.0.0.1:{free_port()}", "xaso", create_database=False, timeout_s=2
+    )
+    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
+    app = create_app(settings, Deps(store=store, index=small_index(), connect_mqtt=False))
+    try:
+        client = await aiohttp_client(app)
+        response = await client.get("/api/v1/playout", headers=bearer(app, Role.ADMIN))
+        assert response.status == 503
+        assert "cannot be read" in (await response.json())["error"]
+    finally:
+        await store.close()
+
+
+@pytest.mark.integration
+async def test_events_over_real_mosquitto_into_real_influxdb_make_the_log(
+    tmp_path: Path,
+    mosquitto: MosquittoServer,
+    influxd: InfluxServer,
+    aiohttp_client: Any,
+) -> None:
+    """The whole server path: QoS 1 publishes on the broadcast topic, the server's MQTT
+    link, ingest, the writer (acknowledging after the write), InfluxDB, reconciliation."""
+    settings = Settings(
+        inventory=str(SMALL_INVENTORY),
+        mqtt=mosquitto.url,
+        store=f"influxdb://127.0.0.1:{influxd.port}/playout_{uuid.uuid4().hex[:8]}",
+        data_dir=str(tmp_path / "server"),
+        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
+    )
+    app = create_app(settings)
+    client = await aiohttp_client(app)
+    # A bulletin of one minute, half an hour ago (wall clock: the app's own).
+    now = dt.datetime.now(VN).replace(microsecond=0, tzinfo=None)
+    planned = now - dt.timedelta(minutes=30)
+    start_ms = int(planned.replace(tzinfo=VN).timestamp() * 1000)
+    news = Schedule(
+        id="lt-truc-tiep",
+        commune="alpha",
+        title="Thông báo",
+        content=Content(type="tts", text="Alô", duration_s=60),
+        start=planned,
+    )
+    app[keys.SCHEDULES].put(news)
+    content = ScheduledContent(type="tts", duration_s=60, text="Alô")
+    common: dict[str, Any] = {
+        "v": SCHEMA_VERSION,
+        "agent": "alpha-gw",
+        "session": 1,
+        "cluster": "alpha-rc-1",
+        "schedule": news.id,
+        "revision": 1,
+        "priority": "normal",
+        "content": content,
+    }
+    played = {"occurrence_ms": start_ms, "planned_end_ms": start_ms + 60_000}
+    events = [
+        BroadcastEvent(seq=1, ts_ms=start_ms - 3_600_000, event="received", **common),
+        BroadcastEvent(
+            seq=2, ts_ms=start_ms, event="started", started_ms=start_ms, **played, **common
+        ),
+        BroadcastEvent(
+            seq=3,
+            ts_ms=start_ms + 60_000,
+            event="finished",
+            started_ms=start_ms,
+            played_s=60.0,
+            **played,
+            **common,
+        ),
+    ]
+    publisher = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2)
+    publisher.connect("127.0.0.1", mosquitto.port)
+    publisher.loop_start()
+    try:
+        # Once the server sees the gateway's birth, its subscription is in place.
+        birth = Status(v=SCHEMA_VERSION, agent="alpha-gw", state="online", session=1, ts_ms=0)
+        for _ in range(200):
+            publisher.publish(status_topic("alpha-gw"), encode(birth), qos=1, retain=True)
+            await asyncio.sleep(0.05)
+            if str(app[keys.STATE].devices["alpha-gw"].status) == "online":
+                break
+        for event in events:
+            publisher.publish(broadcast_topic("alpha-gw"), encode(event), qos=1).wait_for_publish(5)
+    finally:
+        publisher.disconnect()
+        publisher.loop_stop()
+    admin = bearer(app, Role.ADMIN)
+    path = f"/api/v1/playout?commune=alpha&from={start_ms - 60_000}&to={start_ms + 60_000}"
+    statuses: list[str] = []
+    for _ in range(100):  # until the server has taken and stored the three events
+        body = await (await client.get(path, headers=admin)).json()
+        statuses = [o["status"] for o in body["outcomes"]]
+        if statuses == ["played"]:
+            break
+        await asyncio.sleep(0.05)
+    assert statuses == ["played"]
+    [line] = body["outcomes"]
+    assert (line["cluster"], line["played_s"], line["title"]) == ("alpha-rc-1", 60, "Thông báo")

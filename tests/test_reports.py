@@ -1,0 +1,189 @@
+"""Reports of a commune's period: one evidence hash for every format; CSV with a BOM
+and Vietnamese headers; a printable HTML page; a PDF whose Vietnamese reads back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import msgspec
+import pypdf
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server import keys
+from server.indicators.evidence import canonical_bytes, evidence_sha256
+from server.indicators.report import format_number
+from server.tokens import Role
+from tests.apps import app_without_broker, bearer
+from tests.indicator_fakes import FakeEvaluation, ms, small_fake
+
+Q3 = "period=2026-Q3"
+
+
+def test_the_hash_ignores_when_and_how_a_figure_was_computed() -> None:
+    fake = small_fake()
+    q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+    first, second = fake.evaluation("alpha", *q3), fake.evaluation("alpha", *q3)
+    assert first.computed_ms != second.computed_ms
+    assert evidence_sha256(first) == evidence_sha256(second)
+    # 0.1 + 0.2 and 0.3, 75 and 75.0: the same figure, the same hash.
+    fake.r2_value["alpha"] = 0.1 + 0.2
+    summed = fake.evaluation("alpha", *q3)
+    fake.r2_value["alpha"] = 0.3
+    assert evidence_sha256(fake.evaluation("alpha", *q3)) == evidence_sha256(summed)
+    fake.r2_value["alpha"] = 75
+    as_int = fake.evaluation("alpha", *q3)
+    fake.r2_value["alpha"] = 75.0
+    assert evidence_sha256(fake.evaluation("alpha", *q3)) == evidence_sha256(as_int)
+    # Any real change of the data changes it.
+    fake.r2_value["alpha"] = 75.5
+    assert evidence_sha256(fake.evaluation("alpha", *q3)) != evidence_sha256(as_int)
+    # JSON, sorted keys, no computed_ms, UTF-8.
+    text = canonical_bytes(as_int).decode()
+    assert "computed_ms" not in text and "Tỷ lệ thôn" in text
+    assert text.index('"commune"') < text.index('"from_ms"') < text.index('"results"')
+    assert msgspec.json.decode(text)["commune"] == "alpha"
+
+
+def test_numbers_are_written_the_vietnamese_way() -> None:
+    assert format_number(1234.5, "vi") == "1.234,5"
+    assert format_number(1234.5, "en") == "1,234.5"
+    assert format_number(95.0, "vi") == "95"
+    assert format_number(None, "vi") == "—"
+
+
+@pytest.fixture
+def fake() -> FakeEvaluation:
+    return small_fake()
+
+
+@pytest.fixture
+async def app(tmp_path: Path, fake: FakeEvaluation) -> AsyncIterator[web.Application]:
+    async with app_without_broker(tmp_path) as application:
+        application[keys.EVALUATE] = fake
+        yield application
+
+
+async def _json_report(client: TestClient, headers: dict[str, str]) -> dict[str, object]:
+    response = await client.get(
+        f"/api/v1/indicators/report?commune=alpha&{Q3}&format=json", headers=headers
+    )
+    assert response.status == 200, await response.text()
+    body: dict[str, object] = await response.json()
+    return body
+
+
+async def test_every_format_carries_the_same_hash(
+    client: TestClient, app: web.Application, fake: FakeEvaluation
+) -> None:
+    viewer = bearer(app, Role.VIEWER, "alpha")
+    body = await _json_report(client, viewer)
+    sha = body["sha256"]
+    assert isinstance(sha, str) and len(sha) == 64
+    assert fake.calls[-1] == (["alpha"], ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+
+    response = await client.get(
+        f"/api/v1/indicators/report?commune=alpha&{Q3}&format=csv", headers=viewer
+    )
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "bao-cao-chi-tieu_alpha_2026-Q3.csv" in response.headers["Content-Disposition"]
+    raw = await response.read()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Mã xã", "Tên xã", "Đơn vị cấp trên"]
+    header = rows[0]
+    r2 = dict(zip(header, rows[1], strict=True))
+    assert r2["Mã chỉ tiêu"] == "R2" and r2["Kết quả"] == "Đạt"
+    assert r2["Đơn vị cấp trên"] == "Tỉnh Thử"  # the area's name, not its code
+    assert r2["Từ ngày"] == "01/07/2026" and r2["Đến ngày"] == "30/09/2026"
+    assert r2["Mã băm báo cáo (SHA-256)"] == sha
+    assert r2["Phê duyệt"] == "Chưa phê duyệt"
+    n1 = dict(zip(header, rows[2], strict=True))
+    assert n1["Kết quả"] == "Không đủ dữ liệu" and n1["Giá trị"] == ""
+
+    response = await client.get(
+        f"/api/v1/indicators/report?commune=alpha&{Q3}&format=csv&lang=en", headers=viewer
+    )
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    en = dict(zip(rows[0], rows[1], strict=True))
+    assert en["verdict"] == "met" and en["report_sha256"] == sha and en["from"] == "2026-07-01"
+
+    response = await client.get(f"/api/v1/indicators/report?commune=alpha&{Q3}", headers=viewer)
+    assert response.status == 200 and response.content_type == "text/html"
+    html = await response.text()
+    for expected in (
+        sha,
+        "Xã Alpha",
+        "Đạt",
+        "Không đủ dữ liệu",
+        "Chưa có số liệu kê khai cho kỳ này",
+        "01/07/2026 – 30/09/2026",
+        "≥ 100 %",
+        "Mất điện lưới",
+        "Chưa phê duyệt",
+    ):
+        assert expected in html, expected
+
+
+async def test_the_pdf_reads_back_in_vietnamese(client: TestClient, app: web.Application) -> None:
+    viewer = bearer(app, Role.VIEWER)
+    sha = (await _json_report(client, viewer))["sha256"]
+    response = await client.get(
+        f"/api/v1/indicators/report?commune=alpha&{Q3}&format=pdf", headers=viewer
+    )
+    assert response.status == 200, await response.text()
+    assert response.content_type == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(await response.read()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.split())
+    for expected in (
+        "Báo cáo chỉ tiêu hạ tầng số — Xã Alpha",
+        "Tỷ lệ thôn có cụm loa truyền thanh hoạt động",
+        "Không đủ dữ liệu",
+        "Đạt",
+        "Kỳ báo cáo 01/07/2026 – 30/09/2026",
+        "Chưa phê duyệt",
+    ):
+        assert expected in flat, expected
+    assert str(sha) in text.replace("\n", "").replace(" ", "")
+    assert reader.metadata is not None and str(sha) in str(reader.metadata.subject)
+
+
+async def test_reports_follow_the_commune_scope(client: TestClient, app: web.Application) -> None:
+    beta = bearer(app, Role.VIEWER, "beta")
+    response = await client.get(f"/api/v1/indicators/report?commune=alpha&{Q3}", headers=beta)
+    assert response.status == 404
+    response = await client.get(f"/api/v1/indicators/report?commune=nowhere&{Q3}", headers=beta)
+    assert response.status == 404
+    admin = bearer(app, Role.ADMIN)
+    response = await client.get(
+        "/api/v1/indicators/report?commune=alpha&period=2026-Q5", headers=admin
+    )
+    assert response.status == 400 and "2026-Q5" in (await response.json())["error"]
+    response = await client.get(
+        f"/api/v1/indicators/report?commune=alpha&{Q3}&format=docx", headers=admin
+    )
+    assert response.status == 400
+    assert (await client.get(f"/api/v1/indicators/report?commune=alpha&{Q3}")).status == 401
+
+
+async def test_the_page_opens_reports_with_the_login_cookie(
+    client: TestClient, app: web.Application
+) -> None:
+    token = bearer(app, Role.VIEWER, "alpha")["Authorization"].removeprefix("Bearer ")
+    cookie = {"Cookie": f"xaso_token={token}"}
+    response = await client.get(f"/indicators/report?commune=alpha&{Q3}&lang=en", headers=cookie)
+    assert response.status == 200
+    html = await response.text()
+    assert "Digital infrastructure indicators" in html and "Met" in html
+    response = await client.get(
+        f"/indicators/report?commune=alpha&{Q3}", headers=cookie, allow_redirects=False
+    )
+    assert response.status == 200
+    response = await client.get(f"/indicators/report?commune=alpha&{Q3}", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/login"
