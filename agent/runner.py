@@ -10,6 +10,7 @@ logs each step as a broadcast event through the same outbox (docs/playout.md).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -86,6 +87,10 @@ class Agent:
         )
         self._publisher = Publisher(self._outbox, self.connection)
         self._queue_error: str | None = None
+        # Events sent past a full disk have no outbox number, yet the stores key events
+        # by (agent, seq): each gets a negative number of its own, growing from the
+        # clock so that a restart does not hand one out again (seq < 0: not tracked).
+        self._unnumbered = itertools.count(self._ts_ms() * 1000 - 2**62)
         # The gateway's last measured clock offset, for broadcast events.
         self._clock_offset_ms: float | None = None
         self.playout = (
@@ -204,7 +209,9 @@ class Agent:
             # durability, rather than not at all; the next heartbeat says why.
             self._queue_error = str(exc) or "queue unavailable"
             log.error("%s: outbox unavailable (%s); event sent without it", self.agent_id, exc)
-            self.connection.publish(topic, build(-1, self._ts_ms()), QOS_RECORDS)
+            self.connection.publish(
+                topic, build(next(self._unnumbered), self._ts_ms()), QOS_RECORDS
+            )
             return
         self._publisher.wake()
 

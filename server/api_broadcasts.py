@@ -138,7 +138,7 @@ async def emergency(request: web.Request) -> web.Response:
         created_by=principal.name,
     )
     problems += schedule_problems(schedule, index, targets_field="")
-    problems += content_problems(request, content)
+    problems += content_problems(request, content, asked.commune)
     if problems:
         raise invalid("invalid emergency broadcast", problems)
     view = saved_view(request, schedule)  # before saving: a failure must leave nothing

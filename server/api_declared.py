@@ -26,6 +26,7 @@ from server.indicators.documents import (
     PendingDocument,
     is_sha256,
 )
+from server.indicators.profile import ProfileSet, load_default_profile
 from server.tokens import Principal, Role
 
 CHUNK_BYTES = 64 * 1024
@@ -189,12 +190,15 @@ async def declare(request: web.Request) -> web.Response:
         isinstance(commune, str) and may_declare(principal, commune)
     ):
         raise forbidden()
+    # A declared indicator's unit is the base profile's (a province cannot change it).
+    profiles = request.app.get(keys.INDICATOR_PROFILES) or ProfileSet(load_default_profile())
     entry, problems = check_declaration(
         body,
         request.app[keys.INDEX].communes,
         request.app[keys.DOCUMENTS].table.items,
         entered_by=principal.name,
         entered_ms=request.app[keys.CLOCK_MS](),
+        units={i.id: i.unit for i in profiles.default.indicators},
     )
     if entry is None:
         raise _invalid("invalid declared value", problems)

@@ -25,7 +25,7 @@ from server.indicators.period import PeriodError, local_day, period_from_query
 from server.indicators.profile import ProfileSet, load_default_profile
 from server.store.base import StoreUnavailable
 
-__all__ = ["requested_evaluation_period", "setup_routes"]
+__all__ = ["excused_flag", "requested_evaluation_period", "setup_routes"]
 
 _FLAGS: Final = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
@@ -52,6 +52,16 @@ def requested_evaluation_period(request: web.Request, problems: list[str]) -> tu
         return 0, 0
 
 
+def excused_flag(request: web.Request, problems: list[str]) -> bool:
+    """``excused=1``: availability leaves out the verifier's excused periods (a grid
+    power cut...) as well as maintenance (docs/availability.md). Anything but 1/0 (or
+    true/false, yes/no) is a problem, never quietly "no": it is another report."""
+    flag = _FLAGS.get(request.query.get("excused", "0").lower())
+    if flag is None:
+        problems.append("excused: must be 1 or 0")
+    return bool(flag)
+
+
 def _commune_param(request: web.Request, problems: list[str], *, required: bool) -> str | None:
     code = request.query.get("commune")
     if code is None or code == "":
@@ -74,16 +84,14 @@ async def get_evaluation(request: web.Request) -> web.Response:
     problems: list[str] = []
     code = _commune_param(request, problems, required=True)
     from_ms, to_ms = requested_evaluation_period(request, problems)
-    excused = _FLAGS.get(request.query.get("excused", "0").lower())
-    if excused is None:
-        problems.append("excused: must be 1 or 0")
+    excused = excused_flag(request, problems)
     if problems:
         raise _invalid(problems)
     assert code is not None
     _check_scope(request, code)
     try:
         (evaluation,) = await evaluate_communes(
-            request.app, [code], from_ms, to_ms, excused=bool(excused)
+            request.app, [code], from_ms, to_ms, excused=excused
         )
     except StoreUnavailable as exc:
         raise web.HTTPServiceUnavailable(

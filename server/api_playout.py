@@ -27,6 +27,7 @@ from server.api import (
     parse_time_ms,
     requested_period,
 )
+from server.api_schedules import invalid
 from server.auth import PRINCIPAL
 from server.exclusions import new_id
 from server.manual_entries import entry_problems, manual_outcomes, new_entry
@@ -35,7 +36,6 @@ from server.playout_log import playout_for, summary
 from server.playout_outcome import PlayoutOutcome
 from server.schedule import Targets
 from server.store.base import StoreUnavailable
-from server.tokens import Principal, Role
 from server.views import iso_utc
 
 __all__ = ["playout_for", "setup_routes"]
@@ -43,19 +43,8 @@ __all__ = ["playout_for", "setup_routes"]
 DEFAULT_PERIOD_MS: Final = 7 * 24 * 3600 * 1000
 # A quarter at most per request: every occurrence of every schedule is expanded.
 MAX_PERIOD_MS: Final = 92 * 24 * 3600 * 1000
-
-
-def _may_write(principal: Principal, commune: str) -> bool:
-    if principal.role is Role.ADMIN:
-        return True
-    return principal.role is Role.OPERATOR and commune in principal.communes
-
-
-def _invalid(problems: list[str]) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(
-        text=msgspec.json.encode({"error": "invalid entry", "problems": problems}).decode(),
-        content_type="application/json",
-    )
+# 9999-12-31T23:59:59.999Z: past it no date can be printed (nor a SQLite integer held).
+LAST_MS: Final = 253_402_300_799_999
 
 
 def _unavailable(exc: StoreUnavailable) -> web.HTTPServiceUnavailable:
@@ -88,6 +77,8 @@ async def playout_log(request: web.Request) -> web.StreamResponse:
     from_ms, to_ms = requested_period(request, DEFAULT_PERIOD_MS, now_ms + 1)
     if to_ms - from_ms > MAX_PERIOD_MS:
         raise bad_request("ask for at most 92 days at a time")
+    if from_ms < 0 or to_ms > LAST_MS:
+        raise bad_request("'from' and 'to' must lie between 1970 and the year 9999")
     output = request.query.get("format", "json")
     if output not in ("json", "csv"):
         raise bad_request("format must be json or csv")
@@ -146,9 +137,9 @@ async def add_manual_entry(request: web.Request) -> web.Response:
     index = app[keys.INDEX]
     commune = body.get("commune")
     if not isinstance(commune, str) or commune not in index.communes:
-        raise _invalid([f"commune: no commune {commune!r} in the inventory"])
+        raise invalid("invalid entry", [f"commune: no commune {commune!r} in the inventory"])
     # Permission first: the problems would tell about another commune's villages.
-    if not _may_write(request[PRINCIPAL], commune):
+    if not request[PRINCIPAL].may_act(commune):
         raise forbidden()
     unknown = sorted(set(body) - {"commune", "zones", "clusters", "start", "end", "title", "note"})
     problems = [f"{key}: unknown field" for key in unknown]
@@ -170,7 +161,7 @@ async def add_manual_entry(request: web.Request) -> web.Response:
         unreadable |= {"start", "end"}  # "end must be after start" would be noise
     problems += [p for p in checked if p.split(":")[0] not in unreadable]
     if problems:
-        raise _invalid(problems)
+        raise invalid("invalid entry", problems)
     entry = new_entry(
         new_id("tt"),
         commune,
@@ -197,7 +188,7 @@ async def delete_manual_entry(request: web.Request) -> web.Response:
     entry = table.items.get(request.match_info["entry_id"])
     if entry is None or not request[PRINCIPAL].may_see(entry.commune):
         raise not_found("manual entry")
-    if not _may_write(request[PRINCIPAL], entry.commune):
+    if not request[PRINCIPAL].may_act(entry.commune):
         raise forbidden()
     table.remove(entry.id)
     return web.Response(status=204)

@@ -24,11 +24,18 @@ from aiohttp import web
 from server import keys
 from server.api import bad_request, forbidden, json_body, json_response, not_found
 from server.api_declared import download_document
+from server.api_indicators import excused_flag
 from server.auth import PRINCIPAL
 from server.i18n import pick_language
 from server.indicators.evidence import evidence_sha256
 from server.indicators.overview import MAX_TREND, PeriodRef, communes_under, overview
-from server.indicators.period import PeriodError, parse_period, period_from_query
+from server.indicators.period import (
+    FIRST_DAY,
+    PeriodError,
+    day_start_ms,
+    parse_period,
+    period_from_query,
+)
 from server.indicators.report import (
     VERDICTS,
     period_text,
@@ -43,6 +50,7 @@ from server.indicators.report_period import period_ref, previous_periods
 from server.indicators.result import CommuneEvaluation
 from server.indicators.signoff import SignOff, SignOffStore, status
 from server.indicators.signoff import SignOffStatus as _Status
+from server.store.base import StoreUnavailable
 from server.tokens import Principal, Role
 from server.views import iso_utc
 
@@ -102,19 +110,20 @@ def _visible_commune(request: web.Request, commune: object) -> str:
     return commune
 
 
-def _excused(value: object) -> bool:
-    """``excused=1``: availability leaves out the verifier's excused periods (a grid
-    power cut...) as well as maintenance (docs/availability.md)."""
-    return value is True or (isinstance(value, str) and value.lower() in ("1", "true", "yes"))
-
-
 async def _evaluate(
     request: web.Request, communes: list[str], period: PeriodRef, excused: bool
 ) -> list[CommuneEvaluation]:
     if not communes:
         return []
     evaluate = request.app[keys.EVALUATE]
-    return await evaluate(request.app, communes, period.from_ms, period.to_ms, excused=excused)
+    try:
+        return await evaluate(request.app, communes, period.from_ms, period.to_ms, excused=excused)
+    except StoreUnavailable as exc:
+        # As GET /api/v1/indicators: the store's trouble, said as such, not a 500.
+        raise web.HTTPServiceUnavailable(
+            text=msgspec.json.encode({"error": f"the store cannot be read now: {exc}"}).decode(),
+            content_type="application/json",
+        ) from None
 
 
 async def _evaluate_one(
@@ -134,9 +143,18 @@ def _area_name(request: web.Request, code: str | None) -> str | None:
 def _signoff_statuses(
     store: SignOffStore, evaluation: CommuneEvaluation, sha256: str, excused: bool
 ) -> list[_Status]:
-    """The sign-offs of this very report: same commune, period and excused setting."""
-    found = store.find(evaluation.commune, evaluation.from_ms, evaluation.to_ms)
+    """The sign-offs of this very report: same commune, period and excused setting.
+    A sign-off names the period asked for; a commune that merged or was created within
+    it is evaluated over its part only (``from_ms``/``to_ms``), so look it up by the
+    period asked."""
+    from_ms = _or(evaluation.requested_from_ms, evaluation.from_ms)
+    to_ms = _or(evaluation.requested_to_ms, evaluation.to_ms)
+    found = store.find(evaluation.commune, from_ms, to_ms)
     return status([s for s in found if s.excused == excused], sha256)
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def _file_name(commune: str, period: PeriodRef, tz: ZoneInfo, extension: str) -> str:
@@ -155,11 +173,14 @@ async def report(request: web.Request) -> web.StreamResponse:
     commune = _visible_commune(request, query.get("commune"))
     period = _period(request, query)
     fmt = query.get("format", "html")
+    problems: list[str] = []
     if fmt not in FORMATS:
-        raise bad_request(f"format must be one of {', '.join(FORMATS)}")
+        problems.append(f"format must be one of {', '.join(FORMATS)}")
+    excused = excused_flag(request, problems)
+    if problems:
+        raise bad_request("; ".join(problems))
     lang = _lang(request)
     tz = _tz(request)
-    excused = _excused(query.get("excused"))
     evaluation = await _evaluate_one(request, commune, period, excused)
     sha256 = evidence_sha256(evaluation)
     statuses = _signoff_statuses(request.app[keys.SIGNOFFS], evaluation, sha256, excused)
@@ -214,12 +235,17 @@ async def report(request: web.Request) -> web.StreamResponse:
             content_type="application/pdf",
             headers={"Content-Disposition": _attachment(_file_name(commune, period, tz, "pdf"))},
         )
-    base = f"{request.path}?{urllib.parse.urlencode({**query, 'format': 'x'})}"
+
+    def link(**changes: str) -> str:
+        # The query with these parameters replaced, not repeated: a second "lang" would
+        # lose to the first one, and the language links would not switch.
+        return f"{request.path}?{urllib.parse.urlencode({**query, **changes})}"
+
     links = [
-        {"href": base.replace("format=x", "format=pdf"), "text": "PDF"},
-        {"href": base.replace("format=x", "format=csv"), "text": "CSV"},
-        {"href": base.replace("format=x", "format=html") + "&lang=vi", "text": "Tiếng Việt"},
-        {"href": base.replace("format=x", "format=html") + "&lang=en", "text": "English"},
+        {"href": link(format="pdf"), "text": "PDF"},
+        {"href": link(format="csv"), "text": "CSV"},
+        {"href": link(format="html", lang="vi"), "text": "Tiếng Việt"},
+        {"href": link(format="html", lang="en"), "text": "English"},
     ]
     return web.Response(text=render_html(view, links), content_type="text/html")
 
@@ -317,8 +343,10 @@ async def list_signoffs(request: web.Request) -> web.Response:
     commune = query.get("commune")
     if commune is not None:
         _visible_commune(request, commune)
-    period = _period(request, dict(query)) if ("period" in query or "from" in query) else None
+    given = any(key in query for key in ("period", "from", "to"))
+    period = _period(request, dict(query)) if given else None
     principal = request[PRINCIPAL]
+    index = request.app[keys.INDEX]
     found = [
         s
         for s in request.app[keys.SIGNOFFS].find(
@@ -336,7 +364,10 @@ async def list_signoffs(request: web.Request) -> web.Response:
     current: dict[tuple[str, int, int, bool], str] = {}
     for (from_ms, to_ms, excused), communes in by_period.items():
         ref = PeriodRef("", from_ms, to_ms)
-        for evaluation in await _evaluate(request, sorted(communes), ref, excused):
+        # A commune the inventory no longer lists has no figures now: its sign-offs
+        # are still listed, matching nothing.
+        known = sorted(code for code in communes if code in index.communes)
+        for evaluation in await _evaluate(request, known, ref, excused):
             key = (evaluation.commune, from_ms, to_ms, excused)
             current[key] = evidence_sha256(evaluation)
     views = []
@@ -360,10 +391,18 @@ async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRe
     trend = int(trend_text) if trend_text.isascii() and trend_text.isdigit() else -1
     if not 0 <= trend <= MAX_TREND:
         problems.append(f"trend: a number of earlier periods, 0 to {MAX_TREND}")
+    excused = excused_flag(request, problems)
     if problems or period is None:
         raise _invalid("invalid overview request", problems)
-    periods = [*previous_periods(period, trend, tz), period]
-    excused = _excused(query.get("excused"))
+    try:
+        periods = [*previous_periods(period, trend, tz), period]
+    except ValueError:  # a named period before 1970
+        periods = []
+    if not periods or periods[0].from_ms < day_start_ms(FIRST_DAY, tz):
+        raise _invalid(
+            "invalid overview request",
+            [f"trend: {trend} periods before this one reach back before {FIRST_DAY}"],
+        )
     principal = request[PRINCIPAL]
     evaluations = []
     for ref in periods:

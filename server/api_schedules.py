@@ -52,20 +52,24 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
     if not request[PRINCIPAL].may_act(schedule.commune):
         raise forbidden()
     problems = schedule_problems(schedule, request.app[keys.INDEX])
-    problems += content_problems(request, schedule.content)
+    problems += content_problems(request, schedule.content, schedule.commune)
     if problems:
         raise invalid("invalid schedule", problems)
     return schedule
 
 
-def content_problems(request: web.Request, content: Content) -> list[str]:
-    """What the schedule checks cannot know: whether the file was uploaded."""
-    if (
-        content.type == "file"
-        and content.sha256
-        and request.app[keys.CONTENT].path(content.sha256) is None
-    ):
+def content_problems(request: web.Request, content: Content, commune: str) -> list[str]:
+    """What the schedule checks cannot know: whether the file was uploaded for the
+    commune (its gateways fetch it with the commune's tokens: a file kept for other
+    communes would fail at its hour, and is no business of this one's officers), and
+    whether the slot holds it (the gateway stops a player that runs on past it)."""
+    if content.type != "file" or not content.sha256:
+        return []
+    info = request.app[keys.CONTENT].table.items.get(content.sha256)
+    if info is None or (info.communes and commune not in info.communes):
         return ["content.sha256: no uploaded file has this hash (POST /api/v1/content)"]
+    if content.duration_s < info.duration_s - 1:
+        return [f"content.duration_s: the file lasts {info.duration_s:.0f} s: give at least that"]
     return []
 
 

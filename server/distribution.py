@@ -49,6 +49,10 @@ _VERSIONS_KEPT: Final = 64
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _ONE_MS: Final = dt.timedelta(milliseconds=1)
 
+# A recurring schedule with no occurrence in the window stays in the set (its audio is
+# fetched ahead) while it has one within this long after the window.
+_AHEAD_MS: Final = 366 * 24 * 3600 * 1000
+
 # A set lists every occurrence up to its horizon: an hourly schedule over a month is
 # already 744 of them, on a gateway that may pay for every byte over 4G.
 MAX_HORIZON_DAYS: Final = 31
@@ -106,6 +110,17 @@ def _item(schedule: Schedule, clusters: Iterable[str], starts_ms: list[int]) -> 
     )
 
 
+def _to_come(schedule: Schedule, from_ms: int, to_ms: int) -> bool:
+    """Whether a schedule with no occurrence in the window still plays later: one that
+    has not begun yet, or a rule with an occurrence in the year after the window. A
+    one-off over, or a rule ended by its UNTIL or COUNT, leaves every set (else a year
+    of campaigns "daily from 1 to 15 March" would stay in them, their audio fetched,
+    until the set outgrows what a gateway accepts)."""
+    if start_ms(schedule) >= from_ms:
+        return True
+    return schedule.rrule is not None and bool(occurrences(schedule, to_ms, to_ms + _AHEAD_MS))
+
+
 def _by_agent(clusters: Iterable[str], agent_of: dict[str, str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for cluster in sorted(clusters):
@@ -125,12 +140,12 @@ def schedule_sets(
     targets: _Targets | None = None,
     agents: dict[str, frozenset[str]] | None = None,
 ) -> dict[str, ScheduleSet]:
-    """The set due to every radio gateway at ``now_ms``. Paused schedules and one-off
-    schedules over before the window are left out (past emergencies would otherwise
-    pile up in every set); a recurring schedule stays, even with no occurrence in the
-    window, so its content is fetched ahead. ``targets`` memoizes which clusters each
-    schedule plays on (resolving them scans the inventory); ``agents`` is
-    ``radio_agents(index)`` if already known."""
+    """The set due to every radio gateway at ``now_ms``. Paused schedules and schedules
+    over before the window (one-offs, rules ended by UNTIL or COUNT) are left out: past
+    emergencies and campaigns would otherwise pile up in every set; a schedule to come,
+    even with no occurrence in the window, stays so that its content is fetched ahead.
+    ``targets`` memoizes which clusters each schedule plays on (resolving them scans the
+    inventory); ``agents`` is ``radio_agents(index)`` if already known."""
     agents = agents if agents is not None else radio_agents(index)
     agent_of = {cluster: agent for agent, clusters in agents.items() for cluster in clusters}
     from_ms, to_ms = horizon_window(now_ms, index.inventory.timezone, horizon_days)
@@ -140,7 +155,7 @@ def schedule_sets(
         if schedule.paused:
             continue
         starts_ms = [start for start, _ in occurrences(schedule, from_ms, to_ms)]
-        if schedule.rrule is None and not starts_ms and start_ms(schedule) < from_ms:
+        if not starts_ms and not _to_come(schedule, from_ms, to_ms):
             continue
         key = (schedule.id, schedule.revision)
         if key not in memo:

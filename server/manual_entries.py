@@ -59,6 +59,8 @@ def entry_problems(
         found.append(f"end: an announcement lasts at most {MAX_DURATION_S // 3600} hours")
     if start_ms > now_ms + FUTURE_SLACK_MS:
         found.append("start: an entry records an announcement made; it cannot be in the future")
+    elif start_ms < 0:
+        found.append("start: must not be before 1970")  # no date to print, no line to show
     if not title.strip():
         found.append("title: must not be empty")
     elif len(title) > MAX_TITLE_CHARS:

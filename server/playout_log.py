@@ -17,7 +17,8 @@ from server import keys
 from server.json_table import JsonTable, open_db
 from server.manual_entries import TABLE, ManualEntry, manual_outcomes
 from server.playout_outcome import STATUS_TEXT, PlayoutOutcome
-from server.reconcile import ReconcileRules, reconcile
+from server.reconcile import ReconcileRules, outcome_order, reconcile
+from server.schedule import occurrences
 
 __all__ = ["manual_entries_ctx", "playout_for", "summary"]
 
@@ -38,9 +39,15 @@ async def playout_for(
         return []
     index = app[keys.INDEX]
     schedules = [s for s in app[keys.SCHEDULES].items.values() if s.commune in wanted]
-    events = await app[keys.STORE].broadcast_events(
-        wanted, from_ms, to_ms, sorted(s.id for s in schedules)
+    # The "received" events asked for are those of the schedules planned in the period
+    # only: every emergency and campaign of past years stays in the table, and asking
+    # for all of them at every check would grow without end.
+    planned = sorted(
+        s.id
+        for s in schedules
+        if any(from_ms <= start < to_ms for start, _ in occurrences(s, from_ms, to_ms))
     )
+    events = await app[keys.STORE].broadcast_events(wanted, from_ms, to_ms, planned)
     silences = app[keys.SILENCES].items.keys() if keys.SILENCES in app else ()
     now_ms = app[keys.CLOCK_MS]()
     if rules is None:
@@ -54,7 +61,7 @@ async def playout_for(
     if keys.PLAYOUT_MANUAL in app:
         entries = app[keys.PLAYOUT_MANUAL].items.values()
         found += manual_outcomes(entries, index, wanted, from_ms, to_ms)
-    found.sort(key=lambda o: (o.planned_start_ms, o.commune, o.schedule, o.cluster))
+    found.sort(key=outcome_order)
     return found
 
 

@@ -24,6 +24,7 @@ record (the stores keep it once), so reconciling twice gives the same log.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Iterable, Sequence
 from typing import Final, NamedTuple
 
@@ -104,6 +105,11 @@ def _plan_of_events(events: Sequence[BroadcastEventRecord]) -> _Plan:
     )
 
 
+_time_order: Final = operator.attrgetter("ts_ms", "seq")
+# How outcomes are listed: by planned start, then commune, schedule and cluster.
+outcome_order: Final = operator.attrgetter("planned_start_ms", "commune", "schedule", "cluster")
+
+
 def reconcile(
     schedules: Iterable[Schedule],
     index: InventoryIndex,
@@ -133,7 +139,9 @@ def reconcile(
     # When each (schedule, revision) was first confirmed anywhere: a revision can only
     # have been planned from then on (see _Judge.without_events).
     first_seen: dict[tuple[str, int], int] = {}
-    for event in events:
+    # One sort of everything (linear on the store's answer, already in this order)
+    # instead of one per occurrence: each occurrence's events then come in time order.
+    for event in sorted(events, key=_time_order):
         revision = (event.schedule, event.revision)
         first_seen[revision] = min(first_seen.get(revision, event.ts_ms), event.ts_ms)
         if event.event == "received":
@@ -145,18 +153,16 @@ def reconcile(
 
     judge = _Judge(index, rules, now_ms, frozenset(silences), first_seen)
     found: list[PlayoutOutcome] = []
-    for key in plans.keys() | happened.keys():
-        cluster_events = sorted(happened.get(key, ()), key=lambda e: (e.ts_ms, e.seq))
-        planned = plans.get(key)
-        if cluster_events:
-            found.append(
-                judge.from_events(key, planned or _plan_of_events(cluster_events), cluster_events)
-            )
-        elif planned is not None:
-            outcome = judge.without_events(key, planned, received.get((key[0], key[2]), []))
-            if outcome is not None:
-                found.append(outcome)
-    found.sort(key=lambda o: (o.planned_start_ms, o.commune, o.schedule, o.cluster))
+    for key, cluster_events in happened.items():
+        planned = plans.pop(key, None)
+        found.append(
+            judge.from_events(key, planned or _plan_of_events(cluster_events), cluster_events)
+        )
+    for key, planned in plans.items():  # those no gateway said anything about
+        outcome = judge.without_events(key, planned, received.get((key[0], key[2]), []))
+        if outcome is not None:
+            found.append(outcome)
+    found.sort(key=outcome_order)
     return found
 
 
@@ -211,7 +217,7 @@ class _Judge:
         skipped: BroadcastEventRecord | None = None
         failed: BroadcastEventRecord | None = None  # a failure before any play
         preempted_by: str | None = None
-        played_s = 0.0
+        played_s: float | None = 0.0
         for event in events:
             if event.event == "started":
                 first_start = first_start or event
@@ -263,7 +269,7 @@ class _Judge:
         first_start: BroadcastEventRecord,
         last_start: BroadcastEventRecord,
         end: BroadcastEventRecord | None,
-        played_s: float,
+        played_s: float | None,
         preempted_by: str | None,
     ) -> PlayoutOutcome:
         started_ms = _start_of(first_start)
@@ -293,7 +299,7 @@ class _Judge:
             status, error = "failed", error or "failed"
         elif end.event == "preempted":
             status = "silenced" if self._is_silence(end) else "partial"
-        elif played_s < self._rules.min_played_ratio * expected_s:
+        elif played_s is not None and played_s < self._rules.min_played_ratio * expected_s:
             status = "partial"
         elif started_ms - plan.start_ms <= self._rules.on_time_s * 1000:
             status = "played"
@@ -366,10 +372,14 @@ def _error_of(event: BroadcastEventRecord) -> str | None:
     return ": ".join(parts) or None
 
 
-def _played_s(end: BroadcastEventRecord, start: BroadcastEventRecord) -> float:
-    """How long the play that ``end`` ends lasted: as the player says, else by clock."""
+def _played_s(end: BroadcastEventRecord, start: BroadcastEventRecord) -> float | None:
+    """How long the play that ``end`` ends lasted: as the player says, else by clock;
+    unknown (None) for a failure the agent logged without it: ``agent_restarted`` comes
+    when the gateway is back, maybe hours after the power cut that ended the play."""
     if end.played_s is not None:
         return max(0.0, end.played_s)
+    if end.event == "failed":
+        return None
     return max(0.0, (end.ts_ms - _start_of(start)) / 1000)
 
 

@@ -12,13 +12,14 @@ Asia/Ho_Chi_Minh whatever the server's clock.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
 
 from server.maintenance import recurrence_problems, recurring_intervals
-from xaso.inventory import DEFAULT_TIMEZONE, InventoryIndex
+from xaso.inventory import DEFAULT_TIMEZONE, DeviceEntry, InventoryIndex
 from xaso.protocol import is_valid_id
 
 Priority = Literal["normal", "priority", "emergency"]
@@ -132,15 +133,22 @@ def target_clusters(schedule: Schedule, index: InventoryIndex) -> frozenset[str]
 
 def clusters_of(commune: str, targets: Targets, index: InventoryIndex) -> frozenset[str]:
     """The installed loudspeaker clusters of ``targets`` in ``commune``."""
-    clusters = [
-        e
-        for e in index.devices.values()
-        if e.kind == "radio_cluster" and e.commune == commune and not e.planned
-    ]
+    clusters = _installed_clusters(index).get(commune, ())
     if not targets.zones and not targets.clusters:
         return frozenset(e.id for e in clusters)
     zones = set(targets.zones)
     return frozenset(e.id for e in clusters if e.village in zones or e.id in targets.clusters)
+
+
+@functools.lru_cache(maxsize=4)
+def _installed_clusters(index: InventoryIndex) -> dict[str, tuple[DeviceEntry, ...]]:
+    """Each commune's installed loudspeaker clusters, built once per inventory: schedules,
+    their sets and the playout log ask for them thousands of times in a province."""
+    found: dict[str, list[DeviceEntry]] = {}
+    for entry in index.devices.values():
+        if entry.kind == "radio_cluster" and not entry.planned:
+            found.setdefault(entry.commune, []).append(entry)
+    return {commune: tuple(entries) for commune, entries in found.items()}
 
 
 def occurrences(schedule: Schedule, from_ms: int, to_ms: int) -> list[tuple[int, int]]:

@@ -30,6 +30,7 @@ class FakeEvaluation:
         self.calls: list[tuple[list[str], int, int]] = []
         self.excused: list[bool] = []
         self.computed_ms = 0
+        self.error: Exception | None = None  # raised by the next calls when set
 
     def result(self, commune: str, from_ms: int, to_ms: int) -> list[IndicatorResult]:
         value = self.r2_at.get((commune, from_ms), self.r2_value.get(commune, 100.0))
@@ -99,6 +100,8 @@ class FakeEvaluation:
         now_ms: int | None = None,
         excused: bool = False,
     ) -> list[CommuneEvaluation]:
+        if self.error is not None:
+            raise self.error
         self.calls.append((list(communes), from_ms, to_ms))
         self.excused.append(excused)
         return [self.evaluation(code, from_ms, to_ms) for code in communes if code in self.names]

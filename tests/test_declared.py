@@ -383,3 +383,37 @@ async def test_declared_values_and_documents_survive_a_restart(tmp_path: Path) -
             f"/api/v1/indicators/documents/{sha}", headers=bearer(second, Role.VIEWER)
         )
         assert await response.read() == PNG
+
+
+def test_a_declared_percentage_is_at_most_100_and_matches_its_ratio() -> None:
+    sha = "a" * 64
+    known = {sha: _doc(sha, ["alpha"])}
+    base = {"commune": "alpha", "valid_from": "2026-01-01", "documents": [sha]}
+    units = {"N1": "%", "N3": "points"}
+
+    def problems_of(**body: object) -> list[str]:
+        _, problems = check_declaration(
+            {**base, **body}, ["alpha"], known, entered_by="", entered_ms=0, units=units
+        )
+        return problems
+
+    assert problems_of(indicator="N1", value=250) == ["value: 250 is a percentage above 100"]
+    [problem] = problems_of(indicator="N1", value=100, numerator=3, denominator=4)
+    assert "3 ÷ 4 = 75.00 %" in problem
+    # Rounded to a whole percent is the same share; a count is no percentage.
+    assert problems_of(indicator="N1", value=67, numerator=2, denominator=3) == []
+    assert problems_of(indicator="N3", value=250, numerator=3, denominator=4) == []
+
+
+async def test_the_api_refuses_an_impossible_percentage(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    response = await client.post("/api/v1/indicators/documents", data=PDF, headers=officer)
+    sha = (await response.json())["documents"][0]["id"]
+    body = {"commune": "alpha", "indicator": "N2", "valid_from": "2026-07-01", "documents": [sha]}
+    response = await client.post(
+        "/api/v1/indicators/declared", json={**body, "value": 180}, headers=officer
+    )
+    assert response.status == 400 and "above 100" in await response.text()
+    assert app[keys.DECLARED].entries() == []

@@ -192,3 +192,17 @@ def test_a_horizon_of_no_day_or_of_months_is_refused() -> None:
     for days in (0, 32):
         with pytest.raises(ValueError, match="--schedule-horizon-days"):
             ScheduleDistributor(INDEX, horizon_days=days)
+
+
+def test_a_rule_that_ended_leaves_the_set_and_one_still_to_play_stays() -> None:
+    # A campaign "daily, 1 to 15 Dec" and one of five days: over before the window.
+    until = schedule(
+        id="campaign", start=dt.datetime(2026, 12, 1, 6), rrule="FREQ=DAILY;UNTIL=20261215"
+    )
+    counted = schedule(
+        id="five-days", start=dt.datetime(2026, 12, 1, 7), rrule="FREQ=DAILY;COUNT=5"
+    )
+    # Every 1 April: no occurrence in the window, one to come within the year.
+    yearly = schedule(id="yearly", start=dt.datetime(2026, 4, 1, 7), rrule="FREQ=YEARLY")
+    items = {i.id: i.starts_ms for i in sets(until, counted, yearly)[GATEWAY].items}
+    assert items == {"yearly": []}

@@ -222,3 +222,14 @@ def test_a_bad_profile_stops_the_server_with_its_lines(tmp_path: Path) -> None:
     text = str(caught.value)
     assert f"{profiles / 'bad.yaml'}:5:" in text  # the threshold above 100 %
     assert f"{profiles / 'bad.yaml'}:3:" in text  # the unknown area
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/indicators", "/api/v1/indicators/report", "/api/v1/indicators/overview"]
+)
+async def test_a_range_the_calendar_cannot_hold_is_a_400(client: TestClient, path: str) -> None:
+    admin = bearer(app_of(client), Role.ADMIN)
+    for bounds in ("from=99999999999999999&to=999999999999999999", "from=0001-01-01&to=2026-01-01"):
+        response = await client.get(f"{path}?commune=hoa&{bounds}", headers=admin)
+        assert response.status == 400, await response.text()
+        assert "1970-01-01" in await response.text()

@@ -340,3 +340,25 @@ def test_data_ranges_cover_every_window() -> None:
     }
     assert ranges.playout == Window(SEPT_TO - 90 * DAY, SEPT_TO)
     assert ranges.recording == Window(SEPT_TO - H, SEPT_TO)
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ({"from": "99999999999999999", "to": "999999999999999999"}, "between 1970-01-01"),
+        ({"from": "-99999999999999", "to": "0"}, "from: must lie between"),
+        ({"from": "0001-01-01", "to": "2026-01-01"}, "from: must lie between"),
+        ({"from": "2020-01-01", "to": "2026-01-01"}, "at most 1830 days"),
+        ({"from": "--5", "to": "1"}, "neither epoch milliseconds nor ISO 8601"),
+    ],
+)
+def test_a_range_out_of_bounds_is_a_problem_not_a_crash(
+    query: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(PeriodError, match=problem):
+        period_from_query(query, TZ)
+    # The bounds themselves are fine: 1970 as a year, and five whole years.
+    assert period_from_query({"from": "1970-01-01", "to": "1975-01-01"}, TZ) == (
+        parse_period("1970", TZ)[0],
+        parse_period("1975", TZ)[0],
+    )

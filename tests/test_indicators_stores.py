@@ -422,3 +422,49 @@ async def test_identical_on_both_stores(
         finally:
             await store.close()
     assert encoded[0] == encoded[1]
+
+
+async def test_each_commune_is_handed_its_own_broadcasts(
+    app: web.Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # R8 and R9 scan every outcome they are handed: a province's months of broadcasts
+    # handed to each of its communes would be scanned 150 times over.
+    from server.indicators import evaluate as evaluate_module
+
+    seen: dict[str, list[Any]] = {}
+    real = evaluate_module.evaluate_commune
+
+    def spy(snap: Any, data: Any, profile: Any, **kwargs: Any) -> CommuneEvaluation:
+        seen[snap.code] = list(data.playout or [])
+        return real(snap, data, profile, **kwargs)
+
+    monkeypatch.setattr(evaluate_module, "evaluate_commune", spy)
+    found = await evaluate_communes(app, ["hoa", "vang", "dong", "moi"], SEPT_FROM, SEPT_TO)
+    assert (seen["vang"], seen["dong"], seen["moi"]) == ([], [], [])
+    assert seen["hoa"] and {o.cluster for o in seen["hoa"]} == {"hoa-rc-1", "hoa-rc-2"}
+    r8 = next(r for r in found[0].results if r.indicator == "R8")
+    assert (r8.verdict, r8.numerator) == ("met", 23)  # the same figures as by hand
+
+
+async def test_the_pure_core_runs_off_the_event_loop(
+    app: web.Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A province's evaluation is seconds of CPU (more with an overview's trend): on the
+    # loop, heartbeats would wait that long unread.
+    import asyncio
+    import threading
+
+    from server.indicators import evaluate as evaluate_module
+
+    loop_thread = threading.current_thread()
+    asyncio.get_running_loop()  # the loop runs in this thread
+    threads: list[threading.Thread] = []
+    real = evaluate_module.evaluate_commune
+
+    def spy(snap: Any, data: Any, profile: Any, **kwargs: Any) -> CommuneEvaluation:
+        threads.append(threading.current_thread())
+        return real(snap, data, profile, **kwargs)
+
+    monkeypatch.setattr(evaluate_module, "evaluate_commune", spy)
+    await evaluate_communes(app, ["hoa", "vang"], SEPT_FROM, SEPT_TO)
+    assert len(threads) == 2 and loop_thread not in threads

@@ -143,3 +143,14 @@ async def test_the_overview_page(client: TestClient, app: web.Application) -> No
     # Without a period: the last full quarter.
     response = await client.get("/indicators?area=prov", headers=cookie, allow_redirects=False)
     assert response.status == 303 and "period=20" in response.headers["Location"]
+
+
+async def test_a_trend_reaching_back_before_1970_is_a_400(
+    client: TestClient, app: web.Application
+) -> None:
+    admin = bearer(app, Role.ADMIN)
+    for query in ("period=1970-Q1&trend=2", "period=1970&trend=1"):
+        response = await client.get(f"{OVERVIEW}?{query}", headers=admin)
+        assert response.status == 400, await response.text()
+        assert "before 1970-01-01" in (await response.json())["problems"][0]
+    assert (await client.get(f"{OVERVIEW}?period=1970-Q2&trend=1", headers=admin)).status == 200

@@ -15,13 +15,17 @@ import pytest
 
 from agent.collectors.base import CollectorResult
 from agent.config import AgentConfig, AgentSection, MqttSection
+from agent.outbox import OutboxFull
 from agent.playout import PlayoutConfig
 from agent.playout.config import SimulatedPlayer
 from agent.runner import Agent
+from server.ingest import broadcast_record
+from server.store.sqlite import SqliteStore
 from tests.playout_helpers import item, now_ms, schedule_set
 from tests.services.mosquitto import MosquittoServer
 from xaso.protocol import (
     AGENTS_PREFIX,
+    SCHEMA_VERSION,
     BroadcastEvent,
     ScheduledContent,
     decode_broadcast_event,
@@ -129,3 +133,49 @@ def test_a_schedule_over_mqtt_is_played_and_logged_through_the_outbox(
     finished = next(e for e in events if e.event == "finished")
     assert finished.occurrence_ms == start and finished.planned_end_ms == start + 300
     assert finished.played_s is not None and finished.content == content
+
+
+async def test_events_sent_past_a_full_disk_keep_an_identity_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The outbox gives no number when the disk is full; the stores key events by
+    # (agent, seq), so two such events of one tick must not carry the same one.
+    config = AgentConfig(agent=AgentSection(id=AGENT_ID), state_dir=str(tmp_path / "state"))
+    agent = Agent(config, collectors=[], clock=lambda: 1_800_000_000.0)  # one millisecond
+    sent: list[bytes] = []
+
+    def full(*args: object) -> int:
+        raise OutboxFull("database or disk is full")
+
+    monkeypatch.setattr(agent._outbox, "append", full)
+    monkeypatch.setattr(agent.connection, "publish", lambda t, payload, q: sent.append(payload))
+    content = ScheduledContent(type="tts", duration_s=60, text="Thông báo")
+    try:
+        for schedule in ("lt-sang", "lt-chieu"):  # a new set: one "received" per schedule
+            agent.record_event(
+                BroadcastEvent(
+                    v=SCHEMA_VERSION,
+                    agent=AGENT_ID,
+                    session=0,
+                    seq=0,
+                    ts_ms=0,
+                    event="received",
+                    cluster="rc-01",
+                    schedule=schedule,
+                    revision=1,
+                    priority="normal",
+                    content=content,
+                )
+            )
+    finally:
+        agent._pool.close()  # never started: only what the constructor opened
+        agent._outbox.close()
+    events = [decode_broadcast_event(payload) for payload in sent]
+    assert all(e.seq < 0 for e in events)  # not tracked as the agent's numbering
+    store = await SqliteStore.open(":memory:")
+    try:
+        await store.write([broadcast_record(e, "alpha", None) for e in events])
+        got = await store.broadcast_events(["alpha"], 0, 1, ["lt-sang", "lt-chieu"])
+    finally:
+        await store.close()
+    assert sorted(r.schedule for r in got) == ["lt-chieu", "lt-sang"]

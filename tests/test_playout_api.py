@@ -172,6 +172,36 @@ async def test_indicators_get_the_same_outcomes(client: TestClient, app: web.App
     assert await playout_for(app, [], T0, T0 + 1) == []
 
 
+async def test_only_the_schedules_planned_in_the_period_are_read_from_the_store(
+    client: TestClient, app: web.Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Years of past emergencies stay in the schedules table: reading every one of them
+    # at each alert check would grow without end.
+    await a_day_of_bulletins(app)
+    for day in range(1, 31):
+        old = Schedule(
+            id=f"kc-{day}",
+            commune="alpha",
+            title="Cảnh báo cũ",
+            content=Content(type="tts", text="Lũ", duration_s=60),
+            start=dt.datetime(2029, 11, day, 9, 0),
+            priority="emergency",
+        )
+        app[keys.SCHEDULES].put(old)
+    store = app[keys.STORE]
+    asked: list[list[str]] = []
+    read = store.broadcast_events
+
+    async def spy(communes: Any, from_ms: int, to_ms: int, schedules: Any = ()) -> Any:
+        asked.append(sorted(schedules))
+        return await read(communes, from_ms, to_ms, schedules)
+
+    monkeypatch.setattr(store, "broadcast_events", spy)
+    found = await playout_for(app, ["alpha"], T0 - DAY, T0 + DAY)
+    assert asked == [["lt-sang"]]
+    assert [o.status for o in found] == ["not_received", "played"]
+
+
 async def test_the_log_is_scoped_to_the_tokens_communes(
     client: TestClient, app: web.Application
 ) -> None:
@@ -195,6 +225,10 @@ async def test_the_log_is_scoped_to_the_tokens_communes(
         "from=2030-01-04T00:00:00&to=2030-01-01T00:00:00",
         "from=2029-01-01T00:00:00&to=2030-01-01T00:00:00",  # more than a quarter
         "from=yesterday",
+        # Dates no store can read nor any calendar print: a 400, not a 500.
+        "from=100000000000000000000&to=100000000000000000001",
+        "from=-1000000000000001&to=-999999999999999",
+        "from=9000000000000000&to=9000000000000001",
     ],
 )
 async def test_bad_questions_get_a_clear_400(
@@ -315,6 +349,11 @@ async def test_manual_entries_are_checked_and_scoped(
     response = await client.post(
         "/api/v1/playout/manual", json={**good, "start": "soon"}, headers=admin
     )
+    assert [p.split(":")[0] for p in (await response.json())["problems"]] == ["start"]
+    # Long before any calendar the log can print: refused, not stored then a 500.
+    ancient = {**good, "start": -(10**15), "end": -(10**15) + 60_000}
+    response = await client.post("/api/v1/playout/manual", json=ancient, headers=admin)
+    assert response.status == 400
     assert [p.split(":")[0] for p in (await response.json())["problems"]] == ["start"]
     response = await client.post(
         "/api/v1/playout/manual", json={**good, "commune": "nowhere"}, headers=admin

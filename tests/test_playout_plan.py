@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -383,3 +384,15 @@ def test_properties_of_any_day(
         if k in ("finished", "skipped", "failed") or (k == "preempted" and d.startswith("q"))
     ]
     assert len(finals) == len(set(finals)) == sum(len(i.clusters) for i in items)
+
+
+def test_a_recurring_emergency_keeps_a_silence_ordered_after_it_was_set_up() -> None:
+    # A weekly siren test was scheduled long before today's silence (a funeral next to
+    # the loudspeaker): the later order, the silence, wins over it.
+    silence = Silence(id="quiet", clusters=["rc-01"], from_ms=T0, to_ms=T0 + 5 * MIN_MS)
+    weekly = item("siren-test", [T0 + MIN_MS], priority="emergency", duration_s=30)
+    sim = Simulation(
+        schedule_set(msgspec.structs.replace(weekly, rrule="FREQ=WEEKLY"), silences=[silence])
+    )
+    sim.run(T0, T0 + 10 * MIN_MS)
+    assert sim.events() == [("skipped", "siren-test", "silenced")]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from agent.playout import PlayoutConfig
-from agent.playout.config import ClusterPlayout
+from agent.playout.config import DEFAULT_TTS, ClusterPlayout
+from agent.playout.speech import SpeechRenderer
 from tests.playout_helpers import Harness, item, now_ms, schedule_set
 from tests.services.binaries import require_binary
 from xaso.protocol import ScheduledContent, ScheduleSet
@@ -270,3 +271,19 @@ def test_an_emergency_stops_a_real_player_and_the_bulletin_resumes(
     # A clean stop logs what was playing, and the relay is off at the end.
     assert h.last("failed").reason == "agent_stopped"
     assert log.read_text().splitlines()[-1] == "off"
+
+
+def test_a_text_starting_with_a_dash_is_spoken_not_taken_as_an_option(
+    tmp_path: Path,
+) -> None:
+    # espeak-ng reads "-f<file>" as "speak this file": without "--" in the default
+    # command, a bulletin's text could broadcast any file the agent can read.
+    require_binary("espeak-ng", "espeak-ng")
+    secret = tmp_path / "agent.yaml"
+    secret.write_text("mat khau\n")
+    renderer = SpeechRenderer(tmp_path / "speech", DEFAULT_TTS, timeout_s=30)
+    attack = f"-f{secret}"
+    assert renderer.render(renderer.key(attack, "vi"), attack, "vi")
+    assert renderer.render(renderer.key("mat khau", "vi"), "mat khau", "vi")
+    spoken = renderer.path(attack, "vi").read_bytes()
+    assert spoken != renderer.path("mat khau", "vi").read_bytes()

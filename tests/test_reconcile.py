@@ -316,6 +316,16 @@ def test_an_agent_restart_during_the_play_then_a_resumption() -> None:
     assert one(log).status == "played"
 
 
+def test_a_power_cut_mid_play_is_failed_with_no_invented_duration() -> None:
+    # The gateway came back eight hours later: when the play stopped is not known.
+    log = Log()
+    log.add("started", T0, started_ms=T0)
+    log.add("failed", T0 + 8 * HOUR, started_ms=T0, reason="agent_restarted")
+    outcome = one(log, now_ms=T0 + 9 * HOUR)
+    assert (outcome.status, outcome.played_s) == ("failed", None)
+    assert outcome.error == "agent_restarted"
+
+
 def test_preempted_before_it_could_start_waits_then_is_missed() -> None:
     log = Log()
     log.add("preempted", T0, preempted_by="lt-khan")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from server.indicators.evidence import canonical_bytes, evidence_sha256
 from server.indicators.report import format_number
 from server.tokens import Role
 from tests.apps import app_without_broker, bearer
-from tests.indicator_fakes import FakeEvaluation, ms, small_fake
+from tests.indicator_fakes import TZ, FakeEvaluation, ms, small_fake
 
 Q3 = "period=2026-Q3"
 
@@ -187,3 +188,104 @@ async def test_the_page_opens_reports_with_the_login_cookie(
     assert response.status == 200
     response = await client.get(f"/indicators/report?commune=alpha&{Q3}", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/login"
+
+
+async def test_the_language_links_switch_the_language(
+    client: TestClient, app: web.Application
+) -> None:
+    viewer = bearer(app, Role.VIEWER)
+    html = await (
+        await client.get(f"/api/v1/indicators/report?commune=alpha&{Q3}&lang=en", headers=viewer)
+    ).text()
+    links = {
+        text: href.replace("&amp;", "&")
+        for href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', html)
+    }
+    vietnamese = links["Tiếng Việt"]
+    assert vietnamese.count("lang=") == 1 and "lang=vi" in vietnamese
+    response = await client.get(vietnamese, headers=viewer)
+    assert '<html lang="vi">' in await response.text()
+    assert links["PDF"].count("format=") == 1
+
+
+async def test_an_unknown_excused_setting_is_a_400_not_quietly_no(
+    client: TestClient, app: web.Application, fake: FakeEvaluation
+) -> None:
+    viewer = bearer(app, Role.VIEWER)
+    for path in (
+        f"/api/v1/indicators/report?commune=alpha&{Q3}&excused=2",
+        f"/api/v1/indicators/overview?{Q3}&excused=on",
+    ):
+        response = await client.get(path, headers=viewer)
+        assert response.status == 400, path
+        assert "excused" in await response.text()
+    assert fake.calls == []
+
+
+def test_every_data_source_is_named_in_vietnamese() -> None:
+    from server.indicators.report import report_view
+    from server.indicators.result import SOURCES
+
+    fake = small_fake()
+    evaluation = fake.evaluation("alpha", ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+    results = [msgspec.structs.replace(evaluation.results[0], source=s) for s in SOURCES]
+    view = report_view(
+        msgspec.structs.replace(evaluation, results=results), "0" * 64, [], tz=TZ, lang="vi"
+    )
+    shown = [r["source"] for r in view["results"]]
+    assert not set(shown) & set(SOURCES), shown  # no code left untranslated
+
+
+def test_every_unit_of_the_default_profile_is_named_in_vietnamese() -> None:
+    from server.indicators.profile import load_default_profile
+    from server.indicators.report import words
+
+    vi = words("vi")
+    for indicator in load_default_profile().indicators:
+        if indicator.unit not in ("", "%"):
+            assert f"unit.{indicator.unit}" in vi, indicator.id  # N3 counts "điểm"
+
+
+def test_the_english_report_uses_the_english_texts() -> None:
+    from server.indicators.report import render_csv, report_view
+
+    fake = small_fake()
+    evaluation = fake.evaluation("alpha", ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+    r2 = msgspec.structs.replace(
+        evaluation.results[0],
+        name_en="Villages with a working cluster",
+        method_en="Villages with a working cluster ÷ all villages",
+        reason_en="Not enough data",
+        reason="Không đủ dữ liệu",
+    )
+    evaluation = msgspec.structs.replace(evaluation, results=[r2])
+    [english] = report_view(evaluation, "0" * 64, [], tz=TZ, lang="en")["results"]
+    assert (english["name"], english["method"], english["reason"]) == (
+        r2.name_en,
+        r2.method_en,
+        r2.reason_en,
+    )
+    [vietnamese] = report_view(evaluation, "0" * 64, [], tz=TZ, lang="vi")["results"]
+    assert (vietnamese["name"], vietnamese["reason"]) == (r2.name, r2.reason)
+    row = next(
+        csv.DictReader(
+            io.StringIO(render_csv(evaluation, "0" * 64, [], tz=TZ, lang="en").decode("utf-8-sig"))
+        )
+    )
+    assert (row["name"], row["method"]) == (r2.name_en, r2.method_en)
+
+
+async def test_a_store_that_cannot_answer_is_a_503(
+    client: TestClient, app: web.Application, fake: FakeEvaluation
+) -> None:
+    from server.store.base import StoreUnavailable
+
+    fake.error = StoreUnavailable("influxd is down")
+    admin = bearer(app, Role.ADMIN)
+    for path in (
+        f"/api/v1/indicators/report?commune=alpha&{Q3}&format=json",
+        f"/api/v1/indicators/overview?{Q3}",
+    ):
+        response = await client.get(path, headers=admin)
+        assert response.status == 503, path
+        assert "influxd is down" in (await response.json())["error"]

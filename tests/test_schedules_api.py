@@ -21,6 +21,7 @@ from server.store.sqlite import SqliteStore
 from server.tokens import Role
 from tests.apps import app_without_broker, bearer
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index
+from tests.test_content_api import wav
 from xaso.protocol import AgentHealth, heartbeat_topic
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -217,3 +218,35 @@ async def test_the_distribution_view_shows_horizons_and_outdated_gateways(
     assert unknown["outdated"] and unknown["held_horizon"] is None
     assert unknown["held_horizon_passed"] is None
     await store.close()
+
+
+async def test_a_file_must_be_the_communes_and_fit_its_slot(
+    client: TestClient, app: web.Application
+) -> None:
+    # The commune's gateways fetch the file with the commune's tokens: one uploaded for
+    # another commune only would be a content_missing failure at 06:00, and a slot
+    # shorter than the file a player stopped as overrun.
+    other = bearer(app, Role.OPERATOR, "xuan-lai")
+    audio = wav(3.0)
+    uploaded = await client.post("/api/v1/content?name=a.wav", data=audio, headers=other)
+    sha = (await uploaded.json())["id"]
+    file_news = {**NEWS, "content": {"type": "file", "sha256": sha, "duration_s": 3}}
+    admin = bearer(app, Role.ADMIN)
+    response = await client.post("/api/v1/schedules", json=file_news, headers=admin)
+    assert response.status == 400
+    assert [p.split(":")[0] for p in (await response.json())["problems"]] == ["content.sha256"]
+    emergency = {"commune": "xuan-hong", "content": {"type": "file", "sha256": sha}}
+    response = await client.post("/api/v1/broadcasts/emergency", json=emergency, headers=admin)
+    assert response.status == 400
+    mine = bearer(app, Role.OPERATOR, "xuan-hong")
+    uploaded = await client.post("/api/v1/content?name=b.wav", data=wav(30.0), headers=mine)
+    long_sha = (await uploaded.json())["id"]
+    cut = {**NEWS, "content": {"type": "file", "sha256": long_sha, "duration_s": 10}}
+    response = await client.post("/api/v1/schedules", json=cut, headers=mine)
+    assert response.status == 400
+    assert (await response.json())["problems"] == [
+        "content.duration_s: the file lasts 30 s: give at least that"
+    ]
+    whole = {**NEWS, "content": {"type": "file", "sha256": long_sha, "duration_s": 30}}
+    assert (await client.post("/api/v1/schedules", json=whole, headers=mine)).status == 201
+    assert len(app[keys.SCHEDULES].items) == 1

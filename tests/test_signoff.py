@@ -228,3 +228,68 @@ async def test_an_excused_report_is_signed_and_compared_as_excused(
     assert row["Phê duyệt"] == "Đã phê duyệt" and row["Loại trừ thời gian miễn trừ"] == "Có"
     listed = await (await client.get(SIGNOFF, headers=verifier)).json()
     assert listed["signoffs"][0]["matches"] is True and fake.excused[-1] is True
+
+
+async def test_a_merged_communes_report_shows_its_sign_off(tmp_path: Path) -> None:
+    """moi was created by a merger on 16 September: its evaluation covers its part of
+    the month only, but the sign-off names the month, and its report must find it."""
+    from aiohttp.test_utils import TestServer
+
+    from server.store.sqlite import SqliteStore
+    from tests.test_indicators_api import make_app
+    from tests.test_indicators_stores import HISTORY
+
+    store = await SqliteStore.open(":memory:")
+    await store.write(HISTORY)
+    try:
+        app = make_app(tmp_path, store, None)
+        async with TestClient(TestServer(app)) as client:
+            verifier = bearer(app, Role.VERIFIER)
+            report = "/api/v1/indicators/report?commune=moi&period=2026-09"
+            body = await (await client.get(f"{report}&format=json", headers=verifier)).json()
+            evaluation = body["evaluation"]
+            assert evaluation["from_ms"] != evaluation["requested_from_ms"]  # only its part
+            signoff = {"commune": "moi", "period": "2026-09", "sha256": body["sha256"]}
+            assert (await client.post(SIGNOFF, json=signoff, headers=verifier)).status == 201
+
+            body = await (await client.get(f"{report}&format=json", headers=verifier)).json()
+            assert [s["matches"] for s in body["signoffs"]] == [True]
+            raw = await (await client.get(f"{report}&format=csv", headers=verifier)).read()
+            row = next(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+            assert row["Phê duyệt"] == "Đã phê duyệt"
+            html = await (await client.get(report, headers=verifier)).text()
+            assert 'id="signoff-state">Phê duyệt: Đã phê duyệt' in html
+    finally:
+        await store.close()
+
+
+async def test_sign_offs_of_a_commune_no_longer_listed_are_still_listed(tmp_path: Path) -> None:
+    """The inventory is edited (a commune code corrected, a commune removed): its old
+    sign-offs stay listed, matching nothing, and the list still answers."""
+    from aiohttp.test_utils import TestServer
+
+    from server.indicators.signoff import SignOff
+
+    async with app_without_broker(tmp_path) as real, TestClient(TestServer(real)) as client:
+        real[keys.SIGNOFFS].add(
+            SignOff(
+                id="",
+                commune="gone",
+                from_ms=0,
+                to_ms=86_400_000,
+                period="",
+                sha256="a" * 64,
+                profile="p",
+                verifier="v",
+                token_id="t",
+                role="verifier",
+                signed_ms=86_400_000,
+            )
+        )
+        response = await client.get(SIGNOFF, headers=bearer(real, Role.ADMIN))
+        assert response.status == 200, await response.text()
+        [entry] = (await response.json())["signoffs"]
+        assert (entry["commune"], entry["matches"], entry["current_sha256"]) == ("gone", False, "")
+        # "to" alone is not silently ignored.
+        response = await client.get(f"{SIGNOFF}?to=2026-10-01", headers=bearer(real, Role.ADMIN))
+        assert response.status == 400

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from server.store import DeviceReadingRecord, Store, TransitionRecord
@@ -159,3 +160,29 @@ async def test_a_province_of_devices_in_one_call(store: Store) -> None:
     before = await store.last_transitions_before(devices, T0 + 60 * M)
     assert before["dev-1202"] == tr("dev-1202", 1202 % 50, "offline")
     assert len(before) == len(devices)
+
+
+async def test_two_records_at_the_same_time_under_two_tags(store: Store) -> None:
+    # A device's transition stored twice at one moment, under a predecessor's and a
+    # successor's code (a replay after a merger): the newest is decided by the same
+    # tie-break on both stores, with or without the communes hint.
+    await store.write(
+        [
+            tr("t", 0, "online", commune="aaa"),
+            tr("t", 0, "offline", commune="zzz"),
+            tr("u", 0, "offline", commune="zzz"),
+            tr("u", 0, "online", commune="aaa"),
+        ]
+    )
+    expected = {"t": tr("t", 0, "offline", commune="zzz"), "u": tr("u", 0, "offline", "zzz")}
+    assert await store.last_transitions_before(["t", "u"], T0 + M) == expected
+    assert await store.last_transitions_before(["t", "u"], T0 + M, communes=["aaa", "zzz"]) == (
+        expected
+    )
+    # Two gateways reporting the same camera at the same moment.
+    first = msgspec.structs.replace(rd("cam-9", 0, recording=True), agent_id="gw-a")
+    second = msgspec.structs.replace(rd("cam-9", 0, recording=False), agent_id="gw-b")
+    await store.write([second, first])
+    for hint in ((), ("dong",)):
+        found = await store.last_readings(["cam-9"], T0, T0 + M, communes=hint)
+        assert found == {"cam-9": second}

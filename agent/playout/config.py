@@ -25,7 +25,9 @@ DEFAULT_PLAYER: Final = ("ffplay", "-nodisp", "-autoexit", "-loglevel", "error",
 DEFAULT_RELAY_PLAYER: Final = (
     "ffplay", "-nodisp", "-autoexit", "-loglevel", "error", "-t", "{duration_s}", "{url}",
 )  # fmt: skip
-DEFAULT_TTS: Final = ("espeak-ng", "-v", "{voice}", "-w", "{out}", "{text}")
+# "--" ends the options: a text starting with "-" is spoken, not obeyed (without it
+# "-f/etc/xaso/agent.yaml" makes espeak-ng read that file out over the loudspeakers).
+DEFAULT_TTS: Final = ("espeak-ng", "-v", "{voice}", "-w", "{out}", "--", "{text}")
 
 
 class SimulatedPlayer(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

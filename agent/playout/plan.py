@@ -148,6 +148,10 @@ class Timetable:
     def __init__(self, schedule: ScheduleSet | None) -> None:
         self.schedule = schedule
         self.items = frozenset(item.id for item in schedule.items) if schedule else frozenset()
+        # Schedules with a rule: a programme set up in advance (see ``overrides``).
+        self.recurring = frozenset(
+            item.id for item in (schedule.items if schedule else []) if item.rrule
+        )
         self.silences: list[Silence] = list(schedule.silences) if schedule else []
         # Occurrences planned before the server built the set (less the tolerance) were
         # never this set's to play: a set expanded from midnight must not make a fresh
@@ -176,11 +180,17 @@ class Timetable:
         return None
 
 
-def overrides(occurrence: Occurrence, silence: Silence) -> bool:
+def overrides(occurrence: Occurrence, silence: Silence, timetable: Timetable) -> bool:
     """The later order wins: an emergency ordered after a silence began plays inside it
     (TT39: an emergency pre-empts everything), while a silence ordered during an
-    emergency stops it (the officer's way to cut a wrong alert)."""
-    return occurrence.priority == "emergency" and occurrence.start_ms >= silence.from_ms
+    emergency stops it (the officer's way to cut a wrong alert). A one-off emergency
+    ("emergency now") is ordered at its start; a recurring one (a weekly siren test) was
+    set up before any silence of the day, so the silence wins over it."""
+    return (
+        occurrence.priority == "emergency"
+        and occurrence.schedule not in timetable.recurring
+        and occurrence.start_ms >= silence.from_ms
+    )
 
 
 # -- the planner -----------------------------------------------------------------------
@@ -290,17 +300,17 @@ def _plan_cluster(
         if (
             current is not None
             and current.status == "playing"
-            and not overrides(current.occurrence, silence)
+            and not overrides(current.occurrence, silence, timetable)
         ):
             decisions.append(Stop(current.occurrence, "silence", silence.id))
             wait_all()
             return decisions
         # Only an emergency ordered after the silence may play inside it.
-        held = [c for c in waiting if not overrides(c.occurrence, silence)]
+        held = [c for c in waiting if not overrides(c.occurrence, silence, timetable)]
         for candidate in held:
             if candidate.status is None:
                 decisions.append(Wait(candidate.occurrence))
-        waiting = [c for c in waiting if overrides(c.occurrence, silence)]
+        waiting = [c for c in waiting if overrides(c.occurrence, silence, timetable)]
     best = min(waiting, key=lambda c: c.order, default=None)
     if current is not None:
         playing = current.occurrence
@@ -341,7 +351,7 @@ def _settle(
         # Silence first: after an outage that covered a silence, what fell inside it
         # was silenced rather than late.
         silence = timetable.silence_at(occurrence.cluster, occurrence.start_ms)
-        if silence is not None and not overrides(occurrence, silence):
+        if silence is not None and not overrides(occurrence, silence, timetable):
             return Skip(occurrence, "silenced", by=silence.id)
     if now_ms > occurrence.start_ms + rules.late_start_ms:
         if status == "preempted":

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server.indicators.documents import DocumentInfo, is_sha256
+from server.indicators.period import period_days
 from server.json_table import JsonTable, open_db
 
 # The indicators a commune declares (domain brief, "Indicators to ship"); thresholds and
@@ -61,13 +62,6 @@ class DeclaredValue(msgspec.Struct, frozen=True, kw_only=True):
         return self.valid_from <= first_day and (
             self.valid_until is None or last_day <= self.valid_until
         )
-
-
-def period_days(from_ms: int, to_ms: int, tz: ZoneInfo) -> tuple[dt.date, dt.date]:
-    """The first and last local day of the half-open period ``[from_ms, to_ms)``."""
-    first = dt.datetime.fromtimestamp(from_ms / 1000, tz).date()
-    last = dt.datetime.fromtimestamp(max(from_ms, to_ms - 1) / 1000, tz).date()
-    return first, last
 
 
 class DeclaredStore:
@@ -148,9 +142,12 @@ def check_declaration(
     *,
     entered_by: str,
     entered_ms: int,
+    units: Mapping[str, str] | None = None,
 ) -> tuple[DeclaredValue | None, list[str]]:
     """The entry a request body describes, or every problem with it (the body of
-    ``POST /api/v1/indicators/declared``, docs/api.md)."""
+    ``POST /api/v1/indicators/declared``, docs/api.md). ``units``: each indicator's
+    unit in the profile; a percentage is at most 100 and, with a numerator and a
+    denominator, is their ratio."""
     problems: list[str] = []
     known = {
         "commune",
@@ -184,6 +181,8 @@ def check_declaration(
         problems.append("denominator: must be more than 0")
     if numerator is not None and denominator is not None and numerator > denominator:
         problems.append("numerator: must not be more than the denominator")
+    if isinstance(indicator, str) and (units or {}).get(indicator) == "%":
+        _check_percentage(value, numerator, denominator, problems)
     if "valid_from" not in body:
         problems.append("valid_from: required (the first day the value applies to)")
     valid_from = _date(body, "valid_from", problems)
@@ -213,6 +212,28 @@ def check_declaration(
         entered_ms=entered_ms,
     )
     return entry, []
+
+
+# A share entered rounded to a whole percent still matches its numerator and denominator.
+PERCENT_TOLERANCE = 0.5
+
+
+def _check_percentage(
+    value: float | None, numerator: float | None, denominator: float | None, problems: list[str]
+) -> None:
+    # Without these checks a declared 4G coverage of 250 %, or 100 % of 3 villages out
+    # of 4, would be "met" and signed off as such.
+    if value is None:
+        return
+    if value > 100:
+        problems.append(f"value: {value:g} is a percentage above 100")
+    elif numerator is not None and denominator:
+        share = 100 * numerator / denominator
+        if abs(value - share) > PERCENT_TOLERANCE:
+            problems.append(
+                f"value: {value:g} % is not numerator ÷ denominator "
+                f"({numerator:g} ÷ {denominator:g} = {share:.2f} %)"
+            )
 
 
 def _documents(

@@ -1,5 +1,5 @@
 """Evaluate communes' indicators in the running server: gather the inputs in bulk, then
-call the pure core (``server.indicators.compute``).
+call the pure core (``server.indicators.compute``) in a worker thread.
 
 A province is 100–170 communes and 5,000–15,000 devices, so the inputs are read a
 batch at a time, never a device at a time: per distinct time range, one bulk read of
@@ -22,7 +22,7 @@ from aiohttp import web
 from server import keys
 from server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
 from server.indicators.measures import DeviceHistory, Window
-from server.indicators.profile import ProfileSet, load_default_profile
+from server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
 from server.indicators.result import CommuneEvaluation
 from server.indicators.snapshot import CommuneSnapshot, snapshot
 from server.maintenance import MaintenanceWindow, applies_to, occurrences
@@ -97,8 +97,9 @@ async def evaluate_communes(
     }
 
     exclusions = _Exclusions(app, index, excused)
+    broadcasts = _PlayoutIndex(playout)
     declared_store = app.get(keys.DECLARED)
-    evaluations = []
+    inputs: list[tuple[CommuneSnapshot, CommuneData, IndicatorProfile]] = []
     for snap, profile, needs in zip(snaps, chosen, ranges, strict=True):
         declared: dict[str, DeclaredLike | None] = {}
         if declared_store is not None and snap.exists:
@@ -112,12 +113,21 @@ async def evaluate_communes(
             histories=ChainMap(*(histories.get(w, {}) for w in set(needs.transitions.values()))),
             exclusions=exclusions.for_snapshot(snap, _union(needs.transitions.values())),
             readings=reading_results.get(needs.recording, {}) if needs.recording else {},
-            playout=playout,
+            playout=broadcasts.for_snapshot(snap),
             declared=declared,
             excused_excluded=excused,
         )
-        evaluations.append(evaluate_commune(snap, data, profile, now_ms=now))
-    return evaluations
+        inputs.append((snap, data, profile))
+    # The pure core is CPU only, seconds for a province (more with a trend): in a worker
+    # thread, so that the loop goes on ingesting heartbeats and answering meanwhile. Its
+    # inputs are the gathered copies above, which nothing else changes.
+    return await asyncio.to_thread(_evaluate_all, inputs, now)
+
+
+def _evaluate_all(
+    inputs: list[tuple[CommuneSnapshot, CommuneData, IndicatorProfile]], now_ms: int
+) -> list[CommuneEvaluation]:
+    return [evaluate_commune(snap, data, profile, now_ms=now_ms) for snap, data, profile in inputs]
 
 
 class _Read:
@@ -166,6 +176,33 @@ async def _playout(
     if window is None or window.to_ms <= window.from_ms:
         return []
     return await playout_for(app, communes, window.from_ms, window.to_ms)
+
+
+class _PlayoutIndex:
+    """The province's broadcast outcomes by cluster and by gateway (and, for those the
+    inventory cannot place, by the commune their record names), so that each commune's
+    evaluation is handed its own outcomes: R8 and R9 scan what they are given, and a
+    province's months of outcomes scanned once per commune would take minutes. The
+    pure core still decides which of them count (membership over time)."""
+
+    def __init__(self, outcomes: Sequence[PlayoutOutcome]) -> None:
+        self.outcomes = outcomes
+        self.by_device: dict[str, list[int]] = defaultdict(list)
+        self.unplaced: dict[str, list[int]] = defaultdict(list)
+        for position, outcome in enumerate(outcomes):
+            self.by_device[outcome.cluster].append(position)
+            if outcome.agent is None:
+                self.unplaced[outcome.commune].append(position)
+            elif outcome.agent != outcome.cluster:
+                self.by_device[outcome.agent].append(position)
+
+    def for_snapshot(self, snap: CommuneSnapshot) -> list[PlayoutOutcome]:
+        positions = set(self.unplaced.get(snap.code, ()))
+        for device in snap.devices:
+            if device.entry.kind in ("radio_cluster", "gateway"):
+                positions.update(self.by_device.get(device.entry.id, ()))
+        # In the order given: the core's sort keeps ties in it.
+        return [self.outcomes[position] for position in sorted(positions)]
 
 
 class _Exclusions:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from server.indicators.evidence import evidence_sha256
+from server.indicators.period import period_days
 from server.indicators.result import CommuneEvaluation
 from xaso.inventory import InventoryIndex
 
@@ -28,12 +29,6 @@ class PeriodRef(msgspec.Struct, frozen=True):
     label: str  # "2026-Q3", or "" for an explicit from/to
     from_ms: int
     to_ms: int
-
-
-def _days(from_ms: int, to_ms: int, tz: ZoneInfo) -> tuple[dt.date, dt.date]:
-    first = dt.datetime.fromtimestamp(from_ms / 1000, tz).date()
-    last = dt.datetime.fromtimestamp(max(from_ms, to_ms - 1) / 1000, tz).date()
-    return first, last
 
 
 def _existed(index: InventoryIndex, code: str, first: dt.date, last: dt.date) -> bool:
@@ -49,7 +44,7 @@ def communes_under(
     """The communes that existed during the period and sat under ``area`` (any level
     above them) on at least one of its days; every commune that existed when ``area``
     is None. In inventory order."""
-    first, last = _days(from_ms, to_ms, tz)
+    first, last = period_days(from_ms, to_ms, tz)
     found = []
     for code, commune in index.communes.items():
         if not _existed(index, code, first, last):

@@ -19,6 +19,7 @@ __all__ = [
     "day_start_ms",
     "local_day",
     "parse_period",
+    "period_days",
     "period_from_query",
     "period_label",
 ]
@@ -27,7 +28,15 @@ _YEAR: Final = re.compile(r"(\d{4})")
 _MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
 _QUARTER: Final = re.compile(r"(\d{4})-[Qq]([1-4])")
 _DAY: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_EPOCH_MS: Final = re.compile(r"-?[0-9]+")
 EXAMPLES: Final = "2026 (a year), 2026-Q3 (a quarter), 2026-10 (a month) or 2026-10-05 (a day)"
+# What a ``from``/``to`` range may span: local days from 1970 (as named periods) to the
+# end of year 9998 (Python's calendar ends in 9999, and every period has a day after it),
+# and at most five years, so that one request cannot make the server read and count
+# centuries of records (R8 walks the period day by day).
+FIRST_DAY: Final = dt.date(1970, 1, 1)
+LAST_DAY: Final = dt.date(9998, 12, 31)
+MAX_RANGE_DAYS: Final = 5 * 366
 
 
 class PeriodError(ValueError):
@@ -45,6 +54,11 @@ def day_start_ms(day: dt.date, tz: ZoneInfo) -> int:
 
 def local_day(ts_ms: int, tz: ZoneInfo) -> dt.date:
     return dt.datetime.fromtimestamp(ts_ms / 1000, tz).date()
+
+
+def period_days(from_ms: int, to_ms: int, tz: ZoneInfo) -> tuple[dt.date, dt.date]:
+    """The first and last local day of the half-open period ``[from_ms, to_ms)``."""
+    return local_day(from_ms, tz), local_day(max(from_ms, to_ms - 1), tz)
 
 
 def _first_days(text: str) -> tuple[dt.date, dt.date]:
@@ -102,7 +116,7 @@ def period_label(from_ms: int, to_ms: int, tz: ZoneInfo) -> str | None:
 
 def _time_ms(value: str, tz: ZoneInfo, name: str, problems: list[str]) -> int | None:
     """Epoch ms or ISO 8601 (a time without an offset is local, like the other APIs)."""
-    if value.isascii() and value.lstrip("-").isdigit():
+    if _EPOCH_MS.fullmatch(value):
         return int(value)
     try:
         moment = dt.datetime.fromisoformat(value)
@@ -137,8 +151,17 @@ def period_from_query(query: Mapping[str, str], tz: ZoneInfo) -> tuple[int, int]
         )
     start = _time_ms(query["from"], tz, "from", problems)
     end = _time_ms(query["to"], tz, "to", problems)
-    if start is not None and end is not None and start >= end:
-        problems.append("'from' must be before 'to'")
+    earliest = day_start_ms(FIRST_DAY, tz)
+    latest = day_start_ms(LAST_DAY + dt.timedelta(days=1), tz)
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and not earliest <= value <= latest:
+            problems.append(f"{name}: must lie between {FIRST_DAY} and {LAST_DAY} (local days)")
     if problems or start is None or end is None:
+        raise PeriodError(problems)
+    if start >= end:
+        problems.append("'from' must be before 'to'")
+    elif end - start > MAX_RANGE_DAYS * 86_400_000:
+        problems.append(f"from/to: a range of at most {MAX_RANGE_DAYS} days (five years)")
+    if problems:
         raise PeriodError(problems)
     return start, end

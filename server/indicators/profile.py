@@ -116,7 +116,22 @@ DEFAULT_RECORDING_LOOKBACK_S: Final = 3600.0
 # -- the files ------------------------------------------------------------------------
 
 
-class IndicatorSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class _Parameters(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """The parameters of the measures (``_PARAMETERS`` says which means what for which
+    measure), declared once for the base profile and the province overrides."""
+
+    window: Window | None = None
+    window_days: PositiveInt | None = None
+    min_known_pct: Pct | None = None
+    device_threshold_pct: Pct | None = None
+    min_days: PositiveInt | None = None
+    max_delay_s: PositiveFloat | None = None
+    max_age_days: PositiveInt | None = None
+    require_recording: bool | None = None
+    recording_lookback_s: PositiveFloat | None = None
+
+
+class IndicatorSpec(_Parameters, frozen=True, kw_only=True):
     """One indicator as the base profile defines it."""
 
     name: str
@@ -128,20 +143,12 @@ class IndicatorSpec(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
     basis: str = ""
     unit: str | None = None
     working: str | None = None
-    window: Window | None = None
-    window_days: PositiveInt | None = None
-    min_known_pct: Pct | None = None
-    device_threshold_pct: Pct | None = None
-    min_days: PositiveInt | None = None
-    max_delay_s: PositiveFloat | None = None
-    max_age_days: PositiveInt | None = None
-    require_recording: bool | None = None
-    recording_lookback_s: PositiveFloat | None = None
 
 
-class IndicatorOverride(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class IndicatorOverride(_Parameters, frozen=True, kw_only=True):
     """What a province profile may change of an indicator: its target, its wording,
-    whether it applies, its parameters; never what it measures."""
+    whether it applies, its parameters; never what it measures (nor ``working`` and
+    ``unit``, which only the base profile sets)."""
 
     name: str | None = None
     name_en: str | None = None
@@ -149,15 +156,6 @@ class IndicatorOverride(msgspec.Struct, forbid_unknown_fields=True, frozen=True,
     comparison: Comparison | None = None
     enabled: bool | None = None
     basis: str | None = None
-    window: Window | None = None
-    window_days: PositiveInt | None = None
-    min_known_pct: Pct | None = None
-    device_threshold_pct: Pct | None = None
-    min_days: PositiveInt | None = None
-    max_delay_s: PositiveFloat | None = None
-    max_age_days: PositiveInt | None = None
-    require_recording: bool | None = None
-    recording_lookback_s: PositiveFloat | None = None
 
 
 class ProfileFile(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from server.indicators.period import period_days
 from server.indicators.result import (
     VERDICT_VI,
     CommuneEvaluation,
@@ -92,6 +93,8 @@ _WORDS: dict[str, dict[str, str]] = {
     "source.telemetry": {"vi": "Dữ liệu giám sát tự động", "en": "Monitoring data"},
     "source.broadcast_logs": {"vi": "Nhật ký phát thanh", "en": "Broadcast logs"},
     "source.declared": {"vi": "Số liệu kê khai có minh chứng", "en": "Declared, with evidence"},
+    "source.inventory": {"vi": "Danh mục thiết bị, địa bàn", "en": "Inventory"},
+    "source.profile": {"vi": "Hồ sơ chỉ tiêu", "en": "Indicator profile"},
     # evidence kinds
     "kind.device": {"vi": "Thiết bị", "en": "Device"},
     "kind.village": {"vi": "Thôn", "en": "Village"},
@@ -105,6 +108,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "unit.days/week": {"vi": "ngày/tuần", "en": "days/week"},
     "unit.cameras": {"vi": "camera", "en": "cameras"},
     "unit.villages": {"vi": "thôn", "en": "villages"},
+    "unit.points": {"vi": "điểm", "en": "points"},
     # verdicts in English (Vietnamese: VERDICT_VI)
     "verdict.met": {"vi": VERDICT_VI["met"], "en": "Met"},
     "verdict.not_met": {"vi": VERDICT_VI["not_met"], "en": "Not met"},
@@ -131,10 +135,6 @@ def format_number(value: float | None, lang: str) -> str:
     return text
 
 
-def local_day(ts_ms: int, tz: ZoneInfo) -> dt.date:
-    return dt.datetime.fromtimestamp(ts_ms / 1000, tz).date()
-
-
 def format_day(day: dt.date, lang: str) -> str:
     return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
 
@@ -148,7 +148,7 @@ def format_time(ts_ms: int | None, tz: ZoneInfo, lang: str) -> str:
 
 def period_text(from_ms: int, to_ms: int, tz: ZoneInfo, lang: str) -> str:
     """The half-open period as the inclusive local days people name it."""
-    first, last = local_day(from_ms, tz), local_day(max(from_ms, to_ms - 1), tz)
+    first, last = period_days(from_ms, to_ms, tz)
     return f"{format_day(first, lang)} – {format_day(last, lang)}"
 
 
@@ -179,6 +179,18 @@ def threshold_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str
     unit = _unit(result.unit, w)
     number = format_number(result.threshold, lang)
     return f"{sign} {number} %" if unit == "%" else f"{sign} {number} {unit}"
+
+
+def texts(result: IndicatorResult, lang: str) -> tuple[str, str, str]:
+    """The result's name, method and reason in ``lang``: English where the evaluation
+    wrote it (English second), else the Vietnamese."""
+    if lang == "en":
+        return (
+            result.name_en or result.name,
+            result.method_en or result.method,
+            result.reason_en or result.reason,
+        )
+    return result.name, result.method, result.reason
 
 
 def ratio_text(result: IndicatorResult, lang: str) -> str:
@@ -231,6 +243,7 @@ def report_view(
     documents: dict[str, dict[str, str]] = {}
     for result in evaluation.results:
         evidence = [_evidence_row(e, tz, w, lang, document_url) for e in result.evidence]
+        name, method, reason = texts(result, lang)
         for item in result.evidence:
             if item.sha256:
                 documents.setdefault(
@@ -245,15 +258,15 @@ def report_view(
         results.append(
             {
                 "indicator": result.indicator,
-                "name": result.name,
+                "name": name,
                 "value": value_text(result, w, lang),
                 "ratio": ratio_text(result, lang),
                 "threshold": threshold_text(result, w, lang),
                 "verdict": result.verdict,
                 "verdict_text": w.get(f"verdict.{result.verdict}", result.verdict),
-                "method": result.method,
+                "method": method,
                 "source": w.get(f"source.{result.source}", result.source),
-                "reason": result.reason,
+                "reason": reason,
                 "evidence": evidence,
             }
         )
@@ -381,13 +394,13 @@ def render_csv(
     w = words(lang)
     state = signoff_state(signoffs)
     latest = signoffs[-1].signoff if signoffs else None
-    first = local_day(evaluation.from_ms, tz)
-    last = local_day(max(evaluation.from_ms, evaluation.to_ms - 1), tz)
+    first, last = period_days(evaluation.from_ms, evaluation.to_ms, tz)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS[lang])
     for r in evaluation.results:
         documents = sorted({e.sha256 for e in r.evidence if e.sha256})
+        name, method, reason = texts(r, lang)
         writer.writerow(
             [
                 _cell(x)
@@ -399,7 +412,7 @@ def render_csv(
                     format_day(last, lang),
                     evaluation.profile,
                     r.indicator,
-                    r.name,
+                    name,
                     _plain_number(r.value),
                     r.unit if lang == "en" else _unit(r.unit, w),
                     _plain_number(r.numerator),
@@ -407,9 +420,9 @@ def render_csv(
                     r.comparison,
                     _plain_number(r.threshold),
                     r.verdict if lang == "en" else VERDICT_VI.get(r.verdict, r.verdict),
-                    r.method,
+                    method,
                     r.source if lang == "en" else w.get(f"source.{r.source}", r.source),
-                    r.reason,
+                    reason,
                     len(r.evidence),
                     " ".join(documents),
                     sha256,

@@ -14,6 +14,9 @@ import msgspec
 # the profile or the commune has nothing it could apply to by design (no planned VC point).
 Verdict = Literal["met", "not_met", "insufficient_data", "not_applicable"]
 
+# Where a result's figures come from (report.py names each in words).
+SOURCES = ("telemetry", "broadcast_logs", "declared", "inventory", "profile")
+
 VERDICT_VI = {
     "met": "Đạt",
     "not_met": "Chưa đạt",
@@ -26,7 +29,8 @@ class EvidenceItem(msgspec.Struct, frozen=True, omit_defaults=True):
     """One thing counted: a device with its availability, an outage, a village, a
     broadcast, or an uploaded document (with its sha256)."""
 
-    kind: str  # "device" | "village" | "key_location" | "outage" | "broadcast" | "document"
+    # "device" | "village" | "key_location" | "outage" | "broadcast" | "declared" | "document"
+    kind: str
     id: str
     label: str = ""
     value: float | None = None  # e.g. availability percent
@@ -45,7 +49,7 @@ class IndicatorResult(msgspec.Struct, frozen=True, omit_defaults=True):
     to_ms: int
     verdict: Verdict
     method: str  # in words, Vietnamese
-    source: str  # "telemetry" | "broadcast_logs" | "declared"
+    source: str  # one of SOURCES
     value: float | None = None
     unit: str = ""  # "%", "clusters", "days/week", "" for yes/no
     numerator: float | None = None

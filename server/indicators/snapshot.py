@@ -97,21 +97,23 @@ def snapshot(index: InventoryIndex, code: str, from_ms: int, to_ms: int) -> Comm
     tz = ZoneInfo(index.inventory.timezone)
     own_from, own_to = _bounds_ms(Membership(code, commune.valid_from, commune.valid_until), tz)
     part_from, part_to = max(from_ms, own_from), min(to_ms, own_to)
-    if part_to <= part_from:
-        # It did not exist in the period: nothing belonged to it.
-        last_day = local_day(max(from_ms, to_ms - 1), tz)
-        return CommuneSnapshot(
-            code=code,
-            name=commune.name_on(last_day),
-            parent=index.commune_parent(code, last_day),
-            ancestors=index.ancestors(code, last_day),
-            timezone=index.inventory.timezone,
-            requested_from_ms=from_ms,
-            requested_to_ms=to_ms,
-            from_ms=from_ms,
-            to_ms=from_ms,
-        )
-    last_day = local_day(part_to - 1, tz)
+    exists = part_to > part_from
+    # The name and place in the hierarchy of the last day of the part (of the period
+    # when the commune did not exist in it).
+    last_day = local_day(part_to - 1 if exists else max(from_ms, to_ms - 1), tz)
+    empty = CommuneSnapshot(
+        code=code,
+        name=commune.name_on(last_day),
+        parent=index.commune_parent(code, last_day),
+        ancestors=index.ancestors(code, last_day),
+        timezone=index.inventory.timezone,
+        requested_from_ms=from_ms,
+        requested_to_ms=to_ms,
+        from_ms=from_ms,
+        to_ms=from_ms,
+    )
+    if not exists:
+        return empty  # it did not exist in the period: nothing belonged to it
     villages: list[Place] = []
     key_locations: list[Place] = []
     devices: list[MemberDevice] = []
@@ -141,14 +143,8 @@ def snapshot(index: InventoryIndex, code: str, from_ms: int, to_ms: int) -> Comm
                 planned = entry.planned or in_service >= part_to
                 devices.append(MemberDevice(entry, min(in_service, end), end, planned))
     merged_into = commune.merged_into if own_to <= to_ms and own_to == part_to else None
-    return CommuneSnapshot(
-        code=code,
-        name=commune.name_on(last_day),
-        parent=index.commune_parent(code, last_day),
-        ancestors=index.ancestors(code, last_day),
-        timezone=index.inventory.timezone,
-        requested_from_ms=from_ms,
-        requested_to_ms=to_ms,
+    return msgspec.structs.replace(
+        empty,
         from_ms=part_from,
         to_ms=part_to,
         merged_into=merged_into,

@@ -10,9 +10,10 @@ messages only after that.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Collection, Mapping, Sequence
-from typing import Protocol
+from typing import Final, Protocol
 
 import msgspec
 
@@ -146,16 +147,11 @@ class BroadcastEventRecord(msgspec.Struct, frozen=True):
 Record = AgentHealthRecord | DeviceReadingRecord | TransitionRecord | BroadcastEventRecord
 
 
-def broadcast_order(record: BroadcastEventRecord) -> tuple[int, int, str, int, str, str]:
-    """The order ``Store.broadcast_events`` answers in, the same on every backend."""
-    return (
-        record.occurrence_ms,
-        record.ts_ms,
-        record.agent_id,
-        record.seq,
-        record.cluster,
-        record.event,
-    )
+# The order ``Store.broadcast_events`` answers in, the same on every backend (a C-level
+# key: a province's log is half a million events).
+broadcast_order: Final = operator.attrgetter(
+    "occurrence_ms", "ts_ms", "agent_id", "seq", "cluster", "event"
+)
 
 
 class WriteResult(msgspec.Struct, frozen=True):

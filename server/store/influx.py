@@ -433,7 +433,7 @@ class InfluxStore:
             lambda where: (
                 f'SELECT {_TRANSITION_COLUMNS} FROM "transition" WHERE {where}'
                 f" AND time >= {_MIN_TS_MS}ms AND time < {ts_ms}ms"
-                ' GROUP BY "device_id" ORDER BY time DESC LIMIT 1'
+                f" GROUP BY {_TRANSITION_SERIES} ORDER BY time DESC LIMIT 1"
             ),
         )
         return _newest(map(_transition_of, rows), lambda r: (r.ts_ms, r.commune, r.kind))
@@ -455,7 +455,7 @@ class InfluxStore:
             lambda where: (
                 f'SELECT * FROM "device_reading" WHERE {where}'
                 f" AND time >= {from_ms}ms AND time < {to_ms}ms"
-                ' GROUP BY "device_id" ORDER BY time DESC LIMIT 1'
+                f" GROUP BY {_READING_SERIES} ORDER BY time DESC LIMIT 1"
             ),
         )
         return _newest(map(_reading_of, rows), lambda r: (r.ts_ms, r.agent_id, r.commune, r.kind))
@@ -519,6 +519,12 @@ class InfluxStore:
 _BULK_IDS = 250
 _BULK_CONCURRENCY = 4
 _TRANSITION_COLUMNS = '"status", "previous", "cause", "commune", "kind"'
+# "The newest" per series (every tag), not per device: grouped by device_id alone,
+# InfluxDB picks any one of two points of a device at the same time under two communes'
+# tags, so the answer would depend on the communes hint and differ from SQLite's; per
+# series, ``_newest`` breaks the tie by the same key as SQLite's ORDER BY.
+_TRANSITION_SERIES = '"device_id", "commune", "kind"'
+_READING_SERIES = '"device_id", "agent_id", "commune", "kind"'
 _Bulk = TypeVar("_Bulk", TransitionRecord, DeviceReadingRecord)
 
 

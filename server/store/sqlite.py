@@ -195,13 +195,23 @@ class _Table(Generic[R]):
         return tuple(None if isinstance(v, float) and not math.isfinite(v) else v for v in values)
 
     def record_of(self, row: Sequence[Any]) -> R:
-        values = dict(zip(self.columns, row, strict=True))
-        for name in self.booleans:
+        # Positional: the columns are the record's fields in order, and a province's
+        # playout log reads half a million rows (5x cheaper than keywords).
+        values = list(row)
+        for i in self._boolean_positions:
             # Optional booleans (relay_on) stay None: unknown is not False.
-            values[name] = None if values[name] is None else bool(values[name])
-        if _DETAIL in values:
-            values[_DETAIL] = _detail_of(values[_DETAIL])
-        return self.record(**values)
+            values[i] = None if values[i] is None else bool(values[i])
+        if self._detail_position is not None:
+            values[self._detail_position] = _detail_of(values[self._detail_position])
+        return self.record(*values)
+
+    @functools.cached_property
+    def _boolean_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, c in enumerate(self.columns) if c in self.booleans)
+
+    @functools.cached_property
+    def _detail_position(self) -> int | None:
+        return self.columns.index(_DETAIL) if _DETAIL in self.columns else None
 
 
 def _detail_json(detail: dict[str, DetailValue]) -> str | None:

@@ -1,0 +1,227 @@
+"""R8 (broadcasting activity) and R9 (emergency readiness), from the reconciled
+playout log (``server.playout_log``): the commune's clusters' outcomes while they
+belonged to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from server.indicators.context import Context, Frame
+from server.indicators.inputs import DAY_MS
+from server.indicators.measures import Window
+from server.indicators.period import day_start_ms, local_day
+from server.indicators.profile import Indicator
+from server.indicators.result import EvidenceItem, IndicatorResult
+from server.indicators.wording import num
+from server.playout_outcome import PlayoutOutcome
+
+__all__ = ["broadcast_days", "emergency_readiness"]
+
+# A loudspeaker reached by an emergency broadcast: it started playing (and may have
+# been cut short or still be playing), or an officer's live announcement reached it.
+_REACHED = frozenset({"played", "late", "partial", "playing", "manual"})
+# A scheduled broadcast confirmed as played (R8): manual entries are not scheduled.
+_CONFIRMED_SCHEDULED = frozenset({"played", "late"})
+
+
+def _member_outcomes(ctx: Context, window: Window) -> list[PlayoutOutcome]:
+    """The outcomes of the commune's clusters planned within ``window``: a cluster
+    counts while it belonged to the commune; one the inventory no longer lists by its
+    gateway, else by the commune its record names."""
+    members = {
+        d.entry.id: d for d in ctx.snap.devices if d.entry.kind in ("radio_cluster", "gateway")
+    }
+    found = []
+    for outcome in ctx.data.playout or ():
+        at = outcome.planned_start_ms
+        if not window.from_ms <= at < window.to_ms:
+            continue
+        member = members.get(outcome.cluster) or members.get(outcome.agent or "")
+        if member is not None:
+            if member.from_ms <= at < member.to_ms:
+                found.append(outcome)
+        elif outcome.agent is None and outcome.commune == ctx.snap.code:
+            found.append(outcome)
+    return sorted(found, key=lambda o: (o.planned_start_ms, o.schedule, o.cluster))
+
+
+def _no_logs(ctx: Context) -> tuple[str, str] | None:
+    if ctx.data.playout is None:
+        return (
+            "Chưa có nguồn nhật ký phát thanh để đối chiếu",
+            "No broadcast log source to reconcile with",
+        )
+    return None
+
+
+def _sessions(outcomes: Sequence[PlayoutOutcome]) -> dict[tuple[str, int], list[PlayoutOutcome]]:
+    """Outcomes by broadcast: one schedule occurrence across the clusters."""
+    sessions: dict[tuple[str, int], list[PlayoutOutcome]] = {}
+    for outcome in outcomes:
+        sessions.setdefault((outcome.schedule, outcome.planned_start_ms), []).append(outcome)
+    return sessions
+
+
+def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
+    method = (
+        "Số ngày trọn vẹn trong kỳ có ít nhất một buổi phát theo lịch được xác nhận đã phát "
+        "(played/late) trên một cụm loa, quy về ngày mỗi tuần: ngày có phát ÷ số ngày × 7.",
+        "Whole days of the period with at least one scheduled broadcast confirmed as played "
+        "(played/late) on a cluster, per week: days with a broadcast ÷ days × 7.",
+    )
+    window = Window(ctx.snap.from_ms, ctx.end_ms)
+    frame = Frame(indicator, method, "broadcast_logs", window)
+    missing = _no_logs(ctx)
+    if missing:
+        return ctx.result(frame, "insufficient_data", reason=missing)
+    outcomes = _member_outcomes(ctx, window)
+    days: list[dt.date] = []
+    day = local_day(ctx.snap.from_ms, ctx.tz)
+    if day_start_ms(day, ctx.tz) < ctx.snap.from_ms:
+        day += dt.timedelta(days=1)  # a part starting mid-day: that day is not whole
+    while day_start_ms(day + dt.timedelta(days=1), ctx.tz) <= ctx.end_ms:
+        days.append(day)
+        day += dt.timedelta(days=1)
+    whole = set(days)
+    active = {
+        local_day(o.planned_start_ms, ctx.tz)
+        for o in outcomes
+        if o.status in _CONFIRMED_SCHEDULED and not o.schedule.startswith("manual:")
+    } & whole
+    items = []
+    for (schedule, start_ms), group in _sessions(outcomes).items():
+        confirmed = [o for o in group if o.status in _CONFIRMED_SCHEDULED]
+        items.append(
+            EvidenceItem(
+                kind="broadcast",
+                id=f"{schedule}@{start_ms}",
+                label=group[0].title,
+                value=float(len(confirmed)),
+                counted=bool(confirmed) and not schedule.startswith("manual:"),
+                note=f"{len(confirmed)}/{len(group)} cụm xác nhận đã phát",
+                from_ms=start_ms,
+                to_ms=group[0].planned_end_ms,
+            )
+        )
+    value = 7.0 * len(active) / len(days) if days and outcomes else None
+    reason: tuple[str, str] | None = None
+    if not outcomes:
+        reason = (
+            "Không có lịch phát hay nhật ký phát thanh nào trong kỳ",
+            "No schedule or broadcast log in the period",
+        )
+    elif len(days) < indicator.min_days:
+        reason = (
+            f"Kỳ mới có {len(days)} ngày trọn vẹn (cần ≥ {indicator.min_days})",
+            f"Only {len(days)} whole days in the period (needs ≥ {indicator.min_days})",
+        )
+    if reason is not None or value is None:
+        return ctx.result(
+            frame,
+            "insufficient_data",
+            value=value,
+            numerator=len(active),
+            denominator=len(days),
+            reason=reason or ("", ""),
+            evidence=items,
+        )
+    return ctx.result(
+        frame,
+        "met" if indicator.meets(value) else "not_met",
+        value=value,
+        numerator=len(active),
+        denominator=len(days),
+        evidence=items,
+    )
+
+
+def emergency_readiness(ctx: Context, indicator: Indicator) -> IndicatorResult:
+    max_delay_ms = int(indicator.max_delay_s * 1000)
+    method = (
+        f"Bản tin khẩn cấp (hoặc diễn tập) gần nhất trong {indicator.max_age_days} ngày đến hết "
+        f"kỳ: số cụm loa xác nhận bắt đầu phát trong vòng {num(indicator.max_delay_s)} giây ÷ "
+        "số cụm loa đã lắp đặt của xã lúc đó × 100.",
+        f"The latest emergency (or test) broadcast within the {indicator.max_age_days} days to "
+        f"the end of the period: clusters confirmed playing within {indicator.max_delay_s:g} s "
+        "÷ the commune's installed clusters at the time × 100.",
+    )
+    window = Window(ctx.end_ms - indicator.max_age_days * DAY_MS, ctx.end_ms)
+    frame = Frame(indicator, method, "broadcast_logs", window)
+    missing = _no_logs(ctx)
+    if missing:
+        return ctx.result(frame, "insufficient_data", reason=missing)
+    outcomes = _member_outcomes(ctx, window)
+    emergencies = {
+        key: group
+        for key, group in _sessions(outcomes).items()
+        if group[0].priority == "emergency" and key[1] + max_delay_ms <= ctx.end_ms
+    }
+    if not emergencies:
+        if not outcomes:
+            return ctx.result(
+                frame,
+                "insufficient_data",
+                reason=(
+                    "Không có lịch phát hay nhật ký phát thanh nào trong thời gian xét",
+                    "No schedule or broadcast log in the time looked at",
+                ),
+            )
+        return ctx.result(
+            frame,
+            "not_met",
+            value=0.0,
+            reason=(
+                f"Không có bản tin khẩn cấp hay diễn tập nào trong {indicator.max_age_days} ngày",
+                f"No emergency or test broadcast within {indicator.max_age_days} days",
+            ),
+        )
+    (schedule, start_ms), group = max(emergencies.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    by_cluster = {o.cluster: o for o in group}
+    installed = {
+        d.entry.id
+        for d in ctx.devices("radio_cluster")
+        if not d.planned and d.from_ms <= start_ms < d.to_ms
+    }
+    targets = sorted(installed | set(by_cluster))
+    items = [
+        EvidenceItem(
+            kind="broadcast",
+            id=f"{schedule}@{start_ms}",
+            label=group[0].title,
+            note=f"{group[0].priority}, {group[0].content_type}",
+            from_ms=start_ms,
+            to_ms=group[0].planned_end_ms,
+        )
+    ]
+    reached = 0
+    for cluster in targets:
+        outcome = by_cluster.get(cluster)
+        delay_ms = (
+            None if outcome is None or outcome.started_ms is None else outcome.started_ms - start_ms
+        )
+        ok = (
+            outcome is not None
+            and outcome.status in _REACHED
+            and delay_ms is not None
+            and delay_ms <= max_delay_ms
+        )
+        reached += ok
+        items.append(
+            EvidenceItem(
+                kind="device",
+                id=cluster,
+                value=None if delay_ms is None else delay_ms / 1000,
+                counted=ok,
+                note="không nằm trong lượt phát" if outcome is None else outcome.status,
+            )
+        )
+    value = 100.0 * reached / len(targets) if targets else 0.0
+    return ctx.result(
+        frame,
+        "met" if indicator.meets(value) else "not_met",
+        value=value,
+        numerator=reached,
+        denominator=len(targets),
+        evidence=items,
+    )

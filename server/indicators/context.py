@@ -1,0 +1,104 @@
+"""One commune's evaluation in progress: its inputs, the device figures computed once
+each, and how a result is put together (``Frame``: what every result of one indicator
+shares)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from server.indicators.inputs import CommuneData, effective_end, indicator_window
+from server.indicators.measures import NO_HISTORY, DeviceFigure, Window, device_figure
+from server.indicators.profile import Indicator, IndicatorProfile
+from server.indicators.result import EvidenceItem, IndicatorResult, Verdict
+from server.indicators.snapshot import CommuneSnapshot, MemberDevice
+
+__all__ = ["Context", "Frame", "yes_no"]
+
+
+class Context:
+    """One commune's evaluation: inputs, and device figures computed once each."""
+
+    def __init__(
+        self, snap: CommuneSnapshot, data: CommuneData, profile: IndicatorProfile, now_ms: int
+    ) -> None:
+        self.snap = snap
+        self.data = data
+        self.profile = profile
+        self.now_ms = now_ms
+        self.end_ms = effective_end(snap, now_ms)
+        self.tz = ZoneInfo(snap.timezone)
+        self._figures: dict[tuple[str, str], list[DeviceFigure]] = {}
+
+    def devices(self, kind: str) -> list[MemberDevice]:
+        return [d for d in self.snap.devices if d.entry.kind == kind]
+
+    def figures(self, kind: str, judged_by: Indicator) -> list[DeviceFigure]:
+        """Every device of ``kind`` over ``judged_by``'s window, judged by it."""
+        key = (kind, judged_by.id)
+        if key not in self._figures:
+            window = indicator_window(judged_by, self.snap, self.now_ms)
+            self._figures[key] = [
+                device_figure(
+                    device,
+                    self.data.histories.get(device.entry.id, NO_HISTORY),
+                    self.data.exclusions.get(device.entry.id, ()),
+                    window,
+                    judged_by,
+                    self.now_ms,
+                )
+                for device in self.devices(kind)
+            ]
+        return self._figures[key]
+
+    def result(
+        self,
+        frame: Frame,
+        verdict: Verdict,
+        *,
+        value: float | None = None,
+        numerator: float | None = None,
+        denominator: float | None = None,
+        reason: tuple[str, str] = ("", ""),
+        evidence: Sequence[EvidenceItem] = (),
+    ) -> IndicatorResult:
+        indicator, (method_vi, method_en), source, window = frame
+        window = window or Window(self.snap.from_ms, self.snap.to_ms)
+        return IndicatorResult(
+            indicator=indicator.id,
+            name=indicator.name,
+            commune=self.snap.code,
+            from_ms=window.from_ms,
+            to_ms=window.to_ms,
+            verdict=verdict,
+            method=method_vi,
+            source=source,
+            value=value,
+            unit=indicator.unit,
+            numerator=numerator,
+            denominator=denominator,
+            threshold=indicator.threshold,
+            comparison=indicator.comparison,
+            reason=reason[0],
+            evidence=list(evidence),
+            name_en=indicator.name_en,
+            method_en=method_en,
+            reason_en=reason[1],
+        )
+
+
+class Frame(NamedTuple):
+    """What every result of one indicator shares."""
+
+    indicator: Indicator
+    method: tuple[str, str]  # Vietnamese, English
+    source: str  # telemetry | broadcast_logs | declared | inventory | profile
+    window: Window | None = None  # None: the commune's part of the period
+
+
+def yes_no(verdict: str) -> float | None:
+    """A yes/no indicator's value: 1 met, 0 not met, None undecided."""
+    if verdict == "insufficient_data":
+        return None
+    return 1.0 if verdict == "met" else 0.0
