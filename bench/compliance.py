@@ -12,6 +12,7 @@ then times ``evaluate_communes`` over every commune for the 90 days.
 
     .venv/bin/python bench/compliance.py                      # SQLite and InfluxDB
     .venv/bin/python bench/compliance.py --store sqlite
+    .venv/bin/python bench/compliance.py --no-broadcasts        # heartbeats and state events only
     .venv/bin/python bench/compliance.py --store influx --influx-url http://127.0.0.1:8086
     .venv/bin/python bench/compliance.py --communes 20 --profile   # where the time goes
 
@@ -709,7 +710,7 @@ async def main_async(args: argparse.Namespace) -> None:
             flush=True,
         )
         history = History(index, start_ms, end_ms, args.seed)
-        schedules = bench_schedules(index, start_ms, end_ms)
+        schedules = bench_schedules(index, start_ms, end_ms) if args.broadcasts else []
         if args.store in ("sqlite", "both"):
             await bench_store(
                 "sqlite", f"sqlite:///{folder}/timeseries.db", history, schedules, args, folder
@@ -738,6 +739,13 @@ def main() -> None:
         default=1800,
         help="gateway heartbeats stored every this many seconds (production: 30; the "
         "evaluation does not read them, they make the store realistically large)",
+    )
+    parser.add_argument(
+        "--no-broadcasts",
+        dest="broadcasts",
+        action="store_false",
+        help="leave out the schedules and broadcast logs (R8, R9 then have no data): the "
+        "issue's own measure, heartbeats and state events only",
     )
     parser.add_argument("--batch", type=int, default=5000, help="records per store write")
     parser.add_argument("--seed", type=int, default=1)
