@@ -2,7 +2,8 @@
 
 Who may write: an admin anything; an operator windows within its own communes (a
 ``kind`` window spans every commune, so it is an admin's). Excused periods are the
-verifier's decision: admins only. Reading follows the token's commune scope.
+verifier's decision: verifiers within their communes, and admins. Reading follows the
+token's commune scope.
 """
 
 from __future__ import annotations
@@ -122,9 +123,22 @@ async def list_excused(request: web.Request) -> web.Response:
     return json_response({"excused": msgspec.to_builtins(periods)})
 
 
+def _may_excuse(principal: Principal, communes: set[str] | None) -> bool:
+    """Excusing is the verifier's call (an admin's too): a verifier for the communes it
+    is scoped to, or everywhere when it has no scope."""
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role is not Role.VERIFIER:
+        return False
+    if not principal.communes:
+        return True
+    # A kind (every commune) or a target the inventory no longer has: admins only.
+    return bool(communes) and communes is not None and communes <= principal.communes
+
+
 async def create_excused(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
-    if principal.role is not Role.ADMIN:
+    if principal.role not in (Role.ADMIN, Role.VERIFIER):
         raise forbidden()
     body = await json_body(request)
     body.update(id=new_id("ex"), recorded_by=principal.name)
@@ -134,16 +148,22 @@ async def create_excused(request: web.Request) -> web.Response:
         raise bad_request(str(exc)) from None
     if period.to_ms <= period.from_ms:
         raise bad_request("to_ms must be after from_ms")
-    _communes_of(request.app[keys.INDEX], period)  # the target must exist
+    communes = _communes_of(request.app[keys.INDEX], period)  # the target must exist
+    if not _may_excuse(principal, communes):
+        raise forbidden()
     period = request.app[keys.EXCLUSIONS].add_excused(period)
     return json_response(msgspec.to_builtins(period), status=201)
 
 
 async def delete_excused(request: web.Request) -> web.Response:
-    if request[PRINCIPAL].role is not Role.ADMIN:
-        raise forbidden()
-    if not request.app[keys.EXCLUSIONS].remove_excused(request.match_info["period_id"]):
+    principal = request[PRINCIPAL]
+    exclusions = request.app[keys.EXCLUSIONS]
+    period = exclusions.excused.get(request.match_info["period_id"])
+    if period is None:
         raise not_found("excused period")
+    if not _may_excuse(principal, _listed_communes(request.app[keys.INDEX], period)):
+        raise forbidden()
+    exclusions.remove_excused(period.id)
     return web.Response(status=204)
 
 

@@ -189,3 +189,33 @@ async def test_excused_periods_count_only_when_a_report_asks(
         headers=bearer(app, Role.OPERATOR, "alpha"),
     )
     assert response.status == 403  # excusing is the verifier's call
+
+
+async def test_a_verifier_excuses_within_its_communes_only(
+    client: TestClient, app: web.Application
+) -> None:
+    power_cut = {
+        "scope": "commune",
+        "target": "alpha",
+        "from_ms": DAY0 + 10 * H,
+        "to_ms": DAY0 + 14 * H,
+        "cause": "grid_power_cut",
+    }
+    alpha_verifier = bearer(app, Role.VERIFIER, "alpha")
+    response = await client.post("/api/v1/excused", json=power_cut, headers=alpha_verifier)
+    assert response.status == 201, await response.text()
+    recorded = await response.json()
+    beta_verifier = bearer(app, Role.VERIFIER, "beta")
+    response = await client.post(
+        "/api/v1/excused", json={**power_cut, "target": "beta"}, headers=alpha_verifier
+    )
+    assert response.status == 403
+    response = await client.post(
+        "/api/v1/excused",
+        json={**power_cut, "scope": "kind", "target": "camera"},
+        headers=alpha_verifier,
+    )
+    assert response.status == 403  # every commune's cameras: beyond its scope
+    path = f"/api/v1/excused/{recorded['id']}"
+    assert (await client.delete(path, headers=beta_verifier)).status == 403
+    assert (await client.delete(path, headers=alpha_verifier)).status == 204
