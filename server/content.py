@@ -8,9 +8,7 @@ The duration is read from the file (mutagen), not taken from the uploader.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import os
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +17,7 @@ import msgspec
 import mutagen
 
 from server.json_table import JsonTable, open_db
+from server.uploads import receive
 
 MAX_BYTES = 200 * 2**20
 MAX_DURATION_S = 4 * 3600
@@ -62,26 +61,21 @@ class ContentStore:
         communes: list[str] | None = None,
     ) -> ContentInfo:
         """Stream an upload to disk, hashing as it comes; keep it only if it is audio."""
-        digest = hashlib.sha256()
-        size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.folder, prefix=".upload-")
-        tmp = Path(tmp_name)
+        upload = await receive(
+            chunks,
+            self.folder,
+            MAX_BYTES,
+            lambda: ContentError(f"larger than {MAX_BYTES // 2**20} MiB"),
+        )
         try:
-            with os.fdopen(fd, "wb") as out:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > MAX_BYTES:
-                        raise ContentError(f"larger than {MAX_BYTES // 2**20} MiB")
-                    digest.update(chunk)
-                    out.write(chunk)
             # mutagen reads what it needs from the file, off the event loop.
             info = await asyncio.to_thread(
-                _audio_info, tmp, digest.hexdigest(), size, name, uploaded_by
+                _audio_info, upload.path, upload.sha256, upload.size, name, uploaded_by
             )
             info = msgspec.structs.replace(info, communes=sorted(communes or []))
-            os.replace(tmp, self.folder / info.id)
+            os.replace(upload.path, self.folder / info.id)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            upload.path.unlink(missing_ok=True)
             raise
         self.table.put(info)
         return info

@@ -12,10 +12,8 @@ accepted, so a refused upload leaves nothing behind (the approach of ``server.co
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tempfile
 import time
 import zipfile
 from collections.abc import AsyncIterator
@@ -24,6 +22,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import msgspec
 
 from server.json_table import JsonTable, open_db
+from server.uploads import receive
 
 # Scanned A4 decisions run at 1–5 MB a page; a 20-page scan at a high setting stays
 # under this. Larger files are a sign of a mistake (a video, an archive).
@@ -161,38 +160,31 @@ class DocumentStore:
     ) -> PendingDocument:
         """Stream one upload to a temporary file, hashing as it comes, and check it.
         Raises DocumentError (the temporary file removed) if it is refused."""
-        digest = hashlib.sha256()
-        size = 0
         name = clean_name(name)
-        fd, tmp_name = tempfile.mkstemp(dir=self.folder, prefix=".upload-")
-        tmp = Path(tmp_name)
+        label = f"'{name}'" if name else "the file"
+        upload = await receive(
+            chunks,
+            self.folder,
+            MAX_DOCUMENT_BYTES,
+            lambda: DocumentError(f"{label} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"),
+        )
         try:
-            with os.fdopen(fd, "wb") as out:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    if size > MAX_DOCUMENT_BYTES:
-                        label = f"'{name}'" if name else "the file"
-                        raise DocumentError(
-                            f"{label} is larger than {MAX_DOCUMENT_BYTES // 2**20} MiB"
-                        )
-                    digest.update(chunk)
-                    out.write(chunk)
-            if size == 0:
+            if upload.size == 0:
                 raise DocumentError(f"'{name}' is empty" if name else "the file is empty")
-            content_type = check_type(tmp, name)
+            content_type = check_type(upload.path, name)
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            upload.path.unlink(missing_ok=True)
             raise
         info = DocumentInfo(
-            id=digest.hexdigest(),
+            id=upload.sha256,
             name=name,
-            size=size,
+            size=upload.size,
             content_type=content_type,
             uploaded_by=uploaded_by,
             uploaded_ms=int(time.time() * 1000),
             communes=sorted(communes),
         )
-        return PendingDocument(info, tmp_name)
+        return PendingDocument(info, str(upload.path))
 
     def keep(self, pending: PendingDocument) -> DocumentInfo:
         """File a checked upload under its hash. The same bytes uploaded again (by
