@@ -10,7 +10,6 @@ import queue
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import paho.mqtt.client as mqtt
@@ -27,6 +26,7 @@ from tests.apps import bearer
 from tests.messages import SMALL_INVENTORY, small_index
 from tests.services.mosquitto import MosquittoServer
 from tests.test_content_api import wav
+from tests.waiting import eventually
 from xaso.protocol import ScheduleSet, decode_schedule_set, schedule_topic
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -272,15 +272,6 @@ async def test_every_problem_of_a_silence_is_named(
 
 
 # -- against a real broker --------------------------------------------------------------
-
-
-async def eventually(check: Callable[[], Any], what: str, timeout_s: float = 15) -> Any:
-    for _ in range(int(timeout_s / 0.05)):
-        found = check()
-        if found:
-            return found
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 @pytest.mark.integration

@@ -32,6 +32,7 @@ from server.tokens import Role, TokenStore
 from tests.services.binaries import require_binary
 from tests.services.mosquitto import MosquittoServer
 from tests.test_content_api import wav
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -99,16 +100,7 @@ class Gamma(msgspec.Struct):
             rows = {r["agent"]: r for r in (await response.json())["agents"]}
             return bool(rows["gamma-gw"]["in_sync"])
 
-        await eventually(check, "gamma-gw to hold the current schedule")
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], what: str, timeout_s: float = 30) -> Any:
-    for _ in range(int(timeout_s / 0.2)):
-        found = await check()
-        if found:
-            return found
-        await asyncio.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+        await eventually(check, "gamma-gw to hold the current schedule", timeout_s=30)
 
 
 def duration_s(path: Path) -> float:
@@ -240,7 +232,9 @@ async def test_a_bulletin_due_while_the_broker_is_down_plays_from_cache_and_is_l
         async def played() -> list[Path]:
             return list(gamma.out.glob("gamma-rc-1-*.wav"))
 
-        [produced] = await eventually(played, "the bulletin to play with the broker down")
+        [produced] = await eventually(
+            played, "the bulletin to play with the broker down", timeout_s=30
+        )
         assert duration_s(produced) == pytest.approx(1.0, abs=0.01)
         # Nothing of the play could have reached the server yet.
         found = await gamma.outcomes(created["id"])

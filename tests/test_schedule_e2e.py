@@ -4,7 +4,6 @@ the gateway in sync."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -24,18 +23,10 @@ from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY
 from tests.services.mosquitto import MosquittoServer
 from tests.test_content_api import wav
+from tests.waiting import eventually
 from xaso.protocol import decode_schedule_set
 
 pytestmark = pytest.mark.integration
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], what: str, timeout_s: float = 15) -> Any:
-    for _ in range(int(timeout_s / 0.1)):
-        found = await check()
-        if found:
-            return found
-        await asyncio.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 async def test_a_schedule_reaches_the_gateway_and_the_api_shows_it_in_sync(
