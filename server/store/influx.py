@@ -303,24 +303,32 @@ class InfluxStore:
         from_ms, to_ms = max(from_ms, _MIN_TS_MS), min(to_ms, _MAX_TS_MS)
         if not communes or from_ms >= to_ms:
             return []
-        in_communes = _any_of("commune", communes)
-        # The point time is the occurrence (see the module docstring): a range query.
-        rows = await self._query(
-            f'SELECT * FROM "broadcast_event" WHERE {in_communes}'
-            f" AND \"event\" != 'received' AND time >= {from_ms}ms AND time < {to_ms}ms"
-        )
-        found = [
-            record for record in map(_broadcast_of, rows) if from_ms <= record.occurrence_ms < to_ms
-        ]
-        wanted = sorted({r.schedule for r in found} | set(schedules))
-        # Chunked: each id is a comparison in the query string of a GET.
-        for start in range(0, len(wanted), 100):
-            in_schedules = _any_of("schedule", wanted[start : start + 100])
-            rows = await self._query(
-                f'SELECT * FROM "broadcast_event" WHERE {in_communes}'
-                f" AND \"event\" = 'received' AND {in_schedules}"
-            )
-            found += map(_broadcast_of, rows)
+        # One query per commune, a few in flight, each answered in chunks: a province's
+        # quarter is half a million events, which one answer would neither fit in the
+        # request timeout nor in the server's row limit.
+        slots = asyncio.Semaphore(_BULK_CONCURRENCY)
+
+        async def of_commune(commune: str) -> list[BroadcastEventRecord]:
+            where = f'"commune" = {_quote_string(commune)}'
+            async with slots:
+                # The point time is the occurrence (see the module docstring): a range.
+                rows = await self._post_query(
+                    f'SELECT * FROM "broadcast_event" WHERE {where}'
+                    f" AND \"event\" != 'received' AND time >= {from_ms}ms AND time < {to_ms}ms"
+                )
+                found = [r for r in map(_broadcast_of, rows) if from_ms <= r.occurrence_ms < to_ms]
+                wanted = sorted({r.schedule for r in found} | set(schedules))
+                for start in range(0, len(wanted), 100):
+                    in_schedules = _any_of("schedule", wanted[start : start + 100])
+                    rows = await self._post_query(
+                        f'SELECT * FROM "broadcast_event" WHERE {where}'
+                        f" AND \"event\" = 'received' AND {in_schedules}"
+                    )
+                    found += map(_broadcast_of, rows)
+                return found
+
+        results = await asyncio.gather(*(of_commune(c) for c in sorted(set(communes))))
+        found = [record for records in results for record in records]
         return sorted(found, key=broadcast_order)
 
     async def _select(
