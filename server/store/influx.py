@@ -317,14 +317,15 @@ class InfluxStore:
                     f" AND \"event\" != 'received' AND time >= {from_ms}ms AND time < {to_ms}ms"
                 )
                 found = [r for r in map(_broadcast_of, rows) if from_ms <= r.occurrence_ms < to_ms]
-                wanted = sorted({r.schedule for r in found} | set(schedules))
-                for start in range(0, len(wanted), 100):
-                    in_schedules = _any_of("schedule", wanted[start : start + 100])
-                    rows = await self._post_query(
-                        f'SELECT * FROM "broadcast_event" WHERE {where}'
-                        f" AND \"event\" = 'received' AND {in_schedules}"
-                    )
-                    found += map(_broadcast_of, rows)
+                wanted = {r.schedule for r in found} | set(schedules)
+                # Every "received" of the commune, filtered here: a tag-only query
+                # (commune, event), where a list of schedule ids (a field) would make
+                # influxd scan every point. A gateway sends one per schedule revision
+                # and cluster, so they stay few.
+                rows = await self._post_query(
+                    f'SELECT * FROM "broadcast_event" WHERE {where} AND "event" = \'received\''
+                )
+                found += (r for r in map(_broadcast_of, rows) if r.schedule in wanted)
                 return found
 
         results = await asyncio.gather(*(of_commune(c) for c in sorted(set(communes))))
