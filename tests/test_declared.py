@@ -29,10 +29,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def office(part: str) -> bytes:
+    """A minimal Office file; the same bytes on every call (a zip entry carries its
+    time, and a test that hashes two calls straddling a second would fail)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(part, "<document/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), (part, "<document/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text)
     return buffer.getvalue()
 
 
