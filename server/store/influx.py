@@ -732,8 +732,11 @@ def _result_error(text: str) -> str:
 def _dropped_count(text: str, message: str, lines: int) -> int:
     """How many points a partial write lost, as exactly as the server says."""
     counts = [int(n) for n in _DROPPED.findall(message)]
-    if counts:
-        return min(sum(counts), lines)
+    # 1.x names each line it could not parse and counts only the points it dropped
+    # (outside the retention): "partial write: unable to parse '…': … dropped=0".
+    unparsed = message.count("unable to parse")
+    if counts or unparsed:
+        return min(sum(counts) + unparsed, lines)
     # InfluxDB 3 lists each refused line under "data".
     try:
         body = json.loads(text)
