@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -23,6 +24,10 @@ from xaso.protocol import ScheduleSet
 log = logging.getLogger("xaso.agent.content")
 
 RETRY_EVERY_S = 60.0
+# A file no schedule names any more is deleted after this long unnamed (by its download
+# time): the gateway's flash does not fill with last year's bulletins, and a file
+# dropped by a passing edit and named again soon is not fetched twice over 4G.
+KEEP_UNNAMED_S = 86_400.0
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -82,8 +87,29 @@ class ContentCache:
                         self.fetch(sha)
                     except Exception:  # the fetch thread must outlive any one failure
                         log.exception("fetching content %s failed", sha)
+            self.prune()
             self._wake.wait(RETRY_EVERY_S)
             self._wake.clear()
+
+    def prune(self, now_s: float | None = None) -> list[str]:
+        """Delete the files no schedule names that were fetched over ``KEEP_UNNAMED_S``
+        ago; the names deleted. A player still reading one keeps its open file."""
+        now_s = time.time() if now_s is None else now_s
+        with self._lock:
+            wanted = set(self._wanted)
+        deleted = []
+        for path in self.folder.iterdir():
+            if not _SHA256.fullmatch(path.name) or path.name in wanted:
+                continue
+            try:
+                if now_s - path.stat().st_mtime > KEEP_UNNAMED_S:
+                    path.unlink()
+                    deleted.append(path.name)
+            except OSError as exc:
+                log.warning("cannot delete unused content %s: %s", path.name, exc)
+        if deleted:
+            log.info("deleted %d audio files no schedule names any more", len(deleted))
+        return sorted(deleted)
 
     def fetch(self, sha256: str) -> bool:
         if not _SHA256.fullmatch(sha256):

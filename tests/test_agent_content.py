@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent.content_cache import ContentCache
+from xaso.protocol import ScheduledContent, ScheduleItem, ScheduleSet
 
 GOOD = b"RIFF....WAVEfmt good audio"
 BAD_SHA = hashlib.sha256(b"what the schedule named").hexdigest()
@@ -71,3 +74,33 @@ def test_a_cut_download_leaves_nothing_and_the_cache_goes_on(server: str, tmp_pa
     assert list(tmp_path.iterdir()) == []
     assert not cache.fetch("../../etc/passwd")  # not a hash: never becomes a path
     assert cache.fetch(hashlib.sha256(GOOD).hexdigest())
+
+
+def test_files_no_schedule_names_are_deleted_a_day_after_their_download(
+    tmp_path: Path,
+) -> None:
+    cache = ContentCache(tmp_path / "content", None, None)
+    named, old, recent = ("a" * 64, "b" * 64, "c" * 64)
+    for sha in (named, old, recent):
+        (cache.folder / sha).write_bytes(b"audio")
+    (cache.folder / "notes.txt").write_text("not ours")
+    cache.want(_set_naming(named))
+    now_s = time.time()
+    for sha in (named, old):
+        os.utime(cache.folder / sha, (now_s - 2 * 86_400, now_s - 2 * 86_400))
+    assert cache.prune(now_s) == [old]
+    assert sorted(p.name for p in cache.folder.iterdir()) == [named, recent, "notes.txt"]
+
+
+def _set_naming(sha256: str) -> ScheduleSet:
+    item = ScheduleItem(
+        id="s1",
+        revision=1,
+        title="Bản tin",
+        priority="normal",
+        content=ScheduledContent(type="file", duration_s=10, sha256=sha256),
+        start="2026-01-01T06:00:00",
+        timezone="Asia/Ho_Chi_Minh",
+        clusters=["rc-01"],
+    )
+    return ScheduleSet(v=1, agent="gw", version="x", ts_ms=0, items=[item])
