@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
 
+from tests.doubles import Receiver
 from tests.services.influxdb import InfluxServer, running_influxd
 from tests.services.mosquitto import MosquittoServer, running_mosquitto
 
@@ -23,6 +24,18 @@ from tests.services.mosquitto import MosquittoServer, running_mosquitto
 def influxd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InfluxServer]:
     with running_influxd(tmp_path_factory.mktemp("influxd")) as server:
         yield server
+
+
+@pytest.fixture
+async def receiver(
+    aiohttp_server: Callable[[web.Application], Awaitable[TestServer]],
+) -> tuple[Receiver, str]:
+    """A webhook receiver on a free port, and its URL."""
+    hook = Receiver()
+    app = web.Application()
+    app.router.add_post("/hook", hook.handle)
+    server = await aiohttp_server(app)
+    return hook, str(server.make_url("/hook"))
 
 
 @pytest.fixture

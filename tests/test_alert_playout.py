@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +14,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from server import keys
 from server.alerts.config import RuleConfig, check_alerts_config_file
@@ -27,6 +25,7 @@ from server.playout_outcome import PlayoutOutcome
 from server.schedule import Content, Schedule
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
+from tests.doubles import Clock, Receiver
 from tests.messages import SMALL_INVENTORY, small_index
 from xaso.protocol import (
     SCHEMA_VERSION,
@@ -258,7 +257,6 @@ rules:
 
 # -- the real app --------------------------------------------------------------------------
 
-ServerFactory = Callable[[web.Application], Awaitable[TestServer]]
 NEWS = Schedule(
     id="lt-sang",
     commune="alpha",
@@ -267,41 +265,6 @@ NEWS = Schedule(
     start=dt.datetime(2030, 1, 1, 6, 0),
     rrule="FREQ=DAILY",
 )
-
-
-class Clock:
-    def __init__(self, now_ms: int) -> None:
-        self.now_ms = now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-
-class Receiver:
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self._arrived = asyncio.Condition()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        async with self._arrived:
-            self.bodies.append(body)
-            self._arrived.notify_all()
-        return web.Response(status=204)
-
-    async def wait_for(self, count: int) -> list[dict[str, Any]]:
-        async with self._arrived:
-            await asyncio.wait_for(self._arrived.wait_for(lambda: len(self.bodies) >= count), 5)
-        return self.bodies
-
-
-@pytest.fixture
-async def receiver(aiohttp_server: ServerFactory) -> tuple[Receiver, str]:
-    hook = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", hook.handle)
-    server = await aiohttp_server(app)
-    return hook, str(server.make_url("/hook"))
 
 
 _seq = itertools.count(100)

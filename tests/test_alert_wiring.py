@@ -4,13 +4,11 @@ and a restart between the alert and its recovery. Also the alerts file and its e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from server import keys
 from server.alerts.config import check_alerts_config_file, load_alerts_config
@@ -18,6 +16,7 @@ from server.alerts.wiring import ALERTS, active_alerts, alerts_cleanup_ctx
 from server.app import Deps, create_app
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
+from tests.doubles import Clock, Receiver
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
 from xaso.inventory import load_inventory
 from xaso.protocol import heartbeat_topic, status_topic
@@ -25,46 +24,6 @@ from xaso.yamlcheck import ConfigError
 
 ROOT = Path(__file__).parent.parent
 NOW = 1_800_000_000_000
-ServerFactory = Callable[[web.Application], Awaitable[TestServer]]
-
-
-class Clock:
-    def __init__(self, now_ms: int) -> None:
-        self.now_ms = now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-
-class Receiver:
-    """A webhook receiver keeping the bodies it got."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self._arrived = asyncio.Condition()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        async with self._arrived:
-            self.bodies.append(body)
-            self._arrived.notify_all()
-        return web.Response(status=204)
-
-    async def wait_for(self, count: int, timeout_s: float = 5.0) -> list[dict[str, Any]]:
-        async with self._arrived:
-            await asyncio.wait_for(
-                self._arrived.wait_for(lambda: len(self.bodies) >= count), timeout_s
-            )
-        return self.bodies
-
-
-@pytest.fixture
-async def receiver(aiohttp_server: ServerFactory) -> tuple[Receiver, str]:
-    hook = Receiver()
-    app = web.Application()
-    app.router.add_post("/hook", hook.handle)
-    server = await aiohttp_server(app)
-    return hook, str(server.make_url("/hook"))
 
 
 def _alerts_file(tmp_path: Path, url: str) -> Path:

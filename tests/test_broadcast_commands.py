@@ -23,6 +23,7 @@ from server.settings import Settings
 from server.store.sqlite import SqliteStore
 from server.tokens import Role
 from tests.apps import bearer
+from tests.doubles import Clock
 from tests.messages import SMALL_INVENTORY, small_index
 from tests.services.mosquitto import MosquittoServer
 from tests.test_content_api import wav
@@ -39,17 +40,9 @@ FLOOD = {
 }
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now_ms = NOW
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture

@@ -17,21 +17,11 @@ from pathlib import Path
 import pytest
 
 from agent.outbox import Entry, Outbox, OutboxError, OutboxFull, OutboxPolicy, RecordKind
+from tests.doubles import Clock
 
 ROOT = Path(__file__).parent.parent
 T0_MS = 1_750_000_000_000
 MINUTE_MS = 60_000
-
-
-class Clock:
-    def __init__(self, now_ms: int = T0_MS) -> None:
-        self.now_ms = now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
-
-    def advance(self, seconds: float) -> None:
-        self.now_ms += int(seconds * 1000)
 
 
 def _payload(seq: int, created_ms: int) -> bytes:
@@ -60,7 +50,7 @@ def _stored_seqs(outbox: Outbox) -> list[int]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0_MS)
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from server.store.influx import InfluxStore
 from server.store.sqlite import SqliteStore
 from server.tokens import Role
 from tests.apps import bearer
+from tests.doubles import Clock
 from tests.messages import SMALL_INVENTORY, small_index
 from tests.services.influxdb import InfluxServer
 from tests.services.mosquitto import MosquittoServer
@@ -64,14 +65,6 @@ BETA_NEWS = Schedule(
     content=Content(type="tts", text="Alô", duration_s=300),
     start=dt.datetime(2030, 1, 2, 7, 0),
 )
-
-
-class Clock:
-    def __init__(self, now_ms: int) -> None:
-        self.now_ms = now_ms
-
-    def __call__(self) -> int:
-        return self.now_ms
 
 
 @pytest.fixture
