@@ -90,9 +90,11 @@ def duration(seconds: float, lang: str) -> str:
     return " ".join(f"{n} {unit}" for n, unit in shown)
 
 
-def translator(lang: str) -> dict[str, str]:
+def translator(lang: str, table: dict[str, dict[str, str]] = _TEXT) -> dict[str, str]:
+    """The words of ``table`` (the page's by default) in ``lang``; Vietnamese for an
+    unknown language."""
     lang = lang if lang in LANGUAGES else "vi"
-    return {key: words[lang] for key, words in _TEXT.items()}
+    return {key: words[lang] for key, words in table.items()}
 
 
 def pick_language(query_lang: str | None, cookie_lang: str | None) -> str:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from server.i18n import translator
 from server.indicators.period import period_days
 from server.indicators.result import (
     VERDICT_VI,
@@ -121,8 +122,7 @@ VERDICTS: tuple[str, ...] = get_args(Verdict)
 
 
 def words(lang: str) -> dict[str, str]:
-    lang = lang if lang in ("vi", "en") else "vi"
-    return {key: text[lang] for key, text in _WORDS.items()}
+    return translator(lang, _WORDS)
 
 
 def format_number(value: float | None, lang: str) -> str:
