@@ -26,7 +26,6 @@ from server.api import bad_request, forbidden, json_body, json_response, not_fou
 from server.api_declared import download_document
 from server.api_indicators import excused_flag
 from server.auth import PRINCIPAL
-from server.i18n import pick_language
 from server.indicators.evidence import evidence_sha256
 from server.indicators.overview import MAX_TREND, PeriodRef, communes_under, overview
 from server.indicators.period import (
@@ -50,21 +49,17 @@ from server.indicators.report_period import period_ref, previous_periods
 from server.indicators.result import CommuneEvaluation
 from server.indicators.signoff import SignOff, SignOffStore, status
 from server.indicators.signoff import SignOffStatus as _Status
+from server.page import request_language
 from server.store.base import StoreUnavailable
 from server.tokens import Principal, Role
 from server.views import iso_utc
 
 FORMATS = ("html", "csv", "pdf", "json")
 DEFAULT_TREND = 2
-LANG_COOKIE = "xaso_lang"  # the page's (server/page.py)
 
 
 def _tz(request: web.Request) -> ZoneInfo:
     return ZoneInfo(request.app[keys.INDEX].inventory.timezone)
-
-
-def _lang(request: web.Request) -> str:
-    return pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
 
 
 def _is_page(request: web.Request) -> bool:
@@ -179,7 +174,7 @@ async def report(request: web.Request) -> web.StreamResponse:
     excused = excused_flag(request, problems)
     if problems:
         raise bad_request("; ".join(problems))
-    lang = _lang(request)
+    lang = request_language(request)
     tz = _tz(request)
     evaluation = await _evaluate_one(request, commune, period, excused)
     sha256 = evidence_sha256(evaluation)
@@ -446,7 +441,7 @@ async def overview_page(request: web.Request) -> web.Response:
         query = urllib.parse.urlencode({**request.query, "period": last.label})
         raise web.HTTPSeeOther(location=f"/indicators?{query}")
     data, period = await _overview_data(request)
-    lang = _lang(request)
+    lang = request_language(request)
     w = words(lang)
     columns = [
         p["period"] or period_text(p["from_ms"], p["to_ms"], tz, lang) for p in data["periods"]

@@ -35,12 +35,14 @@ def _local_time(ts_ms: int | None, tz: ZoneInfo) -> str:
     return datetime.fromtimestamp(ts_ms / 1000, tz).strftime("%d/%m/%Y %H:%M:%S")
 
 
-def _language(request: web.Request) -> str:
+def request_language(request: web.Request) -> str:
+    """The language asked for (``?lang=``), else the one the page remembered, else
+    Vietnamese."""
     return pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
 
 
 def _render(request: web.Request, template: str, **context: object) -> web.Response:
-    lang = _language(request)
+    lang = request_language(request)
     html = _templates.get_template(template).render(t=translator(lang), lang=lang, **context)
     response = web.Response(text=html, content_type="text/html")
     if request.query.get("lang") == lang:
@@ -53,7 +55,7 @@ async def overview(request: web.Request) -> web.Response:
     index = request.app[keys.INDEX]
     state = request.app[keys.STATE]
     tz = ZoneInfo(index.inventory.timezone)
-    lang = _language(request)
+    lang = request_language(request)
     words = translator(lang)
     now_s = time.time()
     communes = []
