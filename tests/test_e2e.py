@@ -29,6 +29,7 @@ from tests.messages import SMALL_INVENTORY
 from tests.services.influxdb import InfluxServer
 from tests.services.mosquitto import MosquittoServer
 from tests.services.ports import free_port
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -118,20 +119,6 @@ async def server(
     yield client, headers, database
 
 
-async def eventually(
-    check: Callable[[], Awaitable[Any]], timeout_s: float = 15.0, what: str = ""
-) -> Any:
-    """Poll until ``check`` returns something truthy; fail with the last value."""
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    last: Any = None
-    while asyncio.get_running_loop().time() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}: last saw {last!r}")
-
-
 async def statuses(client: TestClient, headers: dict[str, str]) -> dict[str, tuple[str, str]]:
     body = await (await client.get("/api/v1/devices?commune=alpha", headers=headers)).json()
     return {d["id"]: (d["status"], d["cause"]) for d in body["devices"]}
@@ -163,7 +150,7 @@ async def test_agent_lifecycle_online_will_stopped_and_stored_heartbeats(
         now = await statuses(client, headers)
         return now["alpha-gw"] == (state, cause) and now
 
-    seen = await eventually(lambda: gateway_is("offline", "will"), 2.5, "offline by will")
+    seen = await eventually(lambda: gateway_is("offline", "will"), "offline by will", 2.5)
     assert seen["alpha-rc-1"] == ("unknown", "gateway_offline")
 
     # Back, with a new session; then a clean stop says "stopped", not "offline".
@@ -172,9 +159,19 @@ async def test_agent_lifecycle_online_will_stopped_and_stored_heartbeats(
     await eventually(lambda: gateway_is("online", "recovered"), what="back online")
     await eventually(lambda: _devices_online(client, headers), what="devices reported again")
     assert agent.signal(signal.SIGTERM) == 0
-    await eventually(lambda: gateway_is("stopped", "stopped"), 5, "stopped")
+    await eventually(lambda: gateway_is("stopped", "stopped"), "stopped", 5)
 
-    # The heartbeats are in InfluxDB (read back through its HTTP API) and in the API.
+    # The API reads the store; the last transition is written a moment after the live
+    # state changed, and the heartbeats before it are written by then.
+    async def history() -> Any:
+        response = await client.get("/api/v1/devices/alpha-gw/history", headers=headers)
+        body = await response.json()
+        causes = [t["cause"] for t in body["transitions"]]
+        return causes and causes[-1] == "stopped" and body
+
+    body = await eventually(history, "stopped transition stored", 5)
+
+    # The same heartbeats are in InfluxDB, read back through its HTTP API.
     store = await InfluxStore.open(influxd.url, database, create_database=False)
     try:
         stored = await store.agent_health("alpha-gw", 0, 2**62)
@@ -185,16 +182,6 @@ async def test_agent_lifecycle_online_will_stopped_and_stored_heartbeats(
     assert len({(h.session, h.seq) for h in stored}) == len(stored)
     assert len({h.session for h in stored}) == 2  # two agent runs, two sessions
     assert readings and not any(r.reachable for r in readings)
-
-    # The API reads the same store; the last transition is written a moment after
-    # the live state changed.
-    async def history() -> Any:
-        response = await client.get("/api/v1/devices/alpha-gw/history", headers=headers)
-        body = await response.json()
-        causes = [t["cause"] for t in body["transitions"]]
-        return causes and causes[-1] == "stopped" and body
-
-    body = await eventually(history, 5, "stopped transition stored")
     assert [h["seq"] for h in body["health"]] == [h.seq for h in stored]
     assert [t["cause"] for t in body["transitions"]] == ["birth", "will", "recovered", "stopped"]
 
@@ -274,5 +261,5 @@ async def test_agent_and_server_reconnect_after_a_broker_restart(
         return body["last_seen"] > restarted_at and body["status"] == "online" and body
 
     # paho retries after 1 s, then 2 s, 4 s: both sides are back within seconds.
-    await eventually(healthy, 20, "the server back on the broker")
-    await eventually(reported_since_restart, 20, "the agent reporting again")
+    await eventually(healthy, "the server back on the broker", 20)
+    await eventually(reported_since_restart, "the agent reporting again", 20)
