@@ -45,6 +45,7 @@ from server.json_table import JsonTable, open_db
 from server.metrics import Metrics
 from server.mqtt_link import MqttLink
 from server.playout_log import manual_entries_ctx
+from server.record_time import RecordTimeWindow
 from server.replay import ReplayPlanner
 from server.schedule import Schedule
 from server.settings import Settings
@@ -188,7 +189,9 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
         state = FleetState(app[keys.INDEX], deps.clock_ms())
         await _restore_state(state, app[keys.STORE], deps.clock_ms())
         app[keys.STATE] = state
-        ingest = Ingest(state, metrics)
+        settings = app[keys.SETTINGS]
+        window = RecordTimeWindow(settings.max_clock_ahead_s, settings.max_record_age_days)
+        ingest = Ingest(state, metrics, window)
         app[keys.INGEST] = ingest
         metrics.watch_missing_records(ingest.sequences.total_missing)
         writer = StoreWriter(app[keys.STORE], metrics)

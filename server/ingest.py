@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 
+import msgspec
+
 from server.backfill import Backfill
 from server.detail import health_detail, reading_detail
 from server.fleet_state import FleetState
 from server.metrics import Metrics
 from server.ratelimit import RateLimitedLog
+from server.record_time import RecordTimeWindow
 from server.sequence import SequenceTracker
 from server.store.base import (
     AgentHealthRecord,
@@ -36,8 +39,11 @@ log = logging.getLogger("xaso.ingest")
 
 
 class Ingest:
-    def __init__(self, state: FleetState, metrics: Metrics) -> None:
+    def __init__(
+        self, state: FleetState, metrics: Metrics, window: RecordTimeWindow | None = None
+    ) -> None:
         self.state = state
+        self.window = window or RecordTimeWindow()
         self.index = state.index
         self.metrics = metrics
         self.sequences = SequenceTracker()
@@ -87,6 +93,20 @@ class Ingest:
         beat = decode_heartbeat(payload)
         if beat.agent != agent_id:
             return self._mismatch(agent_id, beat.agent, now_ms)
+        if not self.window.believable(beat.ts_ms, now_ms):
+            if beat.historical:
+                # When it really happened is unknown: storing it anywhere would be a lie.
+                self._observe_sequence(agent_id, beat.seq, beat.historical, now_ms)
+                return self._reject(
+                    "time_out_of_range",
+                    agent_id,
+                    now_ms,
+                    "%s: queued heartbeat %d %s",
+                    agent_id,
+                    beat.seq,
+                    self.window.describe(beat.ts_ms, now_ms),
+                )
+            beat = self._restamped(beat, now_ms)
         readings = self._owned_readings(beat, now_ms)
         transitions = self.state.apply_heartbeat(beat, readings, now_ms)
         if beat.historical:
@@ -140,6 +160,17 @@ class Ingest:
         # The agent sent this number, whatever we make of the event: counted as arrived,
         # so that a refused event is not asked for again and again as a gap.
         self._observe_sequence(agent_id, event.seq, event.historical, now_ms)
+        if not self.window.believable(event.ts_ms, now_ms):
+            # Its planned and actual times are on the same wrong clock: no proof of play.
+            return self._reject(
+                "time_out_of_range",
+                agent_id,
+                now_ms,
+                "%s: broadcast event %d %s",
+                agent_id,
+                event.seq,
+                self.window.describe(event.ts_ms, now_ms),
+            )
         entry = self.index.devices.get(event.cluster)
         if (
             entry is None
@@ -155,6 +186,19 @@ class Ingest:
                 event.cluster,
             )
         return [broadcast_record(event, entry.commune, entry.village)]
+
+    def _restamped(self, beat: Heartbeat, now_ms: int) -> Heartbeat:
+        """A live heartbeat just arrived, so it tells how things are now, whatever the
+        gateway's clock says: keep it, at the server's time, and say the clock is wrong."""
+        self.metrics.records_restamped.inc()
+        self._problems.warning(
+            (beat.agent, "clock"),
+            now_ms,
+            "%s: heartbeat %s; stored at the server's time (check the gateway's NTP)",
+            beat.agent,
+            self.window.describe(beat.ts_ms, now_ms),
+        )
+        return msgspec.structs.replace(beat, ts_ms=now_ms)
 
     def _observe_sequence(self, agent_id: str, seq: int, historical: bool, now_ms: int) -> None:
         # Heartbeats and broadcast events share the agent's numbering (one outbox).

@@ -48,6 +48,11 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.records_restamped = Counter(
+            "xaso_records_restamped",
+            "live heartbeats whose gateway clock was unbelievable, stored at the server's time",
+            registry=r,
+        )
         self.readings_rejected = Counter(
             "xaso_readings_rejected",
             "Device readings dropped from otherwise valid heartbeats, by reason",

@@ -43,6 +43,21 @@ class Settings:
             "help": "alerts file: rules and channels (deploy/alerts.yaml); none: alerting off"
         },
     )
+    max_clock_ahead_s: float = field(
+        default=600.0,
+        metadata={
+            "help": "a record stamped further ahead of the server's clock than this has a "
+            "wrong clock: a live heartbeat is kept at the server's time, a queued record "
+            "refused, seconds"
+        },
+    )
+    max_record_age_days: float = field(
+        default=90.0,
+        metadata={
+            "help": "a record stamped longer ago than this is refused as a wrong clock; "
+            "keep it above the agents' queue retention (30 days by default), days"
+        },
+    )
     replay_after_s: float = field(
         default=60.0,
         metadata={

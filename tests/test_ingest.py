@@ -10,6 +10,7 @@ import pytest
 from server.fleet_state import FleetState
 from server.ingest import Ingest
 from server.metrics import Metrics
+from server.record_time import RecordTimeWindow
 from server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,
@@ -230,3 +231,80 @@ def test_broadcast_events_and_heartbeats_share_the_numbering(ingest: Ingest) -> 
     # A refused event still arrived: asking the agent for it again would change nothing.
     ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 4, "beta-rc-1"), NOW)
     assert ingest.sequences.missing("alpha-gw") == 0
+
+
+# -- device clocks that cannot be believed ----------------------------------------------
+
+TODAY = 1_795_000_000_000  # 2026-11-18, a server clock in our time
+HOUR = 3_600_000
+
+
+@pytest.fixture
+def ingest_today() -> Ingest:
+    state = FleetState(small_index(), TODAY)
+    state.link_up(TODAY)
+    return Ingest(state, Metrics(), RecordTimeWindow(max_ahead_s=600, max_age_days=90))
+
+
+def restamped(ingest: Ingest) -> float:
+    return ingest.metrics.registry.get_sample_value("xaso_records_restamped_total") or 0.0
+
+
+@pytest.mark.parametrize(
+    "device_ts_ms",
+    [
+        0,  # a gateway without a clock battery, before NTP answers
+        TODAY - 91 * 24 * HOUR,
+        TODAY + 11 * 60_000,
+        9_300_000_000_000_000,  # beyond 2262: a point InfluxDB cannot parse
+    ],
+)
+def test_a_live_heartbeat_on_a_wrong_clock_is_kept_at_the_servers_time(
+    ingest_today: Ingest, device_ts_ms: int
+) -> None:
+    beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True}, ts_ms=device_ts_ms)
+    records = ingest_today.handle(heartbeat_topic("alpha-gw"), payload(beat), TODAY)
+    assert {r.ts_ms for r in records} == {TODAY}
+    assert restamped(ingest_today) == 1
+    assert ingest_today.state.devices["alpha-gw"].last_seen_ms == TODAY
+
+
+@pytest.mark.parametrize("device_ts_ms", [TODAY - 89 * 24 * HOUR, TODAY + 9 * 60_000])
+def test_a_heartbeat_within_the_window_keeps_the_devices_time(
+    ingest_today: Ingest, device_ts_ms: int
+) -> None:
+    beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True}, ts_ms=device_ts_ms)
+    records = ingest_today.handle(heartbeat_topic("alpha-gw"), payload(beat), TODAY)
+    assert {r.ts_ms for r in records if not isinstance(r, TransitionRecord)} == {device_ts_ms}
+    assert restamped(ingest_today) == 0
+
+
+def test_a_queued_record_on_a_wrong_clock_is_refused_but_not_asked_for_again(
+    ingest_today: Ingest,
+) -> None:
+    live = heartbeat("alpha-gw", 1, ts_ms=TODAY)
+    ingest_today.handle(heartbeat_topic("alpha-gw"), payload(live), TODAY)
+    ingest_today.handle(heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 4)), TODAY)
+    assert ingest_today.sequences.missing("alpha-gw") == 2
+
+    queued = heartbeat("alpha-gw", 2, {"alpha-rc-1": True}, ts_ms=5_000, historical=True)
+    assert ingest_today.handle(heartbeat_topic("alpha-gw"), payload(queued), TODAY) == []
+    event = broadcast_event("alpha-gw", 3, ts_ms=TODAY + 24 * HOUR, historical=True)
+    assert ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY) == []
+
+    assert rejected(ingest_today, "time_out_of_range") == 2
+    assert ingest_today.sequences.missing("alpha-gw") == 0
+    assert restamped(ingest_today) == 1  # only seq 4, live, 1970-stamped
+
+
+def test_a_broadcast_event_within_the_window_is_stored(ingest_today: Ingest) -> None:
+    event = broadcast_event("alpha-gw", 1, ts_ms=TODAY - HOUR, started_ms=TODAY - HOUR)
+    [record] = ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY)
+    assert record.ts_ms == TODAY - HOUR
+
+
+def test_the_window_refuses_nonsense_settings() -> None:
+    with pytest.raises(ValueError, match="window"):
+        RecordTimeWindow(max_ahead_s=-1)
+    with pytest.raises(ValueError, match="window"):
+        RecordTimeWindow(max_age_days=0)

@@ -1,0 +1,44 @@
+"""Whether a record's device-side time can be believed.
+
+Gateways without a clock battery boot in 1970 until NTP answers, and a bad RTC can jump
+years ahead. A record stamped like that would be filed where nobody looks for it, make
+a device look seen in the future, or (beyond 2262) be a point InfluxDB cannot parse,
+which refuses the whole batch it travels in. So every record's time must fall in a
+window around the server's clock: not further ahead than a drifting clock explains,
+not older than an agent's on-disk queue keeps records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+DEFAULT_MAX_AHEAD_S = 600.0
+# The agent's queue keeps 30 days by default (agent/outbox.py); leave room for a
+# gateway whose operator raised that.
+DEFAULT_MAX_AGE_DAYS = 90.0
+
+
+@dataclass(frozen=True)
+class RecordTimeWindow:
+    max_ahead_s: float = DEFAULT_MAX_AHEAD_S
+    max_age_days: float = DEFAULT_MAX_AGE_DAYS
+
+    def __post_init__(self) -> None:
+        if self.max_ahead_s < 0 or self.max_age_days <= 0:
+            raise ValueError("the record time window must be max_ahead_s >= 0, max_age_days > 0")
+
+    def believable(self, ts_ms: int, now_ms: int) -> bool:
+        earliest = now_ms - int(self.max_age_days * 86_400_000)
+        return earliest <= ts_ms <= now_ms + int(self.max_ahead_s * 1000)
+
+    def describe(self, ts_ms: int, now_ms: int) -> str:
+        """The record's time against the server's, for a log line an operator can act on."""
+        return f"stamped {_iso(ts_ms)}, {(ts_ms - now_ms) / 1000:+.0f} s from the server's clock"
+
+
+def _iso(ts_ms: int) -> str:
+    try:
+        return datetime.fromtimestamp(ts_ms / 1000, UTC).isoformat(timespec="seconds")
+    except (OverflowError, OSError, ValueError):
+        return f"{ts_ms} ms"
