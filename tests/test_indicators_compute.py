@@ -197,6 +197,21 @@ def outcome(
     )
 
 
+def clusters_heard_from(start_ms: int) -> dict[str, DeviceHistory]:
+    """Every loudspeaker cluster online from ``start_ms`` on, unknown before: when the
+    broadcast log could be watched."""
+    return {
+        d.id: DeviceHistory(
+            None, [TransitionRecord(d.id, d.commune, d.kind, start_ms, "online", "unknown", "")]
+        )
+        for d in INDEX.devices.values()
+        if d.kind == "radio_cluster"
+    }
+
+
+WATCHED_THROUGHOUT = clusters_heard_from(SEPT_FROM - 200 * DAY)
+
+
 def evaluate(
     commune: str,
     playout: Sequence[PlayoutOutcome] | None,
@@ -205,9 +220,10 @@ def evaluate(
     period: tuple[int, int] = (SEPT_FROM, SEPT_TO),
     profile: IndicatorProfile = PROFILE,
     declared: dict[str, Any] | None = None,
+    histories: dict[str, DeviceHistory] = WATCHED_THROUGHOUT,
 ) -> dict[str, IndicatorResult]:
     snap = snapshot(INDEX, commune, *period)
-    data = CommuneData({}, {}, {}, playout, declared or {})
+    data = CommuneData(histories, {}, {}, playout, declared or {})
     evaluation = evaluate_commune(snap, data, profile, now_ms=now_ms)
     return {r.indicator: r for r in evaluation.results}
 
@@ -246,6 +262,30 @@ def test_r8_insufficient_data_cases() -> None:
     assert late_start["R8"].denominator == 7
 
 
+def test_r8_days_nobody_could_watch_decide_nothing_unless_they_cannot_tip_it() -> None:
+    # The commune's clusters were first heard on 21 September (a gateway put on xaso
+    # then): the 20 days before might each have had their bulletin.
+    heard_late = clusters_heard_from(SEPT_FROM + 20 * DAY)
+    daily_from_21 = [outcome("hoa-rc-1", d * 24 + 6) for d in range(20, 30)]
+    r8 = evaluate("hoa", daily_from_21, histories=heard_late)["R8"]
+    assert (r8.verdict, r8.numerator, r8.denominator) == ("insufficient_data", 10, 30)
+    assert "20 ngày không theo dõi được" in r8.reason
+    # Watched all month, the same log is a month mostly without broadcasts.
+    assert evaluate("hoa", daily_from_21)["R8"].verdict == "not_met"
+    # Five unwatched days cannot lift two broadcast days to five a week...
+    heard_on_6th = clusters_heard_from(SEPT_FROM + 5 * DAY)
+    two_days = [outcome("hoa-rc-1", d * 24 + 6) for d in (10, 11)]
+    assert evaluate("hoa", two_days, histories=heard_on_6th)["R8"].verdict == "not_met"
+    # ...nor take away 25 days that are on record.
+    daily_from_6 = [outcome("hoa-rc-1", d * 24 + 6) for d in range(5, 30)]
+    assert evaluate("hoa", daily_from_6, histories=heard_on_6th)["R8"].verdict == "met"
+    # A day watched for under 75% of it (heard from 07:00 local) is not watched.
+    heard_at_7 = clusters_heard_from(SEPT_FROM + 7 * H)
+    r8 = evaluate("hoa", daily_from_21, histories=heard_at_7)["R8"]
+    assert r8.verdict == "not_met"
+    assert evaluate("hoa", [], histories=heard_at_7)["R8"].verdict == "insufficient_data"
+
+
 def test_r9_takes_the_latest_emergency_on_every_installed_cluster() -> None:
     older = [
         outcome(c, 10, schedule="kc-1", priority="emergency", delay_s=5)
@@ -276,6 +316,18 @@ def test_r9_without_a_recent_emergency() -> None:
     pending = [outcome("hoa-rc-1", 500, "playing", schedule="kc", priority="emergency")]
     r9 = evaluate("hoa", routine + pending, now_ms=now, period=(SEPT_FROM, SEPT_TO))["R9"]
     assert r9.verdict == "not_met"
+    # No emergency on record, but the clusters were watched for only 40 of the 90 days:
+    # one may have played unseen.
+    heard = clusters_heard_from(SEPT_TO - 40 * DAY)
+    r9 = evaluate("hoa", routine + old, histories=heard)["R9"]
+    assert (r9.verdict, r9.value) == ("insufficient_data", None)
+    assert "watched for only 44% of the 90 days" in r9.reason_en
+    # An emergency on record is judged on its clusters, whatever was watched.
+    latest = [
+        outcome(c, 500, schedule="kc", priority="emergency")
+        for c in ("hoa-rc-1", "hoa-rc-2", "hoa-rc-3", "hoa-rc-5")
+    ]
+    assert evaluate("hoa", latest, histories=heard)["R9"].verdict == "met"
 
 
 def test_broadcasts_follow_the_merger() -> None:
@@ -333,8 +385,9 @@ def test_data_ranges_cover_every_window() -> None:
     ranges = data_ranges(snap, PROFILE, SEPT_TO + DAY)
     # R6/C3 look 30 days back from the end, N5 at the period, R9 90 days, C1 the last
     # hour; gateways and recorders need no status history at all.
+    # R9 also needs to know when the clusters could be watched over its 90 days.
     assert ranges.transitions == {
-        "radio_cluster": Window(SEPT_FROM, SEPT_TO),
+        "radio_cluster": Window(SEPT_TO - 90 * DAY, SEPT_TO),
         "camera": Window(SEPT_FROM, SEPT_TO),
         "vc_endpoint": Window(SEPT_FROM + 20 * DAY, SEPT_TO),
     }

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from server.availability import DOWN_STATUSES, UP_STATUSES, merge_windows
 from server.indicators.context import Context, Frame
 from server.indicators.inputs import DAY_MS
-from server.indicators.measures import Window
+from server.indicators.measures import NO_HISTORY, Window, window_spans
 from server.indicators.period import day_start_ms, local_day
 from server.indicators.profile import Indicator
 from server.indicators.result import EvidenceItem, IndicatorResult
@@ -55,12 +56,59 @@ def _no_logs(ctx: Context) -> tuple[str, str] | None:
     return None
 
 
+def _watched(ctx: Context, window: Window) -> list[tuple[int, int]]:
+    """When the commune's broadcast log could be seen, as sorted disjoint intervals:
+    while at least one of its installed clusters had a known status, up or down.
+    Before its gateways first reported, or while nothing of them was heard, no log is
+    no proof that nothing played."""
+    known = []
+    for device in ctx.devices("radio_cluster"):
+        start, end = max(window.from_ms, device.from_ms), min(window.to_ms, device.to_ms)
+        if device.planned or end <= start:
+            continue
+        history = ctx.data.histories.get(device.entry.id, NO_HISTORY)
+        known += [
+            (span.start_ms, span.end_ms)
+            for span in window_spans(history, start, end)
+            if span.status in UP_STATUSES or span.status in DOWN_STATUSES
+        ]
+    return merge_windows(known)
+
+
+def _watched_ms(watched: Sequence[tuple[int, int]], start_ms: int, end_ms: int) -> int:
+    return sum(max(0, min(end_ms, e) - max(start_ms, s)) for s, e in watched)
+
+
+def _unwatched_days(
+    watched: Sequence[tuple[int, int]], days: Sequence[dt.date], ctx: Context, min_pct: float
+) -> set[dt.date]:
+    """The ``days`` (in order) watched for less than ``min_pct`` of their time."""
+    found = set()
+    first = 0
+    for day in days:
+        start, end = day_start_ms(day, ctx.tz), day_start_ms(_next(day), ctx.tz)
+        while first < len(watched) and watched[first][1] <= start:
+            first += 1
+        known = 0
+        for w_start, w_end in watched[first:]:
+            if w_start >= end:
+                break
+            known += min(end, w_end) - max(start, w_start)
+        if known * 100 < min_pct * (end - start):
+            found.add(day)
+    return found
+
+
 def _sessions(outcomes: Sequence[PlayoutOutcome]) -> dict[tuple[str, int], list[PlayoutOutcome]]:
     """Outcomes by broadcast: one schedule occurrence across the clusters."""
     sessions: dict[tuple[str, int], list[PlayoutOutcome]] = {}
     for outcome in outcomes:
         sessions.setdefault((outcome.schedule, outcome.planned_start_ms), []).append(outcome)
     return sessions
+
+
+def _next(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=1)
 
 
 def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
@@ -84,6 +132,7 @@ def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
         days.append(day)
         day += dt.timedelta(days=1)
     whole = set(days)
+    unwatched = _unwatched_days(_watched(ctx, window), days, ctx, indicator.min_known_pct)
     active = {
         local_day(o.planned_start_ms, ctx.tz)
         for o in outcomes
@@ -105,6 +154,10 @@ def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
             )
         )
     value = 7.0 * len(active) / len(days) if days and outcomes else None
+    # A day nobody could watch may have had its broadcast: it counts either way, and
+    # decides nothing unless it could not change the verdict.
+    undecided = len(unwatched - active)
+    best = 7.0 * (len(active) + undecided) / len(days) if days else None
     reason: tuple[str, str] | None = None
     if not outcomes:
         reason = (
@@ -115,6 +168,18 @@ def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
         reason = (
             f"Kỳ mới có {len(days)} ngày trọn vẹn (cần ≥ {indicator.min_days})",
             f"Only {len(days)} whole days in the period (needs ≥ {indicator.min_days})",
+        )
+    elif (
+        value is not None
+        and best is not None
+        and not indicator.meets(value)
+        and indicator.meets(best)
+    ):
+        reason = (
+            f"{undecided} ngày không theo dõi được cụm loa nào (dưới "
+            f"{num(indicator.min_known_pct)}% thời gian): chưa thể kết luận",
+            f"{undecided} days on which no cluster could be watched (under "
+            f"{indicator.min_known_pct:g}% of the time): cannot conclude",
         )
     if reason is not None or value is None:
         return ctx.result(
@@ -158,6 +223,21 @@ def emergency_readiness(ctx: Context, indicator: Indicator) -> IndicatorResult:
         if group[0].priority == "emergency" and key[1] + max_delay_ms <= ctx.end_ms
     }
     if not emergencies:
+        watched_ms = _watched_ms(_watched(ctx, window), window.from_ms, window.to_ms)
+        if watched_ms * 100 < indicator.min_known_pct * (window.to_ms - window.from_ms):
+            # One may have played while nobody could see: no proof either way.
+            return ctx.result(
+                frame,
+                "insufficient_data",
+                reason=(
+                    f"Không có bản tin khẩn cấp nào được ghi nhận, nhưng chỉ theo dõi được "
+                    f"{num(100 * watched_ms / (window.to_ms - window.from_ms))}% "
+                    f"của {indicator.max_age_days} ngày",
+                    "No emergency broadcast on record, but the clusters could be watched "
+                    f"for only {100 * watched_ms / (window.to_ms - window.from_ms):.0f}% "
+                    f"of the {indicator.max_age_days} days",
+                ),
+            )
         if not outcomes:
             return ctx.result(
                 frame,

@@ -102,18 +102,26 @@ def data_ranges(snap: CommuneSnapshot, profile: IndicatorProfile, now_ms: int) -
     transitions: dict[str, Window] = {}
     recording: Window | None = None
     playout_from = snap.from_ms
+
+    def need(kind: str, window: Window) -> None:
+        known = transitions.get(kind, window)
+        transitions[kind] = Window(
+            min(known.from_ms, window.from_ms), max(known.to_ms, window.to_ms)
+        )
+
     for indicator in profile.indicators:
         kind = _JUDGED_KIND.get(indicator.measure)
         if kind is not None:
             # Switched off or not, an availability indicator may judge devices for others
             # (R6 for R1 and R2): its window is read either way.
-            window = indicator_window(indicator, snap, now_ms)
-            known = transitions.get(kind, window)
-            transitions[kind] = Window(
-                min(known.from_ms, window.from_ms), max(known.to_ms, window.to_ms)
-            )
+            need(kind, indicator_window(indicator, snap, now_ms))
         elif indicator.measure == "camera_operating" and indicator.require_recording:
             recording = Window(end - int(indicator.recording_lookback_s * 1000), end)
-        elif indicator.measure == "emergency_readiness":
+        elif indicator.measure == "emergency_readiness" and indicator.enabled:
             playout_from = min(playout_from, end - indicator.max_age_days * DAY_MS)
+            # When the clusters could be watched: no emergency on record proves nothing
+            # about a time nobody saw.
+            need("radio_cluster", Window(end - indicator.max_age_days * DAY_MS, end))
+        elif indicator.measure == "broadcast_days" and indicator.enabled:
+            need("radio_cluster", Window(snap.from_ms, end))
     return DataRanges(transitions, recording, Window(playout_from, end))

@@ -83,8 +83,8 @@ _PARAMETERS: Final[dict[str, frozenset[str]]] = {
     "cluster_count": frozenset(),
     "radio_availability": frozenset({"window", "window_days", "min_known_pct"}),
     "camera_availability": frozenset({"window", "window_days", "min_known_pct"}),
-    "broadcast_days": frozenset({"min_days"}),
-    "emergency_readiness": frozenset({"max_delay_s", "max_age_days"}),
+    "broadcast_days": frozenset({"min_days", "min_known_pct"}),
+    "emergency_readiness": frozenset({"max_delay_s", "max_age_days", "min_known_pct"}),
     "camera_operating": frozenset({"working", "require_recording", "recording_lookback_s"}),
     "key_location_coverage": frozenset({"working"}),
     "video_conference": frozenset(
