@@ -10,7 +10,9 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.services.ports import free_port
 
@@ -64,6 +66,14 @@ def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) 
         assert sum(counts.values()) == 220  # every device of devices.yaml
         communes = _get(f"{base}/api/v1/communes", token)["communes"]
         assert isinstance(communes, list) and len(communes) == 7
+        # Two months of seeded history: last month's indicators are decided, not all
+        # "không đủ dữ liệu" for want of a past.
+        today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+        overview = _get(f"{base}/api/v1/indicators/overview?period={last_month}", token)
+        summary = overview["summary"][-1]  # type: ignore[index]  # the period asked for
+        for indicator in ("R6", "R8", "C3"):
+            assert set(summary[indicator]) <= {"met", "not_met"}, (indicator, summary)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)

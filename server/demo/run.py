@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 import tempfile
+import time
 from pathlib import Path
 
 import msgspec
@@ -20,13 +21,17 @@ from aiohttp import web
 from server.app import Deps, create_app
 from server.demo.broker import EmbeddedBroker
 from server.demo.fleet import SimulatedFleet
+from server.demo.history import write_history
 from server.settings import Settings
+from server.store import open_store
 from server.tokens import Role, TokenStore
 from xaso.inventory import InventoryIndex, load_inventory
 
 log = logging.getLogger("xaso.demo")
 
 DEMO_HEARTBEAT_S = 5.0
+# Enough past for this month's and last month's indicators, and a trend.
+DEMO_HISTORY_DAYS = 62
 BUNDLED_INVENTORY = Path(__file__).with_name("devices.yaml")
 
 
@@ -47,14 +52,37 @@ def _inventory_path(given: str | None) -> Path:
     return local if local.is_file() else BUNDLED_INVENTORY
 
 
+async def _seed_history(index: InventoryIndex, store_url: str, data_dir: Path) -> str:
+    """Two months of plausible past, so that the indicators have something to judge."""
+    now_ms = int(time.time() * 1000)
+    store = await open_store(store_url)
+    try:
+        kinds = await write_history(
+            store, index, data_dir, now_ms - DEMO_HISTORY_DAYS * 86_400_000, now_ms
+        )
+    finally:
+        await store.close()
+    return (
+        f"{DEMO_HISTORY_DAYS} days of simulated history: {kinds['TransitionRecord']} status "
+        f"changes, {kinds['BroadcastEventRecord']} broadcast-log events"
+    )
+
+
 async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
     index = _quicken(load_inventory(inventory).index(), DEMO_HEARTBEAT_S)
+    store_url = f"sqlite:///{data_dir / 'timeseries.db'}"
+    # A data folder kept from an earlier run has its own past already.
+    seeded = (
+        await _seed_history(index, store_url, data_dir)
+        if not (data_dir / "timeseries.db").exists()
+        else "history kept from the earlier run"
+    )
     broker = EmbeddedBroker()
     await broker.start()
     settings = Settings(
         inventory=str(inventory),
         mqtt=broker.url,
-        store=f"sqlite:///{data_dir / 'timeseries.db'}",
+        store=store_url,
         listen=listen,
         data_dir=str(data_dir),
         mqtt_client_id="xaso-demo-server",
@@ -79,10 +107,11 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         f"\nxaso demo: {len(index.communes)} communes, {n_devices} devices, "
         f"{len(index.agents)} simulated gateways\n"
         f"  page:   http://{host}:{port}/   (sign in with the token below)\n"
+        f"  indicators: http://{host}:{port}/indicators   (two months of simulated history)\n"
         f"  API:    curl -H 'Authorization: Bearer {admin_token}' "
         f"http://{host}:{port}/api/v1/devices\n"
         f"  token:  {admin_token}\n"
-        f"  data:   {data_dir}\n"
+        f"  data:   {data_dir} ({seeded})\n"
         "Statuses are real within 30 s. Ctrl-C stops.\n",
         flush=True,
     )
