@@ -142,7 +142,7 @@ async def emergency(request: web.Request) -> web.Response:
     if problems:
         raise invalid("invalid emergency broadcast", problems)
     view = saved_view(request, schedule)  # before saving: a failure must leave nothing
-    request.app[keys.SCHEDULES].put(schedule)
+    request.app[keys.SCHEDULES].put(schedule, by=principal.name)
     return json_response({**view, **_sent(request, view["clusters"])}, status=201)
 
 

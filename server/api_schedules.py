@@ -28,6 +28,7 @@ from server.schedule import (
     start_ms,
     target_clusters,
 )
+from server.schedule_table import ALWAYS_FROM_MS, ALWAYS_TO_MS
 from server.views import iso_utc
 
 CONFLICT_HORIZON_MS = 90 * 24 * 3600 * 1000
@@ -121,7 +122,7 @@ async def create_schedule(request: web.Request) -> web.Response:
     body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
     schedule = _check(request, body)
     view = saved_view(request, schedule)  # before saving: a failure must leave nothing
-    request.app[keys.SCHEDULES].put(schedule)
+    request.app[keys.SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
     request.app[keys.SYNC_SCHEDULES]()
     return json_response(view, status=201)
 
@@ -139,7 +140,7 @@ async def change_schedule(request: web.Request) -> web.Response:
     body.update(changes, revision=current.revision + 1)
     schedule = _check(request, body)
     view = saved_view(request, schedule)
-    request.app[keys.SCHEDULES].put(schedule)
+    request.app[keys.SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
     request.app[keys.SYNC_SCHEDULES]()
     return json_response(view)
 
@@ -148,9 +149,37 @@ async def delete_schedule(request: web.Request) -> web.Response:
     schedule = _visible_schedule(request)
     if not request[PRINCIPAL].may_act(schedule.commune):
         raise forbidden()
-    request.app[keys.SCHEDULES].remove(schedule.id)
+    request.app[keys.SCHEDULES].remove(schedule.id, by=request[PRINCIPAL].name)
     request.app[keys.SYNC_SCHEDULES]()
     return web.Response(status=204)
+
+
+async def schedule_versions(request: web.Request) -> web.Response:
+    """Every version a schedule had, deleted ones included: who changed what, when, and
+    so which version planned a past occurrence (server/schedule_table.py)."""
+    schedule_id = request.match_info["schedule_id"]
+    versions = request.app[keys.SCHEDULES].versions(schedule_id)
+    communes = {v.schedule.commune for v in versions if v.schedule is not None}
+    if not versions or not all(request[PRINCIPAL].may_see(c) for c in communes):
+        raise not_found("schedule")
+    return json_response(
+        {
+            "schedule": schedule_id,
+            "deleted": versions[-1].schedule is None,
+            "versions": [
+                {
+                    # None: saved before versions were kept.
+                    "saved": iso_utc(v.saved_ms) if v.saved_ms > ALWAYS_FROM_MS else None,
+                    "saved_by": v.saved_by,
+                    "in_force_from": iso_utc(v.from_ms) if v.from_ms > ALWAYS_FROM_MS else None,
+                    "in_force_until": iso_utc(v.to_ms) if v.to_ms < ALWAYS_TO_MS else None,
+                    "deleted": v.schedule is None,
+                    "schedule": msgspec.to_builtins(v.schedule),
+                }
+                for v in versions
+            ],
+        }
+    )
 
 
 async def schedule_occurrences(request: web.Request) -> web.Response:
@@ -228,3 +257,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_patch("/api/v1/schedules/{schedule_id}", change_schedule)
     app.router.add_delete("/api/v1/schedules/{schedule_id}", delete_schedule)
     app.router.add_get("/api/v1/schedules/{schedule_id}/occurrences", schedule_occurrences)
+    app.router.add_get("/api/v1/schedules/{schedule_id}/versions", schedule_versions)

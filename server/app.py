@@ -47,7 +47,7 @@ from server.mqtt_link import MqttLink
 from server.playout_log import manual_entries_ctx
 from server.record_time import RecordTimeWindow
 from server.replay import ReplayPlanner
-from server.schedule import Schedule
+from server.schedule_table import ScheduleTable
 from server.settings import Settings
 from server.silence import SilenceOrder
 from server.store import open_store
@@ -156,7 +156,7 @@ def _schedules_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None
     async def schedules_ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[keys.SETTINGS]
         db = open_db(settings.tokens_path)
-        schedules = JsonTable(db, "broadcast_schedule", Schedule)
+        schedules = ScheduleTable(db, deps.clock_ms)
         silences = JsonTable(db, "broadcast_silence", SilenceOrder)
         app[keys.SCHEDULES], app[keys.SILENCES] = schedules, silences
         # Publishes nothing until the MQTT context gives it a link.

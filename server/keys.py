@@ -19,7 +19,7 @@ from server.ingest import Ingest
 from server.json_table import JsonTable
 from server.manual_entries import ManualEntry
 from server.metrics import Metrics
-from server.schedule import Schedule
+from server.schedule_table import ScheduleTable
 from server.settings import Settings
 from server.silence import SilenceOrder
 from server.store.base import Store
@@ -38,7 +38,7 @@ WRITER = web.AppKey("writer", StoreWriter)
 EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
 # Re-evaluates which devices are in maintenance now (after a window changed).
 APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")
-SCHEDULES = web.AppKey[JsonTable[Schedule]]("schedules")
+SCHEDULES = web.AppKey("schedules", ScheduleTable)
 # Plans every gateway's schedule set and publishes those that changed (none without a
 # broker link); answers the gateways whose set was published.
 SYNC_SCHEDULES = web.AppKey[Callable[[], list[str]]]("sync_schedules")

@@ -2,7 +2,7 @@
 the pure reconciliation (``server/reconcile.py``).
 
 ``playout_for(app, communes, from_ms, to_ms)`` is what the API, the playout alerts and
-the indicators (R8, R9) call: the schedules as they are, the broadcast events from the
+the indicators (R8, R9) call: the schedules as they were, the broadcast events from the
 store, the silence orders, the manual entries, at the app's clock.
 """
 
@@ -38,14 +38,25 @@ async def playout_for(
     if not wanted or from_ms >= to_ms:
         return []
     index = app[keys.INDEX]
-    schedules = [s for s in app[keys.SCHEDULES].items.values() if s.commune in wanted]
+    # Each schedule as it was when its occurrences were due: a change or a deletion
+    # since does not rewrite what was planned (server/schedule_table.py).
+    versions = [
+        (v.schedule, v.from_ms, v.to_ms)
+        for v in app[keys.SCHEDULES].versions_between(from_ms, to_ms, wanted)
+        if v.schedule is not None
+    ]
     # The "received" events asked for are those of the schedules planned in the period
     # only: every emergency and campaign of past years stays in the table, and asking
     # for all of them at every check would grow without end.
     planned = sorted(
-        s.id
-        for s in schedules
-        if any(from_ms <= start < to_ms for start, _ in occurrences(s, from_ms, to_ms))
+        {
+            schedule.id
+            for schedule, since_ms, until_ms in versions
+            if any(
+                max(from_ms, since_ms) <= start < min(to_ms, until_ms)
+                for start, _ in occurrences(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
+            )
+        }
     )
     events = await app[keys.STORE].broadcast_events(wanted, from_ms, to_ms, planned)
     silences = app[keys.SILENCES].items.keys() if keys.SILENCES in app else ()
@@ -56,7 +67,15 @@ async def playout_for(
             on_time_s=settings.playout_on_time_s, grace_s=settings.playout_grace_s
         )
     found = reconcile(
-        schedules, index, events, from_ms, to_ms, now_ms, rules, silences=frozenset(silences)
+        (),
+        index,
+        events,
+        from_ms,
+        to_ms,
+        now_ms,
+        rules,
+        silences=frozenset(silences),
+        versions=versions,
     )
     if keys.PLAYOUT_MANUAL in app:
         entries = app[keys.PLAYOUT_MANUAL].items.values()

@@ -4,10 +4,11 @@ A pure function of the schedules, the inventory, the stored broadcast-log events
 period and the time (no I/O, no clock). docs/broadcasts.md states each rule for users;
 in short, per planned occurrence and loudspeaker cluster:
 
-- the occurrences are those of each schedule **as it is now** (``server.schedule``)
-  whose planned start lies in ``[from_ms, to_ms)``, on its target clusters; an
-  occurrence known only from events (the schedule was changed or deleted since, or the
-  cluster left its targets) is reported from its events, never dropped;
+- the occurrences are those of each schedule **as it was** when they were due
+  (``server.schedule_table``: each version over the time it was in force) whose planned
+  start lies in ``[from_ms, to_ms)``, on its target clusters; an occurrence known only
+  from events (the cluster left the targets since, say) is reported from its events,
+  never dropped;
 - the events of one occurrence on one cluster are read in the agent's order (time, then
   sequence); the **last play** decides: the last ``started`` and what ended it;
 - a pre-empted play resumed later takes the outcome of its resumption and keeps
@@ -120,16 +121,23 @@ def reconcile(
     rules: ReconcileRules = DEFAULT_RULES,
     *,
     silences: Collection[str] = (),
+    versions: Iterable[tuple[Schedule, int, int]] = (),
 ) -> list[PlayoutOutcome]:
     """One outcome per occurrence and cluster whose planned start is in the period,
-    ordered by (planned start, commune, schedule, cluster). ``silences`` are the ids of
+    ordered by (planned start, commune, schedule, cluster). ``schedules`` plan at any
+    time; ``versions`` (schedule, from_ms, to_ms) plan only the occurrences starting in
+    ``[from_ms, to_ms)``, when they were in force. ``silences`` are the ids of
     silence orders: a play pre-empted by one of them was silenced, as is one whose
     event gives the reason ``silenced``."""
     plans: dict[_Key, _Plan] = {}
-    for schedule in schedules:
+    in_force = [(s, from_ms, to_ms) for s in schedules] + list(versions)
+    for schedule, since_ms, until_ms in in_force:
+        first, after = max(from_ms, since_ms), min(to_ms, until_ms)
+        if first >= after:
+            continue
         clusters = sorted(target_clusters(schedule, index))
-        for start, end in occurrences(schedule, from_ms, to_ms):
-            if from_ms <= start < to_ms:
+        for start, end in occurrences(schedule, first, after):
+            if first <= start < after:
                 plan = _plan_of_schedule(schedule, start, end)
                 for cluster in clusters:
                     plans[(schedule.id, start, cluster)] = plan

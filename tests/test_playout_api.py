@@ -156,6 +156,59 @@ async def test_the_log_reconciles_schedules_and_events(
     assert [o["cluster"] for o in everything["outcomes"]].count("beta-rc-1") == 1
 
 
+async def test_a_changed_or_deleted_schedule_keeps_what_it_planned(
+    client: TestClient, app: web.Application
+) -> None:
+    """Moving the bulletin to 17:00, then deleting it, changes what is planned from
+    then on; the past log (and the R8 evidence built on it) stays as it was."""
+    await a_day_of_bulletins(app)
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    before = await (
+        await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
+    ).json()
+    assert [o["status"] for o in before["outcomes"]] == ["not_received", "played", "upcoming"]
+
+    app[keys.CLOCK_MS].advance(-3600)  # 05:00 on 3 Jan: before that day's bulletin
+    moved = await client.patch(
+        f"/api/v1/schedules/{NEWS.id}", json={"start": "2030-01-01T17:00:00"}, headers=officer
+    )
+    assert moved.status == 200, await moved.text()
+    after = await (
+        await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
+    ).json()
+    assert [(o["planned_start"], o["status"]) for o in after["outcomes"]] == [
+        ("2029-12-31T23:00:00.000+00:00", "not_received"),  # still 06:00 on 1 Jan
+        ("2030-01-01T23:00:00.000+00:00", "played"),
+        ("2030-01-03T10:00:00.000+00:00", "upcoming"),  # 17:00 from 3 Jan
+    ]
+
+    app[keys.CLOCK_MS].advance(1800)
+    assert (await client.delete(f"/api/v1/schedules/{NEWS.id}", headers=officer)).status == 204
+    gone = await (
+        await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
+    ).json()
+    assert [o["status"] for o in gone["outcomes"]] == ["not_received", "played"]
+
+    # Who changed what, and when each version was in force.
+    response = await client.get(f"/api/v1/schedules/{NEWS.id}/versions", headers=officer)
+    assert response.status == 200, await response.text()
+    history = await response.json()
+    assert history["deleted"] is True
+    first, second, deletion = history["versions"]
+    assert first["in_force_from"] is None and first["schedule"]["start"] == "2030-01-01T06:00:00"
+    assert first["in_force_until"] == second["saved"] == "2030-01-02T22:00:00.000+00:00"
+    assert (
+        second["schedule"]["start"] == "2030-01-01T17:00:00" and second["schedule"]["revision"] == 2
+    )
+    assert second["saved_by"] and second["saved_by"] == deletion["saved_by"]
+    assert deletion["deleted"] is True and deletion["saved"] == "2030-01-02T22:30:00.000+00:00"
+    # Another commune's officer sees no such schedule, deleted or not.
+    stranger = bearer(app, Role.OPERATOR, "beta")
+    assert (
+        await client.get(f"/api/v1/schedules/{NEWS.id}/versions", headers=stranger)
+    ).status == 404
+
+
 async def test_indicators_get_the_same_outcomes(client: TestClient, app: web.Application) -> None:
     await a_day_of_bulletins(app)
     found = await playout_for(app, ["alpha"], T0, T0 + 1)
