@@ -8,6 +8,7 @@ store, the silence orders, the manual entries, at the app's clock.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
@@ -59,29 +60,34 @@ async def playout_for(
         }
     )
     events = await app[keys.STORE].broadcast_events(wanted, from_ms, to_ms, planned)
-    silences = app[keys.SILENCES].items.keys() if keys.SILENCES in app else ()
+    silences = frozenset(app[keys.SILENCES].items) if keys.SILENCES in app else frozenset()
     now_ms = app[keys.CLOCK_MS]()
     if rules is None:
         settings = app[keys.SETTINGS]
         rules = ReconcileRules(
             on_time_s=settings.playout_on_time_s, grace_s=settings.playout_grace_s
         )
-    found = reconcile(
-        (),
-        index,
-        events,
-        from_ms,
-        to_ms,
-        now_ms,
-        rules,
-        silences=frozenset(silences),
-        versions=versions,
-    )
-    if keys.PLAYOUT_MANUAL in app:
-        entries = app[keys.PLAYOUT_MANUAL].items.values()
+    entries = list(app[keys.PLAYOUT_MANUAL].items.values()) if keys.PLAYOUT_MANUAL in app else []
+
+    def reconciled() -> list[PlayoutOutcome]:
+        found = reconcile(
+            (),
+            index,
+            events,
+            from_ms,
+            to_ms,
+            now_ms,
+            rules,
+            silences=silences,
+            versions=versions,
+        )
         found += manual_outcomes(entries, index, wanted, from_ms, to_ms)
-    found.sort(key=outcome_order)
-    return found
+        found.sort(key=outcome_order)
+        return found
+
+    # A province's quarter is seconds of pure computation over copies of the inputs: in
+    # a worker thread, so that ingest and the API go on meanwhile.
+    return await asyncio.to_thread(reconciled)
 
 
 def summary(outcomes: Iterable[PlayoutOutcome]) -> dict[str, Any]:
