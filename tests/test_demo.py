@@ -66,14 +66,16 @@ def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) 
         assert sum(counts.values()) == 220  # every device of devices.yaml
         communes = _get(f"{base}/api/v1/communes", token)["communes"]
         assert isinstance(communes, list) and len(communes) == 7
-        # Two months of seeded history: last month's indicators are decided, not all
-        # "không đủ dữ liệu" for want of a past.
+        # A year of seeded history: the indicators page's default (the last full quarter
+        # and the two before) is decided, not "không đủ dữ liệu" for want of a past.
         today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-        last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-        overview = _get(f"{base}/api/v1/indicators/overview?period={last_month}", token)
-        summary = overview["summary"][-1]  # type: ignore[index]  # the period asked for
-        for indicator in ("R6", "R8", "C3"):
-            assert set(summary[indicator]) <= {"met", "not_met"}, (indicator, summary)
+        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        before = quarter_start - timedelta(days=1)  # the last day of the last full quarter
+        quarter = f"{before.year}-Q{(before.month - 1) // 3 + 1}"
+        overview = _get(f"{base}/api/v1/indicators/overview?period={quarter}&trend=2", token)
+        for summary in overview["summary"]:  # type: ignore[attr-defined]
+            for indicator in ("R6", "R8", "C3"):
+                assert set(summary[indicator]) <= {"met", "not_met"}, (indicator, summary)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)

@@ -197,14 +197,29 @@ def health(history: History, interval_ms: int) -> Iterator[AgentHealthRecord]:
             at += interval_ms
 
 
-def readings(history: History) -> Iterator[DeviceReadingRecord]:
-    """The last two hours of camera and recorder readings (C1's look-back)."""
-    start = history.end_ms - READINGS_LOOKBACK_MS
+def month_ends(start_ms: int, end_ms: int) -> list[int]:
+    """Every local midnight that starts a month within ``(start_ms, end_ms]``, and
+    ``end_ms``: where months, quarters and years end."""
+    found: list[int] = []
+    day = dt.datetime.fromtimestamp(start_ms / 1000, TZ).date().replace(day=1)
+    while True:
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+        at = int(dt.datetime(day.year, day.month, 1, tzinfo=TZ).timestamp() * 1000)
+        if at >= end_ms:
+            return [*found, end_ms]
+        found.append(at)
+
+
+def readings(history: History, ends_ms: Iterable[int] = ()) -> Iterator[DeviceReadingRecord]:
+    """The two hours of camera and recorder readings (C1's look-back) before each of
+    ``ends_ms``, by default the end of the history."""
+    windows = [(end - READINGS_LOOKBACK_MS, end) for end in (ends_ms or [history.end_ms])]
     for entry in history.index.devices.values():
         if entry.planned or entry.kind not in ("camera", "nvr"):
             continue
         key = "camera.recording" if entry.kind == "camera" else "nvr.recording"
-        for seq, at in enumerate(range(start, history.end_ms, READING_INTERVAL_MS)):
+        times = (at for start, end in windows for at in range(start, end, READING_INTERVAL_MS))
+        for seq, at in enumerate(times):
             yield DeviceReadingRecord(
                 entry.id,
                 entry.agent_id,
@@ -219,25 +234,36 @@ def readings(history: History) -> Iterator[DeviceReadingRecord]:
 
 
 def all_records(
-    history: History, health_interval_ms: int, schedules: list[Schedule]
+    history: History,
+    health_interval_ms: int,
+    schedules: list[Schedule],
+    readings_before: Iterable[int] = (),
 ) -> Iterator[Record]:
     yield from transitions(history)
     yield from health(history, health_interval_ms)
-    yield from readings(history)
+    yield from readings(history, readings_before)
     yield from broadcasts(history, schedules)
 
 
 # -- broadcasts: the schedules officers set, and what the gateways logged ----------------
 
 BULLETIN_S = 900.0  # the morning bulletin, every day at 06:00
-DRILL_S = 60.0  # one emergency drill per commune in the period
+DRILL_S = 60.0  # an emergency drill per commune: mid-period, or on every 15th
 PLAYER_FAILURE_SHARE = 0.02
 
 
-def sample_schedules(index: InventoryIndex, start_ms: int, end_ms: int) -> list[Schedule]:
-    """Every commune's daily morning bulletin, and one emergency drill mid-period."""
+def sample_schedules(
+    index: InventoryIndex, start_ms: int, end_ms: int, *, monthly_drill: bool = False
+) -> list[Schedule]:
+    """Every commune's daily morning bulletin, and an emergency drill: one mid-period,
+    or on the 15th of every month."""
     first = dt.datetime.fromtimestamp(start_ms / 1000, TZ).replace(tzinfo=None)
     drill = dt.datetime.fromtimestamp((start_ms + end_ms) / 2000, TZ).replace(tzinfo=None)
+    drill_rule = None
+    if monthly_drill:
+        # From the first 15th on or after the start (20 days on is next month).
+        drill = first if first.day <= 15 else first + dt.timedelta(days=20)
+        drill, drill_rule = drill.replace(day=15), "FREQ=MONTHLY;BYMONTHDAY=15"
     found = []
     for i, code in enumerate(index.communes):
         found.append(
@@ -258,6 +284,7 @@ def sample_schedules(index: InventoryIndex, start_ms: int, end_ms: int) -> list[
                 title="Diễn tập cảnh báo",
                 content=Content(type="tts", duration_s=DRILL_S, text="Diễn tập"),
                 start=drill.replace(hour=9, minute=i % 60, second=0, microsecond=0),
+                rrule=drill_rule,
                 timezone=TZ_NAME,
                 priority="emergency",
             )
@@ -384,13 +411,14 @@ async def write_history(
 ) -> Counter[str]:
     """The fleet's past from ``start_ms`` to ``end_ms`` into ``store``, and the schedules
     that explain its broadcast logs into the server's table in ``data_dir`` (they go on
-    playing from there). Returns how many records of each kind were written."""
+    playing from there): drills every month and recording readings at every month's end,
+    so that every month, quarter and year has what its indicators look at. Returns how
+    many records of each kind were written."""
     history = History(index, start_ms, end_ms, seed)
-    schedules = sample_schedules(index, start_ms, end_ms)
+    schedules = sample_schedules(index, start_ms, end_ms, monthly_drill=True)
+    records = all_records(history, health_interval_ms, schedules, month_ends(start_ms, end_ms))
     kinds: Counter[str] = Counter()
-    _, rejected = await load(
-        store, all_records(history, health_interval_ms, schedules), 5000, kinds
-    )
+    _, rejected = await load(store, records, 5000, kinds)
     if rejected:
         raise RuntimeError(f"the store refused {rejected} records of the history")
     store_schedules(data_dir, schedules)

@@ -30,8 +30,11 @@ from xaso.inventory import InventoryIndex, load_inventory
 log = logging.getLogger("xaso.demo")
 
 DEMO_HEARTBEAT_S = 5.0
-# Enough past for this month's and last month's indicators, and a trend.
-DEMO_HISTORY_DAYS = 62
+# Enough past for the indicators page's default: the last full quarter and the two
+# before it. Gateway heartbeats of the past every 3 hours: the indicators do not read
+# them, and a year of them every 30 s would take the newcomer's minute.
+DEMO_HISTORY_DAYS = 366
+DEMO_HISTORY_HEARTBEAT_MS = 3 * 3600 * 1000
 BUNDLED_INVENTORY = Path(__file__).with_name("devices.yaml")
 
 
@@ -53,12 +56,17 @@ def _inventory_path(given: str | None) -> Path:
 
 
 async def _seed_history(index: InventoryIndex, store_url: str, data_dir: Path) -> str:
-    """Two months of plausible past, so that the indicators have something to judge."""
+    """A year of plausible past, so that the indicators have something to judge."""
     now_ms = int(time.time() * 1000)
     store = await open_store(store_url)
     try:
         kinds = await write_history(
-            store, index, data_dir, now_ms - DEMO_HISTORY_DAYS * 86_400_000, now_ms
+            store,
+            index,
+            data_dir,
+            now_ms - DEMO_HISTORY_DAYS * 86_400_000,
+            now_ms,
+            health_interval_ms=DEMO_HISTORY_HEARTBEAT_MS,
         )
     finally:
         await store.close()
@@ -107,7 +115,7 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         f"\nxaso demo: {len(index.communes)} communes, {n_devices} devices, "
         f"{len(index.agents)} simulated gateways\n"
         f"  page:   http://{host}:{port}/   (sign in with the token below)\n"
-        f"  indicators: http://{host}:{port}/indicators   (two months of simulated history)\n"
+        f"  indicators: http://{host}:{port}/indicators   (a year of simulated history)\n"
         f"  API:    curl -H 'Authorization: Bearer {admin_token}' "
         f"http://{host}:{port}/api/v1/devices\n"
         f"  token:  {admin_token}\n"
