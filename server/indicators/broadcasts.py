@@ -89,11 +89,10 @@ def _unwatched_days(
         start, end = day_start_ms(day, ctx.tz), day_start_ms(_next(day), ctx.tz)
         while first < len(watched) and watched[first][1] <= start:
             first += 1
-        known = 0
-        for w_start, w_end in watched[first:]:
-            if w_start >= end:
-                break
-            known += min(end, w_end) - max(start, w_start)
+        known, at = 0, first
+        while at < len(watched) and watched[at][0] < end:
+            known += min(end, watched[at][1]) - max(start, watched[at][0])
+            at += 1
         if known * 100 < min_pct * (end - start):
             found.add(day)
     return found
