@@ -5,8 +5,10 @@ webhook on loopback, a restart between the alert and its recovery)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,18 +23,22 @@ from server.alerts.engine import AlertEngine, Notice
 from server.alerts.templates import Renderer
 from server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playout
 from server.app import Deps, create_app
+from server.fleet_state import DeviceStatus
 from server.playout_outcome import PlayoutOutcome
 from server.schedule import Content, Schedule
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
 from tests.doubles import Clock, Receiver
-from tests.messages import SMALL_INVENTORY, small_index
+from tests.messages import SMALL_INVENTORY, heartbeat, small_index, status
 from xaso.protocol import (
     SCHEMA_VERSION,
+    AgentState,
     BroadcastEvent,
     ScheduledContent,
     broadcast_topic,
     encode,
+    heartbeat_topic,
+    status_topic,
 )
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -40,6 +46,7 @@ MIN = 60_000
 HOUR = 60 * MIN
 T0 = int(dt.datetime(2030, 1, 2, 6, 0, tzinfo=VN).timestamp() * 1000)
 END = T0 + 10 * MIN
+DAY = 24 * HOUR
 INDEX = small_index()
 RULE = RuleConfig(name="phat-thanh", type="broadcast_not_played", within_s=6 * 3600)
 
@@ -295,47 +302,70 @@ def event(kind: str, at_ms: int, historical: bool = False, **fields: Any) -> byt
     )
 
 
-async def test_missed_then_confirmed_by_the_backlog_across_a_restart(
-    tmp_path: Path, receiver: tuple[Receiver, str]
-) -> None:
-    hook, url = receiver
-    alerts = tmp_path / "alerts.yaml"
-    alerts.write_text(
-        f"""
+ALERTS_YAML = """
 interval_s: 0.05
-playout_interval_s: 3600  # checks are called by hand below: no timing in this test
+playout_interval_s: 3600  # checks are called by hand below: no timing in these tests
 channels:
   - {{name: hook, type: webhook, url: "{url}"}}
 rules:
   - {{name: phat-thanh, type: broadcast_not_played}}
-""",
-        encoding="utf-8",
+"""
+
+
+@contextlib.asynccontextmanager
+async def alerting_app(
+    tmp_path: Path, url: str, clock: Clock, store: SqliteStore
+) -> AsyncIterator[web.Application]:
+    """The real app on ``store`` with the playout rule; the news schedule in force."""
+    alerts = tmp_path / "alerts.yaml"
+    alerts.write_text(ALERTS_YAML.format(url=url), encoding="utf-8")
+    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path / "data"))
+    app = create_app(
+        settings, Deps(store=store, index=small_index(), clock_ms=clock, connect_mqtt=False)
     )
+    app.cleanup_ctx.append(alerts_cleanup_ctx(str(alerts), clock_ms=clock))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    app[keys.SCHEDULES].put(NEWS)
+    try:
+        yield app
+    finally:
+        await runner.cleanup()
+
+
+async def feed(app: web.Application, topic: str, raw: bytes, now_ms: int) -> None:
+    """A message from the gateway, through ingest into the store, as MQTT brings it."""
+    records = app[keys.INGEST].handle(topic, raw, now_ms)
+    await app[keys.STORE].write(records)
+
+
+async def gateway(app: web.Application, state: AgentState, now_ms: int) -> None:
+    raw = encode(status("alpha-gw", state, session=7, ts_ms=now_ms))
+    await feed(app, status_topic("alpha-gw"), raw, now_ms)
+
+
+async def gateway_back(app: web.Application, clock: Clock) -> None:
+    """Reconnected after an outage, and up long enough to count as back (docs/state.md)."""
+    await gateway(app, "online", clock.now_ms)
+    clock.advance(600)
+    beat = heartbeat("alpha-gw", next(_seq), session=7, ts_ms=clock.now_ms)
+    await feed(app, heartbeat_topic("alpha-gw"), encode(beat), clock.now_ms)
+    assert app[keys.STATE].devices["alpha-gw"].status is DeviceStatus.ONLINE
+
+
+async def test_missed_then_confirmed_by_the_backlog_across_a_restart(
+    tmp_path: Path, receiver: tuple[Receiver, str]
+) -> None:
+    hook, url = receiver
     clock = Clock(T0 - HOUR)
     store = await SqliteStore.open(":memory:")
-    settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path / "data"))
-
-    async def started() -> tuple[web.Application, web.AppRunner]:
-        app = create_app(
-            settings, Deps(store=store, index=small_index(), clock_ms=clock, connect_mqtt=False)
-        )
-        app.cleanup_ctx.append(alerts_cleanup_ctx(str(alerts), clock_ms=clock))
-        runner = web.AppRunner(app)
-        await runner.setup()
-        app[keys.SCHEDULES].put(NEWS)
-        return app, runner
-
-    async def feed(app: web.Application, raw: bytes) -> None:
-        records = app[keys.INGEST].handle(broadcast_topic("alpha-gw"), raw, clock.now_ms)
-        assert records
-        await store.write(records)
-
-    app, runner = await started()
-    try:
-        await feed(app, event("received", T0 - HOUR))
+    async with alerting_app(tmp_path, url, clock, store) as app:
+        await gateway(app, "online", clock.now_ms)
+        await feed(app, broadcast_topic("alpha-gw"), event("received", T0 - HOUR), clock.now_ms)
         clock.now_ms = T0 + 5 * MIN
         assert await check_playout(app, clock.now_ms) == []  # its slot is not over
-        clock.now_ms = END + 6 * MIN  # the slot and the grace are over: nothing played
+        # The slot and the grace are over, the gateway online: nothing played.
+        clock.now_ms = END + 6 * MIN
         assert len(await check_playout(app, clock.now_ms)) == 1
         (firing,) = await hook.wait_for(1)
         assert (firing["state"], firing["key"]) == ("firing", KEY)
@@ -343,17 +373,18 @@ rules:
         assert firing["subject"].startswith("[CẢNH BÁO] Xã Alpha: bản tin “Bản tin sáng”")
         assert [(d["id"], d["status"]) for d in firing["devices"]] == [("alpha-rc-1", "missed")]
         assert [a["key"] for a in active_alerts(app)] == [KEY]
-    finally:
-        await runner.cleanup()
 
     # Restarted: nothing is told twice; then the gateway's backlog shows it did play.
-    app, runner = await started()
-    try:
+    async with alerting_app(tmp_path, url, clock, store) as app:
         clock.now_ms = END + HOUR
         assert await check_playout(app, clock.now_ms) == []
         # The gateway reconnects: its backlog comes, marked historical.
-        await feed(app, event("started", T0, historical=True))
-        await feed(app, event("finished", END, historical=True, played_s=600.0))
+        backlog = [
+            event("started", T0, historical=True),
+            event("finished", END, historical=True, played_s=600.0),
+        ]
+        for raw in backlog:
+            await feed(app, broadcast_topic("alpha-gw"), raw, clock.now_ms)
         [notice] = await check_playout(app, clock.now_ms)
         assert notice.message.state == "resolved"
         _, resolved = await hook.wait_for(2)
@@ -361,10 +392,49 @@ rules:
         assert [(d["id"], d["status"]) for d in resolved["devices"]] == [("alpha-rc-1", "played")]
         assert active_alerts(app) == []
         assert await check_playout(app, clock.now_ms + MIN) == []
-    finally:
-        await runner.cleanup()
-        await store.close()
+    await store.close()
     assert len(hook.bodies) == 2
+
+
+async def test_a_gateway_away_during_the_slot_is_its_own_outage_until_it_is_back(
+    tmp_path: Path, receiver: tuple[Receiver, str]
+) -> None:
+    """Cut off from the broker, a gateway plays from its cache and reports later: while
+    it is away nothing is told of its bulletins; back, its log decides."""
+    hook, url = receiver
+    clock = Clock(T0 - HOUR)
+    store = await SqliteStore.open(":memory:")
+    async with alerting_app(tmp_path, url, clock, store) as app:
+        await gateway(app, "online", clock.now_ms)
+        await feed(app, broadcast_topic("alpha-gw"), event("received", T0 - HOUR), clock.now_ms)
+        await gateway(app, "offline", T0 - 30 * MIN)  # the broker sent its will
+        clock.now_ms = END + 6 * MIN
+        assert await check_playout(app, clock.now_ms) == []
+        clock.now_ms = END + 2 * HOUR
+        assert await check_playout(app, clock.now_ms) == []
+
+        # Back, with nothing for that bulletin in its log: it did not play after all.
+        await gateway_back(app, clock)
+        assert [n.message.state for n in await check_playout(app, clock.now_ms)] == ["firing"]
+        (firing,) = await hook.wait_for(1)
+        assert [(d["id"], d["status"]) for d in firing["devices"]] == [("alpha-rc-1", "missed")]
+
+    # Another day, another outage; this time the gateway's backlog shows it played.
+    clock.now_ms = T0 + DAY - HOUR
+    async with alerting_app(tmp_path, url, clock, store) as app:
+        await gateway(app, "offline", clock.now_ms)
+        clock.now_ms = END + DAY + 2 * HOUR
+        assert await check_playout(app, clock.now_ms) == []
+        await gateway_back(app, clock)
+        played = [
+            event("started", T0 + DAY, historical=True, occurrence_ms=T0 + DAY),
+            event("finished", END + DAY, historical=True, occurrence_ms=T0 + DAY, played_s=600.0),
+        ]
+        for raw in played:
+            await feed(app, broadcast_topic("alpha-gw"), raw, clock.now_ms)
+        assert await check_playout(app, clock.now_ms) == []
+    await store.close()
+    assert len(hook.bodies) == 1
 
 
 async def test_the_check_runs_as_a_named_background_task(
@@ -391,6 +461,7 @@ rules: [{{name: phat-thanh, type: broadcast_not_played}}]
     await runner.setup()
     try:
         assert "alerts-playout" in {task.get_name() for task in asyncio.all_tasks()}
+        await gateway(app, "online", clock.now_ms)
         app[keys.SCHEDULES].put(NEWS)  # never received by the gateway
         (firing,) = await hook.wait_for(1)
         assert [(d["id"], d["status"]) for d in firing["devices"]] == [

@@ -38,7 +38,7 @@ from server.alerts.engine import AlertEngine, Notice, SnapshotError
 from server.alerts.metrics import AlertMetrics
 from server.alerts.state_store import AlertStateStore
 from server.alerts.templates import Renderer
-from server.fleet_state import FleetState
+from server.fleet_state import DeviceStatus, FleetState
 from server.playout_log import playout_for
 from server.playout_outcome import PlayoutOutcome
 from server.store.base import StoreUnavailable
@@ -240,10 +240,25 @@ async def check_playout(app: web.Application, now_ms: int) -> list[Notice]:
     except StoreUnavailable as exc:
         log.warning("playout alerts: the store cannot be read now: %s", exc)
         return []
+    return runtime.step_playout(outcomes, now_ms, _unsure_agents(app, now_ms))
+
+
+def _unsure_agents(app: web.Application, now_ms: int) -> frozenset[str]:
+    """Gateways whose broadcast log may still be on its way, so that their clusters'
+    problems decide nothing yet: records known missing (a recent sequence gap), or the
+    gateway not online now. A gateway cut off from the broker plays from its cache and
+    sends its log when it is back; while it is away, its own outage is the alert."""
     ingest = app.get(keys.INGEST)
     gaps = ingest.sequences.gaps() if ingest is not None else []
-    unsure = frozenset(agent for agent, _, since_ms in gaps if now_ms - since_ms < GAP_HOLD_MS)
-    return runtime.step_playout(outcomes, now_ms, unsure)
+    unsure = {agent for agent, _, since_ms in gaps if now_ms - since_ms < GAP_HOLD_MS}
+    state = app.get(keys.STATE)
+    if state is not None:
+        unsure.update(
+            agent
+            for agent in app[keys.INDEX].agents
+            if state.devices[agent].status is not DeviceStatus.ONLINE
+        )
+    return frozenset(unsure)
 
 
 async def _check_playout_forever(
