@@ -20,6 +20,8 @@ from server.api import bad_request, forbidden, json_body, json_response, not_fou
 from server.auth import PRINCIPAL
 from server.exclusions import new_id
 from server.schedule import (
+    ALWAYS_FROM_MS,
+    ALWAYS_TO_MS,
     Content,
     Schedule,
     conflicts,
@@ -28,7 +30,6 @@ from server.schedule import (
     start_ms,
     target_clusters,
 )
-from server.schedule_table import ALWAYS_FROM_MS, ALWAYS_TO_MS
 from server.views import iso_utc
 
 CONFLICT_HORIZON_MS = 90 * 24 * 3600 * 1000

@@ -171,6 +171,18 @@ class Ingest:
                 event.seq,
                 self.window.describe(event.ts_ms, now_ms),
             )
+        for planned_ms in (event.occurrence_ms, event.planned_end_ms):
+            if not self.window.believable_plan(planned_ms, now_ms):
+                # No schedule plans that far; the store files the event at this time.
+                return self._reject(
+                    "time_out_of_range",
+                    agent_id,
+                    now_ms,
+                    "%s: broadcast event %d for an occurrence %s",
+                    agent_id,
+                    event.seq,
+                    self.window.describe(planned_ms, now_ms),
+                )
         entry = self.index.devices.get(event.cluster)
         if (
             entry is None

@@ -32,7 +32,7 @@ from typing import Final, NamedTuple
 import msgspec
 
 from server.playout_outcome import PlayoutOutcome, PlayoutStatus, Priority
-from server.schedule import Schedule, occurrences, target_clusters
+from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule, occurrences, target_clusters
 from server.store.base import BroadcastEventRecord
 from xaso.inventory import InventoryIndex
 
@@ -75,9 +75,13 @@ class _Plan(NamedTuple):
     end_ms: int
     duration_s: float  # the content's, as planned
     revision: int
+    # Planned by a schedule version saved at a known time, so planned from then on for
+    # certain; False for a schedule taken as it is now, or a version in force since
+    # ever, whose past occurrences a later revision may never have had.
+    dated: bool = False
 
 
-def _plan_of_schedule(schedule: Schedule, start_ms: int, end_ms: int) -> _Plan:
+def _plan_of_schedule(schedule: Schedule, start_ms: int, end_ms: int, dated: bool) -> _Plan:
     content = schedule.content
     return _Plan(
         schedule.title,
@@ -87,6 +91,7 @@ def _plan_of_schedule(schedule: Schedule, start_ms: int, end_ms: int) -> _Plan:
         end_ms,
         content.duration_s,
         schedule.revision,
+        dated,
     )
 
 
@@ -130,7 +135,7 @@ def reconcile(
     silence orders: a play pre-empted by one of them was silenced, as is one whose
     event gives the reason ``silenced``."""
     plans: dict[_Key, _Plan] = {}
-    in_force = [(s, from_ms, to_ms) for s in schedules] + list(versions)
+    in_force = [(s, ALWAYS_FROM_MS, ALWAYS_TO_MS) for s in schedules] + list(versions)
     for schedule, since_ms, until_ms in in_force:
         first, after = max(from_ms, since_ms), min(to_ms, until_ms)
         if first >= after:
@@ -138,7 +143,7 @@ def reconcile(
         clusters = sorted(target_clusters(schedule, index))
         for start, end in occurrences(schedule, first, after):
             if first <= start < after:
-                plan = _plan_of_schedule(schedule, start, end)
+                plan = _plan_of_schedule(schedule, start, end, since_ms > ALWAYS_FROM_MS)
                 for cluster in clusters:
                     plans[(schedule.id, start, cluster)] = plan
 
@@ -202,11 +207,12 @@ class _Judge:
         held = [r.revision for r in received if r.ts_ms < plan.end_ms]
         if any(revision >= plan.revision for revision in held):
             return self._outcome(key, plan, None, "missed")
-        if held:
+        if held and not plan.dated:
             # The gateway held an older revision then. If the current one was first
             # confirmed (anywhere) only after this slot, it did not exist yet: this
             # occurrence was never planned as such, and the older revision's own
-            # occurrences are reported from their events.
+            # occurrences are reported from their events. (A version saved at a known
+            # time did plan it: a gateway that never got it did not receive it.)
             confirmed = [
                 ts
                 for (schedule, revision), ts in self._first_seen.items()

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 DEFAULT_MAX_AHEAD_S = 600.0
+# A broadcast event names the occurrence it is about, which InfluxDB takes as the
+# point's time: planned up to the longest schedule horizon (31 days) ahead, and
+# perhaps a day before the event itself (a late start, a skip).
+_PLAN_AHEAD_MS = 32 * 86_400_000
+_PLAN_BEHIND_MS = 86_400_000
 # The agent's queue keeps 30 days by default (agent/outbox.py); leave room for a
 # gateway whose operator raised that.
 DEFAULT_MAX_AGE_DAYS = 90.0
@@ -31,6 +36,12 @@ class RecordTimeWindow:
     def believable(self, ts_ms: int, now_ms: int) -> bool:
         earliest = now_ms - int(self.max_age_days * 86_400_000)
         return earliest <= ts_ms <= now_ms + int(self.max_ahead_s * 1000)
+
+    def believable_plan(self, planned_ms: int, now_ms: int) -> bool:
+        """Whether a planned time carried by a broadcast event (its occurrence, its end)
+        can be true; 0 stands for none."""
+        earliest = now_ms - int(self.max_age_days * 86_400_000) - _PLAN_BEHIND_MS
+        return planned_ms == 0 or earliest <= planned_ms <= now_ms + _PLAN_AHEAD_MS
 
     def describe(self, ts_ms: int, now_ms: int) -> str:
         """The record's time against the server's, for a log line an operator can act on."""

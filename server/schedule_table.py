@@ -25,14 +25,12 @@ from typing import Final, NamedTuple
 import msgspec
 
 from server.json_table import JsonTable
-from server.schedule import Schedule
+from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
 
-__all__ = ["ALWAYS_FROM_MS", "ALWAYS_TO_MS", "ScheduleTable", "ScheduleVersion"]
+__all__ = ["ScheduleTable", "ScheduleVersion"]
 
 TABLE: Final = "broadcast_schedule"
 HISTORY_TABLE: Final = "broadcast_schedule_version"
-ALWAYS_FROM_MS: Final = -(2**62)
-ALWAYS_TO_MS: Final = 2**62
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
@@ -114,8 +112,8 @@ class ScheduleTable(JsonTable[Schedule]):
         saved = self._saved.get(schedule_id, [])
         found = []
         for i, version in enumerate(saved):
-            start = ALWAYS_FROM_MS if i == 0 else version.saved_ms
-            end = saved[i + 1].saved_ms if i + 1 < len(saved) else ALWAYS_TO_MS
+            start = ALWAYS_FROM_MS if i == 0 else _in_force_from(version.saved_ms)
+            end = _in_force_from(saved[i + 1].saved_ms) if i + 1 < len(saved) else ALWAYS_TO_MS
             found.append(
                 ScheduleVersion(
                     schedule_id, version.schedule, version.saved_ms, version.saved_by, start, end
@@ -150,6 +148,12 @@ class ScheduleTable(JsonTable[Schedule]):
         )
 
 
+def _in_force_from(saved_ms: int) -> int:
+    """A change counts from the start of the second it was saved in: a schedule moved
+    to start "now" (to the second, as wall times are written) plans that start."""
+    return saved_ms - saved_ms % 1000
+
+
 @contextlib.contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     """BEGIN ... COMMIT on a connection in autocommit mode (``open_db``), ROLLBACK on
@@ -157,7 +161,8 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("BEGIN")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # a failed COMMIT leaves it open: never for the next BEGIN
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")

@@ -54,8 +54,9 @@ class Settings:
     max_record_age_days: float = field(
         default=90.0,
         metadata={
-            "help": "a record stamped longer ago than this is refused as a wrong clock; "
-            "keep it above the agents' queue retention (30 days by default), days"
+            "help": "a record stamped longer ago than this comes from a wrong clock: a "
+            "live heartbeat is kept at the server's time, a queued record refused; keep it "
+            "above the agents' queue retention (30 days by default), days"
         },
     )
     replay_after_s: float = field(

@@ -147,6 +147,20 @@ def test_a_gateway_with_records_on_their_way_holds_its_alert() -> None:
     assert states(rules.evaluate_playout(missed, END + 20 * MIN)) == [(KEY, "firing")]
 
 
+def test_a_gateway_away_holds_only_its_own_clusters() -> None:
+    # A merged commune's second gateway is dead (its own alert says so); the clusters of
+    # the gateway that is up failed: that is told now, not when the dead one returns.
+    rules = engine()
+    found = [
+        outcome("alpha-rc-1", "failed", error="player exited with 1"),
+        outcome("alpha-rc-2", "not_received", agent="alpha-gw-2"),
+    ]
+    [notice] = rules.evaluate_playout(found, END + 6 * MIN, frozenset({"alpha-gw-2"}))
+    assert [d.id for d in notice.message.devices] == ["alpha-rc-1"]
+    # Back and still without it: no second message for the same occurrence.
+    assert rules.evaluate_playout(found, END + 60 * MIN) == []
+
+
 def test_the_window_bounds_what_is_checked_and_remembered() -> None:
     rules = engine(RuleConfig(name="phat-thanh", type="broadcast_not_played", within_s=3600))
     late_look = END + 2 * HOUR  # the occurrence began more than the window ago

@@ -321,7 +321,7 @@ def test_r9_without_a_recent_emergency() -> None:
     heard = clusters_heard_from(SEPT_TO - 40 * DAY)
     r9 = evaluate("hoa", routine + old, histories=heard)["R9"]
     assert (r9.verdict, r9.value) == ("insufficient_data", None)
-    assert "watched for only 44% of the 90 days" in r9.reason_en
+    assert "watched for only 44.4% of the 90 days" in r9.reason_en
     # An emergency on record is judged on its clusters, whatever was watched.
     latest = [
         outcome(c, 500, schedule="kc", priority="emergency")

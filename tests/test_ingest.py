@@ -297,10 +297,39 @@ def test_a_queued_record_on_a_wrong_clock_is_refused_but_not_asked_for_again(
     assert restamped(ingest_today) == 1  # only seq 4, live, 1970-stamped
 
 
+@pytest.mark.parametrize(
+    "planned",
+    [
+        {"occurrence_ms": 2**62},  # InfluxDB files the event at its occurrence
+        {"occurrence_ms": TODAY, "planned_end_ms": TODAY + 40 * 24 * HOUR},
+        {"occurrence_ms": 5_000},
+    ],
+)
+def test_a_broadcast_event_about_an_impossible_occurrence_is_refused(
+    ingest_today: Ingest, planned: dict[str, int]
+) -> None:
+    event = broadcast_event("alpha-gw", 1, ts_ms=TODAY, **planned)
+    assert ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY) == []
+    assert rejected(ingest_today, "time_out_of_range") == 1
+
+
 def test_a_broadcast_event_within_the_window_is_stored(ingest_today: Ingest) -> None:
-    event = broadcast_event("alpha-gw", 1, ts_ms=TODAY - HOUR, started_ms=TODAY - HOUR)
+    event = broadcast_event(
+        "alpha-gw",
+        1,
+        ts_ms=TODAY - HOUR,
+        started_ms=TODAY - HOUR,
+        occurrence_ms=TODAY - HOUR,
+        planned_end_ms=TODAY,
+    )
     [record] = ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY)
     assert record.ts_ms == TODAY - HOUR
+    # A skip of a bulletin planned a week ahead (a silence ordered for it): believable.
+    week = TODAY + 7 * 24 * HOUR
+    ahead = broadcast_event(
+        "alpha-gw", 2, ts_ms=TODAY, occurrence_ms=week, planned_end_ms=week + HOUR, event="skipped"
+    )
+    assert len(ingest_today.handle(broadcast_topic("alpha-gw"), ahead, TODAY)) == 1
 
 
 def test_the_window_refuses_nonsense_settings() -> None:

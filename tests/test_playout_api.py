@@ -209,6 +209,45 @@ async def test_a_changed_or_deleted_schedule_keeps_what_it_planned(
     ).status == 404
 
 
+async def test_a_moved_bulletin_its_gateway_never_got_is_not_received(
+    client: TestClient, app: web.Application
+) -> None:
+    await a_day_of_bulletins(app)  # the gateway holds revision 1 since 1 Jan
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    app[keys.CLOCK_MS].advance(-3600)  # 05:00 on 3 Jan: moved to 17:00 from today
+    moved = await client.patch(
+        f"/api/v1/schedules/{NEWS.id}", json={"start": "2030-01-01T17:00:00"}, headers=officer
+    )
+    assert moved.status == 200
+    # Away until the next morning, the gateway gets revision 2 only then.
+    app[keys.CLOCK_MS].advance(27 * 3600)  # 08:00 on 4 Jan
+    await report(app, "alpha-gw", "received", app[keys.CLOCK_MS](), revision=2)
+    body = await (
+        await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
+    ).json()
+    assert [(o["planned_start"], o["status"]) for o in body["outcomes"]][-1] == (
+        "2030-01-03T10:00:00.000+00:00",
+        "not_received",
+    )
+
+
+async def test_a_bulletin_moved_to_start_this_very_second_is_planned(
+    client: TestClient, app: web.Application
+) -> None:
+    app[keys.SCHEDULES].put(BETA_NEWS)
+    app[keys.CLOCK_MS].advance(0.7)  # 06:00:00.700 on 3 Jan
+    admin = bearer(app, Role.ADMIN)
+    moved = await client.patch(
+        f"/api/v1/schedules/{BETA_NEWS.id}", json={"start": "2030-01-03T06:00:00"}, headers=admin
+    )
+    assert moved.status == 200, await moved.text()
+    body = await (await client.get(f"/api/v1/playout?commune=beta&{PERIOD}", headers=admin)).json()
+    assert [(o["planned_start"], o["status"]) for o in body["outcomes"]] == [
+        ("2030-01-02T00:00:00.000+00:00", "not_received"),  # its first version's
+        ("2030-01-02T23:00:00.000+00:00", "upcoming"),
+    ]
+
+
 async def test_indicators_get_the_same_outcomes(client: TestClient, app: web.Application) -> None:
     await a_day_of_bulletins(app)
     found = await playout_for(app, ["alpha"], T0, T0 + 1)

@@ -10,8 +10,8 @@ import msgspec
 import pytest
 
 from server.json_table import JsonTable, open_db
-from server.schedule import Content, Schedule
-from server.schedule_table import ALWAYS_FROM_MS, ALWAYS_TO_MS, ScheduleTable
+from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Content, Schedule
+from server.schedule_table import ScheduleTable
 from tests.doubles import Clock
 
 NEWS = Schedule(

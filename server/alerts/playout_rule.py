@@ -108,8 +108,11 @@ class PlayoutRules:
         if group is None:
             if undecided or not problems or key in state.playout_done:
                 return None
-            if any(o.agent in unsure_agents for o in problems):
-                return None  # the missing records may well show it played
+            # A gateway whose records may be on their way decides nothing yet (they may
+            # well show it played); the others' problems are told without waiting.
+            problems = [o for o in problems if o.agent not in unsure_agents]
+            if not problems:
+                return None
             first = found[0]
             state.playout_done[key] = first.planned_start_ms
             if all(o.historical for o in problems):

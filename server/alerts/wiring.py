@@ -235,19 +235,24 @@ async def check_playout(app: web.Application, now_ms: int) -> list[Notice]:
     communes, window_ms = runtime.engine.playout_scope()
     if not communes:
         return []
+    # Unsure before the read as well as after: a backlog arriving while the store is
+    # read (and reconciled, seconds for a province) is not in what was read.
+    unsure_before = _unsure_agents(app, now_ms)
     try:
         outcomes = await playout_for(app, communes, now_ms - window_ms, now_ms + 1)
     except StoreUnavailable as exc:
         log.warning("playout alerts: the store cannot be read now: %s", exc)
         return []
-    return runtime.step_playout(outcomes, now_ms, _unsure_agents(app, now_ms))
+    unsure = unsure_before | _unsure_agents(app, now_ms)
+    return runtime.step_playout(outcomes, now_ms, unsure)
 
 
 def _unsure_agents(app: web.Application, now_ms: int) -> frozenset[str]:
     """Gateways whose broadcast log may still be on its way, so that their clusters'
     problems decide nothing yet: records known missing (a recent sequence gap), or the
-    gateway not online now. A gateway cut off from the broker plays from its cache and
-    sends its log when it is back; while it is away, its own outage is the alert."""
+    gateway not online now (away, in maintenance, or back but not yet counted as
+    recovered). A gateway cut off from the broker plays from its cache and sends its
+    log when it is back; while it is away, its own outage is the alert."""
     ingest = app.get(keys.INGEST)
     gaps = ingest.sequences.gaps() if ingest is not None else []
     unsure = {agent for agent, _, since_ms in gaps if now_ms - since_ms < GAP_HOLD_MS}

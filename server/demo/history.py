@@ -1,7 +1,7 @@
 """A plausible past for a fleet: outages, power cuts, maintenance, heartbeats and
 broadcast logs, written into a store as the server would have written them.
 
-``xaso demo`` seeds two months of it so that a newcomer's first look at the indicators
+``xaso demo`` seeds a year of it so that a newcomer's first look at the indicators
 shows verdicts and trends, not "không đủ dữ liệu" everywhere; ``bench/compliance.py``
 writes a province's 90 days with it. Random but reproducible: the same seed gives the
 same history.

@@ -55,10 +55,14 @@ def _inventory_path(given: str | None) -> Path:
     return local if local.is_file() else BUNDLED_INVENTORY
 
 
-async def _seed_history(index: InventoryIndex, store_url: str, data_dir: Path) -> str:
-    """A year of plausible past, so that the indicators have something to judge."""
+async def _seed_history(index: InventoryIndex, database: Path, data_dir: Path) -> str:
+    """A year of plausible past, so that the indicators have something to judge. Written
+    beside ``database`` and renamed into place when complete: a seeding cut short by
+    Ctrl-C is done again at the next run, not taken for a past."""
     now_ms = int(time.time() * 1000)
-    store = await open_store(store_url)
+    partial = database.with_name(database.name + ".seeding")
+    partial.unlink(missing_ok=True)
+    store = await open_store(f"sqlite:///{partial}")
     try:
         kinds = await write_history(
             store,
@@ -70,6 +74,7 @@ async def _seed_history(index: InventoryIndex, store_url: str, data_dir: Path) -
         )
     finally:
         await store.close()
+    partial.replace(database)
     return (
         f"{DEMO_HISTORY_DAYS} days of simulated history: {kinds['TransitionRecord']} status "
         f"changes, {kinds['BroadcastEventRecord']} broadcast-log events"
@@ -78,11 +83,11 @@ async def _seed_history(index: InventoryIndex, store_url: str, data_dir: Path) -
 
 async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
     index = _quicken(load_inventory(inventory).index(), DEMO_HEARTBEAT_S)
-    store_url = f"sqlite:///{data_dir / 'timeseries.db'}"
+    database = data_dir / "timeseries.db"
     # A data folder kept from an earlier run has its own past already.
     seeded = (
-        await _seed_history(index, store_url, data_dir)
-        if not (data_dir / "timeseries.db").exists()
+        await _seed_history(index, database, data_dir)
+        if not database.exists()
         else "history kept from the earlier run"
     )
     broker = EmbeddedBroker()
@@ -90,7 +95,7 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
     settings = Settings(
         inventory=str(inventory),
         mqtt=broker.url,
-        store=store_url,
+        store=f"sqlite:///{database}",
         listen=listen,
         data_dir=str(data_dir),
         mqtt_client_id="xaso-demo-server",

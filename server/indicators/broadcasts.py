@@ -168,17 +168,12 @@ def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
             f"Kỳ mới có {len(days)} ngày trọn vẹn (cần ≥ {indicator.min_days})",
             f"Only {len(days)} whole days in the period (needs ≥ {indicator.min_days})",
         )
-    elif (
-        value is not None
-        and best is not None
-        and not indicator.meets(value)
-        and indicator.meets(best)
-    ):
+    elif value is not None and best is not None and indicator.meets(value) != indicator.meets(best):
         reason = (
             f"{undecided} ngày không theo dõi được cụm loa nào (dưới "
             f"{num(indicator.min_known_pct)}% thời gian): chưa thể kết luận",
-            f"{undecided} days on which no cluster could be watched (under "
-            f"{indicator.min_known_pct:g}% of the time): cannot conclude",
+            f"{undecided} day{'' if undecided == 1 else 's'} on which no cluster could be "
+            f"watched (under {indicator.min_known_pct:g}% of the time): cannot conclude",
         )
     if reason is not None or value is None:
         return ctx.result(
@@ -233,7 +228,7 @@ def emergency_readiness(ctx: Context, indicator: Indicator) -> IndicatorResult:
                     f"{num(100 * watched_ms / (window.to_ms - window.from_ms))}% "
                     f"của {indicator.max_age_days} ngày",
                     "No emergency broadcast on record, but the clusters could be watched "
-                    f"for only {100 * watched_ms / (window.to_ms - window.from_ms):.0f}% "
+                    f"for only {100 * watched_ms / (window.to_ms - window.from_ms):.1f}% "
                     f"of the {indicator.max_age_days} days",
                 ),
             )
