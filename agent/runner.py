@@ -27,6 +27,7 @@ from agent.connection import BrokerConnection
 from agent.content_cache import ContentCache
 from agent.outbox import Outbox, OutboxError, OutboxFull
 from agent.playout import Playout
+from agent.playout.now_playing import with_play_state
 from agent.pool import CollectorPool, CycleOutcome
 from agent.publisher import Publisher
 from agent.schedule_holder import ScheduleHolder
@@ -155,6 +156,10 @@ class Agent:
         if health.clock_offset_ms is not None:  # measured every few cycles: keep the last
             self._clock_offset_ms = health.clock_offset_ms
 
+        readings = outcome.readings
+        if self.playout is not None:
+            readings = with_play_state(readings, self.playout.playing_now())
+
         def build(seq: int, created_ms: int) -> bytes:
             return encode(
                 Heartbeat(
@@ -165,7 +170,7 @@ class Agent:
                     ts_ms=created_ms,
                     interval_s=self.config.agent.heartbeat_interval_s,
                     health=health,
-                    devices=outcome.readings,
+                    devices=readings,
                     collectors=outcome.statuses,
                 )
             )

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import paho.mqtt.client as mqtt
 import pytest
 
@@ -27,8 +28,11 @@ from xaso.protocol import (
     AGENTS_PREFIX,
     SCHEMA_VERSION,
     BroadcastEvent,
+    DeviceReading,
+    RadioStatus,
     ScheduledContent,
     decode_broadcast_event,
+    decode_heartbeat,
     decode_status,
     encode,
     schedule_topic,
@@ -179,3 +183,76 @@ async def test_events_sent_past_a_full_disk_keep_an_identity_each(
     finally:
         await store.close()
     assert sorted(r.schedule for r in got) == ["lt-chieu", "lt-sang"]
+
+
+class ClusterPing:
+    """A collector that finds both clusters reachable, and rc-02's controller paused."""
+
+    name = "ping"
+
+    def collect(self) -> CollectorResult:
+        paused = RadioStatus(play_state="paused", volume=40)
+        return CollectorResult(
+            readings=[
+                DeviceReading(id="rc-01", reachable=True),
+                DeviceReading(id="rc-02", reachable=True, radio=paused),
+            ]
+        )
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_heartbeat_tells_which_clusters_play_now(
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
+    messages: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
+    observer = mqtt.Client(
+        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+        client_id=f"observer-{uuid.uuid4().hex[:6]}",
+    )
+    observer.on_message = lambda c, u, m: messages.put((m.topic, m.payload))
+    observer.connect("127.0.0.1", mosquitto.port)
+    observer.subscribe(f"{AGENTS_PREFIX}/{AGENT_ID}/#", qos=1)
+    observer.loop_start()
+    config = AgentConfig(
+        agent=AgentSection(id=AGENT_ID, heartbeat_interval_s=0.2),
+        mqtt=MqttSection(url=mosquitto.url, keepalive_s=5, reconnect_min_s=0.2),
+        state_dir=str(tmp_path / "state"),
+        playout=PlayoutConfig(simulated=SimulatedPlayer()),
+    )
+    agent = Agent(config, collectors=[ClusterPing()])
+    stop = threading.Event()
+    runner = threading.Thread(target=agent.run, args=(stop,), name="test-agent")
+    runner.start()
+    radio: list[dict[str, RadioStatus | None]] = []  # per heartbeat, by cluster
+    ended = False
+    try:
+        start = now_ms()
+        drill = item("drill", [start], priority="emergency", clusters=["rc-01", "rc-02"])
+        drill = msgspec.structs.replace(
+            drill, content=ScheduledContent(type="tts", duration_s=1.5, text="Diễn tập")
+        )
+        schedule = schedule_set(drill, ts_ms=start, agent=AGENT_ID)
+        observer.publish(schedule_topic(AGENT_ID), encode(schedule), qos=1, retain=True)
+        deadline = time.monotonic() + WAIT_S
+        # Heartbeats until one after both plays ended.
+        while not (ended and radio and radio[-1]["rc-01"] is None):
+            topic, payload = messages.get(timeout=max(0.01, deadline - time.monotonic()))
+            channel = topic.rsplit("/", 1)[1]
+            if channel == "heartbeat":
+                beat = decode_heartbeat(payload)
+                radio.append({d.id: d.radio for d in beat.devices})
+            elif channel == "broadcast":
+                event = decode_broadcast_event(payload)
+                ended = ended or (event.cluster == "rc-01" and event.event == "finished")
+    finally:
+        stop.set()
+        runner.join(timeout=30)
+        observer.loop_stop()
+        observer.disconnect()
+    during = next(beat for beat in radio if beat["rc-01"] is not None)
+    assert during["rc-01"] == RadioStatus(play_state="playing", source="emergency")
+    # The controller's own word comes first; the playout fills in what it left out.
+    assert during["rc-02"] == RadioStatus(play_state="paused", source="emergency", volume=40)
+    assert radio[-1] == {"rc-01": None, "rc-02": RadioStatus(play_state="paused", volume=40)}

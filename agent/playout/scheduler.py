@@ -23,13 +23,14 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple
 
 from agent.content_cache import ContentCache
 from agent.playout.config import PlayoutConfig
 from agent.playout.ledger import Ledger, ReceivedKey
+from agent.playout.now_playing import playing_status
 from agent.playout.plan import (
     LOOKBACK_MS,
     READY,
@@ -56,6 +57,7 @@ from xaso.protocol import (
     SCHEMA_VERSION,
     BroadcastEvent,
     BroadcastEventKind,
+    RadioStatus,
     ScheduledContent,
     ScheduleSet,
 )
@@ -131,6 +133,9 @@ class Playout:
         self._received_added: set[ReceivedKey] = set()
         self._dirty: dict[tuple[str, Key], Record] = {}
         self._events: list[BroadcastEvent] = []
+        # The clusters playing now (now_playing.py), read by the heartbeat's thread:
+        # replaced whole, never changed in place.
+        self._playing_now: Mapping[str, RadioStatus] = {}
         self._pruned_ms = 0
         self.ticks = 0  # ticks done: for tests and diagnostics
         self._restarted = False
@@ -141,6 +146,10 @@ class Playout:
         self._thread = threading.Thread(target=self._run, name="playout", daemon=True)
 
     # -- called from other threads -------------------------------------------------------
+
+    def playing_now(self) -> Mapping[str, RadioStatus]:
+        """The clusters a player runs on now, with what it plays (any thread)."""
+        return self._playing_now
 
     def offer(self, schedule: ScheduleSet | None) -> None:
         """A schedule set the agent now holds (paho's thread: hand over, nothing else)."""
@@ -405,6 +414,8 @@ class Playout:
         launched = self._launched.get(cluster)
         common: dict[str, Any] = {"relay_on": report.relay_on, "volume": report.volume}
         if report.kind == "started":
+            status_now = playing_status(occurrence, report.volume, report.relay_on)
+            self._playing_now = {**self._playing_now, cluster: status_now}
             record = self._open.get(cluster, {}).get(occurrence.key)
             status: Status = record.status if record is not None else "playing"
             self._set(occurrence, status, started_ms=report.at_ms)
@@ -420,6 +431,7 @@ class Playout:
             return
         self._plays.pop(cluster, None)
         self._launched.pop(cluster, None)
+        self._playing_now = {c: s for c, s in self._playing_now.items() if c != cluster}
         order = self._stop_orders.pop(cluster, None)
         started_ms = report.started_ms
         played: dict[str, Any] = {
