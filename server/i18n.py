@@ -16,6 +16,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "for": {"vi": "đã", "en": "for"},
     "last_seen": {"vi": "Lần cuối nhận tin", "en": "Last seen"},
     "cause": {"vi": "Nguyên nhân", "en": "Cause"},
+    # A loudspeaker cluster playing now, and what (RadioStatus.source).
+    "playing": {"vi": "Đang phát", "en": "Playing"},
+    "playing_emergency": {"vi": "Đang phát khẩn cấp", "en": "Playing an emergency"},
+    "playing_relay": {"vi": "Đang tiếp sóng", "en": "Relaying"},
     "place": {"vi": "Vị trí", "en": "Place"},
     "total": {"vi": "Tổng", "en": "Total"},
     "login": {"vi": "Đăng nhập", "en": "Sign in"},

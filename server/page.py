@@ -17,6 +17,7 @@ from aiohttp import web
 from server import keys
 from server.alerts.wiring import active_alerts
 from server.auth import COOKIE, PRINCIPAL
+from server.fleet_state import DeviceState, DeviceStatus
 from server.i18n import describe_cause, duration, pick_language, translator
 from server.views import commune_states, status_counts
 
@@ -27,6 +28,18 @@ _templates = jinja2.Environment(
 )
 
 LANG_COOKIE = "xaso_lang"
+
+
+def _playing(state: DeviceState, words: dict[str, str]) -> str | None:
+    """What an online loudspeaker cluster plays now, by its last reading (the gateway's
+    playout or the cluster's controller, docs/playout.md); None when it plays nothing."""
+    reading = state.last_reading
+    radio = reading.radio if reading is not None else None
+    if state.status is not DeviceStatus.ONLINE or radio is None:
+        return None
+    if radio.play_state != "playing":
+        return None
+    return words.get(f"playing_{radio.source}", words["playing"])
 
 
 def _local_time(ts_ms: int | None, tz: ZoneInfo) -> str:
@@ -78,6 +91,7 @@ async def overview(request: web.Request) -> web.Response:
                         "for": duration(now_s - (s.since_ms or 0) / 1000, lang),
                         "last_seen": _local_time(s.last_seen_ms, tz),
                         "cause": describe_cause(s.cause, words),
+                        "playing": _playing(s, words),
                     }
                     for s in states
                 ],

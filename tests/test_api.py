@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
@@ -16,7 +17,7 @@ from server.settings import Settings
 from server.store.sqlite import SqliteStore
 from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
-from xaso.protocol import heartbeat_topic, status_topic
+from xaso.protocol import RadioStatus, heartbeat_topic, status_topic
 
 NOW = 1_800_000_000_000
 
@@ -182,6 +183,23 @@ async def test_page_needs_login_and_speaks_vietnamese(
     assert "Offline" in html
     html = await (await client.get("/")).text()  # the choice is remembered
     assert "Offline" in html
+
+
+async def test_page_shows_the_clusters_playing_now(
+    client: TestClient, app: web.Application
+) -> None:
+    secret = token(app, Role.ADMIN)["Authorization"].split()[1]
+    await client.post("/login", data={"token": secret})
+    assert "Đang phát" not in await (await client.get("/")).text()
+    beat = heartbeat("alpha-gw", 3, {"alpha-rc-1": True}, ts_ms=NOW)
+    playing = RadioStatus(play_state="playing", source="emergency", volume=80)
+    beat = msgspec.structs.replace(
+        beat, devices=[msgspec.structs.replace(beat.devices[0], radio=playing)]
+    )
+    app[keys.INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), NOW + 1)
+    html = await (await client.get("/")).text()
+    assert html.count("Đang phát khẩn cấp") == 1
+    assert "Playing an emergency" in await (await client.get("/?lang=en")).text()
 
 
 async def test_page_escapes_names(client: TestClient, app: web.Application) -> None:
