@@ -19,7 +19,7 @@ from server.json_table import JsonTable, open_db
 from server.manual_entries import TABLE, ManualEntry, manual_outcomes
 from server.playout_outcome import STATUS_TEXT, PlayoutOutcome
 from server.reconcile import ReconcileRules, outcome_order, reconcile
-from server.schedule import occurrences
+from server.schedule import occurrences_starting
 
 __all__ = ["manual_entries_ctx", "playout_for", "summary"]
 
@@ -53,10 +53,7 @@ async def playout_for(
         {
             schedule.id
             for schedule, since_ms, until_ms in versions
-            if any(
-                max(from_ms, since_ms) <= start < min(to_ms, until_ms)
-                for start, _ in occurrences(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
-            )
+            if occurrences_starting(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
         }
     )
     events = await app[keys.STORE].broadcast_events(wanted, from_ms, to_ms, planned)

@@ -32,7 +32,13 @@ from typing import Final, NamedTuple
 import msgspec
 
 from server.playout_outcome import PlayoutOutcome, PlayoutStatus, Priority
-from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule, occurrences, target_clusters
+from server.schedule import (
+    ALWAYS_FROM_MS,
+    ALWAYS_TO_MS,
+    Schedule,
+    occurrences_starting,
+    target_clusters,
+)
 from server.store.base import BroadcastEventRecord
 from xaso.inventory import InventoryIndex
 
@@ -137,15 +143,14 @@ def reconcile(
     plans: dict[_Key, _Plan] = {}
     in_force = [(s, ALWAYS_FROM_MS, ALWAYS_TO_MS) for s in schedules] + list(versions)
     for schedule, since_ms, until_ms in in_force:
-        first, after = max(from_ms, since_ms), min(to_ms, until_ms)
-        if first >= after:
+        starts = occurrences_starting(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
+        if not starts:
             continue
         clusters = sorted(target_clusters(schedule, index))
-        for start, end in occurrences(schedule, first, after):
-            if first <= start < after:
-                plan = _plan_of_schedule(schedule, start, end, since_ms > ALWAYS_FROM_MS)
-                for cluster in clusters:
-                    plans[(schedule.id, start, cluster)] = plan
+        for start, end in starts:
+            plan = _plan_of_schedule(schedule, start, end, since_ms > ALWAYS_FROM_MS)
+            for cluster in clusters:
+                plans[(schedule.id, start, cluster)] = plan
 
     received: dict[tuple[str, str], list[BroadcastEventRecord]] = {}
     happened: dict[_Key, list[BroadcastEventRecord]] = {}

@@ -165,6 +165,14 @@ def occurrences(schedule: Schedule, from_ms: int, to_ms: int) -> list[tuple[int,
     )
 
 
+def occurrences_starting(schedule: Schedule, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
+    """The occurrences that start in ``[from_ms, to_ms)`` (``occurrences`` also gives
+    one started before and still playing); none for an empty range."""
+    if from_ms >= to_ms:
+        return []
+    return [(s, e) for s, e in occurrences(schedule, from_ms, to_ms) if from_ms <= s < to_ms]
+
+
 def start_ms(schedule: Schedule) -> int:
     """When the schedule begins (its DTSTART), as epoch ms."""
     start = schedule.start
