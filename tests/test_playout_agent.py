@@ -3,18 +3,19 @@ broadcast events leave through the on-disk outbox with the agent's numbering."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
 import paho.mqtt.client as mqtt
 import pytest
 
-from agent.collectors.base import CollectorResult
+from agent.collectors.base import Collector, CollectorResult
 from agent.config import AgentConfig, AgentSection, MqttSection
 from agent.outbox import OutboxFull
 from agent.playout import PlayoutConfig
@@ -56,9 +57,16 @@ class ClockReport:
         pass
 
 
-def test_a_schedule_over_mqtt_is_played_and_logged_through_the_outbox(
-    tmp_path: Path, mosquitto: MosquittoServer
-) -> None:
+@contextlib.contextmanager
+def running_agent(
+    tmp_path: Path,
+    mosquitto: MosquittoServer,
+    playout: PlayoutConfig,
+    collectors: list[Collector],
+    heartbeat_s: float,
+) -> Iterator[tuple[queue.SimpleQueue[tuple[str, bytes]], mqtt.Client]]:
+    """The real agent in a thread, and an observer on its topics: (what the observer
+    receives, the observer to publish with). Both stop on leaving."""
     messages: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
     observer = mqtt.Client(
         callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
@@ -69,18 +77,34 @@ def test_a_schedule_over_mqtt_is_played_and_logged_through_the_outbox(
     observer.subscribe(f"{AGENTS_PREFIX}/{AGENT_ID}/#", qos=1)
     observer.loop_start()
     config = AgentConfig(
-        agent=AgentSection(id=AGENT_ID, heartbeat_interval_s=0.3),
+        agent=AgentSection(id=AGENT_ID, heartbeat_interval_s=heartbeat_s),
         mqtt=MqttSection(url=mosquitto.url, keepalive_s=5, reconnect_min_s=0.2),
         state_dir=str(tmp_path / "state"),
-        playout=PlayoutConfig(simulated=SimulatedPlayer(fail_clusters=["rc-02"])),
+        playout=playout,
     )
-    agent = Agent(config, collectors=[ClockReport()])
+    agent = Agent(config, collectors=collectors)
     stop = threading.Event()
     runner = threading.Thread(target=agent.run, args=(stop,), name="test-agent")
     runner.start()
+    try:
+        yield messages, observer
+    finally:
+        stop.set()
+        runner.join(timeout=30)
+        observer.loop_stop()
+        observer.disconnect()
+
+
+def test_a_schedule_over_mqtt_is_played_and_logged_through_the_outbox(
+    tmp_path: Path, mosquitto: MosquittoServer
+) -> None:
+    playout = PlayoutConfig(simulated=SimulatedPlayer(fail_clusters=["rc-02"]))
     events: list[BroadcastEvent] = []
     session = None
-    try:
+    with running_agent(tmp_path, mosquitto, playout, [ClockReport()], 0.3) as (
+        messages,
+        observer,
+    ):
 
         def receive_until(done: Callable[[str], bool]) -> None:
             """Read the agent's messages until ``done(channel)`` says so."""
@@ -114,11 +138,6 @@ def test_a_schedule_over_mqtt_is_played_and_logged_through_the_outbox(
             }
 
         receive_until(all_ended)
-    finally:
-        stop.set()
-        runner.join(timeout=30)
-        observer.loop_stop()
-        observer.disconnect()
     steps = sorted((e.cluster, e.seq, e.event) for e in events)
     assert [(c, k) for c, _, k in steps] == [
         ("rc-01", "received"),
@@ -206,28 +225,13 @@ class ClusterPing:
 def test_the_heartbeat_tells_which_clusters_play_now(
     tmp_path: Path, mosquitto: MosquittoServer
 ) -> None:
-    messages: queue.SimpleQueue[tuple[str, bytes]] = queue.SimpleQueue()
-    observer = mqtt.Client(
-        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
-        client_id=f"observer-{uuid.uuid4().hex[:6]}",
-    )
-    observer.on_message = lambda c, u, m: messages.put((m.topic, m.payload))
-    observer.connect("127.0.0.1", mosquitto.port)
-    observer.subscribe(f"{AGENTS_PREFIX}/{AGENT_ID}/#", qos=1)
-    observer.loop_start()
-    config = AgentConfig(
-        agent=AgentSection(id=AGENT_ID, heartbeat_interval_s=0.2),
-        mqtt=MqttSection(url=mosquitto.url, keepalive_s=5, reconnect_min_s=0.2),
-        state_dir=str(tmp_path / "state"),
-        playout=PlayoutConfig(simulated=SimulatedPlayer()),
-    )
-    agent = Agent(config, collectors=[ClusterPing()])
-    stop = threading.Event()
-    runner = threading.Thread(target=agent.run, args=(stop,), name="test-agent")
-    runner.start()
+    playout = PlayoutConfig(simulated=SimulatedPlayer())
     radio: list[dict[str, RadioStatus | None]] = []  # per heartbeat, by cluster
     ended = False
-    try:
+    with running_agent(tmp_path, mosquitto, playout, [ClusterPing()], 0.2) as (
+        messages,
+        observer,
+    ):
         start = now_ms()
         drill = item("drill", [start], priority="emergency", clusters=["rc-01", "rc-02"])
         drill = msgspec.structs.replace(
@@ -246,11 +250,6 @@ def test_the_heartbeat_tells_which_clusters_play_now(
             elif channel == "broadcast":
                 event = decode_broadcast_event(payload)
                 ended = ended or (event.cluster == "rc-01" and event.event == "finished")
-    finally:
-        stop.set()
-        runner.join(timeout=30)
-        observer.loop_stop()
-        observer.disconnect()
     during = next(beat for beat in radio if beat["rc-01"] is not None)
     assert during["rc-01"] == RadioStatus(play_state="playing", source="emergency")
     # The controller's own word comes first; the playout fills in what it left out.
