@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from server.schedule import Content, Schedule
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import (
     SCHEMA_VERSION,
@@ -16,6 +18,16 @@ from xaso.protocol import (
 )
 
 SMALL_INVENTORY = Path(__file__).parent / "data" / "small-inventory.yaml"
+
+# The small inventory's commune alpha: a ten-minute bulletin every morning at 06:00.
+MORNING_NEWS = Schedule(
+    id="lt-sang",
+    commune="alpha",
+    title="Bản tin sáng",
+    content=Content(type="tts", text="Kính thưa bà con", duration_s=600),
+    start=dt.datetime(2030, 1, 1, 6, 0),
+    rrule="FREQ=DAILY",
+)
 
 
 def small_index() -> InventoryIndex:

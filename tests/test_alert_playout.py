@@ -25,11 +25,10 @@ from server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playou
 from server.app import Deps, create_app
 from server.fleet_state import DeviceStatus
 from server.playout_outcome import PlayoutOutcome
-from server.schedule import Content, Schedule
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
 from tests.doubles import Clock, Receiver
-from tests.messages import SMALL_INVENTORY, heartbeat, small_index, status
+from tests.messages import MORNING_NEWS, SMALL_INVENTORY, heartbeat, small_index, status
 from xaso.protocol import (
     SCHEMA_VERSION,
     AgentState,
@@ -278,14 +277,7 @@ rules:
 
 # -- the real app --------------------------------------------------------------------------
 
-NEWS = Schedule(
-    id="lt-sang",
-    commune="alpha",
-    title="Bản tin sáng",
-    content=Content(type="tts", text="Kính thưa bà con", duration_s=600),
-    start=dt.datetime(2030, 1, 1, 6, 0),
-    rrule="FREQ=DAILY",
-)
+NEWS = MORNING_NEWS
 
 
 _seq = itertools.count(100)

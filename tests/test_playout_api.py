@@ -29,7 +29,7 @@ from server.store.sqlite import SqliteStore
 from server.tokens import Role
 from tests.apps import bearer
 from tests.doubles import Clock
-from tests.messages import SMALL_INVENTORY, small_index
+from tests.messages import MORNING_NEWS, SMALL_INVENTORY, small_index
 from tests.services.influxdb import InfluxServer
 from tests.services.mosquitto import MosquittoServer
 from tests.services.ports import free_port
@@ -50,14 +50,7 @@ T0 = int(dt.datetime(2030, 1, 2, 6, 0, tzinfo=VN).timestamp() * 1000)  # 06:00, 
 NOW = T0 + DAY  # the next morning, 06:00, before that day's bulletin has played
 PERIOD = "from=2030-01-01T00:00:00&to=2030-01-04T00:00:00"
 
-NEWS = Schedule(
-    id="lt-sang",
-    commune="alpha",
-    title="Bản tin sáng",
-    content=Content(type="tts", text="Kính thưa bà con", duration_s=600),
-    start=dt.datetime(2030, 1, 1, 6, 0),
-    rrule="FREQ=DAILY",
-)
+NEWS = MORNING_NEWS
 BETA_NEWS = Schedule(
     id="lt-beta",
     commune="beta",

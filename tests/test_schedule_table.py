@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -10,19 +9,12 @@ import msgspec
 import pytest
 
 from server.json_table import JsonTable, open_db
-from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Content, Schedule
+from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
 from server.schedule_table import ScheduleTable
 from tests.doubles import Clock
+from tests.messages import MORNING_NEWS
 
-NEWS = Schedule(
-    id="lt-sang",
-    commune="alpha",
-    title="Bản tin sáng",
-    content=Content(type="tts", text="Kính thưa bà con", duration_s=600),
-    start=dt.datetime(2030, 1, 1, 6, 0),
-    rrule="FREQ=DAILY",
-    created_by="can-bo-vh",
-)
+NEWS = msgspec.structs.replace(MORNING_NEWS, created_by="can-bo-vh")
 
 
 def test_each_version_is_in_force_until_the_next_save_or_the_deletion(tmp_path: Path) -> None:
