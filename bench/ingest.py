@@ -113,7 +113,7 @@ def main() -> None:
     started = time.process_time()
     records = 0
     for i, (topic, raw) in enumerate(payloads):
-        records += len(ingest.handle(topic, raw, 1_800_000_000_000 + i))
+        records += len(ingest.handle(topic, raw, 1_800_000_000_000 + i).records)
     ingest_s = time.process_time() - started
 
     n = len(payloads)

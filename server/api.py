@@ -181,12 +181,27 @@ async def list_alerts(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 only when the server sees its fleet: broker link up, store answering, and
+    messages stored as they come (server/pipeline.py); 503 with the problems otherwise."""
     state = request.app[keys.STATE]
     store_ok = await request.app[keys.STORE].ping()
-    healthy = store_ok and state.link_is_up
+    intake = request.app[keys.PIPELINE].health()
+    problems = intake.problems()
+    if not state.link_is_up:
+        problems.insert(0, "not connected to the broker")
+    if not store_ok:
+        problems.insert(0, "the store does not answer")
     return json_response(
-        {"ok": healthy, "mqtt_connected": state.link_is_up, "store_ok": store_ok},
-        status=200 if healthy else 503,
+        {
+            "ok": not problems,
+            "mqtt_connected": state.link_is_up,
+            "store_ok": store_ok,
+            "intake_stalled": intake.stalled,
+            "intake_waiting_s": round(intake.waiting_s, 3),
+            "store_failing_s": round(intake.store_failing_s, 3),
+            "problems": problems,
+        },
+        status=200 if not problems else 503,
     )
 
 

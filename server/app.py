@@ -26,6 +26,7 @@ from server import (
     api_declared,
     api_exclusions,
     api_indicators,
+    api_intake,
     api_playout,
     api_reports,
     api_schedules,
@@ -41,21 +42,22 @@ from server.fleet_state import FleetState
 from server.indicators.evaluate import evaluate_communes
 from server.indicators.profile import load_profiles
 from server.ingest import Ingest
+from server.intake_journal import IntakeJournal
 from server.json_table import JsonTable, open_db
 from server.metrics import Metrics
 from server.mqtt_link import MqttLink
+from server.pipeline import Pipeline
 from server.playout_log import manual_entries_ctx
 from server.record_time import RecordTimeWindow
-from server.replay import ReplayPlanner
 from server.schedule_table import ScheduleTable
+from server.sequence import SequenceTracker
 from server.settings import Settings
 from server.silence import SilenceOrder
 from server.store import open_store
 from server.store.base import Store, StoreUnavailable
 from server.tokens import TokenStore
-from server.writer import StoreWriter
 from xaso.inventory import InventoryIndex, load_inventory
-from xaso.protocol import QOS_RECORDS, SCHEMA_VERSION, Replay, encode, replay_topic
+from xaso.protocol import QOS_RECORDS
 
 log = logging.getLogger("xaso.server")
 
@@ -114,6 +116,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     api_declared.setup_routes(app)
     api_reports.setup_routes(app)
     api_indicators.setup_routes(app)
+    api_intake.setup_routes(app)
     page.setup_routes(app)
     return app
 
@@ -186,16 +189,33 @@ def _schedules_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None
 def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ingest_ctx(app: web.Application) -> AsyncIterator[None]:
         metrics = app[keys.METRICS]
+        settings = app[keys.SETTINGS]
         state = FleetState(app[keys.INDEX], deps.clock_ms())
         await _restore_state(state, app[keys.STORE], deps.clock_ms())
         app[keys.STATE] = state
-        settings = app[keys.SETTINGS]
+        journal = await IntakeJournal.open(settings.tokens_path)
+        sequences = SequenceTracker()
+        sequences.restore(await journal.load_sequences())
+        app[keys.SEQUENCES] = sequences
         window = RecordTimeWindow(settings.max_clock_ahead_s, settings.max_record_age_days)
         ingest = Ingest(state, metrics, window)
         app[keys.INGEST] = ingest
-        metrics.watch_missing_records(ingest.sequences.total_missing)
-        writer = StoreWriter(app[keys.STORE], metrics)
-        app[keys.WRITER] = writer
+        app[keys.JOURNAL] = journal
+        pipeline = Pipeline(
+            state=state,
+            ingest=ingest,
+            store=app[keys.STORE],
+            sequences=sequences,
+            journal=journal,
+            metrics=metrics,
+            clock_ms=deps.clock_ms,
+            replay_after_s=settings.replay_after_s,
+            intake_stall_s=settings.intake_stall_s,
+        )
+        app[keys.PIPELINE] = pipeline
+        writer = app[keys.WRITER] = pipeline.writer
+        metrics.watch_sequences(sequences)
+        metrics.watch_intake(writer.waiting_s, lambda: writer.failing_since is not None)
         metrics.watch_device_counts(
             lambda: Counter((s.entry.kind, str(s.status)) for s in state.devices.values())
         )
@@ -207,7 +227,7 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
             )
             transitions = state.apply_maintenance(in_window, now_ms)
             if transitions:
-                writer.submit(transitions)
+                writer.submit_records(transitions)
 
         app[keys.APPLY_MAINTENANCE] = apply_maintenance
         apply_maintenance()
@@ -223,6 +243,7 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await writer.flush()
+        await journal.close()
 
     return ingest_ctx
 
@@ -243,13 +264,8 @@ async def _restore_state(state: FleetState, store: Store, now_ms: int) -> None:
 def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def mqtt_ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[keys.SETTINGS]
-        state, ingest, writer = app[keys.STATE], app[keys.INGEST], app[keys.WRITER]
+        state, pipeline = app[keys.STATE], app[keys.PIPELINE]
         metrics = app[keys.METRICS]
-
-        def on_message(topic: str, payload: bytes, ack: Callable[[], object] | None) -> None:
-            records = ingest.handle(topic, payload, deps.clock_ms())
-            writer.submit(records, ack)
-
         distributor = app[keys.DISTRIBUTOR]
         stopping = False
 
@@ -270,27 +286,22 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
                 distributor.link_down()
 
         link = MqttLink(
-            settings.mqtt, settings.mqtt_client_id, asyncio.get_running_loop(), on_message, on_link
+            settings.mqtt,
+            settings.mqtt_client_id,
+            asyncio.get_running_loop(),
+            pipeline.on_message,
+            on_link,
+            password=settings.mqtt_password(),
         )
         link.start()
-        planner = ReplayPlanner(ingest.sequences, after_s=settings.replay_after_s)
-
-        def request_replays(now_ms: int) -> None:
-            for agent_id, from_seq in planner.due(now_ms):
-                request = Replay(v=SCHEMA_VERSION, agent=agent_id, from_seq=from_seq, ts_ms=now_ms)
-                link.publish(replay_topic(agent_id), encode(request), QOS_RECORDS)
-                metrics.replay_requests.inc()
-                log.info("%s: asked to send again from seq %d", agent_id, from_seq)
-
+        pipeline.attach_link(link.publish)
         sweeper = asyncio.create_task(
-            _sweep_forever(
-                state, writer, deps.clock_ms, settings.sweep_interval_s, request_replays
-            ),
-            name="timeout-sweeper",
+            pipeline.sweep_forever(settings.sweep_interval_s), name="timeout-sweeper"
         )
         yield
         stopping = True
         distributor.link_down()
+        pipeline.attach_link(None)
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -303,21 +314,3 @@ async def _every(interval_s: float, action: Callable[[], object]) -> None:
     while True:
         await asyncio.sleep(interval_s)
         action()
-
-
-async def _sweep_forever(
-    state: FleetState,
-    writer: StoreWriter,
-    clock_ms: Callable[[], int],
-    interval_s: float,
-    request_replays: Callable[[int], None],
-) -> None:
-    """Once a second: heartbeat timeouts, and replays of records that never arrived."""
-    while True:
-        await asyncio.sleep(interval_s)
-        now_ms = clock_ms()
-        transitions = state.sweep(now_ms)
-        if transitions:
-            writer.submit(transitions)
-        if state.link_is_up:
-            request_replays(now_ms)

@@ -15,10 +15,11 @@ the rules for users; in short:
 - Coming back from offline takes a minimum time up (one heartbeat interval) before the
   device is online again ("recovered"); a device going down ``flap_count`` times within
   ``flap_window_s`` is marked flapping, once.
-- Nothing is declared offline by timeout while the server's own broker link is down, and
-  every device gets a full timeout after the link returns; after a restart the state is
-  restored from the stored transitions, so a restart neither invents outages nor
-  forgets real ones.
+- Nothing is declared offline by timeout while the server cannot see: its broker link
+  is down, or its own intake is stalled (the store cannot keep up, so the broker holds
+  back the heartbeats); every device gets a full timeout once it sees again. After a
+  restart the state is restored from the stored transitions, so a restart neither
+  invents outages nor forgets real ones.
 - Historical (replayed) heartbeats are stored but never change live status; a device in
   a maintenance window is in maintenance whatever it reports.
 """
@@ -101,7 +102,9 @@ class FleetState:
         # The newest connection session seen per agent (see apply_status).
         self._sessions: dict[str, int] = {a: -1 for a in index.agents}
         self._flapping: set[str] = set()  # so a sweep need not visit every device
-        self._link_up = False
+        # Why the server cannot see its fleet now ("broker": no link; "intake": messages
+        # wait to be stored, so the broker holds the rest back). No timeouts meanwhile.
+        self._blind: set[str] = {"broker"}
 
     # -- start-up and the broker link ------------------------------------------------
 
@@ -124,17 +127,34 @@ class FleetState:
     def link_up(self, now_ms: int) -> None:
         """The server (re)connected to the broker: silence so far says nothing about the
         gateways or their devices, so each gets a full timeout from now."""
-        self._link_up = True
+        self._sees_again("broker", now_ms)
+
+    def link_down(self) -> None:
+        self._blind.add("broker")
+
+    def intake_stalled(self) -> None:
+        """Messages wait to be stored: the broker holds back what comes after them."""
+        self._blind.add("intake")
+
+    def intake_flowing(self, now_ms: int) -> None:
+        self._sees_again("intake", now_ms)
+
+    def _sees_again(self, reason: str, now_ms: int) -> None:
+        self._blind.discard(reason)
+        if self._blind:
+            return
         for state in self.devices.values():
             if state.last_heard_ms is not None:
                 state.last_heard_ms = max(state.last_heard_ms, now_ms)
 
-    def link_down(self) -> None:
-        self._link_up = False
-
     @property
     def link_is_up(self) -> bool:
-        return self._link_up
+        return "broker" not in self._blind
+
+    @property
+    def watching(self) -> bool:
+        """Whether silence now says anything about the fleet."""
+        return not self._blind
 
     # -- messages ----------------------------------------------------------------
 
@@ -202,7 +222,7 @@ class FleetState:
     def sweep(self, now_ms: int) -> list[TransitionRecord]:
         """Apply heartbeat timeouts and end flapping marks; call about once a second."""
         transitions = self._end_flapping(now_ms)
-        if not self._link_up:
+        if self._blind:
             return transitions
         rules = self.rules
         for agent_id in self.index.agents:

@@ -1,12 +1,14 @@
 """From one MQTT message to validated records and state changes.
 
-Everything here runs on the event loop. Bad input is dropped, counted by reason and
-logged at most once a minute per agent; it never raises and is never stored.
+Everything here runs on the event loop. Bad input is refused, counted by reason and
+logged at most once a minute per agent; it is never stored as data, and the pipeline
+keeps the message aside as a dead letter (server/pipeline.py).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 import msgspec
 
@@ -15,8 +17,7 @@ from server.detail import health_detail, reading_detail
 from server.fleet_state import FleetState
 from server.metrics import Metrics
 from server.ratelimit import RateLimitedLog
-from server.record_time import RecordTimeWindow
-from server.sequence import SequenceTracker
+from server.record_time import RecordTimeWindow, Restamper
 from server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,
@@ -38,6 +39,16 @@ from xaso.protocol import (
 log = logging.getLogger("xaso.ingest")
 
 
+@dataclass(slots=True)
+class Handled:
+    """What one message came to: records to store, the agent's record numbers it
+    carried, and, for a refused message, why (reason label, detail)."""
+
+    records: list[Record] = field(default_factory=list)
+    sequences: list[tuple[str, int]] = field(default_factory=list)
+    refused: tuple[str, str] | None = None
+
+
 class Ingest:
     def __init__(
         self, state: FleetState, metrics: Metrics, window: RecordTimeWindow | None = None
@@ -46,11 +57,11 @@ class Ingest:
         self.window = window or RecordTimeWindow()
         self.index = state.index
         self.metrics = metrics
-        self.sequences = SequenceTracker()
         self.backfill = Backfill()
+        self.restamper = Restamper()
         self._problems = RateLimitedLog(log)
 
-    def handle(self, topic: str, payload: bytes, now_ms: int) -> list[Record]:
+    def handle(self, topic: str, payload: bytes, now_ms: int) -> Handled:
         """Validate and apply one message; return the records to store."""
         parsed = parse_topic(topic)
         if parsed is None:
@@ -64,21 +75,24 @@ class Ingest:
                 "oversized", agent_id, now_ms, "%s: %d-byte payload dropped", agent_id, len(payload)
             )
         if channel in ("replay", "schedule"):
-            return []  # our own messages to agents, echoed by the broker
+            return Handled()  # our own messages to agents, echoed by the broker
+        handled = Handled()
         try:
             if channel == "status":
                 return self._status(agent_id, payload, now_ms)
             if channel == "heartbeat":
-                return self._heartbeat(agent_id, payload, now_ms)
+                return self._heartbeat(agent_id, payload, now_ms, handled)
             if channel == "broadcast":
-                return self._broadcast(agent_id, payload, now_ms)
+                return self._broadcast(agent_id, payload, now_ms, handled)
         except ProtocolError as exc:
-            return self._reject(exc.reason, agent_id, now_ms, "%s: %s", agent_id, exc.detail)
+            return self._reject(
+                exc.reason, agent_id, now_ms, "%s: %s", agent_id, exc.detail, handled=handled
+            )
         return self._reject(
             "unknown_channel", agent_id, now_ms, "%s: unknown channel %r", agent_id, channel
         )
 
-    def _status(self, agent_id: str, payload: bytes, now_ms: int) -> list[Record]:
+    def _status(self, agent_id: str, payload: bytes, now_ms: int) -> Handled:
         message = decode_status(payload)
         if message.agent != agent_id:
             return self._mismatch(agent_id, message.agent, now_ms)
@@ -86,17 +100,19 @@ class Ingest:
         if transitions is None:
             self.metrics.stale_wills.inc()
             log.info("%s: ignored the will of old session %d", agent_id, message.session)
-            return []
-        return list(transitions)
+            return Handled()
+        return Handled(records=list(transitions))
 
-    def _heartbeat(self, agent_id: str, payload: bytes, now_ms: int) -> list[Record]:
+    def _heartbeat(self, agent_id: str, payload: bytes, now_ms: int, handled: Handled) -> Handled:
         beat = decode_heartbeat(payload)
         if beat.agent != agent_id:
             return self._mismatch(agent_id, beat.agent, now_ms)
+        # The agent sent this number, whatever we make of the record: it has arrived,
+        # so that a refused record is not asked for again and again as a gap.
+        handled.sequences.append((agent_id, beat.seq))
         if not self.window.believable(beat.ts_ms, now_ms):
             if beat.historical:
                 # When it really happened is unknown: storing it anywhere would be a lie.
-                self._observe_sequence(agent_id, beat.seq, beat.historical, now_ms)
                 return self._reject(
                     "time_out_of_range",
                     agent_id,
@@ -105,6 +121,7 @@ class Ingest:
                     agent_id,
                     beat.seq,
                     self.window.describe(beat.ts_ms, now_ms),
+                    handled=handled,
                 )
             beat = self._restamped(beat, now_ms)
         readings = self._owned_readings(beat, now_ms)
@@ -113,7 +130,6 @@ class Ingest:
             transitions += self.backfill.transitions(readings, self.index.devices, beat.ts_ms)
         else:
             self.backfill.live_again([r.id for r in readings])
-        self._observe_sequence(agent_id, beat.seq, beat.historical, now_ms)
         commune = self.index.agents[agent_id].commune
         records: list[Record] = [
             AgentHealthRecord(
@@ -149,17 +165,17 @@ class Ingest:
                 )
             )
         records.extend(transitions)
-        return records
+        handled.records = records
+        return handled
 
-    def _broadcast(self, agent_id: str, payload: bytes, now_ms: int) -> list[Record]:
+    def _broadcast(self, agent_id: str, payload: bytes, now_ms: int, handled: Handled) -> Handled:
         """One broadcast-log event: stored as it is, at the device's time. It changes no
         live state; the playout log and its alerts read it from the store."""
         event = decode_broadcast_event(payload)
         if event.agent != agent_id:
             return self._mismatch(agent_id, event.agent, now_ms)
-        # The agent sent this number, whatever we make of the event: counted as arrived,
-        # so that a refused event is not asked for again and again as a gap.
-        self._observe_sequence(agent_id, event.seq, event.historical, now_ms)
+        # As for heartbeats: whatever we make of the event, its number has arrived.
+        handled.sequences.append((agent_id, event.seq))
         if not self.window.believable(event.ts_ms, now_ms):
             # Its planned and actual times are on the same wrong clock: no proof of play.
             return self._reject(
@@ -170,6 +186,7 @@ class Ingest:
                 agent_id,
                 event.seq,
                 self.window.describe(event.ts_ms, now_ms),
+                handled=handled,
             )
         for planned_ms in (event.occurrence_ms, event.planned_end_ms):
             if not self.window.believable_plan(planned_ms, now_ms):
@@ -182,6 +199,7 @@ class Ingest:
                     agent_id,
                     event.seq,
                     self.window.describe(planned_ms, now_ms),
+                    handled=handled,
                 )
         entry = self.index.devices.get(event.cluster)
         if (
@@ -196,8 +214,10 @@ class Ingest:
                 "%s: broadcast event for cluster %r it does not play on",
                 agent_id,
                 event.cluster,
+                handled=handled,
             )
-        return [broadcast_record(event, entry.commune, entry.village)]
+        handled.records.append(broadcast_record(event, entry.commune, entry.village))
+        return handled
 
     def _restamped(self, beat: Heartbeat, now_ms: int) -> Heartbeat:
         """A live heartbeat just arrived, so it tells how things are now, whatever the
@@ -210,14 +230,8 @@ class Ingest:
             beat.agent,
             self.window.describe(beat.ts_ms, now_ms),
         )
-        return msgspec.structs.replace(beat, ts_ms=now_ms)
-
-    def _observe_sequence(self, agent_id: str, seq: int, historical: bool, now_ms: int) -> None:
-        # Heartbeats and broadcast events share the agent's numbering (one outbox).
-        newly_missing = self.sequences.observe(agent_id, seq, historical, now_ms)
-        if newly_missing:
-            self.metrics.sequence_gaps.inc(newly_missing)
-            log.info("%s: %d records not yet received before seq %d", agent_id, newly_missing, seq)
+        ts_ms = self.restamper.stamp(beat.agent, beat.seq, now_ms)
+        return msgspec.structs.replace(beat, ts_ms=ts_ms)
 
     def _owned_readings(self, beat: Heartbeat, now_ms: int) -> list[DeviceReading]:
         """Keep only readings of devices this agent answers for: an agent must not speak
@@ -242,7 +256,7 @@ class Ingest:
                 kept.append(reading)
         return kept
 
-    def _mismatch(self, topic_agent: str, payload_agent: str, now_ms: int) -> list[Record]:
+    def _mismatch(self, topic_agent: str, payload_agent: str, now_ms: int) -> Handled:
         return self._reject(
             "agent_mismatch",
             topic_agent,
@@ -253,11 +267,21 @@ class Ingest:
         )
 
     def _reject(
-        self, reason: str, agent_id: str, now_ms: int, msg: str, *args: object
-    ) -> list[Record]:
+        self,
+        reason: str,
+        agent_id: str,
+        now_ms: int,
+        msg: str,
+        *args: object,
+        handled: Handled | None = None,
+    ) -> Handled:
+        """Refuse the message; ``handled`` keeps the record numbers it carried."""
         self.metrics.messages_rejected.labels(reason).inc()
         self._problems.warning((agent_id, reason), now_ms, "rejected (%s): " + msg, reason, *args)
-        return []
+        refused = handled or Handled()
+        refused.records = []
+        refused.refused = (reason, msg % args)
+        return refused
 
 
 def broadcast_record(

@@ -16,10 +16,13 @@ from server.indicators.evidence import Evaluate
 from server.indicators.profile import ProfileSet
 from server.indicators.signoff import SignOffStore
 from server.ingest import Ingest
+from server.intake_journal import IntakeJournal
 from server.json_table import JsonTable
 from server.manual_entries import ManualEntry
 from server.metrics import Metrics
+from server.pipeline import Pipeline
 from server.schedule_table import ScheduleTable
+from server.sequence import SequenceTracker
 from server.settings import Settings
 from server.silence import SilenceOrder
 from server.store.base import Store
@@ -35,6 +38,12 @@ TOKENS = web.AppKey("tokens", TokenStore)
 STATE = web.AppKey("state", FleetState)
 INGEST = web.AppKey("ingest", Ingest)
 WRITER = web.AppKey("writer", StoreWriter)
+# Link -> ingest -> writer -> ack, the sweeper and the replays (server/pipeline.py).
+PIPELINE = web.AppKey("pipeline", Pipeline)
+# Each agent's numbering as stored: gaps, losses (server/sequence.py).
+SEQUENCES = web.AppKey("sequences", SequenceTracker)
+# Dead letters and the saved numbering (server/intake_journal.py).
+JOURNAL = web.AppKey("journal", IntakeJournal)
 EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
 # Re-evaluates which devices are in maintenance now (after a window changed).
 APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")

@@ -15,6 +15,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from server.sequence import SequenceTracker
+
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -31,6 +33,30 @@ class _StatusCollector(Collector):
         for (kind, status), n in sorted(self._counts().items()):
             family.add_metric([kind, status], n)
         yield family
+
+
+class _AgentSequenceCollector(Collector):
+    """Records missing and lost per agent, for the agents that have any."""
+
+    def __init__(self, sequences: SequenceTracker) -> None:
+        self._sequences = sequences
+
+    def collect(self):
+        missing = GaugeMetricFamily(
+            "xaso_agent_records_missing",
+            "Records of this agent not arrived yet",
+            labels=["agent"],
+        )
+        lost = GaugeMetricFamily(
+            "xaso_agent_records_lost", "Records of this agent given up as lost", labels=["agent"]
+        )
+        for agent_id, track in sorted(self._sequences.agents().items()):
+            if track.gaps:
+                missing.add_metric([agent_id], track.missing)
+            if track.lost:
+                lost.add_metric([agent_id], track.lost)
+        yield missing
+        yield lost
 
 
 class Metrics:
@@ -90,14 +116,46 @@ class Metrics:
         self.mqtt_connected = Gauge(
             "xaso_mqtt_connected", "1 while the server is connected to the broker", registry=r
         )
+        self.intake_stalled = Gauge(
+            "xaso_intake_stalled",
+            "1 while messages wait too long to be stored (no device is timed out meanwhile)",
+            registry=r,
+        )
+        self.dead_letters = Counter(
+            "xaso_dead_letters",
+            "Refused messages kept aside with their raw bytes, by reason",
+            ["reason"],
+            registry=r,
+        )
 
-    def watch_missing_records(self, total_missing: Callable[[], int]) -> None:
+    def watch_sequences(self, sequences: SequenceTracker) -> None:
         missing = Gauge(
             "xaso_sequence_missing",
-            "Records agents numbered that have not arrived (lost unless a backlog fills them)",
+            "Records agents numbered that have not arrived yet (a backlog or a replay may "
+            "still bring them)",
             registry=self.registry,
         )
-        missing.set_function(total_missing)
+        missing.set_function(sequences.total_missing)
+        lost = Gauge(
+            "xaso_sequence_lost",
+            "Records agents numbered that never arrived, given up after replay requests "
+            "(kept across restarts)",
+            registry=self.registry,
+        )
+        lost.set_function(sequences.total_lost)
+        self.registry.register(_AgentSequenceCollector(sequences))
+
+    def watch_intake(self, waiting_s: Callable[[], float], failing: Callable[[], bool]) -> None:
+        waiting = Gauge(
+            "xaso_intake_waiting_seconds",
+            "How long the oldest message not yet stored has waited",
+            registry=self.registry,
+        )
+        waiting.set_function(waiting_s)
+        store_failing = Gauge(
+            "xaso_store_failing", "1 while writes to the store fail", registry=self.registry
+        )
+        store_failing.set_function(lambda: 1 if failing() else 0)
 
     def watch_device_counts(self, counts: Callable[[], Tally[tuple[str, str]]]) -> None:
         self.registry.register(_StatusCollector(counts))

@@ -41,8 +41,13 @@ class MqttLink:
         loop: asyncio.AbstractEventLoop,
         on_message: MessageHandler,
         on_link: Callable[[bool], None],
+        *,
+        password: str | None = None,
     ) -> None:
-        self._host, self._port, user, password = parse_mqtt_url(url)
+        """``password`` overrides the URL's (it comes from a file or the environment,
+        so that it shows neither on the command line nor in ``ps``)."""
+        self._host, self._port, user, url_password = parse_mqtt_url(url)
+        password = password if password is not None else url_password
         self._loop = loop
         self._on_message = on_message
         self._on_link = on_link

@@ -53,3 +53,33 @@ def _iso(ts_ms: int) -> str:
         return datetime.fromtimestamp(ts_ms / 1000, UTC).isoformat(timespec="seconds")
     except (OverflowError, OSError, ValueError):
         return f"{ts_ms} ms"
+
+
+# Restamped records remembered per agent, so that a redelivery finds its first time.
+_RESTAMPS_REMEMBERED = 1024
+
+
+class Restamper:
+    """Server times for live heartbeats of a gateway whose clock is unbelievable.
+
+    Each gets the server's time, made unique per agent: the stores keep one point per
+    series and time, so beats restamped to the same millisecond (a burst the broker held
+    back) would overwrite one another. A record delivered again (QoS 1, a replay) gets
+    the time it got the first time, so it overwrites itself instead of being stored twice.
+    """
+
+    def __init__(self) -> None:
+        self._last_ms: dict[str, int] = {}
+        self._given: dict[str, dict[int, int]] = {}
+
+    def stamp(self, agent_id: str, seq: int, now_ms: int) -> int:
+        given = self._given.setdefault(agent_id, {})
+        if seq >= 0 and seq in given:
+            return given[seq]
+        ts_ms = max(now_ms, self._last_ms.get(agent_id, now_ms - 1) + 1)
+        self._last_ms[agent_id] = ts_ms
+        if seq >= 0:
+            given[seq] = ts_ms
+            if len(given) > _RESTAMPS_REMEMBERED:
+                del given[next(iter(given))]  # dicts keep insertion order: the oldest
+        return ts_ms

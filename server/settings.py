@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,13 @@ class Settings:
     data_dir: str = field(
         default="xaso-data", metadata={"help": "folder for the server's own data (API tokens)"}
     )
+    mqtt_password_file: str | None = field(
+        default=None,
+        metadata={
+            "help": "file holding the broker password (else XASO_MQTT_PASSWORD, else a "
+            "systemd credential named mqtt-password); keeps it off the command line"
+        },
+    )
     mqtt_client_id: str = field(
         default="xaso-server",
         metadata={"help": "MQTT client id; keep it stable so the broker keeps our session"},
@@ -34,6 +44,15 @@ class Settings:
         metadata={
             "help": "how often heartbeat timeouts are checked, seconds (a timeout is "
             "noticed at most this late)"
+        },
+    )
+
+    intake_stall_s: float = field(
+        default=5.0,
+        metadata={
+            "help": "when a message has waited this long to be stored, the intake counts as "
+            "stalled: no device is timed out until it flows again (the broker holds back "
+            "their heartbeats), and /healthz says so, seconds"
         },
     )
 
@@ -105,6 +124,17 @@ class Settings:
     @property
     def tokens_path(self) -> str:
         return f"{self.data_dir}/xaso.db"
+
+    def mqtt_password(self, env: Mapping[str, str] = os.environ) -> str | None:
+        """The broker password from a file, the environment or a systemd credential
+        (``LoadCredential=mqtt-password:...``); None: the URL's, if any."""
+        path = self.mqtt_password_file
+        if path is None and env.get("CREDENTIALS_DIRECTORY"):
+            credential = Path(env["CREDENTIALS_DIRECTORY"]) / "mqtt-password"
+            path = str(credential) if credential.is_file() else None
+        if path is not None:
+            return Path(path).read_text(encoding="utf-8").strip()
+        return env.get("XASO_MQTT_PASSWORD") or None
 
 
 def setting_help() -> dict[str, tuple[object, str]]:

@@ -341,7 +341,7 @@ async def alerting_app(
 
 async def feed(app: web.Application, topic: str, raw: bytes, now_ms: int) -> None:
     """A message from the gateway, through ingest into the store, as MQTT brings it."""
-    records = app[keys.INGEST].handle(topic, raw, now_ms)
+    records = app[keys.INGEST].handle(topic, raw, now_ms).records
     await app[keys.STORE].write(records)
 
 

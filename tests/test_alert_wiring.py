@@ -65,7 +65,7 @@ async def test_alert_and_its_recovery_across_a_restart(
 
     async def feed(app: web.Application, topic: str, message: Any, at_ms: int) -> None:
         clock.now_ms = at_ms
-        await store.write(app[keys.INGEST].handle(topic, payload(message), at_ms))
+        await store.write(app[keys.INGEST].handle(topic, payload(message), at_ms).records)
 
     app = server_app()
     runner = await _started(app)
@@ -265,7 +265,7 @@ async def test_a_backlog_through_ingest_raises_no_alert(
             )
             received_ms = NOW + seq * 2000
             await store.write(
-                ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), received_ms)
+                ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), received_ms).records
             )
         clock.now_ms = NOW + 3_600_000
         if historical:

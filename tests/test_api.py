@@ -46,7 +46,9 @@ async def client(app: web.Application, aiohttp_client: ClientFactory) -> TestCli
         beat = heartbeat(
             "alpha-gw", seq, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=at - 500
         )
-        await app[keys.STORE].write(ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), at))
+        await app[keys.STORE].write(
+            ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), at).records
+        )
     return client
 
 

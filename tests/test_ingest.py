@@ -48,7 +48,7 @@ def rejected(ingest: Ingest, reason: str) -> float:
 
 def test_valid_heartbeat_gives_health_readings_and_transitions(ingest: Ingest) -> None:
     beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": False})
-    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW)
+    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW).records
     kinds = [type(r) for r in records]
     assert kinds.count(AgentHealthRecord) == 1
     assert kinds.count(DeviceReadingRecord) == 2
@@ -84,13 +84,37 @@ def test_valid_heartbeat_gives_health_readings_and_transitions(ingest: Ingest) -
 def test_bad_input_is_dropped_and_counted(
     ingest: Ingest, topic: str, raw: bytes, reason: str
 ) -> None:
-    assert ingest.handle(topic, raw, NOW) == []
+    handled = ingest.handle(topic, raw, NOW)
+    assert handled.records == []
+    assert handled.refused is not None and handled.refused[0] == reason
     assert rejected(ingest, reason) == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        # ~1,000 levels of nesting exhaust the JSON decoder's stack (RecursionError).
+        (
+            b'{"v": 1, "agent": "alpha-gw", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+            "malformed_json",
+        ),
+        (b"[" * 5000 + b"]" * 5000, "invalid_schema"),
+        # Past 64 bits: no store can hold it (SQLite raised OverflowError for ever).
+        (
+            payload(heartbeat("alpha-gw", 1)).replace(b'"seq":1,', b'"seq":18446744073709551616,'),
+            "invalid_schema",
+        ),
+    ],
+)
+def test_hostile_payloads_are_refused_not_raised(ingest: Ingest, raw: bytes, reason: str) -> None:
+    handled = ingest.handle(heartbeat_topic("alpha-gw"), raw, NOW)
+    assert handled.refused is not None and handled.refused[0] == reason
+    assert handled.records == []
 
 
 def test_reading_for_another_agents_device_is_dropped_rest_kept(ingest: Ingest) -> None:
     beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "beta-rc-1": False})
-    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW)
+    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW).records
     devices = {r.device_id for r in records if isinstance(r, DeviceReadingRecord)}
     assert devices == {"alpha-rc-1"}
     assert ingest.state.devices["beta-rc-1"].last_reading is None
@@ -102,16 +126,16 @@ def test_reading_for_another_agents_device_is_dropped_rest_kept(ingest: Ingest) 
 
 def test_planned_device_cannot_be_reported(ingest: Ingest) -> None:
     beat = heartbeat("alpha-gw", 1, {"alpha-rc-2": True})
-    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW)
+    records = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), NOW).records
     assert not [r for r in records if isinstance(r, DeviceReadingRecord)]
 
 
 def test_stale_will_is_counted_not_applied(ingest: Ingest) -> None:
     ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online", 9)), NOW)
-    assert (
-        ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "offline", 8)), NOW)
-        == []
+    handled = ingest.handle(
+        status_topic("alpha-gw"), payload(status("alpha-gw", "offline", 8)), NOW
     )
+    assert handled.records == [] and handled.refused is None
     assert ingest.metrics.registry.get_sample_value("xaso_stale_wills_total") == 1
     assert str(ingest.state.devices["alpha-gw"].status) == "online"
 
@@ -138,7 +162,9 @@ def test_a_backlog_corrects_the_history_without_touching_the_live_state(
             "alpha-gw", seq, {"alpha-cam-1": cam_up}, ts_ms=1_000 * seq, historical=True
         )
         found += [
-            r for r in ingest.handle(topic, payload(beat), NOW) if isinstance(r, TransitionRecord)
+            r
+            for r in ingest.handle(topic, payload(beat), NOW).records
+            if isinstance(r, TransitionRecord)
         ]
     # Written at the device's own times, only where the status changed.
     assert [(t.ts_ms, t.status, t.cause) for t in found] == [
@@ -175,7 +201,7 @@ def broadcast_event(agent: str, seq: int, cluster: str = "alpha-rc-1", **changes
 
 def test_a_broadcast_event_becomes_one_record_with_its_place(ingest: Ingest) -> None:
     raw = broadcast_event("alpha-gw", 7, volume=80, relay_on=True, historical=True)
-    [record] = ingest.handle(broadcast_topic("alpha-gw"), raw, NOW)
+    [record] = ingest.handle(broadcast_topic("alpha-gw"), raw, NOW).records
     assert isinstance(record, BroadcastEventRecord)
     assert (record.event_id, record.commune, record.village) == ("alpha-gw-7", "alpha", "alpha.t1")
     assert (record.cluster, record.event, record.ts_ms) == ("alpha-rc-1", "started", 1_007)
@@ -218,19 +244,21 @@ def test_a_broadcast_event_becomes_one_record_with_its_place(ingest: Ingest) -> 
 def test_a_bad_broadcast_event_is_dropped_and_counted(
     ingest: Ingest, topic: str, raw: bytes, reason: str
 ) -> None:
-    assert ingest.handle(topic, raw, NOW) == []
+    handled = ingest.handle(topic, raw, NOW)
+    assert handled.records == []
+    assert handled.refused is not None and handled.refused[0] == reason
     assert rejected(ingest, reason) == 1
 
 
-def test_broadcast_events_and_heartbeats_share_the_numbering(ingest: Ingest) -> None:
-    ingest.handle(heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 1)), NOW)
-    ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 2), NOW)
-    ingest.handle(heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 5)), NOW)
-    assert ingest.sequences.missing("alpha-gw") == 2  # 3 and 4
-    ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 3, historical=True), NOW)
+def test_broadcast_events_and_heartbeats_carry_the_agents_numbers(ingest: Ingest) -> None:
+    beat = ingest.handle(heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 1)), NOW)
+    event = ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 2), NOW)
+    assert (beat.sequences, event.sequences) == ([("alpha-gw", 1)], [("alpha-gw", 2)])
     # A refused event still arrived: asking the agent for it again would change nothing.
-    ingest.handle(broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 4, "beta-rc-1"), NOW)
-    assert ingest.sequences.missing("alpha-gw") == 0
+    refused = ingest.handle(
+        broadcast_topic("alpha-gw"), broadcast_event("alpha-gw", 4, "beta-rc-1"), NOW
+    )
+    assert refused.refused is not None and refused.sequences == [("alpha-gw", 4)]
 
 
 # -- device clocks that cannot be believed ----------------------------------------------
@@ -263,7 +291,7 @@ def test_a_live_heartbeat_on_a_wrong_clock_is_kept_at_the_servers_time(
     ingest_today: Ingest, device_ts_ms: int
 ) -> None:
     beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True}, ts_ms=device_ts_ms)
-    records = ingest_today.handle(heartbeat_topic("alpha-gw"), payload(beat), TODAY)
+    records = ingest_today.handle(heartbeat_topic("alpha-gw"), payload(beat), TODAY).records
     assert {r.ts_ms for r in records} == {TODAY}
     assert restamped(ingest_today) == 1
     assert ingest_today.state.devices["alpha-gw"].last_seen_ms == TODAY
@@ -274,7 +302,7 @@ def test_a_heartbeat_within_the_window_keeps_the_devices_time(
     ingest_today: Ingest, device_ts_ms: int
 ) -> None:
     beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True}, ts_ms=device_ts_ms)
-    records = ingest_today.handle(heartbeat_topic("alpha-gw"), payload(beat), TODAY)
+    records = ingest_today.handle(heartbeat_topic("alpha-gw"), payload(beat), TODAY).records
     assert {r.ts_ms for r in records if not isinstance(r, TransitionRecord)} == {device_ts_ms}
     assert restamped(ingest_today) == 0
 
@@ -285,16 +313,43 @@ def test_a_queued_record_on_a_wrong_clock_is_refused_but_not_asked_for_again(
     live = heartbeat("alpha-gw", 1, ts_ms=TODAY)
     ingest_today.handle(heartbeat_topic("alpha-gw"), payload(live), TODAY)
     ingest_today.handle(heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 4)), TODAY)
-    assert ingest_today.sequences.missing("alpha-gw") == 2
 
     queued = heartbeat("alpha-gw", 2, {"alpha-rc-1": True}, ts_ms=5_000, historical=True)
-    assert ingest_today.handle(heartbeat_topic("alpha-gw"), payload(queued), TODAY) == []
+    refused_beat = ingest_today.handle(heartbeat_topic("alpha-gw"), payload(queued), TODAY)
     event = broadcast_event("alpha-gw", 3, ts_ms=TODAY + 24 * HOUR, historical=True)
-    assert ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY) == []
+    refused_event = ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY)
 
+    for handled, seq in ((refused_beat, 2), (refused_event, 3)):
+        assert handled.records == []
+        assert handled.refused is not None and handled.refused[0] == "time_out_of_range"
+        assert handled.sequences == [("alpha-gw", seq)]  # arrived: not a gap to ask for
     assert rejected(ingest_today, "time_out_of_range") == 2
-    assert ingest_today.sequences.missing("alpha-gw") == 0
     assert restamped(ingest_today) == 1  # only seq 4, live, 1970-stamped
+
+
+def test_restamped_heartbeats_never_share_a_time_and_a_redelivery_keeps_its_own(
+    ingest_today: Ingest,
+) -> None:
+    """Beats of a gateway 3 h ahead, held back by the broker and delivered in one burst,
+    all land in the same server millisecond: each must still be a point of its own."""
+    ahead = TODAY + 3 * HOUR
+    times = [
+        ingest_today.handle(
+            heartbeat_topic("alpha-gw"),
+            payload(heartbeat("alpha-gw", seq, ts_ms=ahead + seq * 1000)),
+            TODAY,
+        )
+        .records[0]
+        .ts_ms
+        for seq in range(1, 31)
+    ]
+    assert len(set(times)) == 30
+    again = ingest_today.handle(
+        heartbeat_topic("alpha-gw"),
+        payload(heartbeat("alpha-gw", 7, ts_ms=ahead + 7000)),
+        TODAY + 5,
+    )
+    assert again.records[0].ts_ms == times[6]  # overwrites itself, not a second copy
 
 
 @pytest.mark.parametrize(
@@ -309,7 +364,8 @@ def test_a_broadcast_event_about_an_impossible_occurrence_is_refused(
     ingest_today: Ingest, planned: dict[str, int]
 ) -> None:
     event = broadcast_event("alpha-gw", 1, ts_ms=TODAY, **planned)
-    assert ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY) == []
+    handled = ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY)
+    assert handled.records == []
     assert rejected(ingest_today, "time_out_of_range") == 1
 
 
@@ -322,14 +378,14 @@ def test_a_broadcast_event_within_the_window_is_stored(ingest_today: Ingest) -> 
         occurrence_ms=TODAY - HOUR,
         planned_end_ms=TODAY,
     )
-    [record] = ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY)
+    [record] = ingest_today.handle(broadcast_topic("alpha-gw"), event, TODAY).records
     assert record.ts_ms == TODAY - HOUR
     # A skip of a bulletin planned a week ahead (a silence ordered for it): believable.
     week = TODAY + 7 * 24 * HOUR
     ahead = broadcast_event(
         "alpha-gw", 2, ts_ms=TODAY, occurrence_ms=week, planned_end_ms=week + HOUR, event="skipped"
     )
-    assert len(ingest_today.handle(broadcast_topic("alpha-gw"), ahead, TODAY)) == 1
+    assert len(ingest_today.handle(broadcast_topic("alpha-gw"), ahead, TODAY).records) == 1
 
 
 def test_the_window_refuses_nonsense_settings() -> None:

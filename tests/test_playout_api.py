@@ -85,7 +85,7 @@ async def report(app: web.Application, agent: str, kind: str, at_ms: int, **fiel
     event = BroadcastEvent(
         v=SCHEMA_VERSION, agent=agent, session=1, seq=next(_seq), ts_ms=at_ms, event=kind, **values
     )
-    records = app[keys.INGEST].handle(broadcast_topic(agent), encode(event), at_ms)
+    records = app[keys.INGEST].handle(broadcast_topic(agent), encode(event), at_ms).records
     assert records, "ingest refused the event"
     await app[keys.STORE].write(records)
 

@@ -1,4 +1,5 @@
-"""The batching writer acknowledges MQTT messages only once their records are stored."""
+"""The batching writer acknowledges MQTT messages only once what they carried is durable,
+and keeps poison aside instead of retrying it forever."""
 
 from __future__ import annotations
 
@@ -6,9 +7,18 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 
+import pytest
+
+from server.intake_journal import DeadLetter, JournalUnavailable
 from server.metrics import Metrics
-from server.store.base import Record, StoreUnavailable, TransitionRecord, WriteResult
-from server.writer import StoreWriter
+from server.store.base import (
+    Record,
+    RecordsRefused,
+    StoreUnavailable,
+    TransitionRecord,
+    WriteResult,
+)
+from server.writer import Intake, StoreWriter
 
 
 def record(i: int) -> TransitionRecord:
@@ -23,30 +33,50 @@ def record(i: int) -> TransitionRecord:
     )
 
 
+def message(i: int, acked: list[int]) -> Intake:
+    return Intake([record(i)], lambda: acked.append(i), topic=f"t/{i}", payload=f"m{i}".encode())
+
+
 class ScriptedStore:
     """A store whose failures are scripted: a unit-test double for the writer's logic
-    (the real stores have their own contract tests on real databases)."""
+    (the real stores have their own contract tests on real databases). ``poison``
+    records make any write that holds one fail the way ``refuse`` says."""
 
     name = "scripted"
 
-    def __init__(self, failures: list[BaseException]) -> None:
-        self.failures = failures
+    def __init__(
+        self,
+        failures: list[BaseException] | None = None,
+        poison: frozenset[int] = frozenset(),
+        refuse: str = "raise",
+    ) -> None:
+        self.failures = failures or []
+        self.poison, self.refuse = poison, refuse
         self.written: list[Record] = []
+        self.writes = 0
 
     async def write(self, records: Sequence[Record]) -> WriteResult:
+        self.writes += 1
         if self.failures:
             raise self.failures.pop(0)
-        self.written.extend(records)
-        return WriteResult(written=len(records))
+        bad = [r for r in records if r.ts_ms in self.poison]
+        if bad and self.refuse == "raise":
+            raise RecordsRefused("integer too large")
+        if bad and self.refuse == "bug":
+            raise RuntimeError("a bug")
+        good = [r for r in records if r.ts_ms not in self.poison]
+        self.written.extend(good)
+        # InfluxDB's "partial write": the good points are in, the bad ones never will be.
+        return WriteResult(written=len(good), rejected=len(bad), detail="partial write")
 
 
 async def run_until(writer: StoreWriter, done: Callable[[], bool], timeout_s: float = 5) -> None:
     task = asyncio.create_task(writer.run())
     try:
-        for _ in range(int(timeout_s / 0.05)):
+        for _ in range(int(timeout_s / 0.01)):
             if done():
                 return
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.01)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -57,26 +87,84 @@ async def test_acks_wait_for_a_store_that_comes_back() -> None:
     store = ScriptedStore([StoreUnavailable("down"), StoreUnavailable("down")])
     writer = StoreWriter(store, Metrics(), linger_s=0.0)  # type: ignore[arg-type]
     acked: list[int] = []
-    writer.submit([record(1)], lambda: acked.append(1))
+    writer.submit(message(1, acked))
     await run_until(writer, lambda: bool(acked))
     assert acked == [1]
     assert [r.ts_ms for r in store.written] == [1]
 
 
-async def test_an_unexpected_error_does_not_stop_the_writer() -> None:
-    store = ScriptedStore([RuntimeError("a bug")])
-    writer = StoreWriter(store, Metrics(), linger_s=0.0)  # type: ignore[arg-type]
+async def test_a_failing_store_shows_in_how_long_intake_waits() -> None:
+    store = ScriptedStore([StoreUnavailable("down")] * 100)
+    writer = StoreWriter(store, Metrics(), linger_s=0.0, max_backoff_s=0.01)  # type: ignore[arg-type]
+    writer.submit(message(1, []))
+    await run_until(writer, lambda: store.writes > 3)
+    assert writer.failing_since is not None and "down" in writer.last_failure
+    assert writer.waiting_s() > 0
+
+
+@pytest.mark.parametrize("refuse", ["raise", "bug", "partial"])
+async def test_poison_is_found_kept_aside_and_the_rest_stored(refuse: str) -> None:
+    store = ScriptedStore(poison=frozenset({13, 17}), refuse=refuse)
+    kept: list[DeadLetter] = []
+
+    async def on_stored(batch: Sequence[Intake], letters: Sequence[DeadLetter]) -> None:
+        kept.extend(letters)
+
+    writer = StoreWriter(store, Metrics(), on_stored=on_stored, linger_s=0.0)  # type: ignore[arg-type]
     acked: list[int] = []
-    writer.submit([record(1)], lambda: acked.append(1))
+    for i in range(1, 41):
+        writer.submit(message(i, acked))
+    await run_until(writer, lambda: len(acked) == 40)
+    assert sorted(acked) == list(range(1, 41)), refuse  # every message acknowledged
+    # (A partial write stores the good records again while halving: idempotent.)
+    assert {r.ts_ms for r in store.written} == set(range(1, 41)) - {13, 17}
+    assert sorted(letter.payload for letter in kept) == [b"m13", b"m17"], refuse
+    assert {letter.reason for letter in kept} == {"store_refused"}
+
+
+async def test_a_message_refused_before_the_store_is_kept_aside_and_acknowledged() -> None:
+    store = ScriptedStore()
+    kept: list[DeadLetter] = []
+
+    async def on_stored(batch: Sequence[Intake], letters: Sequence[DeadLetter]) -> None:
+        kept.extend(letters)
+
+    writer = StoreWriter(store, Metrics(), on_stored=on_stored, linger_s=0.0)  # type: ignore[arg-type]
+    acked: list[int] = []
+    letter = DeadLetter(5, "t/x", "malformed_json", "broken", b"{")
+    writer.submit(Intake((), lambda: acked.append(1), refused=letter))
     await run_until(writer, lambda: bool(acked))
-    assert acked == [1]
+    assert kept == [letter] and store.writes == 0
+
+
+async def test_acks_wait_for_on_stored_too() -> None:
+    store = ScriptedStore()
+    calls: list[int] = []
+
+    async def on_stored(batch: Sequence[Intake], letters: Sequence[DeadLetter]) -> None:
+        calls.append(len(batch))
+        if len(calls) < 3:
+            raise JournalUnavailable("disk full")
+
+    writer = StoreWriter(
+        store,  # type: ignore[arg-type]
+        Metrics(),
+        on_stored=on_stored,
+        linger_s=0.0,
+        max_backoff_s=0.01,
+    )
+    acked: list[int] = []
+    writer.submit(message(1, acked))
+    await run_until(writer, lambda: bool(acked))
+    assert acked == [1] and len(calls) == 3
+    assert store.writes == 1  # the store write is not repeated for the journal's sake
 
 
 async def test_flush_never_acknowledges_what_it_could_not_write() -> None:
     store = ScriptedStore([StoreUnavailable("down")] * 10)
     writer = StoreWriter(store, Metrics(), max_backoff_s=0.01)  # type: ignore[arg-type]
     acked: list[int] = []
-    writer.submit([record(1)], lambda: acked.append(1))
+    writer.submit(message(1, acked))
     await writer.flush()
     assert acked == []
     assert store.written == []
@@ -85,12 +173,12 @@ async def test_flush_never_acknowledges_what_it_could_not_write() -> None:
 async def test_flush_writes_the_batch_a_cancelled_run_was_writing() -> None:
     store = ScriptedStore([StoreUnavailable("down")] * 2)
     writer = StoreWriter(store, Metrics(), linger_s=0.0, max_backoff_s=0.01)  # type: ignore[arg-type]
-    writer.submit([record(1)])  # a timeout transition: no MQTT message to redeliver it
+    writer.submit_records([record(1)])  # a timeout transition: no MQTT message to redeliver it
     task = asyncio.create_task(writer.run())
     await asyncio.sleep(0.05)  # run() has taken it and is retrying
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    writer.submit([record(2)])
+    writer.submit_records([record(2)])
     await writer.flush()
     assert sorted(r.ts_ms for r in store.written) == [1, 2]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Final, Literal, Protocol, TypeVar
+from typing import Annotated, Final, Literal, Protocol, TypeVar
 
 import msgspec
 
@@ -36,6 +36,13 @@ _ID_RE: Final = re.compile(ID_PATTERN)
 # A heartbeat of an agent with 200 devices is about 20 KB; anything far beyond that is
 # hostile or broken and is rejected before it is parsed.
 MAX_PAYLOAD_BYTES: Final = 256 * 1024
+
+# Every integer on the wire fits a signed 64-bit integer: what SQLite and InfluxDB store.
+# A bigger one (a seq of 2**64) is refused at the boundary, where it is one bad message;
+# past it, it would stall the store's writer on every retry.
+INT64_MIN: Final = -(2**63)
+INT64_MAX: Final = 2**63 - 1
+Int64 = Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)]
 
 QOS_STATUS: Final = 1
 QOS_RECORDS: Final = 1
@@ -91,11 +98,11 @@ class Status(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     a will whose session is older than the newest birth is stale and must be ignored
     (the idea of Sparkplug's bdSeq)."""
 
-    v: int
+    v: Int64
     agent: str
     state: AgentState
-    session: int
-    ts_ms: int
+    session: Int64
+    ts_ms: Int64
     agent_version: str = ""
 
 
@@ -117,15 +124,15 @@ class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_
     rssi_dbm: float | None = None
     rsrp_dbm: float | None = None
     # Broker reconnections since the agent started.
-    reconnects: int | None = None
+    reconnects: Int64 | None = None
     # The version of the broadcast schedule the agent holds (ScheduleSet.version), and
     # how many audio files it names are not on the gateway yet.
     schedule_version: str | None = None
-    content_missing: int | None = None
+    content_missing: Int64 | None = None
     # The on-disk queue: records waiting, records dropped by its retention policy since
     # the agent started, and the last problem with it (e.g. a full disk).
-    queue_depth: int | None = None
-    queue_dropped: int | None = None
+    queue_depth: Int64 | None = None
+    queue_dropped: Int64 | None = None
     queue_error: str | None = None
 
 
@@ -135,7 +142,7 @@ class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit
     stream_ok: bool | None = None  # DESCRIBE answered with a session description
     auth_ok: bool | None = None  # False when the camera refused our credentials
     recording: bool | None = None
-    last_frame_ms: int | None = None
+    last_frame_ms: Int64 | None = None
     fps: float | None = None
     bitrate_kbps: float | None = None
     video_loss: bool | None = None
@@ -148,8 +155,8 @@ class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit
 
 class NvrStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     recording: bool | None = None
-    channels_recording: int | None = None
-    channels_total: int | None = None
+    channels_recording: Int64 | None = None
+    channels_total: Int64 | None = None
     disk_free_pct: float | None = None
     retention_days: float | None = None
 
@@ -162,10 +169,10 @@ class RadioStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_
 
     play_state: RadioPlayState | None = None
     source: str | None = None  # "schedule", "live", "relay", "emergency", ...
-    volume: int | None = None  # 0-100
+    volume: Int64 | None = None  # 0-100
     muted: bool | None = None
     relay_on: bool | None = None  # the amplifier's power relay
-    buffer_ms: int | None = None
+    buffer_ms: Int64 | None = None
     frame_loss_pct: float | None = None
     schedule_version: str | None = None
 
@@ -194,11 +201,11 @@ class CollectorStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, o
 
 
 class Heartbeat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    v: int
+    v: Int64
     agent: str
-    session: int
-    seq: int
-    ts_ms: int
+    session: Int64
+    seq: Int64
+    ts_ms: Int64
     interval_s: float
     health: AgentHealth
     devices: list[DeviceReading] = []
@@ -208,15 +215,17 @@ class Heartbeat(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     historical: bool = False
 
 
-class Replay(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """Server to agent, QoS 1, not retained: records from ``from_seq`` on did not reach
-    the store (a broker that crashed after acknowledging them, say). The agent sends
-    again whatever it still keeps of them, marked historical."""
+class Replay(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """Server to agent, QoS 1, not retained: records from ``from_seq`` on (up to
+    ``to_seq`` included, when given: one gap) did not reach the store (a broker that
+    crashed after acknowledging them, say). The agent sends again whatever it still
+    keeps of them, marked historical."""
 
-    v: int
+    v: Int64
     agent: str
-    from_seq: int
-    ts_ms: int
+    from_seq: Int64
+    ts_ms: Int64
+    to_seq: Int64 | None = None
 
 
 Priority = Literal["normal", "priority", "emergency"]
@@ -239,7 +248,7 @@ class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     """One schedule, as the agent needs it to play on time even with the link down."""
 
     id: str
-    revision: int
+    revision: Int64
     title: str
     priority: Literal["normal", "priority", "emergency"]
     content: ScheduledContent
@@ -249,7 +258,7 @@ class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     rrule: str | None = None  # RFC 5545 RRULE; None: once
     # The occurrences to play, expanded by the server (epoch ms, UTC) for the set's
     # horizon: the agent needs no RFC 5545 engine, and plays what the server planned.
-    starts_ms: list[int] = []
+    starts_ms: list[Int64] = []
 
 
 class Silence(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -258,8 +267,8 @@ class Silence(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 
     id: str
     clusters: list[str]
-    from_ms: int
-    to_ms: int
+    from_ms: Int64
+    to_ms: Int64
 
 
 class ScheduleSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -268,14 +277,14 @@ class ScheduleSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     ``version`` is a hash of items and silences: the agent reports the version it holds
     in its heartbeats, so a cluster on an old schedule is visible."""
 
-    v: int
+    v: Int64
     agent: str
     version: str
-    ts_ms: int
+    ts_ms: Int64
     items: list[ScheduleItem] = []
     silences: list[Silence] = []
     # Occurrences are listed up to here; the server sends a new set well before.
-    horizon_ms: int = 0
+    horizon_ms: Int64 = 0
 
 
 BroadcastEventKind = Literal["received", "started", "finished", "failed", "preempted", "skipped"]
@@ -293,27 +302,27 @@ class BroadcastEvent(msgspec.Struct, forbid_unknown_fields=True, frozen=True, om
     - skipped: not played at all (``reason``: silenced, too_late, content_missing...).
     """
 
-    v: int
+    v: Int64
     agent: str
-    session: int
-    seq: int
-    ts_ms: int  # when this happened, device clock
+    session: Int64
+    seq: Int64
+    ts_ms: Int64  # when this happened, device clock
     event: BroadcastEventKind
     cluster: str
     schedule: str
-    revision: int
+    revision: Int64
     priority: Priority
     content: ScheduledContent
-    occurrence_ms: int = 0  # the planned start: identifies the occurrence
-    planned_end_ms: int = 0
-    started_ms: int | None = None  # actual start of the play this event is about
+    occurrence_ms: Int64 = 0  # the planned start: identifies the occurrence
+    planned_end_ms: Int64 = 0
+    started_ms: Int64 | None = None  # actual start of the play this event is about
     played_s: float | None = None  # how long it played (finished, failed, preempted)
     error: str | None = None
     reason: str | None = None
     by: str | None = None  # preempted: the schedule (or silence) that took over
     preempted: str | None = None  # started: the schedule this one stopped
     resumed: bool = False  # started again after being pre-empted
-    volume: int | None = None
+    volume: Int64 | None = None
     relay_on: bool | None = None
     clock_offset_ms: float | None = None
     historical: bool = False
@@ -331,7 +340,7 @@ _broadcast_decoder = msgspec.json.Decoder(BroadcastEvent)
 
 
 class _VersionOnly(msgspec.Struct):
-    v: int
+    v: Int64
 
 
 _version_decoder = msgspec.json.Decoder(_VersionOnly)
@@ -357,6 +366,8 @@ def _check_version(payload: bytes) -> None:
         raise ProtocolError("invalid_schema", str(exc)) from None
     except msgspec.DecodeError as exc:
         raise ProtocolError("malformed_json", str(exc)) from None
+    except RecursionError:
+        raise ProtocolError("malformed_json", "nested too deeply") from None
     if version != SCHEMA_VERSION:
         raise ProtocolError("unsupported_version", f"schema version {version}")
 
@@ -381,6 +392,10 @@ def _decode(decoder: msgspec.json.Decoder[M], payload: bytes) -> M:
         raise ProtocolError("invalid_schema", str(exc)) from None
     except msgspec.DecodeError as exc:
         raise ProtocolError("malformed_json", str(exc)) from None
+    except RecursionError:
+        # JSON nested ~1,000 deep (3 KB) exhausts the decoder's stack: one hostile
+        # message, to be refused like any other broken one.
+        raise ProtocolError("malformed_json", "nested too deeply") from None
     if message.v != SCHEMA_VERSION:
         raise ProtocolError("unsupported_version", f"schema version {message.v}")
     return message

@@ -253,9 +253,9 @@ def _unsure_agents(app: web.Application, now_ms: int) -> frozenset[str]:
     gateway not online now (away, in maintenance, or back but not yet counted as
     recovered). A gateway cut off from the broker plays from its cache and sends its
     log when it is back; while it is away, its own outage is the alert."""
-    ingest = app.get(keys.INGEST)
-    gaps = ingest.sequences.gaps() if ingest is not None else []
-    unsure = {agent for agent, _, since_ms in gaps if now_ms - since_ms < GAP_HOLD_MS}
+    sequences = app.get(keys.SEQUENCES)
+    gaps = sequences.gaps() if sequences is not None else []
+    unsure = {agent for agent, gap in gaps if now_ms - gap.seen_ms < GAP_HOLD_MS}
     state = app.get(keys.STATE)
     if state is not None:
         unsure.update(

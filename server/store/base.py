@@ -162,6 +162,12 @@ class WriteResult(msgspec.Struct, frozen=True):
     detail: str = ""
 
 
+class RecordsRefused(ValueError):
+    """The store will never take some record of this write (a value it cannot hold):
+    retrying the same write would fail forever. The writer finds the record by halving
+    the write and keeps its message aside."""
+
+
 class StoreUnavailable(RuntimeError):
     """The store could not be reached or failed transiently; nothing is known to be
     written and the whole write may be retried (records are idempotent)."""

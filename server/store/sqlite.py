@@ -31,6 +31,7 @@ from server.store.base import (
     DetailValue,
     DeviceReadingRecord,
     Record,
+    RecordsRefused,
     StoreUnavailable,
     TransitionRecord,
     WriteResult,
@@ -332,12 +333,19 @@ class SqliteStore:
                     connection.executemany(table.insert_sql, rows)
                 connection.execute("COMMIT")
             except BaseException:
-                connection.execute("ROLLBACK")
+                # A failed COMMIT (a full disk) may have rolled back already; a second
+                # ROLLBACK would raise "no transaction is active" and hide the cause.
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
                 raise
         except sqlite3.OperationalError as exc:
             # Disk full, I/O error, database locked by another process: nothing was
             # written and the same write may succeed later.
             raise StoreUnavailable(f"SQLite write failed: {exc}") from exc
+        except (sqlite3.Error, OverflowError, ValueError) as exc:
+            # A value SQLite will never hold (an integer past 64 bits, a constraint):
+            # the same write would fail forever.
+            raise RecordsRefused(f"SQLite refused the write: {exc}") from exc
 
     async def agent_health(
         self, agent_id: str, from_ms: int, to_ms: int, limit: int = 10_000
