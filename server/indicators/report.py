@@ -10,7 +10,6 @@ status against the data as it is now.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Callable
@@ -21,6 +20,15 @@ import jinja2
 
 from server.i18n import translator
 from server.indicators.period import period_days
+from server.indicators.report_text import (
+    COMPARISON_SIGNS,
+    format_day,
+    format_number,
+    format_time,
+    period_text,
+    quantity_text,
+    unit_text,
+)
 from server.indicators.result import (
     VERDICT_VI,
     CommuneEvaluation,
@@ -117,53 +125,11 @@ _WORDS: dict[str, dict[str, str]] = {
     "verdict.not_applicable": {"vi": VERDICT_VI["not_applicable"], "en": "Not applicable"},
 }
 
-_COMPARISON = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 
 
 def words(lang: str) -> dict[str, str]:
     return translator(lang, _WORDS)
-
-
-def format_number(value: float | None, lang: str) -> str:
-    """1234.5 → "1.234,5" in Vietnamese, "1,234.5" in English; at most 2 decimals."""
-    if value is None:
-        return "—"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if lang == "vi":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text
-
-
-def format_day(day: dt.date, lang: str) -> str:
-    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
-
-
-def format_time(ts_ms: int | None, tz: ZoneInfo, lang: str) -> str:
-    if ts_ms is None:
-        return "—"
-    moment = dt.datetime.fromtimestamp(ts_ms / 1000, tz)
-    return moment.strftime("%d/%m/%Y %H:%M" if lang == "vi" else "%Y-%m-%d %H:%M")
-
-
-def period_text(from_ms: int, to_ms: int, tz: ZoneInfo, lang: str) -> str:
-    """The half-open period as the inclusive local days people name it."""
-    first, last = period_days(from_ms, to_ms, tz)
-    return f"{format_day(first, lang)} – {format_day(last, lang)}"
-
-
-def _unit(unit: str, w: dict[str, str]) -> str:
-    return w.get(f"unit.{unit}", unit)
-
-
-def quantity_text(value: float | None, unit: str, w: dict[str, str], lang: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "":  # a yes/no indicator
-        return w["yes"] if value >= 1 else w["no"]
-    shown = _unit(unit, w)
-    number = format_number(value, lang)
-    return f"{number} %" if shown == "%" else f"{number} {shown}"
 
 
 def value_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str:
@@ -175,8 +141,8 @@ def threshold_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str
         return "—"
     if result.unit == "":
         return w["yes"] if result.threshold >= 1 else w["no"]
-    sign = _COMPARISON.get(result.comparison, result.comparison)
-    unit = _unit(result.unit, w)
+    sign = COMPARISON_SIGNS.get(result.comparison, result.comparison)
+    unit = unit_text(result.unit, w)
     number = format_number(result.threshold, lang)
     return f"{sign} {number} %" if unit == "%" else f"{sign} {number} {unit}"
 
@@ -414,7 +380,7 @@ def render_csv(
                     r.indicator,
                     name,
                     _plain_number(r.value),
-                    r.unit if lang == "en" else _unit(r.unit, w),
+                    r.unit if lang == "en" else unit_text(r.unit, w),
                     _plain_number(r.numerator),
                     _plain_number(r.denominator),
                     r.comparison,
