@@ -10,6 +10,9 @@ hash depends on the figures and not on how they were computed: a float is rounde
 6 decimals (summing the same outage seconds in another order must not look like a
 change of data) and a whole number is written without a fraction (``95.0`` and ``95``
 are the same value).
+
+These bytes are also what a sign-off keeps of what it approved (``signoff.py``), and
+``evaluation_from_canonical`` reads them back.
 """
 
 from __future__ import annotations
@@ -48,6 +51,14 @@ def canonical_bytes(evaluation: CommuneEvaluation) -> bytes:
 def evidence_sha256(evaluation: CommuneEvaluation) -> str:
     """The sha256 (hex) of the evaluation's canonical encoding."""
     return hashlib.sha256(canonical_bytes(evaluation)).hexdigest()
+
+
+def evaluation_from_canonical(data: bytes, *, computed_ms: int) -> CommuneEvaluation:
+    """The evaluation a canonical encoding describes (what a sign-off keeps), with its
+    numbers as normalised. The encoding leaves out when it was computed: the caller says
+    (for a sign-off, when it was signed — the server evaluates again to sign)."""
+    fields = msgspec.json.decode(data)
+    return msgspec.convert({**fields, "computed_ms": computed_ms}, CommuneEvaluation)
 
 
 class Evaluate(Protocol):
