@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import urllib.parse
 from collections import defaultdict
 from collections.abc import AsyncIterator, Mapping
@@ -26,7 +27,11 @@ from server.api import bad_request, forbidden, json_body, json_response, not_fou
 from server.api_declared import download_document
 from server.api_indicators import excused_flag
 from server.auth import PRINCIPAL
-from server.indicators.evidence import evidence_sha256
+from server.indicators.evidence import (
+    canonical_bytes,
+    evaluation_from_canonical,
+    evidence_sha256,
+)
 from server.indicators.overview import MAX_TREND, PeriodRef, communes_under, overview
 from server.indicators.period import (
     FIRST_DAY,
@@ -138,14 +143,14 @@ def _area_name(request: web.Request, code: str | None) -> str | None:
 def _signoff_statuses(
     store: SignOffStore, evaluation: CommuneEvaluation, sha256: str, excused: bool
 ) -> list[_Status]:
-    """The sign-offs of this very report: same commune, period and excused setting.
-    A sign-off names the period asked for; a commune that merged or was created within
-    it is evaluated over its part only (``from_ms``/``to_ms``), so look it up by the
-    period asked."""
+    """The sign-offs of this very report: same commune, period and excused setting,
+    each with what changed since. A sign-off names the period asked for; a commune that
+    merged or was created within it is evaluated over its part only
+    (``from_ms``/``to_ms``), so look it up by the period asked."""
     from_ms = _or(evaluation.requested_from_ms, evaluation.from_ms)
     to_ms = _or(evaluation.requested_to_ms, evaluation.to_ms)
     found = store.find(evaluation.commune, from_ms, to_ms)
-    return status([s for s in found if s.excused == excused], sha256)
+    return status([s for s in found if s.excused == excused], sha256, evaluation, store.snapshot)
 
 
 def _or(value: int | None, default: int) -> int:
@@ -215,6 +220,7 @@ async def report(request: web.Request) -> web.StreamResponse:
         parent_name=parent_name,
         excused=excused,
         document_url=lambda sha: f"{prefix}/documents/{sha}",
+        snapshot_url=lambda signoff_id: f"{prefix}/signoff/{signoff_id}?format=html",
     )
     if fmt == "pdf":
         try:
@@ -245,12 +251,18 @@ async def report(request: web.Request) -> web.StreamResponse:
     return web.Response(text=render_html(view, links), content_type="text/html")
 
 
+def _signoff_view(signoff: SignOff) -> dict[str, Any]:
+    return {**msgspec.to_builtins(signoff), "signed": iso_utc(signoff.signed_ms)}
+
+
 def _status_view(item: _Status) -> dict[str, Any]:
     return {
-        **msgspec.to_builtins(item.signoff),
-        "signed": iso_utc(item.signoff.signed_ms),
+        **_signoff_view(item.signoff),
         "current_sha256": item.current_sha256,
         "matches": item.matches,
+        # What changed since (server.indicators.changes); null when it matches, was
+        # signed before snapshots were kept, or the commune has no figures now.
+        "changes": None if item.changes is None else msgspec.to_builtins(item.changes),
     }
 
 
@@ -292,7 +304,8 @@ async def sign_off(request: web.Request) -> web.Response:
         raise _invalid("invalid sign-off", problems)
     assert isinstance(commune, str) and isinstance(sha256, str) and isinstance(note, str)
     evaluation = await _evaluate_one(request, commune, period, excused is True)
-    current = evidence_sha256(evaluation)
+    snapshot = canonical_bytes(evaluation)  # what is hashed is what is kept
+    current = hashlib.sha256(snapshot).hexdigest()
     if sha256.lower() != current:
         # The verifier signs what they saw: if the data moved since, they must look again.
         raise web.HTTPConflict(
@@ -320,7 +333,8 @@ async def sign_off(request: web.Request) -> web.Response:
             signed_ms=now_ms,
             note=note,
             excused=excused is True,
-        )
+        ),
+        snapshot,
     )
     return json_response(_status_view(_Status(saved, current, True)), status=201)
 
@@ -356,20 +370,106 @@ async def list_signoffs(request: web.Request) -> web.Response:
     by_period: dict[tuple[int, int, bool], set[str]] = defaultdict(set)
     for s in found:
         by_period[(s.from_ms, s.to_ms, s.excused)].add(s.commune)
-    current: dict[tuple[str, int, int, bool], str] = {}
+    current: dict[tuple[str, int, int, bool], CommuneEvaluation] = {}
     for (from_ms, to_ms, excused), communes in by_period.items():
         ref = PeriodRef("", from_ms, to_ms)
         # A commune the inventory no longer lists has no figures now: its sign-offs
         # are still listed, matching nothing.
         known = sorted(code for code in communes if code in index.communes)
         for evaluation in await _evaluate(request, known, ref, excused):
-            key = (evaluation.commune, from_ms, to_ms, excused)
-            current[key] = evidence_sha256(evaluation)
-    views = []
-    for s in found:
-        now_sha = current.get((s.commune, s.from_ms, s.to_ms, s.excused), "")
-        views.append(_status_view(_Status(s, now_sha, s.sha256 == now_sha)))
+            current[(evaluation.commune, from_ms, to_ms, excused)] = evaluation
+    hashes = {key: evidence_sha256(evaluation) for key, evaluation in current.items()}
+
+    def key(s: SignOff) -> tuple[str, int, int, bool]:
+        return (s.commune, s.from_ms, s.to_ms, s.excused)
+
+    # The snapshots of the mismatches are read here, on the loop (the store's SQLite
+    # connection is the loop's); telling what changed takes ~8 ms a sign-off for a
+    # quarter's evaluation, so a province's list is compared in a worker thread.
+    store = request.app[keys.SIGNOFFS]
+    snapshots = {
+        s.id: store.snapshot(s.id)
+        for s in found
+        if s.snapshot_kept and s.sha256 != hashes.get(key(s))
+    }
+
+    def compare() -> list[dict[str, Any]]:
+        return [
+            _status_view(status([s], hashes.get(key(s), ""), current.get(key(s)), snapshots.get)[0])
+            for s in found
+        ]
+
+    views = await asyncio.to_thread(compare)
     return json_response({"signoffs": views, "count": len(views)})
+
+
+SNAPSHOT_FORMATS = ("json", "raw", "html")
+
+
+async def signoff_snapshot(request: web.Request) -> web.StreamResponse:
+    """``/signoff/{id}?format=json|raw|html``: who signed, when, and what — the
+    evaluation as approved, from the sign-off's own store, not evaluated again. ``raw``
+    is the exact bytes that were hashed (their sha256 is the sign-off's); ``html`` the
+    approved report to read. Anyone who may read the commune's reports."""
+    signoff = request.app[keys.SIGNOFFS].get(request.match_info["id"])
+    if signoff is None or not request[PRINCIPAL].may_see(signoff.commune):
+        raise not_found("sign-off")
+    fmt = request.query.get("format", "json")
+    if fmt not in SNAPSHOT_FORMATS:
+        raise bad_request(f"format must be one of {', '.join(SNAPSHOT_FORMATS)}")
+    snapshot = request.app[keys.SIGNOFFS].snapshot(signoff.id)
+    if fmt == "json":
+        return json_response(
+            {
+                "signoff": _signoff_view(signoff),
+                "snapshot": None if snapshot is None else msgspec.json.decode(snapshot),
+                "snapshot_sha256": None
+                if snapshot is None
+                else hashlib.sha256(snapshot).hexdigest(),
+            }
+        )
+    if snapshot is None:
+        raise web.HTTPNotFound(
+            text=msgspec.json.encode(
+                {
+                    "error": "this sign-off was recorded before snapshots were kept: it "
+                    "carries the hash only"
+                }
+            ).decode(),
+            content_type="application/json",
+        )
+    if fmt == "raw":
+        return web.Response(
+            body=snapshot,
+            content_type="application/json",
+            headers={"Content-Disposition": _attachment(f"phe-duyet_{signoff.id}.json")},
+        )
+    return _approved_page(request, signoff, snapshot)
+
+
+def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> web.Response:
+    evaluation = evaluation_from_canonical(snapshot, computed_ms=signoff.signed_ms)
+    prefix = "/indicators" if _is_page(request) else "/api/v1/indicators"
+    report_query = {"commune": signoff.commune}
+    if signoff.period:
+        report_query["period"] = signoff.period
+    else:
+        report_query.update({"from": str(signoff.from_ms), "to": str(signoff.to_ms)})
+    if signoff.excused:
+        report_query["excused"] = "1"
+    view = report_view(
+        evaluation,
+        signoff.sha256,
+        [],
+        tz=_tz(request),
+        lang=request_language(request),
+        parent_name=_area_name(request, evaluation.parent),
+        excused=signoff.excused,
+        document_url=lambda sha: f"{prefix}/documents/{sha}",
+        approved=signoff,
+        current_url=f"{prefix}/report?{urllib.parse.urlencode(report_query)}",
+    )
+    return web.Response(text=render_html(view), content_type="text/html")
 
 
 async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRef]:
@@ -512,8 +612,11 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/indicators/report", report)
     app.router.add_post("/api/v1/indicators/signoff", sign_off)
     app.router.add_get("/api/v1/indicators/signoff", list_signoffs)
+    app.router.add_get("/api/v1/indicators/signoff/{id}", signoff_snapshot)
     app.router.add_get("/api/v1/indicators/overview", overview_api)
-    # The page (login cookie): the overview, reports, and the documents they link to.
+    # The page (login cookie): the overview, reports, what a sign-off approved, and the
+    # documents they link to.
     app.router.add_get("/indicators", overview_page)
     app.router.add_get("/indicators/report", report)
+    app.router.add_get("/indicators/signoff/{id}", signoff_snapshot)
     app.router.add_get("/indicators/documents/{sha256}", download_document)

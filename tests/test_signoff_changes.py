@@ -177,3 +177,17 @@ def test_evidence_in_another_order_is_still_a_change() -> None:
     found = changes(signed, msgspec.structs.replace(signed, results=signed.results[::-1]))
     assert not found.empty and found.indicators_reordered is True
 
+
+def test_every_field_a_change_can_name_has_vietnamese_words() -> None:
+    """A field added to the evaluation later must not appear as a code in the report."""
+    from server.indicators.report import words
+
+    vi = words("vi")
+    named = [
+        *(f.name for f in msgspec.structs.fields(CommuneEvaluation)),
+        *(f.name for f in msgspec.structs.fields(IndicatorResult)),
+        *(f.name for f in msgspec.structs.fields(EvidenceItem)),
+    ]
+    unnamed = {"computed_ms", "results", "indicator", "evidence"}  # never a FieldChange
+    missing = [n for n in named if n not in unnamed and f"field.{n}" not in vi]
+    assert missing == []

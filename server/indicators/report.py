@@ -20,6 +20,7 @@ import jinja2
 
 from server.i18n import translator
 from server.indicators.period import period_days
+from server.indicators.report_changes import change_rows, changes_by_indicator
 from server.indicators.report_text import (
     COMPARISON_SIGNS,
     format_day,
@@ -36,7 +37,7 @@ from server.indicators.result import (
     IndicatorResult,
     Verdict,
 )
-from server.indicators.signoff import SignOffStatus
+from server.indicators.signoff import SignOff, SignOffStatus
 
 _WORDS: dict[str, dict[str, str]] = {
     "title": {"vi": "Báo cáo chỉ tiêu hạ tầng số", "en": "Digital infrastructure indicators"},
@@ -82,6 +83,96 @@ _WORDS: dict[str, dict[str, str]] = {
     "signoff.mismatch": {
         "vi": "Dữ liệu đã thay đổi sau khi phê duyệt: mã băm không khớp",
         "en": "The data changed after sign-off: the hash no longer matches",
+    },
+    "signoff.snapshot": {"vi": "Nội dung đã phê duyệt", "en": "What was approved"},
+    "signoff.hash_only": {
+        "vi": "Chỉ có mã băm (phê duyệt trước khi lưu nội dung)",
+        "en": "Hash only (signed before snapshots were kept)",
+    },
+    # What changed since the latest sign-off (server.indicators.changes).
+    "changes": {
+        "vi": "Thay đổi sau lần phê duyệt gần nhất",
+        "en": "What changed since the latest sign-off",
+    },
+    "changes.against": {"vi": "So với phê duyệt của", "en": "Against the sign-off by"},
+    "changes.what": {"vi": "Nội dung", "en": "What"},
+    "changes.signed": {"vi": "Khi phê duyệt", "en": "When signed"},
+    "changes.current": {"vi": "Hiện nay", "en": "Now"},
+    "changes.none_found": {
+        "vi": "Không tìm thấy khác biệt nào ngoài mã băm.",
+        "en": "No difference found beyond the hash.",
+    },
+    "changes.unknown": {
+        "vi": "Phê duyệt trước khi hệ thống lưu nội dung được phê duyệt: chỉ so được mã băm "
+        "(khớp / không khớp), không liệt kê được thay đổi.",
+        "en": "Signed before snapshots were kept: only the hash can be compared (match or "
+        "mismatch); what changed cannot be listed.",
+    },
+    "changes.whole_report": {"vi": "Toàn báo cáo", "en": "Whole report"},
+    "changes.indicator_added": {
+        "vi": "Chỉ tiêu mới trong báo cáo",
+        "en": "Indicator new in the report",
+    },
+    "changes.indicator_removed": {
+        "vi": "Chỉ tiêu không còn trong báo cáo",
+        "en": "Indicator no longer in the report",
+    },
+    "changes.indicators_reordered": {
+        "vi": "Thứ tự các chỉ tiêu đã đổi",
+        "en": "The indicators are in another order",
+    },
+    "changes.evidence_reordered": {
+        "vi": "Thứ tự minh chứng đã đổi",
+        "en": "The evidence is in another order",
+    },
+    "change.added": {"vi": "Thêm minh chứng", "en": "Evidence added"},
+    "change.removed": {"vi": "Bỏ minh chứng", "en": "Evidence removed"},
+    "change.changed": {"vi": "Minh chứng thay đổi", "en": "Evidence changed"},
+    "change.replaced": {"vi": "Minh chứng thay thế", "en": "Evidence replaced"},
+    # The fields a change names: of an indicator, of the report, of an evidence item.
+    "field.value": {"vi": "Giá trị", "en": "Value"},
+    "field.numerator": {"vi": "Tử số", "en": "Numerator"},
+    "field.denominator": {"vi": "Mẫu số", "en": "Denominator"},
+    "field.threshold": {"vi": "Ngưỡng", "en": "Threshold"},
+    "field.comparison": {"vi": "Cách so với ngưỡng", "en": "Comparison"},
+    "field.unit": {"vi": "Đơn vị tính", "en": "Unit"},
+    "field.verdict": {"vi": "Kết quả", "en": "Verdict"},
+    "field.reason": {"vi": "Ghi chú", "en": "Note"},
+    "field.method": {"vi": "Phương pháp", "en": "Method"},
+    "field.source": {"vi": "Nguồn dữ liệu", "en": "Source"},
+    "field.name": {"vi": "Tên chỉ tiêu", "en": "Name"},
+    "field.name_en": {"vi": "Tên chỉ tiêu (tiếng Anh)", "en": "Name in English"},
+    "field.method_en": {"vi": "Phương pháp (tiếng Anh)", "en": "Method in English"},
+    "field.reason_en": {"vi": "Ghi chú (tiếng Anh)", "en": "Note in English"},
+    "field.commune": {"vi": "Mã xã", "en": "Commune code"},
+    "field.commune_name": {"vi": "Tên xã", "en": "Commune name"},
+    "field.parent": {"vi": "Đơn vị cấp trên", "en": "Parent area"},
+    "field.profile": {"vi": "Bộ chỉ tiêu", "en": "Profile"},
+    "field.from_ms": {"vi": "Từ", "en": "From"},
+    "field.to_ms": {"vi": "Đến", "en": "To"},
+    "field.requested_from_ms": {"vi": "Kỳ báo cáo từ", "en": "Period asked from"},
+    "field.requested_to_ms": {"vi": "Kỳ báo cáo đến", "en": "Period asked to"},
+    "field.merged_into": {"vi": "Sáp nhập vào", "en": "Merged into"},
+    "field.predecessors": {"vi": "Các xã sáp nhập vào", "en": "Communes merged into it"},
+    "field.excused_excluded": {
+        "vi": "Loại trừ thời gian miễn trừ",
+        "en": "Excused periods left out",
+    },
+    "field.kind": {"vi": "Loại", "en": "Kind"},
+    "field.id": {"vi": "Mã", "en": "Id"},
+    "field.label": {"vi": "Tên", "en": "Name"},
+    "field.counted": {"vi": "Được tính", "en": "Counted"},
+    "field.note": {"vi": "Ghi chú", "en": "Note"},
+    "field.sha256": {"vi": "SHA-256", "en": "SHA-256"},
+    "approved": {
+        "vi": "Nội dung đã phê duyệt: số liệu và minh chứng đúng như lúc phê duyệt, "
+        "không phải dữ liệu hiện nay.",
+        "en": "What was approved: the figures and evidence as they were when signed, "
+        "not the data now.",
+    },
+    "approved.current": {
+        "vi": "Báo cáo với dữ liệu hiện nay",
+        "en": "The report with the data now",
     },
     "times_in": {"vi": "Giờ Việt Nam (UTC+7)", "en": "Times in Asia/Ho_Chi_Minh (UTC+7)"},
     "overview": {"vi": "Tổng hợp chỉ tiêu theo xã", "en": "Indicators by commune"},
@@ -192,6 +283,22 @@ def signoff_state(statuses: list[SignOffStatus]) -> str:
     return "matches" if statuses[-1].matches else "mismatch"
 
 
+def changes_state(statuses: list[SignOffStatus]) -> str:
+    """What the report can say about the latest sign-off's mismatch: "listed" (what
+    changed), "unknown" (signed before snapshots were kept: the hash only), or "none"
+    (no sign-off, or it matches)."""
+    if not statuses or statuses[-1].matches:
+        return "none"
+    return "listed" if statuses[-1].changes is not None else "unknown"
+
+
+def latest_change_rows(
+    statuses: list[SignOffStatus], *, w: dict[str, str], lang: str, tz: ZoneInfo
+) -> list[dict[str, str]]:
+    latest = statuses[-1].changes if statuses else None
+    return [] if latest is None else change_rows(latest, w=w, lang=lang, tz=tz)
+
+
 def report_view(
     evaluation: CommuneEvaluation,
     sha256: str,
@@ -202,8 +309,15 @@ def report_view(
     parent_name: str | None = None,
     excused: bool = False,
     document_url: Callable[[str], str] = lambda sha256: f"/api/v1/indicators/documents/{sha256}",
+    snapshot_url: Callable[[str], str] = lambda signoff_id: (
+        f"/api/v1/indicators/signoff/{signoff_id}?format=html"
+    ),
+    approved: SignOff | None = None,
+    current_url: str = "",
 ) -> dict[str, Any]:
-    """Everything a report prints, as text in ``lang``."""
+    """Everything a report prints, as text in ``lang``. With ``approved``, the report
+    is what that sign-off approved (``evaluation`` is its snapshot) and ``current_url``
+    the report of the data now."""
     w = words(lang)
     results = []
     documents: dict[str, dict[str, str]] = {}
@@ -238,6 +352,7 @@ def report_view(
         )
     counts: Counter[str] = Counter(r.verdict for r in evaluation.results)
     state = signoff_state(signoffs)
+    latest = signoffs[-1].signoff if signoffs else None
     return {
         "lang": lang,
         "w": w,
@@ -265,9 +380,25 @@ def report_view(
                 "matches": s.matches,
                 "matches_text": w["yes"] if s.matches else w["no"],
                 "note": s.signoff.note,
+                "snapshot_url": snapshot_url(s.signoff.id) if s.signoff.snapshot_kept else "",
             }
             for s in signoffs
         ],
+        "changes_state": changes_state(signoffs),
+        "changes_against": ""
+        if latest is None
+        else f"{latest.verifier} ({latest.role}), {format_time(latest.signed_ms, tz, lang)}",
+        "changes": latest_change_rows(signoffs, w=w, lang=lang, tz=tz),
+        "approved": None
+        if approved is None
+        else {
+            "verifier": approved.verifier,
+            "role": approved.role,
+            "signed_at": format_time(approved.signed_ms, tz, lang),
+            "sha256": approved.sha256,
+            "note": approved.note,
+            "current_url": current_url,
+        },
     }
 
 
@@ -300,6 +431,7 @@ CSV_HEADERS = {
         "Người phê duyệt",
         "Thời điểm phê duyệt",
         "Loại trừ thời gian miễn trừ",
+        "Thay đổi sau phê duyệt",
     ],
     "en": [
         "commune",
@@ -327,6 +459,7 @@ CSV_HEADERS = {
         "signed_by",
         "signed_at",
         "excused",
+        "changes_since_signoff",
     ],
 }
 
@@ -361,6 +494,8 @@ def render_csv(
     state = signoff_state(signoffs)
     latest = signoffs[-1].signoff if signoffs else None
     first, last = period_days(evaluation.from_ms, evaluation.to_ms, tz)
+    whole, changed = changes_by_indicator(latest_change_rows(signoffs, w=w, lang=lang, tz=tz))
+    unknown = w["changes.unknown"] if changes_state(signoffs) == "unknown" else ""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS[lang])
@@ -398,6 +533,7 @@ def render_csv(
                     ("true" if excused else "false")
                     if lang == "en"
                     else w["yes" if excused else "no"],
+                    unknown or "; ".join(p for p in (whole, changed.get(r.indicator, "")) if p),
                 )
             ]
         )

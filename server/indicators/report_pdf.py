@@ -104,6 +104,7 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
     pdf.set_font(FAMILY, size=7)
     pdf.multi_cell(0, 3.5, _nfc(w["hash_note"]))
     pdf.ln(2)
+    _changes(pdf, view)
 
     _heading(pdf, w["summary"])
     _table(
@@ -189,6 +190,32 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
         pdf.set_font(FAMILY, size=9)
         pdf.multi_cell(0, 5, _nfc(w["signoff.none"]))
     return bytes(pdf.output())
+
+
+def _changes(pdf: FPDF, view: dict[str, Any]) -> None:
+    """What changed since the latest sign-off, right under its status."""
+    w: dict[str, str] = view["w"]
+    if view["changes_state"] == "unknown":
+        pdf.set_font(FAMILY, size=8)
+        pdf.multi_cell(0, 4, _nfc(w["changes.unknown"]))
+        pdf.ln(2)
+    if view["changes_state"] != "listed":
+        return
+    _heading(pdf, w["changes"])
+    pdf.set_font(FAMILY, size=8)
+    pdf.multi_cell(0, 4, _nfc(f"{w['changes.against']} {view['changes_against']}"))
+    pdf.ln(1)
+    rows = [
+        [f"{c['indicator']} {c['name']}".strip(), c["what"], c["signed"], c["current"]]
+        for c in view["changes"]
+    ] or [["", w["changes.none_found"], "", ""]]
+    _table(
+        pdf,
+        [w["indicator"], w["changes.what"], w["changes.signed"], w["changes.current"]],
+        rows,
+        widths=(40, 50, 50, 50),
+        font_size=7,
+    )
 
 
 def _heading(pdf: FPDF, text: str) -> None:
