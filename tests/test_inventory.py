@@ -14,6 +14,7 @@ from xaso.yamlcheck import ConfigError, Problem, load_struct_text
 
 REPO = Path(__file__).resolve().parent.parent
 DEVICES_YAML = REPO / "devices.yaml"
+MERGERS = REPO / "tests" / "data" / "merger-inventory.yaml"
 
 
 def line_of(text: str, marker: str) -> int:
@@ -338,3 +339,30 @@ def test_yamlcheck_collects_all_problems_and_returns_no_instance() -> None:
 def test_problem_without_line_names_the_file() -> None:
     assert str(Problem("a.yaml", 0, "cannot read")) == "a.yaml: cannot read"
     assert str(Problem("a.yaml", 3, "bad")) == "a.yaml:3: bad"
+
+
+def test_a_scope_covers_a_merger_from_its_day_and_nothing_outside_it() -> None:
+    """The rule every scope check uses (tests/data/merger-inventory.yaml: an + binh form
+    an-binh, dai absorbs nho, on 16 August 2026; ben is in no merger)."""
+    index = load_inventory(MERGERS).index()
+    before, after = dt.date(2026, 8, 15), dt.date(2026, 8, 16)
+    assert index.scope_on({"an"}, before) == {"an"}
+    assert index.scope_on({"an"}, after) == {"an", "binh", "an-binh"}
+    assert index.scope_on({"an-binh"}, before) == {"an-binh"}
+    assert index.scope_on({"an-binh"}, after) == {"an", "binh", "an-binh"}
+    assert index.scope_on({"dai"}, before) == {"dai"}
+    assert index.scope_on({"dai"}, after) == {"dai", "nho"}
+    assert index.scope_on({"nho"}, after) == {"dai", "nho"}
+    assert index.scope_on({"ben", "nho"}, before) == {"ben", "nho"}
+    assert index.scope_on({"ben"}, after) == {"ben"}
+    assert index.scope_on({"gone"}, after) == {"gone"}  # since removed from the inventory
+    assert index.held_on("an-binh", after) == ("an", "an-binh", "binh")
+    assert index.held_on("an", after) == ("an",)
+    assert index.members_on("an-binh", before) == ()
+    assert index.members_on("an-binh", after) == ("an", "an-binh", "binh")
+    assert index.members_on("an", after) == ()
+    assert index.commune_on("nho-rc-1", before) == "nho"
+    assert index.commune_on("nho-rc-1", after) == "dai"
+    # A merger takes effect at local midnight (UTC+7).
+    assert index.day_of(1_786_813_200_000) == after  # 2026-08-15T17:00Z
+    assert index.day_of(1_786_813_199_999) == before

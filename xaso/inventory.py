@@ -295,13 +295,15 @@ def _memberships(communes: dict[str, Commune], listed: str) -> list[Membership]:
 class InventoryIndex:
     """Lookups over a valid inventory; build it with ``Inventory.index()``.
 
-    ``DeviceEntry.commune`` is where a device belongs now (the end of its commune's
-    merger chain: live status, tokens and alerts work on today's communes); where it
-    belonged on a given day is ``commune_of``.
+    ``DeviceEntry.commune`` is the end of a device's merger chain (live status and
+    alerts name it); where it belonged on a given day is ``commune_of``. What a commune
+    holds on a day is ``held_on`` and what a token's communes cover is ``scope_on``:
+    both follow the dates, so a merger entered ahead of its day changes nothing before.
     """
 
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
+        self._zone = ZoneInfo(inventory.timezone)
         self.areas: dict[str, Area] = {area.code: area for area in inventory.areas}
         self.communes: dict[str, Commune] = {c.code: c for c in inventory.communes}
         self._memberships = {code: _memberships(self.communes, code) for code in self.communes}
@@ -399,6 +401,51 @@ class InventoryIndex:
             if membership.covers(on):
                 return membership.commune
         return None
+
+    def commune_on(self, device_id: str, day: dt.date) -> str:
+        """Like ``commune_of``, but a device whose commune did not exist yet answers the
+        commune it is listed under. Raises KeyError for an unknown device."""
+        return self.commune_of(device_id, day) or self.listed_commune[device_id]
+
+    def day_of(self, ts_ms: int) -> dt.date:
+        """The local day (in the inventory's time zone) of an epoch-ms instant: a merger
+        takes effect at local midnight."""
+        return dt.datetime.fromtimestamp(ts_ms / 1000, self._zone).date()
+
+    def held_on(self, code: str, day: dt.date) -> tuple[str, ...]:
+        """The communes whose villages, key locations and devices ``code`` holds on
+        ``day``, sorted: itself, and every commune merged into it by then (transitively;
+        a predecessor's things stay held by it when it merged on again). Its own things
+        are its own whatever the day: a commune that ended still answers for the
+        schedules and records it left."""
+        held = {code}
+        for listed, membership in self.members(code):
+            if membership.valid_from is None or membership.valid_from <= day:
+                held.add(listed)
+        return tuple(sorted(held))
+
+    def members_on(self, code: str, day: dt.date) -> tuple[str, ...]:
+        """The communes whose villages, key locations and devices belong to ``code`` on
+        ``day`` (where ``commune_of`` answers ``code``), sorted: none for a commune that
+        merged away or does not exist yet."""
+        return tuple(sorted(listed for listed, m in self.members(code) if m.covers(day)))
+
+    def scope_on(self, named: Iterable[str], day: dt.date) -> frozenset[str]:
+        """The communes that a scope naming ``named`` (a token's communes) covers on
+        ``day``: each named commune; the commune its things belong to that day (its
+        successor, transitively, from the day after its merger: a token or a user of a
+        predecessor carries to the successor); and every commune the latter holds by
+        then (a successor answers for its predecessors' villages, devices and past
+        periods). Nothing of a merger reaches anyone before its day, and nothing
+        outside the merger ever. A code the inventory no longer knows covers itself."""
+        covered: set[str] = set()
+        for code in named:
+            covered.add(code)
+            chain = self._memberships.get(code, [])
+            today = next((m.commune for m in chain if m.covers(day)), None)
+            if today is not None:
+                covered.update(self.held_on(today, day))
+        return frozenset(covered)
 
     def merge_family(self, code: str) -> frozenset[str]:
         """The communes linked to ``code`` by mergers, either way, itself included:
