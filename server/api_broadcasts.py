@@ -137,7 +137,7 @@ async def emergency(request: web.Request) -> web.Response:
         priority="emergency",
         created_by=principal.name,
     )
-    problems += schedule_problems(schedule, index, targets_field="")
+    problems += schedule_problems(schedule, index, index.day_of(now_ms), targets_field="")
     problems += content_problems(request, content, asked.commune)
     if problems:
         raise invalid("invalid emergency broadcast", problems)
@@ -161,11 +161,13 @@ async def silence(request: web.Request) -> web.Response:
     if not principal.may_act(asked.commune):
         raise forbidden()
     index = request.app[keys.INDEX]
+    now_ms = request.app[keys.CLOCK_MS]()
     targets = Targets(zones=asked.zones, clusters=asked.clusters)
-    problems = silence_problems(asked.commune, targets, asked.minutes, asked.reason, index)
+    problems = silence_problems(
+        asked.commune, targets, asked.minutes, asked.reason, index, index.day_of(now_ms)
+    )
     if problems:
         raise invalid("invalid silence", problems)
-    now_ms = request.app[keys.CLOCK_MS]()
     order = new_order(
         new_id("il"),
         asked.commune,

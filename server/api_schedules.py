@@ -17,7 +17,7 @@ from aiohttp import web
 
 from server import keys
 from server.api import bad_request, forbidden, json_body, json_response, not_found, parse_time_ms
-from server.auth import PRINCIPAL
+from server.auth import PRINCIPAL, today
 from server.exclusions import new_id
 from server.schedule import (
     ALWAYS_FROM_MS,
@@ -53,7 +53,7 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
     # Permission first: the problems would tell about another commune's villages.
     if not request[PRINCIPAL].may_act(schedule.commune):
         raise forbidden()
-    problems = schedule_problems(schedule, request.app[keys.INDEX])
+    problems = schedule_problems(schedule, request.app[keys.INDEX], today(request.app))
     problems += content_problems(request, schedule.content, schedule.commune)
     if problems:
         raise invalid("invalid schedule", problems)
@@ -79,9 +79,12 @@ def saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
     """The answer to a saved schedule: it, its clusters and its collisions (computed
     before saving: a failure must leave nothing)."""
     table = request.app[keys.SCHEDULES]
+    index = request.app[keys.INDEX]
     # From now, or from the schedule's start when it lies in the future.
     horizon_from = max(request.app[keys.CLOCK_MS](), start_ms(schedule))
-    others = [s for s in table.items.values() if s.commune == schedule.commune]
+    # After a merger a predecessor's schedules play on clusters the successor's play on.
+    family = index.merge_family(schedule.commune)
+    others = [s for s in table.items.values() if s.commune in family]
     found = conflicts(
         schedule,
         others,
@@ -91,7 +94,7 @@ def saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
     )
     return {
         "schedule": msgspec.to_builtins(schedule),
-        "clusters": sorted(target_clusters(schedule, request.app[keys.INDEX])),
+        "clusters": sorted(target_clusters(schedule, index, today(request.app))),
         "conflicts": [
             {**msgspec.to_builtins(c), "start": iso_utc(c.start_ms), "end": iso_utc(c.end_ms)}
             for c in found
@@ -202,7 +205,9 @@ async def schedule_occurrences(request: web.Request) -> web.Response:
     return json_response(
         {
             "schedule": schedule.id,
-            "clusters": sorted(target_clusters(schedule, request.app[keys.INDEX])),
+            "clusters": sorted(
+                target_clusters(schedule, request.app[keys.INDEX], today(request.app))
+            ),
             "occurrences": [{"start": iso_utc(a), "end": iso_utc(b)} for a, b in found],
             "truncated": len(found) >= MAX_OCCURRENCES,
         }

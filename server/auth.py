@@ -6,6 +6,7 @@ which in production scrapes over a private network) and the login page itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -54,3 +55,9 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         )
     request[PRINCIPAL] = principal
     return await handler(request)
+
+
+def today(app: web.Application) -> dt.date:
+    """The server's local day (the inventory's time zone, the injected clock): the day
+    that decides what each commune holds and what each token covers."""
+    return app[keys.INDEX].day_of(app[keys.CLOCK_MS]())

@@ -57,8 +57,8 @@ _AHEAD_MS: Final = 366 * 24 * 3600 * 1000
 # already 744 of them, on a gateway that may pay for every byte over 4G.
 MAX_HORIZON_DAYS: Final = 31
 
-# (schedule id, revision) -> the clusters it plays on, by gateway.
-_Targets = dict[tuple[str, int], dict[str, list[str]]]
+# (schedule id, revision, local day) -> the clusters it plays on that day, by gateway.
+_Targets = dict[tuple[str, int, dt.date], dict[str, list[str]]]
 
 
 def radio_agents(index: InventoryIndex) -> dict[str, frozenset[str]]:
@@ -145,10 +145,16 @@ def schedule_sets(
     emergencies and campaigns would otherwise pile up in every set; a schedule to come,
     even with no occurrence in the window, stays so that its content is fetched ahead.
     ``targets`` memoizes which clusters each schedule plays on (resolving them scans the
-    inventory); ``agents`` is ``radio_agents(index)`` if already known."""
+    inventory); ``agents`` is ``radio_agents(index)`` if already known.
+
+    A schedule plays on the clusters its commune holds today (``schedule.clusters_of``):
+    the set planned on a merger's eve leaves a predecessor's gateway out of the
+    successor's schedules, and the one planned at the local midnight that starts the
+    merger day (the window moves on) brings them in."""
     agents = agents if agents is not None else radio_agents(index)
     agent_of = {cluster: agent for agent, clusters in agents.items() for cluster in clusters}
     from_ms, to_ms = horizon_window(now_ms, index.inventory.timezone, horizon_days)
+    day = index.day_of(now_ms)
     memo: _Targets = targets if targets is not None else {}
     items: dict[str, list[ScheduleItem]] = {agent: [] for agent in agents}
     for schedule in schedules:
@@ -157,9 +163,9 @@ def schedule_sets(
         starts_ms = [start for start, _ in occurrences(schedule, from_ms, to_ms)]
         if not starts_ms and not _to_come(schedule, from_ms, to_ms):
             continue
-        key = (schedule.id, schedule.revision)
+        key = (schedule.id, schedule.revision, day)
         if key not in memo:
-            memo[key] = _by_agent(target_clusters(schedule, index), agent_of)
+            memo[key] = _by_agent(target_clusters(schedule, index, day), agent_of)
         for agent, clusters in memo[key].items():
             items[agent].append(_item(schedule, clusters, starts_ms))
     silenced: dict[str, list[Silence]] = {agent: [] for agent in agents}
@@ -211,7 +217,7 @@ class ScheduleDistributor:
         """Plan every set; publish those whose version or horizon changed if there is
         a link. Answers the gateways whose set was published."""
         schedules = list(schedules)
-        live = {(s.id, s.revision) for s in schedules}
+        live = {(s.id, s.revision, self._index.day_of(now_ms)) for s in schedules}
         self._targets = {k: v for k, v in self._targets.items() if k in live}
         self.due = schedule_sets(
             schedules,

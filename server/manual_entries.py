@@ -51,8 +51,9 @@ def entry_problems(
     index: InventoryIndex,
     now_ms: int,
 ) -> list[str]:
-    """Every problem of an entry, each starting with its field."""
-    found = target_problems(commune, targets, index, field="")
+    """Every problem of an entry, each starting with its field. The targets are those
+    the commune holds today, as the clusters ``new_entry`` resolves."""
+    found = target_problems(commune, targets, index, index.day_of(now_ms), field="")
     if end_ms <= start_ms:
         found.append("end: must be after start")
     elif end_ms - start_ms > MAX_DURATION_S * 1000:
@@ -87,7 +88,7 @@ def new_entry(
     return ManualEntry(
         id=entry_id,
         commune=commune,
-        clusters=sorted(clusters_of(commune, targets, index)),
+        clusters=sorted(clusters_of(commune, targets, index, index.day_of(now_ms))),
         start_ms=start_ms,
         end_ms=end_ms,
         title=title.strip(),

@@ -6,7 +6,8 @@ in short, per planned occurrence and loudspeaker cluster:
 
 - the occurrences are those of each schedule **as it was** when they were due
   (``server.schedule_table``: each version over the time it was in force) whose planned
-  start lies in ``[from_ms, to_ms)``, on its target clusters; an occurrence known only
+  start lies in ``[from_ms, to_ms)``, on its target clusters that day (after a merger
+  the successor's schedules reach its predecessors' clusters); an occurrence known only
   from events (the cluster left the targets since, say) is reported from its events,
   never dropped;
 - the events of one occurrence on one cluster are read in the agent's order (time, then
@@ -25,6 +26,7 @@ record (the stores keep it once), so reconciling twice gives the same log.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Collection, Iterable, Sequence
 from typing import Final, NamedTuple
@@ -146,10 +148,14 @@ def reconcile(
         starts = occurrences_starting(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
         if not starts:
             continue
-        clusters = sorted(target_clusters(schedule, index))
+        # What a commune holds changes only at a merger: once per day is plenty.
+        clusters_on: dict[dt.date, list[str]] = {}
         for start, end in starts:
+            day = index.day_of(start)
+            if day not in clusters_on:
+                clusters_on[day] = sorted(target_clusters(schedule, index, day))
             plan = _plan_of_schedule(schedule, start, end, since_ms > ALWAYS_FROM_MS)
-            for cluster in clusters:
+            for cluster in clusters_on[day]:
                 plans[(schedule.id, start, cluster)] = plan
 
     received: dict[tuple[str, str], list[BroadcastEventRecord]] = {}

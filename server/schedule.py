@@ -83,40 +83,50 @@ class Conflict(msgspec.Struct, frozen=True):
 
 
 def target_problems(
-    commune_code: str, targets: Targets, index: InventoryIndex, field: str = "targets."
+    commune_code: str,
+    targets: Targets,
+    index: InventoryIndex,
+    day: dt.date,
+    field: str = "targets.",
 ) -> list[str]:
-    """Every problem of a commune and the targets in it, each starting with its field
-    (``field`` prefixes zones and clusters: the silence and emergency requests carry
-    them at the top level)."""
+    """Every problem of a commune and the targets in it on ``day``, each starting with
+    its field (``field`` prefixes zones and clusters: the silence and emergency requests
+    carry them at the top level). A commune's villages and clusters are those it holds
+    that day: after a merger, its predecessors' too (``InventoryIndex.held_on``)."""
     commune = index.communes.get(commune_code)
     if commune is None:
         return [f"commune: no commune '{commune_code}' in the inventory"]
     found: list[str] = []
-    villages = {v.code for v in commune.villages}
+    held = index.held_on(commune_code, day)
+    villages = {v.code for listed in held for v in index.communes[listed].villages}
     for zone in targets.zones:
         if zone not in villages:
             found.append(f"{field}zones: '{zone}' is not a village of {commune.name}")
     for cluster in targets.clusters:
         entry = index.devices.get(cluster)
-        if entry is None or entry.kind != "radio_cluster" or entry.commune != commune.code:
+        if (
+            entry is None
+            or entry.kind != "radio_cluster"
+            or index.listed_commune[cluster] not in held
+        ):
             found.append(
                 f"{field}clusters: '{cluster}' is not a loudspeaker cluster of {commune.name}"
             )
         elif entry.planned:
             found.append(f"{field}clusters: '{cluster}' is planned, not installed")
-    if not found and not clusters_of(commune_code, targets, index):
+    if not found and not clusters_of(commune_code, targets, index, day):
         found.append("targets: no installed loudspeaker cluster there")
     return found
 
 
 def schedule_problems(
-    schedule: Schedule, index: InventoryIndex, targets_field: str = "targets."
+    schedule: Schedule, index: InventoryIndex, day: dt.date, targets_field: str = "targets."
 ) -> list[str]:
-    """Every problem of a schedule, each starting with its field."""
+    """Every problem of a schedule given on ``day``, each starting with its field."""
     found: list[str] = []
     if not is_valid_id(schedule.id):
         found.append(f"id: '{schedule.id}' is not a valid id")
-    found += target_problems(schedule.commune, schedule.targets, index, targets_field)
+    found += target_problems(schedule.commune, schedule.targets, index, day, targets_field)
     content = schedule.content
     if not 0 < content.duration_s <= MAX_DURATION_S:
         found.append(f"content.duration_s: must be above 0 and at most {MAX_DURATION_S} s")
@@ -130,14 +140,20 @@ def schedule_problems(
     return found + recurrence_problems(schedule.start, schedule.rrule, schedule.timezone)
 
 
-def target_clusters(schedule: Schedule, index: InventoryIndex) -> frozenset[str]:
-    """The installed loudspeaker clusters a schedule plays on."""
-    return clusters_of(schedule.commune, schedule.targets, index)
+def target_clusters(schedule: Schedule, index: InventoryIndex, day: dt.date) -> frozenset[str]:
+    """The installed loudspeaker clusters a schedule plays on on ``day``."""
+    return clusters_of(schedule.commune, schedule.targets, index, day)
 
 
-def clusters_of(commune: str, targets: Targets, index: InventoryIndex) -> frozenset[str]:
-    """The installed loudspeaker clusters of ``targets`` in ``commune``."""
-    clusters = _installed_clusters(index).get(commune, ())
+def clusters_of(
+    commune: str, targets: Targets, index: InventoryIndex, day: dt.date
+) -> frozenset[str]:
+    """The installed loudspeaker clusters of ``targets`` in what ``commune`` holds on
+    ``day``: a successor's whole-commune schedule plays on its predecessors' clusters
+    from the merger day (never before), and a predecessor's schedule keeps playing on
+    its own clusters after it (the successor's officers manage it)."""
+    by_listed = _installed_clusters(index)
+    clusters = [e for listed in index.held_on(commune, day) for e in by_listed.get(listed, ())]
     if not targets.zones and not targets.clusters:
         return frozenset(e.id for e in clusters)
     zones = set(targets.zones)
@@ -146,12 +162,13 @@ def clusters_of(commune: str, targets: Targets, index: InventoryIndex) -> frozen
 
 @functools.lru_cache(maxsize=4)
 def _installed_clusters(index: InventoryIndex) -> dict[str, tuple[DeviceEntry, ...]]:
-    """Each commune's installed loudspeaker clusters, built once per inventory: schedules,
-    their sets and the playout log ask for them thousands of times in a province."""
+    """The installed loudspeaker clusters listed under each commune, built once per
+    inventory: schedules, their sets and the playout log ask for them thousands of
+    times in a province."""
     found: dict[str, list[DeviceEntry]] = {}
     for entry in index.devices.values():
         if entry.kind == "radio_cluster" and not entry.planned:
-            found.setdefault(entry.commune, []).append(entry)
+            found.setdefault(index.listed_commune[entry.id], []).append(entry)
     return {commune: tuple(entries) for commune, entries in found.items()}
 
 
@@ -189,14 +206,16 @@ def conflicts(
     to_ms: int,
 ) -> list[Conflict]:
     """Schedules that would play on some of the same clusters at the same time within
-    ``[from_ms, to_ms)``: the first overlap of each, with which one goes first."""
-    mine = target_clusters(schedule, index)
+    ``[from_ms, to_ms)``: the first overlap of each, with which one goes first. The
+    clusters are those of the first day."""
+    day = index.day_of(from_ms)
+    mine = target_clusters(schedule, index, day)
     my_times = occurrences(schedule, from_ms, to_ms)
     found = []
     for other in others:
         if other.id == schedule.id:
             continue
-        shared = mine & target_clusters(other, index)
+        shared = mine & target_clusters(other, index, day)
         if not shared:
             continue
         overlap = _first_overlap(my_times, occurrences(other, from_ms, to_ms))

@@ -13,6 +13,7 @@ Pure functions of the orders and the time (no I/O).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Final
 
@@ -49,10 +50,16 @@ def orders_in_force(orders: Iterable[SilenceOrder], now_ms: int) -> list[Silence
 
 
 def silence_problems(
-    commune: str, targets: Targets, minutes: float, reason: str, index: InventoryIndex
+    commune: str,
+    targets: Targets,
+    minutes: float,
+    reason: str,
+    index: InventoryIndex,
+    day: dt.date,
 ) -> list[str]:
-    """Every problem of a request to silence, each starting with its field."""
-    found = target_problems(commune, targets, index, field="")
+    """Every problem of a request to silence given on ``day``, each starting with its
+    field."""
+    found = target_problems(commune, targets, index, day, field="")
     if not 0 < minutes <= MAX_MINUTES:
         found.append(f"minutes: must be above 0 and at most {MAX_MINUTES:.0f} (a day)")
     if len(reason) > MAX_REASON_CHARS:
@@ -76,7 +83,7 @@ def new_order(
     return SilenceOrder(
         id=order_id,
         commune=commune,
-        clusters=sorted(clusters_of(commune, targets, index)),
+        clusters=sorted(clusters_of(commune, targets, index, index.day_of(now_ms))),
         from_ms=now_ms,
         to_ms=now_ms + round(minutes * 60_000),
         targets=targets,

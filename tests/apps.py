@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -20,15 +20,22 @@ from xaso.inventory import load_inventory
 
 @contextlib.asynccontextmanager
 async def app_without_broker(
-    data_dir: Path, inventory: Path = SMALL_INVENTORY, store: Store | None = None
+    data_dir: Path,
+    inventory: Path = SMALL_INVENTORY,
+    store: Store | None = None,
+    clock_ms: Callable[[], int] | None = None,
 ) -> AsyncIterator[web.Application]:
-    """create_app on the given inventory, an in-memory SQLite store unless one is given."""
+    """create_app on the given inventory, an in-memory SQLite store unless one is given,
+    the wall clock unless one is given."""
     own_store = store is None
     used = store if store is not None else await SqliteStore.open(":memory:")
     settings = Settings(inventory=str(inventory), data_dir=str(data_dir))
     index = load_inventory(inventory).index()
     try:
-        yield create_app(settings, Deps(store=used, index=index, connect_mqtt=False))
+        deps = Deps(store=used, index=index, connect_mqtt=False)
+        if clock_ms is not None:
+            deps.clock_ms = clock_ms
+        yield create_app(settings, deps)
     finally:
         if own_store:
             await used.close()

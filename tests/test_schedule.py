@@ -19,6 +19,7 @@ from server.schedule import (
 from xaso.inventory import InventoryIndex, load_inventory
 
 ROOT = Path(__file__).parent.parent
+DAY = dt.date(2027, 1, 1)  # devices.yaml has no merger: any day holds the same
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +45,14 @@ def news(**changes: object) -> Schedule:
 
 
 def test_targets_whole_commune_zones_and_named_clusters(index: InventoryIndex) -> None:
-    whole = target_clusters(news(), index)
+    whole = target_clusters(news(), index, DAY)
     assert len(whole) == 14 and all(c.startswith("xuan-hong-rc-") for c in whole)
-    zone = target_clusters(news(targets=Targets(zones=["xuan-hong.thon-1"])), index)
+    zone = target_clusters(news(targets=Targets(zones=["xuan-hong.thon-1"])), index, DAY)
     assert zone == {"xuan-hong-rc-01", "xuan-hong-rc-02"}
     named = target_clusters(
-        news(targets=Targets(zones=["xuan-hong.thon-1"], clusters=["xuan-hong-rc-14"])), index
+        news(targets=Targets(zones=["xuan-hong.thon-1"], clusters=["xuan-hong-rc-14"])),
+        index,
+        DAY,
     )
     assert named == zone | {"xuan-hong-rc-14"}
 
@@ -61,7 +64,7 @@ def test_every_problem_is_reported(index: InventoryIndex) -> None:
         targets=Targets(zones=["xuan-lai.thon-1"], clusters=["xuan-lai-rc-01"]),
         rrule="FREQ=NEVER",
     )
-    fields = [p.split(":")[0] for p in schedule_problems(bad, index)]
+    fields = [p.split(":")[0] for p in schedule_problems(bad, index, DAY)]
     assert fields == [
         "targets.zones",
         "targets.clusters",
@@ -70,13 +73,14 @@ def test_every_problem_is_reported(index: InventoryIndex) -> None:
         "title",
         "rrule",
     ]
-    assert schedule_problems(news(), index) == []
+    assert schedule_problems(news(), index, DAY) == []
 
 
 def test_a_planned_cluster_cannot_be_targeted(index: InventoryIndex) -> None:
     planned = next(e.id for e in index.devices.values() if e.kind == "radio_cluster" and e.planned)
     commune = index.devices[planned].commune
-    problems = schedule_problems(news(commune=commune, targets=Targets(clusters=[planned])), index)
+    asked = news(commune=commune, targets=Targets(clusters=[planned]))
+    problems = schedule_problems(asked, index, DAY)
     assert any("planned" in p for p in problems)
 
 

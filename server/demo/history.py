@@ -324,7 +324,8 @@ def broadcasts(history: History, schedules: list[Schedule]) -> Iterator[Broadcas
     for schedule in schedules:
         duration_ms = int(schedule.content.duration_s * 1000)
         times = occurrences(schedule, history.start_ms, history.end_ms)
-        for cluster in sorted(target_clusters(schedule, index)):
+        # The clusters of the last day (the demo's inventory has no merger to change them).
+        for cluster in sorted(target_clusters(schedule, index, index.day_of(history.end_ms))):
             entry = index.devices[cluster]
             down = [(s, e) for s, e, status, _ in history.spans(cluster) if status != "online"]
             base = {
