@@ -12,7 +12,7 @@ from aiohttp import web
 
 from server import keys
 from server.alerts.wiring import active_alerts
-from server.auth import PRINCIPAL
+from server.auth import PRINCIPAL, today
 from server.fleet_state import DeviceStatus
 from server.metrics import CONTENT_TYPE
 from server.views import commune_states, device_view, iso_utc, status_counts
@@ -82,35 +82,47 @@ def requested_period(request: web.Request, span_ms: int, default_to_ms: int) -> 
     return from_ms, to_ms
 
 
+def may_see_device(request: web.Request, device_id: str) -> bool:
+    """Whether the token's scope covers the device: the commune it is listed under is
+    in the scope exactly when the commune it belongs to today is
+    (``InventoryIndex.scope_on`` covers a successor's predecessors from the merger)."""
+    return request[PRINCIPAL].may_see(request.app[keys.INDEX].listed_commune[device_id])
+
+
 async def list_devices(request: web.Request) -> web.Response:
-    principal = request[PRINCIPAL]
     state = request.app[keys.STATE]
+    index = request.app[keys.INDEX]
+    day = today(request.app)
     commune = request.query.get("commune")
     kind = request.query.get("kind")
     status = request.query.get("status")
     if status is not None and status not in DeviceStatus.__members__.values():
         raise bad_request(f"status must be one of {', '.join(DeviceStatus)}")
-    devices = [
-        device_view(s)
-        for s in state.devices.values()
-        if principal.may_see(s.entry.commune)
-        and (commune is None or s.entry.commune == commune)
-        and (kind is None or s.entry.kind == kind)
-        and (status is None or s.status == status)
-    ]
+    devices = []
+    for s in state.devices.values():
+        belongs = index.commune_on(s.entry.id, day)
+        if (
+            may_see_device(request, s.entry.id)
+            and (commune is None or belongs == commune)
+            and (kind is None or s.entry.kind == kind)
+            and (status is None or s.status == status)
+        ):
+            devices.append(device_view(s, belongs))
     return json_response({"devices": devices, "count": len(devices)})
 
 
 def visible_device(request: web.Request) -> Any:
     state = request.app[keys.STATE].devices.get(request.match_info["device_id"])
     # Out-of-scope devices are "not found", so ids of other communes do not leak.
-    if state is None or not request[PRINCIPAL].may_see(state.entry.commune):
+    if state is None or not may_see_device(request, state.entry.id):
         raise not_found("device")
     return state
 
 
 async def get_device(request: web.Request) -> web.Response:
-    return json_response(device_view(visible_device(request), detail=True))
+    state = visible_device(request)
+    belongs = request.app[keys.INDEX].commune_on(state.entry.id, today(request.app))
+    return json_response(device_view(state, belongs, detail=True))
 
 
 async def device_history(request: web.Request) -> web.Response:
@@ -134,7 +146,7 @@ async def device_history(request: web.Request) -> web.Response:
 
 def _commune_summary(request: web.Request, code: str) -> dict[str, Any]:
     commune = request.app[keys.INDEX].communes[code]
-    states = commune_states(request.app[keys.STATE], code)
+    states = commune_states(request.app[keys.STATE], code, today(request.app))
     return {
         "code": code,
         "name": commune.name,
@@ -159,13 +171,17 @@ async def get_commune(request: web.Request) -> web.Response:
     index = request.app[keys.INDEX]
     if code not in index.communes or not request[PRINCIPAL].may_see(code):
         raise not_found("commune")
-    commune = index.communes[code]
+    day = today(request.app)
+    # What belongs to it today: after a merger, its predecessors' villages and places
+    # too; nothing to a commune that merged away.
+    held = [index.communes[listed] for listed in index.members_on(code, day)]
     body = _commune_summary(request, code)
-    body["villages"] = [{"code": v.code, "name": v.name} for v in commune.villages]
+    body["villages"] = [{"code": v.code, "name": v.name} for c in held for v in c.villages]
     body["key_locations"] = [
-        {"code": k.code, "name": k.name, "kind": k.kind} for k in commune.key_locations
+        {"code": k.code, "name": k.name, "kind": k.kind} for c in held for k in c.key_locations
     ]
-    body["device_list"] = [device_view(s) for s in commune_states(request.app[keys.STATE], code)]
+    states = commune_states(request.app[keys.STATE], code, day)
+    body["device_list"] = [device_view(s, code) for s in states]
     return json_response(body)
 
 

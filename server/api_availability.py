@@ -14,7 +14,13 @@ from typing import Any
 from aiohttp import web
 
 from server import keys
-from server.api import json_response, not_found, requested_period, visible_device
+from server.api import (
+    json_response,
+    may_see_device,
+    not_found,
+    requested_period,
+    visible_device,
+)
 from server.auth import PRINCIPAL
 from server.availability import Availability, Outage, availability, outages, spans
 from server.exclusions import excused_for
@@ -102,15 +108,19 @@ async def device_availability(request: web.Request) -> web.Response:
     )
 
 
-def _selected_devices(request: web.Request, commune: str | None) -> list[DeviceState]:
-    principal = request[PRINCIPAL]
+def _selected_devices(request: web.Request, commune: str | None, to_ms: int) -> list[DeviceState]:
+    """The installed devices in scope (of ``commune`` if given: those it held on the
+    period's last day, so a predecessor's own before its merger, a successor's with its
+    predecessors' after it)."""
+    index = request.app[keys.INDEX]
     kind = request.query.get("kind")
+    held = index.held_on(commune, index.day_of(to_ms - 1)) if commune in index.communes else ()
     return [
         s
         for s in request.app[keys.STATE].devices.values()
         if not s.entry.planned
-        and principal.may_see(s.entry.commune)
-        and (commune is None or s.entry.commune == commune)
+        and may_see_device(request, s.entry.id)
+        and (commune is None or index.listed_commune[s.entry.id] in held)
         and (kind is None or s.entry.kind == kind)
     ]
 
@@ -120,7 +130,7 @@ async def commune_availability(request: web.Request) -> web.Response:
     if code not in request.app[keys.INDEX].communes or not request[PRINCIPAL].may_see(code):
         raise not_found("commune")
     from_ms, to_ms, now_ms = _period(request)
-    devices = _selected_devices(request, code)
+    devices = _selected_devices(request, code, to_ms)
     results = await asyncio.gather(
         *(_device_figures(request, s, from_ms, to_ms, now_ms) for s in devices)
     )
@@ -148,17 +158,19 @@ async def fleet_availability(request: web.Request) -> web.Response:
     """Over every visible device (filtered by ``commune`` and ``kind``): the figure,
     per kind and per commune, time-weighted over the devices."""
     from_ms, to_ms, now_ms = _period(request)
-    devices = _selected_devices(request, request.query.get("commune"))
+    devices = _selected_devices(request, request.query.get("commune"), to_ms)
     results = await asyncio.gather(
         *(_device_figures(request, s, from_ms, to_ms, now_ms) for s in devices)
     )
+    index = request.app[keys.INDEX]
+    last_day = index.day_of(to_ms - 1)
     overall = Availability()
     by_kind: dict[str, Availability] = defaultdict(Availability)
     by_commune: dict[str, Availability] = defaultdict(Availability)
     for state, (figure, _) in zip(devices, results, strict=True):
         overall += figure
         by_kind[state.entry.kind] += figure
-        by_commune[state.entry.commune] += figure
+        by_commune[index.commune_on(state.entry.id, last_day)] += figure
     return json_response(
         {
             "from": iso_utc(from_ms),
@@ -173,7 +185,7 @@ async def fleet_availability(request: web.Request) -> web.Response:
 
 async def list_outages(request: web.Request) -> web.Response:
     from_ms, to_ms, now_ms = _period(request)
-    devices = _selected_devices(request, request.query.get("commune"))
+    devices = _selected_devices(request, request.query.get("commune"), to_ms)
     results = await asyncio.gather(
         *(_device_figures(request, s, from_ms, to_ms, now_ms) for s in devices)
     )

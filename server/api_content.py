@@ -25,7 +25,9 @@ async def upload(request: web.Request) -> web.Response:
             request.content.iter_chunked(64 * 1024),
             name=request.query.get("name", ""),
             uploaded_by=principal.name,
-            communes=sorted(principal.communes),
+            # The communes the uploader covers today: after a merger, the successor and
+            # its predecessors, so that every gateway of the successor may fetch it.
+            communes=sorted(principal.scope),
         )
     except ContentError as exc:
         raise bad_request(str(exc)) from None
@@ -33,9 +35,9 @@ async def upload(request: web.Request) -> web.Response:
 
 
 def _visible(principal: Principal, info: ContentInfo) -> bool:
-    if not info.communes or not principal.communes:
+    if not info.communes or not principal.scope:
         return True
-    return bool(principal.communes & set(info.communes))
+    return bool(principal.scope & set(info.communes))
 
 
 async def list_content(request: web.Request) -> web.Response:

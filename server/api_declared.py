@@ -35,9 +35,9 @@ MAX_FILES_PER_UPLOAD = 20
 
 
 def may_declare(principal: Principal, commune: str) -> bool:
-    if principal.role is Role.ADMIN:
-        return True
-    return principal.role is Role.OPERATOR and commune in principal.communes
+    """Admins for any commune; operators for those their scope covers today (after a
+    merger, the successor's officers declare for its predecessors' past periods)."""
+    return principal.may_act(commune)
 
 
 def _invalid(error: str, problems: list[str]) -> web.HTTPBadRequest:
@@ -58,7 +58,7 @@ def _upload_communes(request: web.Request) -> list[str]:
         )
     commune = request.query.get("commune")
     if commune is None:
-        return sorted(principal.communes)
+        return sorted(principal.scope)
     if commune not in request.app[keys.INDEX].communes and principal.role is Role.ADMIN:
         raise bad_request(f"no commune {commune!r} in the inventory")
     if not may_declare(principal, commune):
@@ -147,7 +147,7 @@ def _visible_document(request: web.Request) -> tuple[Path, str, str]:
     info = store.table.items.get(sha256) if is_sha256(sha256) else None
     path = store.path(sha256) if info is not None else None
     # Out of scope answers 404, as if it did not exist.
-    if info is None or path is None or not info.visible_to(request[PRINCIPAL].communes):
+    if info is None or path is None or not info.visible_to(request[PRINCIPAL].scope):
         raise not_found("document")
     return path, info.name, info.content_type
 
@@ -168,7 +168,7 @@ async def download_document(request: web.Request) -> web.FileResponse:
 
 
 async def list_documents(request: web.Request) -> web.Response:
-    communes = request[PRINCIPAL].communes
+    communes = request[PRINCIPAL].scope
     commune = request.query.get("commune")
     found = sorted(
         (

@@ -21,11 +21,13 @@ from xaso.inventory import InventoryIndex
 
 
 def _communes_of(index: InventoryIndex, scoped: Scoped) -> set[str] | None:
-    """The communes a scope touches; None for "every commune" (a kind)."""
+    """The communes a scope touches; None for "every commune" (a kind). A device or
+    gateway counts as its listed commune's: a token's scope covers that one exactly when
+    it covers the commune the device belongs to today (``InventoryIndex.scope_on``)."""
     if scoped.scope == "device" and scoped.target in index.devices:
-        return {index.devices[scoped.target].commune}
+        return {index.listed_commune[scoped.target]}
     if scoped.scope == "agent" and scoped.target in index.agents:
-        return {index.agents[scoped.target].commune}
+        return {index.listed_commune[scoped.target]}
     if scoped.scope == "commune" and scoped.target in index.communes:
         return {scoped.target}
     if scoped.scope == "kind" and any(d.kind == scoped.target for d in index.devices.values()):
@@ -45,15 +47,13 @@ def _listed_communes(index: InventoryIndex, scoped: Scoped) -> set[str] | None:
 def _may_write(principal: Principal, communes: set[str] | None) -> bool:
     if principal.role is Role.ADMIN:
         return True
-    return (
-        principal.role is Role.OPERATOR and communes is not None and communes <= principal.communes
-    )
+    return principal.role is Role.OPERATOR and communes is not None and communes <= principal.scope
 
 
 def _visible(principal: Principal, communes: set[str] | None) -> bool:
-    if not principal.communes:
+    if not principal.scope:
         return True
-    return communes is None or bool(communes & principal.communes)
+    return communes is None or bool(communes & principal.scope)
 
 
 def _listed(principal: Principal, communes: set[str] | None) -> bool:
@@ -130,10 +130,10 @@ def _may_excuse(principal: Principal, communes: set[str] | None) -> bool:
         return True
     if principal.role is not Role.VERIFIER:
         return False
-    if not principal.communes:
+    if not principal.scope:
         return True
     # A kind (every commune) or a target the inventory no longer has: admins only.
-    return bool(communes) and communes is not None and communes <= principal.communes
+    return bool(communes) and communes is not None and communes <= principal.scope
 
 
 async def create_excused(request: web.Request) -> web.Response:

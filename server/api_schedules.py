@@ -62,13 +62,15 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
 
 def content_problems(request: web.Request, content: Content, commune: str) -> list[str]:
     """What the schedule checks cannot know: whether the file was uploaded for the
-    commune (its gateways fetch it with the commune's tokens: a file kept for other
-    communes would fail at its hour, and is no business of this one's officers), and
-    whether the slot holds it (the gateway stops a player that runs on past it)."""
+    commune, or a commune of its merger that the commune's tokens cover today (its
+    gateways fetch it with those tokens: a file kept for other communes would fail at
+    its hour, and is no business of this one's officers), and whether the slot holds
+    it (the gateway stops a player that runs on past it)."""
     if content.type != "file" or not content.sha256:
         return []
     info = request.app[keys.CONTENT].table.items.get(content.sha256)
-    if info is None or (info.communes and commune not in info.communes):
+    covered = request.app[keys.INDEX].scope_on({commune}, today(request.app))
+    if info is None or (info.communes and not covered & set(info.communes)):
         return ["content.sha256: no uploaded file has this hash (POST /api/v1/content)"]
     if content.duration_s < info.duration_s - 1:
         return [f"content.duration_s: the file lasts {info.duration_s:.0f} s: give at least that"]
@@ -219,12 +221,14 @@ async def distribution(request: web.Request) -> web.Response:
     with how far ahead each lists occurrences (docs/api.md)."""
     principal = request[PRINCIPAL]
     state = request.app[keys.STATE]
+    index = request.app[keys.INDEX]
     distributor = request.app[keys.DISTRIBUTOR]
     now_ms = request.app[keys.CLOCK_MS]()
+    day = index.day_of(now_ms)
     rows = []
     for agent_id, clusters in sorted(distributor.agents.items()):
         gateway = state.devices[agent_id]
-        if not principal.may_see(gateway.entry.commune):
+        if not principal.may_see(index.listed_commune[agent_id]):
             continue
         due = distributor.due.get(agent_id)
         expected = due.version if due is not None else None
@@ -236,7 +240,7 @@ async def distribution(request: web.Request) -> web.Response:
         rows.append(
             {
                 "agent": agent_id,
-                "commune": gateway.entry.commune,
+                "commune": index.commune_on(agent_id, day),
                 "clusters": sorted(clusters),
                 "expected_version": expected,
                 "horizon": iso_utc(due.horizon_ms) if due is not None else None,

@@ -53,7 +53,9 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             text='{"error": "an agent token may only fetch content"}',
             content_type="application/json",
         )
-    request[PRINCIPAL] = principal
+    # The scope is resolved through the inventory on today's date, not stored: a token
+    # of a commune that merged covers its successor from the day after the merger.
+    request[PRINCIPAL] = principal.on(request.app[keys.INDEX], today(request.app))
     return await handler(request)
 
 

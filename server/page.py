@@ -16,7 +16,7 @@ from aiohttp import web
 
 from server import keys
 from server.alerts.wiring import active_alerts
-from server.auth import COOKIE, PRINCIPAL
+from server.auth import COOKIE, PRINCIPAL, today
 from server.fleet_state import DeviceState, DeviceStatus
 from server.i18n import describe_cause, duration, pick_language, translator
 from server.views import commune_states, status_counts
@@ -72,10 +72,11 @@ async def overview(request: web.Request) -> web.Response:
     words = translator(lang)
     now_s = time.time()
     communes = []
+    day = today(request.app)
     for code, commune in index.communes.items():
         if not principal.may_see(code):
             continue
-        states = commune_states(state, code)
+        states = commune_states(state, code, day)
         communes.append(
             {
                 "code": code,

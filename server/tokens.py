@@ -6,14 +6,19 @@ the database alone never lets anyone call the API.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import secrets
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xaso.inventory import InventoryIndex
 
 TOKEN_PREFIX = "xaso_"
 
@@ -33,17 +38,34 @@ class Principal:
     token_id: str
     name: str
     role: Role
-    # Empty means every commune; an operator always has at least one.
+    # The communes the token names, as stored. Empty means every commune; an operator
+    # always has at least one.
     communes: frozenset[str]
+    # What they cover today (``InventoryIndex.scope_on``: a predecessor's token carries
+    # to its successor, a successor's covers its predecessors), resolved per request by
+    # the auth middleware; None until then. Tokens are never rewritten: a merger entered
+    # in the inventory later carries too.
+    covers: frozenset[str] | None = None
+
+    @property
+    def scope(self) -> frozenset[str]:
+        """The communes every scope check uses; empty means every commune."""
+        return self.covers if self.covers is not None else self.communes
+
+    def on(self, index: InventoryIndex, day: dt.date) -> Principal:
+        """This principal with its scope resolved through the inventory on ``day``."""
+        if not self.communes:
+            return self
+        return replace(self, covers=index.scope_on(self.communes, day))
 
     def may_see(self, commune: str) -> bool:
-        return not self.communes or commune in self.communes
+        return not self.scope or commune in self.scope
 
     def may_act(self, commune: str) -> bool:
         """May change what plays in ``commune``: admins anywhere, operators in theirs."""
         if self.role is Role.ADMIN:
             return True
-        return self.role is Role.OPERATOR and commune in self.communes
+        return self.role is Role.OPERATOR and commune in self.scope
 
 
 def _hash(token: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -17,13 +18,15 @@ def iso_utc(ts_ms: int | None) -> str | None:
     return datetime.fromtimestamp(ts_ms / 1000, UTC).isoformat(timespec="milliseconds")
 
 
-def device_view(state: DeviceState, detail: bool = False) -> dict[str, Any]:
+def device_view(state: DeviceState, commune: str, detail: bool = False) -> dict[str, Any]:
+    """A device as the API shows it; ``commune``: the one it belongs to today
+    (``InventoryIndex.commune_on``: after a merger, the successor)."""
     entry = state.entry
     view: dict[str, Any] = {
         "id": entry.id,
         "name": entry.name,
         "kind": entry.kind,
-        "commune": entry.commune,
+        "commune": commune,
         "agent": entry.agent_id,
         "village": entry.village,
         "location": entry.location,
@@ -45,5 +48,7 @@ def status_counts(states: list[DeviceState]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def commune_states(fleet: FleetState, commune: str) -> list[DeviceState]:
-    return [s for s in fleet.devices.values() if s.entry.commune == commune]
+def commune_states(fleet: FleetState, commune: str, day: dt.date) -> list[DeviceState]:
+    """The devices ``commune`` holds on ``day``: after a merger, its predecessors' too;
+    before it, none of them."""
+    return [s for s in fleet.devices.values() if fleet.index.commune_on(s.entry.id, day) == commune]

@@ -1,6 +1,7 @@
-"""After a merger the successor commune's schedules play on what it holds that day (its
-predecessors' villages and clusters), a predecessor's schedules go on playing on its
-own, and nothing of the merger applies before its day.
+"""After a merger the successor commune is operated: its officers act on what it holds
+today (its predecessors' villages and clusters), read its predecessors' past periods,
+and a token of a predecessor carries to it from the merger day; nothing reaches a
+commune outside the merger, and nothing of the merger before its day.
 
 tests/data/merger-inventory.yaml: an + binh form an-binh and nho joins dai on
 16 August 2026; ben is a neighbour in none of them.
@@ -19,11 +20,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from server import keys
+from server.auth import COOKIE
 from server.distribution import ScheduleDistributor, schedule_sets
 from server.reconcile import reconcile
 from server.schedule import Content, Schedule
-from server.tokens import Role
+from server.tokens import Role, TokenStore
 from tests.apps import app_without_broker, bearer
+from tests.test_content_api import wav
 from xaso.inventory import load_inventory
 
 INVENTORY = Path(__file__).parent / "data" / "merger-inventory.yaml"
@@ -94,7 +97,7 @@ async def schedule(
     return response.status, await response.json()
 
 
-# -- through the API --------------------------------------------------------------------
+# -- the four symptoms ------------------------------------------------------------------
 
 
 async def test_the_successor_schedules_on_its_predecessors_villages_and_clusters(
@@ -113,6 +116,195 @@ async def test_the_successor_schedules_on_its_predecessors_villages_and_clusters
     assert not due_items(app, "dai-gw") | due_items(app, "nho-gw") | due_items(app, "ben-gw")
 
 
+async def test_the_successor_shows_the_villages_and_devices_it_holds(
+    client: TestClient, app: web.Application
+) -> None:
+    viewer = bearer(app, Role.VIEWER, "an-binh")
+    response = await client.get("/api/v1/communes/an-binh", headers=viewer)
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    assert [v["code"] for v in body["villages"]] == ["an.t1", "an.t2", "binh.t1"]
+    assert [k["code"] for k in body["key_locations"]] == ["an.ubnd"]
+    assert sorted(d["id"] for d in body["device_list"]) == AN_BINH
+    assert body["devices"] == len(AN_BINH)
+    # dai holds nho's village since the merger, as well as its own.
+    admin = bearer(app, Role.ADMIN)
+    body = await (await client.get("/api/v1/communes/dai", headers=admin)).json()
+    assert [v["code"] for v in body["villages"]] == ["dai.t1", "nho.t1"]
+
+
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.VIEWER, Role.VERIFIER])
+async def test_the_successor_reads_its_predecessors_periods(
+    client: TestClient, app: web.Application, role: Role
+) -> None:
+    headers = bearer(app, role, "an-binh")
+    # A quarter before the merger, and the one it falls in.
+    for period in ("2026-Q2", "2026-Q3"):
+        for path in ("/api/v1/indicators/report", "/api/v1/indicators"):
+            url = f"{path}?commune=an&period={period}&format=json"
+            response = await client.get(url, headers=headers)
+            assert response.status == 200, (url, await response.text())
+    period = "from=2026-07-01T00:00&to=2026-09-30T00:00"
+    response = await client.get(f"/api/v1/playout?commune=an&{period}", headers=headers)
+    assert response.status == 200, await response.text()
+    response = await client.get(f"/api/v1/communes/an/availability?{period}", headers=headers)
+    assert response.status == 200, await response.text()
+    devices = [d["device"] for d in (await response.json())["devices"]]
+    assert sorted(devices) == ["an-cam-1", "an-gw", "an-rc-1", "an-rc-2"]
+
+
+async def test_the_successors_verifier_signs_off_a_predecessors_quarter(
+    client: TestClient, app: web.Application
+) -> None:
+    verifier = bearer(app, Role.VERIFIER, "an-binh")
+    url = "/api/v1/indicators/report?commune=binh&period=2026-Q2&format=json"
+    report = await (await client.get(url, headers=verifier)).json()
+    signoff = {"commune": "binh", "period": "2026-Q2", "sha256": report["sha256"]}
+    response = await client.post("/api/v1/indicators/signoff", json=signoff, headers=verifier)
+    assert response.status == 201, await response.text()
+
+
+async def test_a_predecessors_old_token_sees_the_successors_devices(
+    client: TestClient, app: web.Application
+) -> None:
+    viewer = bearer(app, Role.VIEWER, "an")
+    assert await device_ids(client, viewer) == AN_BINH
+    assert (await client.get("/api/v1/devices/binh-rc-1", headers=viewer)).status == 200
+    response = await client.get("/api/v1/devices?commune=an-binh", headers=viewer)
+    assert sorted(d["id"] for d in (await response.json())["devices"]) == AN_BINH
+    response = await client.get("/api/v1/communes/an-binh", headers=viewer)
+    assert response.status == 200
+
+
+# -- tokens carry, scopes do not leak ---------------------------------------------------
+
+
+async def test_a_predecessors_operator_acts_on_the_successor(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = bearer(app, Role.OPERATOR, "binh")
+    status, body = await schedule(client, officer, "an-binh", zones=["an.t2"])
+    assert status == 201, body
+    assert body["clusters"] == ["an-rc-2"]
+    flood = {
+        "commune": "an-binh",
+        "zones": ["an.t1"],
+        "title": "Cảnh báo lũ",
+        "content": {"type": "tts", "text": "Lũ đang lên", "duration_s": 60},
+    }
+    response = await client.post("/api/v1/broadcasts/emergency", json=flood, headers=officer)
+    assert response.status == 201, await response.text()
+    assert (await response.json())["clusters"] == ["an-rc-1"]
+    quiet = {"commune": "an-binh", "minutes": 30}
+    response = await client.post("/api/v1/broadcasts/silence", json=quiet, headers=officer)
+    assert response.status == 201, await response.text()
+    assert (await response.json())["clusters"] == ["an-rc-1", "an-rc-2", "binh-rc-1"]
+    window = {
+        "scope": "device",
+        "target": "an-rc-1",
+        "start": "2026-10-06T08:00:00",
+        "duration_s": 3600,
+    }
+    response = await client.post("/api/v1/maintenance", json=window, headers=officer)
+    assert response.status == 201, await response.text()
+
+
+async def test_the_successor_manages_its_predecessors_schedules(
+    client: TestClient, app: web.Application, clock: Clock
+) -> None:
+    """A daily bulletin the predecessor scheduled before the merger goes on playing on
+    its clusters, and the successor's officers pause it."""
+    clock.now_ms = ms("2026-06-01T09:00")
+    old = {**NEWS, "commune": "an", "start": "2026-06-02T06:00:00"}
+    response = await client.post("/api/v1/schedules", json=old, headers=bearer(app, Role.ADMIN))
+    assert response.status == 201, await response.text()
+    schedule_id = (await response.json())["schedule"]["id"]
+    clock.now_ms = AFTER
+    app[keys.SYNC_SCHEDULES]()
+    assert schedule_id in due_items(app, "an-gw")
+    assert schedule_id not in due_items(app, "binh-gw")
+
+    viewer = bearer(app, Role.VIEWER, "an-binh")
+    period = "from=2026-07-01T00:00&to=2026-07-03T00:00"
+    response = await client.get(f"/api/v1/playout?commune=an&{period}", headers=viewer)
+    body = await response.json()
+    planned = sorted({(o["cluster"], o["status"]) for o in body["outcomes"]})
+    assert planned == [("an-rc-1", "not_received"), ("an-rc-2", "not_received")]
+
+    officer = bearer(app, Role.OPERATOR, "an-binh")
+    response = await client.patch(
+        f"/api/v1/schedules/{schedule_id}", json={"paused": True}, headers=officer
+    )
+    assert response.status == 200, await response.text()
+
+
+async def test_audio_uploaded_before_the_merger_plays_on_the_successor(
+    client: TestClient, app: web.Application, clock: Clock
+) -> None:
+    """Uploaded by a predecessor's officer, kept for that commune: the successor's
+    schedules use it, and the successor's gateways (their agent tokens name a
+    predecessor) fetch it."""
+    clock.now_ms = ms("2026-06-01T09:00")
+    an = bearer(app, Role.OPERATOR, "an")
+    uploaded = await client.post("/api/v1/content?name=tin.wav", data=wav(30.0), headers=an)
+    assert uploaded.status == 201, await uploaded.text()
+    sha256 = (await uploaded.json())["id"]
+    clock.now_ms = AFTER
+    officer = bearer(app, Role.OPERATOR, "an-binh")
+    body = {
+        **NEWS,
+        "commune": "an-binh",
+        "content": {"type": "file", "sha256": sha256, "duration_s": 30},
+    }
+    response = await client.post("/api/v1/schedules", json=body, headers=officer)
+    assert response.status == 201, await response.text()
+    gateway = bearer(app, Role.AGENT, "binh")
+    assert (await client.get(f"/api/v1/content/{sha256}", headers=gateway)).status == 200
+    # Not the neighbour's.
+    body["commune"] = "ben"
+    response = await client.post("/api/v1/schedules", json=body, headers=bearer(app, Role.ADMIN))
+    assert response.status == 400
+
+
+async def test_a_scope_never_reaches_a_commune_outside_the_merger(
+    client: TestClient, app: web.Application
+) -> None:
+    outside = {
+        "an": ("ben", "dai", "nho"),
+        "an-binh": ("ben", "dai", "nho"),
+        "dai": ("ben", "an", "an-binh"),
+        "nho": ("ben", "binh", "an-binh"),
+    }
+    for named, others in outside.items():
+        officer = bearer(app, Role.OPERATOR, named)
+        seen = await device_ids(client, officer)
+        for other in others:
+            assert (await client.get(f"/api/v1/communes/{other}", headers=officer)).status == 404
+            url = f"/api/v1/indicators/report?commune={other}&period=2026-Q2&format=json"
+            assert (await client.get(url, headers=officer)).status == 404
+            status, _ = await schedule(client, officer, other)
+            assert status == 403, (named, other)
+            assert not [d for d in seen if d.startswith(f"{other}-")], (named, seen)
+        assert (await client.get("/api/v1/devices/ben-rc-1", headers=officer)).status == 404
+    listed = await client.get("/api/v1/communes", headers=bearer(app, Role.VIEWER, "an"))
+    codes = [c["code"] for c in (await listed.json())["communes"]]
+    assert sorted(codes) == ["an", "an-binh", "binh"]
+
+
+async def test_the_status_page_of_a_predecessors_login_shows_the_successor(
+    client: TestClient, app: web.Application
+) -> None:
+    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    token = tokens.create(Role.VIEWER, frozenset({"an"}))
+    tokens.close()
+    client.session.cookie_jar.update_cookies({COOKIE: token})
+    page = await (await client.get("/")).text()
+    assert "Xã An Bình" in page and "Cụm loa Bình" in page and "Cụm loa Bên" not in page
+
+
+# -- before the merger day --------------------------------------------------------------
+
+
 async def test_before_the_merger_the_absorbing_commune_does_not_act_on_the_other(
     before: TestClient,
 ) -> None:
@@ -128,12 +320,32 @@ async def test_before_the_merger_the_absorbing_commune_does_not_act_on_the_other
     quiet = {"commune": "dai", "minutes": 30}
     response = await before.post("/api/v1/broadcasts/silence", json=quiet, headers=dai)
     assert (await response.json())["clusters"] == ["dai-rc-1"]
+    assert await device_ids(before, dai) == ["dai-gw", "dai-rc-1"]
+    assert (await before.get("/api/v1/devices/nho-rc-1", headers=dai)).status == 404
+    body = await (await before.get("/api/v1/communes/dai", headers=dai)).json()
+    assert [v["code"] for v in body["villages"]] == ["dai.t1"]
+    assert sorted(d["id"] for d in body["device_list"]) == ["dai-gw", "dai-rc-1"]
 
     # nho still runs its own until the day.
     nho = bearer(app, Role.OPERATOR, "nho")
+    assert await device_ids(before, nho) == ["nho-gw", "nho-rc-1"]
     status, body = await schedule(before, nho, "nho")
     assert status == 201 and body["clusters"] == ["nho-rc-1"]
     assert body["schedule"]["id"] in due_items(app, "nho-gw")
+
+
+async def test_before_the_merger_a_new_successor_holds_nothing(before: TestClient) -> None:
+    """an-binh does not exist before 16 August: its token covers its own (empty) commune
+    only, and an's token still covers an alone."""
+    app = before.app
+    an_binh = bearer(app, Role.OPERATOR, "an-binh")
+    assert await device_ids(before, an_binh) == []
+    status, _ = await schedule(before, an_binh, "an-binh", zones=["an.t1"])
+    assert status == 400
+    an = bearer(app, Role.OPERATOR, "an")
+    assert await device_ids(before, an) == ["an-cam-1", "an-gw", "an-rc-1", "an-rc-2"]
+    status, _ = await schedule(before, an, "an-binh")
+    assert status == 403
 
 
 # -- the rule, without the server ---------------------------------------------------------
