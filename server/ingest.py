@@ -314,6 +314,7 @@ def broadcast_record(
         content_source=content.source,
         started_ms=event.started_ms,
         played_s=event.played_s,
+        content_s=event.content_s,
         error=event.error,
         reason=event.reason,
         preempted_by=event.by,

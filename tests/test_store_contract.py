@@ -418,6 +418,7 @@ FULL_EVENT = broadcast(
     content_source="provincial",
     started_ms=T0 + 1_500,
     played_s=897.5,
+    content_s=897.25,
     error="underrun, 'tạm'",
     reason="done",
     preempted_by="lt-khan",
@@ -437,6 +438,7 @@ async def test_broadcast_events_round_trip(store: Store) -> None:
     assert got == [FULL_EVENT, sparse]
     assert got[1].relay_on is None and got[0].relay_on is False  # unknown is not False
     assert isinstance(got[1].content_duration_s, float)
+    assert got[1].content_s is None  # not known (an older agent, a relay): not 0
 
 
 async def test_a_replayed_broadcast_event_is_stored_once(store: Store) -> None:
@@ -552,6 +554,31 @@ async def test_sqlite_migrates_a_v1_database_in_place(tmp_path: Path) -> None:
         (text,) = connection.execute("SELECT detail FROM device_reading").fetchone()
         assert json.loads(text) == {"camera.stream_ok": True}
     connection.close()
+
+
+async def test_sqlite_keeps_a_v3_broadcast_log_and_adds_the_content_length(
+    tmp_path: Path,
+) -> None:
+    path = str(tmp_path / "v3.db")
+    old = broadcast(5, "finished", played_s=5.9)
+    columns = [c for c in BroadcastEventRecord.__struct_fields__ if c != "content_s"]
+    with sqlite3.connect(path) as connection:
+        connection.executescript("\n".join(MIGRATIONS[:3]) + "\nPRAGMA user_version = 3;")
+        connection.execute(
+            f"INSERT INTO broadcast_event ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})",
+            [getattr(old, c) for c in columns],
+        )
+    connection.close()
+
+    store = await SqliteStore.open(path)
+    try:
+        assert await store.broadcast_events([COMMUNE], T0, T0 + 1) == [old]
+        told = broadcast(6, "finished", played_s=5.9, content_s=5.9, ts_ms=T0 + 9_000)
+        await store.write([told])
+        assert await store.broadcast_events([COMMUNE], T0, T0 + 1) == [old, told]
+    finally:
+        await store.close()
 
 
 # -- InfluxDB only ----------------------------------------------------------------------

@@ -317,6 +317,9 @@ class BroadcastEvent(msgspec.Struct, forbid_unknown_fields=True, frozen=True, om
     planned_end_ms: Int64 = 0
     started_ms: Int64 | None = None  # actual start of the play this event is about
     played_s: float | None = None  # how long it played (finished, failed, preempted)
+    # The real length of what the player plays (the rendered speech), when the gateway
+    # knows it; absent otherwise (files: the server measured them; streams: the slot).
+    content_s: float | None = None
     error: str | None = None
     reason: str | None = None
     by: str | None = None  # preempted: the schedule (or silence) that took over

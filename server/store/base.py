@@ -133,6 +133,7 @@ class BroadcastEventRecord(msgspec.Struct, frozen=True):
     content_source: str = "commune"
     started_ms: int | None = None
     played_s: float | None = None
+    content_s: float | None = None  # the real length of what played, when the agent said
     error: str | None = None
     reason: str | None = None
     preempted_by: str | None = None  # the event's ``by``: what stopped this play

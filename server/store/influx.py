@@ -644,6 +644,7 @@ def _broadcast_point(record: BroadcastEventRecord) -> Point:
         .field("content_source", record.content_source)
         .field("started_ms", _opt_int(record.started_ms))
         .field("played_s", _opt_float(record.played_s))
+        .field("content_s", _opt_float(record.content_s))
         .field("error", record.error)
         .field("reason", record.reason)
         .field("preempted_by", record.preempted_by)
@@ -846,6 +847,7 @@ def _broadcast_of(row: dict[str, Any]) -> BroadcastEventRecord:
         content_source=_str(row, "content_source"),
         started_ms=None if started_ms is None else int(started_ms),
         played_s=_float(row, "played_s"),
+        content_s=_float(row, "content_s"),
         error=row.get("error"),
         reason=row.get("reason"),
         preempted_by=row.get("preempted_by"),

@@ -136,8 +136,14 @@ CREATE INDEX broadcast_event_by_occurrence ON broadcast_event (commune, occurren
 CREATE INDEX broadcast_event_by_schedule ON broadcast_event (commune, schedule, event);
 """
 
+# Version 4: the real length of what a broadcast played (the rendered speech), so that
+# a bulletin shorter than its slot is judged against itself. NULL in older rows: unknown.
+_SCHEMA_V4 = """
+ALTER TABLE broadcast_event ADD COLUMN content_s REAL;
+"""
+
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append, never edit.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _DETAIL = "detail"  # the JSON column, where a record has one
@@ -261,6 +267,7 @@ _BROADCAST_EVENT = _Table(
             "content_url",
             "started_ms",
             "played_s",
+            "content_s",
             "error",
             "reason",
             "preempted_by",
