@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from server.playout_outcome import CONTENT_TEXT, PRIORITY_TEXT, STATUS_TEXT, PlayoutOutcome
+from server.playout_outcome import (
+    CONTENT_TEXT,
+    MEASURED_TEXT,
+    PRIORITY_TEXT,
+    STATUS_TEXT,
+    PlayoutOutcome,
+)
 from xaso.inventory import InventoryIndex
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -37,6 +43,8 @@ COLUMNS: Final = (
     ("Bắt đầu thực tế", "Actual start"),
     ("Kết thúc thực tế", "Actual end"),
     ("Thời lượng phát (giây)", "Played (s)"),
+    ("Độ dài nội dung (giây)", "Content length (s)"),
+    ("Đối chiếu thời lượng phát với", "Played share measured against"),
     ("Kết quả", "Outcome"),
     ("Lỗi", "Error"),
     ("Bị ngắt bởi", "Pre-empted by"),
@@ -89,6 +97,8 @@ def playout_csv(outcomes: Iterable[PlayoutOutcome], index: InventoryIndex, lang:
                 local_time(o.started_ms),
                 local_time(o.ended_ms),
                 "" if o.played_s is None else str(round(o.played_s)),
+                "" if o.content_s is None else str(round(o.content_s)),
+                MEASURED_TEXT[lang][o.measured_against] if o.measured_against else "",
                 STATUS_TEXT[lang][o.status],
                 _cell(o.error or ""),
                 _cell(o.preempted_by or ""),

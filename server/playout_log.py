@@ -3,7 +3,8 @@ the pure reconciliation (``server/reconcile.py``).
 
 ``playout_for(app, communes, from_ms, to_ms)`` is what the API, the playout alerts and
 the indicators (R8, R9) call: the schedules as they were, the broadcast events from the
-store, the silence orders, the manual entries, at the app's clock.
+store, the silence orders, the uploaded files' lengths, the manual entries, at the
+app's clock.
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ async def playout_for(
             on_time_s=settings.playout_on_time_s, grace_s=settings.playout_grace_s
         )
     entries = list(app[keys.PLAYOUT_MANUAL].items.values()) if keys.PLAYOUT_MANUAL in app else []
+    # Each uploaded file's length as measured at upload: a file shorter than its slot
+    # played in full when it played that long, whatever agent played it.
+    lengths = (
+        {sha: info.duration_s for sha, info in app[keys.CONTENT].table.items.items()}
+        if keys.CONTENT in app
+        else {}
+    )
 
     def reconciled() -> list[PlayoutOutcome]:
         found = reconcile(
@@ -77,6 +85,7 @@ async def playout_for(
             rules,
             silences=silences,
             versions=versions,
+            content_lengths=lengths,
         )
         found += manual_outcomes(entries, index, wanted, from_ms, to_ms)
         found.sort(key=outcome_order)

@@ -30,6 +30,11 @@ PlayoutStatus = Literal[
     "playing",
     "manual",
 ]
+# What the played time of a play was measured against: the real length of what it
+# played (rendered speech as the gateway measured it, an uploaded file as the server
+# did), when known and no longer than the slot; the slot otherwise (a stream, an older
+# agent, speech longer than its slot).
+MeasuredAgainst = Literal["content", "slot"]
 CONFIRMED_STATUSES = frozenset({"played", "late", "manual"})
 PROBLEM_STATUSES = frozenset({"failed", "missed", "not_received"})
 
@@ -49,6 +54,9 @@ class PlayoutOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
     started_ms: int | None = None
     ended_ms: int | None = None
     played_s: float | None = None
+    content_s: float | None = None  # the real length of what played, when known
+    # Set where the played time decides (played, late, partial, playing).
+    measured_against: MeasuredAgainst | None = None
     error: str | None = None
     preempted_by: str | None = None
     operator: str | None = None
@@ -97,4 +105,8 @@ CONTENT_TEXT: dict[str, dict[str, str]] = {
         "live": "Trực tiếp",
     },
     "en": {"file": "Audio file", "tts": "Text to speech", "relay": "Relay", "live": "Live"},
+}
+MEASURED_TEXT: dict[str, dict[str, str]] = {
+    "vi": {"content": "Độ dài thực của nội dung", "slot": "Thời lượng theo lịch"},
+    "en": {"content": "the content's real length", "slot": "the scheduled slot"},
 }

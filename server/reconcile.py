@@ -12,6 +12,9 @@ in short, per planned occurrence and loudspeaker cluster:
   never dropped;
 - the events of one occurrence on one cluster are read in the agent's order (time, then
   sequence); the **last play** decides: the last ``started`` and what ended it;
+- a play is complete when it lasted nearly the real length of what it played (the
+  gateway's ``content_s`` for speech, the length measured at upload for a file) or,
+  when that is unknown (a stream, an older agent) or longer, its slot;
 - a pre-empted play resumed later takes the outcome of its resumption and keeps
   ``preempted_by``; it is on time if its first start was (an emergency cut in, as
   TT39's classes allow), and complete if its last play was (the agent plays it again
@@ -28,12 +31,12 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Final, NamedTuple
 
 import msgspec
 
-from server.playout_outcome import PlayoutOutcome, PlayoutStatus, Priority
+from server.playout_outcome import MeasuredAgainst, PlayoutOutcome, PlayoutStatus, Priority
 from server.schedule import (
     ALWAYS_FROM_MS,
     ALWAYS_TO_MS,
@@ -51,8 +54,8 @@ class ReconcileRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # A start within this of the plan is on time (a proposed default: no regulation
     # fixes one; a gateway waiting for a priority item to end is late, not failed).
     on_time_s: float = 60.0
-    # Played this share of the planned duration, or of the content's when shorter: the
-    # last seconds of a file are often silence, and players round.
+    # Played this share of the content's real length, or of the slot when that is
+    # unknown or shorter: the last seconds of a file are often silence, players round.
     min_played_ratio: float = 0.9
     # After the slot, how long events may take to arrive (the agent's queue, QoS 1)
     # before a silent gateway counts as missed or not received.
@@ -68,6 +71,8 @@ _TOO_LATE: Final = frozenset({"too_late", "preempted_too_late"})
 # deleted) while the occurrence waited for its cluster.
 _SILENCED: Final = frozenset({"silenced", "withdrawn"})
 _ENDS: Final = frozenset({"finished", "failed", "preempted"})
+# The statuses the played time decides, which say what it was measured against.
+_MEASURED: Final = frozenset({"played", "late", "partial"})
 
 # (schedule id, planned start, cluster): one line of the log.
 _Key = tuple[str, int, str]
@@ -135,13 +140,16 @@ def reconcile(
     *,
     silences: Collection[str] = (),
     versions: Iterable[tuple[Schedule, int, int]] = (),
+    content_lengths: Mapping[str, float] | None = None,
 ) -> list[PlayoutOutcome]:
     """One outcome per occurrence and cluster whose planned start is in the period,
     ordered by (planned start, commune, schedule, cluster). ``schedules`` plan at any
     time; ``versions`` (schedule, from_ms, to_ms) plan only the occurrences starting in
     ``[from_ms, to_ms)``, when they were in force. ``silences`` are the ids of
     silence orders: a play pre-empted by one of them was silenced, as is one whose
-    event gives the reason ``silenced``."""
+    event gives the reason ``silenced``. ``content_lengths`` are the uploaded files'
+    real lengths by sha256 (``server/content.py``): what a file's play is measured
+    against when its events do not say."""
     plans: dict[_Key, _Plan] = {}
     in_force = [(s, ALWAYS_FROM_MS, ALWAYS_TO_MS) for s in schedules] + list(versions)
     for schedule, since_ms, until_ms in in_force:
@@ -175,7 +183,7 @@ def reconcile(
                 event
             )
 
-    judge = _Judge(index, rules, now_ms, frozenset(silences), first_seen)
+    judge = _Judge(index, rules, now_ms, frozenset(silences), first_seen, content_lengths or {})
     found: list[PlayoutOutcome] = []
     for key, cluster_events in happened.items():
         planned = plans.pop(key, None)
@@ -200,8 +208,10 @@ class _Judge:
         now_ms: int,
         silences: frozenset[str],
         first_seen: dict[tuple[str, int], int],
+        content_lengths: Mapping[str, float],
     ) -> None:
         self._index = index
+        self._content_lengths = content_lengths
         self._rules = rules
         self._now_ms = now_ms
         self._silences = silences
@@ -298,14 +308,23 @@ class _Judge:
         preempted_by: str | None,
     ) -> PlayoutOutcome:
         started_ms = _start_of(first_start)
-        # The content's own length when shorter than the slot (an uploaded file's real
-        # duration), as the gateway reported it.
-        expected_s = min(plan.duration_s, last_start.content_duration_s or plan.duration_s)
-        expected_s = min(expected_s, (plan.end_ms - plan.start_ms) / 1000) or plan.duration_s
+        # The slot as the gateway had it (the schedule may have changed since), never
+        # longer than the planned occurrence.
+        slot_s = min(plan.duration_s, last_start.content_duration_s or plan.duration_s)
+        slot_s = min(slot_s, (plan.end_ms - plan.start_ms) / 1000) or plan.duration_s
+        # A 6 s spoken alert in a 2-minute slot played in full when it played 6 s;
+        # speech longer than its slot plays to its end (agent/playout/players.py).
+        content_s = self._content_s(last_start, end)
+        against: MeasuredAgainst = "slot"
+        expected_s = slot_s
+        if content_s is not None and content_s <= slot_s:
+            against, expected_s = "content", content_s
         if end is None:
-            # Started and not heard of since: playing while it still could be, then an
-            # end that was never reported (a backlog may still bring it).
-            deadline = max(plan.end_ms, _start_of(last_start) + round(expected_s * 1000))
+            # Started and not heard of since: playing while it still could be (to the
+            # end of its slot, or of its content if later), then an end that was never
+            # reported (a backlog may still bring it).
+            length_ms = round(max(expected_s, content_s or 0.0) * 1000)
+            deadline = max(plan.end_ms, _start_of(last_start) + length_ms)
             status: PlayoutStatus = "playing"
             error = None
             if self._now_ms >= deadline + self._grace_ms:
@@ -318,6 +337,8 @@ class _Judge:
                 started_ms=started_ms,
                 error=error,
                 preempted_by=preempted_by,
+                content_s=content_s,
+                measured_against=against,
             )
         error = _error_of(end)
         if end.event == "failed":
@@ -340,7 +361,23 @@ class _Judge:
             played_s=played_s,
             error=error,
             preempted_by=preempted_by,
+            content_s=content_s,
+            measured_against=against if status in _MEASURED else None,
         )
+
+    def _content_s(
+        self, start: BroadcastEventRecord, end: BroadcastEventRecord | None
+    ) -> float | None:
+        """The real length of what the play played: as the gateway said (rendered
+        speech), else an uploaded file's as measured at upload; None when unknown."""
+        for event in (end, start):
+            if event is not None and event.content_s is not None and event.content_s > 0:
+                return event.content_s
+        if start.content_type == "file" and start.content_sha256:
+            length_s = self._content_lengths.get(start.content_sha256)
+            if length_s is not None and length_s > 0:
+                return length_s
+        return None
 
     def _is_silence(self, event: BroadcastEventRecord) -> bool:
         return (event.reason or "") in _SILENCED or (
@@ -359,6 +396,8 @@ class _Judge:
         played_s: float | None = None,
         error: str | None = None,
         preempted_by: str | None = None,
+        content_s: float | None = None,
+        measured_against: MeasuredAgainst | None = None,
     ) -> PlayoutOutcome:
         schedule, _, cluster = key
         # The inventory as it is; a cluster since removed keeps what its events said.
@@ -381,6 +420,8 @@ class _Judge:
             started_ms=started_ms,
             ended_ms=ended_ms,
             played_s=None if played_s is None else round(played_s, 3),
+            content_s=None if content_s is None else round(content_s, 3),
+            measured_against=measured_against,
             error=error,
             preempted_by=preempted_by,
             historical=event is not None and event.historical,

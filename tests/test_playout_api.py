@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestClient
 from server import keys
 from server.api_playout import playout_for
 from server.app import Deps, create_app
-from server.schedule import Content, Schedule
+from server.schedule import Content, Schedule, Targets
 from server.settings import Settings
 from server.store.influx import InfluxStore
 from server.store.sqlite import SqliteStore
@@ -33,6 +33,7 @@ from tests.messages import MORNING_NEWS, SMALL_INVENTORY, small_index
 from tests.services.influxdb import InfluxServer
 from tests.services.mosquitto import MosquittoServer
 from tests.services.ports import free_port
+from tests.test_content_api import wav
 from xaso.protocol import (
     SCHEMA_VERSION,
     BroadcastEvent,
@@ -147,6 +148,82 @@ async def test_the_log_reconciles_schedules_and_events(
     everything = await (await client.get(f"/api/v1/playout?{PERIOD}", headers=admin)).json()
     assert everything["communes"] == ["alpha", "beta"]
     assert [o["cluster"] for o in everything["outcomes"]].count("beta-rc-1") == 1
+
+
+async def test_broadcasts_shorter_than_their_slot_are_judged_by_their_real_length(
+    client: TestClient, app: web.Application
+) -> None:
+    """A 10 s uploaded file in a 60 s slot, from a gateway that does not say its length
+    (the server measured it at upload), and 5.9 s of speech in a 120 s slot (the
+    gateway measured what it rendered): both played in full, so both "played"."""
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    upload = await client.post("/api/v1/content?name=nuoc.wav", data=wav(10), headers=officer)
+    assert upload.status == 201, await upload.text()
+    sha = (await upload.json())["id"]
+    water = ScheduledContent(type="file", duration_s=60, sha256=sha, title="Cắt nước")
+    storm = ScheduledContent(type="tts", duration_s=120, text="Khẩn cấp: bão số ba")
+    for schedule_id, content, minute in (("tb-nuoc", water, 0), ("kc-bao", storm, 1)):
+        start = T0 + minute * MIN
+        app[keys.SCHEDULES].put(
+            Schedule(
+                id=schedule_id,
+                commune="alpha",
+                title=content.title or "Cảnh báo bão",
+                content=Content(
+                    type=content.type,
+                    duration_s=content.duration_s,
+                    sha256=content.sha256,
+                    text=content.text,
+                ),
+                start=dt.datetime(2030, 1, 2, 6, minute),
+                targets=Targets(clusters=["alpha-rc-1"]),
+            )
+        )
+        length_s = 10.0 if content.type == "file" else 5.9
+        told = {} if content.type == "file" else {"content_s": length_s}
+        common: dict[str, Any] = {
+            "schedule": schedule_id,
+            "content": content,
+            "occurrence_ms": start,
+            "planned_end_ms": start + round(content.duration_s * 1000),
+            "started_ms": start,
+            **told,
+        }
+        await report(app, "alpha-gw", "started", start, **common)
+        await report(
+            app, "alpha-gw", "finished", start + round(length_s * 1000), played_s=length_s, **common
+        )
+
+    body = await (
+        await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
+    ).json()
+    found = {o["schedule"]: o for o in body["outcomes"] if o["schedule"] in ("tb-nuoc", "kc-bao")}
+    assert {k: (o["status"], o["content_s"], o["measured_against"]) for k, o in found.items()} == {
+        "tb-nuoc": ("played", 10.0, "content"),
+        "kc-bao": ("played", 5.9, "content"),
+    }
+    response = await client.get(
+        f"/api/v1/playout?commune=alpha&format=csv&{PERIOD}", headers=officer
+    )
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"), newline="")))
+    lines = {row[5]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert lines["kc-bao"]["Kết quả"] == "Đã phát"
+    assert lines["kc-bao"]["Độ dài nội dung (giây)"] == "6"
+    assert lines["kc-bao"]["Đối chiếu thời lượng phát với"] == "Độ dài thực của nội dung"
+    # The morning news, from an agent that did not say its speech's length: the slot.
+    await a_day_of_bulletins(app)
+    response = await client.get(
+        f"/api/v1/playout?commune=alpha&format=csv&lang=en&{PERIOD}", headers=officer
+    )
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"), newline="")))
+    news = [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[5] == NEWS.id]
+    assert [
+        (n["Outcome"], n["Content length (s)"], n["Played share measured against"]) for n in news
+    ] == [
+        ("Schedule not received", "", ""),
+        ("Played", "", "the scheduled slot"),
+        ("Not yet due", "", ""),
+    ]
 
 
 async def test_a_changed_or_deleted_schedule_keeps_what_it_planned(

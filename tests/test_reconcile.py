@@ -216,6 +216,112 @@ def test_a_content_shorter_than_its_slot_is_judged_by_its_own_length() -> None:
     assert one(log).status == "played"
 
 
+# -- the real length of what played ------------------------------------------------------
+
+EMERGENCY_TEXT = Schedule(
+    id="kc-bao",
+    commune="xh",
+    title="Cảnh báo bão",
+    content=Content(type="tts", text="Khẩn cấp: bão số ba", duration_s=120),
+    start=dt.datetime(2030, 1, 2, 6, 0),
+    priority="emergency",
+    targets=Targets(clusters=[CLUSTER]),
+)
+SPOKEN = {"schedule": "kc-bao", "priority": "emergency", "content_duration_s": 120.0}
+SLOT_END = T0 + 2 * MIN
+
+
+def test_speech_that_played_in_full_in_a_longer_slot_is_played() -> None:
+    # 5.9 s of speech in a 120 s slot, as the gateway measured the audio it rendered.
+    log = Log()
+    log.play(T0 + S, 5.9, content_s=5.9, planned_end_ms=SLOT_END, **SPOKEN)
+    outcome = one(log, schedules=[EMERGENCY_TEXT])
+    assert outcome.status == "played"
+    assert (outcome.content_s, outcome.measured_against) == (5.9, "content")
+
+
+def test_speech_cut_halfway_is_still_partial() -> None:
+    log = Log()
+    log.play(T0, 3.0, content_s=6.0, planned_end_ms=SLOT_END, **SPOKEN)
+    log.play(T0, 3.0, "preempted", "xh-rc-2", content_s=6.0, preempted_by="im-1", **SPOKEN)
+    both = msgspec.structs.replace(EMERGENCY_TEXT, targets=Targets(zones=["xh.t1"]))
+    found = {o.cluster: o for o in run(log, schedules=[both])}
+    assert (found[CLUSTER].status, found[CLUSTER].measured_against) == ("partial", "content")
+    assert found["xh-rc-2"].status == "partial"
+    assert found["xh-rc-2"].preempted_by == "im-1"
+
+
+def test_without_the_real_length_the_slot_is_the_measure_as_before() -> None:
+    # An agent of before content_s, or a relay: nothing but the slot to go by.
+    log = Log()
+    log.play(T0 + S, 5.9, planned_end_ms=SLOT_END, **SPOKEN)
+    outcome = one(log, schedules=[EMERGENCY_TEXT])
+    assert (outcome.status, outcome.content_s, outcome.measured_against) == (
+        "partial",
+        None,
+        "slot",
+    )
+
+
+def test_speech_longer_than_its_slot_is_played_and_measured_against_the_slot() -> None:
+    log = Log()
+    log.play(T0, 200, content_s=200.0, planned_end_ms=SLOT_END, **SPOKEN)
+    outcome = one(log, schedules=[EMERGENCY_TEXT])
+    assert (outcome.status, outcome.played_s) == ("played", 200)
+    assert (outcome.content_s, outcome.measured_against) == (200.0, "slot")
+
+
+def test_speech_longer_than_its_slot_is_playing_until_its_own_end() -> None:
+    log = Log()
+    log.add("started", T0, started_ms=T0, content_s=900.0, planned_end_ms=SLOT_END, **SPOKEN)
+    # Past the slot and its grace, but not past the speech's own end and the grace.
+    assert one(log, schedules=[EMERGENCY_TEXT], now_ms=T0 + 900 * S + GRACE - 1).status == (
+        "playing"
+    )
+    gone = one(log, schedules=[EMERGENCY_TEXT], now_ms=T0 + 900 * S + GRACE)
+    assert (gone.status, gone.error) == ("partial", "no_end_reported")
+
+
+UPLOADED = "ab" * 32
+ANNOUNCEMENT = Schedule(
+    id="tb-nuoc",
+    commune="xh",
+    title="Thông báo lịch cắt nước",
+    content=Content(type="file", sha256=UPLOADED, duration_s=60),
+    start=dt.datetime(2030, 1, 2, 6, 0),
+    targets=Targets(clusters=[CLUSTER]),
+)
+FILE_EVENT = {
+    "schedule": "tb-nuoc",
+    "content_type": "file",
+    "content_sha256": UPLOADED,
+    "content_duration_s": 60.0,
+    "planned_end_ms": T0 + MIN,
+}
+
+
+def test_an_uploaded_file_shorter_than_its_slot_is_judged_by_its_measured_length() -> None:
+    # The server measured the file at upload (10 s); the gateway need not say it.
+    log = Log()
+    log.play(T0, 10.0, **FILE_EVENT)
+    outcome = one(log, schedules=[ANNOUNCEMENT], content_lengths={UPLOADED: 10.0})
+    assert (outcome.status, outcome.content_s, outcome.measured_against) == (
+        "played",
+        10.0,
+        "content",
+    )
+    # A file the server does not know: the slot, as before.
+    assert one(log, schedules=[ANNOUNCEMENT]).status == "partial"
+
+
+def test_an_uploaded_file_cut_halfway_is_still_partial() -> None:
+    log = Log()
+    log.play(T0, 5.0, **FILE_EVENT)
+    assert one(log, schedules=[ANNOUNCEMENT], content_lengths={UPLOADED: 10.0}).status == (
+        "partial"
+    )
+
+
 def test_failed_while_playing_and_before_playing() -> None:
     log = Log()
     log.play(T0, 30, end="failed", reason="player_failed", error="exit 1")
