@@ -10,7 +10,9 @@ its cluster gamma-rc-3 never receives a schedule.
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
+import io
 import os
 import signal
 import subprocess
@@ -38,8 +40,8 @@ pytestmark = pytest.mark.integration
 
 INVENTORY = Path(__file__).parent / "data" / "playout-inventory.yaml"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-# sox writing the audio to a file, taking as long as the audio lasts, as a loudspeaker
-# would: a copy that ends at once would rightly be logged as a partial play.
+# sox writing the audio to a file, taking as long as the audio lasts (not its slot), as
+# a loudspeaker would: a copy that ends at once would rightly be logged as a partial play.
 REALTIME_PLAYER = Path(__file__).parent / "data" / "realtime_player.py"
 
 
@@ -141,7 +143,7 @@ async def gamma(
         f'content: {{url: "{client.make_url("")}", token_env: XASO_TEST_CONTENT_TOKEN}}\n'
         "playout:\n"
         f'  player: ["{sys.executable}", "{REALTIME_PLAYER}", "{sox}", "{{file}}",'
-        f' "{out}/{{cluster}}-{{occurrence_ms}}.wav", "{{duration_s}}"]\n'
+        f' "{out}/{{cluster}}-{{occurrence_ms}}.wav"]\n'
         "  clusters:\n"
         '    gamma-rc-2: {player: ["false"]}\n',
         encoding="utf-8",
@@ -217,6 +219,45 @@ async def test_an_emergency_preempts_a_normal_bulletin_which_resumes_after_it(
     assert duration_s(gamma.out / f"gamma-rc-1-{planned}.wav") == pytest.approx(4.0, abs=0.01)
     alarm_start = alarm["gamma-rc-1"]["planned_start_ms"]
     assert duration_s(gamma.out / f"gamma-rc-1-{alarm_start}.wav") == pytest.approx(1.0, abs=0.01)
+
+
+async def test_a_short_spoken_emergency_in_a_long_slot_is_played_not_partial(
+    gamma: Gamma,
+) -> None:
+    # About 5.6 s of speech in a 120 s slot: the officer could not know its length.
+    require_binary("espeak-ng", "espeak-ng")
+    text = "Thông báo khẩn cấp. Bão số ba sắp đổ bộ vào xã. Bà con hãy sơ tán đến nơi an toàn."
+    response = await gamma.client.post(
+        "/api/v1/broadcasts/emergency",
+        headers=gamma.headers,
+        json={
+            "commune": "gamma",
+            "clusters": ["gamma-rc-1"],
+            "title": "Cảnh báo bão",
+            "content": {"type": "tts", "text": text, "duration_s": 120},
+        },
+    )
+    assert response.status == 201, await response.text()
+    emergency = (await response.json())["schedule"]["id"]
+    found = await gamma.settled(emergency, {"gamma-rc-1": {"played"}}, timeout_s=60)
+    spoken = found["gamma-rc-1"]
+    [rendered] = (gamma.state_dir / "playout" / "speech").glob("*.wav")
+    length_s = duration_s(rendered)
+    assert 4 < length_s < 10
+    assert spoken["content_s"] == pytest.approx(length_s, abs=0.01)
+    assert spoken["measured_against"] == "content"
+    assert spoken["played_s"] == pytest.approx(length_s, abs=1.0)
+    [produced] = gamma.out.glob(f"gamma-rc-1-{spoken['planned_start_ms']}.wav")
+    assert duration_s(produced) == pytest.approx(length_s, abs=0.01)
+
+    response = await gamma.client.get(
+        "/api/v1/playout?commune=gamma&format=csv", headers=gamma.headers
+    )
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    [line] = [dict(zip(rows[0], row, strict=True)) for row in rows[1:] if emergency in row]
+    assert line["Kết quả"] == "Đã phát"
+    assert line["Độ dài nội dung (giây)"] == str(round(length_s))
+    assert line["Đối chiếu thời lượng phát với"] == "Độ dài thực của nội dung"
 
 
 async def test_a_bulletin_due_while_the_broker_is_down_plays_from_cache_and_is_logged_after(

@@ -48,6 +48,9 @@ def tone(path: Path, seconds: float) -> str:
     return sha
 
 
+REALTIME_PLAYER = Path(__file__).parent / "data" / "realtime_player.py"
+
+
 def duration_s(path: Path) -> float:
     soxi = require_binary("soxi", "sox")
     return float(subprocess.run([soxi, "-D", str(path)], capture_output=True, text=True).stdout)
@@ -110,6 +113,49 @@ def test_speech_is_rendered_ahead_with_espeak_ng_and_played_like_a_file(
     h.playout.offer(schedule_set(item("speech", [now_ms()], content=content), ts_ms=now_ms()))
     h.wait_for(lambda h: "finished" in h.kinds())
     assert duration_s(out / "rc-01.wav") == pytest.approx(duration_s(rendered), abs=0.01)
+
+
+def test_speech_longer_than_its_slot_plays_to_its_end_with_its_real_length_logged(
+    tmp_path: Path, harness: Callable[[PlayoutConfig, ScheduleSet], Harness]
+) -> None:
+    # The officer guessed a 0.5 s slot for 2.4 s of speech: it is heard in full,
+    # not killed overrun_s after the slot, and every step says how long it really is.
+    require_binary("espeak-ng", "espeak-ng")
+    sox = require_binary("sox", "sox")
+    out = tmp_path / "out"
+    out.mkdir()
+    config = PlayoutConfig(
+        player=[sys.executable, str(REALTIME_PLAYER), sox, "{file}", str(out / "{cluster}.wav")],
+        overrun_s=0.3,
+    )
+    text = "Kính thưa bà con, đây là bản tin thử."
+    content = ScheduledContent(type="tts", duration_s=0.5, text=text, voice="vi")
+    h = harness(config, schedule_set(item("speech", [now_ms()], content=content)))
+    h.playout.start()
+    h.wait_for(lambda h: h.kinds()[-1:] in (["finished"], ["failed"]))
+    [rendered] = (tmp_path / "state" / "playout" / "speech").glob("*.wav")
+    length_s = duration_s(rendered)
+    assert length_s > 0.5 + 0.3 + 1  # long past the slot and its overrun margin
+    assert h.kinds() == ["received", "started", "finished"]
+    assert h.last("started").content_s == pytest.approx(length_s, abs=0.001)
+    finished = h.last("finished")
+    assert finished.content_s == pytest.approx(length_s, abs=0.001)
+    assert finished.played_s is not None and finished.played_s >= length_s
+    assert duration_s(out / "rc-01.wav") == pytest.approx(length_s, abs=0.01)
+
+
+def test_a_hung_speech_player_is_stopped_past_the_speech_not_past_its_slot(
+    harness: Callable[[PlayoutConfig, ScheduleSet], Harness],
+) -> None:
+    require_binary("espeak-ng", "espeak-ng")
+    config = PlayoutConfig(player=["sleep", "60"], overrun_s=0.3, stop_grace_s=0.3)
+    content = ScheduledContent(type="tts", duration_s=600, text="xin chào", voice="vi")
+    h = harness(config, schedule_set(item("speech", [now_ms()], content=content)))
+    h.playout.start()
+    h.wait_for(lambda h: "failed" in h.kinds())
+    failed = h.last("failed")
+    assert failed.reason == "overrun" and failed.content_s is not None
+    assert failed.played_s is not None and failed.played_s < 10
 
 
 def test_a_missing_tts_command_fails_the_occurrence_with_a_clear_error(

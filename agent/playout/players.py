@@ -43,6 +43,9 @@ _ERROR_CHARS = 300
 class PlayRequest(NamedTuple):
     occurrence: Occurrence
     media: str  # the file to play (file, tts) or the stream (relay)
+    # The media's real length when the agent knows it (rendered speech); None: the slot
+    # is all there is (a stream; a file, which the server measured itself).
+    content_s: float | None = None
 
 
 class PlayReport(NamedTuple):
@@ -57,6 +60,7 @@ class PlayReport(NamedTuple):
     reason: str | None = None  # failed: player_failed, player_error, relay_failed, overrun
     error: str | None = None
     started_ms: int | None = None  # ended: when the player had started (None: never)
+    content_s: float | None = None  # the request's: the real length of what plays
 
 
 Report = Callable[[PlayReport], None]
@@ -106,7 +110,7 @@ class CommandPlay:
         self._thread.join(timeout_s)
 
     def _values(self) -> dict[str, object]:
-        occurrence, media = self._request
+        occurrence, media = self._request.occurrence, self._request.media
         content = occurrence.content
         is_stream = content.type == "relay"
         return {
@@ -182,6 +186,7 @@ class CommandPlay:
                     reason=end.reason,
                     error=end.error,
                     started_ms=end.started_ms,
+                    content_s=self._request.content_s,
                 )
             )
 
@@ -210,10 +215,21 @@ class CommandPlay:
         started_ms = self._clock_ms()
         self._report(
             PlayReport(
-                "started", occurrence, started_ms, relay_on=relay_on, volume=self._commands.volume
+                "started",
+                occurrence,
+                started_ms,
+                relay_on=relay_on,
+                volume=self._commands.volume,
+                content_s=self._request.content_s,
             )
         )
-        overrun_at = time.monotonic() + occurrence.content.duration_s + self._config.overrun_s
+        # A hung player is stopped overrun_s past the end of what it plays: the speech's
+        # own end when known, even past its slot (an officer guesses the slot of a
+        # text; cutting an alert mid-sentence would lose what it says), else the slot.
+        length_s = self._request.content_s
+        if length_s is None:
+            length_s = occurrence.content.duration_s
+        overrun_at = time.monotonic() + length_s + self._config.overrun_s
         while (returncode := process.poll()) is None:
             if self._stop.wait(_POLL_S):
                 self._terminate(process)
@@ -222,7 +238,7 @@ class CommandPlay:
                 self._terminate(process)
                 error = (
                     f"player {argv[0]} still running {seconds(self._config.overrun_s)} s"
-                    " past the content's duration: stopped"
+                    f" past the content's duration ({seconds(length_s)} s): stopped"
                 )
                 return _End("failed", "overrun", error, started_ms)
         if returncode == 0:

@@ -362,7 +362,8 @@ class Playout:
         cluster = occurrence.cluster
         self._launched[cluster] = start
         try:
-            request = PlayRequest(occurrence, self._media(occurrence.content))
+            content = occurrence.content
+            request = PlayRequest(occurrence, self._media(content), self._length_s(content))
             play: Play
             if self.config.simulated is not None:
                 fails = cluster in self.config.simulated.fail_clusters
@@ -400,6 +401,14 @@ class Playout:
             return str(self._content.folder / content.sha256)
         return ""
 
+    def _length_s(self, content: ScheduledContent) -> float | None:
+        """The real length of what will play, when the agent knows it: the rendered
+        speech's (a file's is the server's to know, measured at upload; a stream has
+        only its slot)."""
+        if content.type == "tts" and self._speech is not None and content.text:
+            return self._speech.length_s(content.text, content.voice)
+        return None
+
     def _drain_reports(self) -> None:
         while True:
             try:
@@ -412,7 +421,11 @@ class Playout:
         occurrence = report.occurrence
         cluster = occurrence.cluster
         launched = self._launched.get(cluster)
-        common: dict[str, Any] = {"relay_on": report.relay_on, "volume": report.volume}
+        common: dict[str, Any] = {
+            "relay_on": report.relay_on,
+            "volume": report.volume,
+            "content_s": report.content_s,
+        }
         if report.kind == "started":
             status_now = playing_status(occurrence, report.volume, report.relay_on)
             self._playing_now = {**self._playing_now, cluster: status_now}

@@ -5,6 +5,10 @@ hour, with the configured command (``espeak-ng`` by default), so it plays on tim
 any file and a broken TTS install shows up as soon as the schedule is received, not at
 6 a.m. Files are named by a hash of (command, voice, text): the same text is rendered
 once, and a new text or voice is a new file. One thread, named ``tts``.
+
+The length of the rendered speech (``length_s``, read from the WAV header with the
+standard library) goes into the play's events: the server measures the play against
+it, not against the slot an officer guessed for the text (docs/broadcasts.md).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 import logging
 import os
 import threading
+import wave
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -63,6 +68,11 @@ class SpeechRenderer:
             if old.stem not in wanted:
                 old.unlink(missing_ok=True)
         self._wake.set()
+
+    def length_s(self, text: str, voice: str) -> float | None:
+        """How long the rendered speech lasts; None when not rendered or not a WAV
+        file (a tts command of another format)."""
+        return wav_length_s(self.path(text, voice))
 
     def readiness(self, text: str, voice: str) -> Readiness:
         key = self.key(text, voice)
@@ -124,3 +134,20 @@ class SpeechRenderer:
             tmp.unlink(missing_ok=True)
         log.info("speech %s rendered", key)
         return True
+
+
+def wav_length_s(path: Path) -> float | None:
+    """The length of a WAV file in seconds, None when it is not one. A WAV written to a
+    pipe (``espeak-ng --stdout``) cannot go back to fill in its size and announces
+    about 2**30 frames: the frames the file really holds count, not the header."""
+    try:
+        with wave.open(str(path), "rb") as audio:
+            frame_bytes = audio.getsampwidth() * audio.getnchannels()
+            rate = audio.getframerate()
+            announced = audio.getnframes()
+        held = path.stat().st_size // frame_bytes if frame_bytes else 0
+    except (OSError, EOFError, wave.Error):
+        return None
+    if rate <= 0:
+        return None
+    return round(min(announced, held) / rate, 3)
