@@ -7,8 +7,10 @@ microseconds and runs inline, like the token store's.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
+from collections.abc import Iterator
 from typing import Generic, Protocol, TypeVar
 
 import msgspec
@@ -53,3 +55,17 @@ def open_db(path: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     return db
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN ... COMMIT on a connection in autocommit mode (``open_db``), ROLLBACK on
+    an exception: writes that belong together are saved together or not at all."""
+    db.execute("BEGIN")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # a failed COMMIT leaves it open: never for the next BEGIN
+            db.execute("ROLLBACK")
+        raise

@@ -17,14 +17,13 @@ version when the table is opened.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Final, NamedTuple
 
 import msgspec
 
-from server.json_table import JsonTable
+from server.json_table import JsonTable, transaction
 from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
 
 __all__ = ["ScheduleTable", "ScheduleVersion"]
@@ -89,7 +88,7 @@ class ScheduleTable(JsonTable[Schedule]):
     def put(self, item: Schedule, *, by: str = "") -> None:
         """Save a new version (insert or replace), in force from now."""
         at_ms, body = self._clock_ms(), msgspec.json.encode(item).decode()
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?)", (item.id, body))
             self._insert_version(item.id, body, at_ms, by or item.created_by)
         self.items[item.id] = item
@@ -100,7 +99,7 @@ class ScheduleTable(JsonTable[Schedule]):
         if item_id not in self.items:
             return False
         at_ms = self._clock_ms()
-        with _transaction(self._db):
+        with transaction(self._db):
             self._db.execute(f"DELETE FROM {TABLE} WHERE id = ?", (item_id,))
             self._insert_version(item_id, None, at_ms, by)
         del self.items[item_id]
@@ -152,17 +151,3 @@ def _in_force_from(saved_ms: int) -> int:
     """A change counts from the start of the second it was saved in: a schedule moved
     to start "now" (to the second, as wall times are written) plans that start."""
     return saved_ms - saved_ms % 1000
-
-
-@contextlib.contextmanager
-def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN ... COMMIT on a connection in autocommit mode (``open_db``), ROLLBACK on
-    an exception: a schedule and its version are saved together or not at all."""
-    db.execute("BEGIN")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:  # a failed COMMIT leaves it open: never for the next BEGIN
-            db.execute("ROLLBACK")
-        raise
