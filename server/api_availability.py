@@ -23,9 +23,8 @@ from server.api import (
 )
 from server.auth import PRINCIPAL
 from server.availability import Availability, Outage, availability, outages, spans
-from server.exclusions import excused_for
+from server.exclusions import counted_windows_for, excused_for
 from server.fleet_state import DeviceState
-from server.maintenance import windows_for
 from server.views import iso_utc
 
 DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000  # indicator R6 looks at 30 days
@@ -53,9 +52,10 @@ async def _device_figures(
         )
     period_spans = spans(inside, before, from_ms, to_ms)
     exclusions = request.app[keys.EXCLUSIONS]
-    excluded = windows_for(state.entry, exclusions.windows.values(), from_ms, to_ms)
+    # Approved windows and excused periods only, each up to its deletion (docs/availability.md).
+    excluded = counted_windows_for(state.entry, exclusions.counted_windows(), from_ms, to_ms)
     if request.query.get("excused") in ("1", "true", "yes"):
-        excluded += excused_for(state.entry, exclusions.excused.values(), from_ms, to_ms)
+        excluded += excused_for(state.entry, exclusions.counted_excused(), from_ms, to_ms)
     return (
         availability(period_spans, excluded),
         outages(period_spans, excluded, now_ms=now_ms),

@@ -52,13 +52,16 @@ from xaso.inventory import DEFAULT_TIMEZONE, DEVICE_KINDS, DeviceEntry
 from xaso.protocol import is_valid_id
 
 __all__ = [
+    "RETROACTIVE_TOLERANCE_MS",
     "SCOPES",
     "InvalidWindow",
     "MaintenanceWindow",
     "Scope",
     "applies_to",
     "decode_window",
+    "first_start_ms",
     "in_maintenance",
+    "is_retroactive",
     "occurrences",
     "windows_for",
 ]
@@ -103,6 +106,10 @@ _CYCLE_UNITS: Final = {
 # so hourly and daily rules get one 400-year cycle (about a second when nothing matches).
 _PROBE_YEARS: Final = {"YEARLY": 4000, "MONTHLY": 4000, "WEEKLY": 2000}
 _DATE_ONLY = re.compile(r"\d{8}")
+# A "from now" form sends the current minute, and the browser's clock may be a little
+# off the server's: a window whose first occurrence starts up to this long before it was
+# created is not taken as reaching into the past (docs/availability.md).
+RETROACTIVE_TOLERANCE_MS: Final = 60_000
 
 
 class InvalidWindow(ValueError):
@@ -482,6 +489,24 @@ def occurrences(window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tup
     return [
         (max(start, from_ms), min(end, to_ms)) for start, end in _intervals(window, from_ms, to_ms)
     ]
+
+
+def first_start_ms(window: MaintenanceWindow) -> int | None:
+    """When the window's first occurrence starts (the rule's first, which is not always
+    ``start``: see the module docstring); None when the rule never produces one."""
+    compiled = _compiled(window.start, window.rrule, window.timezone)
+    if compiled.rule is None:
+        return _to_ms(compiled.local_start, compiled.zone)
+    first = next(iter(compiled.rule), None)
+    return None if first is None else _to_ms(first, compiled.zone)
+
+
+def is_retroactive(window: MaintenanceWindow, created_ms: int) -> bool:
+    """Whether ``window``, created at ``created_ms``, reaches into the past: its first
+    occurrence starts more than ``RETROACTIVE_TOLERANCE_MS`` before it was created. Such
+    a window would excuse what already happened, so it needs a verifier's approval."""
+    first = first_start_ms(window)
+    return first is not None and first < created_ms - RETROACTIVE_TOLERANCE_MS
 
 
 class Scoped(Protocol):

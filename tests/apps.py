@@ -41,9 +41,10 @@ async def app_without_broker(
             await used.close()
 
 
-def bearer(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
-    """Headers with a new token of ``role``, limited to ``communes`` if any."""
+def bearer(app: web.Application, role: Role, *communes: str, name: str = "") -> dict[str, str]:
+    """Headers with a new token of ``role``, limited to ``communes`` if any, named
+    ``name`` (the role's name by default)."""
     tokens = TokenStore(app[keys.SETTINGS].tokens_path)
-    token = tokens.create(role, frozenset(communes))
+    token = tokens.create(role, frozenset(communes), name)
     tokens.close()
     return {"Authorization": f"Bearer {token}"}

@@ -86,7 +86,7 @@ async def test_a_window_puts_devices_in_maintenance_until_it_is_removed(
     listed = await (await client.get("/api/v1/maintenance", headers=admin)).json()
     assert [w["id"] for w in listed["windows"]] == [window["id"]]
 
-    response = await client.delete(f"/api/v1/maintenance/{window['id']}", headers=admin)
+    response = await client.delete(f"/api/v1/maintenance/{window['id']}?reason=Xong", headers=admin)
     assert response.status == 204
     device = await (await client.get("/api/v1/devices/alpha-cam-1", headers=admin)).json()
     assert (device["status"], device["cause"]) == ("unknown", "maintenance_ended")
@@ -95,7 +95,7 @@ async def test_a_window_puts_devices_in_maintenance_until_it_is_removed(
 async def test_operators_plan_only_within_their_communes(
     client: TestClient, app: web.Application
 ) -> None:
-    window = {"start": now_local(), "duration_s": 600}
+    window = {"start": now_local(), "duration_s": 600, "reason": "thay nguồn"}
     beta_operator = bearer(app, Role.OPERATOR, "beta")
     for scope, target in (("commune", "alpha"), ("device", "alpha-cam-1"), ("kind", "camera")):
         response = await client.post(
@@ -129,6 +129,7 @@ async def test_a_bad_window_reports_every_problem(client: TestClient, app: web.A
             "duration_s": -5,
             "rrule": "FREQ=SOMETIMES",
             "timezone": "Mars/Olympus",
+            "reason": "thử",
         },
         headers=bearer(app, Role.ADMIN),
     )
@@ -185,10 +186,12 @@ async def test_excused_periods_count_only_when_a_report_asks(
             "from_ms": 0,
             "to_ms": 1,
             "cause": "grid_power_cut",
+            "reason": "mất điện",
         },
         headers=bearer(app, Role.OPERATOR, "alpha"),
     )
-    assert response.status == 403  # excusing is the verifier's call
+    # Excusing is the verifier's call: a commune's operator only proposes.
+    assert response.status == 201 and (await response.json())["state"] == "pending"
 
 
 async def test_a_verifier_excuses_within_its_communes_only(
@@ -200,6 +203,7 @@ async def test_a_verifier_excuses_within_its_communes_only(
         "from_ms": DAY0 + 10 * H,
         "to_ms": DAY0 + 14 * H,
         "cause": "grid_power_cut",
+        "reason": "EVN cắt điện",
     }
     alpha_verifier = bearer(app, Role.VERIFIER, "alpha")
     response = await client.post("/api/v1/excused", json=power_cut, headers=alpha_verifier)
@@ -216,6 +220,6 @@ async def test_a_verifier_excuses_within_its_communes_only(
         headers=alpha_verifier,
     )
     assert response.status == 403  # every commune's cameras: beyond its scope
-    path = f"/api/v1/excused/{recorded['id']}"
+    path = f"/api/v1/excused/{recorded['id']}?reason=Nhầm"
     assert (await client.delete(path, headers=beta_verifier)).status == 403
     assert (await client.delete(path, headers=alpha_verifier)).status == 204

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server import keys
 from server.app import Deps, create_app
+from server.exclusion_history import Author
 from server.exclusions import ExcusedPeriod
 from server.indicators.declared import DeclaredDocument, DeclaredValue
 from server.settings import Settings
@@ -22,6 +23,7 @@ from server.store.sqlite import SqliteStore
 from server.tokens import Role
 from tests.apps import bearer
 from tests.test_indicators_stores import (
+    ADMIN,
     HISTORY,
     INVENTORY,
     NOW,
@@ -66,7 +68,7 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     async with TestClient(TestServer(make_app(tmp_path, store, profiles))) as client:
         app = client.server.app
         assert app is not None
-        app[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE)
+        app[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
         yield client
     await store.close()
 
@@ -195,7 +197,10 @@ async def test_excused_periods_only_when_asked(client: TestClient) -> None:
             from_ms=SEPT_FROM + 200 * H,
             to_ms=SEPT_FROM + 272 * H,
             cause="grid_power_cut",
-        )
+        ),
+        state="approved",
+        by=Author("tham-dinh", "verifier"),
+        at_ms=NOW,
     )
     admin = bearer(app, Role.ADMIN)
     _, plain = await get(client, "/api/v1/indicators?commune=hoa&period=2026-09", admin)

@@ -48,6 +48,7 @@ from aiohttp.test_utils import TestClient
 
 from server import keys
 from server.app import Deps, create_app
+from server.exclusion_history import Author
 from server.indicators.evaluate import evaluate_communes
 from server.indicators.evidence import canonical_bytes
 from server.indicators.period import parse_period
@@ -171,7 +172,9 @@ for cluster, delay_s in (("hoa-rc-1", 10), ("hoa-rc-2", 90)):
         )
 HISTORY += BROADCASTS
 
-# hoa-rc-3 is in maintenance for the whole month (and a little around it).
+# hoa-rc-3 is in maintenance for the whole month (and a little around it), planned by
+# an admin (so approved).
+ADMIN = Author("admin", "admin")
 RC3_MAINTENANCE = MaintenanceWindow(
     id="mw-rc-3",
     scope="device",
@@ -218,7 +221,7 @@ async def app(
     client = await aiohttp_client(make_app(store, tmp_path / "data"))
     started = client.server.app
     assert started is not None
-    started[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE)
+    started[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
     return started
 
 
@@ -413,7 +416,7 @@ async def test_identical_on_both_stores(
             client = await aiohttp_client(make_app(store, tmp_path / kind))
             app = client.server.app
             assert app is not None
-            app[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE)
+            app[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
             found: list[CommuneEvaluation] = await evaluate_communes(
                 app, communes, SEPT_FROM, SEPT_TO
             )

@@ -23,6 +23,7 @@ from server.maintenance import (
     applies_to,
     decode_window,
     in_maintenance,
+    is_retroactive,
     occurrences,
     windows_for,
 )
@@ -391,3 +392,26 @@ def test_thousand_windows_for_one_device_over_thirty_days() -> None:
     # per-rule cache, and must give the same answer. How fast: bench/maintenance.py.
     again = windows_for(device(), windows, *span)
     assert first == again and first
+
+
+# -- over the past --------------------------------------------------------------------
+
+
+def test_a_window_is_retroactive_when_its_first_occurrence_began_before_it_was_made() -> None:
+    # 2025-07-01 22:00 local is 15:00 UTC.
+    start_ms = utc_ms(2025, 7, 1, 15)
+    one_off = window()
+    # A "from now" form and a little clock skew: up to a minute is not the past.
+    assert not is_retroactive(one_off, start_ms + 60_000)
+    assert is_retroactive(one_off, start_ms + 60_001)
+    assert not is_retroactive(one_off, start_ms - DAY_MS)  # planned ahead
+    weekly = window(rrule="FREQ=WEEKLY;BYDAY=TU")  # 1 July 2025 is a Tuesday
+    assert is_retroactive(weekly, start_ms + 8 * DAY_MS)
+    # The rule's first occurrence, not the start, says whether it covers the past:
+    # started on a Tuesday, it first occurs on Sunday 6 July.
+    sundays = window(rrule="FREQ=WEEKLY;BYDAY=SU")
+    assert not is_retroactive(sundays, start_ms + 2 * DAY_MS)
+    assert is_retroactive(sundays, start_ms + 6 * DAY_MS)
+    # A rule that ends before it starts never occurs: it covers nothing.
+    never = window(rrule="FREQ=DAILY;UNTIL=20250601")
+    assert not is_retroactive(never, start_ms + 30 * DAY_MS)

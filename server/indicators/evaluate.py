@@ -108,10 +108,11 @@ async def evaluate_communes(
                     declared[indicator.id] = declared_store.value_for(
                         snap.code, indicator.id, snap.from_ms, snap.to_ms
                     )
+        span = _union(needs.transitions.values())
         data = CommuneData(
             # A view, not a copy: each commune looks up its own devices only.
             histories=ChainMap(*(histories.get(w, {}) for w in set(needs.transitions.values()))),
-            exclusions=exclusions.for_snapshot(snap, _union(needs.transitions.values())),
+            exclusions=exclusions.for_snapshot(snap, span),
             readings=reading_results.get(needs.recording, {}) if needs.recording else {},
             playout=broadcasts.for_snapshot(snap),
             declared=declared,
@@ -206,15 +207,16 @@ class _PlayoutIndex:
 
 
 class _Exclusions:
-    """Maintenance windows (and excused periods when asked) per device, each window's
+    """Maintenance windows (and excused periods when asked) per device — the approved
+    ones, each up to its deletion (server/exclusion_history.py) — each window's
     occurrences computed once per range however many devices it covers."""
 
     def __init__(self, app: web.Application, index: InventoryIndex, excused: bool) -> None:
         self.index = index
         store = app.get(keys.EXCLUSIONS)
-        self.windows: list[MaintenanceWindow] = list(store.windows.values()) if store else []
-        self.excused = list(store.excused.values()) if store and excused else []
-        self._occurrences: dict[tuple[str, Window], list[tuple[int, int]]] = {}
+        self.windows = store.counted_windows() if store else []
+        self.excused = store.counted_excused() if store and excused else []
+        self._occurrences: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
 
     def _applies(self, scoped: Any, entry: DeviceEntry) -> bool:
         # A window set on a commune before it merged still covers the devices it had.
@@ -223,24 +225,23 @@ class _Exclusions:
             return scoped.target in {m.commune for m in self.index.memberships(listed)}
         return applies_to(scoped, entry)
 
-    def _of(self, window: MaintenanceWindow, span: Window) -> list[tuple[int, int]]:
-        key = (window.id, span)
+    def _of(self, window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
+        key = (window.id, from_ms, to_ms)
         if key not in self._occurrences:
-            self._occurrences[key] = occurrences(window, span.from_ms, span.to_ms)
+            self._occurrences[key] = occurrences(window, from_ms, to_ms)
         return self._occurrences[key]
 
     def for_device(self, entry: DeviceEntry, span: Window) -> list[tuple[int, int]]:
         found = [
             interval
-            for window in self.windows
+            for window, until_ms in self.windows
             if self._applies(window, entry)
-            for interval in self._of(window, span)
+            for interval in self._of(window, span.from_ms, min(span.to_ms, until_ms))
         ]
-        found += [
-            (max(p.from_ms, span.from_ms), min(p.to_ms, span.to_ms))
-            for p in self.excused
-            if self._applies(p, entry) and p.from_ms < span.to_ms and p.to_ms > span.from_ms
-        ]
+        for period, until_ms in self.excused:
+            start, end = max(period.from_ms, span.from_ms), min(period.to_ms, span.to_ms, until_ms)
+            if start < end and self._applies(period, entry):
+                found.append((start, end))
         return found
 
     def for_snapshot(
