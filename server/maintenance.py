@@ -63,6 +63,7 @@ __all__ = [
     "in_maintenance",
     "is_retroactive",
     "occurrences",
+    "whole_occurrences",
     "windows_for",
 ]
 
@@ -480,6 +481,12 @@ def recurring_intervals(
     found.sort()
     compiled.last_query = (key, found)
     return list(found)
+
+
+def whole_occurrences(window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
+    """Each occurrence of ``window`` overlapping ``[from_ms, to_ms)``, whole (not
+    clipped to the range), in start order: when it really ran, for a report."""
+    return _intervals(window, from_ms, to_ms)
 
 
 def occurrences(window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tuple[int, int]]:

@@ -3,7 +3,7 @@
 Through the API on the real app: a maintenance window over the past, or an excused
 period, that a commune's operator creates waits for a verifier's (or an admin's)
 approval before it changes any figure; every window and excused period keeps its
-author, reason and history.
+author, reason and history, and the report shows them.
 
 The scene: alpha's only key location (UBND) has one camera, alpha-cam-1, which was down
 three days in January 2027 (10 January 00:00 to 13 January 00:00 local). Its 30-day
@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from server.indicators.evidence import canonical_bytes, evidence_sha256
 from server.indicators.period import parse_period
+from server.indicators.result import CommuneEvaluation
 from server.store.base import TransitionRecord
 from server.store.sqlite import SqliteStore
 from server.tokens import Role
@@ -325,6 +328,64 @@ async def test_an_operator_proposes_an_excused_period_and_a_verifier_decides(
     assert own["state"] == "approved" and own["decision"]["by"] == "tham-dinh-tinh"
 
 
+async def test_the_report_shows_who_asked_why_and_who_approved(
+    client: TestClient, app: web.Application
+) -> None:
+    operator = bearer(app, Role.OPERATOR, "alpha", name="can-bo-xa-alpha")
+    approved = await create(client, "/api/v1/maintenance", PAST_WINDOW, operator)
+    verifier = bearer(app, Role.VERIFIER, "alpha", name="tham-dinh-tinh")
+    response = await client.post(
+        f"/api/v1/maintenance/{approved['id']}/approve",
+        json={"reason": "Có biên bản thay nguồn"},
+        headers=verifier,
+    )
+    assert response.status == 200
+    waiting = await create(client, "/api/v1/excused", POWER_CUT, operator)
+
+    viewer = bearer(app, Role.VIEWER)
+    report = "/api/v1/indicators/report?commune=alpha&period=2027-01"
+    body = await (await client.get(f"{report}&format=json", headers=viewer)).json()
+    listed = {e["id"]: e for e in body["evaluation"]["exclusions"]}
+    assert (listed[approved["id"]]["state"], listed[approved["id"]]["counted"]) == (
+        "approved",
+        True,
+    )
+    assert (listed[waiting["id"]]["state"], listed[waiting["id"]]["counted"]) == (
+        "pending",
+        False,
+    )
+
+    html = await (await client.get(report, headers=viewer)).text()
+    for expected in (
+        approved["id"],
+        waiting["id"],
+        "can-bo-xa-alpha",
+        "Thay nguồn camera",
+        "tham-dinh-tinh",
+        "Có biên bản thay nguồn",
+        "Chờ duyệt",
+        "Đã duyệt",
+        "Mất điện lưới",
+        "10/01/2027 00:00 – 13/01/2027 00:00",
+    ):
+        assert expected in html, expected
+
+    raw = await (await client.get(f"{report}&format=csv", headers=viewer)).read()
+    text = raw.decode("utf-8-sig")
+    assert "Bảo trì và miễn trừ" in text and "tham-dinh-tinh" in text and "Chờ duyệt" in text
+
+    pdf = await client.get(f"{report}&format=pdf", headers=viewer)
+    if pdf.status == 503:  # no DejaVu font on this machine: HTML and CSV said it
+        return
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(BytesIO(await pdf.read())).pages
+    printed = " ".join(page.extract_text() for page in pages)
+    assert "tham-dinh-tinh" in printed and "Chờ duyệt" in printed
+
+
 async def test_every_change_needs_a_reason(client: TestClient, app: web.Application) -> None:
     operator = bearer(app, Role.OPERATOR, "alpha")
     response = await client.post(
@@ -342,3 +403,23 @@ async def test_every_change_needs_a_reason(client: TestClient, app: web.Applicat
     assert response.status == 204
     response = await client.post(f"{path}/approve", json={"reason": "x"}, headers=admin)
     assert response.status == 409  # deleted: nothing left to decide
+
+
+async def test_a_report_without_windows_keeps_the_hash_it_was_signed_off_with(
+    client: TestClient, app: web.Application
+) -> None:
+    viewer = bearer(app, Role.VIEWER)
+    report = "/api/v1/indicators/report?commune=alpha&period=2027-01&format=json"
+    body = await (await client.get(report, headers=viewer)).json()
+    assert body["evaluation"]["exclusions"] == []
+    evaluation = msgspec.convert(body["evaluation"], CommuneEvaluation)
+    # Listed only when there are some: the encoding, so the hash, is the one of before.
+    assert b"exclusions" not in canonical_bytes(evaluation)
+    assert evidence_sha256(evaluation) == body["sha256"]
+
+    operator = bearer(app, Role.OPERATOR, "alpha")
+    await create(client, "/api/v1/maintenance", PAST_WINDOW, operator)
+    again = await (await client.get(report, headers=viewer)).json()
+    # A pending window changes no figure, but the report now lists it: another hash.
+    assert again["evaluation"]["results"] == body["evaluation"]["results"]
+    assert again["sha256"] != body["sha256"]

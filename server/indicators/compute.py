@@ -116,4 +116,5 @@ def evaluate_commune(
         merged_into=snap.merged_into,
         predecessors=list(snap.predecessors),
         excused_excluded=data.excused_excluded,
+        exclusions=list(data.listed_exclusions),
     )

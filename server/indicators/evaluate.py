@@ -20,12 +20,13 @@ from typing import Any
 from aiohttp import web
 
 from server import keys
+from server.exclusion_history import Version
 from server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
 from server.indicators.measures import DeviceHistory, Window
 from server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
-from server.indicators.result import CommuneEvaluation
+from server.indicators.result import CommuneEvaluation, ExclusionChange, ExclusionEntry
 from server.indicators.snapshot import CommuneSnapshot, snapshot
-from server.maintenance import MaintenanceWindow, applies_to, occurrences
+from server.maintenance import MaintenanceWindow, applies_to, occurrences, whole_occurrences
 from server.playout_log import playout_for
 from server.playout_outcome import PlayoutOutcome
 from xaso.inventory import DeviceEntry, InventoryIndex
@@ -117,6 +118,7 @@ async def evaluate_communes(
             playout=broadcasts.for_snapshot(snap),
             declared=declared,
             excused_excluded=excused,
+            listed_exclusions=exclusions.listed(snap, span),
         )
         inputs.append((snap, data, profile))
     # The pure core is CPU only, seconds for a province (more with a trend): in a worker
@@ -209,13 +211,17 @@ class _PlayoutIndex:
 class _Exclusions:
     """Maintenance windows (and excused periods when asked) per device — the approved
     ones, each up to its deletion (server/exclusion_history.py) — each window's
-    occurrences computed once per range however many devices it covers."""
+    occurrences computed once per range however many devices it covers; and, for the
+    report, every window and excused period touching a commune, whatever its state."""
 
     def __init__(self, app: web.Application, index: InventoryIndex, excused: bool) -> None:
         self.index = index
+        self.excused_counted = excused
         store = app.get(keys.EXCLUSIONS)
         self.windows = store.counted_windows() if store else []
         self.excused = store.counted_excused() if store and excused else []
+        self.tracked_windows = list(store.tracked_windows.values()) if store else []
+        self.tracked_excused = list(store.tracked_excused.values()) if store else []
         self._occurrences: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
 
     def _applies(self, scoped: Any, entry: DeviceEntry) -> bool:
@@ -250,3 +256,77 @@ class _Exclusions:
         if span is None or (not self.windows and not self.excused):
             return {}
         return {d.entry.id: self.for_device(d.entry, span) for d in snap.devices if not d.planned}
+
+    def listed(self, snap: CommuneSnapshot, span: Window | None) -> list[ExclusionEntry]:
+        """The windows and excused periods covering some installed device of the
+        commune at some time of its period or of the data its figures read."""
+        entries = [d.entry for d in snap.devices if not d.planned]
+        if not snap.exists or not entries:
+            return []
+        low = snap.from_ms if span is None else min(snap.from_ms, span.from_ms)
+        high = snap.to_ms if span is None else max(snap.to_ms, span.to_ms)
+        # A province is ~170 communes of ~90 devices: look a target up, not every device.
+        targets: dict[str, set[str]] = {
+            "device": {e.id for e in entries},
+            "agent": {e.agent_id for e in entries},
+            "kind": {e.kind for e in entries},
+        }
+
+        def touches(scoped: Any) -> bool:
+            if scoped.scope in targets:
+                return scoped.target in targets[scoped.scope]
+            return any(self._applies(scoped, e) for e in entries)
+
+        found: list[ExclusionEntry] = []
+        for tracked in self.tracked_windows:
+            window = tracked.item
+            if not touches(window):
+                continue
+            runs = whole_occurrences(window, low, high)
+            if not runs:
+                continue
+            until_ms = tracked.counts_until_ms
+            counted = until_ms is not None and bool(self._of(window, low, min(high, until_ms)))
+            found.append(
+                ExclusionEntry(
+                    kind="maintenance",
+                    id=window.id,
+                    scope=window.scope,
+                    target=window.target,
+                    from_ms=runs[0][0],
+                    to_ms=max(end for _, end in runs),
+                    state=tracked.state,
+                    counted=counted,
+                    history=_history(tracked.versions),
+                    occurrences=len(runs),
+                    rrule=window.rrule,
+                )
+            )
+        for excused in self.tracked_excused:
+            period = excused.item
+            if period.from_ms >= high or period.to_ms <= low or not touches(period):
+                continue
+            until_ms = excused.counts_until_ms
+            found.append(
+                ExclusionEntry(
+                    kind="excused",
+                    id=period.id,
+                    scope=period.scope,
+                    target=period.target,
+                    from_ms=period.from_ms,
+                    to_ms=period.to_ms,
+                    state=excused.state,
+                    # Excused periods count only when the report leaves them out.
+                    counted=self.excused_counted
+                    and until_ms is not None
+                    and period.from_ms < min(high, until_ms),
+                    history=_history(excused.versions),
+                    cause=period.cause,
+                )
+            )
+        found.sort(key=lambda e: (e.from_ms, e.kind, e.id))
+        return found
+
+
+def _history(versions: Iterable[Version]) -> list[ExclusionChange]:
+    return [ExclusionChange(v.version, v.state, v.at_ms, v.by, v.role, v.reason) for v in versions]

@@ -45,6 +45,10 @@ def _normal(value: Any) -> Any:
 def canonical_bytes(evaluation: CommuneEvaluation) -> bytes:
     data = msgspec.to_builtins(evaluation)
     data.pop("computed_ms", None)
+    if not data.get("exclusions"):
+        # Absent before windows and excused periods were listed: the hashes of reports
+        # without any, signed off then, stay the same.
+        data.pop("exclusions", None)
     return msgspec.json.encode(_normal(data), order="sorted")
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple, Protocol
 
 from server.indicators.measures import DeviceHistory, Window
 from server.indicators.profile import Indicator, IndicatorProfile
+from server.indicators.result import ExclusionEntry
 from server.indicators.snapshot import CommuneSnapshot
 from server.playout_outcome import PlayoutOutcome
 from server.store.base import DeviceReadingRecord
@@ -68,6 +69,8 @@ class CommuneData(NamedTuple):
     playout: Sequence[PlayoutOutcome] | None
     declared: Mapping[str, DeclaredLike | None]  # by indicator id
     excused_excluded: bool = False
+    # Every window and excused period touching the commune, for the report to list.
+    listed_exclusions: Sequence[ExclusionEntry] = ()
 
 
 class DataRanges(NamedTuple):

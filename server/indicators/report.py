@@ -34,6 +34,8 @@ from server.indicators.result import (
     VERDICT_VI,
     CommuneEvaluation,
     EvidenceItem,
+    ExclusionChange,
+    ExclusionEntry,
     IndicatorResult,
     Verdict,
 )
@@ -189,6 +191,49 @@ _WORDS: dict[str, dict[str, str]] = {
         "en": "The hash covers every result and evidence item of the period (not the "
         "time it was computed); any change of the data changes it.",
     },
+    # maintenance windows and excused periods (server/exclusion_history.py)
+    "exclusions": {"vi": "Bảo trì và miễn trừ", "en": "Maintenance windows and excused periods"},
+    "exclusions.note": {
+        "vi": "Thời gian bảo trì và thời gian được miễn trừ liên quan đến xã trong kỳ. Chỉ "
+        "mục đã được duyệt mới được tính; mục chờ duyệt hoặc bị từ chối được liệt kê nhưng "
+        "không làm thay đổi kết quả. Thời gian miễn trừ chỉ được tính khi báo cáo loại trừ "
+        "thời gian được miễn trừ.",
+        "en": "Maintenance windows and excused periods touching the commune in the period. "
+        "Only approved ones count; pending or rejected ones are listed but change nothing. "
+        "Excused periods count only in a report that leaves excused periods out.",
+    },
+    "exclusions.none": {
+        "vi": "Không có thời gian bảo trì hay miễn trừ nào trong kỳ.",
+        "en": "No maintenance window or excused period in the period.",
+    },
+    "exclusion.maintenance": {"vi": "Bảo trì", "en": "Maintenance"},
+    "exclusion.excused": {"vi": "Miễn trừ", "en": "Excused"},
+    "scope": {"vi": "Phạm vi", "en": "Scope"},
+    "scope.device": {"vi": "Thiết bị", "en": "Device"},
+    "scope.agent": {"vi": "Gateway và thiết bị phía sau", "en": "Gateway and its devices"},
+    "scope.commune": {"vi": "Toàn xã", "en": "Whole commune"},
+    "scope.kind": {"vi": "Loại thiết bị", "en": "Device kind"},
+    "cause.grid_power_cut": {"vi": "Mất điện lưới", "en": "Grid power cut"},
+    "cause.natural_disaster": {"vi": "Thiên tai", "en": "Natural disaster"},
+    "cause.third_party_network": {
+        "vi": "Sự cố mạng của nhà cung cấp",
+        "en": "Third-party network fault",
+    },
+    "cause.other": {"vi": "Nguyên nhân khác", "en": "Other cause"},
+    "state": {"vi": "Trạng thái", "en": "State"},
+    "state.pending": {"vi": "Chờ duyệt", "en": "Pending approval"},
+    "state.approved": {"vi": "Đã duyệt", "en": "Approved"},
+    "state.rejected": {"vi": "Bị từ chối", "en": "Rejected"},
+    "state.deleted": {"vi": "Đã xoá", "en": "Deleted"},
+    "author": {"vi": "Người tạo", "en": "Created by"},
+    "why": {"vi": "Lý do", "en": "Reason"},
+    "decided": {"vi": "Người duyệt", "en": "Decided by"},
+    "at_creation": {"vi": "duyệt ngay khi tạo", "en": "approved at creation"},
+    "times": {"vi": "lần", "en": "times"},
+    "migrated": {
+        "vi": "chuyển từ dữ liệu trước khi có phê duyệt",
+        "en": "migrated from before approvals were kept",
+    },
     # sources
     "source.telemetry": {"vi": "Dữ liệu giám sát tự động", "en": "Monitoring data"},
     "source.broadcast_logs": {"vi": "Nhật ký phát thanh", "en": "Broadcast logs"},
@@ -274,6 +319,66 @@ def _evidence_row(
         "sha256": item.sha256 or "",
         "url": url(item.sha256) if item.sha256 else "",
     }
+
+
+def _change_text(change: ExclusionChange, tz: ZoneInfo, w: dict[str, str], lang: str) -> str:
+    """Who, with their role, and when (not known for what was kept before versions)."""
+    who = f"{change.by or '—'} ({change.role})" if change.role else change.by or "—"
+    return f"{who} · {format_time(change.at_ms, tz, lang)}" if change.at_ms else who
+
+
+def _change_reason(change: ExclusionChange, w: dict[str, str]) -> str:
+    if change.version == 1 and change.reason == "migrated" and not change.role:
+        return w["migrated"]
+    return change.reason
+
+
+def exclusion_row(
+    entry: ExclusionEntry, tz: ZoneInfo, w: dict[str, str], lang: str
+) -> dict[str, Any]:
+    """One window or excused period as the report prints it: what, when, who asked
+    and why, who decided and why, its state, and whether it counted."""
+    created = entry.history[0]
+    decided = next(
+        (c for c in reversed(entry.history) if c.state in ("approved", "rejected")), None
+    )
+    if decided is None:
+        decision = "—"
+    elif decided.version == 1:  # approved by its author (or migrated)
+        decision = f"{_change_text(decided, tz, w, lang)} ({w['at_creation']})"
+    else:
+        decision = f"{_change_text(decided, tz, w, lang)}: {decided.reason}"
+    state = w.get(f"state.{entry.state}", entry.state)
+    last = entry.history[-1]
+    if entry.state == "deleted":
+        state = f"{state} ({_change_text(last, tz, w, lang)}: {last.reason})"
+    kind = w.get(f"exclusion.{entry.kind}", entry.kind)
+    if entry.cause:
+        kind = f"{kind}: {w.get(f'cause.{entry.cause}', entry.cause)}"
+    when = f"{format_time(entry.from_ms, tz, lang)} – {format_time(entry.to_ms, tz, lang)}"
+    if entry.rrule:
+        when += f" ({entry.occurrences} {w['times']}, {entry.rrule})"
+    return {
+        "kind": kind,
+        "id": entry.id,
+        "scope": f"{w.get(f'scope.{entry.scope}', entry.scope)}: {entry.target}",
+        "when": when,
+        "author": _change_text(created, tz, w, lang),
+        "reason": _change_reason(created, w),
+        "decision": decision,
+        "state": state,
+        "pending": entry.state == "pending",
+        "counted": w["yes"] if entry.counted else w["no"],
+    }
+
+
+def exclusion_summary(row: dict[str, Any], w: dict[str, str]) -> str:
+    """A row of ``exclusion_row`` on one line (the CSV's cell)."""
+    return (
+        f"{row['id']} ({row['kind']}; {row['scope']}; {row['when']}; {row['state']}; "
+        f"{w['counted']}: {row['counted']}; {w['author']}: {row['author']} — {row['reason']}; "
+        f"{w['decided']}: {row['decision']})"
+    )
 
 
 def signoff_state(statuses: list[SignOffStatus]) -> str:
@@ -369,6 +474,7 @@ def report_view(
             {"verdict": v, "text": w[f"verdict.{v}"], "count": counts.get(v, 0)} for v in VERDICTS
         ],
         "documents": list(documents.values()),
+        "exclusions": [exclusion_row(e, tz, w, lang) for e in evaluation.exclusions],
         "signoff_state": state,
         "signoff_text": w[f"signoff.{state}"],
         "signoffs": [
@@ -432,6 +538,7 @@ CSV_HEADERS = {
         "Thời điểm phê duyệt",
         "Loại trừ thời gian miễn trừ",
         "Thay đổi sau phê duyệt",
+        "Bảo trì và miễn trừ",
     ],
     "en": [
         "commune",
@@ -460,6 +567,7 @@ CSV_HEADERS = {
         "signed_at",
         "excused",
         "changes_since_signoff",
+        "exclusions",
     ],
 }
 
@@ -496,6 +604,9 @@ def render_csv(
     first, last = period_days(evaluation.from_ms, evaluation.to_ms, tz)
     whole, changed = changes_by_indicator(latest_change_rows(signoffs, w=w, lang=lang, tz=tz))
     unknown = w["changes.unknown"] if changes_state(signoffs) == "unknown" else ""
+    exclusions = " | ".join(
+        exclusion_summary(exclusion_row(e, tz, w, lang), w) for e in evaluation.exclusions
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADERS[lang])
@@ -534,6 +645,7 @@ def render_csv(
                     if lang == "en"
                     else w["yes" if excused else "no"],
                     unknown or "; ".join(p for p in (whole, changed.get(r.indicator, "")) if p),
+                    exclusions,
                 )
             ]
         )

@@ -158,6 +158,41 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
                 font_size=7,
             )
 
+    _heading(pdf, w["exclusions"])
+    pdf.set_font(FAMILY, size=7)
+    pdf.multi_cell(0, 3.5, _nfc(w["exclusions.note"]))
+    pdf.ln(1)
+    if view["exclusions"]:
+        _table(
+            pdf,
+            [
+                w["kind"],
+                w["scope"],
+                w["time"],
+                f"{w['author']} — {w['why']}",
+                w["decided"],
+                w["state"],
+                w["counted"],
+            ],
+            [
+                [
+                    f"{x['kind']}\n{x['id']}",
+                    x["scope"],
+                    x["when"],
+                    f"{x['author']}\n{x['reason']}",
+                    x["decision"],
+                    x["state"],
+                    x["counted"],
+                ]
+                for x in view["exclusions"]
+            ],
+            widths=(26, 24, 30, 38, 36, 22, 14),
+            font_size=7,
+        )
+    else:
+        pdf.set_font(FAMILY, size=9)
+        pdf.multi_cell(0, 5, _nfc(w["exclusions.none"]))
+
     if view["documents"]:
         _heading(pdf, w["documents"])
         _table(

@@ -64,6 +64,38 @@ class IndicatorResult(msgspec.Struct, frozen=True, omit_defaults=True):
     reason_en: str = ""
 
 
+class ExclusionChange(msgspec.Struct, frozen=True):
+    """One version of a maintenance window or excused period: the state it left the
+    item in, when (0: not known, kept before versions were), by whom, why."""
+
+    version: int
+    state: str  # "pending" | "approved" | "rejected" | "deleted"
+    at_ms: int
+    by: str
+    role: str
+    reason: str
+
+
+class ExclusionEntry(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A maintenance window or excused period that touches the commune in the period,
+    whatever its state, and whether it counted (server/exclusion_history.py)."""
+
+    kind: str  # "maintenance" | "excused"
+    id: str
+    scope: str
+    target: str
+    # A window: from the start of its first occurrence in the period to the end of its
+    # last; an excused period: its own bounds.
+    from_ms: int
+    to_ms: int
+    state: str  # its latest version's
+    counted: bool  # left out of availability for some of the period
+    history: list[ExclusionChange]
+    occurrences: int = 1  # a recurring window's occurrences in the period
+    rrule: str | None = None
+    cause: str = ""  # an excused period's
+
+
 class CommuneEvaluation(msgspec.Struct, frozen=True):
     """Every indicator of one commune for one period, against the hierarchy as it was:
     ``commune_name`` and ``parent`` are those in force during the period."""
@@ -83,3 +115,5 @@ class CommuneEvaluation(msgspec.Struct, frozen=True):
     merged_into: str | None = None  # the part ends with the commune's merger into this one
     predecessors: list[str] = []  # communes merged into it whose things count in the part
     excused_excluded: bool = False  # excused periods left out of availability too
+    # The windows and excused periods touching the commune in the period, by start.
+    exclusions: list[ExclusionEntry] = []
