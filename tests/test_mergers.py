@@ -204,6 +204,7 @@ async def test_a_predecessors_operator_acts_on_the_successor(
         "target": "an-rc-1",
         "start": "2026-10-06T08:00:00",
         "duration_s": 3600,
+        "reason": "thay loa",
     }
     response = await client.post("/api/v1/maintenance", json=window, headers=officer)
     assert response.status == 201, await response.text()
