@@ -188,6 +188,29 @@ def test_every_field_a_change_can_name_has_vietnamese_words() -> None:
         *(f.name for f in msgspec.structs.fields(IndicatorResult)),
         *(f.name for f in msgspec.structs.fields(EvidenceItem)),
     ]
-    unnamed = {"computed_ms", "results", "indicator", "evidence"}  # never a FieldChange
+    # Never a FieldChange of their own; the exclusions go one by one as "exclusion".
+    unnamed = {"computed_ms", "results", "indicator", "evidence", "exclusions"}
+    named.append("exclusion")
     missing = [n for n in named if n not in unnamed and f"field.{n}" not in vi]
     assert missing == []
+
+
+def test_a_window_approved_since_the_sign_off_is_named_with_both_states() -> None:
+    from server.indicators.result import ExclusionChange, ExclusionEntry
+
+    def window(state: str, counted: bool) -> ExclusionEntry:
+        asked = ExclusionChange(1, "pending", 1_000, "Cán bộ xã", "operator", "thay loa")
+        decided = ExclusionChange(2, state, 2_000, "Sở", "verifier", "đã xác minh")
+        history = [asked] if state == "pending" else [asked, decided]
+        return ExclusionEntry(
+            "maintenance", "mw-1", "device", "alpha-cam-1", 0, 3_600_000, state, counted, history
+        )
+
+    signed = msgspec.structs.replace(_signed(), exclusions=[window("pending", False)])
+    current = msgspec.structs.replace(signed, exclusions=[window("approved", True)])
+    found = changes(signed, current)
+    [change] = found.report
+    assert change.field == "exclusion"
+    assert (change.signed.state, change.current.state) == ("pending", "approved")
+    added = changes(msgspec.structs.replace(signed, exclusions=[]), current)
+    assert [(c.signed, c.current.id) for c in added.report] == [(None, "mw-1")]

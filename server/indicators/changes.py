@@ -26,7 +26,12 @@ from typing import Any, Literal
 import msgspec
 
 from server.indicators.evidence import canonical_bytes, evaluation_from_canonical
-from server.indicators.result import CommuneEvaluation, EvidenceItem, IndicatorResult
+from server.indicators.result import (
+    CommuneEvaluation,
+    EvidenceItem,
+    ExclusionEntry,
+    IndicatorResult,
+)
 
 EvidenceChangeKind = Literal["added", "removed", "changed", "replaced"]
 IndicatorChangeKind = Literal["added", "removed", "changed"]
@@ -47,7 +52,8 @@ RESULT_FIELD_ORDER = (
 )
 _RESULT_SKIPPED = ("indicator", "evidence")
 # The report's own fields: when it was computed is not data, the results go by indicator.
-_REPORT_SKIPPED = ("computed_ms", "results")
+# The maintenance windows and excused periods go one by one ("exclusion"), by id.
+_REPORT_SKIPPED = ("computed_ms", "results", "exclusions")
 # A new document or a corrected declaration gets a new id; paired by where it stands.
 REPLACEABLE_KINDS = ("document", "declared")
 
@@ -92,6 +98,7 @@ def changes(signed: CommuneEvaluation, current: CommuneEvaluation) -> Changes:
     """Every difference between ``signed`` and ``current``, each with both values."""
     signed, current = _canonical(signed), _canonical(current)
     report = _field_changes(signed, current, _report_fields())
+    report += _exclusion_changes(signed.exclusions, current.exclusions)
     before = {r.indicator: r for r in signed.results}
     after = {r.indicator: r for r in current.results}
     indicators: list[IndicatorChange] = []
@@ -106,6 +113,20 @@ def changes(signed: CommuneEvaluation, current: CommuneEvaluation) -> Changes:
 
 def _canonical(evaluation: CommuneEvaluation) -> CommuneEvaluation:
     return evaluation_from_canonical(canonical_bytes(evaluation), computed_ms=0)
+
+
+def _exclusion_changes(
+    signed: list[ExclusionEntry], current: list[ExclusionEntry]
+) -> list[FieldChange]:
+    """A window or excused period added, removed, approved, rejected or deleted since:
+    one change each, with the whole entry on both sides (None where it was not)."""
+    before = {entry.id: entry for entry in signed}
+    after = {entry.id: entry for entry in current}
+    return [
+        FieldChange("exclusion", before.get(entry_id), after.get(entry_id))
+        for entry_id in _union(list(before), list(after))
+        if before.get(entry_id) != after.get(entry_id)
+    ]
 
 
 def _union(first: list[str], second: list[str]) -> list[str]:

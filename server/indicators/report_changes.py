@@ -18,6 +18,7 @@ from server.indicators.changes import (
     FieldChange,
     IndicatorChange,
 )
+from server.indicators.report_exclusions import exclusion_row, exclusion_summary
 from server.indicators.report_text import (
     COMPARISON_SIGNS,
     format_number,
@@ -25,7 +26,7 @@ from server.indicators.report_text import (
     quantity_text,
     unit_text,
 )
-from server.indicators.result import EvidenceItem
+from server.indicators.result import EvidenceItem, ExclusionEntry
 
 ARROW = "→"
 _TIMES = ("from_ms", "to_ms", "requested_from_ms", "requested_to_ms")
@@ -44,6 +45,8 @@ class _Text:
         """A field of the report or of an evidence item."""
         if value is None or value == "" or value == []:
             return "—"
+        if isinstance(value, ExclusionEntry):
+            return exclusion_summary(exclusion_row(value, self.tz, self.w, self.lang), self.w)
         if field in _TIMES:
             return format_time(int(value), self.tz, self.lang)
         if isinstance(value, bool):
