@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import msgspec
@@ -43,6 +44,11 @@ class MqttSection(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     password_file: str | None = None
     password_env: str | None = None
     keepalive_s: int = 30
+    # MQTT 5 lets the broker say when it refuses a publish (its ACL, a quota): the record
+    # then stays queued and the heartbeat says why. Over MQTT 3.1.1 Mosquitto
+    # acknowledges a refused publish like any other, and the record would be dropped as
+    # delivered. "mqtt3.1.1" only for a broker without MQTT 5 (the demo's embedded one).
+    protocol: Literal["mqtt5", "mqtt3.1.1"] = "mqtt5"
     tls: TlsSection | None = None
     # Reconnect delays grow from min to max, each drawn with full jitter.
     reconnect_min_s: float = 1.0

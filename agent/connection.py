@@ -54,7 +54,8 @@ class BrokerConnection:
         on_connected: Callable[[], None] = lambda: None,
         on_disconnected: Callable[[], None] = lambda: None,
         on_published: Callable[[int], None] = lambda mid: None,
-        on_replay: Callable[[int], None] = lambda from_seq: None,
+        on_refused: Callable[[int, str], None] = lambda mid, reason: None,
+        on_replay: Callable[[int, int | None], None] = lambda from_seq, to_seq: None,
         on_schedule: Callable[[bytes], object] = lambda payload: None,
         backoff: Backoff | None = None,
     ) -> None:
@@ -65,6 +66,7 @@ class BrokerConnection:
         self._on_connected = on_connected
         self._on_disconnected = on_disconnected
         self._on_published = on_published
+        self._on_refused = on_refused
         self._on_replay = on_replay
         self._on_schedule = on_schedule
         self._backoff = backoff or Backoff(config.mqtt.reconnect_min_s, config.mqtt.reconnect_max_s)
@@ -135,6 +137,8 @@ class BrokerConnection:
             first = False
             client = self._new_client()
             try:
+                # MQTT 5: a fresh session each time (the outbox, not the broker, keeps
+                # what is unsent); 3.1.1: clean_session, set on the client.
                 client.connect(host, port, keepalive=self.config.mqtt.keepalive_s)
             except (OSError, ssl.SSLError, ValueError) as exc:
                 log.warning(
@@ -148,10 +152,12 @@ class BrokerConnection:
             self._on_disconnected()
 
     def _new_client(self) -> mqtt.Client:
+        # The client id is the agent's id: the shipped broker config ties it to the user
+        # name (use_username_as_clientid), so nobody else can take this session.
         client = mqtt.Client(
             callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
-            client_id=f"xaso-agent-{self.agent_id}",
-            protocol=mqtt.MQTTv311,
+            client_id=self.agent_id,
+            protocol=mqtt.MQTTv5 if self.config.mqtt.protocol == "mqtt5" else mqtt.MQTTv311,
             reconnect_on_failure=False,
         )
         # A bug in a callback must not kill the network thread of a gateway in a field.
@@ -174,6 +180,7 @@ class BrokerConnection:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
+        client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         return client
 
@@ -246,7 +253,7 @@ class BrokerConnection:
             log.warning("%s: bad replay request ignored: %s", self.agent_id, exc)
             return
         if request.agent == self.agent_id:
-            self._on_replay(request.from_seq)
+            self._on_replay(request.from_seq, request.to_seq)
 
     def _on_publish(
         self,
@@ -256,4 +263,27 @@ class BrokerConnection:
         reason_code: mqtt.ReasonCode,
         properties: mqtt.Properties | None,
     ) -> None:
-        self._on_published(mid)
+        # Over MQTT 5 a PUBACK carries the broker's verdict: "Not authorized" (its ACL)
+        # or a quota is no delivery, and the record must stay queued.
+        if reason_code.is_failure:
+            self._on_refused(mid, str(reason_code))
+        else:
+            self._on_published(mid)
+
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reason_codes: list[mqtt.ReasonCode],
+        properties: mqtt.Properties | None,
+    ) -> None:
+        refused = [str(code) for code in reason_codes if code.is_failure]
+        if refused:
+            # Without its replay and schedule channels a gateway plays nothing new and
+            # cannot fill the server's gaps: the broker's ACL must allow both.
+            log.error(
+                "%s: the broker refused our subscriptions (%s); check its ACL",
+                self.agent_id,
+                ", ".join(refused),
+            )

@@ -276,6 +276,11 @@ class Outbox:
         with self._lock:
             self._inflight.add(seq)
 
+    def release(self, seq: int) -> None:
+        """The broker refused ``seq``: it is pending again (and stays stored)."""
+        with self._lock:
+            self._inflight.discard(seq)
+
     def requeue_inflight(self) -> int:
         """After a disconnect or on start: in-flight records become pending again."""
         with self._lock:
@@ -301,16 +306,18 @@ class Outbox:
                 return
             self._unacked -= cur.rowcount
 
-    def replay(self, from_seq: int) -> int:
-        """Make acknowledged records with ``seq >= from_seq`` pending again (e.g. the
-        server lost them after the broker's ack); returns how many."""
+    def replay(self, from_seq: int, to_seq: int | None = None) -> int:
+        """Make acknowledged records with ``from_seq <= seq <= to_seq`` (no upper bound
+        when None) pending again (e.g. the server lost them after the broker's ack);
+        returns how many."""
+        upper = to_seq if to_seq is not None else 2**63 - 1
         with self._lock:
             try:
                 with self._transaction(durable=False):
                     n = self._conn.execute(
                         "UPDATE records SET acked_ms = NULL"
-                        " WHERE acked_ms IS NOT NULL AND seq >= ?",
-                        (from_seq,),
+                        " WHERE acked_ms IS NOT NULL AND seq >= ? AND seq <= ?",
+                        (from_seq, upper),
                     ).rowcount
             except sqlite3.Error as exc:
                 raise self._failed("replay", exc) from exc
@@ -319,26 +326,41 @@ class Outbox:
 
     # -- reading -----------------------------------------------------------------------
 
-    def next_batch(self, limit: int) -> list[Entry]:
+    def next_batch(
+        self,
+        limit: int,
+        *,
+        exclude_topics: frozenset[str] = frozenset(),
+        only_topic: str | None = None,
+    ) -> list[Entry]:
         """Up to ``limit`` records neither acknowledged nor in flight: live ones first,
         newest first (the present matters most), then the backlog oldest first. Order is
-        by seq, which is the order of creation whatever the wall clock did."""
+        by seq, which is the order of creation whatever the wall clock did. Records of
+        ``exclude_topics`` (the broker refuses them for now) are left for later;
+        ``only_topic`` takes records of that topic alone."""
+        topic_sql = ""
+        topic_args: tuple[str, ...] = ()
+        if only_topic is not None:
+            topic_sql, topic_args = " AND topic = ?", (only_topic,)
+        elif exclude_topics:
+            marks = ", ".join("?" for _ in exclude_topics)
+            topic_sql, topic_args = f" AND topic NOT IN ({marks})", tuple(exclude_topics)
         with self._lock:
             lo, hi = self._live_range()
             skip = len(self._inflight)
             try:
                 live = self._conn.execute(
                     f"SELECT {_ENTRY_COLUMNS} FROM records WHERE acked_ms IS NULL"
-                    " AND created_ms BETWEEN ? AND ? ORDER BY seq DESC LIMIT ?",
-                    (lo, hi, limit + skip),
+                    f" AND created_ms BETWEEN ? AND ?{topic_sql} ORDER BY seq DESC LIMIT ?",
+                    (lo, hi, *topic_args, limit + skip),
                 ).fetchall()
                 batch = [Entry(*r) for r in live if r[0] not in self._inflight][:limit]
                 if len(batch) < limit:
                     backlog = self._conn.execute(
                         f"SELECT {_ENTRY_COLUMNS} FROM records INDEXED BY pending_seq"
                         " WHERE acked_ms IS NULL AND (created_ms < ? OR created_ms > ?)"
-                        " ORDER BY seq LIMIT ?",
-                        (lo, hi, limit - len(batch) + skip),
+                        f"{topic_sql} ORDER BY seq LIMIT ?",
+                        (lo, hi, *topic_args, limit - len(batch) + skip),
                     ).fetchall()
                     batch += [Entry(*r) for r in backlog if r[0] not in self._inflight]
             except sqlite3.Error as exc:

@@ -8,6 +8,11 @@ server stores it with its original timestamps without raising live alerts.
 Acknowledgements arrive on paho's network thread while it holds its own locks; they are
 only queued there and processed here, on the publisher's thread, so no lock of ours is
 ever taken inside a paho callback.
+
+A publish the broker refuses (MQTT 5: "Not authorized" by its ACL, a quota) is no
+delivery: the record stays queued, its topic is held back with a growing pause (30 s up
+to 10 min) so a misconfigured broker is not hammered, and ``refusals`` says what is held
+and why, for the heartbeat.
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ from xaso.protocol import QOS_RECORDS
 
 log = logging.getLogger("xaso.agent.publisher")
 
-REPLAY_QUIET_S = 60.0
+# The same replay request again within this long (a retry crossing our answer) is
+# answered once; the server asks again at most once a minute.
+REPLAY_QUIET_S = 20.0
+# A topic the broker refused is tried again after this long, doubling up to the max.
+REFUSED_PAUSE_MIN_S = 30.0
+REFUSED_PAUSE_MAX_S = 600.0
 
 
 def mark_historical(payload: bytes) -> bytes:
@@ -35,17 +45,27 @@ def mark_historical(payload: bytes) -> bytes:
     return msgspec.json.encode(document)
 
 
+class _Held:
+    """A topic the broker refused: not published again before ``until`` (monotonic)."""
+
+    def __init__(self, reason: str, pause_s: float) -> None:
+        self.reason, self.pause_s = reason, pause_s
+        self.until = time.monotonic() + pause_s
+
+
 class Publisher:
     def __init__(self, outbox: Outbox, connection: BrokerConnection, window: int = 32) -> None:
         self._outbox = outbox
         self._connection = connection
         self._window = window
-        # ("ack", mid), ("lost", 0) where a connection ended — its place among the acks
-        # says which belong to the old connection, since mids restart with every client
-        # — and ("replay", from_seq) when the server asks for records again.
-        self._events: queue.SimpleQueue[tuple[str, int]] = queue.SimpleQueue()
-        self._last_replay = (0, -1.0)  # (from_seq, monotonic time)
-        self._in_flight: dict[int, int] = {}  # mid -> seq, for the current connection
+        # ("ack", mid, None), ("refused", mid, reason), ("lost", 0, None) where a
+        # connection ended — its place among the acks says which belong to the old
+        # connection, since mids restart with every client — and ("replay", from_seq,
+        # to_seq) when the server asks for records again.
+        self._events: queue.SimpleQueue[tuple[str, int, object]] = queue.SimpleQueue()
+        self._last_replay: tuple[int, int | None, float] = (0, None, -1.0)
+        self._in_flight: dict[int, tuple[int, str]] = {}  # mid -> (seq, topic)
+        self._held: dict[str, _Held] = {}  # topic -> why and until when it is held back
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="publisher", daemon=True)
@@ -54,20 +74,34 @@ class Publisher:
 
     def on_published(self, mid: int) -> None:
         """paho's network thread: a PUBACK arrived."""
-        self._events.put(("ack", mid))
+        self._events.put(("ack", mid, None))
         self._wake.set()
 
-    def on_replay(self, from_seq: int) -> None:
-        """paho's network thread: the server asks for records from ``from_seq`` again."""
-        self._events.put(("replay", from_seq))
+    def on_refused(self, mid: int, reason: str) -> None:
+        """paho's network thread: a PUBACK with a failure reason (MQTT 5)."""
+        self._events.put(("refused", mid, reason))
+        self._wake.set()
+
+    def on_replay(self, from_seq: int, to_seq: int | None = None) -> None:
+        """paho's network thread: the server asks for records ``from_seq`` (up to
+        ``to_seq``) again."""
+        self._events.put(("replay", from_seq, to_seq))
         self._wake.set()
 
     def on_connected(self) -> None:
         self._wake.set()
 
     def on_disconnected(self) -> None:
-        self._events.put(("lost", 0))
+        self._events.put(("lost", 0, None))
         self._wake.set()
+
+    def refusals(self) -> str | None:
+        """What the broker refuses now, for the heartbeat's ``queue_error``; None if
+        nothing. (Read from the agent's loop: a snapshot of a dict is enough.)"""
+        held = dict(self._held)
+        if not held:
+            return None
+        return "; ".join(f"broker refused {topic}: {h.reason}" for topic, h in sorted(held.items()))
 
     def wake(self) -> None:
         """A new record is in the outbox."""
@@ -94,52 +128,96 @@ class Publisher:
     def _handle_events(self) -> None:
         while True:
             try:
-                kind, number = self._events.get_nowait()
+                kind, number, extra = self._events.get_nowait()
             except queue.Empty:
                 return
             if kind == "ack":
                 self._settle(number)
+            elif kind == "refused":
+                self._refused(number, str(extra))
             elif kind == "lost":
                 self._connection_lost()
             else:
-                self._replay(number)
+                self._replay(number, extra if isinstance(extra, int) else None)
 
     def _settle(self, mid: int) -> None:
-        seq = self._in_flight.pop(mid, None)
+        sent = self._in_flight.pop(mid, None)
         # An unknown mid is one of our own status messages. (No ack can overtake the
         # publish() it answers: acks are handled on this thread, after _send recorded
         # the mid.) Keeping unknown mids would settle an unsent record once paho's mid
         # counter wraps round to them.
-        if seq is not None:
+        if sent is not None:
+            seq, topic = sent
             self._outbox.mark_acked(seq)
+            if self._held.pop(topic, None) is not None:
+                log.info("the broker takes %s again", topic)
+
+    def _refused(self, mid: int, reason: str) -> None:
+        sent = self._in_flight.pop(mid, None)
+        if sent is None:
+            log.error("the broker refused one of our status messages: %s", reason)
+            return
+        seq, topic = sent
+        self._outbox.release(seq)  # still queued, sent again once the pause is over
+        held = self._held.get(topic)
+        if held is None or time.monotonic() >= held.until:
+            pause_s = (
+                REFUSED_PAUSE_MIN_S if held is None else min(held.pause_s * 2, REFUSED_PAUSE_MAX_S)
+            )
+            self._held[topic] = _Held(reason, pause_s)
+            log.error(
+                "the broker refused record %d on %s (%s); kept, next try in %.0f s",
+                seq,
+                topic,
+                reason,
+                pause_s,
+            )
 
     def _connection_lost(self) -> None:
         # Each connection is a fresh paho client: what was in flight is sent again
         # from the outbox. A duplicate at the server overwrites itself (same timestamp).
         self._in_flight.clear()
+        # A new connection may find the broker's ACL mended: try every topic again.
+        self._held.clear()
         requeued = self._outbox.requeue_inflight()
         if requeued:
             log.info(
                 "connection lost with %d records unacknowledged; they will be resent", requeued
             )
 
-    def _replay(self, from_seq: int) -> None:
-        # The same request repeated within a minute (a retained echo, a retry crossing
-        # our answer) is answered once.
-        last_seq, last_at = self._last_replay
-        if from_seq >= last_seq and time.monotonic() - last_at < REPLAY_QUIET_S:
+    def _replay(self, from_seq: int, to_seq: int | None) -> None:
+        # The same request repeated shortly after (a retry crossing our answer) is
+        # answered once: a range within the last one answered adds nothing.
+        last_from, last_to, last_at = self._last_replay
+        within = from_seq >= last_from and (last_to is None or (to_seq or 2**63) <= last_to)
+        if within and time.monotonic() - last_at < REPLAY_QUIET_S:
             return
-        self._last_replay = (from_seq, time.monotonic())
-        count = self._outbox.replay(from_seq)
-        log.info("server asked for records from seq %d: %d sent again", from_seq, count)
+        self._last_replay = (from_seq, to_seq, time.monotonic())
+        count = self._outbox.replay(from_seq, to_seq)
+        log.info(
+            "server asked for records %d..%s: %d sent again",
+            from_seq,
+            "" if to_seq is None else to_seq,
+            count,
+        )
 
     def _fill_window(self) -> None:
         room = self._window - len(self._in_flight)
         if room <= 0:
             return
-        for entry in self._outbox.next_batch(room):
+        now = time.monotonic()
+        for topic in [t for t, held in self._held.items() if now >= held.until]:
+            self._held[topic].until = float("inf")  # one record tries; its answer decides
+            self._fill_one(topic)
+        held = frozenset(self._held)
+        for entry in self._outbox.next_batch(room, exclude_topics=held):
             if not self._send(entry):
                 return
+
+    def _fill_one(self, topic: str) -> None:
+        """The pause of a refused topic is over: send its next record alone."""
+        for entry in self._outbox.next_batch(1, only_topic=topic):
+            self._send(entry)
 
     def _send(self, entry: Entry) -> bool:
         payload = entry.payload if self._outbox.is_live(entry) else mark_historical(entry.payload)
@@ -147,5 +225,5 @@ class Publisher:
         if mid is None:
             return False
         self._outbox.mark_inflight(entry.seq)
-        self._in_flight[mid] = entry.seq
+        self._in_flight[mid] = (entry.seq, entry.topic)
         return True

@@ -83,7 +83,8 @@ class Agent:
             on_connected=lambda: self._publisher.on_connected(),
             on_disconnected=lambda: self._publisher.on_disconnected(),
             on_published=lambda mid: self._publisher.on_published(mid),
-            on_replay=lambda from_seq: self._publisher.on_replay(from_seq),
+            on_refused=lambda mid, reason: self._publisher.on_refused(mid, reason),
+            on_replay=lambda low, high: self._publisher.on_replay(low, high),
             on_schedule=self._schedule_received,
         )
         self._publisher = Publisher(self._outbox, self.connection)
@@ -142,7 +143,7 @@ class Agent:
             reconnects=self.connection.reconnects,
             queue_depth=stats.depth,
             queue_dropped=sum(stats.dropped_since_open.values()),
-            queue_error=self._queue_error or recent_error,
+            queue_error=self._queue_error or self._publisher.refusals() or recent_error,
         )
         try:
             return msgspec.convert(fields, AgentHealth)
@@ -238,13 +239,23 @@ class Agent:
         try:
             while not stop.is_set():
                 self.record_heartbeat(self.collect())
-                self._outbox.enforce_policy()
+                self._enforce_queue_policy()
                 next_at += interval_s
                 if next_at < time.monotonic():  # a cycle overran: keep the rhythm, skip
                     next_at = time.monotonic() + interval_s
                 stop.wait(max(0.0, next_at - time.monotonic()))
         finally:
             self.shutdown()
+
+    def _enforce_queue_policy(self) -> None:
+        try:
+            self._outbox.enforce_policy()
+        except OutboxError as exc:
+            # A full disk can keep even a purge from running (it needs journal space):
+            # the agent goes on sending without the queue, says so in its heartbeats,
+            # and tries again next cycle (docs/agent-queue.md).
+            self._queue_error = str(exc) or "queue policy failed"
+            log.error("%s: could not apply the queue's limits: %s", self.agent_id, exc)
 
     def shutdown(self) -> None:
         # Playout first: what it logs while stopping must still reach the outbox.

@@ -1,5 +1,6 @@
-"""Proof of play end to end: the real server, real Mosquitto, and a real agent process
-whose player is a real program (sox, writing what it plays to a file).
+"""Proof of play end to end: the real server, real Mosquitto configured exactly as
+deploy/mosquitto ships it (passwords, the ACL, client ids bound to user names), and a
+real agent process whose player is a real program (sox, writing what it plays to a file).
 
 The playout inventory (tests/data/playout-inventory.yaml) has one commune with two radio
 gateways. The first runs here and plays on two clusters: gamma-rc-1 through sox, and
@@ -17,8 +18,7 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,6 +110,18 @@ def duration_s(path: Path) -> float:
     return float(subprocess.run([soxi, "-D", str(path)], capture_output=True, text=True).stdout)
 
 
+PASSWORDS = {"gamma-gw": "gamma-Qx7-secret", "xaso-server": "server-Jk2-secret"}
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
+    """The broker as shipped: an agent's broadcast log must pass its ACL."""
+    broker = MosquittoServer.deployed(tmp_path / "mosquitto", PASSWORDS)
+    broker.start()
+    yield broker
+    broker.stop()
+
+
 @pytest.fixture
 async def gamma(
     tmp_path: Path,
@@ -117,12 +129,14 @@ async def gamma(
     aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
 ) -> AsyncIterator[Gamma]:
     sox = require_binary("sox", "sox")
+    password_file = tmp_path / "mqtt-password"
+    password_file.write_text(PASSWORDS["xaso-server"] + "\n", encoding="utf-8")
     settings = Settings(
         inventory=str(INVENTORY),
-        mqtt=mosquitto.url,
+        mqtt=f"mqtt://xaso-server@127.0.0.1:{mosquitto.port}",
+        mqtt_password_file=str(password_file),
         store=f"sqlite:///{tmp_path / 'ts.db'}",
         data_dir=str(tmp_path / "server"),
-        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
         # The log of a gateway that never got the schedule is not awaited for minutes.
         playout_grace_s=1.0,
     )
@@ -138,7 +152,8 @@ async def gamma(
     config = tmp_path / "agent.yaml"
     config.write_text(
         "agent: {id: gamma-gw, heartbeat_interval_s: 0.5}\n"
-        f'mqtt: {{url: "{mosquitto.url}", keepalive_s: 5}}\n'
+        f'mqtt: {{url: "{mosquitto.url}", keepalive_s: 5, username: gamma-gw,'
+        " password_env: XASO_TEST_MQTT_PASSWORD}\n"
         f"state_dir: {state_dir}\ncollectors: {{system: null}}\n"
         f'content: {{url: "{client.make_url("")}", token_env: XASO_TEST_CONTENT_TOKEN}}\n'
         "playout:\n"
@@ -152,7 +167,11 @@ async def gamma(
         [sys.executable, "-m", "xaso", "agent", "--config", str(config)],
         stdout=subprocess.DEVNULL,
         stderr=open(os.environ.get("XASO_AGENT_LOG", os.devnull), "ab"),  # noqa: SIM115
-        env={**os.environ, "XASO_TEST_CONTENT_TOKEN": gateway_token},
+        env={
+            **os.environ,
+            "XASO_TEST_CONTENT_TOKEN": gateway_token,
+            "XASO_TEST_MQTT_PASSWORD": PASSWORDS["gamma-gw"],
+        },
     )
     try:
         yield Gamma(client, headers, out, state_dir, mosquitto)

@@ -138,7 +138,8 @@ class SimulatedFleet:
                 SimulatedGateway(
                     AgentConfig(
                         agent=AgentSection(id=agent_id, heartbeat_interval_s=heartbeat_interval_s),
-                        mqtt=MqttSection(url=mqtt_url, keepalive_s=10),
+                        # The embedded broker (amqtt) speaks MQTT 3.1.1 only.
+                        mqtt=MqttSection(url=mqtt_url, keepalive_s=10, protocol="mqtt3.1.1"),
                         state_dir=str(state_dir / agent_id),
                         playout=_simulated_playout(index, devices),
                     ),

@@ -14,38 +14,84 @@ from pathlib import Path
 from tests.services.binaries import require_binary
 from tests.services.ports import free_port
 
+DEPLOYED_CONFIG = Path(__file__).parents[2] / "deploy" / "mosquitto" / "xaso.conf"
+DEPLOYED_ACL = DEPLOYED_CONFIG.with_name("xaso.acl")
+
 
 class MosquittoServer:
     """``security`` replaces anonymous access with the given settings (TLS files,
-    password and ACL files), as production runs it."""
+    password and ACL files), as production runs it. ``config`` replaces the whole
+    configuration (see ``deployed``), but for the lines that put the broker on our port
+    and keep its files and user ours; ``{port}`` in it stands for the port."""
 
-    def __init__(self, workdir: Path, security: str = "allow_anonymous true\n") -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        security: str = "allow_anonymous true\n",
+        config: str | None = None,
+        port: int | None = None,
+    ) -> None:
         self.binary = require_binary("mosquitto", "mosquitto")
         self.workdir = workdir
-        self.port = free_port()
+        self.port = port or free_port()
         self.config = workdir / "mosquitto.conf"
         self.log = workdir / "mosquitto.log"
         (workdir / "data").mkdir(parents=True, exist_ok=True)
-        # The settings our deploy config uses too: persistence so a restart keeps
-        # sessions and retained messages, and queues large enough that a slow
-        # subscriber is not silently dropped (the default is 1000 messages).
+        if config is None:
+            # The settings our deploy config uses too: persistence so a restart keeps
+            # sessions and retained messages, and queues large enough that a slow
+            # subscriber is not silently dropped (the default is 1000 messages).
+            config = (
+                f"listener {self.port} 127.0.0.1\n"
+                f"{security}"
+                "persistence true\n"
+                f"persistence_location {workdir}/data/\n"
+                "autosave_interval 1\n"
+                "max_inflight_messages 1000\n"
+                "max_queued_messages 1000000\n"
+            )
+        config = config.replace("{port}", str(self.port))
         self.config.write_text(
             # Started as root, mosquitto drops to the user "mosquitto", which cannot write
             # to our private temporary folder: its persistence and log would silently
             # fail. Stay the user we are.
             f"user {getpass.getuser()}\n"
-            f"listener {self.port} 127.0.0.1\n"
-            f"{security}"
-            "persistence true\n"
-            f"persistence_location {workdir}/data/\n"
-            "autosave_interval 1\n"
-            "max_inflight_messages 1000\n"
-            "max_queued_messages 1000000\n"
+            f"{config}"
             f"log_dest file {self.log}\n"
             "log_type error\nlog_type warning\nlog_type notice\n",
             encoding="ascii",
         )
         self._process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def deployed(
+        cls,
+        workdir: Path,
+        passwords: dict[str, str],
+        acl: Path = DEPLOYED_ACL,
+        port: int | None = None,
+    ) -> MosquittoServer:
+        """A broker configured exactly as deploy/mosquitto/xaso.conf ships, but for its
+        port (a free one, on loopback) and the paths of its files (here); the users of
+        ``passwords`` in its password file."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        passwd = workdir / "xaso.passwd"
+        tool = require_binary("mosquitto_passwd", "mosquitto")
+        for user, password in passwords.items():
+            flags = ["-b"] if passwd.exists() else ["-c", "-b"]
+            subprocess.run([tool, *flags, str(passwd), user, password], check=True, timeout=10)
+        replaced = {
+            "listener": "listener {port} 127.0.0.1",
+            "password_file": f"password_file {passwd}",
+            "acl_file": f"acl_file {acl}",
+            "persistence_location": f"persistence_location {workdir}/data/",
+        }
+        lines = []
+        for line in DEPLOYED_CONFIG.read_text(encoding="utf-8").splitlines():
+            key = line.split(" ", 1)[0]
+            lines.append(replaced.pop(key, line))
+        assert not replaced, f"deploy/mosquitto/xaso.conf lost its {sorted(replaced)} lines"
+        return cls(workdir, config="\n".join(lines) + "\n", port=port)
 
     @property
     def url(self) -> str:
