@@ -71,9 +71,10 @@ def test_shipped_agent_examples_are_valid() -> None:
 
 def test_token_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = ["token", "--data-dir", str(tmp_path)]
+    inventory = ["--inventory", str(ROOT / "devices.yaml")]
     assert main([*data, "create", "--role", "operator"]) == 2  # needs a commune
     assert "--commune" in capsys.readouterr().err
-    assert main([*data, "create", "--role", "operator", "--commune", "xuan-hong"]) == 0
+    assert main([*data, "create", "--role", "operator", "--commune", "xuan-hong", *inventory]) == 0
     token = capsys.readouterr().out.strip()
     assert token.startswith("xaso_")
     assert main([*data, "list"]) == 0
@@ -83,6 +84,23 @@ def test_token_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert token not in listing  # the secret is shown once only
     assert main([*data, "revoke", token_id]) == 0
     assert main([*data, "revoke", token_id]) == 1
+
+
+def test_token_create_refuses_a_commune_the_inventory_does_not_know(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create = ["token", "--data-dir", str(tmp_path), "create", "--role", "viewer"]
+    inventory = ["--inventory", str(ROOT / "devices.yaml")]
+    typo = ["--commune", "xuan-hong", "--commune", "xuan-hogn"]
+    assert main([*create, *typo, *inventory]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'xuan-hogn'" in err and "'xuan-hong'" not in err
+    assert main(["token", "--data-dir", str(tmp_path), "list"]) == 0
+    assert capsys.readouterr().out == ""  # nothing was created
+    # An inventory that cannot be read is one line too, naming the file.
+    assert main([*create, *typo, "--inventory", str(tmp_path / "none.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "none.yaml" in err
 
 
 def test_missing_extra_is_named(

@@ -131,8 +131,10 @@ def cmd_token(args: argparse.Namespace) -> int:
     store = TokenStore(Path(args.data_dir) / "xaso.db")
     try:
         if args.token_command == "create":
+            communes = frozenset(args.commune or ())
             try:
-                token = store.create(Role(args.role), frozenset(args.commune or ()), args.name)
+                _check_communes_known(communes, args.inventory)
+                token = store.create(Role(args.role), communes, args.name)
             except ValueError as exc:
                 print(f"xaso token: {exc}", file=sys.stderr)
                 return 2
@@ -140,8 +142,8 @@ def cmd_token(args: argparse.Namespace) -> int:
         elif args.token_command == "list":
             for row in store.list():
                 state = "revoked" if row["revoked_ms"] else "active"
-                communes = ",".join(row["communes"]) or "*"  # type: ignore[arg-type]
-                print(f"{row['id']}\t{row['role']}\t{communes}\t{state}\t{row['name']}")
+                scope = ",".join(row["communes"]) or "*"  # type: ignore[arg-type]
+                print(f"{row['id']}\t{row['role']}\t{scope}\t{state}\t{row['name']}")
         else:
             if not store.revoke(args.token_id):
                 print(f"xaso token: no active token {args.token_id}", file=sys.stderr)
@@ -150,6 +152,24 @@ def cmd_token(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _check_communes_known(communes: frozenset[str], inventory: str) -> None:
+    """A token for a commune the server does not know would see nothing, silently (a
+    typo): refuse it, naming it. Raises ``ValueError`` with one line."""
+    if not communes:
+        return
+    from xaso.inventory import load_inventory
+
+    try:
+        known = {commune.code for commune in load_inventory(inventory).communes}
+    except ConfigError as exc:
+        first = exc.problems[0] if exc.problems else inventory
+        raise ValueError(f"cannot check the communes against {inventory}: {first}") from None
+    unknown = sorted(communes - known)
+    if unknown:
+        names = ", ".join(repr(code) for code in unknown)
+        raise ValueError(f"{names}: no such commune in {inventory}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -198,6 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--commune", action="append", help="limit to a commune (repeatable)")
     create.add_argument("--name", default="", help="who or what holds the token")
+    create.add_argument(
+        "--inventory",
+        default="devices.yaml",
+        help="the server's inventory, which every --commune must be in (default: devices.yaml)",
+    )
     token_sub.add_parser("list", help="list tokens (never their secrets)")
     revoke = token_sub.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("token_id")
