@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import msgspec
 from aiohttp import web
 
 from server import keys
 from server.api import bad_request, json_response, not_found
 from server.auth import PRINCIPAL
-from server.content import ContentError, ContentInfo
-from server.tokens import Principal, Role
+from server.content import ContentError
+from server.tokens import Role
 
 
 async def upload(request: web.Request) -> web.Response:
@@ -31,29 +30,27 @@ async def upload(request: web.Request) -> web.Response:
         )
     except ContentError as exc:
         raise bad_request(str(exc)) from None
-    return json_response(msgspec.to_builtins(info), status=201)
-
-
-def _visible(principal: Principal, info: ContentInfo) -> bool:
-    if not info.communes or not principal.scope:
-        return True
-    return bool(principal.scope & set(info.communes))
+    # The same bytes may have come from another commune first: the answer tells only
+    # what is the uploader's own.
+    return json_response(info.view_for(principal.scope), status=201)
 
 
 async def list_content(request: web.Request) -> web.Response:
-    principal = request[PRINCIPAL]
-    items = sorted(
-        (i for i in request.app[keys.CONTENT].table.items.values() if _visible(principal, i)),
-        key=lambda i: i.uploaded_ms,
-    )
-    return json_response({"content": msgspec.to_builtins(items)})
+    communes = request[PRINCIPAL].scope
+    views = [
+        info.view_for(communes)
+        for info in request.app[keys.CONTENT].table.items.values()
+        if info.visible_to(communes)
+    ]
+    views.sort(key=lambda view: view["uploaded_ms"])
+    return json_response({"content": views})
 
 
 async def download(request: web.Request) -> web.FileResponse:
     store = request.app[keys.CONTENT]
     info = store.table.items.get(request.match_info["sha256"])
     path = store.path(info.id) if info is not None else None
-    if info is None or path is None or not _visible(request[PRINCIPAL], info):
+    if info is None or path is None or not info.visible_to(request[PRINCIPAL].scope):
         raise not_found("content")
     return web.FileResponse(path, headers={"Content-Type": "application/octet-stream"})
 

@@ -70,7 +70,7 @@ def content_problems(request: web.Request, content: Content, commune: str) -> li
         return []
     info = request.app[keys.CONTENT].table.items.get(content.sha256)
     covered = request.app[keys.INDEX].scope_on({commune}, today(request.app))
-    if info is None or (info.communes and not covered & set(info.communes)):
+    if info is None or not any(info.serves(c) for c in covered):
         return ["content.sha256: no uploaded file has this hash (POST /api/v1/content)"]
     if content.duration_s < info.duration_s - 1:
         return [f"content.duration_s: the file lasts {info.duration_s:.0f} s: give at least that"]
