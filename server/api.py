@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from server.alerts.wiring import active_alerts
 from server.auth import PRINCIPAL, today
 from server.fleet_state import DeviceStatus
 from server.metrics import CONTENT_TYPE
+from server.time_param import TimeParamError, parse_time_param
 from server.views import commune_states, device_view, iso_utc, status_counts
 
 MAX_HISTORY_ROWS = 10_000
@@ -47,27 +47,25 @@ def forbidden() -> web.HTTPForbidden:
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object. Decoded from the bytes as UTF-8 (RFC 8259), whatever
+    charset the Content-Type claims; anything else, or nesting deeper than the decoder
+    recurses, is a 400."""
     try:
-        body = await request.json()
-    except ValueError:
+        body = msgspec.json.decode(await request.read())
+    except (msgspec.DecodeError, RecursionError):
         raise bad_request("the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise bad_request("the body must be a JSON object")
     return body
 
 
-def parse_time_ms(value: str, tz: ZoneInfo) -> int:
-    """Epoch milliseconds, or ISO 8601; a time without an offset is local to the
-    inventory's time zone, since that is what users in the communes mean."""
-    if value.isascii() and value.lstrip("-").isdigit():  # "²".isdigit() is True too
-        return int(value)
+def parse_time_ms(name: str, value: str, tz: ZoneInfo) -> int:
+    """The time parameter ``name``: epoch milliseconds, or ISO 8601 (a time without an
+    offset is local to the inventory's time zone); a 400 naming it otherwise."""
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise bad_request(f"{value!r} is neither epoch milliseconds nor ISO 8601") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return int(moment.timestamp() * 1000)
+        return parse_time_param(name, value, tz)
+    except TimeParamError as exc:
+        raise bad_request(str(exc)) from None
 
 
 def requested_period(request: web.Request, span_ms: int, default_to_ms: int) -> tuple[int, int]:
@@ -75,8 +73,8 @@ def requested_period(request: web.Request, span_ms: int, default_to_ms: int) -> 
     ``default_to_ms``."""
     tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
     query = request.query
-    to_ms = parse_time_ms(query["to"], tz) if "to" in query else default_to_ms
-    from_ms = parse_time_ms(query["from"], tz) if "from" in query else to_ms - span_ms
+    to_ms = parse_time_ms("to", query["to"], tz) if "to" in query else default_to_ms
+    from_ms = parse_time_ms("from", query["from"], tz) if "from" in query else to_ms - span_ms
     if from_ms >= to_ms:
         raise bad_request("'from' must be before 'to'")
     return from_ms, to_ms

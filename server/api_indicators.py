@@ -23,7 +23,6 @@ from server.auth import PRINCIPAL
 from server.indicators.evaluate import evaluate_communes
 from server.indicators.period import PeriodError, local_day, period_from_query
 from server.indicators.profile import ProfileSet, load_default_profile
-from server.store.base import StoreUnavailable
 
 __all__ = ["excused_flag", "requested_evaluation_period", "setup_routes"]
 
@@ -89,15 +88,8 @@ async def get_evaluation(request: web.Request) -> web.Response:
         raise _invalid(problems)
     assert code is not None
     _check_scope(request, code)
-    try:
-        (evaluation,) = await evaluate_communes(
-            request.app, [code], from_ms, to_ms, excused=excused
-        )
-    except StoreUnavailable as exc:
-        raise web.HTTPServiceUnavailable(
-            text=msgspec.json.encode({"error": f"the store cannot be read now: {exc}"}).decode(),
-            content_type="application/json",
-        ) from None
+    # A store that cannot be read is a 503 (server/store_errors.py).
+    (evaluation,) = await evaluate_communes(request.app, [code], from_ms, to_ms, excused=excused)
     return json_response(evaluation)
 
 

@@ -55,7 +55,6 @@ from server.indicators.result import CommuneEvaluation
 from server.indicators.signoff import SignOff, SignOffStore, status
 from server.indicators.signoff import SignOffStatus as _Status
 from server.page import request_language
-from server.store.base import StoreUnavailable
 from server.tokens import Principal, Role
 from server.views import iso_utc
 
@@ -116,14 +115,8 @@ async def _evaluate(
     if not communes:
         return []
     evaluate = request.app[keys.EVALUATE]
-    try:
-        return await evaluate(request.app, communes, period.from_ms, period.to_ms, excused=excused)
-    except StoreUnavailable as exc:
-        # As GET /api/v1/indicators: the store's trouble, said as such, not a 500.
-        raise web.HTTPServiceUnavailable(
-            text=msgspec.json.encode({"error": f"the store cannot be read now: {exc}"}).decode(),
-            content_type="application/json",
-        ) from None
+    # A store that cannot be read is a 503 (server/store_errors.py).
+    return await evaluate(request.app, communes, period.from_ms, period.to_ms, excused=excused)
 
 
 async def _evaluate_one(

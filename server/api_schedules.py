@@ -192,9 +192,11 @@ async def schedule_occurrences(request: web.Request) -> web.Response:
     schedule = _visible_schedule(request)
     tz = ZoneInfo(schedule.timezone)
     now_ms = request.app[keys.CLOCK_MS]()
-    from_ms = parse_time_ms(request.query["from"], tz) if "from" in request.query else now_ms
+    from_ms = (
+        parse_time_ms("from", request.query["from"], tz) if "from" in request.query else now_ms
+    )
     to_ms = (
-        parse_time_ms(request.query["to"], tz)
+        parse_time_ms("to", request.query["to"], tz)
         if "to" in request.query
         else from_ms + 7 * 24 * 3600 * 1000
     )

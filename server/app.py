@@ -55,6 +55,7 @@ from server.settings import Settings
 from server.silence import SilenceOrder
 from server.store import open_store
 from server.store.base import Store, StoreUnavailable
+from server.store_errors import store_errors_middleware
 from server.tokens import TokenStore
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import QOS_RECORDS
@@ -85,7 +86,9 @@ class Deps:
 def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     deps = deps or Deps()
     index = deps.index or load_inventory(settings.inventory).index()
-    app = web.Application(middlewares=[auth_middleware], client_max_size=1024**2)
+    app = web.Application(
+        middlewares=[auth_middleware, store_errors_middleware], client_max_size=1024**2
+    )
     app[keys.SETTINGS] = settings
     app[keys.INDEX] = index
     app[keys.METRICS] = Metrics()

@@ -509,7 +509,7 @@ async def test_manual_entries_are_checked_and_scoped(
     ancient = {**good, "start": -(10**15), "end": -(10**15) + 60_000}
     response = await client.post("/api/v1/playout/manual", json=ancient, headers=admin)
     assert response.status == 400
-    assert [p.split(":")[0] for p in (await response.json())["problems"]] == ["start"]
+    assert [p.split(":")[0] for p in (await response.json())["problems"]] == ["start", "end"]
     response = await client.post(
         "/api/v1/playout/manual", json={**good, "commune": "nowhere"}, headers=admin
     )

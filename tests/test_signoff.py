@@ -145,7 +145,7 @@ async def test_a_bad_sign_off_names_every_problem_and_stores_nothing(
     assert any("2026-Q9" in p for p in problems)
     response = await client.post(
         SIGNOFF,
-        json={"commune": "alpha", "period": "2999-Q1", "sha256": "a" * 64},
+        json={"commune": "alpha", "period": "2099-Q1", "sha256": "a" * 64},
         headers=verifier,
     )
     assert response.status == 400

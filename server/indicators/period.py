@@ -14,6 +14,14 @@ from collections.abc import Mapping
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from server.time_param import (
+    FIRST_DAY,
+    LAST_DAY,
+    TimeParamError,
+    day_start_ms,
+    parse_time_param,
+)
+
 __all__ = [
     "PeriodError",
     "day_start_ms",
@@ -28,14 +36,10 @@ _YEAR: Final = re.compile(r"(\d{4})")
 _MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
 _QUARTER: Final = re.compile(r"(\d{4})-[Qq]([1-4])")
 _DAY: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_EPOCH_MS: Final = re.compile(r"-?[0-9]+")
 EXAMPLES: Final = "2026 (a year), 2026-Q3 (a quarter), 2026-10 (a month) or 2026-10-05 (a day)"
-# What a ``from``/``to`` range may span: local days from 1970 (as named periods) to the
-# end of year 9998 (Python's calendar ends in 9999, and every period has a day after it),
-# and at most five years, so that one request cannot make the server read and count
-# centuries of records (R8 walks the period day by day).
-FIRST_DAY: Final = dt.date(1970, 1, 1)
-LAST_DAY: Final = dt.date(9998, 12, 31)
+# A ``from``/``to`` range spans at most five years, so that one request cannot make the
+# server read and count decades of records (R8 walks the period day by day); its ends
+# lie within the local days every time parameter does (server/time_param.py).
 MAX_RANGE_DAYS: Final = 5 * 366
 
 
@@ -45,11 +49,6 @@ class PeriodError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-def day_start_ms(day: dt.date, tz: ZoneInfo) -> int:
-    """Epoch ms of local midnight starting ``day``."""
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=tz).timestamp() * 1000)
 
 
 def local_day(ts_ms: int, tz: ZoneInfo) -> dt.date:
@@ -91,8 +90,8 @@ def parse_period(text: str, tz: ZoneInfo) -> tuple[int, int]:
         if not message.startswith("period"):
             message = f"period {text!r}: {message}"
         raise ValueError(message) from None
-    if first.year < 1970:
-        raise ValueError(f"period {text!r}: years before 1970 are not supported")
+    if not FIRST_DAY <= first <= LAST_DAY:
+        raise ValueError(f"period {text!r}: must lie between {FIRST_DAY} and {LAST_DAY}")
     return day_start_ms(first, tz), day_start_ms(after, tz)
 
 
@@ -115,17 +114,11 @@ def period_label(from_ms: int, to_ms: int, tz: ZoneInfo) -> str | None:
 
 
 def _time_ms(value: str, tz: ZoneInfo, name: str, problems: list[str]) -> int | None:
-    """Epoch ms or ISO 8601 (a time without an offset is local, like the other APIs)."""
-    if _EPOCH_MS.fullmatch(value):
-        return int(value)
     try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        problems.append(f"{name}: {value!r} is neither epoch milliseconds nor ISO 8601")
+        return parse_time_param(name, value, tz)
+    except TimeParamError as exc:
+        problems.append(str(exc))
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return int(moment.timestamp() * 1000)
 
 
 def period_from_query(query: Mapping[str, str], tz: ZoneInfo) -> tuple[int, int]:
@@ -151,11 +144,6 @@ def period_from_query(query: Mapping[str, str], tz: ZoneInfo) -> tuple[int, int]
         )
     start = _time_ms(query["from"], tz, "from", problems)
     end = _time_ms(query["to"], tz, "to", problems)
-    earliest = day_start_ms(FIRST_DAY, tz)
-    latest = day_start_ms(LAST_DAY + dt.timedelta(days=1), tz)
-    for name, value in (("from", start), ("to", end)):
-        if value is not None and not earliest <= value <= latest:
-            problems.append(f"{name}: must lie between {FIRST_DAY} and {LAST_DAY} (local days)")
     if problems or start is None or end is None:
         raise PeriodError(problems)
     if start >= end:
