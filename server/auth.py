@@ -1,7 +1,12 @@
-"""Bearer-token authentication for ``/api`` and a cookie login for the HTML pages.
+"""Bearer-token authentication for ``/api`` and a session login for the HTML pages.
 
-Open without a token: ``/healthz`` (for load balancers), ``/metrics`` (for Prometheus,
-which in production scrapes over a private network) and the login page itself.
+The API takes only ``Authorization: Bearer``: a page session opens no API route (so a
+page on another site can never make a logged-in browser call the API). The pages take
+only the session cookie (``server/sessions.py``), never the token itself.
+
+Open without either: ``/healthz`` (for load balancers), ``/metrics`` (for Prometheus,
+which in production scrapes over a private network), the login page itself and the
+pages' static files (style sheets, nothing secret).
 """
 
 from __future__ import annotations
@@ -12,14 +17,21 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from server import keys
+from server.sessions import SessionLimits
+from server.settings import Settings
 from server.tokens import Principal, Role
 
 PRINCIPAL = web.RequestKey("principal", Principal)
-COOKIE = "xaso_token"
+SESSION_COOKIE = "xaso_session"
 
 _OPEN_PATHS = frozenset({"/healthz", "/metrics", "/login"})
+STATIC_PREFIX = "/static/"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def session_limits(settings: Settings) -> SessionLimits:
+    return SessionLimits(settings.session_idle_timeout_s, settings.session_lifetime_s)
 
 
 def _bearer(request: web.Request) -> str | None:
@@ -28,15 +40,29 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _session_principal(request: web.Request) -> Principal | None:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        return None
+    app = request.app
+    tokens = app[keys.TOKENS]
+    limits = session_limits(app[keys.SETTINGS])
+    token_id = tokens.sessions.token_id(session_id, app[keys.CLOCK_MS](), limits)
+    return tokens.principal(token_id) if token_id is not None else None
+
+
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.path in _OPEN_PATHS:
+    if request.path in _OPEN_PATHS or request.path.startswith(STATIC_PREFIX):
         return await handler(request)
     is_api = request.path.startswith("/api/")
-    token = _bearer(request) if is_api else request.cookies.get(COOKIE)
-    # A SQLite lookup by primary key on a local file takes microseconds; it is
-    # done inline rather than in a thread for that reason.
-    principal = request.app[keys.TOKENS].authenticate(token) if token else None
+    # SQLite lookups by primary key on a local file take microseconds; they are done
+    # inline rather than in a thread for that reason.
+    if is_api:
+        token = _bearer(request)
+        principal = request.app[keys.TOKENS].authenticate(token) if token else None
+    else:
+        principal = _session_principal(request)
     if principal is None:
         if is_api:
             raise web.HTTPUnauthorized(

@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 
 from server.app import create_app
+from server.forwarded import parse_trusted_proxies
 from server.settings import Settings
 
 log = logging.getLogger("xaso.server")
@@ -15,6 +16,7 @@ log = logging.getLogger("xaso.server")
 def run_server(settings: Settings) -> int:
     try:
         host, port = settings.listen_host_port
+        parse_trusted_proxies(settings.trusted_proxies)
     except ValueError as exc:
         print(f"xaso server: {exc}")
         return 2

@@ -16,9 +16,11 @@ from aiohttp import web
 
 from server import keys
 from server.alerts.wiring import active_alerts
-from server.auth import COOKIE, PRINCIPAL, today
+from server.auth import PRINCIPAL, SESSION_COOKIE, session_limits, today
 from server.fleet_state import DeviceState, DeviceStatus
+from server.forwarded import parse_trusted_proxies, reached_over_https
 from server.i18n import describe_cause, duration, pick_language, translator
+from server.tokens import Role
 from server.views import commune_states, status_counts
 
 _templates = jinja2.Environment(
@@ -124,22 +126,42 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
+    """The token, typed once, is exchanged for a page session (server/sessions.py):
+    the cookie holds only the session's random id, never the token."""
     form = await request.post()
     token = str(form.get("token", "")).strip()
-    if not token or request.app[keys.TOKENS].authenticate(token) is None:
+    app = request.app
+    tokens = app[keys.TOKENS]
+    principal = tokens.authenticate(token) if token else None
+    if principal is None or principal.role is Role.AGENT:  # a gateway's token opens no page
         response = _render(request, "login.html", error=True)
         response.set_status(401)
         return response
+    settings = app[keys.SETTINGS]
+    limits = session_limits(settings)
+    session_id = tokens.sessions.open(principal.token_id, app[keys.CLOCK_MS](), limits)
     redirect = web.HTTPSeeOther(location="/")
     redirect.set_cookie(
-        COOKIE, token, httponly=True, samesite="Strict", max_age=12 * 3600, secure=request.secure
+        SESSION_COOKIE,
+        session_id,
+        path="/",
+        max_age=int(limits.lifetime_s),
+        httponly=True,
+        samesite="Strict",
+        # Secure whenever the browser used HTTPS, also through a trusted proxy; not on
+        # plain HTTP, where the browser would drop it and no login could work.
+        secure=reached_over_https(request, parse_trusted_proxies(settings.trusted_proxies)),
     )
     raise redirect
 
 
 async def logout(request: web.Request) -> web.Response:
+    """Ends the session on the server, not only in this browser."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        request.app[keys.TOKENS].sessions.close_session(session_id)
     redirect = web.HTTPSeeOther(location="/login")
-    redirect.del_cookie(COOKIE)
+    redirect.del_cookie(SESSION_COOKIE, path="/")
     raise redirect
 
 

@@ -114,6 +114,30 @@ class Settings:
         },
     )
 
+    session_idle_timeout_s: float = field(
+        default=7200.0,
+        metadata={
+            "help": "a page login ends after this long without a request, seconds "
+            "(counted to the minute)"
+        },
+    )
+    session_lifetime_s: float = field(
+        default=43200.0,
+        metadata={
+            "help": "a page login ends this long after it began, however busy, seconds; "
+            "the user then signs in again with the token"
+        },
+    )
+    trusted_proxies: str | None = field(
+        default=None,
+        metadata={
+            "help": "addresses or networks of the reverse proxies in front of the server, "
+            "comma-separated (e.g. 127.0.0.1,::1): their X-Forwarded-Proto says whether a "
+            "login came over HTTPS, so its cookie is Secure; none: only TLS to this server "
+            "itself counts"
+        },
+    )
+
     @property
     def listen_host_port(self) -> tuple[str, int]:
         host, _, port = self.listen.rpartition(":")

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from xaso.inventory import InventoryIndex
 
+from server.sessions import SessionStore
+
 TOKEN_PREFIX = "xaso_"
 
 
@@ -90,6 +92,8 @@ class TokenStore:
                 revoked_ms INTEGER
             )"""
         )
+        # The page's logins, which stand for a token (server/sessions.py).
+        self.sessions = SessionStore(self._db)
 
     def create(self, role: Role, communes: frozenset[str] = frozenset(), name: str = "") -> str:
         """Create a token and return it; this is the only time it is ever shown."""
@@ -111,20 +115,30 @@ class TokenStore:
         return token
 
     def authenticate(self, token: str) -> Principal | None:
+        return self._principal("sha256", _hash(token))
+
+    def principal(self, token_id: str) -> Principal | None:
+        """Whom an unrevoked token's id stands for (a page session's token)."""
+        return self._principal("id", token_id)
+
+    def _principal(self, column: str, value: str) -> Principal | None:
+        assert column in ("id", "sha256")
         row = self._db.execute(
-            "SELECT id, name, role, communes FROM api_token WHERE sha256 = ? "
+            f"SELECT id, name, role, communes FROM api_token WHERE {column} = ? "
             "AND revoked_ms IS NULL",
-            (_hash(token),),
+            (value,),
         ).fetchone()
         if row is None:
             return None
         return Principal(row[0], row[1], Role(row[2]), frozenset(json.loads(row[3])))
 
     def revoke(self, token_id: str) -> bool:
+        """Revoke a token and end its page sessions."""
         cursor = self._db.execute(
             "UPDATE api_token SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL",
             (int(time.time() * 1000), token_id),
         )
+        self.sessions.end_for_token(token_id)
         return cursor.rowcount == 1
 
     def list(self) -> list[dict[str, object]]:

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from server import keys
 from server.app import Deps, create_app
+from server.auth import SESSION_COOKIE, session_limits
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SqliteStore
@@ -39,6 +40,20 @@ async def app_without_broker(
     finally:
         if own_store:
             await used.close()
+
+
+def page_cookie(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
+    """A ``Cookie`` header with a page session of a new token of ``role`` (what a login
+    through the form gives), without touching the test client's cookie jar."""
+    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    token = tokens.create(role, frozenset(communes))
+    principal = tokens.authenticate(token)
+    assert principal is not None
+    session_id = tokens.sessions.open(
+        principal.token_id, app[keys.CLOCK_MS](), session_limits(app[keys.SETTINGS])
+    )
+    tokens.close()
+    return {"Cookie": f"{SESSION_COOKIE}={session_id}"}
 
 
 def bearer(app: web.Application, role: Role, *communes: str, name: str = "") -> dict[str, str]:

@@ -21,7 +21,7 @@ from server.indicators import documents
 from server.indicators.declared import DeclaredStore, DeclaredValue, check_declaration
 from server.indicators.documents import DocumentInfo, clean_name
 from server.tokens import Role
-from tests.apps import app_without_broker, bearer
+from tests.apps import app_without_broker, bearer, page_cookie
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -262,9 +262,9 @@ async def test_upload_declare_and_the_evaluation_finds_it(
     assert response.headers["Content-Type"] == "application/pdf"
     assert "Quy%E1%BA%BFt" in response.headers["Content-Disposition"]
     # From the page (login cookie), where the printable report links to it.
-    token = officer["Authorization"].removeprefix("Bearer ")
     response = await client.get(
-        f"/indicators/documents/{uploaded[0]['id']}", headers={"Cookie": f"xaso_token={token}"}
+        f"/indicators/documents/{uploaded[0]['id']}",
+        headers=page_cookie(app, Role.OPERATOR, "alpha"),
     )
     assert response.status == 200 and await response.read() == PDF
 

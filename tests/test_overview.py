@@ -15,7 +15,7 @@ from server.indicators.overview import PeriodRef, communes_under
 from server.indicators.period import parse_period
 from server.indicators.report_period import previous_periods
 from server.tokens import Role
-from tests.apps import app_without_broker, bearer
+from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import TZ, FakeEvaluation, ms
 from xaso.inventory import load_inventory
 
@@ -132,8 +132,7 @@ async def test_bad_requests_name_every_problem(client: TestClient, app: web.Appl
 
 
 async def test_the_overview_page(client: TestClient, app: web.Application) -> None:
-    token = bearer(app, Role.VIEWER)["Authorization"].removeprefix("Bearer ")
-    cookie = {"Cookie": f"xaso_token={token}"}
+    cookie = page_cookie(app, Role.VIEWER)
     response = await client.get("/indicators?area=prov&period=2025-Q3", headers=cookie)
     assert response.status == 200
     html = await response.text()

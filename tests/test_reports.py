@@ -19,7 +19,7 @@ from server import keys
 from server.indicators.evidence import canonical_bytes, evidence_sha256
 from server.indicators.report import format_number
 from server.tokens import Role
-from tests.apps import app_without_broker, bearer
+from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import TZ, FakeEvaluation, ms, small_fake
 
 Q3 = "period=2026-Q3"
@@ -176,8 +176,7 @@ async def test_reports_follow_the_commune_scope(client: TestClient, app: web.App
 async def test_the_page_opens_reports_with_the_login_cookie(
     client: TestClient, app: web.Application
 ) -> None:
-    token = bearer(app, Role.VIEWER, "alpha")["Authorization"].removeprefix("Bearer ")
-    cookie = {"Cookie": f"xaso_token={token}"}
+    cookie = page_cookie(app, Role.VIEWER, "alpha")
     response = await client.get(f"/indicators/report?commune=alpha&{Q3}&lang=en", headers=cookie)
     assert response.status == 200
     html = await response.text()
