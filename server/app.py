@@ -50,6 +50,7 @@ from server.pipeline import Pipeline
 from server.playout_log import manual_entries_ctx
 from server.record_time import RecordTimeWindow
 from server.schedule_table import ScheduleTable
+from server.security_headers import security_headers_middleware
 from server.sequence import SequenceTracker
 from server.settings import Settings
 from server.silence import SilenceOrder
@@ -87,7 +88,8 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     deps = deps or Deps()
     index = deps.index or load_inventory(settings.inventory).index()
     app = web.Application(
-        middlewares=[auth_middleware, store_errors_middleware], client_max_size=1024**2
+        middlewares=[security_headers_middleware, auth_middleware, store_errors_middleware],
+        client_max_size=1024**2,
     )
     app[keys.SETTINGS] = settings
     app[keys.INDEX] = index
