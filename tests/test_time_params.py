@@ -110,3 +110,11 @@ async def test_a_schedules_occurrences_and_a_manual_entry_too(
         entry = {"commune": "alpha", "title": "Tin", "start": value, "end": "2030-01-01"}
         response = await client.post("/api/v1/playout/manual", json=entry, headers=admin)
         assert response.status == 400 and "start:" in await response.text(), value
+
+
+@pytest.mark.parametrize("period", ["9999-12-31", "9999-12", "9999-Q4", "9999", "2101", "1969-12"])
+def test_a_named_period_outside_the_years_handled_is_refused(period: str) -> None:
+    from server.indicators.period import parse_period
+
+    with pytest.raises(ValueError, match=f"period '{period}': must lie between"):
+        parse_period(period, TZ)

@@ -62,6 +62,10 @@ def period_days(from_ms: int, to_ms: int, tz: ZoneInfo) -> tuple[dt.date, dt.dat
 
 def _first_days(text: str) -> tuple[dt.date, dt.date]:
     """The first day of the period and the first day after it."""
+    # Every form starts with the year: checked first, as the day after 9999-12-31
+    # cannot even be computed.
+    if (leading := _YEAR.match(text)) and not FIRST_DAY.year <= int(leading[1]) <= LAST_DAY.year:
+        raise ValueError(f"period {text!r}: must lie between {FIRST_DAY} and {LAST_DAY}")
     if match := _DAY.fullmatch(text):
         first = dt.date(int(match[1]), int(match[2]), int(match[3]))
         return first, first + dt.timedelta(days=1)
