@@ -20,12 +20,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from server import keys
-from server.auth import COOKIE
 from server.distribution import ScheduleDistributor, schedule_sets
 from server.reconcile import reconcile
 from server.schedule import Content, Schedule
-from server.tokens import Role, TokenStore
-from tests.apps import app_without_broker, bearer
+from server.tokens import Role
+from tests.apps import app_without_broker, bearer, page_cookie
 from tests.test_content_api import wav
 from xaso.inventory import load_inventory
 
@@ -295,11 +294,7 @@ async def test_a_scope_never_reaches_a_commune_outside_the_merger(
 async def test_the_status_page_of_a_predecessors_login_shows_the_successor(
     client: TestClient, app: web.Application
 ) -> None:
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
-    token = tokens.create(Role.VIEWER, frozenset({"an"}))
-    tokens.close()
-    client.session.cookie_jar.update_cookies({COOKIE: token})
-    page = await (await client.get("/")).text()
+    page = await (await client.get("/", headers=page_cookie(app, Role.VIEWER, "an"))).text()
     assert "Xã An Bình" in page and "Cụm loa Bình" in page and "Cụm loa Bên" not in page
 
 

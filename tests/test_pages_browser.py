@@ -60,7 +60,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
         ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), now_ms)
         beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=now_ms)
         await app[keys.STORE].write(
-            ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms)
+            ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms).records
         )
         tokens = TokenStore(app[keys.SETTINGS].tokens_path)
         token = tokens.create(Role.ADMIN, name="Sở TT&TT")

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient
 
 from server import keys
 from server.tokens import Role
-from tests.apps import app_without_broker, bearer
+from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import FakeEvaluation, ms, small_fake
 
 REPORT = "/api/v1/indicators/report?commune=alpha&period=2026-Q3"
@@ -509,9 +509,8 @@ async def test_the_snapshot_follows_roles_and_commune_scope(
     response = await client.get(f"{path}?format=docx", headers=bearer(app, Role.ADMIN))
     assert response.status == 400 and "format" in (await response.json())["error"]
     # From the page, with the login cookie: the approved report to read.
-    token = bearer(app, Role.VIEWER, "alpha")["Authorization"].removeprefix("Bearer ")
     page = f"/indicators/signoff/{signed['id']}?format=html"
-    response = await client.get(page, headers={"Cookie": f"xaso_token={token}"})
+    response = await client.get(page, headers=page_cookie(app, Role.VIEWER, "alpha"))
     assert response.status == 200 and response.content_type == "text/html"
     html = await response.text()
     assert "Nội dung đã phê duyệt" in html and signed["sha256"] in html and "Xã Alpha" in html
