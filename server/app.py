@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -54,6 +55,7 @@ from server.security_headers import security_headers_middleware
 from server.sequence import SequenceTracker
 from server.settings import Settings
 from server.silence import SilenceOrder
+from server.startup import StartupError, unwritable
 from server.store import open_store
 from server.store.base import Store, StoreUnavailable
 from server.store_errors import store_errors_middleware
@@ -128,7 +130,13 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
 
 def _store_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-        store = deps.store or await open_store(app[keys.SETTINGS].store)
+        url = app[keys.SETTINGS].store
+        try:
+            store = deps.store or await open_store(url)
+        except ValueError as exc:
+            raise StartupError(f"--store: {exc}") from exc
+        except (OSError, sqlite3.Error) as exc:
+            raise unwritable("the time-series store", "--store", url, exc) from exc
         app[keys.STORE] = store
         log.info("time-series store: %s", store.name)
         yield
@@ -139,7 +147,12 @@ def _store_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
 
 
 async def _tokens_ctx(app: web.Application) -> AsyncIterator[None]:
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    # The first to open the server's own file: a data folder it cannot write stops here.
+    settings = app[keys.SETTINGS]
+    try:
+        tokens = TokenStore(settings.tokens_path)
+    except (OSError, sqlite3.Error) as exc:
+        raise unwritable("the server's data", "--data-dir", settings.data_dir, exc) from exc
     app[keys.TOKENS] = tokens
     yield
     tokens.close()

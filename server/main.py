@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
 from server.app import create_app
 from server.forwarded import parse_trusted_proxies
 from server.settings import Settings
+from server.startup import StartupError, listen
 
 log = logging.getLogger("xaso.server")
 
@@ -18,8 +21,7 @@ def run_server(settings: Settings) -> int:
         host, port = settings.listen_host_port
         parse_trusted_proxies(settings.trusted_proxies)
     except ValueError as exc:
-        print(f"xaso server: {exc}")
-        return 2
+        return _cannot_start(str(exc))
     if settings.alerts:
         # Every problem of the alerts file, with its line, before anything starts.
         from server.alerts.config import check_alerts_config_file
@@ -30,9 +32,29 @@ def run_server(settings: Settings) -> int:
         )
         if problems:
             for problem in problems:
-                print(problem)
+                print(problem, file=sys.stderr)
             return 1
-    app = create_app(settings)
-    log.info("serving on http://%s:%d", host, port)
-    web.run_app(app, host=host, port=port, shutdown_timeout=5, print=None)
+    try:
+        # The port first: a server started twice by mistake stops here, before it takes
+        # the first one's MQTT session.
+        listener = listen(host, port)
+        app = create_app(settings)
+        app.cleanup_ctx.append(_announce(host, port))
+        web.run_app(app, sock=listener, shutdown_timeout=5, print=None)
+    except StartupError as exc:
+        return _cannot_start(str(exc))
     return 0
+
+
+def _announce(host: str, port: int) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def announce(app: web.Application) -> AsyncIterator[None]:
+        # Last of the contexts: the store, the data and the broker link are set up.
+        log.info("serving on http://%s:%d", host, port)
+        yield
+
+    return announce
+
+
+def _cannot_start(reason: str) -> int:
+    print(f"xaso server: {reason}", file=sys.stderr)
+    return 2

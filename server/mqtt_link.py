@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
@@ -64,9 +65,11 @@ class MqttLink:
         if user:
             client.username_pw_set(user, password)
         client.on_connect = self._paho_connect
+        client.on_connect_fail = self._paho_connect_fail
         client.on_disconnect = self._paho_disconnect
         client.on_message = self._paho_message
         self._client = client
+        self._unreachable_logged_at: float | None = None
 
     def start(self) -> None:
         self._client.connect_async(self._host, self._port, keepalive=30)
@@ -80,6 +83,21 @@ class MqttLink:
         """Send a message to an agent (paho's publish is thread-safe); while the link is
         down paho keeps it until the connection returns."""
         self._client.publish(topic, payload, qos=qos, retain=retain)
+
+    def _reachable_again(self) -> None:
+        self._unreachable_logged_at = None
+
+    def _connect_failed(self) -> None:
+        """On the loop: the broker could not be reached (paho retries on its own). Said
+        at once, then at most every few minutes while it lasts."""
+        now = time.monotonic()
+        if self._unreachable_logged_at is None or now - self._unreachable_logged_at > 300:
+            self._unreachable_logged_at = now
+            log.warning(
+                "cannot reach the broker at %s:%d; retrying (no device is timed out meanwhile)",
+                self._host,
+                self._port,
+            )
 
     # -- paho's thread: hand over, nothing else ---------------------------------------
 
@@ -96,7 +114,11 @@ class MqttLink:
             return
         # Subscribing on every connect is harmless and covers a broker that lost state.
         client.subscribe(SUBSCRIPTION, qos=QOS_RECORDS)
+        self._loop.call_soon_threadsafe(self._reachable_again)
         self._loop.call_soon_threadsafe(self._on_link, True)
+
+    def _paho_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
+        self._loop.call_soon_threadsafe(self._connect_failed)
 
     def _paho_disconnect(
         self,
