@@ -31,8 +31,9 @@ from xaso.protocol import QOS_RECORDS
 log = logging.getLogger("xaso.agent.publisher")
 
 # The same replay request again within this long (a retry crossing our answer) is
-# answered once; the server asks again at most once a minute.
-REPLAY_QUIET_S = 20.0
+# answered once. The server asks for a gap again only after --replay-after-s (60 s by
+# default), so this must stay well below that, or a lost answer is never sent again.
+REPLAY_QUIET_S = 5.0
 # A topic the broker refused is tried again after this long, doubling up to the max.
 REFUSED_PAUSE_MIN_S = 30.0
 REFUSED_PAUSE_MAX_S = 600.0

@@ -39,7 +39,7 @@ from server.auth import auth_middleware
 from server.content import ContentStore
 from server.distribution import ScheduleDistributor
 from server.exclusions import ExclusionStore, devices_in_maintenance
-from server.fleet_state import FleetState
+from server.fleet_state import FleetState, StateRules
 from server.indicators.evaluate import evaluate_communes
 from server.indicators.profile import load_profiles
 from server.ingest import Ingest
@@ -84,6 +84,9 @@ class Deps:
     index: InventoryIndex | None = None
     clock_ms: Callable[[], int] = _wall_ms
     connect_mqtt: bool = True
+    # The live-state rules; tests without a broker link (so without the sweeper that
+    # lets a will stand its grace) take wills at once with will_grace_s=0.
+    state_rules: StateRules | None = None
 
 
 def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
@@ -208,7 +211,7 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ingest_ctx(app: web.Application) -> AsyncIterator[None]:
         metrics = app[keys.METRICS]
         settings = app[keys.SETTINGS]
-        state = FleetState(app[keys.INDEX], deps.clock_ms())
+        state = FleetState(app[keys.INDEX], deps.clock_ms(), deps.state_rules)
         await _restore_state(state, app[keys.STORE], deps.clock_ms())
         app[keys.STATE] = state
         journal = await IntakeJournal.open(settings.tokens_path)

@@ -7,10 +7,14 @@ the rules for users; in short:
 - **online** (UP), **pending** (a missed heartbeat or a failed probe, within grace),
   **offline** (DOWN), **unknown**, **maintenance**, **stopped** (a gateway's clean exit),
   **planned** (not installed); and a **flapping** mark.
-- A gateway goes offline at once on its will (same session only: a late will of an older
-  connection is ignored), or when no heartbeat came within its ``offline_after_s``; after
-  one missed heartbeat it is pending. A device goes pending on a failed probe and offline
-  when it has kept failing for one heartbeat interval of its profile.
+- A gateway goes offline on its will (same session only: a late will of an older
+  connection is ignored) once the will has stood for ``will_grace_s`` with the broker
+  link still up — a broker that shuts down sends every client's will just before it
+  drops the server too, and those say nothing about the gateways; a will the broker
+  kept (retained) only counts for a gateway not believed alive — or when no heartbeat
+  came within its ``offline_after_s``; after one missed heartbeat it is pending. A
+  device goes pending on a failed probe and offline when it has kept failing for one
+  heartbeat interval of its profile.
 - When a gateway is offline or stopped, its devices are unknown: one outage, one cause.
 - Coming back from offline takes a minimum time up (one heartbeat interval) before the
   device is online again ("recovered"); a device going down ``flap_count`` times within
@@ -64,6 +68,9 @@ class StateRules:
     recovery_intervals: float = 1.0
     # A gateway is pending after this many intervals without a heartbeat.
     pending_after_intervals: float = 1.5
+    # A will counts once it has stood this long with the broker link up (a broker going
+    # down sends every client's will, then drops the server).
+    will_grace_s: float = 2.0
 
 
 @dataclass(slots=True)
@@ -102,6 +109,8 @@ class FleetState:
         # The newest connection session seen per agent (see apply_status).
         self._sessions: dict[str, int] = {a: -1 for a in index.agents}
         self._flapping: set[str] = set()  # so a sweep need not visit every device
+        # Wills waiting out their grace: agent -> (session, received at).
+        self._pending_wills: dict[str, tuple[int, int]] = {}
         # Why the server cannot see its fleet now ("broker": no link; "intake": messages
         # wait to be stored, so the broker holds the rest back). No timeouts meanwhile.
         self._blind: set[str] = {"broker"}
@@ -131,6 +140,8 @@ class FleetState:
 
     def link_down(self) -> None:
         self._blind.add("broker")
+        # The broker went away: wills it sent on its way down are about its own end.
+        self._pending_wills.clear()
 
     def intake_stalled(self) -> None:
         """Messages wait to be stored: the broker holds back what comes after them."""
@@ -158,17 +169,27 @@ class FleetState:
 
     # -- messages ----------------------------------------------------------------
 
-    def apply_status(self, message: Status, now_ms: int) -> list[TransitionRecord] | None:
-        """Apply a birth, will or stopped message; None when it is a stale will."""
+    def apply_status(
+        self, message: Status, now_ms: int, retained: bool = False
+    ) -> list[TransitionRecord] | None:
+        """Apply a birth, will or stopped message; None when it is a will that says
+        nothing: of an older session, or kept by the broker (``retained``: delivered
+        on subscribing) about a gateway believed alive, which has its timeout."""
         gateway = self.devices[message.agent]
         if message.session < self._sessions[message.agent]:
             return None
+        if message.state == "offline" and retained and gateway.status in _ALIVE:
+            return None
         self._sessions[message.agent] = message.session
+        self._pending_wills.pop(message.agent, None)
         if message.state == "online":
             gateway.last_heard_ms = now_ms
             return self._seen_up(gateway, "birth", now_ms)
         if message.state == "offline":
-            return self._gateway_gone(gateway, DeviceStatus.OFFLINE, "will", now_ms)
+            if retained or not self.rules.will_grace_s:
+                return self._gateway_gone(gateway, DeviceStatus.OFFLINE, "will", now_ms)
+            self._pending_wills[message.agent] = (message.session, now_ms)
+            return []
         return self._gateway_gone(gateway, DeviceStatus.STOPPED, "stopped", now_ms)
 
     def apply_heartbeat(
@@ -181,6 +202,7 @@ class FleetState:
         track = self._sessions[beat.agent]
         if beat.session > track:
             self._sessions[beat.agent] = beat.session
+            self._pending_wills.pop(beat.agent, None)  # a newer connection: alive
         elif beat.session < track and beat.ts_ms < (gateway.last_seen_ms or 0):
             # A beat of an older connection delivered late: its data is stored, but it
             # says nothing about the gateway now.
@@ -222,6 +244,8 @@ class FleetState:
     def sweep(self, now_ms: int) -> list[TransitionRecord]:
         """Apply heartbeat timeouts and end flapping marks; call about once a second."""
         transitions = self._end_flapping(now_ms)
+        if "broker" not in self._blind:
+            transitions += self._apply_wills(now_ms)
         if self._blind:
             return transitions
         rules = self.rules
@@ -250,6 +274,17 @@ class FleetState:
                 ):
                     device.failing_since_ms = device.recovering_since_ms = None
                     transitions += self._set(device, DeviceStatus.UNKNOWN, "no_reading", now_ms)
+        return transitions
+
+    def _apply_wills(self, now_ms: int) -> list[TransitionRecord]:
+        grace_ms = self.rules.will_grace_s * 1000
+        transitions: list[TransitionRecord] = []
+        for agent_id, (_, received_ms) in list(self._pending_wills.items()):
+            if now_ms - received_ms >= grace_ms:
+                del self._pending_wills[agent_id]
+                gateway = self.devices[agent_id]
+                # Stamped now, not when it came: a timeline never goes back.
+                transitions += self._gateway_gone(gateway, DeviceStatus.OFFLINE, "will", now_ms)
         return transitions
 
     # -- the rules -------------------------------------------------------------------

@@ -61,8 +61,9 @@ class Ingest:
         self.restamper = Restamper()
         self._problems = RateLimitedLog(log)
 
-    def handle(self, topic: str, payload: bytes, now_ms: int) -> Handled:
-        """Validate and apply one message; return the records to store."""
+    def handle(self, topic: str, payload: bytes, now_ms: int, retained: bool = False) -> Handled:
+        """Validate and apply one message; return the records to store. ``retained``:
+        the broker kept it and sends it because we subscribed (a status: not news)."""
         parsed = parse_topic(topic)
         if parsed is None:
             return self._reject("bad_topic", "-", now_ms, "topic %r is not ours", topic)
@@ -79,7 +80,7 @@ class Ingest:
         handled = Handled()
         try:
             if channel == "status":
-                return self._status(agent_id, payload, now_ms)
+                return self._status(agent_id, payload, now_ms, retained)
             if channel == "heartbeat":
                 return self._heartbeat(agent_id, payload, now_ms, handled)
             if channel == "broadcast":
@@ -92,14 +93,19 @@ class Ingest:
             "unknown_channel", agent_id, now_ms, "%s: unknown channel %r", agent_id, channel
         )
 
-    def _status(self, agent_id: str, payload: bytes, now_ms: int) -> Handled:
+    def _status(self, agent_id: str, payload: bytes, now_ms: int, retained: bool) -> Handled:
         message = decode_status(payload)
         if message.agent != agent_id:
             return self._mismatch(agent_id, message.agent, now_ms)
-        transitions = self.state.apply_status(message, now_ms)
+        transitions = self.state.apply_status(message, now_ms, retained)
         if transitions is None:
             self.metrics.stale_wills.inc()
-            log.info("%s: ignored the will of old session %d", agent_id, message.session)
+            log.info(
+                "%s: ignored a %s will of session %d",
+                agent_id,
+                "kept (retained)" if retained else "stale",
+                message.session,
+            )
             return Handled()
         return Handled(records=list(transitions))
 

@@ -21,8 +21,9 @@ from xaso.protocol import QOS_RECORDS, SUBSCRIPTION
 
 log = logging.getLogger("xaso.mqtt")
 
-# (topic, payload, ack) delivered on the loop; ack is None for QoS 0 messages.
-MessageHandler = Callable[[str, bytes, Callable[[], object] | None], None]
+# (topic, payload, ack, retained) delivered on the loop; ack is None for QoS 0
+# messages; retained: the broker kept it and sends it on subscribing (not news).
+MessageHandler = Callable[[str, bytes, Callable[[], object] | None, bool], None]
 
 
 def parse_mqtt_url(url: str) -> tuple[str, int, str | None, str | None]:
@@ -139,4 +140,6 @@ class MqttLink:
         except UnicodeDecodeError:
             # Not a topic of ours; ingest rejects and counts it (and it is still acked).
             topic = "<invalid utf-8>"
-        self._loop.call_soon_threadsafe(self._on_message, topic, bytes(message.payload), ack)
+        self._loop.call_soon_threadsafe(
+            self._on_message, topic, bytes(message.payload), ack, bool(message.retain)
+        )

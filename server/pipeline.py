@@ -81,17 +81,21 @@ class Pipeline:
         self._metrics = metrics
         self._clock_ms = clock_ms
         self._intake_stall_s = intake_stall_s
-        self._planner = ReplayPlanner(sequences, after_s=replay_after_s)
+        # Asked again as long after as it was first given: the default (60 s) gives a
+        # backlog draining at the other end of a slow 4G link room to arrive.
+        self._planner = ReplayPlanner(sequences, after_s=replay_after_s, every_s=replay_after_s)
         self._publish: Publish | None = None
         self._stalled = False
 
     # -- messages in -------------------------------------------------------------------
 
-    def on_message(self, topic: str, payload: bytes, ack: Ack | None) -> None:
+    def on_message(
+        self, topic: str, payload: bytes, ack: Ack | None, retained: bool = False
+    ) -> None:
         """On the event loop: one message from the broker, whatever it holds."""
         now_ms = self._clock_ms()
         try:
-            handled = self.ingest.handle(topic, payload, now_ms)
+            handled = self.ingest.handle(topic, payload, now_ms, retained)
         except Exception as exc:  # CancelledError is not an Exception
             # A bug of ours on this message: it must not stop the ones behind it.
             log.exception("ingest failed on a message on %s; kept aside", topic)

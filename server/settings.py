@@ -81,7 +81,8 @@ class Settings:
     replay_after_s: float = field(
         default=60.0,
         metadata={
-            "help": "ask an agent to send again records still missing after this long, seconds"
+            "help": "ask an agent to send again records still missing after this long, and "
+            "again as often (three times at most per gap; then they count as lost), seconds"
         },
     )
     schedule_horizon_days: int = field(

@@ -73,7 +73,9 @@ class StoreWriter:
         on_stored: OnStored = _nothing_more,
         max_batch: int = 5000,
         linger_s: float = 0.05,
-        max_backoff_s: float = 30.0,
+        # A store back from an outage is found within this: meanwhile the intake is
+        # stalled and nobody is timed out, so it should not be long.
+        max_backoff_s: float = 10.0,
     ) -> None:
         self._store = store
         self._metrics = metrics

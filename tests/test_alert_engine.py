@@ -13,7 +13,7 @@ from server.alerts.config import RuleConfig
 from server.alerts.engine import AlertEngine, Notice, SnapshotError
 from server.alerts.message import AlertMessage
 from server.alerts.templates import Renderer
-from server.fleet_state import DeviceStatus, FleetState
+from server.fleet_state import DeviceStatus, FleetState, StateRules
 from server.store.base import TransitionRecord
 from xaso.inventory import Inventory, InventoryIndex
 from xaso.protocol import (
@@ -102,7 +102,8 @@ class Site:
     (what the store would hold) so that a restart can be simulated."""
 
     def __init__(self, now_ms: int = T0) -> None:
-        self.fleet = FleetState(INDEX, now_ms)
+        # Wills count at once: what follows a will is the subject here, not its grace.
+        self.fleet = FleetState(INDEX, now_ms, StateRules(will_grace_s=0))
         self.transitions: list[TransitionRecord] = []
         self.seq = 0
 

@@ -23,7 +23,7 @@ from server.alerts.engine import AlertEngine, Notice
 from server.alerts.templates import Renderer
 from server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playout
 from server.app import Deps, create_app
-from server.fleet_state import DeviceStatus
+from server.fleet_state import DeviceStatus, StateRules
 from server.playout_outcome import PlayoutOutcome
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
@@ -48,6 +48,9 @@ END = T0 + 10 * MIN
 DAY = 24 * HOUR
 INDEX = small_index()
 RULE = RuleConfig(name="phat-thanh", type="broadcast_not_played", within_s=6 * 3600)
+
+# No broker link here, so no sweeper to let a will stand its grace: wills count at once.
+WILLS_AT_ONCE = StateRules(will_grace_s=0)
 
 
 def outcome(cluster: str, status: str, **fields: Any) -> PlayoutOutcome:
@@ -327,7 +330,14 @@ async def alerting_app(
     alerts.write_text(ALERTS_YAML.format(url=url), encoding="utf-8")
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path / "data"))
     app = create_app(
-        settings, Deps(store=store, index=small_index(), clock_ms=clock, connect_mqtt=False)
+        settings,
+        Deps(
+            store=store,
+            index=small_index(),
+            clock_ms=clock,
+            connect_mqtt=False,
+            state_rules=WILLS_AT_ONCE,
+        ),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(str(alerts), clock_ms=clock))
     runner = web.AppRunner(app)
@@ -460,7 +470,14 @@ rules: [{{name: phat-thanh, type: broadcast_not_played}}]
     store = await SqliteStore.open(":memory:")
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
     app = create_app(
-        settings, Deps(store=store, index=small_index(), clock_ms=clock, connect_mqtt=False)
+        settings,
+        Deps(
+            store=store,
+            index=small_index(),
+            clock_ms=clock,
+            connect_mqtt=False,
+            state_rules=WILLS_AT_ONCE,
+        ),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(str(alerts), clock_ms=clock))
     runner = web.AppRunner(app)

@@ -14,6 +14,7 @@ from server import keys
 from server.alerts.config import check_alerts_config_file, load_alerts_config
 from server.alerts.wiring import ALERTS, active_alerts, alerts_cleanup_ctx
 from server.app import Deps, create_app
+from server.fleet_state import StateRules
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
 from tests.doubles import Clock, Receiver
@@ -24,6 +25,9 @@ from xaso.yamlcheck import ConfigError
 
 ROOT = Path(__file__).parent.parent
 NOW = 1_800_000_000_000
+
+# No broker link here, so no sweeper to let a will stand its grace: wills count at once.
+WILLS_AT_ONCE = StateRules(will_grace_s=0)
 
 
 def _alerts_file(tmp_path: Path, url: str) -> Path:
@@ -58,7 +62,14 @@ async def test_alert_and_its_recovery_across_a_restart(
 
     def server_app() -> web.Application:
         app = create_app(
-            settings, Deps(store=store, index=small_index(), clock_ms=clock, connect_mqtt=False)
+            settings,
+            Deps(
+                store=store,
+                index=small_index(),
+                clock_ms=clock,
+                connect_mqtt=False,
+                state_rules=WILLS_AT_ONCE,
+            ),
         )
         app.cleanup_ctx.append(alerts_cleanup_ctx(str(config), clock_ms=clock))
         return app
@@ -132,7 +143,10 @@ async def test_alert_and_its_recovery_across_a_restart(
 async def test_without_an_alerts_file_alerting_is_off(tmp_path: Path) -> None:
     store = await SqliteStore.open(":memory:")
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
-    app = create_app(settings, Deps(store=store, index=small_index(), connect_mqtt=False))
+    app = create_app(
+        settings,
+        Deps(store=store, index=small_index(), connect_mqtt=False, state_rules=WILLS_AT_ONCE),
+    )
     app.cleanup_ctx.append(alerts_cleanup_ctx(None))
     runner = await _started(app)
     try:
@@ -148,7 +162,10 @@ async def test_a_bad_alerts_file_stops_the_start(tmp_path: Path) -> None:
     bad.write_text("channels: []\nrules:\n  - {name: x, type: device_down}\n", encoding="utf-8")
     store = await SqliteStore.open(":memory:")
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
-    app = create_app(settings, Deps(store=store, index=small_index(), connect_mqtt=False))
+    app = create_app(
+        settings,
+        Deps(store=store, index=small_index(), connect_mqtt=False, state_rules=WILLS_AT_ONCE),
+    )
     app.cleanup_ctx.append(alerts_cleanup_ctx(str(bad)))
     runner = web.AppRunner(app)
     try:
@@ -248,7 +265,14 @@ async def test_a_backlog_through_ingest_raises_no_alert(
     store = await SqliteStore.open(":memory:")
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
     app = create_app(
-        settings, Deps(store=store, index=small_index(), clock_ms=clock, connect_mqtt=False)
+        settings,
+        Deps(
+            store=store,
+            index=small_index(),
+            clock_ms=clock,
+            connect_mqtt=False,
+            state_rules=WILLS_AT_ONCE,
+        ),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(_alerts_file(tmp_path, url), clock_ms=clock))
     runner = await _started(app)

@@ -95,12 +95,43 @@ def test_recovery_needs_a_minimum_time_up() -> None:
 def test_will_of_current_session_marks_offline_and_devices_unknown() -> None:
     state = started()
     online(state)
-    transitions = state.apply_status(status("alpha-gw", "offline", session=5), T0 + 100)
-    assert changes(transitions or []) == {
+    assert state.apply_status(status("alpha-gw", "offline", session=5), T0 + 100) == []
+    assert not [t for t in state.sweep(T0 + 2_099) if t.cause == "will"]  # its grace first
+    assert changes(state.sweep(T0 + 2_100)) == {
         ("alpha-gw", "offline", "will"),
         ("alpha-rc-1", "unknown", "gateway_offline"),
         ("alpha-cam-1", "unknown", "gateway_offline"),
     }
+
+
+def test_the_wills_a_broker_sends_on_its_way_down_say_nothing() -> None:
+    """A broker shut down (a restart, an upgrade) sends every client's will, then drops
+    the server: the gateways are fine, and come back with the broker."""
+    state = started()
+    online(state)
+    state.apply_status(status("alpha-gw", "offline", session=5), T0 + 100)
+    state.link_down()
+    state.link_up(T0 + 5_000)
+    assert not [t for t in state.sweep(T0 + 5_500) if t.cause == "will"]
+    assert state.devices["alpha-gw"].status is DeviceStatus.ONLINE
+
+
+def test_a_will_the_broker_kept_counts_only_for_a_gateway_not_believed_alive() -> None:
+    state = started()
+    online(state)
+    kept = status("alpha-gw", "offline", session=5)
+    assert state.apply_status(kept, T0 + 100, retained=True) is None  # alive: its timeout
+    assert changes(
+        state.apply_status(status("beta-gw", "offline", session=3), T0 + 100, retained=True) or []
+    ) >= {("beta-gw", "offline", "will")}  # never heard since the start: now known down
+
+
+def test_a_newer_connection_during_the_grace_cancels_the_will() -> None:
+    state = started()
+    online(state)
+    state.apply_status(status("alpha-gw", "offline", session=5), T0 + 100)
+    state.apply_status(status("alpha-gw", "online", session=6), T0 + 600)
+    assert not [t for t in state.sweep(T0 + 3_000) if t.cause == "will"]
 
 
 def test_stale_will_of_an_older_session_is_ignored() -> None:
@@ -169,7 +200,7 @@ def test_a_gateway_back_after_a_timeout_recovers_after_a_minimum_time_up() -> No
 
 
 def test_flapping_is_marked_once_and_ends_after_a_quiet_window() -> None:
-    state = started(StateRules(flap_count=3, flap_window_s=60))
+    state = started(StateRules(flap_count=3, flap_window_s=60, will_grace_s=0))
     online(state)
     found: list[TransitionRecord] = []
     now = T0
@@ -243,7 +274,7 @@ def test_restore_takes_up_stored_statuses_without_inventing_outages() -> None:
 
 
 def test_a_recovering_gateway_keeps_its_devices_unknown_and_silence_starts_over() -> None:
-    state = started()
+    state = started(StateRules(will_grace_s=0))  # down at once, to see the way back
     online(state)
     state.apply_status(status("alpha-gw", "offline", session=5), T0 + 100)
     state.apply_status(status("alpha-gw", "online", session=6), T0 + 200)

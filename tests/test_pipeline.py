@@ -69,10 +69,10 @@ async def test_a_bug_on_one_message_keeps_it_aside_and_the_next_flows(
         app = client.app
         real_handle = app[keys.INGEST].handle
 
-        def handle(topic: str, raw: bytes, now_ms: int):  # type: ignore[no-untyped-def]
+        def handle(topic: str, raw: bytes, now_ms: int, retained: bool = False):  # type: ignore[no-untyped-def]
             if raw == b"boom":
                 raise KeyError("a bug of ours")
-            return real_handle(topic, raw, now_ms)
+            return real_handle(topic, raw, now_ms, retained)
 
         app[keys.INGEST].handle = handle  # type: ignore[method-assign]
         acked: list[str] = []

@@ -218,4 +218,4 @@ def test_a_bad_trusted_proxy_stops_the_server_at_start(
     from server.main import run_server
 
     assert run_server(Settings(trusted_proxies="127.0.0.1,proxy.example")) == 2
-    assert "'proxy.example' is not an IP address" in capsys.readouterr().out
+    assert "'proxy.example' is not an IP address" in capsys.readouterr().err

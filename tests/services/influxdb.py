@@ -116,6 +116,22 @@ class InfluxServer:
             process.kill()
             process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or a power cut: no clean shutdown of its WAL."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
+    def pause(self) -> None:
+        """SIGSTOP: it keeps its connections and answers nothing, as a hung server does."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
     def log_tail(self) -> str:
         try:
             return self.log_path.read_text(encoding="utf-8", errors="replace")[-LOG_TAIL_CHARS:]
