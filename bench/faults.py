@@ -31,7 +31,8 @@ numbered, delivered ones for an hour). Per fault it prints:
 
 Faults
 ------
-``baseline`` (none), ``broker-kill`` (kill -9 twice), ``influx-kill`` (kill -9, back after
+``baseline`` (none), ``broker-kill`` (kill -9 twice), ``broker-restart`` (stopped
+cleanly: it sends every client's will on its way down), ``influx-kill`` (kill -9, back after
 50 s), ``influx-sigstop`` (SIGSTOP 60 s), ``server-kill``, ``power-cut`` (broker and
 server kill -9 together), ``agent-kill``, ``agent-disk-full``, ``server-disk-full``,
 ``agent-clock`` (one agent 3 h ahead, one 3 h behind), ``poison`` (1,200 messages nested
@@ -812,6 +813,14 @@ def broker_kill(d: Deployment) -> None:
         d.broker.start()
 
 
+def broker_restart(d: Deployment) -> None:
+    """Stopped cleanly (an upgrade): it sends every client's will on its way down."""
+    time.sleep(3)
+    d.broker.stop()
+    time.sleep(3)
+    d.broker.start()
+
+
 def influx_kill(d: Deployment) -> None:
     d.influx.kill()
     time.sleep(50)
@@ -936,6 +945,7 @@ def connect_as(d: Deployment, user: str, client_id: str = "", clean: bool = True
 FAULTS: dict[str, tuple[Callable[[Deployment], None], dict[str, Any]]] = {
     "baseline": (baseline, {}),
     "broker-kill": (broker_kill, {}),
+    "broker-restart": (broker_restart, {}),
     "influx-kill": (influx_kill, {}),
     "influx-sigstop": (influx_sigstop, {}),
     "server-kill": (server_kill, {}),

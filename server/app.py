@@ -306,14 +306,21 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
                 state.link_down()
                 distributor.link_down()
 
-        link = MqttLink(
-            settings.mqtt,
-            settings.mqtt_client_id,
-            asyncio.get_running_loop(),
-            pipeline.on_message,
-            on_link,
-            password=settings.mqtt_password(),
-        )
+        try:
+            password = settings.mqtt_password()
+        except OSError as exc:
+            raise StartupError(f"cannot read the broker password: {exc}") from exc
+        try:
+            link = MqttLink(
+                settings.mqtt,
+                settings.mqtt_client_id,
+                asyncio.get_running_loop(),
+                pipeline.on_message,
+                on_link,
+                password=password,
+            )
+        except ValueError as exc:
+            raise StartupError(f"--mqtt: {exc}") from exc
         link.start()
         pipeline.attach_link(link.publish)
         sweeper = asyncio.create_task(

@@ -63,6 +63,16 @@ def test_a_data_folder_it_cannot_write_is_named(tmp_path: Path) -> None:
     assert "--data-dir" in said and "a-file" in said
 
 
+def test_a_broker_password_file_it_cannot_read_is_named(tmp_path: Path) -> None:
+    said = refused(tmp_path, "--mqtt-password-file", str(tmp_path / "no-such-file"))
+    assert "cannot read the broker password" in said and "no-such-file" in said
+
+
+def test_a_bad_broker_url_is_one_line(tmp_path: Path) -> None:
+    said = refused(tmp_path, "--mqtt", "http://broker:1883")
+    assert "--mqtt" in said and "mqtt://" in said
+
+
 def test_a_port_in_use_is_named(tmp_path: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
