@@ -47,11 +47,13 @@ def mark_historical(payload: bytes) -> bytes:
 
 
 class _Held:
-    """A topic the broker refused: not published again before ``until`` (monotonic)."""
+    """A topic the broker refused: not published again before ``until`` (monotonic);
+    then one record tries (``probing``), and its answer decides."""
 
     def __init__(self, reason: str, pause_s: float) -> None:
         self.reason, self.pause_s = reason, pause_s
         self.until = time.monotonic() + pause_s
+        self.probing = False
 
 
 class Publisher:
@@ -161,18 +163,19 @@ class Publisher:
         seq, topic = sent
         self._outbox.release(seq)  # still queued, sent again once the pause is over
         held = self._held.get(topic)
-        if held is None or time.monotonic() >= held.until:
-            pause_s = (
-                REFUSED_PAUSE_MIN_S if held is None else min(held.pause_s * 2, REFUSED_PAUSE_MAX_S)
-            )
-            self._held[topic] = _Held(reason, pause_s)
-            log.error(
-                "the broker refused record %d on %s (%s); kept, next try in %.0f s",
-                seq,
-                topic,
-                reason,
-                pause_s,
-            )
+        if held is not None and not held.probing:
+            return  # another of the window sent before the first refusal came back
+        pause_s = (
+            REFUSED_PAUSE_MIN_S if held is None else min(held.pause_s * 2, REFUSED_PAUSE_MAX_S)
+        )
+        self._held[topic] = _Held(reason, pause_s)
+        log.error(
+            "the broker refused record %d on %s (%s); kept, next try in %.0f s",
+            seq,
+            topic,
+            reason,
+            pause_s,
+        )
 
     def _connection_lost(self) -> None:
         # Each connection is a fresh paho client: what was in flight is sent again
@@ -207,18 +210,21 @@ class Publisher:
         if room <= 0:
             return
         now = time.monotonic()
-        for topic in [t for t, held in self._held.items() if now >= held.until]:
-            self._held[topic].until = float("inf")  # one record tries; its answer decides
-            self._fill_one(topic)
-        held = frozenset(self._held)
-        for entry in self._outbox.next_batch(room, exclude_topics=held):
+        for topic, held in list(self._held.items()):
+            if not held.probing and now >= held.until:
+                # One record tries; its answer decides. None waiting: look again later.
+                held.probing = self._fill_one(topic)
+                if not held.probing:
+                    held.until = now + held.pause_s
+        refused_topics = frozenset(self._held)
+        for entry in self._outbox.next_batch(room, exclude_topics=refused_topics):
             if not self._send(entry):
                 return
 
-    def _fill_one(self, topic: str) -> None:
-        """The pause of a refused topic is over: send its next record alone."""
-        for entry in self._outbox.next_batch(1, only_topic=topic):
-            self._send(entry)
+    def _fill_one(self, topic: str) -> bool:
+        """The pause of a refused topic is over: send its next record alone; whether one
+        went."""
+        return any(self._send(entry) for entry in self._outbox.next_batch(1, only_topic=topic))
 
     def _send(self, entry: Entry) -> bool:
         payload = entry.payload if self._outbox.is_live(entry) else mark_historical(entry.payload)

@@ -68,7 +68,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,7 @@ if str(REPO) not in sys.path:
 import paho.mqtt.client as mqtt  # noqa: E402
 
 from server.tokens import Role, TokenStore  # noqa: E402
+from tests.services.disk import fill, tmpfs  # noqa: E402
 from tests.services.influxdb import InfluxServer, influxd_binary  # noqa: E402
 from tests.services.mosquitto import MosquittoServer  # noqa: E402
 from tests.services.ports import free_port  # noqa: E402
@@ -185,26 +186,6 @@ class AlertReceiver:
 
     def close(self) -> None:
         self._server.shutdown()
-
-
-@contextlib.contextmanager
-def tmpfs(path: Path, size: str) -> Iterator[Path]:
-    path.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    """Write until the disk refuses another byte."""
-    ballast = disk / "ballast"
-    for chunk in (b"\0" * 65536, b"\0" * 512, b"\0"):
-        with contextlib.suppress(OSError), ballast.open("ab", buffering=0) as f:
-            while True:
-                f.write(chunk)
-    return ballast
 
 
 # The agent with its clock moved: time.time and time.time_ns shifted before xaso loads.

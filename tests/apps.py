@@ -11,12 +11,24 @@ from aiohttp import web
 from server import keys
 from server.app import Deps, create_app
 from server.auth import SESSION_COOKIE, session_limits
+from server.fleet_state import StateRules
 from server.settings import Settings
 from server.store.base import Store
 from server.store.sqlite import SqliteStore
 from server.tokens import Role, TokenStore
-from tests.messages import SMALL_INVENTORY
+from tests.messages import SMALL_INVENTORY, small_index
 from xaso.inventory import load_inventory
+
+# No broker link, so no sweeper to let a will stand its grace: wills count at once.
+WILLS_AT_ONCE = StateRules(will_grace_s=0)
+
+
+def small_deps(store: Store, clock_ms: Callable[[], int] | None = None) -> Deps:
+    """What a test app on the small inventory, without a broker, is handed."""
+    deps = Deps(store=store, index=small_index(), connect_mqtt=False, state_rules=WILLS_AT_ONCE)
+    if clock_ms is not None:
+        deps.clock_ms = clock_ms
+    return deps
 
 
 @contextlib.asynccontextmanager

@@ -6,6 +6,7 @@ started per test, since tests stop and kill it.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -16,6 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.doubles import Receiver
+from tests.services.disk import CannotMount, tmpfs
 from tests.services.influxdb import InfluxServer, running_influxd
 from tests.services.mosquitto import MosquittoServer, running_mosquitto
 
@@ -50,6 +52,19 @@ async def client(
 def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
     with running_mosquitto(tmp_path / "mosquitto") as server:
         yield server
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs, to fill to the last byte (root only: skipped elsewhere, except in
+    CI, where a missing mount fails the test)."""
+    try:
+        with tmpfs(tmp_path / "disk", "2m") as disk:
+            yield disk
+    except CannotMount as exc:
+        if os.environ.get("XASO_REQUIRE_SERVICES"):
+            pytest.fail(f"cannot mount a tmpfs for a full-disk test: {exc}")
+        pytest.skip(f"cannot mount a tmpfs here: {exc}")
 
 
 @pytest.fixture(autouse=True)

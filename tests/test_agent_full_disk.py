@@ -4,53 +4,22 @@ once there is room (docs/agent-queue.md: "errors do not crash the agent")."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
 
+from tests.services.disk import fill
 from tests.services.mosquitto import MosquittoServer
 from xaso.protocol import heartbeat_topic
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    result = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        if os.environ.get("XASO_REQUIRE_SERVICES"):
-            pytest.fail(f"cannot mount a tmpfs for the full-disk test: {result.stderr}")
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    """Write until the disk refuses another byte."""
-    ballast = disk / "ballast"
-    for chunk in (b"\0" * 4096, b"\0"):
-        with contextlib.suppress(OSError), ballast.open("ab", buffering=0) as f:
-            while True:
-                f.write(chunk)
-    return ballast
 
 
 class Beats:

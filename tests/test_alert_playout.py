@@ -22,11 +22,12 @@ from server.alerts.config import RuleConfig, check_alerts_config_file
 from server.alerts.engine import AlertEngine, Notice
 from server.alerts.templates import Renderer
 from server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playout
-from server.app import Deps, create_app
-from server.fleet_state import DeviceStatus, StateRules
+from server.app import create_app
+from server.fleet_state import DeviceStatus
 from server.playout_outcome import PlayoutOutcome
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
+from tests.apps import small_deps
 from tests.doubles import Clock, Receiver
 from tests.messages import MORNING_NEWS, SMALL_INVENTORY, heartbeat, small_index, status
 from xaso.protocol import (
@@ -48,9 +49,6 @@ END = T0 + 10 * MIN
 DAY = 24 * HOUR
 INDEX = small_index()
 RULE = RuleConfig(name="phat-thanh", type="broadcast_not_played", within_s=6 * 3600)
-
-# No broker link here, so no sweeper to let a will stand its grace: wills count at once.
-WILLS_AT_ONCE = StateRules(will_grace_s=0)
 
 
 def outcome(cluster: str, status: str, **fields: Any) -> PlayoutOutcome:
@@ -331,13 +329,7 @@ async def alerting_app(
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path / "data"))
     app = create_app(
         settings,
-        Deps(
-            store=store,
-            index=small_index(),
-            clock_ms=clock,
-            connect_mqtt=False,
-            state_rules=WILLS_AT_ONCE,
-        ),
+        small_deps(store, clock),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(str(alerts), clock_ms=clock))
     runner = web.AppRunner(app)
@@ -471,13 +463,7 @@ rules: [{{name: phat-thanh, type: broadcast_not_played}}]
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
     app = create_app(
         settings,
-        Deps(
-            store=store,
-            index=small_index(),
-            clock_ms=clock,
-            connect_mqtt=False,
-            state_rules=WILLS_AT_ONCE,
-        ),
+        small_deps(store, clock),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(str(alerts), clock_ms=clock))
     runner = web.AppRunner(app)

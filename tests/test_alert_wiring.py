@@ -13,21 +13,18 @@ from aiohttp import web
 from server import keys
 from server.alerts.config import check_alerts_config_file, load_alerts_config
 from server.alerts.wiring import ALERTS, active_alerts, alerts_cleanup_ctx
-from server.app import Deps, create_app
-from server.fleet_state import StateRules
+from server.app import create_app
 from server.settings import Settings
 from server.store.sqlite import SqliteStore
+from tests.apps import small_deps
 from tests.doubles import Clock, Receiver
-from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
+from tests.messages import SMALL_INVENTORY, heartbeat, payload, status
 from xaso.inventory import load_inventory
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.yamlcheck import ConfigError
 
 ROOT = Path(__file__).parent.parent
 NOW = 1_800_000_000_000
-
-# No broker link here, so no sweeper to let a will stand its grace: wills count at once.
-WILLS_AT_ONCE = StateRules(will_grace_s=0)
 
 
 def _alerts_file(tmp_path: Path, url: str) -> Path:
@@ -63,13 +60,7 @@ async def test_alert_and_its_recovery_across_a_restart(
     def server_app() -> web.Application:
         app = create_app(
             settings,
-            Deps(
-                store=store,
-                index=small_index(),
-                clock_ms=clock,
-                connect_mqtt=False,
-                state_rules=WILLS_AT_ONCE,
-            ),
+            small_deps(store, clock),
         )
         app.cleanup_ctx.append(alerts_cleanup_ctx(str(config), clock_ms=clock))
         return app
@@ -145,7 +136,7 @@ async def test_without_an_alerts_file_alerting_is_off(tmp_path: Path) -> None:
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
     app = create_app(
         settings,
-        Deps(store=store, index=small_index(), connect_mqtt=False, state_rules=WILLS_AT_ONCE),
+        small_deps(store),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(None))
     runner = await _started(app)
@@ -164,7 +155,7 @@ async def test_a_bad_alerts_file_stops_the_start(tmp_path: Path) -> None:
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
     app = create_app(
         settings,
-        Deps(store=store, index=small_index(), connect_mqtt=False, state_rules=WILLS_AT_ONCE),
+        small_deps(store),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(str(bad)))
     runner = web.AppRunner(app)
@@ -266,13 +257,7 @@ async def test_a_backlog_through_ingest_raises_no_alert(
     settings = Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path))
     app = create_app(
         settings,
-        Deps(
-            store=store,
-            index=small_index(),
-            clock_ms=clock,
-            connect_mqtt=False,
-            state_rules=WILLS_AT_ONCE,
-        ),
+        small_deps(store, clock),
     )
     app.cleanup_ctx.append(alerts_cleanup_ctx(_alerts_file(tmp_path, url), clock_ms=clock))
     runner = await _started(app)

@@ -18,7 +18,7 @@ from agent.connection import BrokerConnection
 from agent.outbox import Outbox
 from agent.publisher import Publisher
 from agent.session import SessionCounter
-from tests.services.mosquitto import MosquittoServer
+from tests.services.mosquitto import MosquittoServer, running_deployed
 from xaso.protocol import (
     broadcast_topic,
     heartbeat_topic,
@@ -34,10 +34,8 @@ PASSWORDS = {"alpha-gw": "alpha-Zq9-secret", "beta-gw": "beta-Xw2-secret", "xaso
 
 @pytest.fixture
 def broker(tmp_path: Path) -> Iterator[MosquittoServer]:
-    server = MosquittoServer.deployed(tmp_path / "mosquitto", PASSWORDS)
-    server.start()
-    yield server
-    server.stop()
+    with running_deployed(tmp_path / "mosquitto", PASSWORDS) as server:
+        yield server
 
 
 class Client:

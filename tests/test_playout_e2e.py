@@ -32,7 +32,7 @@ from server.app import create_app
 from server.settings import Settings
 from server.tokens import Role, TokenStore
 from tests.services.binaries import require_binary
-from tests.services.mosquitto import MosquittoServer
+from tests.services.mosquitto import MosquittoServer, running_deployed
 from tests.test_content_api import wav
 from tests.waiting import eventually
 
@@ -116,10 +116,8 @@ PASSWORDS = {"gamma-gw": "gamma-Qx7-secret", "xaso-server": "server-Jk2-secret"}
 @pytest.fixture
 def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
     """The broker as shipped: an agent's broadcast log must pass its ACL."""
-    broker = MosquittoServer.deployed(tmp_path / "mosquitto", PASSWORDS)
-    broker.start()
-    yield broker
-    broker.stop()
+    with running_deployed(tmp_path / "mosquitto", PASSWORDS) as broker:
+        yield broker
 
 
 @pytest.fixture

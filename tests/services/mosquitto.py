@@ -142,3 +142,15 @@ def running_mosquitto(workdir: Path) -> Iterator[MosquittoServer]:
         yield server
     finally:
         server.stop()
+
+
+@contextlib.contextmanager
+def running_deployed(workdir: Path, passwords: dict[str, str]) -> Iterator[MosquittoServer]:
+    """A broker configured as deploy/mosquitto ships it (``MosquittoServer.deployed``),
+    running while the block runs."""
+    server = MosquittoServer.deployed(workdir, passwords)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
