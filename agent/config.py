@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from agent.collectors import CollectorsConfig, config_problems
-from agent.collectors.check import Problems as SectionProblems
-from agent.outbox import OutboxPolicy
-from agent.playout.config import PlayoutConfig, playout_problems
+from xaso.agent.collectors import CollectorsConfig, config_problems
+from xaso.agent.collectors.check import Problems as SectionProblems
+from xaso.agent.outbox import OutboxPolicy
+from xaso.agent.playout.config import PlayoutConfig, playout_problems
 from xaso.protocol import ID_PATTERN, is_valid_id
 from xaso.yamlcheck import ConfigError, Lines, Problem, load_struct
 

@@ -22,10 +22,10 @@ from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 
-from agent.backoff import Backoff
-from agent.config import AgentConfig
-from agent.session import SessionCounter
 from xaso import __version__
+from xaso.agent.backoff import Backoff
+from xaso.agent.config import AgentConfig
+from xaso.agent.session import SessionCounter
 from xaso.paho_log import paho_logger
 from xaso.protocol import (
     QOS_RECORDS,

@@ -7,8 +7,8 @@ import signal
 import sys
 import threading
 
-from agent.config import load_agent_config
-from agent.runner import Agent
+from xaso.agent.config import load_agent_config
+from xaso.agent.runner import Agent
 
 
 def run_agent(config_path: str) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from agent.collectors.base import Collector, CollectorResult
+from xaso.agent.collectors.base import Collector, CollectorResult
 from xaso.protocol import CollectorStatus, DeviceReading
 
 log = logging.getLogger("xaso.agent.collectors")

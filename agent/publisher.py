@@ -24,8 +24,8 @@ import time
 
 import msgspec
 
-from agent.connection import BrokerConnection
-from agent.outbox import Entry, Outbox
+from xaso.agent.connection import BrokerConnection
+from xaso.agent.outbox import Entry, Outbox
 from xaso.protocol import QOS_RECORDS
 
 log = logging.getLogger("xaso.agent.publisher")

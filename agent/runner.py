@@ -20,18 +20,18 @@ from typing import Any
 
 import msgspec
 
-from agent.collectors import build_collectors
-from agent.collectors.base import Collector
-from agent.config import AgentConfig
-from agent.connection import BrokerConnection
-from agent.content_cache import ContentCache
-from agent.outbox import Outbox, OutboxError, OutboxFull
-from agent.playout import Playout
-from agent.playout.now_playing import with_play_state
-from agent.pool import CollectorPool, CycleOutcome
-from agent.publisher import Publisher
-from agent.schedule_holder import ScheduleHolder
-from agent.session import SessionCounter
+from xaso.agent.collectors import build_collectors
+from xaso.agent.collectors.base import Collector
+from xaso.agent.config import AgentConfig
+from xaso.agent.connection import BrokerConnection
+from xaso.agent.content_cache import ContentCache
+from xaso.agent.outbox import Outbox, OutboxError, OutboxFull
+from xaso.agent.playout import Playout
+from xaso.agent.playout.now_playing import with_play_state
+from xaso.agent.pool import CollectorPool, CycleOutcome
+from xaso.agent.publisher import Publisher
+from xaso.agent.schedule_holder import ScheduleHolder
+from xaso.agent.session import SessionCounter
 from xaso.protocol import (
     QOS_RECORDS,
     SCHEMA_VERSION,

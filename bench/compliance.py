@@ -57,7 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml
 
-from server.demo.history import (
+from xaso.inventory import InventoryIndex, load_inventory
+from xaso.server.demo.history import (
     DAY_MS,
     TZ,
     TZ_NAME,
@@ -67,8 +68,7 @@ from server.demo.history import (
     sample_schedules,
     store_schedules,
 )
-from server.schedule import Schedule
-from xaso.inventory import InventoryIndex, load_inventory
+from xaso.server.schedule import Schedule
 
 # -- the province ---------------------------------------------------------------------
 
@@ -174,7 +174,7 @@ def province(communes: int, per_commune: int, seed: int) -> dict[str, Any]:
 
 def declare(index: InventoryIndex, data_dir: Path, start_ms: int, seed: int) -> None:
     """Every commune's declared N1–N4, N6 for the period, as officers enter them."""
-    from server.indicators.declared import (
+    from xaso.server.indicators.declared import (
         DECLARED_INDICATORS,
         DeclaredDocument,
         DeclaredStore,
@@ -220,9 +220,9 @@ def _rss_mib() -> float:
 async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
     from aiohttp import web
 
-    from server.app import Deps, create_app
-    from server.settings import Settings
-    from server.store import open_store
+    from xaso.server.app import Deps, create_app
+    from xaso.server.settings import Settings
+    from xaso.server.store import open_store
 
     index = load_inventory(args.inventory).index()
     store = await open_store(args.store_url)
@@ -239,7 +239,7 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
         await store.transitions_of(ids, args.from_ms, args.to_ms, communes=communes)
         await store.last_transitions_before(ids, args.from_ms, communes=communes)
         figures["store_read_s"] = round(time.perf_counter() - began, 2)
-        from server.indicators.evaluate import evaluate_communes
+        from xaso.server.indicators.evaluate import evaluate_communes
 
         profiler = cProfile.Profile() if args.profile else None
         began = time.perf_counter()
@@ -304,7 +304,7 @@ async def bench_store(
     args: argparse.Namespace,
     folder: Path,
 ) -> None:
-    from server.store import open_store
+    from xaso.server.store import open_store
 
     store = await open_store(store_url)
     began = time.perf_counter()

@@ -495,7 +495,7 @@ class CountingStore:
     the generator, so its in-flight bound is end to end."""
 
     def __init__(self, store: Any, consumed: Synchronized) -> None:
-        from server.store.base import AgentHealthRecord
+        from xaso.server.store.base import AgentHealthRecord
 
         self._store = store
         self._health = AgentHealthRecord
@@ -520,11 +520,11 @@ async def running_server(
     """The real app on an AppRunner, with our counting wrapper around its store."""
     from aiohttp import web
 
-    from server import keys
-    from server.app import Deps, create_app
-    from server.settings import Settings
-    from server.store import open_store
     from tests.services.ports import free_port
+    from xaso.server import keys
+    from xaso.server.app import Deps, create_app
+    from xaso.server.settings import Settings
+    from xaso.server.store import open_store
 
     store = CountingStore(await open_store(store_url), consumed)
     settings = Settings(

@@ -79,7 +79,6 @@ if str(REPO) not in sys.path:
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
-from server.tokens import Role, TokenStore  # noqa: E402
 from tests.services.disk import fill, tmpfs  # noqa: E402
 from tests.services.influxdb import InfluxServer, influxd_binary  # noqa: E402
 from tests.services.mosquitto import MosquittoServer  # noqa: E402
@@ -99,6 +98,7 @@ from xaso.protocol import (  # noqa: E402
     replay_topic,
     status_topic,
 )
+from xaso.server.tokens import Role, TokenStore  # noqa: E402
 
 REAL_AGENTS = ("gw-1", "gw-2", "gw-3", "gw-4")
 LEDGER_AGENTS = ("ledger-1", "ledger-2")

@@ -19,9 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from server.fleet_state import FleetState
-from server.ingest import Ingest
-from server.metrics import Metrics
 from xaso.inventory import load_inventory
 from xaso.protocol import (
     SCHEMA_VERSION,
@@ -31,6 +28,9 @@ from xaso.protocol import (
     encode,
     heartbeat_topic,
 )
+from xaso.server.fleet_state import FleetState
+from xaso.server.ingest import Ingest
+from xaso.server.metrics import Metrics
 
 AGENTS = 100
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from server.maintenance import MaintenanceWindow, windows_for
 from xaso.inventory import DeviceEntry
+from xaso.server.maintenance import MaintenanceWindow, windows_for
 
 RULES = ["FREQ=DAILY", "FREQ=WEEKLY;BYDAY=SU,WE", "FREQ=MONTHLY;BYDAY=1MO", None]
 

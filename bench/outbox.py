@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from agent.outbox import Outbox, OutboxPolicy
+from xaso.agent.outbox import Outbox, OutboxPolicy
 
 TOPIC = "xaso/v1/agents/gw-0001/heartbeat"
 

@@ -45,7 +45,6 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from server.fleet_state import FleetState  # noqa: E402
 from xaso.inventory import (  # noqa: E402
     Agent,
     Area,
@@ -66,6 +65,7 @@ from xaso.protocol import (  # noqa: E402
     decode_heartbeat,
     encode,
 )
+from xaso.server.fleet_state import FleetState  # noqa: E402
 
 TARGET_BYTES = 2048
 PAGE_SIZE = 4096

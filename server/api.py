@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from server import keys
-from server.alerts.wiring import active_alerts
-from server.auth import PRINCIPAL, today
-from server.fleet_state import DeviceStatus
-from server.metrics import CONTENT_TYPE
-from server.time_param import TimeParamError, parse_time_param
-from server.views import commune_states, device_view, iso_utc, status_counts
+from xaso.server import keys
+from xaso.server.alerts.wiring import active_alerts
+from xaso.server.auth import PRINCIPAL, today
+from xaso.server.fleet_state import DeviceStatus
+from xaso.server.metrics import CONTENT_TYPE
+from xaso.server.time_param import TimeParamError, parse_time_param
+from xaso.server.views import commune_states, device_view, iso_utc, status_counts
 
 MAX_HISTORY_ROWS = 10_000
 DEFAULT_HISTORY_MS = 24 * 3600 * 1000

@@ -13,19 +13,19 @@ from typing import Any
 
 from aiohttp import web
 
-from server import keys
-from server.api import (
+from xaso.server import keys
+from xaso.server.api import (
     json_response,
     may_see_device,
     not_found,
     requested_period,
     visible_device,
 )
-from server.auth import PRINCIPAL
-from server.availability import Availability, Outage, availability, outages, spans
-from server.exclusions import counted_windows_for, excused_for
-from server.fleet_state import DeviceState
-from server.views import iso_utc
+from xaso.server.auth import PRINCIPAL
+from xaso.server.availability import Availability, Outage, availability, outages, spans
+from xaso.server.exclusions import counted_windows_for, excused_for
+from xaso.server.fleet_state import DeviceState
+from xaso.server.views import iso_utc
 
 DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000  # indicator R6 looks at 30 days
 # Store queries in flight for one request: a province-wide figure must not send

@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from server import keys
-from server.api import forbidden, json_body, json_response, not_found
-from server.api_schedules import content_problems, invalid, saved_view
-from server.auth import PRINCIPAL
-from server.exclusions import new_id
-from server.schedule import Content, ContentType, Schedule, Targets, schedule_problems
-from server.silence import (
+from xaso.protocol import ContentSource
+from xaso.server import keys
+from xaso.server.api import forbidden, json_body, json_response, not_found
+from xaso.server.api_schedules import content_problems, invalid, saved_view
+from xaso.server.auth import PRINCIPAL
+from xaso.server.exclusions import new_id
+from xaso.server.schedule import Content, ContentType, Schedule, Targets, schedule_problems
+from xaso.server.silence import (
     DEFAULT_MINUTES,
     SilenceOrder,
     in_force,
@@ -37,8 +38,7 @@ from server.silence import (
     orders_in_force,
     silence_problems,
 )
-from server.views import iso_utc
-from xaso.protocol import ContentSource
+from xaso.server.views import iso_utc
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 T = TypeVar("T")

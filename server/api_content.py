@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server import keys
-from server.api import bad_request, json_response, not_found
-from server.auth import PRINCIPAL
-from server.content import ContentError
-from server.tokens import Role
+from xaso.server import keys
+from xaso.server.api import bad_request, json_response, not_found
+from xaso.server.auth import PRINCIPAL
+from xaso.server.content import ContentError
+from xaso.server.tokens import Role
 
 
 async def upload(request: web.Request) -> web.Response:

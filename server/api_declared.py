@@ -16,18 +16,18 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import BodyPartReader, web
 
-from server import keys
-from server.api import bad_request, forbidden, json_body, json_response, not_found
-from server.auth import PRINCIPAL
-from server.indicators.declared import DeclaredStore, check_declaration
-from server.indicators.documents import (
+from xaso.server import keys
+from xaso.server.api import bad_request, forbidden, json_body, json_response, not_found
+from xaso.server.auth import PRINCIPAL
+from xaso.server.indicators.declared import DeclaredStore, check_declaration
+from xaso.server.indicators.documents import (
     DocumentError,
     DocumentStore,
     PendingDocument,
     is_sha256,
 )
-from server.indicators.profile import ProfileSet, load_default_profile
-from server.tokens import Principal, Role
+from xaso.server.indicators.profile import ProfileSet, load_default_profile
+from xaso.server.tokens import Principal, Role
 
 CHUNK_BYTES = 64 * 1024
 # One request carries a handful of scans; more is a mistake or an abuse.

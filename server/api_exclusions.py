@@ -30,10 +30,11 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from server import keys
-from server.api import bad_request, forbidden, json_body, json_response, not_found
-from server.auth import PRINCIPAL
-from server.exclusion_history import (
+from xaso.inventory import InventoryIndex
+from xaso.server import keys
+from xaso.server.api import bad_request, forbidden, json_body, json_response, not_found
+from xaso.server.auth import PRINCIPAL
+from xaso.server.exclusion_history import (
     STATES,
     Author,
     Decision,
@@ -43,17 +44,16 @@ from server.exclusion_history import (
     Tracked,
     Version,
 )
-from server.exclusions import ExcusedPeriod, new_id
-from server.maintenance import (
+from xaso.server.exclusions import ExcusedPeriod, new_id
+from xaso.server.maintenance import (
     InvalidWindow,
     MaintenanceWindow,
     Scoped,
     decode_window,
     is_retroactive,
 )
-from server.tokens import Principal, Role
-from server.views import iso_utc
-from xaso.inventory import InventoryIndex
+from xaso.server.tokens import Principal, Role
+from xaso.server.views import iso_utc
 
 MAX_REASON_CHARS = 2000
 _REASON_NEEDED = "reason: say why, in a non-empty text (JSON body or ?reason=)"

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from server import keys
-from server.api import json_response, not_found
-from server.auth import PRINCIPAL
-from server.indicators.evaluate import evaluate_communes
-from server.indicators.period import PeriodError, local_day, period_from_query
-from server.indicators.profile import ProfileSet, load_default_profile
+from xaso.server import keys
+from xaso.server.api import json_response, not_found
+from xaso.server.auth import PRINCIPAL
+from xaso.server.indicators.evaluate import evaluate_communes
+from xaso.server.indicators.period import PeriodError, local_day, period_from_query
+from xaso.server.indicators.profile import ProfileSet, load_default_profile
 
 __all__ = ["excused_flag", "requested_evaluation_period", "setup_routes"]
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server import keys
-from server.api import bad_request, forbidden, json_response, not_found
-from server.auth import PRINCIPAL
-from server.tokens import Role
+from xaso.server import keys
+from xaso.server.api import bad_request, forbidden, json_response, not_found
+from xaso.server.auth import PRINCIPAL
+from xaso.server.tokens import Role
 
 MAX_LIST = 500
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from server import keys
-from server.api import (
+from xaso.server import keys
+from xaso.server.api import (
     bad_request,
     forbidden,
     json_body,
@@ -26,16 +26,16 @@ from server.api import (
     not_found,
     requested_period,
 )
-from server.api_schedules import invalid
-from server.auth import PRINCIPAL
-from server.exclusions import new_id
-from server.manual_entries import entry_problems, manual_outcomes, new_entry
-from server.playout_csv import playout_csv
-from server.playout_log import playout_for, summary
-from server.playout_outcome import PlayoutOutcome
-from server.schedule import Targets
-from server.time_param import TimeParamError, parse_time_param
-from server.views import iso_utc
+from xaso.server.api_schedules import invalid
+from xaso.server.auth import PRINCIPAL
+from xaso.server.exclusions import new_id
+from xaso.server.manual_entries import entry_problems, manual_outcomes, new_entry
+from xaso.server.playout_csv import playout_csv
+from xaso.server.playout_log import playout_for, summary
+from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.schedule import Targets
+from xaso.server.time_param import TimeParamError, parse_time_param
+from xaso.server.views import iso_utc
 
 __all__ = ["playout_for", "setup_routes"]
 

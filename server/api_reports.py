@@ -22,25 +22,25 @@ import jinja2
 import msgspec
 from aiohttp import web
 
-from server import keys
-from server.api import bad_request, forbidden, json_body, json_response, not_found
-from server.api_declared import download_document
-from server.api_indicators import excused_flag
-from server.auth import PRINCIPAL
-from server.indicators.evidence import (
+from xaso.server import keys
+from xaso.server.api import bad_request, forbidden, json_body, json_response, not_found
+from xaso.server.api_declared import download_document
+from xaso.server.api_indicators import excused_flag
+from xaso.server.auth import PRINCIPAL
+from xaso.server.indicators.evidence import (
     canonical_bytes,
     evaluation_from_canonical,
     evidence_sha256,
 )
-from server.indicators.overview import MAX_TREND, PeriodRef, communes_under, overview
-from server.indicators.period import (
+from xaso.server.indicators.overview import MAX_TREND, PeriodRef, communes_under, overview
+from xaso.server.indicators.period import (
     FIRST_DAY,
     PeriodError,
     day_start_ms,
     parse_period,
     period_from_query,
 )
-from server.indicators.report import (
+from xaso.server.indicators.report import (
     VERDICTS,
     period_text,
     quantity_text,
@@ -49,14 +49,14 @@ from server.indicators.report import (
     report_view,
     words,
 )
-from server.indicators.report_pdf import FontMissing, render_pdf
-from server.indicators.report_period import period_ref, previous_periods
-from server.indicators.result import CommuneEvaluation
-from server.indicators.signoff import SignOff, SignOffStore, status
-from server.indicators.signoff import SignOffStatus as _Status
-from server.page import request_language
-from server.tokens import Principal, Role
-from server.views import iso_utc
+from xaso.server.indicators.report_pdf import FontMissing, render_pdf
+from xaso.server.indicators.report_period import period_ref, previous_periods
+from xaso.server.indicators.result import CommuneEvaluation
+from xaso.server.indicators.signoff import SignOff, SignOffStore, status
+from xaso.server.indicators.signoff import SignOffStatus as _Status
+from xaso.server.page import request_language
+from xaso.server.tokens import Principal, Role
+from xaso.server.views import iso_utc
 
 FORMATS = ("html", "csv", "pdf", "json")
 DEFAULT_TREND = 2
@@ -518,7 +518,7 @@ async def overview_api(request: web.Request) -> web.Response:
 
 
 _templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("server", "templates"),
+    loader=jinja2.PackageLoader("xaso.server", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined,
 )

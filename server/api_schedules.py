@@ -15,11 +15,18 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from server import keys
-from server.api import bad_request, forbidden, json_body, json_response, not_found, parse_time_ms
-from server.auth import PRINCIPAL, today
-from server.exclusions import new_id
-from server.schedule import (
+from xaso.server import keys
+from xaso.server.api import (
+    bad_request,
+    forbidden,
+    json_body,
+    json_response,
+    not_found,
+    parse_time_ms,
+)
+from xaso.server.auth import PRINCIPAL, today
+from xaso.server.exclusions import new_id
+from xaso.server.schedule import (
     ALWAYS_FROM_MS,
     ALWAYS_TO_MS,
     Content,
@@ -30,7 +37,7 @@ from server.schedule import (
     start_ms,
     target_clusters,
 )
-from server.views import iso_utc
+from xaso.server.views import iso_utc
 
 CONFLICT_HORIZON_MS = 90 * 24 * 3600 * 1000
 MAX_OCCURRENCES = 1000

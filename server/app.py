@@ -19,7 +19,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server import (
+from xaso.inventory import InventoryIndex, load_inventory
+from xaso.protocol import QOS_RECORDS
+from xaso.server import (
     api,
     api_availability,
     api_broadcasts,
@@ -34,34 +36,32 @@ from server import (
     keys,
     page,
 )
-from server.alerts.wiring import alerts_cleanup_ctx
-from server.auth import auth_middleware
-from server.content import ContentStore
-from server.distribution import ScheduleDistributor
-from server.exclusions import ExclusionStore, devices_in_maintenance
-from server.fleet_state import FleetState, StateRules
-from server.indicators.evaluate import evaluate_communes
-from server.indicators.profile import load_profiles
-from server.ingest import Ingest
-from server.intake_journal import IntakeJournal
-from server.json_table import JsonTable, open_db
-from server.metrics import Metrics
-from server.mqtt_link import MqttLink
-from server.pipeline import Pipeline
-from server.playout_log import manual_entries_ctx
-from server.record_time import RecordTimeWindow
-from server.schedule_table import ScheduleTable
-from server.security_headers import security_headers_middleware
-from server.sequence import SequenceTracker
-from server.settings import Settings
-from server.silence import SilenceOrder
-from server.startup import StartupError, unwritable
-from server.store import open_store
-from server.store.base import Store, StoreUnavailable
-from server.store_errors import store_errors_middleware
-from server.tokens import TokenStore
-from xaso.inventory import InventoryIndex, load_inventory
-from xaso.protocol import QOS_RECORDS
+from xaso.server.alerts.wiring import alerts_cleanup_ctx
+from xaso.server.auth import auth_middleware
+from xaso.server.content import ContentStore
+from xaso.server.distribution import ScheduleDistributor
+from xaso.server.exclusions import ExclusionStore, devices_in_maintenance
+from xaso.server.fleet_state import FleetState, StateRules
+from xaso.server.indicators.evaluate import evaluate_communes
+from xaso.server.indicators.profile import load_profiles
+from xaso.server.ingest import Ingest
+from xaso.server.intake_journal import IntakeJournal
+from xaso.server.json_table import JsonTable, open_db
+from xaso.server.metrics import Metrics
+from xaso.server.mqtt_link import MqttLink
+from xaso.server.pipeline import Pipeline
+from xaso.server.playout_log import manual_entries_ctx
+from xaso.server.record_time import RecordTimeWindow
+from xaso.server.schedule_table import ScheduleTable
+from xaso.server.security_headers import security_headers_middleware
+from xaso.server.sequence import SequenceTracker
+from xaso.server.settings import Settings
+from xaso.server.silence import SilenceOrder
+from xaso.server.startup import StartupError, unwritable
+from xaso.server.store import open_store
+from xaso.server.store.base import Store, StoreUnavailable
+from xaso.server.store_errors import store_errors_middleware
+from xaso.server.tokens import TokenStore
 
 log = logging.getLogger("xaso.server")
 

@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from server import keys
-from server.sessions import SessionLimits
-from server.settings import Settings
-from server.tokens import Principal, Role
+from xaso.server import keys
+from xaso.server.sessions import SessionLimits
+from xaso.server.settings import Settings
+from xaso.server.tokens import Principal, Role
 
 PRINCIPAL = web.RequestKey("principal", Principal)
 SESSION_COOKIE = "xaso_session"

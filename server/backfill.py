@@ -10,9 +10,9 @@ link to us was down, whatever it knew meanwhile.
 
 from __future__ import annotations
 
-from server.store.base import TransitionRecord
 from xaso.inventory import DeviceEntry
 from xaso.protocol import DeviceReading
+from xaso.server.store.base import TransitionRecord
 
 
 class Backfill:

@@ -17,8 +17,8 @@ from typing import Any
 import msgspec
 import mutagen
 
-from server.json_table import JsonTable, open_db
-from server.uploads import receive
+from xaso.server.json_table import JsonTable, open_db
+from xaso.server.uploads import receive
 
 MAX_BYTES = 200 * 2**20
 MAX_DURATION_S = 4 * 3600

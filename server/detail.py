@@ -12,8 +12,8 @@ import re
 
 import msgspec
 
-from server.store.base import DetailValue, clean_detail
 from xaso.protocol import AgentHealth, CollectorStatus, DeviceReading
+from xaso.server.store.base import DetailValue, clean_detail
 
 # The core health fields are columns of their own.
 _CORE_HEALTH = frozenset({"uptime_s", "load1", "mem_used_pct", "disk_free_pct", "temp_c"})

@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterable
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from server.schedule import Schedule, occurrences, start_ms, target_clusters
-from server.silence import SilenceOrder, orders_in_force
 from xaso.inventory import InventoryIndex
 from xaso.protocol import (
     SCHEMA_VERSION,
@@ -38,6 +36,8 @@ from xaso.protocol import (
     schedule_topic,
     schedule_version,
 )
+from xaso.server.schedule import Schedule, occurrences, start_ms, target_clusters
+from xaso.server.silence import SilenceOrder, orders_in_force
 
 log = logging.getLogger("xaso.distribution")
 

@@ -31,8 +31,8 @@ from typing import Final, Generic, Literal, NamedTuple, TypeVar, get_args
 
 import msgspec
 
-from server.json_table import HasId, transaction
-from server.schedule import ALWAYS_TO_MS
+from xaso.server.json_table import HasId, transaction
+from xaso.server.schedule import ALWAYS_TO_MS
 
 __all__ = [
     "STATES",

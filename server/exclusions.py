@@ -23,8 +23,9 @@ from typing import Generic, Literal, NamedTuple, TypeVar
 
 import msgspec
 
-from server.availability import merge_windows
-from server.exclusion_history import (
+from xaso.inventory import DeviceEntry
+from xaso.server.availability import merge_windows
+from xaso.server.exclusion_history import (
     Author,
     Decision,
     ExclusionVersions,
@@ -32,9 +33,8 @@ from server.exclusion_history import (
     State,
     Tracked,
 )
-from server.json_table import HasId, open_db
-from server.maintenance import MaintenanceWindow, Scope, applies_to, occurrences
-from xaso.inventory import DeviceEntry
+from xaso.server.json_table import HasId, open_db
+from xaso.server.maintenance import MaintenanceWindow, Scope, applies_to, occurrences
 
 ExcuseCause = Literal["grid_power_cut", "natural_disaster", "third_party_network", "other"]
 

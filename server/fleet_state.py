@@ -35,9 +35,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from server.store.base import TransitionRecord
 from xaso.inventory import DeviceEntry, InventoryIndex
 from xaso.protocol import AgentHealth, DeviceReading, Heartbeat, Status
+from xaso.server.store.base import TransitionRecord
 
 
 class DeviceStatus(StrEnum):

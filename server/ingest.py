@@ -12,18 +12,6 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from server.backfill import Backfill
-from server.detail import health_detail, reading_detail
-from server.fleet_state import FleetState
-from server.metrics import Metrics
-from server.ratelimit import RateLimitedLog
-from server.record_time import RecordTimeWindow, Restamper
-from server.store.base import (
-    AgentHealthRecord,
-    BroadcastEventRecord,
-    DeviceReadingRecord,
-    Record,
-)
 from xaso.protocol import (
     MAX_PAYLOAD_BYTES,
     BroadcastEvent,
@@ -34,6 +22,18 @@ from xaso.protocol import (
     decode_heartbeat,
     decode_status,
     parse_topic,
+)
+from xaso.server.backfill import Backfill
+from xaso.server.detail import health_detail, reading_detail
+from xaso.server.fleet_state import FleetState
+from xaso.server.metrics import Metrics
+from xaso.server.ratelimit import RateLimitedLog
+from xaso.server.record_time import RecordTimeWindow, Restamper
+from xaso.server.store.base import (
+    AgentHealthRecord,
+    BroadcastEventRecord,
+    DeviceReadingRecord,
+    Record,
 )
 
 log = logging.getLogger("xaso.ingest")

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from server.app import create_app
-from server.forwarded import parse_trusted_proxies
-from server.settings import Settings
-from server.startup import StartupError, listen
+from xaso.server.app import create_app
+from xaso.server.forwarded import parse_trusted_proxies
+from xaso.server.settings import Settings
+from xaso.server.startup import StartupError, listen
 
 log = logging.getLogger("xaso.server")
 
@@ -24,8 +24,8 @@ def run_server(settings: Settings) -> int:
         return _cannot_start(str(exc))
     if settings.alerts:
         # Every problem of the alerts file, with its line, before anything starts.
-        from server.alerts.config import check_alerts_config_file
         from xaso.inventory import load_inventory
+        from xaso.server.alerts.config import check_alerts_config_file
 
         problems = check_alerts_config_file(
             settings.alerts, load_inventory(settings.inventory).index()

@@ -47,9 +47,9 @@ import msgspec
 from dateutil import parser as date_parser
 from dateutil.rrule import rrule, rrulestr
 
-from server.availability import merge_windows
 from xaso.inventory import DEFAULT_TIMEZONE, DEVICE_KINDS, DeviceEntry
 from xaso.protocol import is_valid_id
+from xaso.server.availability import merge_windows
 
 __all__ = [
     "RETROACTIVE_TOLERANCE_MS",

@@ -17,9 +17,9 @@ from typing import Final
 
 import msgspec
 
-from server.playout_outcome import PlayoutOutcome
-from server.schedule import MAX_DURATION_S, Targets, clusters_of, target_problems
 from xaso.inventory import InventoryIndex
+from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.schedule import MAX_DURATION_S, Targets, clusters_of, target_problems
 
 TABLE: Final = "playout_manual"
 MAX_TITLE_CHARS: Final = 200

@@ -15,7 +15,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from server.sequence import SequenceTracker
+from xaso.server.sequence import SequenceTracker
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

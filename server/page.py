@@ -15,17 +15,17 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
-from server import keys
-from server.alerts.wiring import active_alerts
-from server.auth import PRINCIPAL, SESSION_COOKIE, STATIC_PREFIX, session_limits, today
-from server.fleet_state import DeviceState, DeviceStatus
-from server.forwarded import parse_trusted_proxies, reached_over_https
-from server.i18n import describe_cause, duration, pick_language, translator
-from server.tokens import Role
-from server.views import commune_states, status_counts
+from xaso.server import keys
+from xaso.server.alerts.wiring import active_alerts
+from xaso.server.auth import PRINCIPAL, SESSION_COOKIE, STATIC_PREFIX, session_limits, today
+from xaso.server.fleet_state import DeviceState, DeviceStatus
+from xaso.server.forwarded import parse_trusted_proxies, reached_over_https
+from xaso.server.i18n import describe_cause, duration, pick_language, translator
+from xaso.server.tokens import Role
+from xaso.server.views import commune_states, status_counts
 
 _templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("server", "templates"),
+    loader=jinja2.PackageLoader("xaso.server", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined,
 )

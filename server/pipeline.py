@@ -26,15 +26,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from server.fleet_state import FleetState
-from server.ingest import Handled, Ingest
-from server.intake_journal import DeadLetter, IntakeJournal
-from server.metrics import Metrics
-from server.replay import ReplayPlanner
-from server.sequence import SequenceTracker
-from server.store.base import Store
-from server.writer import Ack, Intake, StoreWriter
 from xaso.protocol import QOS_RECORDS, SCHEMA_VERSION, Replay, encode, replay_topic
+from xaso.server.fleet_state import FleetState
+from xaso.server.ingest import Handled, Ingest
+from xaso.server.intake_journal import DeadLetter, IntakeJournal
+from xaso.server.metrics import Metrics
+from xaso.server.replay import ReplayPlanner
+from xaso.server.sequence import SequenceTracker
+from xaso.server.store.base import Store
+from xaso.server.writer import Ack, Intake, StoreWriter
 
 log = logging.getLogger("xaso.pipeline")
 

@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from server.playout_outcome import (
+from xaso.inventory import InventoryIndex
+from xaso.server.playout_outcome import (
     CONTENT_TEXT,
     MEASURED_TEXT,
     PRIORITY_TEXT,
     STATUS_TEXT,
     PlayoutOutcome,
 )
-from xaso.inventory import InventoryIndex
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 BOM: Final = "\ufeff"

@@ -15,12 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
-from server import keys
-from server.json_table import JsonTable, open_db
-from server.manual_entries import TABLE, ManualEntry, manual_outcomes
-from server.playout_outcome import STATUS_TEXT, PlayoutOutcome
-from server.reconcile import ReconcileRules, outcome_order, reconcile
-from server.schedule import occurrences_starting
+from xaso.server import keys
+from xaso.server.json_table import JsonTable, open_db
+from xaso.server.manual_entries import TABLE, ManualEntry, manual_outcomes
+from xaso.server.playout_outcome import STATUS_TEXT, PlayoutOutcome
+from xaso.server.reconcile import ReconcileRules, outcome_order, reconcile
+from xaso.server.schedule import occurrences_starting
 
 __all__ = ["manual_entries_ctx", "playout_for", "summary"]
 

@@ -36,16 +36,16 @@ from typing import Final, NamedTuple
 
 import msgspec
 
-from server.playout_outcome import MeasuredAgainst, PlayoutOutcome, PlayoutStatus, Priority
-from server.schedule import (
+from xaso.inventory import InventoryIndex
+from xaso.server.playout_outcome import MeasuredAgainst, PlayoutOutcome, PlayoutStatus, Priority
+from xaso.server.schedule import (
     ALWAYS_FROM_MS,
     ALWAYS_TO_MS,
     Schedule,
     occurrences_starting,
     target_clusters,
 )
-from server.store.base import BroadcastEventRecord
-from xaso.inventory import InventoryIndex
+from xaso.server.store.base import BroadcastEventRecord
 
 __all__ = ["DEFAULT_RULES", "ReconcileRules", "reconcile"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from server.sequence import Gap, SequenceTracker
+from xaso.server.sequence import Gap, SequenceTracker
 
 log = logging.getLogger("xaso.replay")
 

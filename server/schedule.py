@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.maintenance import recurrence_problems, recurring_intervals
 from xaso.inventory import DEFAULT_TIMEZONE, DeviceEntry, InventoryIndex
 from xaso.protocol import is_valid_id
+from xaso.server.maintenance import recurrence_problems, recurring_intervals
 
 Priority = Literal["normal", "priority", "emergency"]
 PRIORITY_RANK: Final = {"normal": 0, "priority": 1, "emergency": 2}

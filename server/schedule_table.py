@@ -23,8 +23,8 @@ from typing import Final, NamedTuple
 
 import msgspec
 
-from server.json_table import JsonTable, transaction
-from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
+from xaso.server.json_table import JsonTable, transaction
+from xaso.server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
 
 __all__ = ["ScheduleTable", "ScheduleVersion"]
 

@@ -19,8 +19,8 @@ from typing import Final
 
 import msgspec
 
-from server.schedule import Targets, clusters_of, target_problems
 from xaso.inventory import InventoryIndex
+from xaso.server.schedule import Targets, clusters_of, target_problems
 
 DEFAULT_MINUTES: Final = 60.0
 # Longer than a day is not "silence now" but a change of programme (pause the schedules).

@@ -15,7 +15,7 @@ from typing import Final
 import msgspec
 from aiohttp import web
 
-from server.store.base import StoreUnavailable
+from xaso.server.store.base import StoreUnavailable
 
 log = logging.getLogger("xaso.server")
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from xaso.inventory import InventoryIndex
 
-from server.sessions import SessionStore
+from xaso.server.sessions import SessionStore
 
 TOKEN_PREFIX = "xaso_"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from server.fleet_state import DeviceState, FleetState
+from xaso.server.fleet_state import DeviceState, FleetState
 
 
 def iso_utc(ts_ms: int | None) -> str | None:

@@ -25,9 +25,9 @@ from typing import TypeVar
 
 import msgspec
 
-from server.intake_journal import DeadLetter, JournalUnavailable
-from server.metrics import Metrics
-from server.store.base import Record, RecordsRefused, Store, StoreUnavailable
+from xaso.server.intake_journal import DeadLetter, JournalUnavailable
+from xaso.server.metrics import Metrics
+from xaso.server.store.base import Record, RecordsRefused, Store, StoreUnavailable
 
 log = logging.getLogger("xaso.writer")
 

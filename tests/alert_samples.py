@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.alerts.message import AlertDevice, AlertMessage
+from xaso.server.alerts.message import AlertDevice, AlertMessage
 
 # 14/04/2025 07:30 in Vietnam (00:30 UTC)
 STARTED_MS = 1_744_590_600_000

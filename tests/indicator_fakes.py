@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from server.indicators.result import CommuneEvaluation, EvidenceItem, IndicatorResult, Verdict
+from xaso.server.indicators.result import CommuneEvaluation, EvidenceItem, IndicatorResult, Verdict
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

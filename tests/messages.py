@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from server.schedule import Content, Schedule
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import (
     SCHEMA_VERSION,
@@ -16,6 +15,7 @@ from xaso.protocol import (
     Status,
     encode,
 )
+from xaso.server.schedule import Content, Schedule
 
 SMALL_INVENTORY = Path(__file__).parent / "data" / "small-inventory.yaml"
 

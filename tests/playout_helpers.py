@@ -9,9 +9,9 @@ from pathlib import Path
 
 import msgspec
 
-from agent.content_cache import ContentCache
-from agent.playout import Playout, PlayoutConfig
-from agent.playout.plan import (
+from xaso.agent.content_cache import ContentCache
+from xaso.agent.playout import Playout, PlayoutConfig
+from xaso.agent.playout.plan import (
     READY,
     Close,
     Decision,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.content_cache import ContentCache
+from xaso.agent.content_cache import ContentCache
 from xaso.protocol import ScheduledContent, ScheduleItem, ScheduleSet
 
 GOOD = b"RIFF....WAVEfmt good audio"

@@ -25,13 +25,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from server.app import create_app
-from server.settings import Settings
-from server.store.base import AgentHealthRecord, DeviceReadingRecord
-from server.store.sqlite import SqliteStore
 from tests.messages import SMALL_INVENTORY
 from tests.services.mosquitto import MosquittoServer
 from tests.test_collectors_servers import closed_port, rtsp_server
+from xaso.server.app import create_app
+from xaso.server.settings import Settings
+from xaso.server.store.base import AgentHealthRecord, DeviceReadingRecord
+from xaso.server.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from server.alerts.channels import (
+from tests.alert_samples import power_cut
+from xaso.server.alerts.channels import (
     CHANNEL_TYPES,
     Channel,
     ChannelConfigError,
@@ -27,9 +28,8 @@ from server.alerts.channels import (
     build_channel,
     build_channels,
 )
-from server.alerts.channels.mail import thread_id
-from server.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
-from tests.alert_samples import power_cut
+from xaso.server.alerts.channels.mail import thread_id
+from xaso.server.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 ServerFactory = Callable[[web.Application], Awaitable[TestServer]]
 TOKEN = "123456:SECRET-bot-token"

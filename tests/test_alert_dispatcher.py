@@ -14,11 +14,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from prometheus_client import CollectorRegistry
 
-from server.alerts.channels import DeliveryError, build_channel
-from server.alerts.dispatcher import Dispatcher, RetryPolicy
-from server.alerts.message import AlertMessage
-from server.alerts.metrics import AlertMetrics
 from tests.alert_samples import power_cut
+from xaso.server.alerts.channels import DeliveryError, build_channel
+from xaso.server.alerts.dispatcher import Dispatcher, RetryPolicy
+from xaso.server.alerts.message import AlertMessage
+from xaso.server.alerts.metrics import AlertMetrics
 
 
 class FakeTime:

@@ -9,12 +9,6 @@ from typing import Any
 import msgspec
 import pytest
 
-from server.alerts.config import RuleConfig
-from server.alerts.engine import AlertEngine, Notice, SnapshotError
-from server.alerts.message import AlertMessage
-from server.alerts.templates import Renderer
-from server.fleet_state import DeviceStatus, FleetState, StateRules
-from server.store.base import TransitionRecord
 from xaso.inventory import Inventory, InventoryIndex
 from xaso.protocol import (
     SCHEMA_VERSION,
@@ -25,6 +19,12 @@ from xaso.protocol import (
     NvrStatus,
     Status,
 )
+from xaso.server.alerts.config import RuleConfig
+from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
+from xaso.server.alerts.message import AlertMessage
+from xaso.server.alerts.templates import Renderer
+from xaso.server.fleet_state import DeviceStatus, FleetState, StateRules
+from xaso.server.store.base import TransitionRecord
 from xaso.yamlcheck import load_struct_text
 
 T0 = 1_744_590_600_000  # 14/04/2025 07:30 in Vietnam

@@ -17,16 +17,6 @@ import msgspec
 import pytest
 from aiohttp import web
 
-from server import keys
-from server.alerts.config import RuleConfig, check_alerts_config_file
-from server.alerts.engine import AlertEngine, Notice
-from server.alerts.templates import Renderer
-from server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playout
-from server.app import create_app
-from server.fleet_state import DeviceStatus
-from server.playout_outcome import PlayoutOutcome
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
 from tests.apps import small_deps
 from tests.doubles import Clock, Receiver
 from tests.messages import MORNING_NEWS, SMALL_INVENTORY, heartbeat, small_index, status
@@ -40,6 +30,16 @@ from xaso.protocol import (
     heartbeat_topic,
     status_topic,
 )
+from xaso.server import keys
+from xaso.server.alerts.config import RuleConfig, check_alerts_config_file
+from xaso.server.alerts.engine import AlertEngine, Notice
+from xaso.server.alerts.templates import Renderer
+from xaso.server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playout
+from xaso.server.app import create_app
+from xaso.server.fleet_state import DeviceStatus
+from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN = 60_000
@@ -185,7 +185,7 @@ def test_rules_scoped_to_communes_and_languages() -> None:
 
 
 def test_the_live_rules_leave_playout_groups_alone() -> None:
-    from server.fleet_state import FleetState
+    from xaso.server.fleet_state import FleetState
 
     rules = engine()
     rules.evaluate_playout([outcome("alpha-rc-1", "missed")], END + 6 * MIN)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from server.alerts.message import AlertDevice, AlertMessage
-from server.alerts.templates import Renderer, local_time
 from tests.alert_samples import STARTED_MS, power_cut
+from xaso.server.alerts.message import AlertDevice, AlertMessage
+from xaso.server.alerts.templates import Renderer, local_time
 
 
 def test_a_commune_power_cut_is_one_vietnamese_message_listing_its_devices() -> None:

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from server import keys
-from server.alerts.config import check_alerts_config_file, load_alerts_config
-from server.alerts.wiring import ALERTS, active_alerts, alerts_cleanup_ctx
-from server.app import create_app
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
 from tests.apps import small_deps
 from tests.doubles import Clock, Receiver
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, status
 from xaso.inventory import load_inventory
 from xaso.protocol import heartbeat_topic, status_topic
+from xaso.server import keys
+from xaso.server.alerts.config import check_alerts_config_file, load_alerts_config
+from xaso.server.alerts.wiring import ALERTS, active_alerts, alerts_cleanup_ctx
+from xaso.server.app import create_app
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
 from xaso.yamlcheck import ConfigError
 
 ROOT = Path(__file__).parent.parent

@@ -11,13 +11,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
 from xaso.protocol import RadioStatus, heartbeat_topic, status_topic
+from xaso.server import keys
+from xaso.server.app import Deps, create_app
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role, TokenStore
 
 NOW = 1_800_000_000_000
 
@@ -244,7 +244,7 @@ async def test_page_lists_alerts_firing_in_scope(
             "devices": [{}],
         },
     ]
-    monkeypatch.setattr("server.page.active_alerts", lambda _app: firing)
+    monkeypatch.setattr("xaso.server.page.active_alerts", lambda _app: firing)
     secret = token(app, Role.OPERATOR, frozenset({"alpha"}))["Authorization"].split()[1]
     await client.post("/login", data={"token": secret})
     html = await (await client.get("/")).text()

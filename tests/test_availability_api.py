@@ -12,15 +12,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.settings import Settings
-from server.store.base import Store, TransitionRecord
-from server.store.influx import InfluxStore
-from server.store.sqlite import SqliteStore
-from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY, small_index
 from tests.services.influxdb import InfluxServer
+from xaso.server import keys
+from xaso.server.app import Deps, create_app
+from xaso.server.settings import Settings
+from xaso.server.store.base import Store, TransitionRecord
+from xaso.server.store.influx import InfluxStore
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role, TokenStore
 
 H = 3_600_000
 DAY0 = 1_798_761_600_000  # 2027-01-01T00:00:00Z

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.backoff import Backoff
+from xaso.agent.backoff import Backoff
 
 
 def test_ceilings_double_up_to_the_cap_and_draws_are_spread_over_them() -> None:

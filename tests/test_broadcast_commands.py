@@ -17,11 +17,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role
 from tests.apps import bearer
 from tests.doubles import Clock
 from tests.messages import SMALL_INVENTORY, small_index
@@ -29,6 +24,11 @@ from tests.services.mosquitto import MosquittoServer
 from tests.test_content_api import wav
 from tests.waiting import eventually
 from xaso.protocol import ScheduleSet, decode_schedule_set, schedule_topic
+from xaso.server import keys
+from xaso.server.app import Deps, create_app
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = int(dt.datetime(2030, 3, 4, 9, 15, 30, 250_000, tzinfo=HANOI).timestamp() * 1000)

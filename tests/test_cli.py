@@ -107,7 +107,9 @@ def test_missing_extra_is_named(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # As on a gateway with only the agent extra: aiohttp cannot be imported.
-    for name in [m for m in sys.modules if m == "aiohttp" or m.startswith(("aiohttp.", "server."))]:
+    for name in [
+        m for m in sys.modules if m == "aiohttp" or m.startswith(("aiohttp.", "xaso.server."))
+    ]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "aiohttp", None)
     assert main(["server", "--inventory", str(ROOT / "devices.yaml")]) == 2

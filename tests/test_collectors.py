@@ -15,7 +15,8 @@ import msgspec
 import pytest
 import yaml
 
-from agent.collectors import (
+from tests.test_collectors_servers import closed_port
+from xaso.agent.collectors import (
     CameraConfig,
     CameraDevice,
     CollectorsConfig,
@@ -26,15 +27,15 @@ from agent.collectors import (
     build_collectors,
     config_problems,
 )
-from agent.collectors.command import CommandCollector, CommandConfig
-from agent.collectors.process import CommandError, run_command
-from agent.collectors.reachability import (
+from xaso.agent.collectors.command import CommandCollector, CommandConfig
+from xaso.agent.collectors.process import CommandError, run_command
+from xaso.agent.collectors.reachability import (
     ReachabilityCollector,
     ReachabilityConfig,
     ReachabilityDevice,
     detect_icmp,
 )
-from agent.collectors.system import (
+from xaso.agent.collectors.system import (
     SystemCollector,
     SystemConfig,
     parse_chrony_tracking,
@@ -42,7 +43,6 @@ from agent.collectors.system import (
     watchdog_boot_reason,
     wifi_rssi_dbm,
 )
-from tests.test_collectors_servers import closed_port
 from xaso.protocol import AgentHealth
 from xaso.yamlcheck import load_struct_text
 

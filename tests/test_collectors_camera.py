@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from agent.collectors.camera import CameraCollector, CameraConfig, CameraDevice, check_stream
-from agent.collectors.credentials import Credentials
-from agent.collectors.rtsp import digest_authorization, parse_challenge, parse_rtsp_url
 from tests.test_collectors_servers import (
     closed_port,
     http_server,
     onvif_route,
     rtsp_server,
 )
+from xaso.agent.collectors.camera import CameraCollector, CameraConfig, CameraDevice, check_stream
+from xaso.agent.collectors.credentials import Credentials
+from xaso.agent.collectors.rtsp import digest_authorization, parse_challenge, parse_rtsp_url
 
 USER, PASSWORD = "admin", "Cam#2025"
 

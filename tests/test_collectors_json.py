@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from agent.collectors.jsonsource import MISSING, JsonStatusCollector, extract
-from agent.collectors.nvr import NvrConfig, NvrDevice
-from agent.collectors.nvr import build as build_nvr
-from agent.collectors.radio import RadioConfig, RadioDevice
-from agent.collectors.radio import build as build_radio
 from tests.test_collectors_servers import closed_port, http_server, json_route
+from xaso.agent.collectors.jsonsource import MISSING, JsonStatusCollector, extract
+from xaso.agent.collectors.nvr import NvrConfig, NvrDevice
+from xaso.agent.collectors.nvr import build as build_nvr
+from xaso.agent.collectors.radio import RadioConfig, RadioDevice
+from xaso.agent.collectors.radio import build as build_radio
 from xaso.protocol import NvrStatus, RadioStatus
 
 HIK_LIKE = {

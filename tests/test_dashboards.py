@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from server.store.base import AgentHealthRecord, DeviceReadingRecord, TransitionRecord
-from server.store.influx import InfluxStore
 from tests.services.influxdb import InfluxServer
+from xaso.server.store.base import AgentHealthRecord, DeviceReadingRecord, TransitionRecord
+from xaso.server.store.influx import InfluxStore
 
 pytestmark = pytest.mark.integration
 

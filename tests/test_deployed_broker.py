@@ -13,12 +13,12 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-from agent.config import AgentConfig, AgentSection, MqttSection
-from agent.connection import BrokerConnection
-from agent.outbox import Outbox
-from agent.publisher import Publisher
-from agent.session import SessionCounter
 from tests.services.mosquitto import MosquittoServer, running_deployed
+from xaso.agent.config import AgentConfig, AgentSection, MqttSection
+from xaso.agent.connection import BrokerConnection
+from xaso.agent.outbox import Outbox
+from xaso.agent.publisher import Publisher
+from xaso.agent.session import SessionCounter
 from xaso.protocol import (
     broadcast_topic,
     heartbeat_topic,

@@ -12,16 +12,16 @@ from zoneinfo import ZoneInfo
 import msgspec
 import pytest
 
-from server.distribution import (
+from xaso.inventory import load_inventory
+from xaso.protocol import decode_schedule_set, schedule_version
+from xaso.server.distribution import (
     ScheduleDistributor,
     horizon_window,
     radio_agents,
     schedule_sets,
 )
-from server.schedule import Content, Schedule, Targets
-from server.silence import SilenceOrder
-from xaso.inventory import load_inventory
-from xaso.protocol import decode_schedule_set, schedule_version
+from xaso.server.schedule import Content, Schedule, Targets
+from xaso.server.silence import SilenceOrder
 
 INDEX = load_inventory(Path(__file__).parent.parent / "devices.yaml").index()
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")

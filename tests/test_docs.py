@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from server.settings import setting_help
 from xaso.protocol import (
     ProtocolError,
     decode_broadcast_event,
@@ -17,6 +16,7 @@ from xaso.protocol import (
     decode_schedule_set,
     decode_status,
 )
+from xaso.server.settings import setting_help
 
 ROOT = Path(__file__).parent.parent
 PROTOCOL = (ROOT / "docs/protocol.md").read_text(encoding="utf-8")

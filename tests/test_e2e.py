@@ -20,16 +20,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import create_app
-from server.settings import Settings
-from server.store.influx import InfluxStore
-from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY
 from tests.services.influxdb import InfluxServer
 from tests.services.mosquitto import MosquittoServer
 from tests.services.ports import free_port
 from tests.waiting import eventually
+from xaso.server import keys
+from xaso.server.app import create_app
+from xaso.server.settings import Settings
+from xaso.server.store.influx import InfluxStore
+from xaso.server.tokens import Role, TokenStore
 
 pytestmark = pytest.mark.integration
 

@@ -22,7 +22,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 
-from server.demo.broker import EmbeddedBroker
+from xaso.server.demo.broker import EmbeddedBroker
 
 HOST = "127.0.0.1"
 

@@ -24,14 +24,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server.indicators.evidence import canonical_bytes, evidence_sha256
-from server.indicators.period import parse_period
-from server.indicators.result import CommuneEvaluation
-from server.store.base import TransitionRecord
-from server.store.sqlite import SqliteStore
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer
 from tests.doubles import Clock
+from xaso.server.indicators.evidence import canonical_bytes, evidence_sha256
+from xaso.server.indicators.period import parse_period
+from xaso.server.indicators.result import CommuneEvaluation
+from xaso.server.store.base import TransitionRecord
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 H = 3_600_000

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from server.exclusion_history import Author, StateConflict
-from server.exclusions import ExclusionStore, ExcusedPeriod, counted_windows_for, excused_for
-from server.json_table import JsonTable, open_db
-from server.maintenance import MaintenanceWindow
-from server.schedule import ALWAYS_TO_MS
 from xaso.inventory import DeviceEntry
+from xaso.server.exclusion_history import Author, StateConflict
+from xaso.server.exclusions import ExclusionStore, ExcusedPeriod, counted_windows_for, excused_for
+from xaso.server.json_table import JsonTable, open_db
+from xaso.server.maintenance import MaintenanceWindow
+from xaso.server.schedule import ALWAYS_TO_MS
 
 H = 3_600_000
 OPERATOR = Author("can-bo-xa", "operator")

@@ -11,10 +11,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server.store.base import TransitionRecord
-from server.store.sqlite import SqliteStore
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer
+from xaso.server.store.base import TransitionRecord
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role
 
 H = 3_600_000
 DAY0 = 1_798_761_600_000  # 2027-01-01T00:00:00Z

@@ -5,9 +5,9 @@ The small inventory's profiles: heartbeat every 1 s, offline after 3 s.
 
 from __future__ import annotations
 
-from server.fleet_state import DeviceStatus, FleetState, StateRules
-from server.store.base import TransitionRecord
 from tests.messages import heartbeat, small_index, status
+from xaso.server.fleet_state import DeviceStatus, FleetState, StateRules
+from xaso.server.store.base import TransitionRecord
 
 T0 = 1_000_000
 S = 1_000  # one second, one heartbeat interval here

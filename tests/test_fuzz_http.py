@@ -24,12 +24,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.app import Deps, create_app
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY
 from xaso.inventory import load_inventory
+from xaso.server.app import Deps, create_app
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role, TokenStore
 
 # A few seconds for the whole app; XASO_FUZZ_EXAMPLES=1000 searches deeper.
 EXAMPLES_PER_ROUTE = int(os.environ.get("XASO_FUZZ_EXAMPLES", "40"))

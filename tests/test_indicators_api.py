@@ -13,14 +13,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from server import keys
-from server.app import Deps, create_app
-from server.exclusion_history import Author
-from server.exclusions import ExcusedPeriod
-from server.indicators.declared import DeclaredDocument, DeclaredValue
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role
 from tests.apps import bearer
 from tests.test_indicators_stores import (
     ADMIN,
@@ -33,6 +25,14 @@ from tests.test_indicators_stores import (
     H,
 )
 from xaso.inventory import load_inventory
+from xaso.server import keys
+from xaso.server.app import Deps, create_app
+from xaso.server.exclusion_history import Author
+from xaso.server.exclusions import ExcusedPeriod
+from xaso.server.indicators.declared import DeclaredDocument, DeclaredValue
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role
 from xaso.yamlcheck import ConfigError
 
 PROV2_PROFILE = """\

@@ -12,28 +12,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.availability import Availability
-from server.indicators.compute import CommuneData, data_ranges, evaluate_commune
-from server.indicators.measures import (
+from tests.test_indicators_stores import INVENTORY
+from xaso.inventory import load_inventory
+from xaso.server.availability import Availability
+from xaso.server.indicators.compute import CommuneData, data_ranges, evaluate_commune
+from xaso.server.indicators.measures import (
     Bounds,
     DeviceHistory,
     Window,
     device_figure,
     ratio_verdict,
 )
-from server.indicators.period import (
+from xaso.server.indicators.period import (
     PeriodError,
     parse_period,
     period_from_query,
     period_label,
 )
-from server.indicators.profile import IndicatorProfile, load_default_profile
-from server.indicators.result import IndicatorResult
-from server.indicators.snapshot import snapshot
-from server.playout_outcome import PlayoutOutcome
-from server.store.base import TransitionRecord
-from tests.test_indicators_stores import INVENTORY
-from xaso.inventory import load_inventory
+from xaso.server.indicators.profile import IndicatorProfile, load_default_profile
+from xaso.server.indicators.result import IndicatorResult
+from xaso.server.indicators.snapshot import snapshot
+from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.store.base import TransitionRecord
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 H = 3_600_000

@@ -7,9 +7,9 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from server.indicators.period import parse_period
-from server.indicators.snapshot import snapshot
 from xaso.inventory import Membership, check_inventory_file, load_inventory
+from xaso.server.indicators.period import parse_period
+from xaso.server.indicators.snapshot import snapshot
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIXTURE = Path(__file__).parent / "data" / "indicators-inventory.yaml"

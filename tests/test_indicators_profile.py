@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from server.indicators.profile import (
+from xaso.cli import main
+from xaso.inventory import load_inventory
+from xaso.server.indicators.profile import (
     Indicator,
     ProfileSet,
     check_profile_file,
     load_default_profile,
     load_profiles,
 )
-from xaso.cli import main
-from xaso.inventory import load_inventory
 from xaso.yamlcheck import ConfigError
 
 ROOT = Path(__file__).parent.parent

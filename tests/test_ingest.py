@@ -7,16 +7,6 @@ from typing import Any
 
 import pytest
 
-from server.fleet_state import FleetState
-from server.ingest import Ingest
-from server.metrics import Metrics
-from server.record_time import RecordTimeWindow
-from server.store.base import (
-    AgentHealthRecord,
-    BroadcastEventRecord,
-    DeviceReadingRecord,
-    TransitionRecord,
-)
 from tests.messages import heartbeat, payload, small_index, status
 from xaso.protocol import (
     MAX_PAYLOAD_BYTES,
@@ -27,6 +17,16 @@ from xaso.protocol import (
     encode,
     heartbeat_topic,
     status_topic,
+)
+from xaso.server.fleet_state import FleetState
+from xaso.server.ingest import Ingest
+from xaso.server.metrics import Metrics
+from xaso.server.record_time import RecordTimeWindow
+from xaso.server.store.base import (
+    AgentHealthRecord,
+    BroadcastEventRecord,
+    DeviceReadingRecord,
+    TransitionRecord,
 )
 
 NOW = 5_000_000

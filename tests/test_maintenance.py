@@ -17,7 +17,8 @@ from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.maintenance import (
+from xaso.inventory import DeviceEntry
+from xaso.server.maintenance import (
     InvalidWindow,
     MaintenanceWindow,
     applies_to,
@@ -27,7 +28,6 @@ from server.maintenance import (
     occurrences,
     windows_for,
 )
-from xaso.inventory import DeviceEntry
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 HOUR_MS = 3_600_000

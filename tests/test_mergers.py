@@ -19,14 +19,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.distribution import ScheduleDistributor, schedule_sets
-from server.reconcile import reconcile
-from server.schedule import Content, Schedule
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.test_content_api import wav
 from xaso.inventory import load_inventory
+from xaso.server import keys
+from xaso.server.distribution import ScheduleDistributor, schedule_sets
+from xaso.server.reconcile import reconcile
+from xaso.server.schedule import Content, Schedule
+from xaso.server.tokens import Role
 
 INVENTORY = Path(__file__).parent / "data" / "merger-inventory.yaml"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

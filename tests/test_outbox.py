@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.outbox import Entry, Outbox, OutboxError, OutboxFull, OutboxPolicy, RecordKind
 from tests.doubles import Clock
+from xaso.agent.outbox import Entry, Outbox, OutboxError, OutboxFull, OutboxPolicy, RecordKind
 
 ROOT = Path(__file__).parent.parent
 T0_MS = 1_750_000_000_000
@@ -335,7 +335,7 @@ _WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from agent.outbox import Outbox
+    from xaso.agent.outbox import Outbox
     outbox = Outbox.open(Path(sys.argv[1]))
     while True:
         seq = outbox.append("event", "t", lambda seq, ts: b"%d" % seq)

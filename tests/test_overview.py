@@ -10,14 +10,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.indicators.overview import PeriodRef, communes_under
-from server.indicators.period import parse_period
-from server.indicators.report_period import previous_periods
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import TZ, FakeEvaluation, ms
 from xaso.inventory import load_inventory
+from xaso.server import keys
+from xaso.server.indicators.overview import PeriodRef, communes_under
+from xaso.server.indicators.period import parse_period
+from xaso.server.indicators.report_period import previous_periods
+from xaso.server.tokens import Role
 
 INVENTORY = Path(__file__).parent / "data" / "hierarchy-inventory.yaml"
 OVERVIEW = "/api/v1/indicators/overview"

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from server import keys
-from server.tokens import Role, TokenStore
 from tests.apps import app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.services.binaries import require_binary
 from xaso.protocol import heartbeat_topic, status_topic
+from xaso.server import keys
+from xaso.server.tokens import Role, TokenStore
 
 playwright_api = pytest.importorskip("playwright.async_api")
 

@@ -15,19 +15,19 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.fleet_state import DeviceStatus
-from server.settings import Settings
-from server.store.base import Record, Store, WriteResult
-from server.store.sqlite import SqliteStore
-from server.tokens import Role
 from tests.apps import bearer
 from tests.doubles import Clock
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
 from tests.services.mosquitto import MosquittoServer
 from tests.waiting import eventually
 from xaso.protocol import heartbeat_topic, status_topic
+from xaso.server import keys
+from xaso.server.app import Deps, create_app
+from xaso.server.fleet_state import DeviceStatus
+from xaso.server.settings import Settings
+from xaso.server.store.base import Record, Store, WriteResult
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role
 
 NOW = 1_795_000_000_000
 NESTED = b'{"v": 1, "agent": "alpha-gw", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}"

@@ -15,16 +15,14 @@ import msgspec
 import paho.mqtt.client as mqtt
 import pytest
 
-from agent.collectors.base import Collector, CollectorResult
-from agent.config import AgentConfig, AgentSection, MqttSection
-from agent.outbox import OutboxFull
-from agent.playout import PlayoutConfig
-from agent.playout.config import SimulatedPlayer
-from agent.runner import Agent
-from server.ingest import broadcast_record
-from server.store.sqlite import SqliteStore
 from tests.playout_helpers import item, now_ms, schedule_set
 from tests.services.mosquitto import MosquittoServer
+from xaso.agent.collectors.base import Collector, CollectorResult
+from xaso.agent.config import AgentConfig, AgentSection, MqttSection
+from xaso.agent.outbox import OutboxFull
+from xaso.agent.playout import PlayoutConfig
+from xaso.agent.playout.config import SimulatedPlayer
+from xaso.agent.runner import Agent
 from xaso.protocol import (
     AGENTS_PREFIX,
     SCHEMA_VERSION,
@@ -38,6 +36,8 @@ from xaso.protocol import (
     encode,
     schedule_topic,
 )
+from xaso.server.ingest import broadcast_record
+from xaso.server.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.integration
 

@@ -19,14 +19,6 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.api_playout import playout_for
-from server.app import Deps, create_app
-from server.schedule import Content, Schedule, Targets
-from server.settings import Settings
-from server.store.influx import InfluxStore
-from server.store.sqlite import SqliteStore
-from server.tokens import Role
 from tests.apps import bearer
 from tests.doubles import Clock
 from tests.messages import MORNING_NEWS, SMALL_INVENTORY, small_index
@@ -43,6 +35,14 @@ from xaso.protocol import (
     encode,
     status_topic,
 )
+from xaso.server import keys
+from xaso.server.api_playout import playout_for
+from xaso.server.app import Deps, create_app
+from xaso.server.schedule import Content, Schedule, Targets
+from xaso.server.settings import Settings
+from xaso.server.store.influx import InfluxStore
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN = 60_000

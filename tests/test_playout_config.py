@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.config import check_agent_config_file, load_agent_config
-from agent.playout.config import DEFAULT_PLAYER, DEFAULT_RELAY_PLAYER, DEFAULT_TTS
-from agent.playout.templates import PLAYER_FIELDS, fill, seconds, template_problems
+from xaso.agent.config import check_agent_config_file, load_agent_config
+from xaso.agent.playout.config import DEFAULT_PLAYER, DEFAULT_RELAY_PLAYER, DEFAULT_TTS
+from xaso.agent.playout.templates import PLAYER_FIELDS, fill, seconds, template_problems
 
 ROOT = Path(__file__).parent.parent
 

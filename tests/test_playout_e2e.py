@@ -28,13 +28,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server.app import create_app
-from server.settings import Settings
-from server.tokens import Role, TokenStore
 from tests.services.binaries import require_binary
 from tests.services.mosquitto import MosquittoServer, running_deployed
 from tests.test_content_api import wav
 from tests.waiting import eventually
+from xaso.server.app import create_app
+from xaso.server.settings import Settings
+from xaso.server.tokens import Role, TokenStore
 
 pytestmark = pytest.mark.integration
 

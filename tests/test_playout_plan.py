@@ -6,7 +6,8 @@ import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.playout.plan import (
+from tests.playout_helpers import MIN_MS, RULES, Simulation, item, schedule_set
+from xaso.agent.playout.plan import (
     READY,
     Close,
     Fail,
@@ -21,7 +22,6 @@ from agent.playout.plan import (
     Wait,
     plan,
 )
-from tests.playout_helpers import MIN_MS, RULES, Simulation, item, schedule_set
 from xaso.protocol import Priority, ScheduledContent, Silence
 
 T0 = 1_800_000_000_000  # a 06:00 somewhere in 2027

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.playout import PlayoutConfig
-from agent.playout.config import DEFAULT_TTS, ClusterPlayout
-from agent.playout.speech import SpeechRenderer
 from tests.playout_helpers import Harness, item, now_ms, schedule_set
 from tests.services.binaries import require_binary
+from xaso.agent.playout import PlayoutConfig
+from xaso.agent.playout.config import DEFAULT_TTS, ClusterPlayout
+from xaso.agent.playout.speech import SpeechRenderer
 from xaso.protocol import ScheduledContent, ScheduleSet
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.playout import PlayoutConfig
-from agent.playout.config import SimulatedPlayer
-from agent.playout.ledger import Ledger
 from tests.playout_helpers import Harness, item, now_ms, schedule_set
+from xaso.agent.playout import PlayoutConfig
+from xaso.agent.playout.config import SimulatedPlayer
+from xaso.agent.playout.ledger import Ledger
 from xaso.protocol import ScheduledContent, ScheduleSet
 
 SIMULATED = PlayoutConfig(simulated=SimulatedPlayer())

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from agent import publisher as publisher_module
-from agent.outbox import Outbox
-from agent.publisher import Publisher
+from xaso.agent import publisher as publisher_module
+from xaso.agent.outbox import Outbox
+from xaso.agent.publisher import Publisher
 
 
 class FakeConnection:

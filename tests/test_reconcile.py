@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.playout_outcome import PlayoutOutcome
-from server.reconcile import ReconcileRules, reconcile
-from server.schedule import Content, Schedule, Targets
-from server.store.base import BroadcastEventRecord
 from xaso.inventory import Inventory, InventoryIndex
+from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.reconcile import ReconcileRules, reconcile
+from xaso.server.schedule import Content, Schedule, Targets
+from xaso.server.store.base import BroadcastEventRecord
 from xaso.yamlcheck import load_struct_text
 
 S = 1000

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from server.schedule import (
+from xaso.inventory import InventoryIndex, load_inventory
+from xaso.server.schedule import (
     Content,
     Schedule,
     Targets,
@@ -16,7 +17,6 @@ from server.schedule import (
     schedule_problems,
     target_clusters,
 )
-from xaso.inventory import InventoryIndex, load_inventory
 
 ROOT = Path(__file__).parent.parent
 DAY = dt.date(2027, 1, 1)  # devices.yaml has no merger: any day holds the same

@@ -8,11 +8,11 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from server.json_table import JsonTable, open_db
-from server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
-from server.schedule_table import ScheduleTable
 from tests.doubles import Clock
 from tests.messages import MORNING_NEWS
+from xaso.server.json_table import JsonTable, open_db
+from xaso.server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
+from xaso.server.schedule_table import ScheduleTable
 
 NEWS = msgspec.structs.replace(MORNING_NEWS, created_by="can-bo-vh")
 

@@ -14,15 +14,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index
 from tests.test_content_api import wav
 from xaso.protocol import AgentHealth, heartbeat_topic
+from xaso.server import keys
+from xaso.server.app import Deps, create_app
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 

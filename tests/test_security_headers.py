@@ -12,9 +12,9 @@ import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient
 
-from server.security_headers import SECURITY_HEADERS
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer, page_cookie
+from xaso.server.security_headers import SECURITY_HEADERS
+from xaso.server.tokens import Role
 
 ROOT = Path(__file__).parent.parent
 CSP_DIRECTIVES = {

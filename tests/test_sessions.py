@@ -12,14 +12,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.app import Deps, create_app
-from server.auth import SESSION_COOKIE
-from server.forwarded import parse_trusted_proxies
-from server.settings import Settings
-from server.store.sqlite import SqliteStore
-from server.tokens import Role, TokenStore
 from tests.messages import SMALL_INVENTORY, small_index
+from xaso.server import keys
+from xaso.server.app import Deps, create_app
+from xaso.server.auth import SESSION_COOKIE
+from xaso.server.forwarded import parse_trusted_proxies
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
+from xaso.server.tokens import Role, TokenStore
 
 START_MS = 1_800_000_000_000
 IDLE_S = 600.0
@@ -215,7 +215,7 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
 def test_a_bad_trusted_proxy_stops_the_server_at_start(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from server.main import run_server
+    from xaso.server.main import run_server
 
     assert run_server(Settings(trusted_proxies="127.0.0.1,proxy.example")) == 2
     assert "'proxy.example' is not an IP address" in capsys.readouterr().err

@@ -16,10 +16,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server import keys
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import FakeEvaluation, ms, small_fake
+from xaso.server import keys
+from xaso.server.tokens import Role
 
 REPORT = "/api/v1/indicators/report?commune=alpha&period=2026-Q3"
 SIGNOFF = "/api/v1/indicators/signoff"
@@ -238,9 +238,9 @@ async def test_a_merged_communes_report_shows_its_sign_off(tmp_path: Path) -> No
     the month only, but the sign-off names the month, and its report must find it."""
     from aiohttp.test_utils import TestServer
 
-    from server.store.sqlite import SqliteStore
     from tests.test_indicators_api import make_app
     from tests.test_indicators_stores import HISTORY
+    from xaso.server.store.sqlite import SqliteStore
 
     store = await SqliteStore.open(":memory:")
     await store.write(HISTORY)
@@ -271,7 +271,7 @@ async def test_sign_offs_of_a_commune_no_longer_listed_are_still_listed(tmp_path
     sign-offs stay listed, matching nothing, and the list still answers."""
     from aiohttp.test_utils import TestServer
 
-    from server.indicators.signoff import SignOff
+    from xaso.server.indicators.signoff import SignOff
 
     async with app_without_broker(tmp_path) as real, TestClient(TestServer(real)) as client:
         snapshot = b'{"commune":"gone"}'
@@ -434,8 +434,8 @@ def _old_signoff(db_path: str, signoff_id: str, sha256: str, signed_ms: int) -> 
 async def test_a_sign_off_from_before_snapshots_still_matches_or_not(tmp_path: Path) -> None:
     from aiohttp.test_utils import TestServer
 
-    from server.indicators.evidence import evidence_sha256
-    from server.settings import Settings
+    from xaso.server.indicators.evidence import evidence_sha256
+    from xaso.server.settings import Settings
 
     fake = small_fake()
     q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
@@ -523,10 +523,10 @@ async def test_with_the_real_evaluation_the_report_names_each_change(tmp_path: P
     report and the API name each change with what was signed and what it is now."""
     from aiohttp.test_utils import TestServer
 
-    from server.indicators.report import format_number
-    from server.store.sqlite import SqliteStore
     from tests.test_indicators_api import make_app
     from tests.test_indicators_stores import HISTORY, tr
+    from xaso.server.indicators.report import format_number
+    from xaso.server.store.sqlite import SqliteStore
 
     store = await SqliteStore.open(":memory:")
     await store.write(HISTORY)
@@ -638,7 +638,7 @@ async def test_with_the_real_evaluation_the_report_names_each_change(tmp_path: P
 
 
 def test_the_store_keeps_only_a_snapshot_that_hashes_to_the_sign_off(tmp_path: Path) -> None:
-    from server.indicators.signoff import SignOff, SignOffStore, SnapshotMismatch
+    from xaso.server.indicators.signoff import SignOff, SignOffStore, SnapshotMismatch
 
     store = SignOffStore(str(tmp_path / "signoffs.db"))
     try:

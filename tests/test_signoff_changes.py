@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import msgspec
 
-from server.indicators.changes import Changes, EvidenceChange, FieldChange, changes
-from server.indicators.evidence import canonical_bytes, evaluation_from_canonical
-from server.indicators.result import CommuneEvaluation, EvidenceItem, IndicatorResult
 from tests.indicator_fakes import ms, small_fake
+from xaso.server.indicators.changes import Changes, EvidenceChange, FieldChange, changes
+from xaso.server.indicators.evidence import canonical_bytes, evaluation_from_canonical
+from xaso.server.indicators.result import CommuneEvaluation, EvidenceItem, IndicatorResult
 
 Q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
 DOC_A = "a" * 64
@@ -180,7 +180,7 @@ def test_evidence_in_another_order_is_still_a_change() -> None:
 
 def test_every_field_a_change_can_name_has_vietnamese_words() -> None:
     """A field added to the evaluation later must not appear as a code in the report."""
-    from server.indicators.report import words
+    from xaso.server.indicators.report import words
 
     vi = words("vi")
     named = [
@@ -196,7 +196,7 @@ def test_every_field_a_change_can_name_has_vietnamese_words() -> None:
 
 
 def test_a_window_approved_since_the_sign_off_is_named_with_both_states() -> None:
-    from server.indicators.result import ExclusionChange, ExclusionEntry
+    from xaso.server.indicators.result import ExclusionChange, ExclusionEntry
 
     def window(state: str, counted: bool) -> ExclusionEntry:
         asked = ExclusionChange(1, "pending", 1_000, "Cán bộ xã", "operator", "thay loa")

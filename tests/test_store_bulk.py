@@ -11,9 +11,9 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from server.store import DeviceReadingRecord, Store, TransitionRecord
-from server.store.influx import InfluxStore
-from server.store.sqlite import SqliteStore
+from xaso.server.store import DeviceReadingRecord, Store, TransitionRecord
+from xaso.server.store.influx import InfluxStore
+from xaso.server.store.sqlite import SqliteStore
 
 T0 = 1_790_000_000_000
 M = 60_000

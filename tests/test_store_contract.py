@@ -18,7 +18,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from server.store import (
+from tests.services.influxdb import InfluxServer, running_influxd
+from xaso.server.store import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DeviceReadingRecord,
@@ -29,9 +30,8 @@ from server.store import (
     WriteResult,
     open_store,
 )
-from server.store.influx import InfluxStore
-from server.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
-from tests.services.influxdb import InfluxServer, running_influxd
+from xaso.server.store.influx import InfluxStore
+from xaso.server.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 
 T0 = 1_700_000_000_000  # 2023-11-14, epoch ms
 COMMUNE = "Xã Xuân Hồng"

@@ -13,9 +13,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server.store.influx import InfluxStore
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer
+from xaso.server.store.influx import InfluxStore
+from xaso.server.tokens import Role
 
 READING_ROUTES = [
     "/api/v1/devices/alpha-gw/history",

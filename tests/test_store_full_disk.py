@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from server.store.base import StoreUnavailable, TransitionRecord
-from server.store.sqlite import SqliteStore
 from tests.services.disk import fill
+from xaso.server.store.base import StoreUnavailable, TransitionRecord
+from xaso.server.store.sqlite import SqliteStore
 
 
 def transitions(count: int, first_ms: int) -> list[TransitionRecord]:

@@ -11,9 +11,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from server.time_param import FIRST_DAY, LAST_DAY, TimeParamError, parse_time_param
-from server.tokens import Role
 from tests.apps import app_without_broker, bearer
+from xaso.server.time_param import FIRST_DAY, LAST_DAY, TimeParamError, parse_time_param
+from xaso.server.tokens import Role
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 OUT_OF_RANGE = [
@@ -114,7 +114,7 @@ async def test_a_schedules_occurrences_and_a_manual_entry_too(
 
 @pytest.mark.parametrize("period", ["9999-12-31", "9999-12", "9999-Q4", "9999", "2101", "1969-12"])
 def test_a_named_period_outside_the_years_handled_is_refused(period: str) -> None:
-    from server.indicators.period import parse_period
+    from xaso.server.indicators.period import parse_period
 
     with pytest.raises(ValueError, match=f"period '{period}': must lie between"):
         parse_period(period, TZ)

@@ -9,16 +9,16 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from server.intake_journal import DeadLetter, JournalUnavailable
-from server.metrics import Metrics
-from server.store.base import (
+from xaso.server.intake_journal import DeadLetter, JournalUnavailable
+from xaso.server.metrics import Metrics
+from xaso.server.store.base import (
     Record,
     RecordsRefused,
     StoreUnavailable,
     TransitionRecord,
     WriteResult,
 )
-from server.writer import Intake, StoreWriter
+from xaso.server.writer import Intake, StoreWriter
 
 
 def record(i: int) -> TransitionRecord:

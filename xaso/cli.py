@@ -67,16 +67,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             continue
         kind = _kind_of_file(path)
         if kind == "agent":
-            from agent.config import check_agent_config_file
+            from xaso.agent.config import check_agent_config_file
 
             found = check_agent_config_file(path)
         elif kind == "alerts":
             # Secrets are looked up in this environment, as the server will.
-            from server.alerts.config import check_alerts_config_file
+            from xaso.server.alerts.config import check_alerts_config_file
 
             found = check_alerts_config_file(path)
         elif kind == "profile":
-            from server.indicators.profile import check_profile_file
+            from xaso.server.indicators.profile import check_profile_file
 
             found = check_profile_file(path)
         else:
@@ -92,21 +92,21 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _server_settings(args: argparse.Namespace):
-    from server.settings import Settings, setting_help
+    from xaso.server.settings import Settings, setting_help
 
     given = {name: getattr(args, name) for name in setting_help() if getattr(args, name, None)}
     return Settings(**given)
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from server.main import run_server
+    from xaso.server.main import run_server
 
     return run_server(_server_settings(args))
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
     if args.check_config:
-        from agent.config import check_agent_config_file
+        from xaso.agent.config import check_agent_config_file
 
         problems = check_agent_config_file(args.config)
         for problem in problems:
@@ -114,19 +114,19 @@ def cmd_agent(args: argparse.Namespace) -> int:
         if not problems:
             print(f"{args.config}: ok")
         return 1 if problems else 0
-    from agent.main import run_agent
+    from xaso.agent.main import run_agent
 
     return run_agent(args.config)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from server.demo.run import run_demo
+    from xaso.server.demo.run import run_demo
 
     return run_demo(listen=args.listen, inventory=args.inventory, data_dir=args.data_dir)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from server.tokens import Role, TokenStore
+    from xaso.server.tokens import Role, TokenStore
 
     store = TokenStore(Path(args.data_dir) / "xaso.db")
     try:
@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _server_setting_help() -> dict[str, tuple[object, str]]:
     try:
-        from server.settings import setting_help
+        from xaso.server.settings import setting_help
     except ModuleNotFoundError:
         return {}
     return setting_help()

@@ -15,15 +15,15 @@ from typing import Any, Final, NamedTuple
 
 import msgspec
 
-from agent.collectors import camera, command, nvr, radio, reachability, system
-from agent.collectors.base import Collector, CollectorResult
-from agent.collectors.camera import CameraConfig, CameraDevice
-from agent.collectors.check import ConfigProblem, PathOf, Problems, YamlPath
-from agent.collectors.command import CommandConfig
-from agent.collectors.nvr import NvrConfig, NvrDevice
-from agent.collectors.radio import RadioConfig, RadioDevice
-from agent.collectors.reachability import ReachabilityConfig, ReachabilityDevice
-from agent.collectors.system import SystemConfig
+from xaso.agent.collectors import camera, command, nvr, radio, reachability, system
+from xaso.agent.collectors.base import Collector, CollectorResult
+from xaso.agent.collectors.camera import CameraConfig, CameraDevice
+from xaso.agent.collectors.check import ConfigProblem, PathOf, Problems, YamlPath
+from xaso.agent.collectors.command import CommandConfig
+from xaso.agent.collectors.nvr import NvrConfig, NvrDevice
+from xaso.agent.collectors.radio import RadioConfig, RadioDevice
+from xaso.agent.collectors.reachability import ReachabilityConfig, ReachabilityDevice
+from xaso.agent.collectors.system import SystemConfig
 
 __all__ = [
     "CameraConfig",

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from agent.collectors import onvif
-from agent.collectors.base import CollectorResult
-from agent.collectors.check import Problems, YamlPath
-from agent.collectors.credentials import Credentials, read_credentials
-from agent.collectors.rtsp import RtspClient, RtspError, parse_rtsp_url
+from xaso.agent.collectors import onvif
+from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.collectors.check import Problems, YamlPath
+from xaso.agent.collectors.credentials import Credentials, read_credentials
+from xaso.agent.collectors.rtsp import RtspClient, RtspError, parse_rtsp_url
 from xaso.protocol import CameraStatus, DeviceReading
 
 

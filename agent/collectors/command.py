@@ -17,9 +17,9 @@ from typing import Any
 
 import msgspec
 
-from agent.collectors.base import CollectorResult
-from agent.collectors.check import Problems, YamlPath
-from agent.collectors.process import run_command
+from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.collectors.check import Problems, YamlPath
+from xaso.agent.collectors.process import run_command
 from xaso.protocol import ID_PATTERN, AgentHealth, DeviceReading, is_valid_id
 
 

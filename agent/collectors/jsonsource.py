@@ -23,11 +23,11 @@ from typing import Any, Final, Generic, TypeVar
 
 import msgspec
 
-from agent.collectors.base import CollectorResult
-from agent.collectors.check import Problems, YamlPath
-from agent.collectors.credentials import Credentials, read_credentials
-from agent.collectors.process import CommandError, run_command
-from agent.collectors.webclient import HttpError, request
+from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.collectors.check import Problems, YamlPath
+from xaso.agent.collectors.credentials import Credentials, read_credentials
+from xaso.agent.collectors.process import CommandError, run_command
+from xaso.agent.collectors.webclient import HttpError, request
 from xaso.protocol import DeviceReading
 
 log = logging.getLogger("xaso.agent.collectors")

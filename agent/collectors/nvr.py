@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import msgspec
 
-from agent.collectors.check import Problems, YamlPath
-from agent.collectors.jsonsource import JsonDevice, JsonStatusCollector, device_problems
+from xaso.agent.collectors.check import Problems, YamlPath
+from xaso.agent.collectors.jsonsource import JsonDevice, JsonStatusCollector, device_problems
 from xaso.protocol import DeviceReading, NvrStatus
 
 

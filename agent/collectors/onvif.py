@@ -20,8 +20,8 @@ import xml.etree.ElementTree as ET
 from typing import NamedTuple
 from xml.sax.saxutils import escape
 
-from agent.collectors.credentials import Credentials
-from agent.collectors.webclient import HttpError, request
+from xaso.agent.collectors.credentials import Credentials
+from xaso.agent.collectors.webclient import HttpError, request
 
 _DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
 _WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"

@@ -23,10 +23,10 @@ from typing import Literal
 
 import msgspec
 
-from agent.collectors.base import CollectorResult
-from agent.collectors.check import Problems, YamlPath
-from agent.collectors.process import CommandError, run_command
-from agent.collectors.webclient import describe_os_error
+from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.collectors.check import Problems, YamlPath
+from xaso.agent.collectors.process import CommandError, run_command
+from xaso.agent.collectors.webclient import describe_os_error
 from xaso.protocol import DeviceReading
 
 log = logging.getLogger("xaso.agent.collectors")

@@ -18,8 +18,8 @@ import time
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from agent.collectors.credentials import Credentials
-from agent.collectors.webclient import describe_os_error
+from xaso.agent.collectors.credentials import Credentials
+from xaso.agent.collectors.webclient import describe_os_error
 
 MAX_HEADER_BYTES = 16 * 1024
 MAX_BODY_BYTES = 64 * 1024

@@ -23,9 +23,9 @@ from typing import Any
 
 import msgspec
 
-from agent.collectors.base import CollectorResult
-from agent.collectors.check import Problems, YamlPath
-from agent.collectors.process import CommandError, run_command
+from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.collectors.check import Problems, YamlPath
+from xaso.agent.collectors.process import CommandError, run_command
 
 log = logging.getLogger("xaso.agent.collectors")
 

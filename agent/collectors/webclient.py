@@ -14,7 +14,7 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
-from agent.collectors.credentials import Credentials
+from xaso.agent.collectors.credentials import Credentials
 
 MAX_BODY_BYTES = 512 * 1024
 

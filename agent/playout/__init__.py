@@ -8,7 +8,7 @@
 - ``config``, ``templates``: the ``playout:`` section of agent.yaml.
 """
 
-from agent.playout.config import PlayoutConfig
-from agent.playout.scheduler import Playout
+from xaso.agent.playout.config import PlayoutConfig
+from xaso.agent.playout.scheduler import Playout
 
 __all__ = ["Playout", "PlayoutConfig"]

@@ -12,8 +12,8 @@ from typing import Final, NamedTuple
 
 import msgspec
 
-from agent.collectors.check import Problems, YamlPath
-from agent.playout.templates import PLAYER_FIELDS, STEP_FIELDS, TTS_FIELDS, template_problems
+from xaso.agent.collectors.check import Problems, YamlPath
+from xaso.agent.playout.templates import PLAYER_FIELDS, STEP_FIELDS, TTS_FIELDS, template_problems
 from xaso.protocol import ID_PATTERN, is_valid_id
 
 Argv = list[str]

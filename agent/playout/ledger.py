@@ -20,7 +20,7 @@ from typing import Final, get_args
 
 import msgspec
 
-from agent.playout.plan import Key, Occurrence, Record, Status
+from xaso.agent.playout.plan import Key, Occurrence, Record, Status
 
 log = logging.getLogger("xaso.agent.playout")
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import msgspec
 
-from agent.playout.plan import Occurrence
+from xaso.agent.playout.plan import Occurrence
 from xaso.protocol import DeviceReading, RadioStatus
 
 __all__ = ["playing_status", "with_play_state"]

@@ -27,10 +27,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple, Protocol
 
-from agent.collectors.process import CommandError, run_command
-from agent.playout.config import ClusterCommands, PlayoutConfig
-from agent.playout.plan import Occurrence
-from agent.playout.templates import fill, seconds
+from xaso.agent.collectors.process import CommandError, run_command
+from xaso.agent.playout.config import ClusterCommands, PlayoutConfig
+from xaso.agent.playout.plan import Occurrence
+from xaso.agent.playout.templates import fill, seconds
 
 log = logging.getLogger("xaso.agent.playout")
 

@@ -27,11 +27,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal, NamedTuple
 
-from agent.content_cache import ContentCache
-from agent.playout.config import PlayoutConfig
-from agent.playout.ledger import Ledger, ReceivedKey
-from agent.playout.now_playing import playing_status
-from agent.playout.plan import (
+from xaso.agent.content_cache import ContentCache
+from xaso.agent.playout.config import PlayoutConfig
+from xaso.agent.playout.ledger import Ledger, ReceivedKey
+from xaso.agent.playout.now_playing import playing_status
+from xaso.agent.playout.plan import (
     LOOKBACK_MS,
     READY,
     Close,
@@ -51,8 +51,8 @@ from agent.playout.plan import (
     Wait,
     plan,
 )
-from agent.playout.players import CommandPlay, Play, PlayReport, PlayRequest, SimulatedPlay
-from agent.playout.speech import SpeechRenderer
+from xaso.agent.playout.players import CommandPlay, Play, PlayReport, PlayRequest, SimulatedPlay
+from xaso.agent.playout.speech import SpeechRenderer
 from xaso.protocol import (
     SCHEMA_VERSION,
     BroadcastEvent,

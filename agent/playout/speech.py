@@ -23,9 +23,9 @@ from pathlib import Path
 
 import msgspec
 
-from agent.collectors.process import CommandError, run_command
-from agent.playout.plan import READY, Readiness
-from agent.playout.templates import fill
+from xaso.agent.collectors.process import CommandError, run_command
+from xaso.agent.playout.plan import READY, Readiness
+from xaso.agent.playout.templates import fill
 from xaso.protocol import ScheduledContent
 
 log = logging.getLogger("xaso.agent.playout")

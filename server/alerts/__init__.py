@@ -1,7 +1,7 @@
 """Alert delivery: messages, templates, channels (webhook, e-mail, Telegram) and the
 dispatcher that retries them off the ingest path. See docs/alerts.md."""
 
-from server.alerts.channels import (
+from xaso.server.alerts.channels import (
     CHANNEL_TYPES,
     Channel,
     ChannelConfigError,
@@ -9,10 +9,10 @@ from server.alerts.channels import (
     build_channel,
     build_channels,
 )
-from server.alerts.dispatcher import Dispatcher, RetryPolicy
-from server.alerts.message import AlertDevice, AlertMessage
-from server.alerts.metrics import AlertMetrics
-from server.alerts.templates import Rendered, Renderer
+from xaso.server.alerts.dispatcher import Dispatcher, RetryPolicy
+from xaso.server.alerts.message import AlertDevice, AlertMessage
+from xaso.server.alerts.metrics import AlertMetrics
+from xaso.server.alerts.templates import Rendered, Renderer
 
 __all__ = [
     "CHANNEL_TYPES",

@@ -16,11 +16,11 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 
-from server.alerts.channels import ChannelConfigError, build_channel
-from server.alerts.dispatcher import RetryPolicy
-from server.alerts.message import Language, Severity
 from xaso.inventory import DeviceKind, InventoryIndex
 from xaso.protocol import ID_PATTERN, is_valid_id
+from xaso.server.alerts.channels import ChannelConfigError, build_channel
+from xaso.server.alerts.dispatcher import RetryPolicy
+from xaso.server.alerts.message import Language, Severity
 from xaso.yamlcheck import ConfigError, Lines, Problem, load_struct
 
 __all__ = [

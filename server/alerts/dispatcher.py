@@ -28,9 +28,9 @@ from typing import Final, NamedTuple
 
 import msgspec
 
-from server.alerts.channels.base import Channel, DeliveryError
-from server.alerts.message import AlertMessage
-from server.alerts.metrics import AlertMetrics
+from xaso.server.alerts.channels.base import Channel, DeliveryError
+from xaso.server.alerts.message import AlertMessage
+from xaso.server.alerts.metrics import AlertMetrics
 
 log = logging.getLogger("xaso.alerts")
 

@@ -43,8 +43,9 @@ from typing import Final
 
 import msgspec
 
-from server.alerts.config import RuleConfig
-from server.alerts.groups import (
+from xaso.inventory import InventoryIndex
+from xaso.server.alerts.config import RuleConfig
+from xaso.server.alerts.groups import (
     EngineState,
     Group,
     Notice,
@@ -52,12 +53,11 @@ from server.alerts.groups import (
     commune_name,
     make_notice,
 )
-from server.alerts.message import AlertDevice, Language
-from server.alerts.observations import Observation, Observer, view
-from server.alerts.playout_rule import PLAYOUT_RULE_TYPES, PlayoutRules
-from server.fleet_state import FleetState
-from server.playout_outcome import PlayoutOutcome
-from xaso.inventory import InventoryIndex
+from xaso.server.alerts.message import AlertDevice, Language
+from xaso.server.alerts.observations import Observation, Observer, view
+from xaso.server.alerts.playout_rule import PLAYOUT_RULE_TYPES, PlayoutRules
+from xaso.server.fleet_state import FleetState
+from xaso.server.playout_outcome import PlayoutOutcome
 
 __all__ = ["AlertEngine", "Notice", "SnapshotError"]
 

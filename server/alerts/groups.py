@@ -14,7 +14,8 @@ from typing import Final, NamedTuple
 
 import msgspec
 
-from server.alerts.message import (
+from xaso.inventory import InventoryIndex
+from xaso.server.alerts.message import (
     AlertBulletin,
     AlertDevice,
     AlertMessage,
@@ -22,7 +23,6 @@ from server.alerts.message import (
     Language,
     Severity,
 )
-from xaso.inventory import InventoryIndex
 
 SNAPSHOT_VERSION: Final = 1
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
 
-from server.alerts.config import RuleConfig
-from server.alerts.groups import Trackers
-from server.alerts.message import AlertDevice, Language
-from server.fleet_state import DeviceState, DeviceStatus, FleetState
 from xaso.inventory import InventoryIndex
+from xaso.server.alerts.config import RuleConfig
+from xaso.server.alerts.groups import Trackers
+from xaso.server.alerts.message import AlertDevice, Language
+from xaso.server.fleet_state import DeviceState, DeviceStatus, FleetState
 
 __all__ = ["Observation", "Observer", "view"]
 

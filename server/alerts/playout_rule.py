@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-from server.alerts.config import RuleConfig
-from server.alerts.groups import EngineState, Group, Notice, make_notice
-from server.alerts.message import AlertBulletin, AlertDevice, Language
-from server.playout_outcome import PROBLEM_STATUSES, STATUS_TEXT, PlayoutOutcome
 from xaso.inventory import InventoryIndex
+from xaso.server.alerts.config import RuleConfig
+from xaso.server.alerts.groups import EngineState, Group, Notice, make_notice
+from xaso.server.alerts.message import AlertBulletin, AlertDevice, Language
+from xaso.server.playout_outcome import PROBLEM_STATUSES, STATUS_TEXT, PlayoutOutcome
 
 __all__ = ["DEFAULT_WITHIN_S", "PLAYOUT_RULE_TYPES", "PlayoutRules", "window_ms"]
 

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 import msgspec
 
-from server.alerts.message import AlertBulletin, AlertDevice, AlertMessage, Language
-from server.i18n import describe_cause, duration, translator
-from server.playout_outcome import PRIORITY_TEXT, STATUS_TEXT
+from xaso.server.alerts.message import AlertBulletin, AlertDevice, AlertMessage, Language
+from xaso.server.i18n import describe_cause, duration, translator
+from xaso.server.playout_outcome import PRIORITY_TEXT, STATUS_TEXT
 
 TEMPLATE_DIR: Final = Path(__file__).parent / "templates"
 # Domain brief: times are shown in Asia/Ho_Chi_Minh, stored in UTC.

@@ -30,18 +30,18 @@ from pathlib import Path
 from aiohttp import web
 from prometheus_client import Counter, Gauge
 
-from server import keys
-from server.alerts.channels import build_channels
-from server.alerts.config import AlertsConfig, load_alerts_config
-from server.alerts.dispatcher import Dispatcher
-from server.alerts.engine import AlertEngine, Notice, SnapshotError
-from server.alerts.metrics import AlertMetrics
-from server.alerts.state_store import AlertStateStore
-from server.alerts.templates import Renderer
-from server.fleet_state import DeviceStatus, FleetState
-from server.playout_log import playout_for
-from server.playout_outcome import PlayoutOutcome
-from server.store.base import StoreUnavailable
+from xaso.server import keys
+from xaso.server.alerts.channels import build_channels
+from xaso.server.alerts.config import AlertsConfig, load_alerts_config
+from xaso.server.alerts.dispatcher import Dispatcher
+from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
+from xaso.server.alerts.metrics import AlertMetrics
+from xaso.server.alerts.state_store import AlertStateStore
+from xaso.server.alerts.templates import Renderer
+from xaso.server.fleet_state import DeviceStatus, FleetState
+from xaso.server.playout_log import playout_for
+from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.store.base import StoreUnavailable
 
 __all__ = ["ALERTS", "AlertsRuntime", "active_alerts", "alerts_cleanup_ctx", "check_playout"]
 

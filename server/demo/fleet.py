@@ -19,10 +19,10 @@ from pathlib import Path
 
 import msgspec
 
-from agent.collectors.base import CollectorResult
-from agent.config import AgentConfig, AgentSection, MqttSection
-from agent.playout.config import PlayoutConfig, SimulatedPlayer
-from agent.runner import Agent
+from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.config import AgentConfig, AgentSection, MqttSection
+from xaso.agent.playout.config import PlayoutConfig, SimulatedPlayer
+from xaso.agent.runner import Agent
 from xaso.inventory import InventoryIndex
 from xaso.protocol import AgentHealth, DeviceReading
 

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.json_table import JsonTable, open_db
-from server.schedule import Content, Schedule, occurrences, target_clusters
-from server.store.base import (
+from xaso.inventory import InventoryIndex
+from xaso.server.json_table import JsonTable, open_db
+from xaso.server.schedule import Content, Schedule, occurrences, target_clusters
+from xaso.server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DeviceReadingRecord,
@@ -28,7 +29,6 @@ from server.store.base import (
     Store,
     TransitionRecord,
 )
-from xaso.inventory import InventoryIndex
 
 TZ_NAME = "Asia/Ho_Chi_Minh"
 TZ = ZoneInfo(TZ_NAME)

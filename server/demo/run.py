@@ -18,14 +18,14 @@ from pathlib import Path
 import msgspec
 from aiohttp import web
 
-from server.app import Deps, create_app
-from server.demo.broker import EmbeddedBroker
-from server.demo.fleet import SimulatedFleet
-from server.demo.history import write_history
-from server.settings import Settings
-from server.store import open_store
-from server.tokens import Role, TokenStore
 from xaso.inventory import InventoryIndex, load_inventory
+from xaso.server.app import Deps, create_app
+from xaso.server.demo.broker import EmbeddedBroker
+from xaso.server.demo.fleet import SimulatedFleet
+from xaso.server.demo.history import write_history
+from xaso.server.settings import Settings
+from xaso.server.store import open_store
+from xaso.server.tokens import Role, TokenStore
 
 log = logging.getLogger("xaso.demo")
 

@@ -25,8 +25,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from server.indicators.evidence import canonical_bytes, evaluation_from_canonical
-from server.indicators.result import (
+from xaso.server.indicators.evidence import canonical_bytes, evaluation_from_canonical
+from xaso.server.indicators.result import (
     CommuneEvaluation,
     EvidenceItem,
     ExclusionEntry,

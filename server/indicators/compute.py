@@ -14,21 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from server.indicators.broadcasts import broadcast_days, emergency_readiness
-from server.indicators.context import Context, Frame
-from server.indicators.coverage import key_location_coverage, village_radio_coverage
-from server.indicators.declared_indicators import declared_result
-from server.indicators.device_counts import (
+from xaso.server.indicators.broadcasts import broadcast_days, emergency_readiness
+from xaso.server.indicators.context import Context, Frame
+from xaso.server.indicators.coverage import key_location_coverage, village_radio_coverage
+from xaso.server.indicators.declared_indicators import declared_result
+from xaso.server.indicators.device_counts import (
     camera_operating,
     cluster_count,
     radio_station,
     video_conference,
 )
-from server.indicators.inputs import CommuneData, DataRanges, DeclaredLike, data_ranges
-from server.indicators.profile import Indicator, IndicatorProfile
-from server.indicators.result import CommuneEvaluation, IndicatorResult
-from server.indicators.snapshot import CommuneSnapshot
-from server.indicators.uptime import camera_availability, radio_availability
+from xaso.server.indicators.inputs import CommuneData, DataRanges, DeclaredLike, data_ranges
+from xaso.server.indicators.profile import Indicator, IndicatorProfile
+from xaso.server.indicators.result import CommuneEvaluation, IndicatorResult
+from xaso.server.indicators.snapshot import CommuneSnapshot
+from xaso.server.indicators.uptime import camera_availability, radio_availability
 
 __all__ = ["CommuneData", "DataRanges", "DeclaredLike", "data_ranges", "evaluate_commune"]
 

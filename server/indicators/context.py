@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from server.indicators.inputs import CommuneData, effective_end, indicator_window
-from server.indicators.measures import NO_HISTORY, DeviceFigure, Window, device_figure
-from server.indicators.profile import Indicator, IndicatorProfile
-from server.indicators.result import EvidenceItem, IndicatorResult, Verdict
-from server.indicators.snapshot import CommuneSnapshot, MemberDevice
+from xaso.server.indicators.inputs import CommuneData, effective_end, indicator_window
+from xaso.server.indicators.measures import NO_HISTORY, DeviceFigure, Window, device_figure
+from xaso.server.indicators.profile import Indicator, IndicatorProfile
+from xaso.server.indicators.result import EvidenceItem, IndicatorResult, Verdict
+from xaso.server.indicators.snapshot import CommuneSnapshot, MemberDevice
 
 __all__ = ["Context", "Frame", "yes_no"]
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from server.indicators.context import Context, Frame
-from server.indicators.inputs import indicator_window
-from server.indicators.measures import Bounds, DeviceFigure, ratio_verdict
-from server.indicators.profile import Indicator
-from server.indicators.result import EvidenceItem, IndicatorResult
-from server.indicators.snapshot import MemberDevice, Place
-from server.indicators.wording import device_item, num, state_text, working_text
+from xaso.server.indicators.context import Context, Frame
+from xaso.server.indicators.inputs import indicator_window
+from xaso.server.indicators.measures import Bounds, DeviceFigure, ratio_verdict
+from xaso.server.indicators.profile import Indicator
+from xaso.server.indicators.result import EvidenceItem, IndicatorResult
+from xaso.server.indicators.snapshot import MemberDevice, Place
+from xaso.server.indicators.wording import device_item, num, state_text, working_text
 
 __all__ = ["key_location_coverage", "village_radio_coverage"]
 

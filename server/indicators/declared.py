@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.indicators.documents import DocumentInfo, is_sha256
-from server.indicators.period import period_days
-from server.json_table import JsonTable, open_db
+from xaso.server.indicators.documents import DocumentInfo, is_sha256
+from xaso.server.indicators.period import period_days
+from xaso.server.json_table import JsonTable, open_db
 
 # The indicators a commune declares (domain brief, "Indicators to ship"); thresholds and
 # names are the profile's.

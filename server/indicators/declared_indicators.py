@@ -3,9 +3,9 @@ documents (``server.indicators.declared`` keeps the entries)."""
 
 from __future__ import annotations
 
-from server.indicators.context import Context, Frame
-from server.indicators.profile import Indicator
-from server.indicators.result import EvidenceItem, IndicatorResult
+from xaso.server.indicators.context import Context, Frame
+from xaso.server.indicators.profile import Indicator
+from xaso.server.indicators.result import EvidenceItem, IndicatorResult
 
 __all__ = ["declared_result"]
 

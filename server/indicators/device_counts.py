@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 import msgspec
 
-from server.indicators.context import Context, Frame, yes_no
-from server.indicators.inputs import indicator_window
-from server.indicators.measures import Bounds, DeviceFigure, ratio_verdict
-from server.indicators.profile import Indicator
-from server.indicators.result import EvidenceItem, IndicatorResult, Verdict
-from server.indicators.wording import STATE_VI, device_item, num, window_text, working_text
-from server.store.base import DeviceReadingRecord
+from xaso.server.indicators.context import Context, Frame, yes_no
+from xaso.server.indicators.inputs import indicator_window
+from xaso.server.indicators.measures import Bounds, DeviceFigure, ratio_verdict
+from xaso.server.indicators.profile import Indicator
+from xaso.server.indicators.result import EvidenceItem, IndicatorResult, Verdict
+from xaso.server.indicators.wording import STATE_VI, device_item, num, window_text, working_text
+from xaso.server.store.base import DeviceReadingRecord
 
 __all__ = ["camera_operating", "cluster_count", "radio_station", "video_conference"]
 

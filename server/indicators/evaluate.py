@@ -19,17 +19,17 @@ from typing import Any
 
 from aiohttp import web
 
-from server import keys
-from server.exclusion_history import Version
-from server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
-from server.indicators.measures import DeviceHistory, Window
-from server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
-from server.indicators.result import CommuneEvaluation, ExclusionChange, ExclusionEntry
-from server.indicators.snapshot import CommuneSnapshot, snapshot
-from server.maintenance import MaintenanceWindow, applies_to, occurrences, whole_occurrences
-from server.playout_log import playout_for
-from server.playout_outcome import PlayoutOutcome
 from xaso.inventory import DeviceEntry, InventoryIndex
+from xaso.server import keys
+from xaso.server.exclusion_history import Version
+from xaso.server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
+from xaso.server.indicators.measures import DeviceHistory, Window
+from xaso.server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
+from xaso.server.indicators.result import CommuneEvaluation, ExclusionChange, ExclusionEntry
+from xaso.server.indicators.snapshot import CommuneSnapshot, snapshot
+from xaso.server.maintenance import MaintenanceWindow, applies_to, occurrences, whole_occurrences
+from xaso.server.playout_log import playout_for
+from xaso.server.playout_outcome import PlayoutOutcome
 
 __all__ = ["evaluate_communes"]
 

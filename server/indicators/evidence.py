@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import msgspec
 from aiohttp import web
 
-from server.indicators.result import CommuneEvaluation
+from xaso.server.indicators.result import CommuneEvaluation
 
 FLOAT_DECIMALS = 6
 

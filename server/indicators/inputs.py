@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
-from server.indicators.measures import DeviceHistory, Window
-from server.indicators.profile import Indicator, IndicatorProfile
-from server.indicators.result import ExclusionEntry
-from server.indicators.snapshot import CommuneSnapshot
-from server.playout_outcome import PlayoutOutcome
-from server.store.base import DeviceReadingRecord
+from xaso.server.indicators.measures import DeviceHistory, Window
+from xaso.server.indicators.profile import Indicator, IndicatorProfile
+from xaso.server.indicators.result import ExclusionEntry
+from xaso.server.indicators.snapshot import CommuneSnapshot
+from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.store.base import DeviceReadingRecord
 
 __all__ = [
     "DAY_MS",

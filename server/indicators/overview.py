@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.indicators.evidence import evidence_sha256
-from server.indicators.period import period_days
-from server.indicators.result import CommuneEvaluation
 from xaso.inventory import InventoryIndex
+from xaso.server.indicators.evidence import evidence_sha256
+from xaso.server.indicators.period import period_days
+from xaso.server.indicators.result import CommuneEvaluation
 
 MAX_TREND = 12
 

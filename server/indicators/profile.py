@@ -404,7 +404,9 @@ def _base_profile(loaded: ProfileFile, checker: _Checker, source: str) -> Indica
 
 def load_default_profile() -> IndicatorProfile:
     """The profile shipped with xaso; raises ``ConfigError`` if it is broken."""
-    text = resources.files("server.indicators").joinpath(DEFAULT_PROFILE_FILE).read_text("utf-8")
+    text = (
+        resources.files("xaso.server.indicators").joinpath(DEFAULT_PROFILE_FILE).read_text("utf-8")
+    )
     loaded, problems, lines = load_struct_text(text, ProfileFile, file=DEFAULT_PROFILE_FILE)
     if loaded is None or problems:
         raise ConfigError(problems)

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from server.i18n import translator
-from server.indicators.period import period_days
-from server.indicators.report_changes import change_rows, changes_by_indicator
-from server.indicators.report_exclusions import exclusion_row, exclusion_summary
-from server.indicators.report_text import (
+from xaso.server.i18n import translator
+from xaso.server.indicators.period import period_days
+from xaso.server.indicators.report_changes import change_rows, changes_by_indicator
+from xaso.server.indicators.report_exclusions import exclusion_row, exclusion_summary
+from xaso.server.indicators.report_text import (
     COMPARISON_SIGNS,
     format_day,
     format_number,
@@ -31,14 +31,14 @@ from server.indicators.report_text import (
     quantity_text,
     unit_text,
 )
-from server.indicators.result import (
+from xaso.server.indicators.result import (
     VERDICT_VI,
     CommuneEvaluation,
     EvidenceItem,
     IndicatorResult,
     Verdict,
 )
-from server.indicators.signoff import SignOff, SignOffStatus
+from xaso.server.indicators.signoff import SignOff, SignOffStatus
 
 _WORDS: dict[str, dict[str, str]] = {
     "title": {"vi": "Báo cáo chỉ tiêu hạ tầng số", "en": "Digital infrastructure indicators"},
@@ -598,7 +598,7 @@ def render_csv(
 # -- HTML -----------------------------------------------------------------------------
 
 _templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("server", "templates"),
+    loader=jinja2.PackageLoader("xaso.server", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined,
 )

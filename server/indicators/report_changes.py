@@ -11,22 +11,22 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.indicators.changes import (
+from xaso.server.indicators.changes import (
     REPLACEABLE_KINDS,
     Changes,
     EvidenceChange,
     FieldChange,
     IndicatorChange,
 )
-from server.indicators.report_exclusions import exclusion_row, exclusion_summary
-from server.indicators.report_text import (
+from xaso.server.indicators.report_exclusions import exclusion_row, exclusion_summary
+from xaso.server.indicators.report_text import (
     COMPARISON_SIGNS,
     format_number,
     format_time,
     quantity_text,
     unit_text,
 )
-from server.indicators.result import EvidenceItem, ExclusionEntry
+from xaso.server.indicators.result import EvidenceItem, ExclusionEntry
 
 ARROW = "→"
 _TIMES = ("from_ms", "to_ms", "requested_from_ms", "requested_to_ms")

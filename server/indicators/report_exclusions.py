@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.indicators.report_text import format_time
-from server.indicators.result import ExclusionChange, ExclusionEntry
+from xaso.server.indicators.report_text import format_time
+from xaso.server.indicators.result import ExclusionChange, ExclusionEntry
 
 
 def change_text(change: ExclusionChange, tz: ZoneInfo, w: dict[str, str], lang: str) -> str:

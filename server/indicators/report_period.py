@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from server.indicators.overview import PeriodRef
-from server.indicators.period import local_day, parse_period, period_label
+from xaso.server.indicators.overview import PeriodRef
+from xaso.server.indicators.period import local_day, parse_period, period_label
 
 
 def period_ref(from_ms: int, to_ms: int, tz: ZoneInfo) -> PeriodRef:

@@ -24,10 +24,10 @@ from collections.abc import Callable
 
 import msgspec
 
-from server.indicators.changes import Changes, changes
-from server.indicators.evidence import evaluation_from_canonical
-from server.indicators.result import CommuneEvaluation
-from server.json_table import open_db
+from xaso.server.indicators.changes import Changes, changes
+from xaso.server.indicators.evidence import evaluation_from_canonical
+from xaso.server.indicators.result import CommuneEvaluation
+from xaso.server.json_table import open_db
 
 
 class SignOff(msgspec.Struct, frozen=True, kw_only=True):

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from server.indicators.period import day_start_ms, local_day
 from xaso.inventory import DeviceEntry, InventoryIndex, Membership
+from xaso.server.indicators.period import day_start_ms, local_day
 
 __all__ = ["FAR_FUTURE_MS", "FAR_PAST_MS", "CommuneSnapshot", "MemberDevice", "Place", "snapshot"]
 

@@ -4,13 +4,13 @@ insufficient data when too little of the expected time is known."""
 
 from __future__ import annotations
 
-from server.availability import Availability
-from server.indicators.context import Context, Frame
-from server.indicators.inputs import indicator_window
-from server.indicators.measures import hours
-from server.indicators.profile import Indicator
-from server.indicators.result import IndicatorResult, Verdict
-from server.indicators.wording import device_item, num, outage_items, window_text
+from xaso.server.availability import Availability
+from xaso.server.indicators.context import Context, Frame
+from xaso.server.indicators.inputs import indicator_window
+from xaso.server.indicators.measures import hours
+from xaso.server.indicators.profile import Indicator
+from xaso.server.indicators.result import IndicatorResult, Verdict
+from xaso.server.indicators.wording import device_item, num, outage_items, window_text
 
 __all__ = ["camera_availability", "radio_availability"]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from server.indicators.measures import DeviceFigure, hours
-from server.indicators.profile import Indicator
-from server.indicators.result import EvidenceItem
+from xaso.server.indicators.measures import DeviceFigure, hours
+from xaso.server.indicators.profile import Indicator
+from xaso.server.indicators.result import EvidenceItem
 
 __all__ = [
     "STATE_VI",

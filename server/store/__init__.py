@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
-from server.store.base import (
+from xaso.server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DeviceReadingRecord,
@@ -60,7 +60,7 @@ async def open_store(url: str, env: Mapping[str, str] = os.environ) -> Store:
 
 
 async def _open_sqlite(url: str, netloc: str, path: str) -> Store:
-    from server.store.sqlite import SqliteStore
+    from xaso.server.store.sqlite import SqliteStore
 
     if netloc or not path or path == "/":
         raise ValueError(
@@ -72,7 +72,7 @@ async def _open_sqlite(url: str, netloc: str, path: str) -> Store:
 
 
 async def _open_influx(url: str, env: Mapping[str, str]) -> Store:
-    from server.store.influx import InfluxStore
+    from xaso.server.store.influx import InfluxStore
 
     parts = urlsplit(url)
     if parts.username is not None or parts.password is not None:

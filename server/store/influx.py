@@ -50,7 +50,7 @@ import aiohttp
 from influxdb_client import Point, WritePrecision
 from yarl import URL
 
-from server.store.base import (
+from xaso.server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DetailValue,

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from server.store.base import (
+from xaso.server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DetailValue,

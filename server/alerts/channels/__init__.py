@@ -12,8 +12,8 @@ from typing import Any, Final, NamedTuple
 
 import msgspec
 
-from server.alerts.channels import mail, telegram, webhook
-from server.alerts.channels.base import (
+from xaso.server.alerts.channels import mail, telegram, webhook
+from xaso.server.alerts.channels.base import (
     BuildContext,
     Channel,
     ChannelConfigError,
@@ -21,7 +21,7 @@ from server.alerts.channels.base import (
     convert_config,
     process_environ,
 )
-from server.alerts.templates import Renderer
+from xaso.server.alerts.templates import Renderer
 
 __all__ = [
     "CHANNEL_TYPES",

@@ -10,8 +10,8 @@ from typing import NamedTuple, Protocol, TypeVar
 
 import msgspec
 
-from server.alerts.message import AlertMessage
-from server.alerts.templates import Renderer
+from xaso.server.alerts.message import AlertMessage
+from xaso.server.alerts.templates import Renderer
 
 T = TypeVar("T", bound=msgspec.Struct)
 

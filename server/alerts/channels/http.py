@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from server.alerts.channels.base import DeliveryError
+from xaso.server.alerts.channels.base import DeliveryError
 
 
 class LazySession:

@@ -16,9 +16,14 @@ from typing import Annotated
 import aiosmtplib
 import msgspec
 
-from server.alerts.channels.base import BuildContext, ChannelConfigError, DeliveryError, read_secret
-from server.alerts.message import AlertMessage
-from server.alerts.templates import Renderer
+from xaso.server.alerts.channels.base import (
+    BuildContext,
+    ChannelConfigError,
+    DeliveryError,
+    read_secret,
+)
+from xaso.server.alerts.message import AlertMessage
+from xaso.server.alerts.templates import Renderer
 
 log = logging.getLogger("xaso.alerts.email")
 

@@ -13,9 +13,14 @@ from typing import Annotated, Any, Final
 import aiohttp
 import msgspec
 
-from server.alerts.channels.base import BuildContext, ChannelConfigError, DeliveryError, read_secret
-from server.alerts.channels.http import LazySession, network_error, status_error
-from server.alerts.message import AlertMessage
+from xaso.server.alerts.channels.base import (
+    BuildContext,
+    ChannelConfigError,
+    DeliveryError,
+    read_secret,
+)
+from xaso.server.alerts.channels.http import LazySession, network_error, status_error
+from xaso.server.alerts.message import AlertMessage
 
 # Bot API limit for a message's text, after entity parsing (core.telegram.org/bots/api).
 MAX_TEXT: Final = 4096

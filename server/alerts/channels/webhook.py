@@ -19,14 +19,14 @@ from typing import Annotated
 import aiohttp
 import msgspec
 
-from server.alerts.channels.base import BuildContext, ChannelConfigError, read_secret
-from server.alerts.channels.http import (
+from xaso.server.alerts.channels.base import BuildContext, ChannelConfigError, read_secret
+from xaso.server.alerts.channels.http import (
     LazySession,
     network_error,
     parse_retry_after,
     status_error,
 )
-from server.alerts.message import AlertMessage, to_builtins
+from xaso.server.alerts.message import AlertMessage, to_builtins
 
 WIRE_VERSION = 1
 SIGNATURE_HEADER = "X-Xaso-Signature"
