@@ -58,6 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import yaml
 
 from xaso.inventory import InventoryIndex, load_inventory
+from xaso.server.broadcasts.schedule import Schedule
 from xaso.server.demo.history import (
     DAY_MS,
     TZ,
@@ -68,7 +69,6 @@ from xaso.server.demo.history import (
     sample_schedules,
     store_schedules,
 )
-from xaso.server.schedule import Schedule
 
 # -- the province ---------------------------------------------------------------------
 
@@ -174,7 +174,7 @@ def province(communes: int, per_commune: int, seed: int) -> dict[str, Any]:
 
 def declare(index: InventoryIndex, data_dir: Path, start_ms: int, seed: int) -> None:
     """Every commune's declared N1–N4, N6 for the period, as officers enter them."""
-    from xaso.server.indicators.declared import (
+    from xaso.server.indicators.gather.declared import (
         DECLARED_INDICATORS,
         DeclaredDocument,
         DeclaredStore,
@@ -239,7 +239,7 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
         await store.transitions_of(ids, args.from_ms, args.to_ms, communes=communes)
         await store.last_transitions_before(ids, args.from_ms, communes=communes)
         figures["store_read_s"] = round(time.perf_counter() - began, 2)
-        from xaso.server.indicators.evaluate import evaluate_communes
+        from xaso.server.indicators.gather.evaluate import evaluate_communes
 
         profiler = cProfile.Profile() if args.profile else None
         began = time.perf_counter()

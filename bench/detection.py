@@ -59,7 +59,7 @@ from aiohttp import web  # noqa: E402
 from tests.services.mosquitto import MosquittoServer  # noqa: E402
 from xaso.server import keys  # noqa: E402
 from xaso.server.app import create_app  # noqa: E402
-from xaso.server.fleet_state import DeviceState, DeviceStatus  # noqa: E402
+from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus  # noqa: E402
 from xaso.server.settings import Settings  # noqa: E402
 
 INVENTORY = REPO / "tests" / "data" / "small-inventory.yaml"

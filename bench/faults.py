@@ -98,7 +98,7 @@ from xaso.protocol import (  # noqa: E402
     replay_topic,
     status_topic,
 )
-from xaso.server.tokens import Role, TokenStore  # noqa: E402
+from xaso.server.web.tokens import Role, TokenStore  # noqa: E402
 
 REAL_AGENTS = ("gw-1", "gw-2", "gw-3", "gw-4")
 LEDGER_AGENTS = ("ledger-1", "ledger-2")

@@ -28,9 +28,9 @@ from xaso.protocol import (
     encode,
     heartbeat_topic,
 )
-from xaso.server.fleet_state import FleetState
-from xaso.server.ingest import Ingest
-from xaso.server.metrics import Metrics
+from xaso.server.monitoring.fleet_state import FleetState
+from xaso.server.monitoring.ingest import Ingest
+from xaso.server.monitoring.metrics import Metrics
 
 AGENTS = 100
 

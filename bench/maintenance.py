@@ -12,7 +12,7 @@ import datetime as dt
 import time
 
 from xaso.inventory import DeviceEntry
-from xaso.server.maintenance import MaintenanceWindow, windows_for
+from xaso.server.monitoring.maintenance import MaintenanceWindow, windows_for
 
 RULES = ["FREQ=DAILY", "FREQ=WEEKLY;BYDAY=SU,WE", "FREQ=MONTHLY;BYDAY=1MO", None]
 

@@ -65,7 +65,7 @@ from xaso.protocol import (  # noqa: E402
     decode_heartbeat,
     encode,
 )
-from xaso.server.fleet_state import FleetState  # noqa: E402
+from xaso.server.monitoring.fleet_state import FleetState  # noqa: E402
 
 TARGET_BYTES = 2048
 PAGE_SIZE = 4096

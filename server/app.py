@@ -21,47 +21,67 @@ from aiohttp import web
 
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import QOS_RECORDS
-from xaso.server import (
-    api,
-    api_availability,
-    api_broadcasts,
-    api_content,
-    api_declared,
-    api_exclusions,
-    api_indicators,
-    api_intake,
-    api_playout,
-    api_reports,
-    api_schedules,
-    keys,
-    page,
-)
+from xaso.server import keys
 from xaso.server.alerts.wiring import alerts_cleanup_ctx
-from xaso.server.auth import auth_middleware
-from xaso.server.content import ContentStore
-from xaso.server.distribution import ScheduleDistributor
-from xaso.server.exclusions import ExclusionStore, devices_in_maintenance
-from xaso.server.fleet_state import FleetState, StateRules
-from xaso.server.indicators.evaluate import evaluate_communes
+from xaso.server.broadcasts.content import ContentStore
+from xaso.server.broadcasts.distribution import ScheduleDistributor
+from xaso.server.broadcasts.playout_log import manual_entries_ctx
+from xaso.server.broadcasts.schedule_table import ScheduleTable
+from xaso.server.broadcasts.silence import SilenceOrder
+from xaso.server.indicators.gather.evaluate import evaluate_communes
 from xaso.server.indicators.profile import load_profiles
-from xaso.server.ingest import Ingest
-from xaso.server.intake_journal import IntakeJournal
 from xaso.server.json_table import JsonTable, open_db
-from xaso.server.metrics import Metrics
-from xaso.server.mqtt_link import MqttLink
-from xaso.server.pipeline import Pipeline
-from xaso.server.playout_log import manual_entries_ctx
-from xaso.server.record_time import RecordTimeWindow
-from xaso.server.schedule_table import ScheduleTable
-from xaso.server.security_headers import security_headers_middleware
-from xaso.server.sequence import SequenceTracker
+from xaso.server.monitoring.exclusions import ExclusionStore, devices_in_maintenance
+from xaso.server.monitoring.fleet_state import FleetState, StateRules
+from xaso.server.monitoring.ingest import Ingest
+from xaso.server.monitoring.intake_journal import IntakeJournal
+from xaso.server.monitoring.metrics import Metrics
+from xaso.server.monitoring.mqtt_link import MqttLink
+from xaso.server.monitoring.pipeline import Pipeline
+from xaso.server.monitoring.record_time import RecordTimeWindow
+from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.settings import Settings
-from xaso.server.silence import SilenceOrder
 from xaso.server.startup import StartupError, unwritable
 from xaso.server.store import open_store
 from xaso.server.store.base import Store, StoreUnavailable
-from xaso.server.store_errors import store_errors_middleware
-from xaso.server.tokens import TokenStore
+from xaso.server.web import pages
+from xaso.server.web.api import (
+    availability as api_availability,
+)
+from xaso.server.web.api import (
+    broadcasts as api_broadcasts,
+)
+from xaso.server.web.api import (
+    content as api_content,
+)
+from xaso.server.web.api import (
+    declared as api_declared,
+)
+from xaso.server.web.api import (
+    devices as api,
+)
+from xaso.server.web.api import (
+    exclusions as api_exclusions,
+)
+from xaso.server.web.api import (
+    indicators as api_indicators,
+)
+from xaso.server.web.api import (
+    intake as api_intake,
+)
+from xaso.server.web.api import (
+    playout as api_playout,
+)
+from xaso.server.web.api import (
+    reports as api_reports,
+)
+from xaso.server.web.api import (
+    schedules as api_schedules,
+)
+from xaso.server.web.auth import auth_middleware
+from xaso.server.web.security_headers import security_headers_middleware
+from xaso.server.web.store_errors import store_errors_middleware
+from xaso.server.web.tokens import TokenStore
 
 log = logging.getLogger("xaso.server")
 
@@ -127,7 +147,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     api_reports.setup_routes(app)
     api_indicators.setup_routes(app)
     api_intake.setup_routes(app)
-    page.setup_routes(app)
+    pages.setup_routes(app)
     return app
 
 

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from xaso.server.app import create_app
-from xaso.server.forwarded import parse_trusted_proxies
 from xaso.server.settings import Settings
 from xaso.server.startup import StartupError, listen
+from xaso.server.web.forwarded import parse_trusted_proxies
 
 log = logging.getLogger("xaso.server")
 

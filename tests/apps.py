@@ -12,12 +12,12 @@ from tests.messages import SMALL_INVENTORY, small_index
 from xaso.inventory import load_inventory
 from xaso.server import keys
 from xaso.server.app import Deps, create_app
-from xaso.server.auth import SESSION_COOKIE, session_limits
-from xaso.server.fleet_state import StateRules
+from xaso.server.monitoring.fleet_state import StateRules
 from xaso.server.settings import Settings
 from xaso.server.store.base import Store
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.auth import SESSION_COOKIE, session_limits
+from xaso.server.web.tokens import Role, TokenStore
 
 # No broker link, so no sweeper to let a will stand its grace: wills count at once.
 WILLS_AT_ONCE = StateRules(will_grace_s=0)

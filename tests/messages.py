@@ -15,7 +15,7 @@ from xaso.protocol import (
     Status,
     encode,
 )
-from xaso.server.schedule import Content, Schedule
+from xaso.server.broadcasts.schedule import Content, Schedule
 
 SMALL_INVENTORY = Path(__file__).parent / "data" / "small-inventory.yaml"
 

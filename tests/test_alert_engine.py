@@ -23,7 +23,7 @@ from xaso.server.alerts.config import RuleConfig
 from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
 from xaso.server.alerts.message import AlertMessage
 from xaso.server.alerts.templates import Renderer
-from xaso.server.fleet_state import DeviceStatus, FleetState, StateRules
+from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState, StateRules
 from xaso.server.store.base import TransitionRecord
 from xaso.yamlcheck import load_struct_text
 

@@ -36,8 +36,8 @@ from xaso.server.alerts.engine import AlertEngine, Notice
 from xaso.server.alerts.templates import Renderer
 from xaso.server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playout
 from xaso.server.app import create_app
-from xaso.server.fleet_state import DeviceStatus
-from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.monitoring.fleet_state import DeviceStatus
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 
@@ -185,7 +185,7 @@ def test_rules_scoped_to_communes_and_languages() -> None:
 
 
 def test_the_live_rules_leave_playout_groups_alone() -> None:
-    from xaso.server.fleet_state import FleetState
+    from xaso.server.monitoring.fleet_state import FleetState
 
     rules = engine()
     rules.evaluate_playout([outcome("alpha-rc-1", "missed")], END + 6 * MIN)

@@ -17,7 +17,7 @@ from xaso.server import keys
 from xaso.server.app import Deps, create_app
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 NOW = 1_800_000_000_000
 
@@ -244,7 +244,7 @@ async def test_page_lists_alerts_firing_in_scope(
             "devices": [{}],
         },
     ]
-    monkeypatch.setattr("xaso.server.page.active_alerts", lambda _app: firing)
+    monkeypatch.setattr("xaso.server.web.pages.active_alerts", lambda _app: firing)
     secret = token(app, Role.OPERATOR, frozenset({"alpha"}))["Authorization"].split()[1]
     await client.post("/login", data={"token": secret})
     html = await (await client.get("/")).text()

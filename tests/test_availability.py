@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xaso.server.availability import Availability, availability, outages, spans
+from xaso.server.monitoring.availability import Availability, availability, outages, spans
 from xaso.server.store.base import TransitionRecord
 
 H = 3_600_000  # one hour in ms

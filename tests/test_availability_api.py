@@ -20,7 +20,7 @@ from xaso.server.settings import Settings
 from xaso.server.store.base import Store, TransitionRecord
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 H = 3_600_000
 DAY0 = 1_798_761_600_000  # 2027-01-01T00:00:00Z

@@ -28,7 +28,7 @@ from xaso.server import keys
 from xaso.server.app import Deps, create_app
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = int(dt.datetime(2030, 3, 4, 9, 15, 30, 250_000, tzinfo=HANOI).timestamp() * 1000)

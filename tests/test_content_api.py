@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer
 from xaso.server import keys
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 
 def wav(seconds: float, rate: int = 8000) -> bytes:
@@ -140,7 +140,7 @@ async def test_the_same_file_uploaded_by_another_commune_adds_it_and_takes_nothi
 
 async def test_uploads_survive_a_restart_with_every_commune(tmp_path: Path) -> None:
     """The communes a file was uploaded for are kept in the server's SQLite file."""
-    from xaso.server.content import ContentStore
+    from xaso.server.broadcasts.content import ContentStore
 
     async def chunks(data: bytes) -> AsyncIterator[bytes]:
         yield data

@@ -18,10 +18,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tests.apps import app_without_broker, bearer, page_cookie
 from xaso.server import keys
-from xaso.server.indicators import documents
-from xaso.server.indicators.declared import DeclaredStore, DeclaredValue, check_declaration
-from xaso.server.indicators.documents import DocumentInfo, clean_name
-from xaso.server.tokens import Role
+from xaso.server.indicators.gather import documents
+from xaso.server.indicators.gather.declared import DeclaredStore, DeclaredValue, check_declaration
+from xaso.server.indicators.gather.documents import DocumentInfo, clean_name
+from xaso.server.web.tokens import Role
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

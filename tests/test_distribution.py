@@ -14,14 +14,14 @@ import pytest
 
 from xaso.inventory import load_inventory
 from xaso.protocol import decode_schedule_set, schedule_version
-from xaso.server.distribution import (
+from xaso.server.broadcasts.distribution import (
     ScheduleDistributor,
     horizon_window,
     radio_agents,
     schedule_sets,
 )
-from xaso.server.schedule import Content, Schedule, Targets
-from xaso.server.silence import SilenceOrder
+from xaso.server.broadcasts.schedule import Content, Schedule, Targets
+from xaso.server.broadcasts.silence import SilenceOrder
 
 INDEX = load_inventory(Path(__file__).parent.parent / "devices.yaml").index()
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -29,7 +29,7 @@ from xaso.server import keys
 from xaso.server.app import create_app
 from xaso.server.settings import Settings
 from xaso.server.store.influx import InfluxStore
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 pytestmark = pytest.mark.integration
 

@@ -31,7 +31,7 @@ from xaso.server.indicators.period import parse_period
 from xaso.server.indicators.result import CommuneEvaluation
 from xaso.server.store.base import TransitionRecord
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 H = 3_600_000

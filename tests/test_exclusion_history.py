@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 
 from xaso.inventory import DeviceEntry
-from xaso.server.exclusion_history import Author, StateConflict
-from xaso.server.exclusions import ExclusionStore, ExcusedPeriod, counted_windows_for, excused_for
+from xaso.server.broadcasts.schedule import ALWAYS_TO_MS
 from xaso.server.json_table import JsonTable, open_db
-from xaso.server.maintenance import MaintenanceWindow
-from xaso.server.schedule import ALWAYS_TO_MS
+from xaso.server.monitoring.exclusion_history import Author, StateConflict
+from xaso.server.monitoring.exclusions import (
+    ExclusionStore,
+    ExcusedPeriod,
+    counted_windows_for,
+    excused_for,
+)
+from xaso.server.monitoring.maintenance import MaintenanceWindow
 
 H = 3_600_000
 OPERATOR = Author("can-bo-xa", "operator")

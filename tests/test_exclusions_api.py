@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer
 from xaso.server.store.base import TransitionRecord
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 H = 3_600_000
 DAY0 = 1_798_761_600_000  # 2027-01-01T00:00:00Z

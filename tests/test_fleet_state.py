@@ -6,7 +6,7 @@ The small inventory's profiles: heartbeat every 1 s, offline after 3 s.
 from __future__ import annotations
 
 from tests.messages import heartbeat, small_index, status
-from xaso.server.fleet_state import DeviceStatus, FleetState, StateRules
+from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState, StateRules
 from xaso.server.store.base import TransitionRecord
 
 T0 = 1_000_000

@@ -29,7 +29,7 @@ from xaso.inventory import load_inventory
 from xaso.server.app import Deps, create_app
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 # A few seconds for the whole app; XASO_FUZZ_EXAMPLES=1000 searches deeper.
 EXAMPLES_PER_ROUTE = int(os.environ.get("XASO_FUZZ_EXAMPLES", "40"))

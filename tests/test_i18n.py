@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from xaso.server.fleet_state import DeviceStatus
-from xaso.server.i18n import _TEXT, LANGUAGES, describe_cause, duration, translator
+from xaso.server.monitoring.fleet_state import DeviceStatus
+from xaso.server.words import _TEXT, LANGUAGES, describe_cause, duration, translator
 
 
 def test_every_phrase_exists_in_every_language() -> None:

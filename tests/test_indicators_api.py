@@ -27,12 +27,12 @@ from tests.test_indicators_stores import (
 from xaso.inventory import load_inventory
 from xaso.server import keys
 from xaso.server.app import Deps, create_app
-from xaso.server.exclusion_history import Author
-from xaso.server.exclusions import ExcusedPeriod
-from xaso.server.indicators.declared import DeclaredDocument, DeclaredValue
+from xaso.server.indicators.gather.declared import DeclaredDocument, DeclaredValue
+from xaso.server.monitoring.exclusion_history import Author
+from xaso.server.monitoring.exclusions import ExcusedPeriod
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 from xaso.yamlcheck import ConfigError
 
 PROV2_PROFILE = """\

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.test_indicators_stores import INVENTORY
 from xaso.inventory import load_inventory
-from xaso.server.availability import Availability
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.indicators.compute import CommuneData, data_ranges, evaluate_commune
 from xaso.server.indicators.measures import (
     Bounds,
@@ -32,7 +32,7 @@ from xaso.server.indicators.period import (
 from xaso.server.indicators.profile import IndicatorProfile, load_default_profile
 from xaso.server.indicators.result import IndicatorResult
 from xaso.server.indicators.snapshot import snapshot
-from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.monitoring.availability import Availability
 from xaso.server.store.base import TransitionRecord
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -50,12 +50,12 @@ from tests.services.influxdb import InfluxServer
 from xaso.inventory import load_inventory
 from xaso.server import keys
 from xaso.server.app import Deps, create_app
-from xaso.server.exclusion_history import Author
-from xaso.server.indicators.evaluate import evaluate_communes
 from xaso.server.indicators.evidence import canonical_bytes
+from xaso.server.indicators.gather.evaluate import evaluate_communes
 from xaso.server.indicators.period import parse_period
 from xaso.server.indicators.result import CommuneEvaluation, IndicatorResult
-from xaso.server.maintenance import MaintenanceWindow
+from xaso.server.monitoring.exclusion_history import Author
+from xaso.server.monitoring.maintenance import MaintenanceWindow
 from xaso.server.settings import Settings
 from xaso.server.store.base import (
     BroadcastEventRecord,
@@ -437,7 +437,7 @@ async def test_each_commune_is_handed_its_own_broadcasts(
 ) -> None:
     # R8 and R9 scan every outcome they are handed: a province's months of broadcasts
     # handed to each of its communes would be scanned 150 times over.
-    from xaso.server.indicators import evaluate as evaluate_module
+    from xaso.server.indicators.gather import evaluate as evaluate_module
 
     seen: dict[str, list[Any]] = {}
     real = evaluate_module.evaluate_commune
@@ -462,7 +462,7 @@ async def test_the_pure_core_runs_off_the_event_loop(
     import asyncio
     import threading
 
-    from xaso.server.indicators import evaluate as evaluate_module
+    from xaso.server.indicators.gather import evaluate as evaluate_module
 
     loop_thread = threading.current_thread()
     asyncio.get_running_loop()  # the loop runs in this thread

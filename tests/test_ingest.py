@@ -18,10 +18,10 @@ from xaso.protocol import (
     heartbeat_topic,
     status_topic,
 )
-from xaso.server.fleet_state import FleetState
-from xaso.server.ingest import Ingest
-from xaso.server.metrics import Metrics
-from xaso.server.record_time import RecordTimeWindow
+from xaso.server.monitoring.fleet_state import FleetState
+from xaso.server.monitoring.ingest import Ingest
+from xaso.server.monitoring.metrics import Metrics
+from xaso.server.monitoring.record_time import RecordTimeWindow
 from xaso.server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,

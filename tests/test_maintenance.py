@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xaso.inventory import DeviceEntry
-from xaso.server.maintenance import (
+from xaso.server.monitoring.maintenance import (
     InvalidWindow,
     MaintenanceWindow,
     applies_to,

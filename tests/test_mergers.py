@@ -23,10 +23,10 @@ from tests.apps import app_without_broker, bearer, page_cookie
 from tests.test_content_api import wav
 from xaso.inventory import load_inventory
 from xaso.server import keys
-from xaso.server.distribution import ScheduleDistributor, schedule_sets
-from xaso.server.reconcile import reconcile
-from xaso.server.schedule import Content, Schedule
-from xaso.server.tokens import Role
+from xaso.server.broadcasts.distribution import ScheduleDistributor, schedule_sets
+from xaso.server.broadcasts.reconcile import reconcile
+from xaso.server.broadcasts.schedule import Content, Schedule
+from xaso.server.web.tokens import Role
 
 INVENTORY = Path(__file__).parent / "data" / "merger-inventory.yaml"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

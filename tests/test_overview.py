@@ -14,10 +14,10 @@ from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import TZ, FakeEvaluation, ms
 from xaso.inventory import load_inventory
 from xaso.server import keys
-from xaso.server.indicators.overview import PeriodRef, communes_under
 from xaso.server.indicators.period import parse_period
-from xaso.server.indicators.report_period import previous_periods
-from xaso.server.tokens import Role
+from xaso.server.indicators.reports.overview import PeriodRef, communes_under
+from xaso.server.indicators.reports.period import previous_periods
+from xaso.server.web.tokens import Role
 
 INVENTORY = Path(__file__).parent / "data" / "hierarchy-inventory.yaml"
 OVERVIEW = "/api/v1/indicators/overview"

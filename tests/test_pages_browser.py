@@ -20,7 +20,7 @@ from tests.messages import heartbeat, payload, status
 from tests.services.binaries import require_binary
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server import keys
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 playwright_api = pytest.importorskip("playwright.async_api")
 

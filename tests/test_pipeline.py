@@ -23,11 +23,11 @@ from tests.waiting import eventually
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server import keys
 from xaso.server.app import Deps, create_app
-from xaso.server.fleet_state import DeviceStatus
+from xaso.server.monitoring.fleet_state import DeviceStatus
 from xaso.server.settings import Settings
 from xaso.server.store.base import Record, Store, WriteResult
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 NOW = 1_795_000_000_000
 NESTED = b'{"v": 1, "agent": "alpha-gw", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}"

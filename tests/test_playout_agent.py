@@ -36,7 +36,7 @@ from xaso.protocol import (
     encode,
     schedule_topic,
 )
-from xaso.server.ingest import broadcast_record
+from xaso.server.monitoring.ingest import broadcast_record
 from xaso.server.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.integration

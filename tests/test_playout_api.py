@@ -36,13 +36,13 @@ from xaso.protocol import (
     status_topic,
 )
 from xaso.server import keys
-from xaso.server.api_playout import playout_for
 from xaso.server.app import Deps, create_app
-from xaso.server.schedule import Content, Schedule, Targets
+from xaso.server.broadcasts.schedule import Content, Schedule, Targets
 from xaso.server.settings import Settings
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role
+from xaso.server.web.api.playout import playout_for
+from xaso.server.web.tokens import Role
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN = 60_000

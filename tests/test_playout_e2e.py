@@ -34,7 +34,7 @@ from tests.test_content_api import wav
 from tests.waiting import eventually
 from xaso.server.app import create_app
 from xaso.server.settings import Settings
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xaso.inventory import Inventory, InventoryIndex
-from xaso.server.playout_outcome import PlayoutOutcome
-from xaso.server.reconcile import ReconcileRules, reconcile
-from xaso.server.schedule import Content, Schedule, Targets
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.reconcile import ReconcileRules, reconcile
+from xaso.server.broadcasts.schedule import Content, Schedule, Targets
 from xaso.server.store.base import BroadcastEventRecord
 from xaso.yamlcheck import load_struct_text
 

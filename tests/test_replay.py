@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from xaso.server.replay import ReplayPlanner, ReplayRequest
-from xaso.server.sequence import SequenceTracker
+from xaso.server.monitoring.replay import ReplayPlanner, ReplayRequest
+from xaso.server.monitoring.sequence import SequenceTracker
 
 
 def planner_with_gap(now_ms: int = 0) -> tuple[SequenceTracker, ReplayPlanner]:

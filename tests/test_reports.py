@@ -19,8 +19,8 @@ from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import TZ, FakeEvaluation, ms, small_fake
 from xaso.server import keys
 from xaso.server.indicators.evidence import canonical_bytes, evidence_sha256
-from xaso.server.indicators.report import format_number
-from xaso.server.tokens import Role
+from xaso.server.indicators.reports.report import format_number
+from xaso.server.web.tokens import Role
 
 Q3 = "period=2026-Q3"
 
@@ -222,7 +222,7 @@ async def test_an_unknown_excused_setting_is_a_400_not_quietly_no(
 
 
 def test_every_data_source_is_named_in_vietnamese() -> None:
-    from xaso.server.indicators.report import report_view
+    from xaso.server.indicators.reports.report import report_view
     from xaso.server.indicators.result import SOURCES
 
     fake = small_fake()
@@ -237,7 +237,7 @@ def test_every_data_source_is_named_in_vietnamese() -> None:
 
 def test_every_unit_of_the_default_profile_is_named_in_vietnamese() -> None:
     from xaso.server.indicators.profile import load_default_profile
-    from xaso.server.indicators.report import words
+    from xaso.server.indicators.reports.report import words
 
     vi = words("vi")
     for indicator in load_default_profile().indicators:
@@ -246,7 +246,7 @@ def test_every_unit_of_the_default_profile_is_named_in_vietnamese() -> None:
 
 
 def test_the_english_report_uses_the_english_texts() -> None:
-    from xaso.server.indicators.report import render_csv, report_view
+    from xaso.server.indicators.reports.report import render_csv, report_view
 
     fake = small_fake()
     evaluation = fake.evaluation("alpha", ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from xaso.inventory import InventoryIndex, load_inventory
-from xaso.server.schedule import (
+from xaso.server.broadcasts.schedule import (
     Content,
     Schedule,
     Targets,

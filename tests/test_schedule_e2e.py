@@ -24,7 +24,7 @@ from tests.waiting import eventually
 from xaso.protocol import decode_schedule_set
 from xaso.server.app import create_app
 from xaso.server.settings import Settings
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ import pytest
 
 from tests.doubles import Clock
 from tests.messages import MORNING_NEWS
+from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
+from xaso.server.broadcasts.schedule_table import ScheduleTable
 from xaso.server.json_table import JsonTable, open_db
-from xaso.server.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
-from xaso.server.schedule_table import ScheduleTable
 
 NEWS = msgspec.structs.replace(MORNING_NEWS, created_by="can-bo-vh")
 

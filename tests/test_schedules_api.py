@@ -22,7 +22,7 @@ from xaso.server import keys
 from xaso.server.app import Deps, create_app
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xaso.server.sequence import MAX_GAPS_PER_AGENT, SequenceTracker
+from xaso.server.monitoring.sequence import MAX_GAPS_PER_AGENT, SequenceTracker
 
 
 def test_contiguous_numbers_are_never_missing() -> None:

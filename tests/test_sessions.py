@@ -15,11 +15,11 @@ from aiohttp.test_utils import TestClient
 from tests.messages import SMALL_INVENTORY, small_index
 from xaso.server import keys
 from xaso.server.app import Deps, create_app
-from xaso.server.auth import SESSION_COOKIE
-from xaso.server.forwarded import parse_trusted_proxies
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.auth import SESSION_COOKIE
+from xaso.server.web.forwarded import parse_trusted_proxies
+from xaso.server.web.tokens import Role, TokenStore
 
 START_MS = 1_800_000_000_000
 IDLE_S = 600.0

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import FakeEvaluation, ms, small_fake
 from xaso.server import keys
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 REPORT = "/api/v1/indicators/report?commune=alpha&period=2026-Q3"
 SIGNOFF = "/api/v1/indicators/signoff"
@@ -271,7 +271,7 @@ async def test_sign_offs_of_a_commune_no_longer_listed_are_still_listed(tmp_path
     sign-offs stay listed, matching nothing, and the list still answers."""
     from aiohttp.test_utils import TestServer
 
-    from xaso.server.indicators.signoff import SignOff
+    from xaso.server.indicators.gather.signoff import SignOff
 
     async with app_without_broker(tmp_path) as real, TestClient(TestServer(real)) as client:
         snapshot = b'{"commune":"gone"}'
@@ -525,7 +525,7 @@ async def test_with_the_real_evaluation_the_report_names_each_change(tmp_path: P
 
     from tests.test_indicators_api import make_app
     from tests.test_indicators_stores import HISTORY, tr
-    from xaso.server.indicators.report import format_number
+    from xaso.server.indicators.reports.report import format_number
     from xaso.server.store.sqlite import SqliteStore
 
     store = await SqliteStore.open(":memory:")
@@ -638,7 +638,7 @@ async def test_with_the_real_evaluation_the_report_names_each_change(tmp_path: P
 
 
 def test_the_store_keeps_only_a_snapshot_that_hashes_to_the_sign_off(tmp_path: Path) -> None:
-    from xaso.server.indicators.signoff import SignOff, SignOffStore, SnapshotMismatch
+    from xaso.server.indicators.gather.signoff import SignOff, SignOffStore, SnapshotMismatch
 
     store = SignOffStore(str(tmp_path / "signoffs.db"))
     try:

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer
 from xaso.server.store.influx import InfluxStore
-from xaso.server.tokens import Role
+from xaso.server.web.tokens import Role
 
 READING_ROUTES = [
     "/api/v1/devices/alpha-gw/history",

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from xaso.server.intake_journal import DeadLetter, JournalUnavailable
-from xaso.server.metrics import Metrics
+from xaso.server.monitoring.intake_journal import DeadLetter, JournalUnavailable
+from xaso.server.monitoring.metrics import Metrics
+from xaso.server.monitoring.writer import Intake, StoreWriter
 from xaso.server.store.base import (
     Record,
     RecordsRefused,
@@ -18,7 +19,6 @@ from xaso.server.store.base import (
     TransitionRecord,
     WriteResult,
 )
-from xaso.server.writer import Intake, StoreWriter
 
 
 def record(i: int) -> TransitionRecord:

@@ -126,7 +126,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from xaso.server.tokens import Role, TokenStore
+    from xaso.server.web.tokens import Role, TokenStore
 
     store = TokenStore(Path(args.data_dir) / "xaso.db")
     try:

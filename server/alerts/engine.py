@@ -56,8 +56,8 @@ from xaso.server.alerts.groups import (
 from xaso.server.alerts.message import AlertDevice, Language
 from xaso.server.alerts.observations import Observation, Observer, view
 from xaso.server.alerts.playout_rule import PLAYOUT_RULE_TYPES, PlayoutRules
-from xaso.server.fleet_state import FleetState
-from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.monitoring.fleet_state import FleetState
 
 __all__ = ["AlertEngine", "Notice", "SnapshotError"]
 

@@ -17,7 +17,7 @@ from xaso.inventory import InventoryIndex
 from xaso.server.alerts.config import RuleConfig
 from xaso.server.alerts.groups import Trackers
 from xaso.server.alerts.message import AlertDevice, Language
-from xaso.server.fleet_state import DeviceState, DeviceStatus, FleetState
+from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus, FleetState
 
 __all__ = ["Observation", "Observer", "view"]
 

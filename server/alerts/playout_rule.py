@@ -22,7 +22,7 @@ from xaso.inventory import InventoryIndex
 from xaso.server.alerts.config import RuleConfig
 from xaso.server.alerts.groups import EngineState, Group, Notice, make_notice
 from xaso.server.alerts.message import AlertBulletin, AlertDevice, Language
-from xaso.server.playout_outcome import PROBLEM_STATUSES, STATUS_TEXT, PlayoutOutcome
+from xaso.server.broadcasts.playout_outcome import PROBLEM_STATUSES, STATUS_TEXT, PlayoutOutcome
 
 __all__ = ["DEFAULT_WITHIN_S", "PLAYOUT_RULE_TYPES", "PlayoutRules", "window_ms"]
 

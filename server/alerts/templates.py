@@ -19,8 +19,8 @@ import jinja2
 import msgspec
 
 from xaso.server.alerts.message import AlertBulletin, AlertDevice, AlertMessage, Language
-from xaso.server.i18n import describe_cause, duration, translator
-from xaso.server.playout_outcome import PRIORITY_TEXT, STATUS_TEXT
+from xaso.server.broadcasts.playout_outcome import PRIORITY_TEXT, STATUS_TEXT
+from xaso.server.words import describe_cause, duration, translator
 
 TEMPLATE_DIR: Final = Path(__file__).parent / "templates"
 # Domain brief: times are shown in Asia/Ho_Chi_Minh, stored in UTC.

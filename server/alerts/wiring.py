@@ -38,9 +38,9 @@ from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
 from xaso.server.alerts.metrics import AlertMetrics
 from xaso.server.alerts.state_store import AlertStateStore
 from xaso.server.alerts.templates import Renderer
-from xaso.server.fleet_state import DeviceStatus, FleetState
-from xaso.server.playout_log import playout_for
-from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.playout_log import playout_for
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState
 from xaso.server.store.base import StoreUnavailable
 
 __all__ = ["ALERTS", "AlertsRuntime", "active_alerts", "alerts_cleanup_ctx", "check_playout"]

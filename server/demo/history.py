@@ -19,8 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xaso.inventory import InventoryIndex
+from xaso.server.broadcasts.schedule import Content, Schedule, occurrences, target_clusters
 from xaso.server.json_table import JsonTable, open_db
-from xaso.server.schedule import Content, Schedule, occurrences, target_clusters
 from xaso.server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,

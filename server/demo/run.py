@@ -25,7 +25,7 @@ from xaso.server.demo.fleet import SimulatedFleet
 from xaso.server.demo.history import write_history
 from xaso.server.settings import Settings
 from xaso.server.store import open_store
-from xaso.server.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role, TokenStore
 
 log = logging.getLogger("xaso.demo")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from xaso.server.availability import DOWN_STATUSES, UP_STATUSES, merge_windows
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.indicators.context import Context, Frame
 from xaso.server.indicators.inputs import DAY_MS
 from xaso.server.indicators.measures import NO_HISTORY, Window, window_spans
@@ -15,7 +15,7 @@ from xaso.server.indicators.period import day_start_ms, local_day
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import EvidenceItem, IndicatorResult
 from xaso.server.indicators.wording import num
-from xaso.server.playout_outcome import PlayoutOutcome
+from xaso.server.monitoring.availability import DOWN_STATUSES, UP_STATUSES, merge_windows
 
 __all__ = ["broadcast_days", "emergency_readiness"]
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import Indicator, IndicatorProfile
 from xaso.server.indicators.result import ExclusionEntry
 from xaso.server.indicators.snapshot import CommuneSnapshot
-from xaso.server.playout_outcome import PlayoutOutcome
 from xaso.server.store.base import DeviceReadingRecord
 
 __all__ = [

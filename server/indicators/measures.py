@@ -25,10 +25,17 @@ import bisect
 from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
-from xaso.server.availability import Availability, Outage, Span, availability, outages, spans
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import Verdict
 from xaso.server.indicators.snapshot import MemberDevice
+from xaso.server.monitoring.availability import (
+    Availability,
+    Outage,
+    Span,
+    availability,
+    outages,
+    spans,
+)
 from xaso.server.store.base import TransitionRecord
 
 DeviceState = Literal["working", "not_working", "unknown", "planned"]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from xaso.server.time_param import (
+from xaso.server.web.time_param import (
     FIRST_DAY,
     LAST_DAY,
     TimeParamError,

@@ -4,13 +4,13 @@ insufficient data when too little of the expected time is known."""
 
 from __future__ import annotations
 
-from xaso.server.availability import Availability
 from xaso.server.indicators.context import Context, Frame
 from xaso.server.indicators.inputs import indicator_window
 from xaso.server.indicators.measures import hours
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import IndicatorResult, Verdict
 from xaso.server.indicators.wording import device_item, num, outage_items, window_text
+from xaso.server.monitoring.availability import Availability
 
 __all__ = ["camera_availability", "radio_availability"]
 

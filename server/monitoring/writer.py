@@ -1,0 +1,241 @@
+"""Batches records into the store and acknowledges MQTT messages only once stored.
+
+The broker keeps a message until we acknowledge it (paho ``manual_ack``), so a message
+is never acknowledged before what it carried is durable: its records in the store, or
+the message itself kept aside as a dead letter, and the agents' numbering saved (the
+``on_stored`` step, server/pipeline.py). If the store is down, we retry with backoff
+and the broker holds the rest; if the server dies, the broker redelivers.
+
+Poison never wedges the writer: a batch the store refuses for a reason of its own (a
+value it cannot hold, a bug) is split in halves until the messages it refuses are
+found; those are kept aside, and the rest is stored. Only ``StoreUnavailable`` (the
+store is down or failing as a whole) is retried as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import msgspec
+
+from xaso.server.monitoring.intake_journal import DeadLetter, JournalUnavailable
+from xaso.server.monitoring.metrics import Metrics
+from xaso.server.store.base import Record, RecordsRefused, Store, StoreUnavailable
+
+log = logging.getLogger("xaso.writer")
+
+Ack = Callable[[], object]
+T = TypeVar("T")
+# Errors after which the same step may succeed later: retried, never split.
+_TRANSIENT = (StoreUnavailable, JournalUnavailable)
+
+
+@dataclass(slots=True)
+class Intake:
+    """One MQTT message (or a batch of the server's own transitions) on its way to the
+    store, with what must happen once it is durable."""
+
+    records: Sequence[Record]
+    ack: Ack | None = None
+    # The message as it came, kept aside if the store refuses what it carries.
+    topic: str = ""
+    payload: bytes = b""
+    received_ms: int = 0  # server clock
+    # The (agent, seq) numbers the message carried: arrived once stored or kept aside.
+    sequences: Sequence[tuple[str, int]] = ()
+    # Refused before the store (broken, invalid, unknown agent...): kept aside only.
+    refused: DeadLetter | None = None
+    queued_at: float = field(default=0.0)  # monotonic, for how long intake waits
+
+
+# What runs once a batch is durable in the store, before it is acknowledged: keep the
+# dead letters and save the agents' numbering. Raises JournalUnavailable to be retried.
+OnStored = Callable[[Sequence[Intake], Sequence[DeadLetter]], Awaitable[None]]
+
+
+async def _nothing_more(batch: Sequence[Intake], letters: Sequence[DeadLetter]) -> None:
+    return None
+
+
+class StoreWriter:
+    def __init__(
+        self,
+        store: Store,
+        metrics: Metrics,
+        *,
+        on_stored: OnStored = _nothing_more,
+        max_batch: int = 5000,
+        linger_s: float = 0.05,
+        # A store back from an outage is found within this: meanwhile the intake is
+        # stalled and nobody is timed out, so it should not be long.
+        max_backoff_s: float = 10.0,
+    ) -> None:
+        self._store = store
+        self._metrics = metrics
+        self._on_stored = on_stored
+        self._queue: collections.deque[Intake] = collections.deque()
+        self._ready = asyncio.Event()
+        self._max_batch = max_batch
+        self._linger_s = linger_s
+        self._max_backoff_s = max_backoff_s
+        self._pending_records = 0
+        # The batch being written: a cancelled run() must not take it with it.
+        self._current: list[Intake] = []
+        # Monotonic time of the first failure of the step being retried; None while fine.
+        self.failing_since: float | None = None
+        self.last_failure = ""
+
+    def submit(self, intake: Intake) -> None:
+        """Queue a message's records (possibly none) and what is due once stored."""
+        intake.queued_at = time.monotonic()
+        self._queue.append(intake)
+        self._ready.set()
+        self._pending_records += len(intake.records)
+        self._metrics.queue_depth.set(self._pending_records)
+
+    def submit_records(self, records: Sequence[Record]) -> None:
+        """The server's own records (transitions): nothing to acknowledge."""
+        self.submit(Intake(records))
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue) + len(self._current)
+
+    def waiting_s(self) -> float:
+        """How long the oldest message not yet stored has waited (0 when none waits)."""
+        oldest = self._current[0] if self._current else (self._queue[0] if self._queue else None)
+        return 0.0 if oldest is None else time.monotonic() - oldest.queued_at
+
+    async def run(self) -> None:
+        while True:
+            while not self._queue:
+                self._ready.clear()
+                await self._ready.wait()
+            if self._pending_records < self._max_batch:
+                await asyncio.sleep(self._linger_s)  # let a burst gather into one write
+            self._current = self._take_batch()
+            await self._settle(self._current, attempts=0)
+            self._current = []
+
+    def _take_batch(self) -> list[Intake]:
+        batch = [self._queue.popleft()]
+        size = len(batch[0].records)
+        while size < self._max_batch and self._queue:
+            batch.append(self._queue.popleft())
+            size += len(batch[-1].records)
+        return batch
+
+    async def _settle(self, batch: list[Intake], attempts: int) -> bool:
+        """Store the batch, keep aside what was refused, run on_stored, then acknowledge.
+        False if it gave up after ``attempts`` tries of a step (0: never gives up)."""
+        stored = [intake for intake in batch if intake.records]
+        try:
+            letters = await self._retrying(lambda: self._write_isolating(stored), attempts)
+            letters += [intake.refused for intake in batch if intake.refused is not None]
+            await self._retrying(lambda: self._on_stored(batch, letters), attempts)
+        except _TRANSIENT:
+            return False
+        for intake in batch:
+            if intake.ack is not None:
+                intake.ack()
+        self._pending_records -= sum(len(intake.records) for intake in batch)
+        self._metrics.queue_depth.set(self._pending_records)
+        return True
+
+    async def flush(self, deadline_s: float = 10.0) -> None:
+        """At shutdown: settle the batch run() was on and whatever is queued, as one
+        batch, tried for at most ``deadline_s``. What cannot be settled is not
+        acknowledged (the broker keeps it for the next start) and is logged."""
+        batch = self._current + list(self._queue)
+        self._current = []
+        self._queue.clear()
+        try:
+            settled = await asyncio.wait_for(self._settle(batch, attempts=3), deadline_s)
+        except TimeoutError:
+            settled = False
+        if not settled:
+            records = sum(len(intake.records) for intake in batch)
+            log.error("shutting down with %d messages (%d records) not stored", len(batch), records)
+
+    async def _retrying(self, step: Callable[[], Awaitable[T]], attempts: int) -> T:
+        """Run ``step`` until it stops raising a transient error, with jittered backoff
+        (at most ``attempts`` times if given)."""
+        delay_s = 0.5
+        tried = 0
+        while True:
+            tried += 1
+            try:
+                result = await step()
+            except _TRANSIENT as exc:
+                self._metrics.store_writes.labels("unavailable").inc()
+                if self.failing_since is None:
+                    self.failing_since = time.monotonic()
+                self.last_failure = str(exc)
+                if attempts and tried >= attempts:
+                    log.error("store unavailable, giving up for now: %s", exc)
+                    raise
+                log.warning("store unavailable (%s); retrying in %.1fs", exc, delay_s)
+                # Full jitter, so several servers do not hammer a recovering store in step.
+                await asyncio.sleep(random.uniform(0, delay_s))
+                delay_s = min(delay_s * 2, self._max_backoff_s)
+                continue
+            self.failing_since = None
+            return result
+
+    async def _write_isolating(self, batch: Sequence[Intake]) -> list[DeadLetter]:
+        """Write the batch's records; the messages the store refuses, found by halving,
+        come back as dead letters. StoreUnavailable propagates: retry it all."""
+        records = [record for intake in batch for record in intake.records]
+        if not records:
+            return []
+        unexpected: Exception | None = None
+        try:
+            result = await self._store.write(records)
+        except StoreUnavailable:
+            raise
+        except RecordsRefused as exc:
+            problem = str(exc)
+        except Exception as exc:  # CancelledError is not an Exception: shutdown passes
+            # A bug of ours or the store's, on something in this batch: find it, keep it
+            # aside, and let the rest through rather than retry the same thing forever.
+            problem, unexpected = f"{type(exc).__name__}: {exc}", exc
+        else:
+            if not result.rejected:
+                self._metrics.store_writes.labels("ok").inc()
+                self._metrics.store_records_written.inc(result.written)
+                return []
+            problem = result.detail or f"{result.rejected} records refused"
+        if len(batch) == 1:
+            self._metrics.store_writes.labels("partial").inc()
+            self._metrics.store_records_rejected.inc(len(records))
+            log.error(
+                "store refused %s; kept aside: %s",
+                batch[0].topic or "the server's records",
+                problem,
+                exc_info=unexpected,
+            )
+            return [_refused_by_store(batch[0], problem)]
+        half = len(batch) // 2
+        return await self._write_isolating(batch[:half]) + await self._write_isolating(batch[half:])
+
+
+def _refused_by_store(intake: Intake, problem: str) -> DeadLetter:
+    if intake.payload or intake.topic:
+        payload = intake.payload
+    else:
+        # The server's own records (transitions) have no message: keep them as JSON.
+        payload = msgspec.json.encode(list(intake.records))
+    return DeadLetter(
+        received_ms=intake.received_ms,
+        topic=intake.topic or "(server transitions)",
+        reason="store_refused",
+        detail=problem[:2000],
+        payload=payload,
+    )

@@ -1,0 +1,229 @@
+"""Commands that act on the loudspeakers at once: "emergency now" and "silence now"
+(docs/api.md).
+
+An emergency is a one-off schedule of the emergency class (Thông tư 39/2020/TT-BTTTT:
+it plays immediately and pre-empts anything playing) that starts now by the server's
+clock. It is stored like any other schedule, so it shows in the schedules list and in
+the broadcast log's reconciliation; collisions are reported, never a refusal. A silence
+order keeps some clusters quiet for up to a day (``server/silence.py``).
+
+Both are sent at once: every gateway concerned gets a new retained schedule set, and
+the answer names the gateways it went to, and those it could not go to now because the
+broker link is down (they get it as soon as the link returns). Admins act anywhere,
+operators in their communes; viewers read the silences in force; agents never get here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Final, TypeVar
+from zoneinfo import ZoneInfo
+
+import msgspec
+from aiohttp import web
+
+from xaso.protocol import ContentSource
+from xaso.server import keys
+from xaso.server.broadcasts.schedule import (
+    Content,
+    ContentType,
+    Schedule,
+    Targets,
+    schedule_problems,
+)
+from xaso.server.broadcasts.silence import (
+    DEFAULT_MINUTES,
+    SilenceOrder,
+    in_force,
+    lifted,
+    new_order,
+    orders_in_force,
+    silence_problems,
+)
+from xaso.server.monitoring.exclusions import new_id
+from xaso.server.web.api.devices import forbidden, json_body, json_response, not_found
+from xaso.server.web.api.schedules import content_problems, invalid, saved_view
+from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.views import iso_utc
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+T = TypeVar("T")
+
+
+class EmergencyContent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    type: ContentType
+    title: str = ""
+    # Optional for a file: the uploaded file's real duration is taken.
+    duration_s: float | None = None
+    sha256: str | None = None
+    text: str | None = None
+    voice: str = "vi"
+    url: str | None = None
+    source: ContentSource = "commune"
+
+
+class EmergencyRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    commune: str
+    content: EmergencyContent
+    zones: list[str] = []
+    clusters: list[str] = []
+    title: str = ""  # by default the content's title
+
+
+class SilenceRequest(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    commune: str
+    zones: list[str] = []
+    clusters: list[str] = []
+    minutes: float = DEFAULT_MINUTES
+    reason: str = ""
+
+
+def _decode(body: dict[str, Any], type_: type[T], what: str) -> T:
+    try:
+        return msgspec.convert(body, type_)
+    except msgspec.ValidationError as exc:
+        raise invalid(what, [str(exc)]) from None
+
+
+def _sent(request: web.Request, clusters: list[str]) -> dict[str, list[str]]:
+    """Sync the sets now; which of the gateways of ``clusters`` got theirs."""
+    published = set(request.app[keys.SYNC_SCHEDULES]())
+    gateways = request.app[keys.DISTRIBUTOR].gateways_of(clusters)
+    return {
+        "sent_to": [g for g in gateways if g in published],
+        "not_sent": [g for g in gateways if g not in published],
+    }
+
+
+def _wall_time(now_ms: int, timezone: str) -> dt.datetime:
+    """``now_ms`` as a naive wall time in ``timezone``, to the millisecond (so the
+    occurrence starts exactly then)."""
+    moment = _EPOCH + dt.timedelta(milliseconds=now_ms)
+    return moment.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+async def emergency(request: web.Request) -> web.Response:
+    asked = _decode(await json_body(request), EmergencyRequest, "invalid emergency broadcast")
+    principal = request[PRINCIPAL]
+    # Permission first: the problems would tell about another commune's villages.
+    if not principal.may_act(asked.commune):
+        raise forbidden()
+    index = request.app[keys.INDEX]
+    now_ms = request.app[keys.CLOCK_MS]()
+    problems: list[str] = []
+    given = asked.content
+    duration_s = given.duration_s
+    if duration_s is None:
+        info = request.app[keys.CONTENT].table.items.get(given.sha256 or "")
+        if given.type == "file" and info is not None:
+            duration_s = info.duration_s
+        elif given.type != "file":
+            problems.append(f"content.duration_s: required for content of type {given.type}")
+        # A file without a hash or not uploaded: named by the checks below.
+    content = Content(
+        type=given.type,
+        # 1.0 only stands in while the other problems are collected; never saved.
+        duration_s=duration_s if duration_s is not None else 1.0,
+        title=given.title,
+        sha256=given.sha256,
+        text=given.text,
+        voice=given.voice,
+        url=given.url,
+        source=given.source,
+    )
+    timezone = index.inventory.timezone
+    schedule = Schedule(
+        id=new_id("kc"),
+        commune=asked.commune,
+        title=asked.title or given.title,
+        content=content,
+        start=_wall_time(now_ms, timezone),
+        targets=Targets(zones=asked.zones, clusters=asked.clusters),
+        timezone=timezone,
+        priority="emergency",
+        created_by=principal.name,
+    )
+    problems += schedule_problems(schedule, index, index.day_of(now_ms), targets_field="")
+    problems += content_problems(request, content, asked.commune)
+    if problems:
+        raise invalid("invalid emergency broadcast", problems)
+    view = saved_view(request, schedule)  # before saving: a failure must leave nothing
+    request.app[keys.SCHEDULES].put(schedule, by=principal.name)
+    return json_response({**view, **_sent(request, view["clusters"])}, status=201)
+
+
+def _silence_view(order: SilenceOrder, now_ms: int) -> dict[str, Any]:
+    return {
+        **msgspec.to_builtins(order),
+        "from": iso_utc(order.from_ms),
+        "to": iso_utc(order.to_ms),
+        "in_force": in_force(order, now_ms),
+    }
+
+
+async def silence(request: web.Request) -> web.Response:
+    asked = _decode(await json_body(request), SilenceRequest, "invalid silence")
+    principal = request[PRINCIPAL]
+    if not principal.may_act(asked.commune):
+        raise forbidden()
+    index = request.app[keys.INDEX]
+    now_ms = request.app[keys.CLOCK_MS]()
+    targets = Targets(zones=asked.zones, clusters=asked.clusters)
+    problems = silence_problems(
+        asked.commune, targets, asked.minutes, asked.reason, index, index.day_of(now_ms)
+    )
+    if problems:
+        raise invalid("invalid silence", problems)
+    order = new_order(
+        new_id("il"),
+        asked.commune,
+        targets,
+        index,
+        now_ms=now_ms,
+        minutes=asked.minutes,
+        created_by=principal.name,
+        reason=asked.reason,
+    )
+    request.app[keys.SILENCES].put(order)
+    body = {
+        "silence": _silence_view(order, now_ms),
+        "clusters": order.clusters,
+        **_sent(request, order.clusters),
+    }
+    return json_response(body, status=201)
+
+
+async def lift_silence(request: web.Request) -> web.Response:
+    """Lifts an order in force; one already over is answered as it is."""
+    table = request.app[keys.SILENCES]
+    principal = request[PRINCIPAL]
+    order = table.items.get(request.match_info["silence_id"])
+    if order is None or not principal.may_see(order.commune):
+        raise not_found("silence")
+    if not principal.may_act(order.commune):
+        raise forbidden()
+    now_ms = request.app[keys.CLOCK_MS]()
+    order = lifted(order, now_ms, principal.name)
+    table.put(order)
+    body = {"silence": _silence_view(order, now_ms), **_sent(request, order.clusters)}
+    return json_response(body)
+
+
+async def list_silences(request: web.Request) -> web.Response:
+    """The orders in force that the token may see (``?commune=`` narrows)."""
+    principal = request[PRINCIPAL]
+    commune = request.query.get("commune")
+    now_ms = request.app[keys.CLOCK_MS]()
+    found = [
+        _silence_view(o, now_ms)
+        for o in orders_in_force(request.app[keys.SILENCES].items.values(), now_ms)
+        if principal.may_see(o.commune) and (commune is None or o.commune == commune)
+    ]
+    return json_response({"silences": found, "count": len(found)})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/api/v1/broadcasts/emergency", emergency)
+    app.router.add_post("/api/v1/broadcasts/silence", silence)
+    app.router.add_delete("/api/v1/broadcasts/silence/{silence_id}", lift_silence)
+    app.router.add_get("/api/v1/broadcasts/silences", list_silences)

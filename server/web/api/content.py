@@ -1,0 +1,61 @@
+"""Broadcast audio: upload (officers, admins), list, and download (gateways too)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from xaso.server import keys
+from xaso.server.broadcasts.content import ContentError
+from xaso.server.web.api.devices import bad_request, json_response, not_found
+from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.tokens import Role
+
+
+async def upload(request: web.Request) -> web.Response:
+    """The file is the request body (``curl --data-binary @ban-tin.mp3``); its name may
+    come in ``?name=``. Answers its sha256 and duration, to use in a schedule."""
+    principal = request[PRINCIPAL]
+    if principal.role not in (Role.ADMIN, Role.OPERATOR):
+        raise web.HTTPForbidden(
+            text='{"error": "this token may not upload"}', content_type="application/json"
+        )
+    try:
+        info = await request.app[keys.CONTENT].save(
+            request.content.iter_chunked(64 * 1024),
+            name=request.query.get("name", ""),
+            uploaded_by=principal.name,
+            # The communes the uploader covers today: after a merger, the successor and
+            # its predecessors, so that every gateway of the successor may fetch it.
+            communes=sorted(principal.scope),
+        )
+    except ContentError as exc:
+        raise bad_request(str(exc)) from None
+    # The same bytes may have come from another commune first: the answer tells only
+    # what is the uploader's own.
+    return json_response(info.view_for(principal.scope), status=201)
+
+
+async def list_content(request: web.Request) -> web.Response:
+    communes = request[PRINCIPAL].scope
+    views = [
+        info.view_for(communes)
+        for info in request.app[keys.CONTENT].table.items.values()
+        if info.visible_to(communes)
+    ]
+    views.sort(key=lambda view: view["uploaded_ms"])
+    return json_response({"content": views})
+
+
+async def download(request: web.Request) -> web.FileResponse:
+    store = request.app[keys.CONTENT]
+    info = store.table.items.get(request.match_info["sha256"])
+    path = store.path(info.id) if info is not None else None
+    if info is None or path is None or not info.visible_to(request[PRINCIPAL].scope):
+        raise not_found("content")
+    return web.FileResponse(path, headers={"Content-Type": "application/octet-stream"})
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/api/v1/content", upload)
+    app.router.add_get("/api/v1/content", list_content)
+    app.router.add_get("/api/v1/content/{sha256}", download)

@@ -1,0 +1,256 @@
+"""Declared indicators and their evidence documents through the API (docs/api.md).
+
+Commune officers (operators) declare for their own communes and upload evidence for
+them, admins for any; everyone reads within their commune scope. Documents are answered
+by sha256, and an entry cites them by it.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from aiohttp import BodyPartReader, web
+
+from xaso.server import keys
+from xaso.server.indicators.gather.declared import DeclaredStore, check_declaration
+from xaso.server.indicators.gather.documents import (
+    DocumentError,
+    DocumentStore,
+    PendingDocument,
+    is_sha256,
+)
+from xaso.server.indicators.profile import ProfileSet, load_default_profile
+from xaso.server.web.api.devices import bad_request, forbidden, json_body, json_response, not_found
+from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.tokens import Principal, Role
+
+CHUNK_BYTES = 64 * 1024
+# One request carries a handful of scans; more is a mistake or an abuse.
+MAX_FILES_PER_UPLOAD = 20
+
+
+def may_declare(principal: Principal, commune: str) -> bool:
+    """Admins for any commune; operators for those their scope covers today (after a
+    merger, the successor's officers declare for its predecessors' past periods)."""
+    return principal.may_act(commune)
+
+
+def _invalid(error: str, problems: list[str]) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(
+        text=msgspec.json.encode({"error": error, "problems": problems}).decode(),
+        content_type="application/json",
+    )
+
+
+def _upload_communes(request: web.Request) -> list[str]:
+    """Whom an upload is for: ``?commune=``, else the uploader's own communes (an
+    admin's upload without one is provincial: every commune)."""
+    principal = request[PRINCIPAL]
+    if principal.role not in (Role.ADMIN, Role.OPERATOR):
+        raise web.HTTPForbidden(
+            text='{"error": "this token may not upload evidence"}',
+            content_type="application/json",
+        )
+    commune = request.query.get("commune")
+    if commune is None:
+        return sorted(principal.scope)
+    if commune not in request.app[keys.INDEX].communes and principal.role is Role.ADMIN:
+        raise bad_request(f"no commune {commune!r} in the inventory")
+    if not may_declare(principal, commune):
+        raise forbidden()
+    return [commune]
+
+
+async def _chunks_of_part(part: BodyPartReader) -> AsyncIterator[bytes]:
+    while chunk := await part.read_chunk(CHUNK_BYTES):
+        yield chunk
+
+
+async def upload_documents(request: web.Request) -> web.Response:
+    """``multipart/form-data`` with one or more ``file`` parts, or one file as the body
+    (``?name=``). All are kept, or — if any is refused — none."""
+    communes = _upload_communes(request)
+    store = request.app[keys.DOCUMENTS]
+    by = request[PRINCIPAL].name
+    pending: list[PendingDocument] = []
+    problems: list[str] = []
+    try:
+        if request.content_type == "multipart/form-data":
+            await _receive_parts(request, store, by, communes, pending, problems)
+        else:
+            try:
+                pending.append(
+                    await store.receive(
+                        request.content.iter_chunked(CHUNK_BYTES),
+                        name=request.query.get("name", ""),
+                        uploaded_by=by,
+                        communes=communes,
+                    )
+                )
+            except DocumentError as exc:
+                problems.append(str(exc))
+        if not pending and not problems:
+            problems.append("no file: send multipart/form-data with a 'file' part")
+        if problems:
+            raise _invalid("evidence refused; nothing was kept", problems)
+    except BaseException:
+        for item in pending:
+            store.discard(item)
+        raise
+    kept = [store.keep(item) for item in pending]
+    return json_response({"documents": msgspec.to_builtins(kept)}, status=201)
+
+
+async def _receive_parts(
+    request: web.Request,
+    store: DocumentStore,
+    by: str,
+    communes: list[str],
+    pending: list[PendingDocument],
+    problems: list[str],
+) -> None:
+    reader = await request.multipart()
+    position = 0
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader) or part.name != "file":
+            problems.append(f"part {position}: only 'file' parts are expected")
+            position += 1
+            continue
+        if len(pending) + len(problems) >= MAX_FILES_PER_UPLOAD:
+            problems.append(f"at most {MAX_FILES_PER_UPLOAD} files in one upload")
+            return
+        try:
+            pending.append(
+                await store.receive(
+                    _chunks_of_part(part),
+                    # aiohttp's own client percent-encodes names; browsers send UTF-8.
+                    name=urllib.parse.unquote(part.filename or ""),
+                    uploaded_by=by,
+                    communes=communes,
+                )
+            )
+        except DocumentError as exc:
+            problems.append(f"file {position}: {exc}")
+            if "larger than" in str(exc):
+                return  # not worth reading the rest of an oversized request
+        position += 1
+
+
+def _visible_document(request: web.Request) -> tuple[Path, str, str]:
+    sha256 = request.match_info["sha256"]
+    store = request.app[keys.DOCUMENTS]
+    info = store.table.items.get(sha256) if is_sha256(sha256) else None
+    path = store.path(sha256) if info is not None else None
+    # Out of scope answers 404, as if it did not exist.
+    if info is None or path is None or not info.visible_to(request[PRINCIPAL].scope):
+        raise not_found("document")
+    return path, info.name, info.content_type
+
+
+async def download_document(request: web.Request) -> web.FileResponse:
+    path, name, content_type = _visible_document(request)
+    quoted = urllib.parse.quote(name or path.name)
+    return web.FileResponse(
+        path,
+        headers={
+            "Content-Type": content_type,
+            # Vietnamese names survive as RFC 6266 filename*; the plain fallback is the hash.
+            "Content-Disposition": f'attachment; filename="{path.name}"; '
+            f"filename*=UTF-8''{quoted}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def list_documents(request: web.Request) -> web.Response:
+    communes = request[PRINCIPAL].scope
+    commune = request.query.get("commune")
+    found = sorted(
+        (
+            d
+            for d in request.app[keys.DOCUMENTS].table.items.values()
+            if d.visible_to(communes) and (commune is None or d.serves(commune))
+        ),
+        key=lambda d: d.uploaded_ms,
+    )
+    return json_response({"documents": msgspec.to_builtins(found), "count": len(found)})
+
+
+async def declare(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    principal = request[PRINCIPAL]
+    commune = body.get("commune")
+    # Permission first: the problems would tell about another commune's documents.
+    if principal.role is not Role.ADMIN and not (
+        isinstance(commune, str) and may_declare(principal, commune)
+    ):
+        raise forbidden()
+    # A declared indicator's unit is the base profile's (a province cannot change it).
+    profiles = request.app.get(keys.INDICATOR_PROFILES) or ProfileSet(load_default_profile())
+    entry, problems = check_declaration(
+        body,
+        request.app[keys.INDEX].communes,
+        request.app[keys.DOCUMENTS].table.items,
+        entered_by=principal.name,
+        entered_ms=request.app[keys.CLOCK_MS](),
+        units={i.id: i.unit for i in profiles.default.indicators},
+    )
+    if entry is None:
+        raise _invalid("invalid declared value", problems)
+    saved = request.app[keys.DECLARED].add(entry)
+    return json_response(msgspec.to_builtins(saved), status=201)
+
+
+async def list_declared(request: web.Request) -> web.Response:
+    """Every entry the token may see, newest first; ``current`` marks the one in force
+    today for its commune and indicator."""
+    principal = request[PRINCIPAL]
+    commune = request.query.get("commune")
+    indicator = request.query.get("indicator")
+    store = request.app[keys.DECLARED]
+    entries = [
+        e
+        for e in reversed(store.entries())
+        if principal.may_see(e.commune)
+        and (commune is None or e.commune == commune)
+        and (indicator is None or e.indicator == indicator)
+    ]
+    now_ms = request.app[keys.CLOCK_MS]()
+    current = {
+        (e.commune, e.indicator): store.value_for(e.commune, e.indicator, now_ms, now_ms + 1)
+        for e in entries
+    }
+    body: list[dict[str, Any]] = [
+        {**msgspec.to_builtins(e), "current": current[(e.commune, e.indicator)] == e}
+        for e in entries
+    ]
+    return json_response({"declared": body, "count": len(body)})
+
+
+async def declared_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    declared = DeclaredStore(settings.tokens_path, ZoneInfo(app[keys.INDEX].inventory.timezone))
+    app[keys.DECLARED] = declared
+    yield
+    declared.close()
+
+
+async def documents_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    documents = DocumentStore(Path(settings.data_dir) / "evidence", settings.tokens_path)
+    app[keys.DOCUMENTS] = documents
+    yield
+    documents.close()
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/api/v1/indicators/documents", upload_documents)
+    app.router.add_get("/api/v1/indicators/documents", list_documents)
+    app.router.add_get("/api/v1/indicators/documents/{sha256}", download_document)
+    app.router.add_post("/api/v1/indicators/declared", declare)
+    app.router.add_get("/api/v1/indicators/declared", list_declared)

@@ -1,0 +1,186 @@
+"""The playout log through the API (docs/api.md, docs/broadcasts.md).
+
+``GET /api/v1/playout`` reconciles the period asked for (JSON with a summary, or a CSV
+file in Vietnamese or English); ``POST /api/v1/playout/manual`` records a live
+announcement made on the microphone. Read like the other endpoints (viewers too, within
+their communes); manual entries are written by admins and by operators for their own
+communes.
+
+``playout_for`` (server/playout_log.py) is what the indicators call.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import msgspec
+from aiohttp import web
+
+from xaso.server import keys
+from xaso.server.broadcasts.manual_entries import entry_problems, manual_outcomes, new_entry
+from xaso.server.broadcasts.playout_csv import playout_csv
+from xaso.server.broadcasts.playout_log import playout_for, summary
+from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.schedule import Targets
+from xaso.server.monitoring.exclusions import new_id
+from xaso.server.web.api.devices import (
+    bad_request,
+    forbidden,
+    json_body,
+    json_response,
+    not_found,
+    requested_period,
+)
+from xaso.server.web.api.schedules import invalid
+from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.time_param import TimeParamError, parse_time_param
+from xaso.server.web.views import iso_utc
+
+__all__ = ["playout_for", "setup_routes"]
+
+DEFAULT_PERIOD_MS: Final = 7 * 24 * 3600 * 1000
+# A quarter at most per request: every occurrence of every schedule is expanded.
+MAX_PERIOD_MS: Final = 92 * 24 * 3600 * 1000
+
+
+def outcome_view(outcome: PlayoutOutcome) -> dict[str, Any]:
+    # Every field, empty ones included: a stable shape for whoever reads the JSON.
+    view = msgspec.structs.asdict(outcome)
+    view.update(
+        planned_start=iso_utc(outcome.planned_start_ms),
+        planned_end=iso_utc(outcome.planned_end_ms),
+        started=iso_utc(outcome.started_ms),
+        ended=iso_utc(outcome.ended_ms),
+    )
+    return view
+
+
+async def playout_log(request: web.Request) -> web.StreamResponse:
+    principal = request[PRINCIPAL]
+    index = request.app[keys.INDEX]
+    commune = request.query.get("commune")
+    if commune is not None and (commune not in index.communes or not principal.may_see(commune)):
+        raise not_found("commune")
+    communes = [commune] if commune else [c for c in index.communes if principal.may_see(c)]
+    now_ms = request.app[keys.CLOCK_MS]()
+    from_ms, to_ms = requested_period(request, DEFAULT_PERIOD_MS, now_ms + 1)
+    if to_ms - from_ms > MAX_PERIOD_MS:
+        raise bad_request("ask for at most 92 days at a time")
+    output = request.query.get("format", "json")
+    if output not in ("json", "csv"):
+        raise bad_request("format must be json or csv")
+    lang = request.query.get("lang", "vi")
+    if lang not in ("vi", "en"):
+        raise bad_request("lang must be vi or en")
+    # A store that cannot be read is a 503 (server/store_errors.py).
+    outcomes = await playout_for(request.app, communes, from_ms, to_ms)
+    if output == "csv":
+        name = f"nhat-ky-phat-thanh_{commune or 'tat-ca'}_{from_ms}_{to_ms}.csv"
+        return web.Response(
+            body=playout_csv(outcomes, index, lang),
+            content_type="text/csv",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return json_response(
+        {
+            "from": iso_utc(from_ms),
+            "to": iso_utc(to_ms),
+            "communes": communes,
+            "count": len(outcomes),
+            "summary": summary(outcomes),
+            "outcomes": [outcome_view(o) for o in outcomes],
+        }
+    )
+
+
+def _time(body: dict[str, Any], field: str, tz: ZoneInfo, problems: list[str]) -> int:
+    value = body.get(field)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        problems.append(f"{field}: required, epoch ms or ISO 8601")
+        return 0
+    try:
+        return parse_time_param(field, value, tz)
+    except TimeParamError as exc:
+        problems.append(str(exc))
+        return 0
+
+
+def _text(body: dict[str, Any], field: str, problems: list[str]) -> str:
+    value = body.get(field, "")
+    if not isinstance(value, str):
+        problems.append(f"{field}: must be text")
+        return ""
+    return value
+
+
+async def add_manual_entry(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    app = request.app
+    index = app[keys.INDEX]
+    commune = body.get("commune")
+    if not isinstance(commune, str) or commune not in index.communes:
+        raise invalid("invalid entry", [f"commune: no commune {commune!r} in the inventory"])
+    # Permission first: the problems would tell about another commune's villages.
+    if not request[PRINCIPAL].may_act(commune):
+        raise forbidden()
+    unknown = sorted(set(body) - {"commune", "zones", "clusters", "start", "end", "title", "note"})
+    problems = [f"{key}: unknown field" for key in unknown]
+    try:
+        targets = msgspec.convert(
+            {"zones": body.get("zones") or [], "clusters": body.get("clusters") or []}, Targets
+        )
+    except msgspec.ValidationError as exc:
+        problems.append(f"zones/clusters: {exc}")
+        targets = Targets()
+    tz = ZoneInfo(index.inventory.timezone)
+    start_ms = _time(body, "start", tz, problems)
+    end_ms = _time(body, "end", tz, problems)
+    title, note = _text(body, "title", problems), _text(body, "note", problems)
+    now_ms = app[keys.CLOCK_MS]()
+    checked = entry_problems(commune, targets, start_ms, end_ms, title, note, index, now_ms)
+    unreadable = {problem.split(":")[0] for problem in problems}
+    if unreadable & {"start", "end"}:
+        unreadable |= {"start", "end"}  # "end must be after start" would be noise
+    problems += [p for p in checked if p.split(":")[0] not in unreadable]
+    if problems:
+        raise invalid("invalid entry", problems)
+    entry = new_entry(
+        new_id("tt"),
+        commune,
+        targets,
+        index,
+        start_ms=start_ms,
+        end_ms=end_ms,
+        title=title,
+        note=note,
+        operator=request[PRINCIPAL].name,
+        now_ms=now_ms,
+    )
+    app[keys.PLAYOUT_MANUAL].put(entry)
+    shown = manual_outcomes([entry], index, [commune], start_ms, start_ms + 1)
+    return json_response(
+        {"entry": msgspec.to_builtins(entry), "outcomes": [outcome_view(o) for o in shown]},
+        status=201,
+    )
+
+
+async def delete_manual_entry(request: web.Request) -> web.Response:
+    """For an entry made by mistake: the log is evidence, so only its writers may."""
+    table = request.app[keys.PLAYOUT_MANUAL]
+    entry = table.items.get(request.match_info["entry_id"])
+    if entry is None or not request[PRINCIPAL].may_see(entry.commune):
+        raise not_found("manual entry")
+    if not request[PRINCIPAL].may_act(entry.commune):
+        raise forbidden()
+    table.remove(entry.id)
+    return web.Response(status=204)
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/playout", playout_log)
+    app.router.add_post("/api/v1/playout/manual", add_manual_entry)
+    app.router.add_delete("/api/v1/playout/manual/{entry_id}", delete_manual_entry)

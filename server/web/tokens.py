@@ -1,0 +1,162 @@
+"""API tokens: created by ``xaso token create``, stored only as SHA-256 hashes.
+
+Tokens are 256 random bits, so a fast hash is enough (no password stretching needed):
+the database alone never lets anyone call the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xaso.inventory import InventoryIndex
+
+from xaso.server.web.sessions import SessionStore
+
+TOKEN_PREFIX = "xaso_"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"  # schedules and acts, for its communes only
+    VIEWER = "viewer"  # reads; limited to its communes when it has any
+    # The overseeing level (province): reads like a viewer and signs off communes'
+    # indicator reports (docs/reports.md); limited to its communes when it has any.
+    VERIFIER = "verifier"
+    AGENT = "agent"  # a gateway fetching broadcast audio: GET /api/v1/content/* only
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    token_id: str
+    name: str
+    role: Role
+    # The communes the token names, as stored. Empty means every commune; an operator
+    # always has at least one.
+    communes: frozenset[str]
+    # What they cover today (``InventoryIndex.scope_on``: a predecessor's token carries
+    # to its successor, a successor's covers its predecessors), resolved per request by
+    # the auth middleware; None until then. Tokens are never rewritten: a merger entered
+    # in the inventory later carries too.
+    covers: frozenset[str] | None = None
+
+    @property
+    def scope(self) -> frozenset[str]:
+        """The communes every scope check uses; empty means every commune."""
+        return self.covers if self.covers is not None else self.communes
+
+    def on(self, index: InventoryIndex, day: dt.date) -> Principal:
+        """This principal with its scope resolved through the inventory on ``day``."""
+        if not self.communes:
+            return self
+        return replace(self, covers=index.scope_on(self.communes, day))
+
+    def may_see(self, commune: str) -> bool:
+        return not self.scope or commune in self.scope
+
+    def may_act(self, commune: str) -> bool:
+        """May change what plays in ``commune``: admins anywhere, operators in theirs."""
+        if self.role is Role.ADMIN:
+            return True
+        return self.role is Role.OPERATOR and commune in self.scope
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TokenStore:
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            """CREATE TABLE IF NOT EXISTS api_token (
+                id TEXT PRIMARY KEY,
+                sha256 TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                communes TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                revoked_ms INTEGER
+            )"""
+        )
+        # The page's logins, which stand for a token (server/sessions.py).
+        self.sessions = SessionStore(self._db)
+
+    def create(self, role: Role, communes: frozenset[str] = frozenset(), name: str = "") -> str:
+        """Create a token and return it; this is the only time it is ever shown."""
+        if role is Role.OPERATOR and not communes:
+            raise ValueError("an operator token must name at least one commune (--commune)")
+        token_id = secrets.token_hex(4)
+        token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+        self._db.execute(
+            "INSERT INTO api_token VALUES (?, ?, ?, ?, ?, ?, NULL)",
+            (
+                token_id,
+                _hash(token),
+                name or role,
+                role,
+                json.dumps(sorted(communes)),
+                int(time.time() * 1000),
+            ),
+        )
+        return token
+
+    def authenticate(self, token: str) -> Principal | None:
+        return self._principal("sha256", _hash(token))
+
+    def principal(self, token_id: str) -> Principal | None:
+        """Whom an unrevoked token's id stands for (a page session's token)."""
+        return self._principal("id", token_id)
+
+    def _principal(self, column: str, value: str) -> Principal | None:
+        assert column in ("id", "sha256")
+        row = self._db.execute(
+            f"SELECT id, name, role, communes FROM api_token WHERE {column} = ? "
+            "AND revoked_ms IS NULL",
+            (value,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Principal(row[0], row[1], Role(row[2]), frozenset(json.loads(row[3])))
+
+    def revoke(self, token_id: str) -> bool:
+        """Revoke a token and end its page sessions."""
+        cursor = self._db.execute(
+            "UPDATE api_token SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL",
+            (int(time.time() * 1000), token_id),
+        )
+        self.sessions.end_for_token(token_id)
+        return cursor.rowcount == 1
+
+    def list(self) -> list[dict[str, object]]:
+        rows = self._db.execute(
+            "SELECT id, name, role, communes, created_ms, revoked_ms FROM api_token "
+            "ORDER BY created_ms"
+        ).fetchall()
+        return [
+            {
+                "id": r[0],
+                "name": r[1],
+                "role": r[2],
+                "communes": json.loads(r[3]),
+                "created_ms": r[4],
+                "revoked_ms": r[5],
+            }
+            for r in rows
+        ]
+
+    def close(self) -> None:
+        self._db.close()
