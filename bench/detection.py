@@ -4,7 +4,7 @@ Real parts on loopback: Mosquitto (``tests/services``), the real server app
 (``create_app`` on an ``AppRunner`` in this process, SQLite store in a temporary folder)
 with ``tests/data/small-inventory.yaml`` (gateway heartbeat 1 s, offline after 3 s), and
 a real ``xaso agent`` process as the gateway ``alpha-gw``. The bench reads the app's live
-state (``app[keys.STATE]``) every 10 ms.
+state (``app[STATE]``) every 10 ms.
 
 1. Will path: the agent is online, then killed with SIGKILL. The kernel closes its
    socket, so Mosquitto publishes the will at once; what is measured is the rest: the
@@ -57,9 +57,9 @@ if str(REPO) not in sys.path:
 from aiohttp import web  # noqa: E402
 
 from tests.services.mosquitto import MosquittoServer  # noqa: E402
-from xaso.server import keys  # noqa: E402
 from xaso.server.app import create_app  # noqa: E402
 from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus  # noqa: E402
+from xaso.server.monitoring.keys import STATE  # noqa: E402
 from xaso.server.settings import Settings  # noqa: E402
 
 INVENTORY = REPO / "tests" / "data" / "small-inventory.yaml"
@@ -197,7 +197,7 @@ async def run(args: argparse.Namespace, folder: Path, broker: MosquittoServer) -
     runner = web.AppRunner(create_app(settings))
     await runner.setup()
     try:
-        state = runner.app[keys.STATE]
+        state = runner.app[STATE]
         await wait_until(lambda: state.link_is_up, START_TIMEOUT_S, "the server's broker link")
         gateway = state.devices[AGENT_ID]
         with socket.socket() as listener:  # the one device the agent probes

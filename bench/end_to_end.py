@@ -521,8 +521,8 @@ async def running_server(
     from aiohttp import web
 
     from tests.services.ports import free_port
-    from xaso.server import keys
     from xaso.server.app import Deps, create_app
+    from xaso.server.keys import METRICS
     from xaso.server.settings import Settings
     from xaso.server.store import open_store
 
@@ -541,7 +541,7 @@ async def running_server(
         await runner.setup()
         host, port = settings.listen_host_port
         await web.TCPSite(runner, host, port).start()
-        yield app, store, app[keys.METRICS]
+        yield app, store, app[METRICS]
     finally:
         await runner.cleanup()
         await store.close()

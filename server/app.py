@@ -21,20 +21,32 @@ from aiohttp import web
 
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import QOS_RECORDS
-from xaso.server import keys
 from xaso.server.alerts.wiring import alerts_cleanup_ctx
 from xaso.server.broadcasts.content import ContentStore
 from xaso.server.broadcasts.distribution import ScheduleDistributor
+from xaso.server.broadcasts.keys import CONTENT, DISTRIBUTOR, SCHEDULES, SILENCES, SYNC_SCHEDULES
 from xaso.server.broadcasts.playout_log import manual_entries_ctx
 from xaso.server.broadcasts.schedule_table import ScheduleTable
 from xaso.server.broadcasts.silence import SilenceOrder
 from xaso.server.indicators.gather.evaluate import evaluate_communes
+from xaso.server.indicators.keys import EVALUATE, INDICATOR_PROFILES
 from xaso.server.indicators.profile import load_profiles
 from xaso.server.json_table import JsonTable, open_db
+from xaso.server.keys import CLOCK_MS, INDEX, METRICS, SETTINGS, STORE
 from xaso.server.monitoring.exclusions import ExclusionStore, devices_in_maintenance
 from xaso.server.monitoring.fleet_state import FleetState, StateRules
 from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.intake_journal import IntakeJournal
+from xaso.server.monitoring.keys import (
+    APPLY_MAINTENANCE,
+    EXCLUSIONS,
+    INGEST,
+    JOURNAL,
+    PIPELINE,
+    SEQUENCES,
+    STATE,
+    WRITER,
+)
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.mqtt_link import MqttLink
 from xaso.server.monitoring.pipeline import Pipeline
@@ -79,6 +91,7 @@ from xaso.server.web.api import (
     schedules as api_schedules,
 )
 from xaso.server.web.auth import auth_middleware
+from xaso.server.web.keys import TOKENS
 from xaso.server.web.security_headers import security_headers_middleware
 from xaso.server.web.store_errors import store_errors_middleware
 from xaso.server.web.tokens import TokenStore
@@ -116,13 +129,13 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
         middlewares=[security_headers_middleware, auth_middleware, store_errors_middleware],
         client_max_size=1024**2,
     )
-    app[keys.SETTINGS] = settings
-    app[keys.INDEX] = index
-    app[keys.METRICS] = Metrics()
-    app[keys.CLOCK_MS] = deps.clock_ms
+    app[SETTINGS] = settings
+    app[INDEX] = index
+    app[METRICS] = Metrics()
+    app[CLOCK_MS] = deps.clock_ms
     # Checked at start like the inventory: a bad profile stops the server with its lines.
-    app[keys.INDICATOR_PROFILES] = load_profiles(settings.indicator_profiles, index)
-    app[keys.EVALUATE] = evaluate_communes
+    app[INDICATOR_PROFILES] = load_profiles(settings.indicator_profiles, index)
+    app[EVALUATE] = evaluate_communes
     app.cleanup_ctx.append(_store_ctx(deps))
     app.cleanup_ctx.append(_tokens_ctx)
     app.cleanup_ctx.append(_exclusions_ctx)
@@ -153,14 +166,14 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
 
 def _store_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-        url = app[keys.SETTINGS].store
+        url = app[SETTINGS].store
         try:
             store = deps.store or await open_store(url)
         except ValueError as exc:
             raise StartupError(f"--store: {exc}") from exc
         except (OSError, sqlite3.Error) as exc:
             raise unwritable("the time-series store", "--store", url, exc) from exc
-        app[keys.STORE] = store
+        app[STORE] = store
         log.info("time-series store: %s", store.name)
         yield
         if deps.store is None:
@@ -171,48 +184,48 @@ def _store_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
 
 async def _tokens_ctx(app: web.Application) -> AsyncIterator[None]:
     # The first to open the server's own file: a data folder it cannot write stops here.
-    settings = app[keys.SETTINGS]
+    settings = app[SETTINGS]
     try:
         tokens = TokenStore(settings.tokens_path)
     except (OSError, sqlite3.Error) as exc:
         raise unwritable("the server's data", "--data-dir", settings.data_dir, exc) from exc
-    app[keys.TOKENS] = tokens
+    app[TOKENS] = tokens
     yield
     tokens.close()
 
 
 async def _exclusions_ctx(app: web.Application) -> AsyncIterator[None]:
-    exclusions = ExclusionStore(app[keys.SETTINGS].tokens_path)
-    app[keys.EXCLUSIONS] = exclusions
+    exclusions = ExclusionStore(app[SETTINGS].tokens_path)
+    app[EXCLUSIONS] = exclusions
     yield
     exclusions.close()
 
 
 async def _content_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[keys.SETTINGS]
+    settings = app[SETTINGS]
     content = ContentStore(Path(settings.data_dir) / "content", settings.tokens_path)
-    app[keys.CONTENT] = content
+    app[CONTENT] = content
     yield
     content.close()
 
 
 def _schedules_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def schedules_ctx(app: web.Application) -> AsyncIterator[None]:
-        settings = app[keys.SETTINGS]
+        settings = app[SETTINGS]
         db = open_db(settings.tokens_path)
         schedules = ScheduleTable(db, deps.clock_ms)
         silences = JsonTable(db, "broadcast_silence", SilenceOrder)
-        app[keys.SCHEDULES], app[keys.SILENCES] = schedules, silences
+        app[SCHEDULES], app[SILENCES] = schedules, silences
         # Publishes nothing until the MQTT context gives it a link.
-        distributor = ScheduleDistributor(app[keys.INDEX], settings.schedule_horizon_days)
-        app[keys.DISTRIBUTOR] = distributor
+        distributor = ScheduleDistributor(app[INDEX], settings.schedule_horizon_days)
+        app[DISTRIBUTOR] = distributor
 
         def sync_schedules() -> list[str]:
             return distributor.sync(
                 schedules.items.values(), silences.items.values(), deps.clock_ms()
             )
 
-        app[keys.SYNC_SCHEDULES] = sync_schedules
+        app[SYNC_SCHEDULES] = sync_schedules
         sync_schedules()
         # Besides every change: the window moves at local midnight and silences end.
         resync = asyncio.create_task(
@@ -229,23 +242,23 @@ def _schedules_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None
 
 def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ingest_ctx(app: web.Application) -> AsyncIterator[None]:
-        metrics = app[keys.METRICS]
-        settings = app[keys.SETTINGS]
-        state = FleetState(app[keys.INDEX], deps.clock_ms(), deps.state_rules)
-        await _restore_state(state, app[keys.STORE], deps.clock_ms())
-        app[keys.STATE] = state
+        metrics = app[METRICS]
+        settings = app[SETTINGS]
+        state = FleetState(app[INDEX], deps.clock_ms(), deps.state_rules)
+        await _restore_state(state, app[STORE], deps.clock_ms())
+        app[STATE] = state
         journal = await IntakeJournal.open(settings.tokens_path)
         sequences = SequenceTracker()
         sequences.restore(await journal.load_sequences())
-        app[keys.SEQUENCES] = sequences
+        app[SEQUENCES] = sequences
         window = RecordTimeWindow(settings.max_clock_ahead_s, settings.max_record_age_days)
         ingest = Ingest(state, metrics, window)
-        app[keys.INGEST] = ingest
-        app[keys.JOURNAL] = journal
+        app[INGEST] = ingest
+        app[JOURNAL] = journal
         pipeline = Pipeline(
             state=state,
             ingest=ingest,
-            store=app[keys.STORE],
+            store=app[STORE],
             sequences=sequences,
             journal=journal,
             metrics=metrics,
@@ -253,8 +266,8 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
             replay_after_s=settings.replay_after_s,
             intake_stall_s=settings.intake_stall_s,
         )
-        app[keys.PIPELINE] = pipeline
-        writer = app[keys.WRITER] = pipeline.writer
+        app[PIPELINE] = pipeline
+        writer = app[WRITER] = pipeline.writer
         metrics.watch_sequences(sequences)
         metrics.watch_intake(writer.waiting_s, lambda: writer.failing_since is not None)
         metrics.watch_device_counts(
@@ -264,13 +277,13 @@ def _ingest_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
         def apply_maintenance() -> None:
             now_ms = deps.clock_ms()
             in_window = devices_in_maintenance(
-                app[keys.INDEX].devices.values(), app[keys.EXCLUSIONS].windows.values(), now_ms
+                app[INDEX].devices.values(), app[EXCLUSIONS].windows.values(), now_ms
             )
             transitions = state.apply_maintenance(in_window, now_ms)
             if transitions:
                 writer.submit_records(transitions)
 
-        app[keys.APPLY_MAINTENANCE] = apply_maintenance
+        app[APPLY_MAINTENANCE] = apply_maintenance
         apply_maintenance()
         task = asyncio.create_task(writer.run(), name="store-writer")
         maintenance = asyncio.create_task(
@@ -304,10 +317,10 @@ async def _restore_state(state: FleetState, store: Store, now_ms: int) -> None:
 
 def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
     async def mqtt_ctx(app: web.Application) -> AsyncIterator[None]:
-        settings = app[keys.SETTINGS]
-        state, pipeline = app[keys.STATE], app[keys.PIPELINE]
-        metrics = app[keys.METRICS]
-        distributor = app[keys.DISTRIBUTOR]
+        settings = app[SETTINGS]
+        state, pipeline = app[STATE], app[PIPELINE]
+        metrics = app[METRICS]
+        distributor = app[DISTRIBUTOR]
         stopping = False
 
         def publish_retained(topic: str, payload: bytes) -> None:
@@ -320,7 +333,7 @@ def _mqtt_ctx(deps: Deps) -> Callable[[web.Application], AsyncIterator[None]]:
                 state.link_up(deps.clock_ms())
                 if not stopping:  # a connect handed over just before shutdown
                     distributor.link_up(publish_retained)  # sends every set again
-                    app[keys.SYNC_SCHEDULES]()
+                    app[SYNC_SCHEDULES]()
             else:
                 log.warning("lost the broker; no timeouts until it is back")
                 state.link_down()

@@ -10,8 +10,8 @@ from aiohttp import web
 
 from tests.messages import SMALL_INVENTORY, small_index
 from xaso.inventory import load_inventory
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
+from xaso.server.keys import CLOCK_MS, SETTINGS
 from xaso.server.monitoring.fleet_state import StateRules
 from xaso.server.settings import Settings
 from xaso.server.store.base import Store
@@ -57,12 +57,12 @@ async def app_without_broker(
 def page_cookie(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
     """A ``Cookie`` header with a page session of a new token of ``role`` (what a login
     through the form gives), without touching the test client's cookie jar."""
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    tokens = TokenStore(app[SETTINGS].tokens_path)
     token = tokens.create(role, frozenset(communes))
     principal = tokens.authenticate(token)
     assert principal is not None
     session_id = tokens.sessions.open(
-        principal.token_id, app[keys.CLOCK_MS](), session_limits(app[keys.SETTINGS])
+        principal.token_id, app[CLOCK_MS](), session_limits(app[SETTINGS])
     )
     tokens.close()
     return {"Cookie": f"{SESSION_COOKIE}={session_id}"}
@@ -71,7 +71,7 @@ def page_cookie(app: web.Application, role: Role, *communes: str) -> dict[str, s
 def bearer(app: web.Application, role: Role, *communes: str, name: str = "") -> dict[str, str]:
     """Headers with a new token of ``role``, limited to ``communes`` if any, named
     ``name`` (the role's name by default)."""
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    tokens = TokenStore(app[SETTINGS].tokens_path)
     token = tokens.create(role, frozenset(communes), name)
     tokens.close()
     return {"Authorization": f"Bearer {token}"}

@@ -30,14 +30,16 @@ from xaso.protocol import (
     heartbeat_topic,
     status_topic,
 )
-from xaso.server import keys
 from xaso.server.alerts.config import RuleConfig, check_alerts_config_file
 from xaso.server.alerts.engine import AlertEngine, Notice
 from xaso.server.alerts.templates import Renderer
 from xaso.server.alerts.wiring import active_alerts, alerts_cleanup_ctx, check_playout
 from xaso.server.app import create_app
+from xaso.server.broadcasts.keys import SCHEDULES
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.keys import STORE
 from xaso.server.monitoring.fleet_state import DeviceStatus
+from xaso.server.monitoring.keys import INGEST, STATE
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 
@@ -334,7 +336,7 @@ async def alerting_app(
     app.cleanup_ctx.append(alerts_cleanup_ctx(str(alerts), clock_ms=clock))
     runner = web.AppRunner(app)
     await runner.setup()
-    app[keys.SCHEDULES].put(NEWS)
+    app[SCHEDULES].put(NEWS)
     try:
         yield app
     finally:
@@ -343,8 +345,8 @@ async def alerting_app(
 
 async def feed(app: web.Application, topic: str, raw: bytes, now_ms: int) -> None:
     """A message from the gateway, through ingest into the store, as MQTT brings it."""
-    records = app[keys.INGEST].handle(topic, raw, now_ms).records
-    await app[keys.STORE].write(records)
+    records = app[INGEST].handle(topic, raw, now_ms).records
+    await app[STORE].write(records)
 
 
 async def gateway(app: web.Application, state: AgentState, now_ms: int) -> None:
@@ -358,7 +360,7 @@ async def gateway_back(app: web.Application, clock: Clock) -> None:
     clock.advance(600)
     beat = heartbeat("alpha-gw", next(_seq), session=7, ts_ms=clock.now_ms)
     await feed(app, heartbeat_topic("alpha-gw"), encode(beat), clock.now_ms)
-    assert app[keys.STATE].devices["alpha-gw"].status is DeviceStatus.ONLINE
+    assert app[STATE].devices["alpha-gw"].status is DeviceStatus.ONLINE
 
 
 async def test_missed_then_confirmed_by_the_backlog_across_a_restart(
@@ -471,7 +473,7 @@ rules: [{{name: phat-thanh, type: broadcast_not_played}}]
     try:
         assert "alerts-playout" in {task.get_name() for task in asyncio.all_tasks()}
         await gateway(app, "online", clock.now_ms)
-        app[keys.SCHEDULES].put(NEWS)  # never received by the gateway
+        app[SCHEDULES].put(NEWS)  # never received by the gateway
         (firing,) = await hook.wait_for(1)
         assert [(d["id"], d["status"]) for d in firing["devices"]] == [
             ("alpha-rc-1", "not_received")

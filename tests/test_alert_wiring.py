@@ -15,10 +15,11 @@ from tests.doubles import Clock, Receiver
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, status
 from xaso.inventory import load_inventory
 from xaso.protocol import heartbeat_topic, status_topic
-from xaso.server import keys
 from xaso.server.alerts.config import check_alerts_config_file, load_alerts_config
 from xaso.server.alerts.wiring import ALERTS, active_alerts, alerts_cleanup_ctx
 from xaso.server.app import create_app
+from xaso.server.keys import METRICS
+from xaso.server.monitoring.keys import INGEST
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.yamlcheck import ConfigError
@@ -67,7 +68,7 @@ async def test_alert_and_its_recovery_across_a_restart(
 
     async def feed(app: web.Application, topic: str, message: Any, at_ms: int) -> None:
         clock.now_ms = at_ms
-        await store.write(app[keys.INGEST].handle(topic, payload(message), at_ms).records)
+        await store.write(app[INGEST].handle(topic, payload(message), at_ms).records)
 
     app = server_app()
     runner = await _started(app)
@@ -91,7 +92,7 @@ async def test_alert_and_its_recovery_across_a_restart(
         ]
         assert firing["subject"].startswith("[NGHIÊM TRỌNG] Xã Alpha: 3 thiết bị mất kết nối")
         assert [a["key"] for a in active_alerts(app)] == ["mat-ket-noi:alpha"]
-        registry = app[keys.METRICS].registry
+        registry = app[METRICS].registry
         sent = registry.get_sample_value(
             "xaso_alerts_sent_total", {"channel": "hook", "state": "firing"}
         )
@@ -262,7 +263,7 @@ async def test_a_backlog_through_ingest_raises_no_alert(
     app.cleanup_ctx.append(alerts_cleanup_ctx(_alerts_file(tmp_path, url), clock_ms=clock))
     runner = await _started(app)
     try:
-        ingest = app[keys.INGEST]
+        ingest = app[INGEST]
         ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), NOW)
         for seq in range(1, 10):
             beat = heartbeat(

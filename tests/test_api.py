@@ -13,8 +13,9 @@ from aiohttp.test_utils import TestClient
 
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
 from xaso.protocol import RadioStatus, heartbeat_topic, status_topic
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
+from xaso.server.keys import SETTINGS, STORE
+from xaso.server.monitoring.keys import INGEST
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role, TokenStore
@@ -39,14 +40,14 @@ async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
 async def client(app: web.Application, aiohttp_client: ClientFactory) -> TestClient:
     client: TestClient = await aiohttp_client(app)
     # Alpha online with one cluster up and one camera down; beta never heard from.
-    ingest = app[keys.INGEST]
+    ingest = app[INGEST]
     ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), NOW)
     # Two beats a heartbeat interval apart: the camera fails both, so it is offline.
     for seq, at in ((1, NOW - 1000), (2, NOW)):
         beat = heartbeat(
             "alpha-gw", seq, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=at - 500
         )
-        await app[keys.STORE].write(
+        await app[STORE].write(
             ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), at).records
         )
     return client
@@ -55,7 +56,7 @@ async def client(app: web.Application, aiohttp_client: ClientFactory) -> TestCli
 def token(
     app: web.Application, role: Role, communes: frozenset[str] = frozenset()
 ) -> dict[str, str]:
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    tokens = TokenStore(app[SETTINGS].tokens_path)
     value = tokens.create(role, communes)
     tokens.close()
     return {"Authorization": f"Bearer {value}"}
@@ -70,7 +71,7 @@ async def test_api_requires_a_valid_token(client: TestClient) -> None:
 
 
 async def test_revoked_token_is_refused(client: TestClient, app: web.Application) -> None:
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    tokens = TokenStore(app[SETTINGS].tokens_path)
     value = tokens.create(Role.VIEWER)
     token_id = value.split("_")[1]
     assert tokens.revoke(token_id)
@@ -82,7 +83,7 @@ async def test_revoked_token_is_refused(client: TestClient, app: web.Application
 async def test_tokens_are_stored_hashed(app: web.Application, client: TestClient) -> None:
     headers = token(app, Role.ADMIN)
     secret = headers["Authorization"].split()[1]
-    raw = Path(app[keys.SETTINGS].tokens_path).read_bytes()
+    raw = Path(app[SETTINGS].tokens_path).read_bytes()
     assert secret.encode() not in raw
 
 
@@ -198,7 +199,7 @@ async def test_page_shows_the_clusters_playing_now(
     beat = msgspec.structs.replace(
         beat, devices=[msgspec.structs.replace(beat.devices[0], radio=playing)]
     )
-    app[keys.INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), NOW + 1)
+    app[INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), NOW + 1)
     html = await (await client.get("/")).text()
     assert html.count("Đang phát khẩn cấp") == 1
     assert "Playing an emergency" in await (await client.get("/?lang=en")).text()
@@ -206,7 +207,7 @@ async def test_page_shows_the_clusters_playing_now(
 
 async def test_page_escapes_names(client: TestClient, app: web.Application) -> None:
     # Agents' error strings end up in the page: they must never become markup.
-    ingest = app[keys.INGEST]
+    ingest = app[INGEST]
     beat = heartbeat("alpha-gw", 2, {"alpha-cam-1": False}, ts_ms=NOW)
     evil = payload(beat).replace(b'"timeout"', b'"<script>alert(1)</script>"')
     ingest.handle(heartbeat_topic("alpha-gw"), evil, NOW + 1)

@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient
 
 from tests.messages import SMALL_INVENTORY, small_index
 from tests.services.influxdb import InfluxServer
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
+from xaso.server.keys import SETTINGS
 from xaso.server.settings import Settings
 from xaso.server.store.base import Store, TransitionRecord
 from xaso.server.store.influx import InfluxStore
@@ -75,7 +75,7 @@ async def client(
 async def get(client: TestClient, path: str) -> Any:
     app = client.server.app
     assert app is not None
-    tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+    tokens = TokenStore(app[SETTINGS].tokens_path)
     token = tokens.create(Role.VIEWER)
     tokens.close()
     response = await client.get(path, headers={"Authorization": f"Bearer {token}"})

@@ -24,8 +24,8 @@ from tests.services.mosquitto import MosquittoServer
 from tests.test_content_api import wav
 from tests.waiting import eventually
 from xaso.protocol import ScheduleSet, decode_schedule_set, schedule_topic
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
+from xaso.server.broadcasts.keys import DISTRIBUTOR, SCHEDULES, SILENCES, SYNC_SCHEDULES
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role
@@ -56,7 +56,7 @@ async def app(tmp_path: Path, clock: Clock) -> AsyncIterator[web.Application]:
 
 
 def due(app: web.Application, agent: str = "alpha-gw") -> ScheduleSet:
-    return app[keys.DISTRIBUTOR].due[agent]
+    return app[DISTRIBUTOR].due[agent]
 
 
 async def test_an_emergency_starts_now_is_stored_and_goes_first(
@@ -148,7 +148,7 @@ async def test_every_problem_of_an_emergency_is_named_and_nothing_is_stored(
         assert [p.split(":")[0] for p in problems] == fields, problems
     response = await client.post("/api/v1/broadcasts/emergency", data=b"[", headers=admin)
     assert response.status == 400
-    assert app[keys.SCHEDULES].items == {}
+    assert app[SCHEDULES].items == {}
 
 
 async def test_only_admins_and_the_communes_officers_may_command(
@@ -163,7 +163,7 @@ async def test_only_admins_and_the_communes_officers_may_command(
         for path, body in (("emergency", FLOOD), ("silence", silence)):
             response = await client.post(f"/api/v1/broadcasts/{path}", json=body, headers=headers)
             assert response.status == 403, (path, headers)
-    assert app[keys.SCHEDULES].items == {} and app[keys.SILENCES].items == {}
+    assert app[SCHEDULES].items == {} and app[SILENCES].items == {}
     admin = bearer(app, Role.ADMIN)
     assert (
         await client.post("/api/v1/broadcasts/emergency", json=FLOOD, headers=admin)
@@ -217,7 +217,7 @@ async def test_a_silence_reaches_the_set_until_lifted(
     listed = await client.get("/api/v1/broadcasts/silences", headers=officer)
     assert (await listed.json())["count"] == 0
     # Kept, with who lifted it: it explains what did not play.
-    assert app[keys.SILENCES].items[order["id"]].lifted_by == lifted["lifted_by"]
+    assert app[SILENCES].items[order["id"]].lifted_by == lifted["lifted_by"]
 
 
 async def test_a_silence_ends_by_itself(
@@ -233,7 +233,7 @@ async def test_a_silence_ends_by_itself(
     clock.now_ms = order["to_ms"]
     listed = await client.get("/api/v1/broadcasts/silences", headers=admin)
     assert (await listed.json())["count"] == 0
-    app[keys.SYNC_SCHEDULES]()  # what the periodic re-sync does
+    app[SYNC_SCHEDULES]()  # what the periodic re-sync does
     assert due(app, "beta-gw").silences == []
     # Lifting it now changes nothing.
     response = await client.delete(f"/api/v1/broadcasts/silence/{order['id']}", headers=admin)
@@ -259,7 +259,7 @@ async def test_every_problem_of_a_silence_is_named(
         assert response.status == 400, ask
         problems = (await response.json())["problems"]
         assert [p.split(":")[0] for p in problems] == fields, problems
-    assert app[keys.SILENCES].items == {}
+    assert app[SILENCES].items == {}
     response = await client.delete("/api/v1/broadcasts/silence/il-nothing", headers=admin)
     assert response.status == 404
 
@@ -351,7 +351,7 @@ async def test_commands_reach_a_subscribed_gateway_as_retained_sets(
         finally:
             later.disconnect()
             later.loop_stop()
-        assert retained and kept.version == app[keys.DISTRIBUTOR].due["alpha-gw"].version
+        assert retained and kept.version == app[DISTRIBUTOR].due["alpha-gw"].version
         assert [i.id for i in kept.items] == [emergency_id] and kept.silences == []
     finally:
         gateway.disconnect()

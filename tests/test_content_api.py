@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer
-from xaso.server import keys
+from xaso.server.keys import SETTINGS
 from xaso.server.web.tokens import Role
 
 
@@ -70,7 +70,7 @@ async def test_only_audio_is_kept_and_only_officers_upload(
     admin = bearer(app, Role.ADMIN)
     response = await client.post("/api/v1/content", data=b"not audio at all", headers=admin)
     assert response.status == 400
-    assert list(Path(app[keys.SETTINGS].data_dir, "content").iterdir()) == []
+    assert list(Path(app[SETTINGS].data_dir, "content").iterdir()) == []
     viewer = bearer(app, Role.VIEWER)
     assert (await client.post("/api/v1/content", data=wav(1), headers=viewer)).status == 403
 

@@ -17,10 +17,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.apps import app_without_broker, bearer, page_cookie
-from xaso.server import keys
 from xaso.server.indicators.gather import documents
 from xaso.server.indicators.gather.declared import DeclaredStore, DeclaredValue, check_declaration
 from xaso.server.indicators.gather.documents import DocumentInfo, clean_name
+from xaso.server.indicators.keys import DECLARED, DOCUMENTS
+from xaso.server.keys import SETTINGS
 from xaso.server.web.tokens import Role
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -208,7 +209,7 @@ def _form(*files: tuple[str, bytes]) -> aiohttp.FormData:
 
 
 def _stored(app: web.Application) -> list[str]:
-    folder = Path(app[keys.SETTINGS].data_dir) / "evidence"
+    folder = Path(app[SETTINGS].data_dir) / "evidence"
     return sorted(p.name for p in folder.iterdir())
 
 
@@ -246,9 +247,7 @@ async def test_upload_declare_and_the_evaluation_finds_it(
     entry = await response.json()
     assert entry["entered_by"] == "operator" and entry["documents"][1]["name"] == "hợp đồng.docx"
 
-    found = app[keys.DECLARED].value_for(
-        "alpha", "N1", ms("2026-07-01T00:00"), ms("2026-10-01T00:00")
-    )
+    found = app[DECLARED].value_for("alpha", "N1", ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
     assert found is not None and found.value == 80 and found.id == entry["id"]
 
     listed = await (await client.get("/api/v1/indicators/declared", headers=officer)).json()
@@ -338,7 +337,7 @@ async def test_a_bad_upload_is_refused_and_nothing_is_kept(
     assert answer["problems"] == [
         "file 1: 'virus.pdf' is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content)"
     ]
-    assert _stored(app) == [] and app[keys.DOCUMENTS].table.items == {}
+    assert _stored(app) == [] and app[DOCUMENTS].table.items == {}
 
     monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 100)
     response = await client.post(
@@ -348,7 +347,7 @@ async def test_a_bad_upload_is_refused_and_nothing_is_kept(
     assert "larger than" in (await response.json())["problems"][0]
     response = await client.post("/api/v1/indicators/documents", data=b"", headers=officer)
     assert response.status == 400
-    assert _stored(app) == [] and app[keys.DOCUMENTS].table.items == {}
+    assert _stored(app) == [] and app[DOCUMENTS].table.items == {}
 
     # A declaration with problems stores nothing either.
     response = await client.post(
@@ -358,7 +357,7 @@ async def test_a_bad_upload_is_refused_and_nothing_is_kept(
     )
     assert response.status == 400
     assert len((await response.json())["problems"]) == 2  # value, documents
-    assert app[keys.DECLARED].entries() == []
+    assert app[DECLARED].entries() == []
 
 
 async def test_declared_values_and_documents_survive_a_restart(tmp_path: Path) -> None:
@@ -377,7 +376,7 @@ async def test_declared_values_and_documents_survive_a_restart(tmp_path: Path) -
             await client.post("/api/v1/indicators/declared", json=body, headers=officer)
         ).status == 201
     async with app_without_broker(tmp_path) as second, TestClient(TestServer(second)) as client:
-        found = second[keys.DECLARED].value_for(
+        found = second[DECLARED].value_for(
             "alpha", "N6", ms("2026-02-01T00:00"), ms("2026-03-01T00:00")
         )
         assert found is not None and found.value == 100 and found.documents[0].sha256 == sha
@@ -418,4 +417,4 @@ async def test_the_api_refuses_an_impossible_percentage(
         "/api/v1/indicators/declared", json={**body, "value": 180}, headers=officer
     )
     assert response.status == 400 and "above 100" in await response.text()
-    assert app[keys.DECLARED].entries() == []
+    assert app[DECLARED].entries() == []

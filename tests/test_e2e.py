@@ -25,8 +25,8 @@ from tests.services.influxdb import InfluxServer
 from tests.services.mosquitto import MosquittoServer
 from tests.services.ports import free_port
 from tests.waiting import eventually
-from xaso.server import keys
 from xaso.server.app import create_app
+from xaso.server.keys import SETTINGS
 from xaso.server.settings import Settings
 from xaso.server.store.influx import InfluxStore
 from xaso.server.web.tokens import Role, TokenStore
@@ -217,7 +217,7 @@ async def test_heartbeats_sent_while_the_server_was_away_are_stored_on_return(
     await asyncio.sleep(2.0)  # about four heartbeats published with no server
     agent.signal(signal.SIGTERM)
 
-    settings = app[keys.SETTINGS]
+    settings = app[SETTINGS]
     restarted = create_app(settings)  # same client id, same store
     runner = web.AppRunner(restarted)
     await runner.setup()

@@ -25,11 +25,12 @@ from tests.test_indicators_stores import (
     H,
 )
 from xaso.inventory import load_inventory
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
 from xaso.server.indicators.gather.declared import DeclaredDocument, DeclaredValue
+from xaso.server.indicators.keys import DECLARED
 from xaso.server.monitoring.exclusion_history import Author
 from xaso.server.monitoring.exclusions import ExcusedPeriod
+from xaso.server.monitoring.keys import EXCLUSIONS
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role
@@ -68,7 +69,7 @@ async def client(tmp_path: Path) -> AsyncIterator[TestClient]:
     async with TestClient(TestServer(make_app(tmp_path, store, profiles))) as client:
         app = client.server.app
         assert app is not None
-        app[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
+        app[EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
         yield client
     await store.close()
 
@@ -160,7 +161,7 @@ async def test_a_province_profile_applies_to_its_communes(client: TestClient) ->
 async def test_a_declared_value_with_its_documents(client: TestClient) -> None:
     app = app_of(client)
     sha = "ab" * 32
-    app[keys.DECLARED].add(
+    app[DECLARED].add(
         DeclaredValue(
             id="",
             seq=0,
@@ -189,7 +190,7 @@ async def test_a_declared_value_with_its_documents(client: TestClient) -> None:
 async def test_excused_periods_only_when_asked(client: TestClient) -> None:
     app = app_of(client)
     # A grid power cut the verifier excuses: hoa-rc-2's 72-hour outage.
-    app[keys.EXCLUSIONS].add_excused(
+    app[EXCLUSIONS].add_excused(
         ExcusedPeriod(
             id="ex-1",
             scope="device",

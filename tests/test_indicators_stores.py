@@ -48,13 +48,13 @@ from aiohttp.test_utils import TestClient
 
 from tests.services.influxdb import InfluxServer
 from xaso.inventory import load_inventory
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
 from xaso.server.indicators.evidence import canonical_bytes
 from xaso.server.indicators.gather.evaluate import evaluate_communes
 from xaso.server.indicators.period import parse_period
 from xaso.server.indicators.result import CommuneEvaluation, IndicatorResult
 from xaso.server.monitoring.exclusion_history import Author
+from xaso.server.monitoring.keys import EXCLUSIONS
 from xaso.server.monitoring.maintenance import MaintenanceWindow
 from xaso.server.settings import Settings
 from xaso.server.store.base import (
@@ -226,7 +226,7 @@ async def app(
     client = await aiohttp_client(make_app(store, tmp_path / "data"))
     started = client.server.app
     assert started is not None
-    started[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
+    started[EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
     return started
 
 
@@ -421,7 +421,7 @@ async def test_identical_on_both_stores(
             client = await aiohttp_client(make_app(store, tmp_path / kind))
             app = client.server.app
             assert app is not None
-            app[keys.EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
+            app[EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
             found: list[CommuneEvaluation] = await evaluate_communes(
                 app, communes, SEPT_FROM, SEPT_TO
             )

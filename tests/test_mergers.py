@@ -22,8 +22,8 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.test_content_api import wav
 from xaso.inventory import load_inventory
-from xaso.server import keys
 from xaso.server.broadcasts.distribution import ScheduleDistributor, schedule_sets
+from xaso.server.broadcasts.keys import DISTRIBUTOR, SYNC_SCHEDULES
 from xaso.server.broadcasts.reconcile import reconcile
 from xaso.server.broadcasts.schedule import Content, Schedule
 from xaso.server.web.tokens import Role
@@ -79,7 +79,7 @@ async def before(
 
 
 def due_items(app: web.Application, agent: str) -> set[str]:
-    return {item.id for item in app[keys.DISTRIBUTOR].due[agent].items}
+    return {item.id for item in app[DISTRIBUTOR].due[agent].items}
 
 
 async def device_ids(client: TestClient, headers: dict[str, str]) -> list[str]:
@@ -220,7 +220,7 @@ async def test_the_successor_manages_its_predecessors_schedules(
     assert response.status == 201, await response.text()
     schedule_id = (await response.json())["schedule"]["id"]
     clock.now_ms = AFTER
-    app[keys.SYNC_SCHEDULES]()
+    app[SYNC_SCHEDULES]()
     assert schedule_id in due_items(app, "an-gw")
     assert schedule_id not in due_items(app, "binh-gw")
 

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import TZ, FakeEvaluation, ms
 from xaso.inventory import load_inventory
-from xaso.server import keys
+from xaso.server.indicators.keys import EVALUATE
 from xaso.server.indicators.period import parse_period
 from xaso.server.indicators.reports.overview import PeriodRef, communes_under
 from xaso.server.indicators.reports.period import previous_periods
@@ -63,7 +63,7 @@ def fake() -> FakeEvaluation:
 @pytest.fixture
 async def app(tmp_path: Path, fake: FakeEvaluation) -> AsyncIterator[web.Application]:
     async with app_without_broker(tmp_path, inventory=INVENTORY) as application:
-        application[keys.EVALUATE] = fake
+        application[EVALUATE] = fake
         yield application
 
 

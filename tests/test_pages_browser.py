@@ -19,7 +19,8 @@ from tests.apps import app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.services.binaries import require_binary
 from xaso.protocol import heartbeat_topic, status_topic
-from xaso.server import keys
+from xaso.server.keys import CLOCK_MS, SETTINGS, STORE
+from xaso.server.monitoring.keys import INGEST
 from xaso.server.web.tokens import Role, TokenStore
 
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -55,14 +56,14 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     async with app_without_broker(tmp_path) as app:
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
-        now_ms = app[keys.CLOCK_MS]()
-        ingest = app[keys.INGEST]
+        now_ms = app[CLOCK_MS]()
+        ingest = app[INGEST]
         ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), now_ms)
         beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=now_ms)
-        await app[keys.STORE].write(
+        await app[STORE].write(
             ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms).records
         )
-        tokens = TokenStore(app[keys.SETTINGS].tokens_path)
+        tokens = TokenStore(app[SETTINGS].tokens_path)
         token = tokens.create(Role.ADMIN, name="Sở TT&TT")
         tokens.close()
         try:

@@ -21,9 +21,9 @@ from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, sta
 from tests.services.mosquitto import MosquittoServer
 from tests.waiting import eventually
 from xaso.protocol import heartbeat_topic, status_topic
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
 from xaso.server.monitoring.fleet_state import DeviceStatus
+from xaso.server.monitoring.keys import INGEST, JOURNAL, PIPELINE, SEQUENCES, STATE, WRITER
 from xaso.server.settings import Settings
 from xaso.server.store.base import Record, Store, WriteResult
 from xaso.server.store.sqlite import SqliteStore
@@ -54,7 +54,7 @@ async def running_app(
 
 async def stored(client: TestClient) -> None:
     """Wait until the writer has settled everything handed to it."""
-    writer = client.app[keys.WRITER]
+    writer = client.app[WRITER]
     await eventually(lambda: writer.pending == 0, "the writer to settle")
 
 
@@ -67,23 +67,23 @@ async def test_a_bug_on_one_message_keeps_it_aside_and_the_next_flows(
     store = await SqliteStore.open(":memory:")
     async with running_app(tmp_path, aiohttp_client, store, Clock(NOW)) as client:
         app = client.app
-        real_handle = app[keys.INGEST].handle
+        real_handle = app[INGEST].handle
 
         def handle(topic: str, raw: bytes, now_ms: int, retained: bool = False):  # type: ignore[no-untyped-def]
             if raw == b"boom":
                 raise KeyError("a bug of ours")
             return real_handle(topic, raw, now_ms, retained)
 
-        app[keys.INGEST].handle = handle  # type: ignore[method-assign]
+        app[INGEST].handle = handle  # type: ignore[method-assign]
         acked: list[str] = []
-        pipeline = app[keys.PIPELINE]
+        pipeline = app[PIPELINE]
         pipeline.on_message(heartbeat_topic("alpha-gw"), b"boom", lambda: acked.append("boom"))
         beat = payload(heartbeat("alpha-gw", 1, ts_ms=NOW))
         pipeline.on_message(heartbeat_topic("alpha-gw"), beat, lambda: acked.append("beat"))
         await stored(client)
         assert acked == ["boom", "beat"]
         assert [r.seq for r in await store.agent_health("alpha-gw", 0, NOW + 1)] == [1]
-        [letter] = await app[keys.JOURNAL].dead_letters()
+        [letter] = await app[JOURNAL].dead_letters()
         assert (letter.reason, letter.topic) == ("internal_error", heartbeat_topic("alpha-gw"))
         response = await client.get(
             f"/api/v1/intake/dead-letters/{letter.id}", headers=bearer(app, Role.ADMIN)
@@ -123,7 +123,7 @@ async def test_poison_never_wedges_the_broker_link(
     )
     client = await aiohttp_client(create_app(settings, Deps(store=store)))
     app = client.app
-    await eventually(lambda: app[keys.STATE].link_is_up, "the server to connect")
+    await eventually(lambda: app[STATE].link_is_up, "the server to connect")
     publisher = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2)
     publisher.connect("127.0.0.1", mosquitto.port)
     publisher.loop_start()
@@ -144,8 +144,8 @@ async def test_poison_never_wedges_the_broker_link(
             return bool(await store.agent_health("alpha-gw", now_ms - 1, now_ms + 1))
 
         await eventually(heartbeat_stored, "the heartbeat behind the poison", timeout_s=30)
-        await eventually(lambda: app[keys.WRITER].pending == 0, "the writer to settle")
-        letters = await app[keys.JOURNAL].dead_letters(limit=2000)
+        await eventually(lambda: app[WRITER].pending == 0, "the writer to settle")
+        letters = await app[JOURNAL].dead_letters(limit=2000)
         reasons = [letter.reason for letter in letters]
         assert reasons.count("malformed_json") == 1200
         assert reasons.count("invalid_schema") == 1
@@ -170,18 +170,18 @@ async def test_gap_tracking_survives_a_restart(
     clock = Clock(NOW)
     async with running_app(tmp_path / "server", aiohttp_client, store, clock) as client:
         for seq in range(1, 6):
-            client.app[keys.PIPELINE].on_message(
+            client.app[PIPELINE].on_message(
                 heartbeat_topic("alpha-gw"),
                 payload(heartbeat("alpha-gw", seq, ts_ms=NOW + seq)),
                 None,
             )
         await stored(client)
     async with running_app(tmp_path / "server", aiohttp_client, store, clock) as client:
-        client.app[keys.PIPELINE].on_message(
+        client.app[PIPELINE].on_message(
             heartbeat_topic("alpha-gw"), payload(heartbeat("alpha-gw", 10, ts_ms=NOW + 10)), None
         )
         await stored(client)
-        sequences = client.app[keys.SEQUENCES]
+        sequences = client.app[SEQUENCES]
         assert [(gap.lo, gap.hi) for _, gap in sequences.gaps()] == [(6, 9)]
         response = await client.get("/api/v1/intake/agents", headers=bearer(client.app, Role.ADMIN))
         [agent] = (await response.json())["agents"]
@@ -224,7 +224,7 @@ async def test_a_stalled_store_times_nobody_out(
         intake_stall_s=0.2,  # type: ignore[arg-type]
     ) as client:
         app = client.app
-        state, pipeline = app[keys.STATE], app[keys.PIPELINE]
+        state, pipeline = app[STATE], app[PIPELINE]
         state.link_up(clock.now_ms)
         pipeline.on_message(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), None)
         pipeline.on_message(

@@ -35,9 +35,11 @@ from xaso.protocol import (
     encode,
     status_topic,
 )
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
+from xaso.server.broadcasts.keys import PLAYOUT_MANUAL, SCHEDULES
 from xaso.server.broadcasts.schedule import Content, Schedule, Targets
+from xaso.server.keys import CLOCK_MS, STORE
+from xaso.server.monitoring.keys import INGEST, STATE
 from xaso.server.settings import Settings
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
@@ -86,15 +88,15 @@ async def report(app: web.Application, agent: str, kind: str, at_ms: int, **fiel
     event = BroadcastEvent(
         v=SCHEMA_VERSION, agent=agent, session=1, seq=next(_seq), ts_ms=at_ms, event=kind, **values
     )
-    records = app[keys.INGEST].handle(broadcast_topic(agent), encode(event), at_ms).records
+    records = app[INGEST].handle(broadcast_topic(agent), encode(event), at_ms).records
     assert records, "ingest refused the event"
-    await app[keys.STORE].write(records)
+    await app[STORE].write(records)
 
 
 async def a_day_of_bulletins(app: web.Application) -> None:
     """1 Jan: never confirmed; 2 Jan: played; 3 Jan: due later than NOW."""
-    app[keys.SCHEDULES].put(NEWS)
-    app[keys.SCHEDULES].put(BETA_NEWS)
+    app[SCHEDULES].put(NEWS)
+    app[SCHEDULES].put(BETA_NEWS)
     await report(app, "alpha-gw", "received", T0 - 6 * 60 * MIN)
     await report(
         app,
@@ -164,7 +166,7 @@ async def test_broadcasts_shorter_than_their_slot_are_judged_by_their_real_lengt
     storm = ScheduledContent(type="tts", duration_s=120, text="Khẩn cấp: bão số ba")
     for schedule_id, content, minute in (("tb-nuoc", water, 0), ("kc-bao", storm, 1)):
         start = T0 + minute * MIN
-        app[keys.SCHEDULES].put(
+        app[SCHEDULES].put(
             Schedule(
                 id=schedule_id,
                 commune="alpha",
@@ -238,7 +240,7 @@ async def test_a_changed_or_deleted_schedule_keeps_what_it_planned(
     ).json()
     assert [o["status"] for o in before["outcomes"]] == ["not_received", "played", "upcoming"]
 
-    app[keys.CLOCK_MS].advance(-3600)  # 05:00 on 3 Jan: before that day's bulletin
+    app[CLOCK_MS].advance(-3600)  # 05:00 on 3 Jan: before that day's bulletin
     moved = await client.patch(
         f"/api/v1/schedules/{NEWS.id}", json={"start": "2030-01-01T17:00:00"}, headers=officer
     )
@@ -252,7 +254,7 @@ async def test_a_changed_or_deleted_schedule_keeps_what_it_planned(
         ("2030-01-03T10:00:00.000+00:00", "upcoming"),  # 17:00 from 3 Jan
     ]
 
-    app[keys.CLOCK_MS].advance(1800)
+    app[CLOCK_MS].advance(1800)
     assert (await client.delete(f"/api/v1/schedules/{NEWS.id}", headers=officer)).status == 204
     gone = await (
         await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
@@ -284,14 +286,14 @@ async def test_a_moved_bulletin_its_gateway_never_got_is_not_received(
 ) -> None:
     await a_day_of_bulletins(app)  # the gateway holds revision 1 since 1 Jan
     officer = bearer(app, Role.OPERATOR, "alpha")
-    app[keys.CLOCK_MS].advance(-3600)  # 05:00 on 3 Jan: moved to 17:00 from today
+    app[CLOCK_MS].advance(-3600)  # 05:00 on 3 Jan: moved to 17:00 from today
     moved = await client.patch(
         f"/api/v1/schedules/{NEWS.id}", json={"start": "2030-01-01T17:00:00"}, headers=officer
     )
     assert moved.status == 200
     # Away until the next morning, the gateway gets revision 2 only then.
-    app[keys.CLOCK_MS].advance(27 * 3600)  # 08:00 on 4 Jan
-    await report(app, "alpha-gw", "received", app[keys.CLOCK_MS](), revision=2)
+    app[CLOCK_MS].advance(27 * 3600)  # 08:00 on 4 Jan
+    await report(app, "alpha-gw", "received", app[CLOCK_MS](), revision=2)
     body = await (
         await client.get(f"/api/v1/playout?commune=alpha&{PERIOD}", headers=officer)
     ).json()
@@ -304,8 +306,8 @@ async def test_a_moved_bulletin_its_gateway_never_got_is_not_received(
 async def test_a_bulletin_moved_to_start_this_very_second_is_planned(
     client: TestClient, app: web.Application
 ) -> None:
-    app[keys.SCHEDULES].put(BETA_NEWS)
-    app[keys.CLOCK_MS].advance(0.7)  # 06:00:00.700 on 3 Jan
+    app[SCHEDULES].put(BETA_NEWS)
+    app[CLOCK_MS].advance(0.7)  # 06:00:00.700 on 3 Jan
     admin = bearer(app, Role.ADMIN)
     moved = await client.patch(
         f"/api/v1/schedules/{BETA_NEWS.id}", json={"start": "2030-01-03T06:00:00"}, headers=admin
@@ -342,8 +344,8 @@ async def test_only_the_schedules_planned_in_the_period_are_read_from_the_store(
             start=dt.datetime(2029, 11, day, 9, 0),
             priority="emergency",
         )
-        app[keys.SCHEDULES].put(old)
-    store = app[keys.STORE]
+        app[SCHEDULES].put(old)
+    store = app[STORE]
     asked: list[list[str]] = []
     read = store.broadcast_events
 
@@ -515,7 +517,7 @@ async def test_manual_entries_are_checked_and_scoped(
     )
     assert response.status == 400
     assert (await client.post("/api/v1/playout/manual", data=b"[]", headers=admin)).status == 400
-    assert app[keys.PLAYOUT_MANUAL].items == {}
+    assert app[PLAYOUT_MANUAL].items == {}
 
 
 async def test_a_store_that_cannot_be_read_is_a_503_not_a_traceback(
@@ -565,7 +567,7 @@ async def test_events_over_real_mosquitto_into_real_influxdb_make_the_log(
         content=Content(type="tts", text="Alô", duration_s=60),
         start=planned,
     )
-    app[keys.SCHEDULES].put(news)
+    app[SCHEDULES].put(news)
     content = ScheduledContent(type="tts", duration_s=60, text="Alô")
     common: dict[str, Any] = {
         "v": SCHEMA_VERSION,
@@ -602,7 +604,7 @@ async def test_events_over_real_mosquitto_into_real_influxdb_make_the_log(
         for _ in range(200):
             publisher.publish(status_topic("alpha-gw"), encode(birth), qos=1, retain=True)
             await asyncio.sleep(0.05)
-            if str(app[keys.STATE].devices["alpha-gw"].status) == "online":
+            if str(app[STATE].devices["alpha-gw"].status) == "online":
                 break
         for event in events:
             publisher.publish(broadcast_topic("alpha-gw"), encode(event), qos=1).wait_for_publish(5)

@@ -17,8 +17,8 @@ from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import TZ, FakeEvaluation, ms, small_fake
-from xaso.server import keys
 from xaso.server.indicators.evidence import canonical_bytes, evidence_sha256
+from xaso.server.indicators.keys import EVALUATE
 from xaso.server.indicators.reports.report import format_number
 from xaso.server.web.tokens import Role
 
@@ -65,7 +65,7 @@ def fake() -> FakeEvaluation:
 @pytest.fixture
 async def app(tmp_path: Path, fake: FakeEvaluation) -> AsyncIterator[web.Application]:
     async with app_without_broker(tmp_path) as application:
-        application[keys.EVALUATE] = fake
+        application[EVALUATE] = fake
         yield application
 
 

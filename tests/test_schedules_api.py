@@ -18,8 +18,9 @@ from tests.apps import app_without_broker, bearer
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index
 from tests.test_content_api import wav
 from xaso.protocol import AgentHealth, heartbeat_topic
-from xaso.server import keys
 from xaso.server.app import Deps, create_app
+from xaso.server.broadcasts.keys import SCHEDULES, SYNC_SCHEDULES
+from xaso.server.monitoring.keys import INGEST
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role
@@ -182,7 +183,7 @@ async def test_the_distribution_view_shows_horizons_and_outdated_gateways(
             heartbeat("alpha-gw", next(seq), ts_ms=now[0]),
             health=AgentHealth(uptime_s=5.0, schedule_version=version),
         )
-        app[keys.INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), now[0])
+        app[INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), now[0])
 
     async def row() -> dict[str, Any]:
         response = await client.get("/api/v1/schedules/distribution", headers=officer)
@@ -208,7 +209,7 @@ async def test_the_distribution_view_shows_horizons_and_outdated_gateways(
     assert outdated["held_horizon"] == first["horizon"]
     # Cut off for longer than the horizon: it has run out of occurrences.
     now[0] += 9 * 24 * 3600 * 1000
-    app[keys.SYNC_SCHEDULES]()
+    app[SYNC_SCHEDULES]()
     stale = await row()
     assert stale["held_horizon_passed"] is True
     assert stale["horizon"] == "2030-03-20T17:00:00.000+00:00"
@@ -249,4 +250,4 @@ async def test_a_file_must_be_the_communes_and_fit_its_slot(
     ]
     whole = {**NEWS, "content": {"type": "file", "sha256": long_sha, "duration_s": 30}}
     assert (await client.post("/api/v1/schedules", json=whole, headers=mine)).status == 201
-    assert len(app[keys.SCHEDULES].items) == 1
+    assert len(app[SCHEDULES].items) == 1

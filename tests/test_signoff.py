@@ -18,7 +18,8 @@ from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import FakeEvaluation, ms, small_fake
-from xaso.server import keys
+from xaso.server.indicators.keys import EVALUATE, SIGNOFFS
+from xaso.server.keys import SETTINGS
 from xaso.server.web.tokens import Role
 
 REPORT = "/api/v1/indicators/report?commune=alpha&period=2026-Q3"
@@ -33,7 +34,7 @@ def fake() -> FakeEvaluation:
 @pytest.fixture
 async def app(tmp_path: Path, fake: FakeEvaluation) -> AsyncIterator[web.Application]:
     async with app_without_broker(tmp_path) as application:
-        application[keys.EVALUATE] = fake
+        application[EVALUATE] = fake
         yield application
 
 
@@ -82,7 +83,7 @@ async def test_a_change_after_sign_off_is_a_visible_mismatch(
     assert response.status == 409
     conflict = await response.json()
     assert conflict["current_sha256"] == entry["current_sha256"]
-    assert len(app[keys.SIGNOFFS].find("alpha")) == 1
+    assert len(app[SIGNOFFS].find("alpha")) == 1
 
     # A new look, a new approval: a second row, the first kept.
     response = await client.post(
@@ -150,7 +151,7 @@ async def test_a_bad_sign_off_names_every_problem_and_stores_nothing(
     )
     assert response.status == 400
     assert "not ended" in (await response.json())["problems"][0]
-    assert app[keys.SIGNOFFS].find() == []
+    assert app[SIGNOFFS].find() == []
 
 
 async def test_sign_offs_are_append_only_in_the_database(
@@ -159,7 +160,7 @@ async def test_sign_offs_are_append_only_in_the_database(
     admin = bearer(app, Role.ADMIN)
     body = {"commune": "alpha", "period": "2026-Q3", "sha256": await _sha(client, admin)}
     assert (await client.post(SIGNOFF, json=body, headers=admin)).status == 201
-    db = sqlite3.connect(app[keys.SETTINGS].tokens_path)
+    db = sqlite3.connect(app[SETTINGS].tokens_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute("UPDATE indicator_signoff SET body = '{}'")
@@ -167,7 +168,7 @@ async def test_sign_offs_are_append_only_in_the_database(
             db.execute("DELETE FROM indicator_signoff")
     finally:
         db.close()
-    assert len(app[keys.SIGNOFFS].find("alpha")) == 1
+    assert len(app[SIGNOFFS].find("alpha")) == 1
 
 
 async def test_with_the_real_evaluation_a_corrected_declaration_is_a_mismatch(
@@ -275,7 +276,7 @@ async def test_sign_offs_of_a_commune_no_longer_listed_are_still_listed(tmp_path
 
     async with app_without_broker(tmp_path) as real, TestClient(TestServer(real)) as client:
         snapshot = b'{"commune":"gone"}'
-        real[keys.SIGNOFFS].add(
+        real[SIGNOFFS].add(
             SignOff(
                 id="",
                 commune="gone",
@@ -317,7 +318,7 @@ async def test_a_sign_off_keeps_what_it_signed_and_its_hash_proves_it(
     verifier = bearer(app, Role.VERIFIER)
     signed = await _sign(client, verifier, REPORT, commune="alpha", period="2026-Q3")
     assert signed["snapshot_kept"] is True and signed["changes"] is None
-    stored = app[keys.SIGNOFFS].snapshot(signed["id"])
+    stored = app[SIGNOFFS].snapshot(signed["id"])
     assert stored is not None and hashlib.sha256(stored).hexdigest() == signed["sha256"]
 
     # Who signed, when, and what: the evaluation as it was, for an inspector to read.
@@ -442,7 +443,7 @@ async def test_a_sign_off_from_before_snapshots_still_matches_or_not(tmp_path: P
     db_path = Settings(inventory="", data_dir=str(tmp_path)).tokens_path
     _old_signoff(db_path, "so-old1", evidence_sha256(fake.evaluation("alpha", *q3)), 1)
     async with app_without_broker(tmp_path) as real:
-        real[keys.EVALUATE] = fake
+        real[EVALUATE] = fake
         async with TestClient(TestServer(real)) as client:
             admin = bearer(real, Role.ADMIN)
             listed = await (await client.get(SIGNOFF, headers=admin)).json()
@@ -477,7 +478,7 @@ async def test_a_sign_off_from_before_snapshots_still_matches_or_not(tmp_path: P
 
             # A new approval keeps its snapshot beside the old rows, still append-only.
             await _sign(client, admin, REPORT, commune="alpha", period="2026-Q3")
-            assert [s.snapshot_kept for s in real[keys.SIGNOFFS].find("alpha")] == [False, True]
+            assert [s.snapshot_kept for s in real[SIGNOFFS].find("alpha")] == [False, True]
     db = sqlite3.connect(db_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):

@@ -1,6 +1,6 @@
 """Alerting in the server: one cleanup context owning the rules' loop and the delivery.
 
-Register it after the ingest context (it reads ``app[keys.STATE]``)::
+Register it after the ingest context (it reads ``app[STATE]``)::
 
     app.cleanup_ctx.append(alerts_cleanup_ctx(settings.alerts, clock_ms=deps.clock_ms))
 
@@ -30,7 +30,6 @@ from pathlib import Path
 from aiohttp import web
 from prometheus_client import Counter, Gauge
 
-from xaso.server import keys
 from xaso.server.alerts.channels import build_channels
 from xaso.server.alerts.config import AlertsConfig, load_alerts_config
 from xaso.server.alerts.dispatcher import Dispatcher
@@ -40,7 +39,9 @@ from xaso.server.alerts.state_store import AlertStateStore
 from xaso.server.alerts.templates import Renderer
 from xaso.server.broadcasts.playout_log import playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.keys import INDEX, METRICS, SETTINGS
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState
+from xaso.server.monitoring.keys import SEQUENCES, STATE
 from xaso.server.store.base import StoreUnavailable
 
 __all__ = ["ALERTS", "AlertsRuntime", "active_alerts", "alerts_cleanup_ctx", "check_playout"]
@@ -127,7 +128,7 @@ def active_alerts(app: web.Application) -> list[dict[str, object]]:
 
 
 def _metrics(app: web.Application) -> tuple[AlertMetrics, tuple[Gauge, Counter]]:
-    registry = app[keys.METRICS].registry
+    registry = app[METRICS].registry
     firing = Gauge(
         "xaso_alert_groups_firing", "Alert groups firing now, by rule", ["rule"], registry=registry
     )
@@ -162,8 +163,8 @@ def alerts_cleanup_ctx(
         dispatcher = Dispatcher(
             channels, alert_metrics, queue_size=loaded.queue_size, retry=loaded.retry
         )
-        engine = AlertEngine(loaded.rules, app[keys.INDEX])
-        store = AlertStateStore.in_dir(app[keys.SETTINGS].data_dir)
+        engine = AlertEngine(loaded.rules, app[INDEX])
+        store = AlertStateStore.in_dir(app[SETTINGS].data_dir)
         _restore(engine, store)
         runtime = AlertsRuntime(loaded, engine, dispatcher, store, own_metrics)
         app[ALERTS] = runtime
@@ -200,7 +201,7 @@ def alerts_cleanup_ctx(
 def _load(
     path: str | Path, app: web.Application, environ: Mapping[str, str] | None
 ) -> AlertsConfig:
-    return load_alerts_config(path, app[keys.INDEX], environ)
+    return load_alerts_config(path, app[INDEX], environ)
 
 
 def _restore(engine: AlertEngine, store: AlertStateStore) -> None:
@@ -221,7 +222,7 @@ async def _evaluate_forever(
     interval_s: float,
 ) -> None:
     while True:
-        runtime.step(app[keys.STATE], clock_ms())
+        runtime.step(app[STATE], clock_ms())
         await asyncio.sleep(interval_s)
 
 
@@ -253,14 +254,14 @@ def _unsure_agents(app: web.Application, now_ms: int) -> frozenset[str]:
     gateway not online now (away, in maintenance, or back but not yet counted as
     recovered). A gateway cut off from the broker plays from its cache and sends its
     log when it is back; while it is away, its own outage is the alert."""
-    sequences = app.get(keys.SEQUENCES)
+    sequences = app.get(SEQUENCES)
     gaps = sequences.gaps() if sequences is not None else []
     unsure = {agent for agent, gap in gaps if now_ms - gap.seen_ms < GAP_HOLD_MS}
-    state = app.get(keys.STATE)
+    state = app.get(STATE)
     if state is not None:
         unsure.update(
             agent
-            for agent in app[keys.INDEX].agents
+            for agent in app[INDEX].agents
             if state.devices[agent].status is not DeviceStatus.ONLINE
         )
     return frozenset(unsure)

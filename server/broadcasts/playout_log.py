@@ -15,12 +15,13 @@ from typing import Any
 
 from aiohttp import web
 
-from xaso.server import keys
+from xaso.server.broadcasts.keys import CONTENT, PLAYOUT_MANUAL, SCHEDULES, SILENCES
 from xaso.server.broadcasts.manual_entries import TABLE, ManualEntry, manual_outcomes
 from xaso.server.broadcasts.playout_outcome import STATUS_TEXT, PlayoutOutcome
 from xaso.server.broadcasts.reconcile import ReconcileRules, outcome_order, reconcile
 from xaso.server.broadcasts.schedule import occurrences_starting
 from xaso.server.json_table import JsonTable, open_db
+from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS, STORE
 
 __all__ = ["manual_entries_ctx", "playout_for", "summary"]
 
@@ -39,12 +40,12 @@ async def playout_for(
     wanted = sorted(set(communes))
     if not wanted or from_ms >= to_ms:
         return []
-    index = app[keys.INDEX]
+    index = app[INDEX]
     # Each schedule as it was when its occurrences were due: a change or a deletion
     # since does not rewrite what was planned (server/schedule_table.py).
     versions = [
         (v.schedule, v.from_ms, v.to_ms)
-        for v in app[keys.SCHEDULES].versions_between(from_ms, to_ms, wanted)
+        for v in app[SCHEDULES].versions_between(from_ms, to_ms, wanted)
         if v.schedule is not None
     ]
     # The "received" events asked for are those of the schedules planned in the period
@@ -57,20 +58,20 @@ async def playout_for(
             if occurrences_starting(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
         }
     )
-    events = await app[keys.STORE].broadcast_events(wanted, from_ms, to_ms, planned)
-    silences = frozenset(app[keys.SILENCES].items) if keys.SILENCES in app else frozenset()
-    now_ms = app[keys.CLOCK_MS]()
+    events = await app[STORE].broadcast_events(wanted, from_ms, to_ms, planned)
+    silences = frozenset(app[SILENCES].items) if SILENCES in app else frozenset()
+    now_ms = app[CLOCK_MS]()
     if rules is None:
-        settings = app[keys.SETTINGS]
+        settings = app[SETTINGS]
         rules = ReconcileRules(
             on_time_s=settings.playout_on_time_s, grace_s=settings.playout_grace_s
         )
-    entries = list(app[keys.PLAYOUT_MANUAL].items.values()) if keys.PLAYOUT_MANUAL in app else []
+    entries = list(app[PLAYOUT_MANUAL].items.values()) if PLAYOUT_MANUAL in app else []
     # Each uploaded file's length as measured at upload: a file shorter than its slot
     # played in full when it played that long, whatever agent played it.
     lengths = (
-        {sha: info.duration_s for sha, info in app[keys.CONTENT].table.items.items()}
-        if keys.CONTENT in app
+        {sha: info.duration_s for sha, info in app[CONTENT].table.items.items()}
+        if CONTENT in app
         else {}
     )
 
@@ -112,7 +113,7 @@ def summary(outcomes: Iterable[PlayoutOutcome]) -> dict[str, Any]:
 
 async def manual_entries_ctx(app: web.Application) -> AsyncIterator[None]:
     """The manual entries' table, in the server's own SQLite file."""
-    db = open_db(app[keys.SETTINGS].tokens_path)
-    app[keys.PLAYOUT_MANUAL] = JsonTable(db, TABLE, ManualEntry)
+    db = open_db(app[SETTINGS].tokens_path)
+    app[PLAYOUT_MANUAL] = JsonTable(db, TABLE, ManualEntry)
     yield
     db.close()

@@ -19,7 +19,7 @@ what each state means for the figures is here:
   week's work, and last month's signed report stays as it was); any other counted
   nowhere and still counts nowhere.
 
-Times are the server's clock, handed in by the caller (``keys.CLOCK_MS``).
+Times are the server's clock, handed in by the caller (``CLOCK_MS``).
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from xaso.server import keys
+from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS
 from xaso.server.settings import Settings
+from xaso.server.web.keys import TOKENS
 from xaso.server.web.sessions import SessionLimits
 from xaso.server.web.tokens import Principal, Role
 
@@ -45,9 +46,9 @@ def _session_principal(request: web.Request) -> Principal | None:
     if not session_id:
         return None
     app = request.app
-    tokens = app[keys.TOKENS]
-    limits = session_limits(app[keys.SETTINGS])
-    token_id = tokens.sessions.token_id(session_id, app[keys.CLOCK_MS](), limits)
+    tokens = app[TOKENS]
+    limits = session_limits(app[SETTINGS])
+    token_id = tokens.sessions.token_id(session_id, app[CLOCK_MS](), limits)
     return tokens.principal(token_id) if token_id is not None else None
 
 
@@ -60,7 +61,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     # inline rather than in a thread for that reason.
     if is_api:
         token = _bearer(request)
-        principal = request.app[keys.TOKENS].authenticate(token) if token else None
+        principal = request.app[TOKENS].authenticate(token) if token else None
     else:
         principal = _session_principal(request)
     if principal is None:
@@ -81,11 +82,11 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         )
     # The scope is resolved through the inventory on today's date, not stored: a token
     # of a commune that merged covers its successor from the day after the merger.
-    request[PRINCIPAL] = principal.on(request.app[keys.INDEX], today(request.app))
+    request[PRINCIPAL] = principal.on(request.app[INDEX], today(request.app))
     return await handler(request)
 
 
 def today(app: web.Application) -> dt.date:
     """The server's local day (the inventory's time zone, the injected clock): the day
     that decides what each commune holds and what each token covers."""
-    return app[keys.INDEX].day_of(app[keys.CLOCK_MS]())
+    return app[INDEX].day_of(app[CLOCK_MS]())

@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
-from xaso.server import keys
 from xaso.server.alerts.wiring import active_alerts
+from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS
 from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus
+from xaso.server.monitoring.keys import STATE
 from xaso.server.web.auth import PRINCIPAL, SESSION_COOKIE, STATIC_PREFIX, session_limits, today
 from xaso.server.web.forwarded import parse_trusted_proxies, reached_over_https
+from xaso.server.web.keys import TOKENS
 from xaso.server.web.tokens import Role
 from xaso.server.web.views import commune_states, status_counts
 from xaso.server.words import describe_cause, duration, pick_language, translator
@@ -68,8 +70,8 @@ def _render(request: web.Request, template: str, **context: object) -> web.Respo
 
 async def overview(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
-    index = request.app[keys.INDEX]
-    state = request.app[keys.STATE]
+    index = request.app[INDEX]
+    state = request.app[STATE]
     tz = ZoneInfo(index.inventory.timezone)
     lang = request_language(request)
     words = translator(lang)
@@ -132,15 +134,15 @@ async def login(request: web.Request) -> web.Response:
     form = await request.post()
     token = str(form.get("token", "")).strip()
     app = request.app
-    tokens = app[keys.TOKENS]
+    tokens = app[TOKENS]
     principal = tokens.authenticate(token) if token else None
     if principal is None or principal.role is Role.AGENT:  # a gateway's token opens no page
         response = _render(request, "login.html", error=True)
         response.set_status(401)
         return response
-    settings = app[keys.SETTINGS]
+    settings = app[SETTINGS]
     limits = session_limits(settings)
-    session_id = tokens.sessions.open(principal.token_id, app[keys.CLOCK_MS](), limits)
+    session_id = tokens.sessions.open(principal.token_id, app[CLOCK_MS](), limits)
     redirect = web.HTTPSeeOther(location="/")
     redirect.set_cookie(
         SESSION_COOKIE,
@@ -160,7 +162,7 @@ async def logout(request: web.Request) -> web.Response:
     """Ends the session on the server, not only in this browser."""
     session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
-        request.app[keys.TOKENS].sessions.close_session(session_id)
+        request.app[TOKENS].sessions.close_session(session_id)
     redirect = web.HTTPSeeOther(location="/login")
     redirect.del_cookie(SESSION_COOKIE, path="/")
     raise redirect

@@ -20,15 +20,17 @@ from typing import Any
 from aiohttp import web
 
 from xaso.inventory import DeviceEntry, InventoryIndex
-from xaso.server import keys
 from xaso.server.broadcasts.playout_log import playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
+from xaso.server.indicators.keys import DECLARED, INDICATOR_PROFILES
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
 from xaso.server.indicators.result import CommuneEvaluation, ExclusionChange, ExclusionEntry
 from xaso.server.indicators.snapshot import CommuneSnapshot, snapshot
+from xaso.server.keys import CLOCK_MS, INDEX, STORE
 from xaso.server.monitoring.exclusion_history import Version
+from xaso.server.monitoring.keys import EXCLUSIONS
 from xaso.server.monitoring.maintenance import (
     MaintenanceWindow,
     applies_to,
@@ -52,9 +54,9 @@ async def evaluate_communes(
     it merged or was created within), in the order asked. ``excused``: leave the
     verifier's excused periods out of availability too. Raises KeyError for a commune
     the inventory does not know, ``StoreUnavailable`` when the store cannot answer."""
-    index = app[keys.INDEX]
-    now = now_ms if now_ms is not None else app[keys.CLOCK_MS]()
-    profiles = app.get(keys.INDICATOR_PROFILES) or ProfileSet(load_default_profile())
+    index = app[INDEX]
+    now = now_ms if now_ms is not None else app[CLOCK_MS]()
+    profiles = app.get(INDICATOR_PROFILES) or ProfileSet(load_default_profile())
     snaps = [snapshot(index, code, from_ms, to_ms) for code in communes]
     chosen = [profiles.for_ancestors(snap.ancestors) for snap in snaps]
     ranges = [data_ranges(snap, profile, now) for snap, profile in zip(snaps, chosen, strict=True)]
@@ -75,7 +77,7 @@ async def evaluate_communes(
     playout_range = _union([r.playout for s, r in zip(snaps, ranges, strict=True) if s.exists])
     families = sorted({code for snap in snaps for code in index.merge_family(snap.code)})
 
-    store = app[keys.STORE]
+    store = app[STORE]
     history_reads = {
         window: asyncio.gather(
             store.transitions_of(read.ids, window.from_ms, window.to_ms, communes=read.hint()),
@@ -104,7 +106,7 @@ async def evaluate_communes(
 
     exclusions = _Exclusions(app, index, excused)
     broadcasts = _PlayoutIndex(playout)
-    declared_store = app.get(keys.DECLARED)
+    declared_store = app.get(DECLARED)
     inputs: list[tuple[CommuneSnapshot, CommuneData, IndicatorProfile]] = []
     for snap, profile, needs in zip(snaps, chosen, ranges, strict=True):
         declared: dict[str, DeclaredLike | None] = {}
@@ -222,7 +224,7 @@ class _Exclusions:
     def __init__(self, app: web.Application, index: InventoryIndex, excused: bool) -> None:
         self.index = index
         self.excused_counted = excused
-        store = app.get(keys.EXCLUSIONS)
+        store = app.get(EXCLUSIONS)
         self.windows = store.counted_windows() if store else []
         self.excused = store.counted_excused() if store and excused else []
         self.tracked_windows = list(store.tracked_windows.values()) if store else []

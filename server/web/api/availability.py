@@ -13,18 +13,19 @@ from typing import Any
 
 from aiohttp import web
 
-from xaso.server import keys
+from xaso.server.keys import INDEX, STORE
 from xaso.server.monitoring.availability import Availability, Outage, availability, outages, spans
 from xaso.server.monitoring.exclusions import counted_windows_for, excused_for
 from xaso.server.monitoring.fleet_state import DeviceState
-from xaso.server.web.api.devices import (
+from xaso.server.monitoring.keys import EXCLUSIONS, STATE
+from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import (
     json_response,
     may_see_device,
     not_found,
     requested_period,
     visible_device,
 )
-from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.views import iso_utc
 
 DEFAULT_PERIOD_MS = 30 * 24 * 3600 * 1000  # indicator R6 looks at 30 days
@@ -43,7 +44,7 @@ def _period(request: web.Request) -> tuple[int, int, int]:
 async def _device_figures(
     request: web.Request, state: DeviceState, from_ms: int, to_ms: int, now_ms: int
 ) -> tuple[Availability, list[Outage]]:
-    store = request.app[keys.STORE]
+    store = request.app[STORE]
     device_id = state.entry.id
     async with _query_slots(request):
         before, inside = await asyncio.gather(
@@ -51,7 +52,7 @@ async def _device_figures(
             store.transitions(device_id, from_ms, to_ms, MAX_TRANSITIONS),
         )
     period_spans = spans(inside, before, from_ms, to_ms)
-    exclusions = request.app[keys.EXCLUSIONS]
+    exclusions = request.app[EXCLUSIONS]
     # Approved windows and excused periods only, each up to its deletion (docs/availability.md).
     excluded = counted_windows_for(state.entry, exclusions.counted_windows(), from_ms, to_ms)
     if request.query.get("excused") in ("1", "true", "yes"):
@@ -112,12 +113,12 @@ def _selected_devices(request: web.Request, commune: str | None, to_ms: int) -> 
     """The installed devices in scope (of ``commune`` if given: those it held on the
     period's last day, so a predecessor's own before its merger, a successor's with its
     predecessors' after it)."""
-    index = request.app[keys.INDEX]
+    index = request.app[INDEX]
     kind = request.query.get("kind")
     held = index.held_on(commune, index.day_of(to_ms - 1)) if commune in index.communes else ()
     return [
         s
-        for s in request.app[keys.STATE].devices.values()
+        for s in request.app[STATE].devices.values()
         if not s.entry.planned
         and may_see_device(request, s.entry.id)
         and (commune is None or index.listed_commune[s.entry.id] in held)
@@ -127,7 +128,7 @@ def _selected_devices(request: web.Request, commune: str | None, to_ms: int) -> 
 
 async def commune_availability(request: web.Request) -> web.Response:
     code = request.match_info["code"]
-    if code not in request.app[keys.INDEX].communes or not request[PRINCIPAL].may_see(code):
+    if code not in request.app[INDEX].communes or not request[PRINCIPAL].may_see(code):
         raise not_found("commune")
     from_ms, to_ms, now_ms = _period(request)
     devices = _selected_devices(request, code, to_ms)
@@ -162,7 +163,7 @@ async def fleet_availability(request: web.Request) -> web.Response:
     results = await asyncio.gather(
         *(_device_figures(request, s, from_ms, to_ms, now_ms) for s in devices)
     )
-    index = request.app[keys.INDEX]
+    index = request.app[INDEX]
     last_day = index.day_of(to_ms - 1)
     overall = Availability()
     by_kind: dict[str, Availability] = defaultdict(Availability)

@@ -23,7 +23,7 @@ import msgspec
 from aiohttp import web
 
 from xaso.protocol import ContentSource
-from xaso.server import keys
+from xaso.server.broadcasts.keys import CONTENT, DISTRIBUTOR, SCHEDULES, SILENCES, SYNC_SCHEDULES
 from xaso.server.broadcasts.schedule import (
     Content,
     ContentType,
@@ -40,10 +40,11 @@ from xaso.server.broadcasts.silence import (
     orders_in_force,
     silence_problems,
 )
+from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.exclusions import new_id
-from xaso.server.web.api.devices import forbidden, json_body, json_response, not_found
 from xaso.server.web.api.schedules import content_problems, invalid, saved_view
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import forbidden, json_body, json_response, not_found
 from xaso.server.web.views import iso_utc
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -87,8 +88,8 @@ def _decode(body: dict[str, Any], type_: type[T], what: str) -> T:
 
 def _sent(request: web.Request, clusters: list[str]) -> dict[str, list[str]]:
     """Sync the sets now; which of the gateways of ``clusters`` got theirs."""
-    published = set(request.app[keys.SYNC_SCHEDULES]())
-    gateways = request.app[keys.DISTRIBUTOR].gateways_of(clusters)
+    published = set(request.app[SYNC_SCHEDULES]())
+    gateways = request.app[DISTRIBUTOR].gateways_of(clusters)
     return {
         "sent_to": [g for g in gateways if g in published],
         "not_sent": [g for g in gateways if g not in published],
@@ -108,13 +109,13 @@ async def emergency(request: web.Request) -> web.Response:
     # Permission first: the problems would tell about another commune's villages.
     if not principal.may_act(asked.commune):
         raise forbidden()
-    index = request.app[keys.INDEX]
-    now_ms = request.app[keys.CLOCK_MS]()
+    index = request.app[INDEX]
+    now_ms = request.app[CLOCK_MS]()
     problems: list[str] = []
     given = asked.content
     duration_s = given.duration_s
     if duration_s is None:
-        info = request.app[keys.CONTENT].table.items.get(given.sha256 or "")
+        info = request.app[CONTENT].table.items.get(given.sha256 or "")
         if given.type == "file" and info is not None:
             duration_s = info.duration_s
         elif given.type != "file":
@@ -148,7 +149,7 @@ async def emergency(request: web.Request) -> web.Response:
     if problems:
         raise invalid("invalid emergency broadcast", problems)
     view = saved_view(request, schedule)  # before saving: a failure must leave nothing
-    request.app[keys.SCHEDULES].put(schedule, by=principal.name)
+    request.app[SCHEDULES].put(schedule, by=principal.name)
     return json_response({**view, **_sent(request, view["clusters"])}, status=201)
 
 
@@ -166,8 +167,8 @@ async def silence(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     if not principal.may_act(asked.commune):
         raise forbidden()
-    index = request.app[keys.INDEX]
-    now_ms = request.app[keys.CLOCK_MS]()
+    index = request.app[INDEX]
+    now_ms = request.app[CLOCK_MS]()
     targets = Targets(zones=asked.zones, clusters=asked.clusters)
     problems = silence_problems(
         asked.commune, targets, asked.minutes, asked.reason, index, index.day_of(now_ms)
@@ -184,7 +185,7 @@ async def silence(request: web.Request) -> web.Response:
         created_by=principal.name,
         reason=asked.reason,
     )
-    request.app[keys.SILENCES].put(order)
+    request.app[SILENCES].put(order)
     body = {
         "silence": _silence_view(order, now_ms),
         "clusters": order.clusters,
@@ -195,14 +196,14 @@ async def silence(request: web.Request) -> web.Response:
 
 async def lift_silence(request: web.Request) -> web.Response:
     """Lifts an order in force; one already over is answered as it is."""
-    table = request.app[keys.SILENCES]
+    table = request.app[SILENCES]
     principal = request[PRINCIPAL]
     order = table.items.get(request.match_info["silence_id"])
     if order is None or not principal.may_see(order.commune):
         raise not_found("silence")
     if not principal.may_act(order.commune):
         raise forbidden()
-    now_ms = request.app[keys.CLOCK_MS]()
+    now_ms = request.app[CLOCK_MS]()
     order = lifted(order, now_ms, principal.name)
     table.put(order)
     body = {"silence": _silence_view(order, now_ms), **_sent(request, order.clusters)}
@@ -213,10 +214,10 @@ async def list_silences(request: web.Request) -> web.Response:
     """The orders in force that the token may see (``?commune=`` narrows)."""
     principal = request[PRINCIPAL]
     commune = request.query.get("commune")
-    now_ms = request.app[keys.CLOCK_MS]()
+    now_ms = request.app[CLOCK_MS]()
     found = [
         _silence_view(o, now_ms)
-        for o in orders_in_force(request.app[keys.SILENCES].items.values(), now_ms)
+        for o in orders_in_force(request.app[SILENCES].items.values(), now_ms)
         if principal.may_see(o.commune) and (commune is None or o.commune == commune)
     ]
     return json_response({"silences": found, "count": len(found)})

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from xaso.server import keys
 from xaso.server.broadcasts.content import ContentError
-from xaso.server.web.api.devices import bad_request, json_response, not_found
+from xaso.server.broadcasts.keys import CONTENT
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import bad_request, json_response, not_found
 from xaso.server.web.tokens import Role
 
 
@@ -20,7 +20,7 @@ async def upload(request: web.Request) -> web.Response:
             text='{"error": "this token may not upload"}', content_type="application/json"
         )
     try:
-        info = await request.app[keys.CONTENT].save(
+        info = await request.app[CONTENT].save(
             request.content.iter_chunked(64 * 1024),
             name=request.query.get("name", ""),
             uploaded_by=principal.name,
@@ -39,7 +39,7 @@ async def list_content(request: web.Request) -> web.Response:
     communes = request[PRINCIPAL].scope
     views = [
         info.view_for(communes)
-        for info in request.app[keys.CONTENT].table.items.values()
+        for info in request.app[CONTENT].table.items.values()
         if info.visible_to(communes)
     ]
     views.sort(key=lambda view: view["uploaded_ms"])
@@ -47,7 +47,7 @@ async def list_content(request: web.Request) -> web.Response:
 
 
 async def download(request: web.Request) -> web.FileResponse:
-    store = request.app[keys.CONTENT]
+    store = request.app[CONTENT]
     info = store.table.items.get(request.match_info["sha256"])
     path = store.path(info.id) if info is not None else None
     if info is None or path is None or not info.visible_to(request[PRINCIPAL].scope):

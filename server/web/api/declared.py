@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import BodyPartReader, web
 
-from xaso.server import keys
 from xaso.server.indicators.gather.declared import DeclaredStore, check_declaration
 from xaso.server.indicators.gather.documents import (
     DocumentError,
@@ -24,9 +23,11 @@ from xaso.server.indicators.gather.documents import (
     PendingDocument,
     is_sha256,
 )
+from xaso.server.indicators.keys import DECLARED, DOCUMENTS, INDICATOR_PROFILES
 from xaso.server.indicators.profile import ProfileSet, load_default_profile
-from xaso.server.web.api.devices import bad_request, forbidden, json_body, json_response, not_found
+from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.tokens import Principal, Role
 
 CHUNK_BYTES = 64 * 1024
@@ -59,7 +60,7 @@ def _upload_communes(request: web.Request) -> list[str]:
     commune = request.query.get("commune")
     if commune is None:
         return sorted(principal.scope)
-    if commune not in request.app[keys.INDEX].communes and principal.role is Role.ADMIN:
+    if commune not in request.app[INDEX].communes and principal.role is Role.ADMIN:
         raise bad_request(f"no commune {commune!r} in the inventory")
     if not may_declare(principal, commune):
         raise forbidden()
@@ -75,7 +76,7 @@ async def upload_documents(request: web.Request) -> web.Response:
     """``multipart/form-data`` with one or more ``file`` parts, or one file as the body
     (``?name=``). All are kept, or — if any is refused — none."""
     communes = _upload_communes(request)
-    store = request.app[keys.DOCUMENTS]
+    store = request.app[DOCUMENTS]
     by = request[PRINCIPAL].name
     pending: list[PendingDocument] = []
     problems: list[str] = []
@@ -143,7 +144,7 @@ async def _receive_parts(
 
 def _visible_document(request: web.Request) -> tuple[Path, str, str]:
     sha256 = request.match_info["sha256"]
-    store = request.app[keys.DOCUMENTS]
+    store = request.app[DOCUMENTS]
     info = store.table.items.get(sha256) if is_sha256(sha256) else None
     path = store.path(sha256) if info is not None else None
     # Out of scope answers 404, as if it did not exist.
@@ -173,7 +174,7 @@ async def list_documents(request: web.Request) -> web.Response:
     found = sorted(
         (
             d
-            for d in request.app[keys.DOCUMENTS].table.items.values()
+            for d in request.app[DOCUMENTS].table.items.values()
             if d.visible_to(communes) and (commune is None or d.serves(commune))
         ),
         key=lambda d: d.uploaded_ms,
@@ -191,18 +192,18 @@ async def declare(request: web.Request) -> web.Response:
     ):
         raise forbidden()
     # A declared indicator's unit is the base profile's (a province cannot change it).
-    profiles = request.app.get(keys.INDICATOR_PROFILES) or ProfileSet(load_default_profile())
+    profiles = request.app.get(INDICATOR_PROFILES) or ProfileSet(load_default_profile())
     entry, problems = check_declaration(
         body,
-        request.app[keys.INDEX].communes,
-        request.app[keys.DOCUMENTS].table.items,
+        request.app[INDEX].communes,
+        request.app[DOCUMENTS].table.items,
         entered_by=principal.name,
-        entered_ms=request.app[keys.CLOCK_MS](),
+        entered_ms=request.app[CLOCK_MS](),
         units={i.id: i.unit for i in profiles.default.indicators},
     )
     if entry is None:
         raise _invalid("invalid declared value", problems)
-    saved = request.app[keys.DECLARED].add(entry)
+    saved = request.app[DECLARED].add(entry)
     return json_response(msgspec.to_builtins(saved), status=201)
 
 
@@ -212,7 +213,7 @@ async def list_declared(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     commune = request.query.get("commune")
     indicator = request.query.get("indicator")
-    store = request.app[keys.DECLARED]
+    store = request.app[DECLARED]
     entries = [
         e
         for e in reversed(store.entries())
@@ -220,7 +221,7 @@ async def list_declared(request: web.Request) -> web.Response:
         and (commune is None or e.commune == commune)
         and (indicator is None or e.indicator == indicator)
     ]
-    now_ms = request.app[keys.CLOCK_MS]()
+    now_ms = request.app[CLOCK_MS]()
     current = {
         (e.commune, e.indicator): store.value_for(e.commune, e.indicator, now_ms, now_ms + 1)
         for e in entries
@@ -233,17 +234,17 @@ async def list_declared(request: web.Request) -> web.Response:
 
 
 async def declared_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[keys.SETTINGS]
-    declared = DeclaredStore(settings.tokens_path, ZoneInfo(app[keys.INDEX].inventory.timezone))
-    app[keys.DECLARED] = declared
+    settings = app[SETTINGS]
+    declared = DeclaredStore(settings.tokens_path, ZoneInfo(app[INDEX].inventory.timezone))
+    app[DECLARED] = declared
     yield
     declared.close()
 
 
 async def documents_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[keys.SETTINGS]
+    settings = app[SETTINGS]
     documents = DocumentStore(Path(settings.data_dir) / "evidence", settings.tokens_path)
-    app[keys.DOCUMENTS] = documents
+    app[DOCUMENTS] = documents
     yield
     documents.close()
 

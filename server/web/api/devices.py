@@ -1,95 +1,36 @@
-"""The JSON API under ``/api/v1``, plus ``/healthz`` and ``/metrics``."""
+"""Devices and communes through the API, with ``/healthz`` and ``/metrics``."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from aiohttp import web
 
-from xaso.server import keys
 from xaso.server.alerts.wiring import active_alerts
+from xaso.server.keys import INDEX, METRICS, STORE
 from xaso.server.monitoring.fleet_state import DeviceStatus
+from xaso.server.monitoring.keys import PIPELINE, STATE
 from xaso.server.monitoring.metrics import CONTENT_TYPE
 from xaso.server.web.auth import PRINCIPAL, today
-from xaso.server.web.time_param import TimeParamError, parse_time_param
+from xaso.server.web.http import (
+    bad_request,
+    json_response,
+    may_see_device,
+    not_found,
+    requested_period,
+    visible_device,
+)
 from xaso.server.web.views import commune_states, device_view, iso_utc, status_counts
 
 MAX_HISTORY_ROWS = 10_000
 DEFAULT_HISTORY_MS = 24 * 3600 * 1000
 
 
-def json_response(data: Any, status: int = 200) -> web.Response:
-    return web.Response(
-        body=msgspec.json.encode(data), status=status, content_type="application/json"
-    )
-
-
-def bad_request(message: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(
-        text=msgspec.json.encode({"error": message}).decode(), content_type="application/json"
-    )
-
-
-def not_found(what: str) -> web.HTTPNotFound:
-    return web.HTTPNotFound(
-        text=msgspec.json.encode({"error": f"{what} not found"}).decode(),
-        content_type="application/json",
-    )
-
-
-def forbidden() -> web.HTTPForbidden:
-    return web.HTTPForbidden(
-        text='{"error": "this token may not change that"}', content_type="application/json"
-    )
-
-
-async def json_body(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object. Decoded from the bytes as UTF-8 (RFC 8259), whatever
-    charset the Content-Type claims; anything else, or nesting deeper than the decoder
-    recurses, is a 400."""
-    try:
-        body = msgspec.json.decode(await request.read())
-    except (msgspec.DecodeError, RecursionError):
-        raise bad_request("the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    return body
-
-
-def parse_time_ms(name: str, value: str, tz: ZoneInfo) -> int:
-    """The time parameter ``name``: epoch milliseconds, or ISO 8601 (a time without an
-    offset is local to the inventory's time zone); a 400 naming it otherwise."""
-    try:
-        return parse_time_param(name, value, tz)
-    except TimeParamError as exc:
-        raise bad_request(str(exc)) from None
-
-
-def requested_period(request: web.Request, span_ms: int, default_to_ms: int) -> tuple[int, int]:
-    """``?from=&to=`` in the inventory's time zone; by default the ``span_ms`` before
-    ``default_to_ms``."""
-    tz = ZoneInfo(request.app[keys.INDEX].inventory.timezone)
-    query = request.query
-    to_ms = parse_time_ms("to", query["to"], tz) if "to" in query else default_to_ms
-    from_ms = parse_time_ms("from", query["from"], tz) if "from" in query else to_ms - span_ms
-    if from_ms >= to_ms:
-        raise bad_request("'from' must be before 'to'")
-    return from_ms, to_ms
-
-
-def may_see_device(request: web.Request, device_id: str) -> bool:
-    """Whether the token's scope covers the device: the commune it is listed under is
-    in the scope exactly when the commune it belongs to today is
-    (``InventoryIndex.scope_on`` covers a successor's predecessors from the merger)."""
-    return request[PRINCIPAL].may_see(request.app[keys.INDEX].listed_commune[device_id])
-
-
 async def list_devices(request: web.Request) -> web.Response:
-    state = request.app[keys.STATE]
-    index = request.app[keys.INDEX]
+    state = request.app[STATE]
+    index = request.app[INDEX]
     day = today(request.app)
     commune = request.query.get("commune")
     kind = request.query.get("kind")
@@ -109,17 +50,9 @@ async def list_devices(request: web.Request) -> web.Response:
     return json_response({"devices": devices, "count": len(devices)})
 
 
-def visible_device(request: web.Request) -> Any:
-    state = request.app[keys.STATE].devices.get(request.match_info["device_id"])
-    # Out-of-scope devices are "not found", so ids of other communes do not leak.
-    if state is None or not may_see_device(request, state.entry.id):
-        raise not_found("device")
-    return state
-
-
 async def get_device(request: web.Request) -> web.Response:
     state = visible_device(request)
-    belongs = request.app[keys.INDEX].commune_on(state.entry.id, today(request.app))
+    belongs = request.app[INDEX].commune_on(state.entry.id, today(request.app))
     return json_response(device_view(state, belongs, detail=True))
 
 
@@ -127,7 +60,7 @@ async def device_history(request: web.Request) -> web.Response:
     state = visible_device(request)
     # +1: the half-open range takes in what happened this very millisecond.
     from_ms, to_ms = requested_period(request, DEFAULT_HISTORY_MS, int(time.time() * 1000) + 1)
-    store = request.app[keys.STORE]
+    store = request.app[STORE]
     entry = state.entry
     body: dict[str, Any] = {"device": entry.id, "from": iso_utc(from_ms), "to": iso_utc(to_ms)}
     if entry.kind == "gateway":
@@ -143,8 +76,8 @@ async def device_history(request: web.Request) -> web.Response:
 
 
 def _commune_summary(request: web.Request, code: str) -> dict[str, Any]:
-    commune = request.app[keys.INDEX].communes[code]
-    states = commune_states(request.app[keys.STATE], code, today(request.app))
+    commune = request.app[INDEX].communes[code]
+    states = commune_states(request.app[STATE], code, today(request.app))
     return {
         "code": code,
         "name": commune.name,
@@ -158,7 +91,7 @@ async def list_communes(request: web.Request) -> web.Response:
     principal = request[PRINCIPAL]
     communes = [
         _commune_summary(request, code)
-        for code in request.app[keys.INDEX].communes
+        for code in request.app[INDEX].communes
         if principal.may_see(code)
     ]
     return json_response({"communes": communes, "count": len(communes)})
@@ -166,7 +99,7 @@ async def list_communes(request: web.Request) -> web.Response:
 
 async def get_commune(request: web.Request) -> web.Response:
     code = request.match_info["code"]
-    index = request.app[keys.INDEX]
+    index = request.app[INDEX]
     if code not in index.communes or not request[PRINCIPAL].may_see(code):
         raise not_found("commune")
     day = today(request.app)
@@ -178,7 +111,7 @@ async def get_commune(request: web.Request) -> web.Response:
     body["key_locations"] = [
         {"code": k.code, "name": k.name, "kind": k.kind} for c in held for k in c.key_locations
     ]
-    states = commune_states(request.app[keys.STATE], code, day)
+    states = commune_states(request.app[STATE], code, day)
     body["device_list"] = [device_view(s, code) for s in states]
     return json_response(body)
 
@@ -197,9 +130,9 @@ async def list_alerts(request: web.Request) -> web.Response:
 async def healthz(request: web.Request) -> web.Response:
     """200 only when the server sees its fleet: broker link up, store answering, and
     messages stored as they come (server/pipeline.py); 503 with the problems otherwise."""
-    state = request.app[keys.STATE]
-    store_ok = await request.app[keys.STORE].ping()
-    intake = request.app[keys.PIPELINE].health()
+    state = request.app[STATE]
+    store_ok = await request.app[STORE].ping()
+    intake = request.app[PIPELINE].health()
     problems = intake.problems()
     if not state.link_is_up:
         problems.insert(0, "not connected to the broker")
@@ -220,9 +153,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    return web.Response(
-        body=request.app[keys.METRICS].render(), headers={"Content-Type": CONTENT_TYPE}
-    )
+    return web.Response(body=request.app[METRICS].render(), headers={"Content-Type": CONTENT_TYPE})
 
 
 def setup_routes(app: web.Application) -> None:

@@ -31,7 +31,7 @@ import msgspec
 from aiohttp import web
 
 from xaso.inventory import InventoryIndex
-from xaso.server import keys
+from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.exclusion_history import (
     STATES,
     Author,
@@ -43,6 +43,7 @@ from xaso.server.monitoring.exclusion_history import (
     Version,
 )
 from xaso.server.monitoring.exclusions import ExcusedPeriod, new_id
+from xaso.server.monitoring.keys import APPLY_MAINTENANCE, EXCLUSIONS
 from xaso.server.monitoring.maintenance import (
     InvalidWindow,
     MaintenanceWindow,
@@ -50,8 +51,8 @@ from xaso.server.monitoring.maintenance import (
     decode_window,
     is_retroactive,
 )
-from xaso.server.web.api.devices import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.tokens import Principal, Role
 from xaso.server.web.views import iso_utc
 
@@ -200,21 +201,21 @@ def _visible_item(
     """The item named in the path and the communes it touches; 404 if unknown or
     outside the token's scope. Changing an excused period outside it is a 403, as it
     always was (a window's is a 404)."""
-    tracked = request.app[keys.EXCLUSIONS].tracked(kind, request.match_info[_ID_KEY[kind]])
+    tracked = request.app[EXCLUSIONS].tracked(kind, request.match_info[_ID_KEY[kind]])
     if tracked is None:
         raise not_found(_WHAT[kind])
-    communes = _listed_communes(request.app[keys.INDEX], tracked.item)
+    communes = _listed_communes(request.app[INDEX], tracked.item)
     if not _listed(request[PRINCIPAL], communes):
         raise forbidden() if changing and kind == "excused" else not_found(_WHAT[kind])
     return tracked, communes
 
 
 def _list(request: web.Request, kind: Kind) -> list[dict[str, Any]]:
-    index, principal = request.app[keys.INDEX], request[PRINCIPAL]
+    index, principal = request.app[INDEX], request[PRINCIPAL]
     state = request.query.get("state")
     if state is not None and state not in STATES:
         raise bad_request(f"state: one of {', '.join(STATES)}")
-    store = request.app[keys.EXCLUSIONS]
+    store = request.app[EXCLUSIONS]
     items: list[Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod]] = list(
         store.tracked_windows.values() if kind == "maintenance" else store.tracked_excused.values()
     )
@@ -250,15 +251,15 @@ async def _decide(request: web.Request, kind: Kind, state: Decision) -> web.Resp
     if not _may_decide(principal, communes):
         raise forbidden()
     reason = await _request_reason(request)
-    store = request.app[keys.EXCLUSIONS]
+    store = request.app[EXCLUSIONS]
     try:
         decided = store.decide(
-            kind, tracked.id, state, _author(principal), request.app[keys.CLOCK_MS](), reason
+            kind, tracked.id, state, _author(principal), request.app[CLOCK_MS](), reason
         )
     except StateConflict as exc:
         raise _conflict(str(exc)) from None
     if kind == "maintenance":
-        request.app[keys.APPLY_MAINTENANCE]()
+        request.app[APPLY_MAINTENANCE]()
     return json_response(item_view(decided))
 
 
@@ -277,13 +278,13 @@ async def _delete(request: web.Request, kind: Kind) -> web.Response:
     if not allowed:
         raise forbidden()
     reason = await _request_reason(request)
-    store = request.app[keys.EXCLUSIONS]
+    store = request.app[EXCLUSIONS]
     try:
-        store.delete(kind, tracked.id, _author(principal), request.app[keys.CLOCK_MS](), reason)
+        store.delete(kind, tracked.id, _author(principal), request.app[CLOCK_MS](), reason)
     except StateConflict as exc:
         raise _conflict(str(exc)) from None
     if kind == "maintenance":
-        request.app[keys.APPLY_MAINTENANCE]()
+        request.app[APPLY_MAINTENANCE]()
     return web.Response(status=204)
 
 
@@ -317,17 +318,17 @@ async def create_window(request: web.Request) -> web.Response:
     if reason_problems:
         raise _invalid_window(reason_problems)
     window = msgspec.structs.replace(window, reason=window.reason.strip())
-    if not _may_plan(principal, _communes_of(request.app[keys.INDEX], window)):
+    if not _may_plan(principal, _communes_of(request.app[INDEX], window)):
         raise forbidden()
-    now_ms = request.app[keys.CLOCK_MS]()
+    now_ms = request.app[CLOCK_MS]()
     # Over the past, an operator's window would excuse what already happened: it waits
     # for the overseeing level. An admin's or a verifier's is decided by its author.
     waits = principal.role is Role.OPERATOR and is_retroactive(window, now_ms)
     state: State = "pending" if waits else "approved"
-    tracked = request.app[keys.EXCLUSIONS].add_window(
+    tracked = request.app[EXCLUSIONS].add_window(
         window, state=state, by=_author(principal), at_ms=now_ms
     )
-    request.app[keys.APPLY_MAINTENANCE]()
+    request.app[APPLY_MAINTENANCE]()
     return json_response(item_view(tracked), status=201)
 
 
@@ -359,7 +360,7 @@ async def create_excused(request: web.Request) -> web.Response:
     if principal.role not in (Role.ADMIN, Role.VERIFIER, Role.OPERATOR):
         raise forbidden()
     body = await json_body(request)
-    now_ms = request.app[keys.CLOCK_MS]()
+    now_ms = request.app[CLOCK_MS]()
     body.update(id=new_id("ex"), recorded_by=principal.name, recorded_ms=now_ms)
     try:
         period = msgspec.convert(body, ExcusedPeriod)
@@ -371,14 +372,14 @@ async def create_excused(request: web.Request) -> web.Response:
     if reason is None:
         raise bad_request(_reason_problem(period.reason))
     period = msgspec.structs.replace(period, reason=reason)
-    communes = _communes_of(request.app[keys.INDEX], period)  # the target must exist
+    communes = _communes_of(request.app[INDEX], period)  # the target must exist
     if _may_decide(principal, communes):
         state: State = "approved"
     elif principal.role is Role.OPERATOR and _within(principal, communes):
         state = "pending"  # a commune proposes; the verifier decides
     else:
         raise forbidden()
-    tracked = request.app[keys.EXCLUSIONS].add_excused(
+    tracked = request.app[EXCLUSIONS].add_excused(
         period, state=state, by=_author(principal), at_ms=now_ms
     )
     return json_response(item_view(tracked), status=201)

@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from xaso.server import keys
 from xaso.server.indicators.gather.evaluate import evaluate_communes
+from xaso.server.indicators.keys import INDICATOR_PROFILES
 from xaso.server.indicators.period import PeriodError, local_day, period_from_query
 from xaso.server.indicators.profile import ProfileSet, load_default_profile
-from xaso.server.web.api.devices import json_response, not_found
+from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import json_response, not_found
 
 __all__ = ["excused_flag", "requested_evaluation_period", "setup_routes"]
 
@@ -37,7 +38,7 @@ def _invalid(problems: list[str]) -> web.HTTPBadRequest:
 
 
 def _tz(request: web.Request) -> ZoneInfo:
-    return ZoneInfo(request.app[keys.INDEX].inventory.timezone)
+    return ZoneInfo(request.app[INDEX].inventory.timezone)
 
 
 def requested_evaluation_period(request: web.Request, problems: list[str]) -> tuple[int, int]:
@@ -71,12 +72,12 @@ def _commune_param(request: web.Request, problems: list[str], *, required: bool)
 
 
 def _check_scope(request: web.Request, code: str) -> None:
-    if code not in request.app[keys.INDEX].communes or not request[PRINCIPAL].may_see(code):
+    if code not in request.app[INDEX].communes or not request[PRINCIPAL].may_see(code):
         raise not_found("commune")
 
 
 def _profiles(request: web.Request) -> ProfileSet:
-    return request.app.get(keys.INDICATOR_PROFILES) or ProfileSet(load_default_profile())
+    return request.app.get(INDICATOR_PROFILES) or ProfileSet(load_default_profile())
 
 
 async def get_evaluation(request: web.Request) -> web.Response:
@@ -104,9 +105,9 @@ async def get_profile(request: web.Request) -> web.Response:
     profile = profiles.default
     if code is not None:
         _check_scope(request, code)
-        index = request.app[keys.INDEX]
+        index = request.app[INDEX]
         # The hierarchy of the period's last day (the evaluation's rule), else today's.
-        at_ms = to_ms - 1 if period_given else request.app[keys.CLOCK_MS]()
+        at_ms = to_ms - 1 if period_given else request.app[CLOCK_MS]()
         profile = profiles.for_ancestors(index.ancestors(code, local_day(at_ms, _tz(request))))
     body: dict[str, Any] = {
         "commune": code,

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from xaso.server import keys
-from xaso.server.web.api.devices import bad_request, forbidden, json_response, not_found
+from xaso.server.monitoring.keys import JOURNAL, SEQUENCES
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import bad_request, forbidden, json_response, not_found
 from xaso.server.web.tokens import Role
 
 MAX_LIST = 500
@@ -43,14 +43,14 @@ def _int_param(request: web.Request, name: str, default: int | None) -> int | No
 async def list_dead_letters(request: web.Request) -> web.Response:
     _admin_only(request)
     limit = min(_int_param(request, "limit", 100) or 0, MAX_LIST)
-    letters = await request.app[keys.JOURNAL].dead_letters(
+    letters = await request.app[JOURNAL].dead_letters(
         limit=limit,
         before_id=_int_param(request, "before", None),
         reason=request.query.get("reason") or None,
     )
     return json_response(
         {
-            "kept": request.app[keys.JOURNAL].letters_kept,
+            "kept": request.app[JOURNAL].letters_kept,
             "dead_letters": [
                 {
                     "id": letter.id,
@@ -72,7 +72,7 @@ async def get_dead_letter(request: web.Request) -> web.Response:
         letter_id = int(request.match_info["letter_id"])
     except ValueError:
         raise not_found("dead letter") from None
-    letter = await request.app[keys.JOURNAL].dead_letter(letter_id)
+    letter = await request.app[JOURNAL].dead_letter(letter_id)
     if letter is None:
         raise not_found("dead letter")
     return web.Response(
@@ -88,7 +88,7 @@ async def get_dead_letter(request: web.Request) -> web.Response:
 
 async def agent_sequences(request: web.Request) -> web.Response:
     _admin_only(request)
-    agents = request.app[keys.SEQUENCES].agents()
+    agents = request.app[SEQUENCES].agents()
     return json_response(
         {
             "agents": [

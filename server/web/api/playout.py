@@ -17,14 +17,17 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from xaso.server import keys
+from xaso.server.broadcasts.keys import PLAYOUT_MANUAL
 from xaso.server.broadcasts.manual_entries import entry_problems, manual_outcomes, new_entry
 from xaso.server.broadcasts.playout_csv import playout_csv
 from xaso.server.broadcasts.playout_log import playout_for, summary
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.schedule import Targets
+from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.exclusions import new_id
-from xaso.server.web.api.devices import (
+from xaso.server.web.api.schedules import invalid
+from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import (
     bad_request,
     forbidden,
     json_body,
@@ -32,8 +35,6 @@ from xaso.server.web.api.devices import (
     not_found,
     requested_period,
 )
-from xaso.server.web.api.schedules import invalid
-from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.time_param import TimeParamError, parse_time_param
 from xaso.server.web.views import iso_utc
 
@@ -58,12 +59,12 @@ def outcome_view(outcome: PlayoutOutcome) -> dict[str, Any]:
 
 async def playout_log(request: web.Request) -> web.StreamResponse:
     principal = request[PRINCIPAL]
-    index = request.app[keys.INDEX]
+    index = request.app[INDEX]
     commune = request.query.get("commune")
     if commune is not None and (commune not in index.communes or not principal.may_see(commune)):
         raise not_found("commune")
     communes = [commune] if commune else [c for c in index.communes if principal.may_see(c)]
-    now_ms = request.app[keys.CLOCK_MS]()
+    now_ms = request.app[CLOCK_MS]()
     from_ms, to_ms = requested_period(request, DEFAULT_PERIOD_MS, now_ms + 1)
     if to_ms - from_ms > MAX_PERIOD_MS:
         raise bad_request("ask for at most 92 days at a time")
@@ -120,7 +121,7 @@ def _text(body: dict[str, Any], field: str, problems: list[str]) -> str:
 async def add_manual_entry(request: web.Request) -> web.Response:
     body = await json_body(request)
     app = request.app
-    index = app[keys.INDEX]
+    index = app[INDEX]
     commune = body.get("commune")
     if not isinstance(commune, str) or commune not in index.communes:
         raise invalid("invalid entry", [f"commune: no commune {commune!r} in the inventory"])
@@ -140,7 +141,7 @@ async def add_manual_entry(request: web.Request) -> web.Response:
     start_ms = _time(body, "start", tz, problems)
     end_ms = _time(body, "end", tz, problems)
     title, note = _text(body, "title", problems), _text(body, "note", problems)
-    now_ms = app[keys.CLOCK_MS]()
+    now_ms = app[CLOCK_MS]()
     checked = entry_problems(commune, targets, start_ms, end_ms, title, note, index, now_ms)
     unreadable = {problem.split(":")[0] for problem in problems}
     if unreadable & {"start", "end"}:
@@ -160,7 +161,7 @@ async def add_manual_entry(request: web.Request) -> web.Response:
         operator=request[PRINCIPAL].name,
         now_ms=now_ms,
     )
-    app[keys.PLAYOUT_MANUAL].put(entry)
+    app[PLAYOUT_MANUAL].put(entry)
     shown = manual_outcomes([entry], index, [commune], start_ms, start_ms + 1)
     return json_response(
         {"entry": msgspec.to_builtins(entry), "outcomes": [outcome_view(o) for o in shown]},
@@ -170,7 +171,7 @@ async def add_manual_entry(request: web.Request) -> web.Response:
 
 async def delete_manual_entry(request: web.Request) -> web.Response:
     """For an entry made by mistake: the log is evidence, so only its writers may."""
-    table = request.app[keys.PLAYOUT_MANUAL]
+    table = request.app[PLAYOUT_MANUAL]
     entry = table.items.get(request.match_info["entry_id"])
     if entry is None or not request[PRINCIPAL].may_see(entry.commune):
         raise not_found("manual entry")

@@ -22,7 +22,6 @@ import jinja2
 import msgspec
 from aiohttp import web
 
-from xaso.server import keys
 from xaso.server.indicators.evidence import (
     canonical_bytes,
     evaluation_from_canonical,
@@ -30,6 +29,7 @@ from xaso.server.indicators.evidence import (
 )
 from xaso.server.indicators.gather.signoff import SignOff, SignOffStore, status
 from xaso.server.indicators.gather.signoff import SignOffStatus as _Status
+from xaso.server.indicators.keys import EVALUATE, SIGNOFFS
 from xaso.server.indicators.period import (
     FIRST_DAY,
     PeriodError,
@@ -50,10 +50,11 @@ from xaso.server.indicators.reports.report import (
     words,
 )
 from xaso.server.indicators.result import CommuneEvaluation
+from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS
 from xaso.server.web.api.declared import download_document
-from xaso.server.web.api.devices import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.api.indicators import excused_flag
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.pages import request_language
 from xaso.server.web.tokens import Principal, Role
 from xaso.server.web.views import iso_utc
@@ -63,7 +64,7 @@ DEFAULT_TREND = 2
 
 
 def _tz(request: web.Request) -> ZoneInfo:
-    return ZoneInfo(request.app[keys.INDEX].inventory.timezone)
+    return ZoneInfo(request.app[INDEX].inventory.timezone)
 
 
 def _is_page(request: web.Request) -> bool:
@@ -102,7 +103,7 @@ def _invalid(error: str, problems: list[str]) -> web.HTTPBadRequest:
 def _visible_commune(request: web.Request, commune: object) -> str:
     if (
         not isinstance(commune, str)
-        or commune not in request.app[keys.INDEX].communes
+        or commune not in request.app[INDEX].communes
         or not request[PRINCIPAL].may_see(commune)
     ):
         raise not_found("commune")
@@ -114,7 +115,7 @@ async def _evaluate(
 ) -> list[CommuneEvaluation]:
     if not communes:
         return []
-    evaluate = request.app[keys.EVALUATE]
+    evaluate = request.app[EVALUATE]
     # A store that cannot be read is a 503 (server/store_errors.py).
     return await evaluate(request.app, communes, period.from_ms, period.to_ms, excused=excused)
 
@@ -129,7 +130,7 @@ async def _evaluate_one(
 
 
 def _area_name(request: web.Request, code: str | None) -> str | None:
-    area = request.app[keys.INDEX].areas.get(code) if code else None
+    area = request.app[INDEX].areas.get(code) if code else None
     return area.name if area is not None else code
 
 
@@ -176,7 +177,7 @@ async def report(request: web.Request) -> web.StreamResponse:
     tz = _tz(request)
     evaluation = await _evaluate_one(request, commune, period, excused)
     sha256 = evidence_sha256(evaluation)
-    statuses = _signoff_statuses(request.app[keys.SIGNOFFS], evaluation, sha256, excused)
+    statuses = _signoff_statuses(request.app[SIGNOFFS], evaluation, sha256, excused)
     parent_name = _area_name(request, evaluation.parent)
     if fmt == "json":
         return json_response(
@@ -277,7 +278,7 @@ async def sign_off(request: web.Request) -> web.Response:
     if isinstance(commune, str) and not principal.may_see(commune):
         raise forbidden()
     problems = [f"{key}: unknown field" for key in sorted(set(body) - _SIGNOFF_FIELDS)]
-    if not isinstance(commune, str) or commune not in request.app[keys.INDEX].communes:
+    if not isinstance(commune, str) or commune not in request.app[INDEX].communes:
         problems.append(f"commune: no commune {commune!r} in the inventory")
     sha256 = body.get("sha256")
     if not isinstance(sha256, str) or len(sha256) != 64 or not _is_hex(sha256):
@@ -290,7 +291,7 @@ async def sign_off(request: web.Request) -> web.Response:
         problems.append("note: text of at most 2000 characters")
     period, period_problems = _period_problems(request, body)
     problems += period_problems
-    now_ms = request.app[keys.CLOCK_MS]()  # the server's clock, injected
+    now_ms = request.app[CLOCK_MS]()  # the server's clock, injected
     if period is not None and period.to_ms > now_ms:
         problems.append("period: it has not ended yet; sign off a period once it is over")
     if problems or period is None:
@@ -311,7 +312,7 @@ async def sign_off(request: web.Request) -> web.Response:
             ).decode(),
             content_type="application/json",
         )
-    saved = request.app[keys.SIGNOFFS].add(
+    saved = request.app[SIGNOFFS].add(
         SignOff(
             id="",
             commune=commune,
@@ -348,10 +349,10 @@ async def list_signoffs(request: web.Request) -> web.Response:
     given = any(key in query for key in ("period", "from", "to"))
     period = _period(request, dict(query)) if given else None
     principal = request[PRINCIPAL]
-    index = request.app[keys.INDEX]
+    index = request.app[INDEX]
     found = [
         s
-        for s in request.app[keys.SIGNOFFS].find(
+        for s in request.app[SIGNOFFS].find(
             commune,
             period.from_ms if period else None,
             period.to_ms if period else None,
@@ -379,7 +380,7 @@ async def list_signoffs(request: web.Request) -> web.Response:
     # The snapshots of the mismatches are read here, on the loop (the store's SQLite
     # connection is the loop's); telling what changed takes ~8 ms a sign-off for a
     # quarter's evaluation, so a province's list is compared in a worker thread.
-    store = request.app[keys.SIGNOFFS]
+    store = request.app[SIGNOFFS]
     snapshots = {
         s.id: store.snapshot(s.id)
         for s in found
@@ -404,13 +405,13 @@ async def signoff_snapshot(request: web.Request) -> web.StreamResponse:
     evaluation as approved, from the sign-off's own store, not evaluated again. ``raw``
     is the exact bytes that were hashed (their sha256 is the sign-off's); ``html`` the
     approved report to read. Anyone who may read the commune's reports."""
-    signoff = request.app[keys.SIGNOFFS].get(request.match_info["id"])
+    signoff = request.app[SIGNOFFS].get(request.match_info["id"])
     if signoff is None or not request[PRINCIPAL].may_see(signoff.commune):
         raise not_found("sign-off")
     fmt = request.query.get("format", "json")
     if fmt not in SNAPSHOT_FORMATS:
         raise bad_request(f"format must be one of {', '.join(SNAPSHOT_FORMATS)}")
-    snapshot = request.app[keys.SIGNOFFS].snapshot(signoff.id)
+    snapshot = request.app[SIGNOFFS].snapshot(signoff.id)
     if fmt == "json":
         return json_response(
             {
@@ -468,7 +469,7 @@ def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> w
 async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRef]:
     query = request.query
     tz = _tz(request)
-    index = request.app[keys.INDEX]
+    index = request.app[INDEX]
     area = query.get("area") or None
     problems = []
     if area is not None and area not in index.areas:
@@ -528,7 +529,7 @@ async def overview_page(request: web.Request) -> web.Response:
     """The overview in the page's style; without ``period``, the last full quarter."""
     tz = _tz(request)
     if "period" not in request.query and "from" not in request.query:
-        today = dt.datetime.fromtimestamp(request.app[keys.CLOCK_MS]() / 1000, tz)
+        today = dt.datetime.fromtimestamp(request.app[CLOCK_MS]() / 1000, tz)
         label = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
         last = previous_periods(PeriodRef(label, *parse_period(label, tz)), 1, tz)[0]
         query = urllib.parse.urlencode({**request.query, "period": last.label})
@@ -595,8 +596,8 @@ def _overview_cell(
 
 
 async def signoffs_ctx(app: web.Application) -> AsyncIterator[None]:
-    signoffs = SignOffStore(app[keys.SETTINGS].tokens_path)
-    app[keys.SIGNOFFS] = signoffs
+    signoffs = SignOffStore(app[SETTINGS].tokens_path)
+    app[SIGNOFFS] = signoffs
     yield
     signoffs.close()
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from xaso.server import keys
+from xaso.server.broadcasts.keys import CONTENT, DISTRIBUTOR, SCHEDULES, SYNC_SCHEDULES
 from xaso.server.broadcasts.schedule import (
     ALWAYS_FROM_MS,
     ALWAYS_TO_MS,
@@ -27,8 +27,11 @@ from xaso.server.broadcasts.schedule import (
     start_ms,
     target_clusters,
 )
+from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.exclusions import new_id
-from xaso.server.web.api.devices import (
+from xaso.server.monitoring.keys import STATE
+from xaso.server.web.auth import PRINCIPAL, today
+from xaso.server.web.http import (
     bad_request,
     forbidden,
     json_body,
@@ -36,7 +39,6 @@ from xaso.server.web.api.devices import (
     not_found,
     parse_time_ms,
 )
-from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.views import iso_utc
 
 CONFLICT_HORIZON_MS = 90 * 24 * 3600 * 1000
@@ -60,7 +62,7 @@ def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
     # Permission first: the problems would tell about another commune's villages.
     if not request[PRINCIPAL].may_act(schedule.commune):
         raise forbidden()
-    problems = schedule_problems(schedule, request.app[keys.INDEX], today(request.app))
+    problems = schedule_problems(schedule, request.app[INDEX], today(request.app))
     problems += content_problems(request, schedule.content, schedule.commune)
     if problems:
         raise invalid("invalid schedule", problems)
@@ -75,8 +77,8 @@ def content_problems(request: web.Request, content: Content, commune: str) -> li
     it (the gateway stops a player that runs on past it)."""
     if content.type != "file" or not content.sha256:
         return []
-    info = request.app[keys.CONTENT].table.items.get(content.sha256)
-    covered = request.app[keys.INDEX].scope_on({commune}, today(request.app))
+    info = request.app[CONTENT].table.items.get(content.sha256)
+    covered = request.app[INDEX].scope_on({commune}, today(request.app))
     if info is None or not any(info.serves(c) for c in covered):
         return ["content.sha256: no uploaded file has this hash (POST /api/v1/content)"]
     if content.duration_s < info.duration_s - 1:
@@ -87,17 +89,17 @@ def content_problems(request: web.Request, content: Content, commune: str) -> li
 def saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
     """The answer to a saved schedule: it, its clusters and its collisions (computed
     before saving: a failure must leave nothing)."""
-    table = request.app[keys.SCHEDULES]
-    index = request.app[keys.INDEX]
+    table = request.app[SCHEDULES]
+    index = request.app[INDEX]
     # From now, or from the schedule's start when it lies in the future.
-    horizon_from = max(request.app[keys.CLOCK_MS](), start_ms(schedule))
+    horizon_from = max(request.app[CLOCK_MS](), start_ms(schedule))
     # After a merger a predecessor's schedules play on clusters the successor's play on.
     family = index.merge_family(schedule.commune)
     others = [s for s in table.items.values() if s.commune in family]
     found = conflicts(
         schedule,
         others,
-        request.app[keys.INDEX],
+        request.app[INDEX],
         horizon_from,
         horizon_from + CONFLICT_HORIZON_MS,
     )
@@ -112,7 +114,7 @@ def saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
 
 
 def _visible_schedule(request: web.Request) -> Schedule:
-    schedule = request.app[keys.SCHEDULES].items.get(request.match_info["schedule_id"])
+    schedule = request.app[SCHEDULES].items.get(request.match_info["schedule_id"])
     if schedule is None or not request[PRINCIPAL].may_see(schedule.commune):
         raise not_found("schedule")
     return schedule
@@ -123,7 +125,7 @@ async def list_schedules(request: web.Request) -> web.Response:
     commune = request.query.get("commune")
     found = [
         s
-        for s in request.app[keys.SCHEDULES].items.values()
+        for s in request.app[SCHEDULES].items.values()
         if principal.may_see(s.commune) and (commune is None or s.commune == commune)
     ]
     found.sort(key=lambda s: (s.commune, start_ms(s)))  # naive and aware starts mix
@@ -135,8 +137,8 @@ async def create_schedule(request: web.Request) -> web.Response:
     body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
     schedule = _check(request, body)
     view = saved_view(request, schedule)  # before saving: a failure must leave nothing
-    request.app[keys.SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
-    request.app[keys.SYNC_SCHEDULES]()
+    request.app[SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
+    request.app[SYNC_SCHEDULES]()
     return json_response(view, status=201)
 
 
@@ -153,8 +155,8 @@ async def change_schedule(request: web.Request) -> web.Response:
     body.update(changes, revision=current.revision + 1)
     schedule = _check(request, body)
     view = saved_view(request, schedule)
-    request.app[keys.SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
-    request.app[keys.SYNC_SCHEDULES]()
+    request.app[SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
+    request.app[SYNC_SCHEDULES]()
     return json_response(view)
 
 
@@ -162,8 +164,8 @@ async def delete_schedule(request: web.Request) -> web.Response:
     schedule = _visible_schedule(request)
     if not request[PRINCIPAL].may_act(schedule.commune):
         raise forbidden()
-    request.app[keys.SCHEDULES].remove(schedule.id, by=request[PRINCIPAL].name)
-    request.app[keys.SYNC_SCHEDULES]()
+    request.app[SCHEDULES].remove(schedule.id, by=request[PRINCIPAL].name)
+    request.app[SYNC_SCHEDULES]()
     return web.Response(status=204)
 
 
@@ -171,7 +173,7 @@ async def schedule_versions(request: web.Request) -> web.Response:
     """Every version a schedule had, deleted ones included: who changed what, when, and
     so which version planned a past occurrence (server/schedule_table.py)."""
     schedule_id = request.match_info["schedule_id"]
-    versions = request.app[keys.SCHEDULES].versions(schedule_id)
+    versions = request.app[SCHEDULES].versions(schedule_id)
     communes = {v.schedule.commune for v in versions if v.schedule is not None}
     if not versions or not all(request[PRINCIPAL].may_see(c) for c in communes):
         raise not_found("schedule")
@@ -198,7 +200,7 @@ async def schedule_versions(request: web.Request) -> web.Response:
 async def schedule_occurrences(request: web.Request) -> web.Response:
     schedule = _visible_schedule(request)
     tz = ZoneInfo(schedule.timezone)
-    now_ms = request.app[keys.CLOCK_MS]()
+    now_ms = request.app[CLOCK_MS]()
     from_ms = (
         parse_time_ms("from", request.query["from"], tz) if "from" in request.query else now_ms
     )
@@ -216,9 +218,7 @@ async def schedule_occurrences(request: web.Request) -> web.Response:
     return json_response(
         {
             "schedule": schedule.id,
-            "clusters": sorted(
-                target_clusters(schedule, request.app[keys.INDEX], today(request.app))
-            ),
+            "clusters": sorted(target_clusters(schedule, request.app[INDEX], today(request.app))),
             "occurrences": [{"start": iso_utc(a), "end": iso_utc(b)} for a, b in found],
             "truncated": len(found) >= MAX_OCCURRENCES,
         }
@@ -229,10 +229,10 @@ async def distribution(request: web.Request) -> web.Response:
     """Per radio gateway: the schedule set it should hold now and the one it reports,
     with how far ahead each lists occurrences (docs/api.md)."""
     principal = request[PRINCIPAL]
-    state = request.app[keys.STATE]
-    index = request.app[keys.INDEX]
-    distributor = request.app[keys.DISTRIBUTOR]
-    now_ms = request.app[keys.CLOCK_MS]()
+    state = request.app[STATE]
+    index = request.app[INDEX]
+    distributor = request.app[DISTRIBUTOR]
+    now_ms = request.app[CLOCK_MS]()
     day = index.day_of(now_ms)
     rows = []
     for agent_id, clusters in sorted(distributor.agents.items()):

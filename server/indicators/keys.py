@@ -1,0 +1,20 @@
+"""The indicators capability's application state."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from xaso.server.indicators.evidence import Evaluate
+from xaso.server.indicators.gather.declared import DeclaredStore
+from xaso.server.indicators.gather.documents import DocumentStore
+from xaso.server.indicators.gather.signoff import SignOffStore
+from xaso.server.indicators.profile import ProfileSet
+
+# Declared indicators (N1–N4, N6) and their evidence documents.
+DECLARED = web.AppKey("declared", DeclaredStore)
+DOCUMENTS = web.AppKey("documents", DocumentStore)
+SIGNOFFS = web.AppKey("signoffs", SignOffStore)
+# The indicator evaluation as reports, sign-off and the overview call it.
+EVALUATE = web.AppKey("evaluate", Evaluate)
+# The indicator profiles: the default and the provinces' (profile.py).
+INDICATOR_PROFILES = web.AppKey("indicator_profiles", ProfileSet)
