@@ -174,6 +174,7 @@ def province(communes: int, per_commune: int, seed: int) -> dict[str, Any]:
 
 def declare(index: InventoryIndex, data_dir: Path, start_ms: int, seed: int) -> None:
     """Every commune's declared N1–N4, N6 for the period, as officers enter them."""
+    from xaso.server.database import FILE_NAME, ServerDatabase
     from xaso.server.indicators.gather.declared import (
         DECLARED_INDICATORS,
         DeclaredDocument,
@@ -182,7 +183,8 @@ def declare(index: InventoryIndex, data_dir: Path, start_ms: int, seed: int) -> 
     )
 
     rng = random.Random(seed)
-    store = DeclaredStore(f"{data_dir}/xaso.db", TZ)
+    database = ServerDatabase(data_dir / FILE_NAME)
+    store = DeclaredStore(database.connection, TZ)
     first_day = dt.datetime.fromtimestamp(start_ms / 1000, TZ).date().replace(day=1)
     document = DeclaredDocument("quyet-dinh.pdf", "0" * 64, 1000, "application/pdf")
     try:
@@ -203,7 +205,7 @@ def declare(index: InventoryIndex, data_dir: Path, start_ms: int, seed: int) -> 
                     )
                 )
     finally:
-        store.close()
+        database.close()
 
 
 # -- the evaluation, in a process of its own -------------------------------------------
@@ -218,18 +220,32 @@ def _rss_mib() -> float:
 
 
 async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
-    from aiohttp import web
-
-    from xaso.server.app import Deps, create_app
-    from xaso.server.settings import Settings
+    from xaso.server.broadcasts.playout_log import PlayoutSources
+    from xaso.server.broadcasts.reconcile import ReconcileRules
+    from xaso.server.broadcasts.schedule_table import ScheduleTable
+    from xaso.server.database import FILE_NAME, ServerDatabase
+    from xaso.server.indicators.gather.declared import DeclaredStore
+    from xaso.server.indicators.gather.evaluate import IndicatorSources, evaluate_communes
     from xaso.server.store import open_store
 
     index = load_inventory(args.inventory).index()
     store = await open_store(args.store_url)
-    settings = Settings(inventory=args.inventory, data_dir=args.data_dir, store=args.store_url)
-    app = create_app(settings, Deps(store=store, index=index, connect_mqtt=False))
-    runner = web.AppRunner(app)
-    await runner.setup()  # the cleanup contexts: every store the evaluation reads
+    database = ServerDatabase(Path(args.data_dir) / FILE_NAME)
+
+    def clock_ms() -> int:
+        return int(time.time() * 1000)
+
+    # What a server's evaluation reads (indicators/wiring.py), without a server.
+    db = database.connection
+    sources = IndicatorSources(
+        index=index,
+        store=store,
+        clock_ms=clock_ms,
+        declared=DeclaredStore(db, TZ),
+        playout=PlayoutSources(
+            index, store, ScheduleTable(db, clock_ms), clock_ms, ReconcileRules()
+        ),
+    )
     figures: dict[str, Any] = {"rss_before_mib": round(_rss_mib(), 1)}
     try:
         ids = [d.id for d in index.devices.values() if not d.planned]
@@ -239,13 +255,12 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
         await store.transitions_of(ids, args.from_ms, args.to_ms, communes=communes)
         await store.last_transitions_before(ids, args.from_ms, communes=communes)
         figures["store_read_s"] = round(time.perf_counter() - began, 2)
-        from xaso.server.indicators.gather.evaluate import evaluate_communes
 
         profiler = cProfile.Profile() if args.profile else None
         began = time.perf_counter()
         if profiler:
             profiler.enable()
-        evaluations = await evaluate_communes(app, list(index.communes), args.from_ms, args.to_ms)
+        evaluations = await evaluate_communes(sources, communes, args.from_ms, args.to_ms)
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - began
@@ -260,7 +275,7 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
             figures["profile"] = out.getvalue()
     finally:
-        await runner.cleanup()
+        database.close()
         await store.close()
         figures["peak_rss_mib"] = round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1

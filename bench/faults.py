@@ -98,6 +98,8 @@ from xaso.protocol import (  # noqa: E402
     replay_topic,
     status_topic,
 )
+from xaso.server.database import FILE_NAME as DATABASE_FILE  # noqa: E402
+from xaso.server.database import ServerDatabase  # noqa: E402
 from xaso.server.web.tokens import Role, TokenStore  # noqa: E402
 
 REAL_AGENTS = ("gw-1", "gw-2", "gw-3", "gw-4")
@@ -246,9 +248,8 @@ class Deployment:
             encoding="utf-8",
         )
         if self._admin is None:
-            tokens = TokenStore(self.data_dir / "xaso.db")
-            self._admin = tokens.create(Role.ADMIN, name="fault suite")
-            tokens.close()
+            with ServerDatabase(self.data_dir / DATABASE_FILE) as server_db:
+                self._admin = TokenStore(server_db.connection).create(Role.ADMIN, name="faults")
         log = (self.folder / "server.log").open("ab")
         self.server = subprocess.Popen(
             [

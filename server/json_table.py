@@ -7,10 +7,8 @@ microseconds and runs inline, like the token store's.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sqlite3
-from collections.abc import Iterator
 from typing import Generic, Protocol, TypeVar
 
 import msgspec
@@ -49,23 +47,3 @@ class JsonTable(Generic[T]):
         removed = self._db.execute(f"DELETE FROM {self._table} WHERE id = ?", (item_id,)).rowcount
         self.items.pop(item_id, None)
         return removed == 1
-
-
-def open_db(path: str) -> sqlite3.Connection:
-    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    return db
-
-
-@contextlib.contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN ... COMMIT on a connection in autocommit mode (``open_db``), ROLLBACK on
-    an exception: writes that belong together are saved together or not at all."""
-    db.execute("BEGIN")
-    try:
-        yield
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:  # a failed COMMIT leaves it open: never for the next BEGIN
-            db.execute("ROLLBACK")
-        raise

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from xaso.server.database import FILE_NAME as DATABASE_FILE
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -147,8 +149,10 @@ class Settings:
         return host.strip("[]"), int(port)
 
     @property
-    def tokens_path(self) -> str:
-        return f"{self.data_dir}/xaso.db"
+    def database_path(self) -> str:
+        """The server's own SQLite file (database.py): tokens, schedules, declared
+        values, sign-offs, ... in ``--data-dir``."""
+        return f"{self.data_dir}/{DATABASE_FILE}"
 
     def mqtt_password(self, env: Mapping[str, str] = os.environ) -> str | None:
         """The broker password from a file, the environment or a systemd credential

@@ -11,6 +11,7 @@ from aiohttp import web
 from tests.messages import SMALL_INVENTORY, small_index
 from xaso.inventory import load_inventory
 from xaso.server.app import Deps, create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.keys import CLOCK_MS, SETTINGS
 from xaso.server.monitoring.fleet_state import StateRules
 from xaso.server.settings import Settings
@@ -57,21 +58,21 @@ async def app_without_broker(
 def page_cookie(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
     """A ``Cookie`` header with a page session of a new token of ``role`` (what a login
     through the form gives), without touching the test client's cookie jar."""
-    tokens = TokenStore(app[SETTINGS].tokens_path)
-    token = tokens.create(role, frozenset(communes))
-    principal = tokens.authenticate(token)
-    assert principal is not None
-    session_id = tokens.sessions.open(
-        principal.token_id, app[CLOCK_MS](), session_limits(app[SETTINGS])
-    )
-    tokens.close()
+    with ServerDatabase(app[SETTINGS].database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        token = tokens.create(role, frozenset(communes))
+        principal = tokens.authenticate(token)
+        assert principal is not None
+        session_id = tokens.sessions.open(
+            principal.token_id, app[CLOCK_MS](), session_limits(app[SETTINGS])
+        )
     return {"Cookie": f"{SESSION_COOKIE}={session_id}"}
 
 
 def bearer(app: web.Application, role: Role, *communes: str, name: str = "") -> dict[str, str]:
     """Headers with a new token of ``role``, limited to ``communes`` if any, named
     ``name`` (the role's name by default)."""
-    tokens = TokenStore(app[SETTINGS].tokens_path)
-    token = tokens.create(role, frozenset(communes), name)
-    tokens.close()
+    with ServerDatabase(app[SETTINGS].database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        token = tokens.create(role, frozenset(communes), name)
     return {"Authorization": f"Bearer {token}"}

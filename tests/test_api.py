@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
 from xaso.protocol import RadioStatus, heartbeat_topic, status_topic
 from xaso.server.app import Deps, create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.keys import SETTINGS, STORE
 from xaso.server.monitoring.keys import INGEST
 from xaso.server.settings import Settings
@@ -56,9 +57,9 @@ async def client(app: web.Application, aiohttp_client: ClientFactory) -> TestCli
 def token(
     app: web.Application, role: Role, communes: frozenset[str] = frozenset()
 ) -> dict[str, str]:
-    tokens = TokenStore(app[SETTINGS].tokens_path)
-    value = tokens.create(role, communes)
-    tokens.close()
+    with ServerDatabase(app[SETTINGS].database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        value = tokens.create(role, communes)
     return {"Authorization": f"Bearer {value}"}
 
 
@@ -71,11 +72,11 @@ async def test_api_requires_a_valid_token(client: TestClient) -> None:
 
 
 async def test_revoked_token_is_refused(client: TestClient, app: web.Application) -> None:
-    tokens = TokenStore(app[SETTINGS].tokens_path)
-    value = tokens.create(Role.VIEWER)
-    token_id = value.split("_")[1]
-    assert tokens.revoke(token_id)
-    tokens.close()
+    with ServerDatabase(app[SETTINGS].database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        value = tokens.create(Role.VIEWER)
+        token_id = value.split("_")[1]
+        assert tokens.revoke(token_id)
     response = await client.get("/api/v1/devices", headers={"Authorization": f"Bearer {value}"})
     assert response.status == 401
 
@@ -83,7 +84,7 @@ async def test_revoked_token_is_refused(client: TestClient, app: web.Application
 async def test_tokens_are_stored_hashed(app: web.Application, client: TestClient) -> None:
     headers = token(app, Role.ADMIN)
     secret = headers["Authorization"].split()[1]
-    raw = Path(app[SETTINGS].tokens_path).read_bytes()
+    raw = Path(app[SETTINGS].database_path).read_bytes()
     assert secret.encode() not in raw
 
 

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from tests.messages import SMALL_INVENTORY, small_index
 from tests.services.influxdb import InfluxServer
 from xaso.server.app import Deps, create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.keys import SETTINGS
 from xaso.server.settings import Settings
 from xaso.server.store.base import Store, TransitionRecord
@@ -75,9 +76,9 @@ async def client(
 async def get(client: TestClient, path: str) -> Any:
     app = client.server.app
     assert app is not None
-    tokens = TokenStore(app[SETTINGS].tokens_path)
-    token = tokens.create(Role.VIEWER)
-    tokens.close()
+    with ServerDatabase(app[SETTINGS].database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        token = tokens.create(Role.VIEWER)
     response = await client.get(path, headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200, await response.text()
     return await response.json()

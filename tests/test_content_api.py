@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer
+from xaso.server.database import ServerDatabase
 from xaso.server.keys import SETTINGS
 from xaso.server.web.tokens import Role
 
@@ -145,12 +146,12 @@ async def test_uploads_survive_a_restart_with_every_commune(tmp_path: Path) -> N
     async def chunks(data: bytes) -> AsyncIterator[bytes]:
         yield data
 
-    store = ContentStore(tmp_path / "content", str(tmp_path / "xaso.db"))
-    audio = wav(1)
-    await store.save(chunks(audio), name="a.wav", uploaded_by="A", communes=["alpha"])
-    await store.save(chunks(audio), name="b.wav", uploaded_by="B", communes=["beta"])
-    store.close()
-    reopened = ContentStore(tmp_path / "content", str(tmp_path / "xaso.db"))
-    (info,) = reopened.table.items.values()
-    assert info.serves("alpha") and info.serves("beta") and not info.serves("gamma")
-    reopened.close()
+    with ServerDatabase(tmp_path / "xaso.db") as database:
+        store = ContentStore(tmp_path / "content", database.connection)
+        audio = wav(1)
+        await store.save(chunks(audio), name="a.wav", uploaded_by="A", communes=["alpha"])
+        await store.save(chunks(audio), name="b.wav", uploaded_by="B", communes=["beta"])
+    with ServerDatabase(tmp_path / "xaso.db") as database:
+        reopened = ContentStore(tmp_path / "content", database.connection)
+        (info,) = reopened.table.items.values()
+        assert info.serves("alpha") and info.serves("beta") and not info.serves("gamma")

@@ -17,6 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.apps import app_without_broker, bearer, page_cookie
+from xaso.server.database import ServerDatabase
 from xaso.server.indicators.gather import documents
 from xaso.server.indicators.gather.declared import DeclaredStore, DeclaredValue, check_declaration
 from xaso.server.indicators.gather.documents import DocumentInfo, clean_name
@@ -161,7 +162,8 @@ def _entry(
 
 
 def test_value_for_is_the_newest_entry_covering_the_whole_period(tmp_path: Path) -> None:
-    store = DeclaredStore(str(tmp_path / "x.db"), TZ)
+    database = ServerDatabase(tmp_path / "x.db")
+    store = DeclaredStore(database.connection, TZ)
     try:
         store.add(_entry(60, "2026-01-01", None, entered_ms=1))
         store.add(_entry(80, "2026-07-01", "2026-09-30", entered_ms=2))
@@ -182,14 +184,15 @@ def test_value_for_is_the_newest_entry_covering_the_whole_period(tmp_path: Path)
         assert store.value_for("beta", "N1", *q3) is None
         assert store.value_for("alpha", "N2", *q3) is None
     finally:
-        store.close()
-    reopened = DeclaredStore(str(tmp_path / "x.db"), TZ)
+        database.close()
+    database = ServerDatabase(tmp_path / "x.db")
+    reopened = DeclaredStore(database.connection, TZ)
     try:
         assert [e.value for e in reopened.entries()] == [60, 80, 75]
         found = reopened.value_for("alpha", "N1", *q3)
         assert found is not None and found.value == 75
     finally:
-        reopened.close()
+        database.close()
 
 
 # -- through the API ------------------------------------------------------------------

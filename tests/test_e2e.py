@@ -26,6 +26,7 @@ from tests.services.mosquitto import MosquittoServer
 from tests.services.ports import free_port
 from tests.waiting import eventually
 from xaso.server.app import create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.keys import SETTINGS
 from xaso.server.settings import Settings
 from xaso.server.store.influx import InfluxStore
@@ -113,9 +114,9 @@ async def server(
         sweep_interval_s=0.2,
     )
     client = await aiohttp_client(create_app(settings))
-    tokens = TokenStore(settings.tokens_path)
-    headers = {"Authorization": f"Bearer {tokens.create(Role.ADMIN)}"}
-    tokens.close()
+    with ServerDatabase(settings.database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        headers = {"Authorization": f"Bearer {tokens.create(Role.ADMIN)}"}
     yield client, headers, database
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from xaso.inventory import DeviceEntry
 from xaso.server.broadcasts.schedule import ALWAYS_TO_MS
-from xaso.server.json_table import JsonTable, open_db
+from xaso.server.database import ServerDatabase, connect
+from xaso.server.json_table import JsonTable
 from xaso.server.monitoring.exclusion_history import Author, StateConflict
 from xaso.server.monitoring.exclusions import (
     ExclusionStore,
@@ -63,7 +64,7 @@ CAMERA = DeviceEntry(
 
 
 def test_only_approved_items_count_and_a_deletion_ends_them_from_then(tmp_path: Path) -> None:
-    store = ExclusionStore(tmp_path / "x.db")
+    store = ExclusionStore(connect(tmp_path / "x.db"))
     store.add_window(WINDOW, state="pending", by=OPERATOR, at_ms=FIRST_MS + 72 * H)
     three_days = (FIRST_MS, FIRST_MS + 72 * H)
     assert counted_windows_for(CAMERA, store.counted_windows(), *three_days) == []
@@ -96,7 +97,7 @@ def test_only_approved_items_count_and_a_deletion_ends_them_from_then(tmp_path: 
 
 
 def test_a_rejected_item_never_counted_even_once_approved(tmp_path: Path) -> None:
-    store = ExclusionStore(tmp_path / "x.db")
+    store = ExclusionStore(connect(tmp_path / "x.db"))
     store.add_excused(PERIOD, state="approved", by=VERIFIER, at_ms=PERIOD.recorded_ms)
     span = (FIRST_MS - H, FIRST_MS + 24 * H)
     assert excused_for(CAMERA, store.counted_excused(), *span) == [(PERIOD.from_ms, PERIOD.to_ms)]
@@ -108,15 +109,14 @@ def test_a_rejected_item_never_counted_even_once_approved(tmp_path: Path) -> Non
 
 def test_versions_survive_a_restart_and_cannot_be_rewritten(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
-    store = ExclusionStore(path)
-    store.add_window(WINDOW, state="pending", by=OPERATOR, at_ms=FIRST_MS)
-    store.decide("maintenance", WINDOW.id, "rejected", VERIFIER, FIRST_MS + H, "Không rõ")
-    store.close()
-    again = ExclusionStore(path)
-    tracked = again.tracked_windows[WINDOW.id]
-    assert [v.state for v in tracked.versions] == ["pending", "rejected"]
-    assert tracked.item == WINDOW
-    again.close()
+    with ServerDatabase(path) as database:
+        store = ExclusionStore(database.connection)
+        store.add_window(WINDOW, state="pending", by=OPERATOR, at_ms=FIRST_MS)
+        store.decide("maintenance", WINDOW.id, "rejected", VERIFIER, FIRST_MS + H, "Không rõ")
+    with ServerDatabase(path) as database:
+        tracked = ExclusionStore(database.connection).tracked_windows[WINDOW.id]
+        assert [v.state for v in tracked.versions] == ["pending", "rejected"]
+        assert tracked.item == WINDOW
     db = sqlite3.connect(path)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("UPDATE exclusion_version SET state = 'approved'")
@@ -127,12 +127,13 @@ def test_versions_survive_a_restart_and_cannot_be_rewritten(tmp_path: Path) -> N
 
 def test_the_tables_of_before_are_migrated_once_as_approved_versions(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
-    db = open_db(str(path))
+    db = connect(path)
     JsonTable(db, "maintenance_window", MaintenanceWindow).put(WINDOW)
     JsonTable(db, "excused_period", ExcusedPeriod).put(PERIOD)
     db.close()
 
-    store = ExclusionStore(path)
+    database = ServerDatabase(path)
+    store = ExclusionStore(database.connection)
     window = store.tracked_windows[WINDOW.id]
     assert window.item == WINDOW and window.state == "approved"
     assert [(v.version, v.state, v.by, v.at_ms, v.reason) for v in window.versions] == [
@@ -142,12 +143,13 @@ def test_the_tables_of_before_are_migrated_once_as_approved_versions(tmp_path: P
     assert [(v.by, v.at_ms) for v in period.versions] == [("tham-dinh", PERIOD.recorded_ms)]
     assert window.counts_until_ms == ALWAYS_TO_MS
     store.delete("maintenance", WINDOW.id, VERIFIER, FIRST_MS, "Hết hạn")
-    store.close()
+    database.close()
 
-    again = ExclusionStore(path)  # not migrated a second time, nor brought back
+    database = ServerDatabase(path)
+    again = ExclusionStore(database.connection)  # not migrated a second time, nor back
     assert [v.state for v in again.tracked_windows[WINDOW.id].versions] == [
         "approved",
         "deleted",
     ]
     assert len(again.tracked_excused[PERIOD.id].versions) == 1
-    again.close()
+    database.close()

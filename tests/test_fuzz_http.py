@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from tests.messages import SMALL_INVENTORY
 from xaso.inventory import load_inventory
 from xaso.server.app import Deps, create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role, TokenStore
@@ -218,9 +219,9 @@ class Fuzzer:
         self.app = create_app(settings_, Deps(store=self.store, index=index, connect_mqtt=False))
         self.client = TestClient(TestServer(self.app), loop=self.loop)
         self.loop.run_until_complete(self.client.start_server())
-        tokens = TokenStore(settings_.tokens_path)
-        self.token = tokens.create(Role.ADMIN, name="fuzz")
-        tokens.close()
+        with ServerDatabase(settings_.database_path) as server_db:
+            tokens = TokenStore(server_db.connection)
+            self.token = tokens.create(Role.ADMIN, name="fuzz")
         self.login()
 
     def login(self) -> None:

@@ -53,6 +53,7 @@ from xaso.server.indicators.evidence import canonical_bytes
 from xaso.server.indicators.gather.evaluate import evaluate_communes
 from xaso.server.indicators.period import parse_period
 from xaso.server.indicators.result import CommuneEvaluation, IndicatorResult
+from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.monitoring.exclusion_history import Author
 from xaso.server.monitoring.keys import EXCLUSIONS
 from xaso.server.monitoring.maintenance import MaintenanceWindow
@@ -231,7 +232,7 @@ async def app(
 
 
 async def evaluate(app: web.Application, commune: str) -> dict[str, IndicatorResult]:
-    (evaluation,) = await evaluate_communes(app, [commune], SEPT_FROM, SEPT_TO)
+    (evaluation,) = await evaluate_communes(indicator_sources(app), [commune], SEPT_FROM, SEPT_TO)
     return {r.indicator: r for r in evaluation.results}
 
 
@@ -345,7 +346,9 @@ async def test_without_declarations_or_logs_the_rest_is_insufficient(
 
 
 async def test_a_commune_merged_mid_period(app: web.Application) -> None:
-    dong, moi, tay = await evaluate_communes(app, ["dong", "moi", "tay"], SEPT_FROM, SEPT_TO)
+    dong, moi, tay = await evaluate_communes(
+        indicator_sources(app), ["dong", "moi", "tay"], SEPT_FROM, SEPT_TO
+    )
     # The predecessor over its part (to 16 September), its successor over the rest.
     assert (dong.from_ms, dong.to_ms, dong.merged_into) == (SEPT_FROM, MERGER, "moi")
     assert (moi.from_ms, moi.to_ms, moi.predecessors) == (MERGER, SEPT_TO, ["dong", "tay"])
@@ -367,7 +370,9 @@ async def test_a_commune_merged_mid_period(app: web.Application) -> None:
 
 
 async def test_a_commune_outside_its_existence_is_not_applicable(app: web.Application) -> None:
-    (august,) = await evaluate_communes(app, ["moi"], *parse_period("2026-08", _tz()))
+    (august,) = await evaluate_communes(
+        indicator_sources(app), ["moi"], *parse_period("2026-08", _tz())
+    )
     assert {r.verdict for r in august.results} == {"not_applicable"}
     assert all(r.reason for r in august.results)
 
@@ -396,8 +401,12 @@ async def test_no_data_at_all(app: web.Application) -> None:
 
 
 async def test_names_and_parents_as_they_were(app: web.Application) -> None:
-    (june,) = await evaluate_communes(app, ["hoa"], *parse_period("2026-06", _tz()))
-    (july,) = await evaluate_communes(app, ["hoa"], *parse_period("2026-07", _tz()))
+    (june,) = await evaluate_communes(
+        indicator_sources(app), ["hoa"], *parse_period("2026-06", _tz())
+    )
+    (july,) = await evaluate_communes(
+        indicator_sources(app), ["hoa"], *parse_period("2026-07", _tz())
+    )
     assert (june.commune_name, july.commune_name) == ("Xã Hòa Cũ", "Xã Hòa")
     assert june.parent == "prov" and june.profile == july.profile
 
@@ -423,7 +432,7 @@ async def test_identical_on_both_stores(
             assert app is not None
             app[EXCLUSIONS].add_window(RC3_MAINTENANCE, state="approved", by=ADMIN, at_ms=0)
             found: list[CommuneEvaluation] = await evaluate_communes(
-                app, communes, SEPT_FROM, SEPT_TO
+                indicator_sources(app), communes, SEPT_FROM, SEPT_TO
             )
             encoded.append([canonical_bytes(e) for e in found])
             await client.close()
@@ -447,7 +456,9 @@ async def test_each_commune_is_handed_its_own_broadcasts(
         return real(snap, data, profile, **kwargs)
 
     monkeypatch.setattr(evaluate_module, "evaluate_commune", spy)
-    found = await evaluate_communes(app, ["hoa", "vang", "dong", "moi"], SEPT_FROM, SEPT_TO)
+    found = await evaluate_communes(
+        indicator_sources(app), ["hoa", "vang", "dong", "moi"], SEPT_FROM, SEPT_TO
+    )
     assert (seen["vang"], seen["dong"], seen["moi"]) == ([], [], [])
     assert seen["hoa"] and {o.cluster for o in seen["hoa"]} == {"hoa-rc-1", "hoa-rc-2"}
     r8 = next(r for r in found[0].results if r.indicator == "R8")
@@ -474,5 +485,5 @@ async def test_the_pure_core_runs_off_the_event_loop(
         return real(snap, data, profile, **kwargs)
 
     monkeypatch.setattr(evaluate_module, "evaluate_commune", spy)
-    await evaluate_communes(app, ["hoa", "vang"], SEPT_FROM, SEPT_TO)
+    await evaluate_communes(indicator_sources(app), ["hoa", "vang"], SEPT_FROM, SEPT_TO)
     assert len(threads) == 2 and loop_thread not in threads

@@ -19,6 +19,7 @@ from tests.apps import app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.services.binaries import require_binary
 from xaso.protocol import heartbeat_topic, status_topic
+from xaso.server.database import ServerDatabase
 from xaso.server.keys import CLOCK_MS, SETTINGS, STORE
 from xaso.server.monitoring.keys import INGEST
 from xaso.server.web.tokens import Role, TokenStore
@@ -63,9 +64,9 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
         await app[STORE].write(
             ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms).records
         )
-        tokens = TokenStore(app[SETTINGS].tokens_path)
-        token = tokens.create(Role.ADMIN, name="Sở TT&TT")
-        tokens.close()
+        with ServerDatabase(app[SETTINGS].database_path) as server_db:
+            tokens = TokenStore(server_db.connection)
+            token = tokens.create(Role.ADMIN, name="Sở TT&TT")
         try:
             yield str(server.make_url("")).rstrip("/"), token
         finally:

@@ -38,6 +38,7 @@ from xaso.protocol import (
 from xaso.server.app import Deps, create_app
 from xaso.server.broadcasts.keys import PLAYOUT_MANUAL, SCHEDULES
 from xaso.server.broadcasts.schedule import Content, Schedule, Targets
+from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import CLOCK_MS, STORE
 from xaso.server.monitoring.keys import INGEST, STATE
 from xaso.server.settings import Settings
@@ -322,11 +323,11 @@ async def test_a_bulletin_moved_to_start_this_very_second_is_planned(
 
 async def test_indicators_get_the_same_outcomes(client: TestClient, app: web.Application) -> None:
     await a_day_of_bulletins(app)
-    found = await playout_for(app, ["alpha"], T0, T0 + 1)
+    found = await playout_for(playout_sources(app), ["alpha"], T0, T0 + 1)
     assert [(o.cluster, o.status, o.title) for o in found] == [
         ("alpha-rc-1", "played", "Bản tin sáng")
     ]
-    assert await playout_for(app, [], T0, T0 + 1) == []
+    assert await playout_for(playout_sources(app), [], T0, T0 + 1) == []
 
 
 async def test_only_the_schedules_planned_in_the_period_are_read_from_the_store(
@@ -354,7 +355,7 @@ async def test_only_the_schedules_planned_in_the_period_are_read_from_the_store(
         return await read(communes, from_ms, to_ms, schedules)
 
     monkeypatch.setattr(store, "broadcast_events", spy)
-    found = await playout_for(app, ["alpha"], T0 - DAY, T0 + DAY)
+    found = await playout_for(playout_sources(app), ["alpha"], T0 - DAY, T0 + DAY)
     assert asked == [["lt-sang"]]
     assert [o.status for o in found] == ["not_received", "played"]
 

@@ -33,6 +33,7 @@ from tests.services.mosquitto import MosquittoServer, running_deployed
 from tests.test_content_api import wav
 from tests.waiting import eventually
 from xaso.server.app import create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.settings import Settings
 from xaso.server.web.tokens import Role, TokenStore
 
@@ -139,10 +140,10 @@ async def gamma(
         playout_grace_s=1.0,
     )
     client = await aiohttp_client(create_app(settings))
-    tokens = TokenStore(settings.tokens_path)
-    headers = {"Authorization": f"Bearer {tokens.create(Role.OPERATOR, frozenset({'gamma'}))}"}
-    gateway_token = tokens.create(Role.AGENT, frozenset({"gamma"}))
-    tokens.close()
+    with ServerDatabase(settings.database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        headers = {"Authorization": f"Bearer {tokens.create(Role.OPERATOR, frozenset({'gamma'}))}"}
+        gateway_token = tokens.create(Role.AGENT, frozenset({"gamma"}))
 
     out = tmp_path / "played"
     out.mkdir()

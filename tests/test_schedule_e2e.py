@@ -23,6 +23,7 @@ from tests.test_content_api import wav
 from tests.waiting import eventually
 from xaso.protocol import decode_schedule_set
 from xaso.server.app import create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.settings import Settings
 from xaso.server.web.tokens import Role, TokenStore
 
@@ -42,10 +43,10 @@ async def test_a_schedule_reaches_the_gateway_and_the_api_shows_it_in_sync(
         mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
     )
     client = await aiohttp_client(create_app(settings))
-    tokens = TokenStore(settings.tokens_path)
-    headers = {"Authorization": f"Bearer {tokens.create(Role.OPERATOR, frozenset({'alpha'}))}"}
-    gateway_token = tokens.create(Role.AGENT, frozenset({"alpha"}))
-    tokens.close()
+    with ServerDatabase(settings.database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        headers = {"Authorization": f"Bearer {tokens.create(Role.OPERATOR, frozenset({'alpha'}))}"}
+        gateway_token = tokens.create(Role.AGENT, frozenset({"alpha"}))
     audio = wav(1.5)
     response = await client.post("/api/v1/content?name=ban-tin.wav", data=audio, headers=headers)
     audio_id = (await response.json())["id"]

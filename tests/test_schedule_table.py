@@ -12,14 +12,15 @@ from tests.doubles import Clock
 from tests.messages import MORNING_NEWS
 from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
 from xaso.server.broadcasts.schedule_table import ScheduleTable
-from xaso.server.json_table import JsonTable, open_db
+from xaso.server.database import connect
+from xaso.server.json_table import JsonTable
 
 NEWS = msgspec.structs.replace(MORNING_NEWS, created_by="can-bo-vh")
 
 
 def test_each_version_is_in_force_until_the_next_save_or_the_deletion(tmp_path: Path) -> None:
     clock = Clock(1_000)
-    table = ScheduleTable(open_db(str(tmp_path / "x.db")), clock)
+    table = ScheduleTable(connect(tmp_path / "x.db"), clock)
     table.put(NEWS)
     clock.now_ms = 5_000
     table.put(msgspec.structs.replace(NEWS, title="Bản tin chiều", revision=2), by="admin")
@@ -47,10 +48,10 @@ def test_each_version_is_in_force_until_the_next_save_or_the_deletion(tmp_path: 
 
 def test_versions_survive_a_restart_and_cannot_be_rewritten(tmp_path: Path) -> None:
     path = str(tmp_path / "x.db")
-    table = ScheduleTable(open_db(path), Clock(1_000))
+    table = ScheduleTable(connect(path), Clock(1_000))
     table.put(NEWS)
     table.put(msgspec.structs.replace(NEWS, revision=2), by="admin")
-    again = ScheduleTable(open_db(path), Clock(2_000))
+    again = ScheduleTable(connect(path), Clock(2_000))
     assert [v.schedule.revision for v in again.versions(NEWS.id)] == [1, 2]  # type: ignore[union-attr]
     assert again.items[NEWS.id].revision == 2
     db = sqlite3.connect(path)
@@ -62,8 +63,8 @@ def test_versions_survive_a_restart_and_cannot_be_rewritten(tmp_path: Path) -> N
 
 def test_schedules_saved_before_versions_were_kept_get_one_since_ever(tmp_path: Path) -> None:
     path = str(tmp_path / "x.db")
-    JsonTable(open_db(path), "broadcast_schedule", Schedule).put(NEWS)  # an older server
-    table = ScheduleTable(open_db(path), Clock(7_000))
+    JsonTable(connect(path), "broadcast_schedule", Schedule).put(NEWS)  # an older server
+    table = ScheduleTable(connect(path), Clock(7_000))
     [version] = table.versions(NEWS.id)
     assert (version.from_ms, version.to_ms, version.schedule) == (
         ALWAYS_FROM_MS,
@@ -71,12 +72,12 @@ def test_schedules_saved_before_versions_were_kept_get_one_since_ever(tmp_path: 
         NEWS,
     )
     # Only once: opening again adds nothing.
-    assert len(ScheduleTable(open_db(path), Clock(8_000)).versions(NEWS.id)) == 1
+    assert len(ScheduleTable(connect(path), Clock(8_000)).versions(NEWS.id)) == 1
 
 
 def test_a_failed_save_leaves_neither_the_schedule_nor_its_version(tmp_path: Path) -> None:
     path = str(tmp_path / "x.db")
-    db = open_db(path)
+    db = connect(path)
     table = ScheduleTable(db, Clock(1_000))
     db.execute(
         "CREATE TRIGGER refuse BEFORE INSERT ON broadcast_schedule_version "
@@ -86,4 +87,4 @@ def test_a_failed_save_leaves_neither_the_schedule_nor_its_version(tmp_path: Pat
         table.put(NEWS)
     assert NEWS.id not in table.items and table.versions(NEWS.id) == []
     db.execute("DROP TRIGGER refuse")
-    assert ScheduleTable(open_db(path), Clock(2_000)).items == {}
+    assert ScheduleTable(connect(path), Clock(2_000)).items == {}

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.messages import SMALL_INVENTORY, small_index
 from xaso.server.app import Deps, create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.keys import SETTINGS
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
@@ -67,9 +68,9 @@ async def app(
 
 def new_token(app: web.Application, role: Role = Role.VIEWER) -> tuple[str, str]:
     """A token and its id."""
-    tokens = TokenStore(app[SETTINGS].tokens_path)
-    token = tokens.create(role, frozenset({"alpha"}) if role is Role.OPERATOR else frozenset())
-    tokens.close()
+    with ServerDatabase(app[SETTINGS].database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        token = tokens.create(role, frozenset({"alpha"}) if role is Role.OPERATOR else frozenset())
     return token, token.split("_")[1]
 
 
@@ -103,7 +104,7 @@ async def test_the_cookie_holds_a_session_id_not_the_token(
     assert not cookie["secure"]  # plain HTTP, no proxy trusted
     assert await page_status(client, cookie.value) == 200
     # Stored hashed: the database alone opens no page.
-    db = sqlite3.connect(app[SETTINGS].tokens_path)
+    db = sqlite3.connect(app[SETTINGS].database_path)
     dump = "\n".join(db.iterdump())
     db.close()
     assert cookie.value not in dump
@@ -152,9 +153,9 @@ async def test_revoking_the_token_ends_its_sessions(
     other, _ = new_token(app)
     ended = (await log_in(client, token))[SESSION_COOKIE].value
     kept = (await log_in(client, other))[SESSION_COOKIE].value
-    tokens = TokenStore(app[SETTINGS].tokens_path)
-    assert tokens.revoke(token_id)
-    tokens.close()
+    with ServerDatabase(app[SETTINGS].database_path) as server_db:
+        tokens = TokenStore(server_db.connection)
+        assert tokens.revoke(token_id)
     assert await page_status(client, ended) == 303
     assert await page_status(client, kept) == 200
 

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import FakeEvaluation, ms, small_fake
+from xaso.server.database import ServerDatabase
 from xaso.server.indicators.keys import EVALUATE, SIGNOFFS
 from xaso.server.keys import SETTINGS
 from xaso.server.web.tokens import Role
@@ -160,7 +161,7 @@ async def test_sign_offs_are_append_only_in_the_database(
     admin = bearer(app, Role.ADMIN)
     body = {"commune": "alpha", "period": "2026-Q3", "sha256": await _sha(client, admin)}
     assert (await client.post(SIGNOFF, json=body, headers=admin)).status == 201
-    db = sqlite3.connect(app[SETTINGS].tokens_path)
+    db = sqlite3.connect(app[SETTINGS].database_path)
     try:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute("UPDATE indicator_signoff SET body = '{}'")
@@ -440,7 +441,7 @@ async def test_a_sign_off_from_before_snapshots_still_matches_or_not(tmp_path: P
 
     fake = small_fake()
     q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
-    db_path = Settings(inventory="", data_dir=str(tmp_path)).tokens_path
+    db_path = Settings(inventory="", data_dir=str(tmp_path)).database_path
     _old_signoff(db_path, "so-old1", evidence_sha256(fake.evaluation("alpha", *q3)), 1)
     async with app_without_broker(tmp_path) as real:
         real[EVALUATE] = fake
@@ -641,7 +642,8 @@ async def test_with_the_real_evaluation_the_report_names_each_change(tmp_path: P
 def test_the_store_keeps_only_a_snapshot_that_hashes_to_the_sign_off(tmp_path: Path) -> None:
     from xaso.server.indicators.gather.signoff import SignOff, SignOffStore, SnapshotMismatch
 
-    store = SignOffStore(str(tmp_path / "signoffs.db"))
+    database = ServerDatabase(tmp_path / "signoffs.db")
+    store = SignOffStore(database.connection)
     try:
         signoff = SignOff(
             id="",
@@ -663,4 +665,4 @@ def test_the_store_keeps_only_a_snapshot_that_hashes_to_the_sign_off(tmp_path: P
         assert saved.snapshot_kept and store.snapshot(saved.id) == b"what was seen"
         assert store.get(saved.id) == saved and store.get("so-none") is None
     finally:
-        store.close()
+        database.close()

@@ -126,9 +126,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    from xaso.server.database import FILE_NAME, ServerDatabase
     from xaso.server.web.tokens import Role, TokenStore
 
-    store = TokenStore(Path(args.data_dir) / "xaso.db")
+    database = ServerDatabase(Path(args.data_dir) / FILE_NAME)
+    store = TokenStore(database.connection)
     try:
         if args.token_command == "create":
             communes = frozenset(args.commune or ())
@@ -150,7 +152,7 @@ def cmd_token(args: argparse.Namespace) -> int:
                 return 1
             print(f"revoked {args.token_id}")
     finally:
-        store.close()
+        database.close()
     return 0
 
 

@@ -39,6 +39,7 @@ from xaso.server.alerts.state_store import AlertStateStore
 from xaso.server.alerts.templates import Renderer
 from xaso.server.broadcasts.playout_log import playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import INDEX, METRICS, SETTINGS
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState
 from xaso.server.monitoring.keys import SEQUENCES, STATE
@@ -240,7 +241,7 @@ async def check_playout(app: web.Application, now_ms: int) -> list[Notice]:
     # read (and reconciled, seconds for a province) is not in what was read.
     unsure_before = _unsure_agents(app, now_ms)
     try:
-        outcomes = await playout_for(app, communes, now_ms - window_ms, now_ms + 1)
+        outcomes = await playout_for(playout_sources(app), communes, now_ms - window_ms, now_ms + 1)
     except StoreUnavailable as exc:
         log.warning("playout alerts: the store cannot be read now: %s", exc)
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import msgspec
 import mutagen
 
-from xaso.server.json_table import JsonTable, open_db
+from xaso.server.json_table import JsonTable
 from xaso.server.web.uploads import receive
 
 MAX_BYTES = 200 * 2**20
@@ -109,10 +110,10 @@ class ContentError(ValueError):
 
 
 class ContentStore:
-    def __init__(self, folder: Path, db_path: str) -> None:
+    def __init__(self, folder: Path, db: sqlite3.Connection) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        self._db = open_db(db_path)
+        self._db = db
         self.table = JsonTable(self._db, "audio_content", ContentInfo)
 
     def path(self, sha256: str) -> Path | None:
@@ -157,9 +158,6 @@ class ContentStore:
         if info is not known:
             self.table.put(info)
         return info
-
-    def close(self) -> None:
-        self._db.close()
 
 
 def _audio_info(path: Path, sha256: str, size: int) -> ContentInfo:

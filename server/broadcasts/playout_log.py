@@ -1,33 +1,52 @@
 """The playout log of some communes over a period: the adapter between the stores and
-the pure reconciliation (``server/reconcile.py``).
+the pure reconciliation (``reconcile.py``).
 
-``playout_for(app, communes, from_ms, to_ms)`` is what the API, the playout alerts and
-the indicators (R8, R9) call: the schedules as they were, the broadcast events from the
-store, the silence orders, the uploaded files' lengths, the manual entries, at the
-app's clock.
+``playout_for(sources, communes, from_ms, to_ms)`` is what the API, the playout alerts
+and the indicators (R8, R9) call, with the ``PlayoutSources`` a running server builds
+(``broadcasts/wiring.py``) or a benchmark gives: the schedules as they were, the
+broadcast events from the store, the silence orders, the uploaded files' lengths, the
+manual entries, at its clock.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
-
-from xaso.server.broadcasts.keys import CONTENT, PLAYOUT_MANUAL, SCHEDULES, SILENCES
-from xaso.server.broadcasts.manual_entries import TABLE, ManualEntry, manual_outcomes
+from xaso.inventory import InventoryIndex
+from xaso.server.broadcasts.content import ContentStore
+from xaso.server.broadcasts.manual_entries import ManualEntry, manual_outcomes
 from xaso.server.broadcasts.playout_outcome import STATUS_TEXT, PlayoutOutcome
 from xaso.server.broadcasts.reconcile import ReconcileRules, outcome_order, reconcile
 from xaso.server.broadcasts.schedule import occurrences_starting
-from xaso.server.json_table import JsonTable, open_db
-from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS, STORE
+from xaso.server.broadcasts.schedule_table import ScheduleTable
+from xaso.server.broadcasts.silence import SilenceOrder
+from xaso.server.json_table import JsonTable
+from xaso.server.store.base import Store
 
-__all__ = ["manual_entries_ctx", "playout_for", "summary"]
+__all__ = ["PlayoutSources", "playout_for", "summary"]
+
+
+@dataclass(frozen=True)
+class PlayoutSources:
+    """What a playout log is made of: the plan (the schedules as they were), what the
+    gateways logged (the store), silences, manual entries, the uploaded files' lengths,
+    and the rules and clock to reconcile them with."""
+
+    index: InventoryIndex
+    store: Store
+    schedules: ScheduleTable
+    clock_ms: Callable[[], int]
+    rules: ReconcileRules
+    silences: JsonTable[SilenceOrder] | None = None
+    manual: JsonTable[ManualEntry] | None = None
+    content: ContentStore | None = None
 
 
 async def playout_for(
-    app: web.Application,
+    sources: PlayoutSources,
     communes: Sequence[str],
     from_ms: int,
     to_ms: int,
@@ -40,12 +59,12 @@ async def playout_for(
     wanted = sorted(set(communes))
     if not wanted or from_ms >= to_ms:
         return []
-    index = app[INDEX]
+    index = sources.index
     # Each schedule as it was when its occurrences were due: a change or a deletion
-    # since does not rewrite what was planned (server/schedule_table.py).
+    # since does not rewrite what was planned (schedule_table.py).
     versions = [
         (v.schedule, v.from_ms, v.to_ms)
-        for v in app[SCHEDULES].versions_between(from_ms, to_ms, wanted)
+        for v in sources.schedules.versions_between(from_ms, to_ms, wanted)
         if v.schedule is not None
     ]
     # The "received" events asked for are those of the schedules planned in the period
@@ -58,20 +77,16 @@ async def playout_for(
             if occurrences_starting(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
         }
     )
-    events = await app[STORE].broadcast_events(wanted, from_ms, to_ms, planned)
-    silences = frozenset(app[SILENCES].items) if SILENCES in app else frozenset()
-    now_ms = app[CLOCK_MS]()
-    if rules is None:
-        settings = app[SETTINGS]
-        rules = ReconcileRules(
-            on_time_s=settings.playout_on_time_s, grace_s=settings.playout_grace_s
-        )
-    entries = list(app[PLAYOUT_MANUAL].items.values()) if PLAYOUT_MANUAL in app else []
+    events = await sources.store.broadcast_events(wanted, from_ms, to_ms, planned)
+    silences = frozenset(sources.silences.items) if sources.silences is not None else frozenset()
+    now_ms = sources.clock_ms()
+    rules = rules or sources.rules
+    entries = list(sources.manual.items.values()) if sources.manual is not None else []
     # Each uploaded file's length as measured at upload: a file shorter than its slot
     # played in full when it played that long, whatever agent played it.
     lengths = (
-        {sha: info.duration_s for sha, info in app[CONTENT].table.items.items()}
-        if CONTENT in app
+        {sha: info.duration_s for sha, info in sources.content.table.items.items()}
+        if sources.content is not None
         else {}
     )
 
@@ -109,11 +124,3 @@ def summary(outcomes: Iterable[PlayoutOutcome]) -> dict[str, Any]:
         cluster["total"] += 1
         cluster["by_status"][outcome.status] = cluster["by_status"].get(outcome.status, 0) + 1
     return {"by_status": by_status, "by_cluster": dict(sorted(by_cluster.items()))}
-
-
-async def manual_entries_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The manual entries' table, in the server's own SQLite file."""
-    db = open_db(app[SETTINGS].tokens_path)
-    app[PLAYOUT_MANUAL] = JsonTable(db, TABLE, ManualEntry)
-    yield
-    db.close()

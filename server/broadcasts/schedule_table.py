@@ -24,7 +24,8 @@ from typing import Final, NamedTuple
 import msgspec
 
 from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Schedule
-from xaso.server.json_table import JsonTable, transaction
+from xaso.server.database import transaction
+from xaso.server.json_table import JsonTable
 
 __all__ = ["ScheduleTable", "ScheduleVersion"]
 

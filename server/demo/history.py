@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 from xaso.inventory import InventoryIndex
 from xaso.server.broadcasts.schedule import Content, Schedule, occurrences, target_clusters
-from xaso.server.json_table import JsonTable, open_db
+from xaso.server.database import FILE_NAME as DATABASE_FILE
+from xaso.server.database import ServerDatabase
+from xaso.server.json_table import JsonTable
 from xaso.server.store.base import (
     AgentHealthRecord,
     BroadcastEventRecord,
@@ -369,13 +371,10 @@ def broadcasts(history: History, schedules: list[Schedule]) -> Iterator[Broadcas
 
 def store_schedules(data_dir: Path, schedules: list[Schedule]) -> None:
     """Into the server's own table, as the schedules API keeps them."""
-    db = open_db(str(data_dir / "xaso.db"))
-    try:
-        table = JsonTable(db, "broadcast_schedule", Schedule)
+    with ServerDatabase(data_dir / DATABASE_FILE) as database:
+        table = JsonTable(database.connection, "broadcast_schedule", Schedule)
         for schedule in schedules:
             table.put(schedule)
-    finally:
-        db.close()
 
 
 async def load(

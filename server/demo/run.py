@@ -20,6 +20,7 @@ from aiohttp import web
 
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.server.app import Deps, create_app
+from xaso.server.database import ServerDatabase
 from xaso.server.demo.broker import EmbeddedBroker
 from xaso.server.demo.fleet import SimulatedFleet
 from xaso.server.demo.history import write_history
@@ -101,9 +102,8 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         mqtt_client_id="xaso-demo-server",
     )
     host, port = settings.listen_host_port
-    tokens = TokenStore(settings.tokens_path)
-    admin_token = tokens.create(Role.ADMIN, name="demo admin")
-    tokens.close()
+    with ServerDatabase(settings.database_path) as server_db:
+        admin_token = TokenStore(server_db.connection).create(Role.ADMIN, name="demo admin")
 
     runner = web.AppRunner(create_app(settings, Deps(index=index)), shutdown_timeout=5)
     await runner.setup()

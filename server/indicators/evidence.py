@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
-from aiohttp import web
 
 from xaso.server.indicators.result import CommuneEvaluation
+
+if TYPE_CHECKING:
+    from xaso.server.indicators.gather.evaluate import IndicatorSources
 
 FLOAT_DECIMALS = 6
 
@@ -67,11 +69,12 @@ def evaluation_from_canonical(data: bytes, *, computed_ms: int) -> CommuneEvalua
 
 class Evaluate(Protocol):
     """What reports, sign-off and the overview need of the evaluation
-    (``server.indicators.evaluate.evaluate_communes``); tests hand in their own."""
+    (``indicators.gather.evaluate.evaluate_communes``, given its sources); tests hand in
+    their own."""
 
     def __call__(
         self,
-        app: web.Application,
+        sources: IndicatorSources,
         communes: list[str],
         from_ms: int,
         to_ms: int,

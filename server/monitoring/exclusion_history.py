@@ -32,7 +32,8 @@ from typing import Final, Generic, Literal, NamedTuple, TypeVar, get_args
 import msgspec
 
 from xaso.server.broadcasts.schedule import ALWAYS_TO_MS
-from xaso.server.json_table import HasId, transaction
+from xaso.server.database import transaction
+from xaso.server.json_table import HasId
 
 __all__ = [
     "STATES",

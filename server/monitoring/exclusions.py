@@ -18,13 +18,12 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Generic, Literal, NamedTuple, TypeVar
 
 import msgspec
 
 from xaso.inventory import DeviceEntry
-from xaso.server.json_table import HasId, open_db
+from xaso.server.json_table import HasId
 from xaso.server.monitoring.availability import merge_windows
 from xaso.server.monitoring.exclusion_history import (
     Author,
@@ -66,8 +65,8 @@ class Counted(NamedTuple, Generic[T]):
 
 
 class ExclusionStore:
-    def __init__(self, path: str | Path) -> None:
-        self._db = open_db(str(path))
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
         self._windows = ExclusionVersions(self._db, "maintenance", MaintenanceWindow)
         self._excused = ExclusionVersions(self._db, "excused", ExcusedPeriod)
         self._migrate()
@@ -164,9 +163,6 @@ class ExclusionStore:
         self, kind: Kind
     ) -> ExclusionVersions[MaintenanceWindow] | ExclusionVersions[ExcusedPeriod]:
         return self._windows if kind == "maintenance" else self._excused
-
-    def close(self) -> None:
-        self._db.close()
 
 
 def _old_rows(db: sqlite3.Connection, table: str, type_: type[T]) -> list[T]:

@@ -18,9 +18,12 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Final, TypeVar
 
 import msgspec
+
+from xaso.server.database import connect
 
 T = TypeVar("T")
 
@@ -88,7 +91,7 @@ class IntakeJournal:
     @classmethod
     async def open(
         cls,
-        path: str,
+        path: str | Path,
         *,
         max_letters: int = DEFAULT_MAX_LETTERS,
         max_letter_bytes: int = DEFAULT_MAX_LETTER_BYTES,
@@ -211,14 +214,12 @@ def _row(letter: DeadLetter) -> tuple[int, str, str, str, int, bytes]:
     return (letter.received_ms, letter.topic, letter.reason, detail, len(letter.payload), payload)
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+def _connect(path: str | Path) -> sqlite3.Connection:
+    db = connect(path)
     try:
-        db.execute("PRAGMA journal_mode = WAL")
         # FULL: what is committed here has been acknowledged to the broker, which will
         # not send it again; one fsync per stored batch (at most ~20 a second).
         db.execute("PRAGMA synchronous = FULL")
-        db.execute("PRAGMA busy_timeout = 5000")
         db.executescript(_SCHEMA)
     except BaseException:
         db.close()

@@ -14,7 +14,6 @@ import sqlite3
 import time
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -75,12 +74,10 @@ def _hash(token: str) -> str:
 
 
 class TokenStore:
-    def __init__(self, path: str | Path) -> None:
-        self._path = str(path)
-        if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+    """API tokens, kept as SHA-256 hashes in the server's database (database.py)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
         self._db.execute(
             """CREATE TABLE IF NOT EXISTS api_token (
                 id TEXT PRIMARY KEY,
@@ -157,6 +154,3 @@ class TokenStore:
             }
             for r in rows
         ]
-
-    def close(self) -> None:
-        self._db.close()

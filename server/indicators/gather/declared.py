@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ import msgspec
 
 from xaso.server.indicators.gather.documents import DocumentInfo, is_sha256
 from xaso.server.indicators.period import period_days
-from xaso.server.json_table import JsonTable, open_db
+from xaso.server.json_table import JsonTable
 
 # The indicators a commune declares (domain brief, "Indicators to ship"); thresholds and
 # names are the profile's.
@@ -67,9 +68,9 @@ class DeclaredValue(msgspec.Struct, frozen=True, kw_only=True):
 class DeclaredStore:
     """Every declared entry, append-only, in the server's SQLite file."""
 
-    def __init__(self, db_path: str, tz: ZoneInfo) -> None:
+    def __init__(self, db: sqlite3.Connection, tz: ZoneInfo) -> None:
         self.tz = tz
-        self._db = open_db(db_path)
+        self._db = db
         self._table = JsonTable(self._db, "declared_value", DeclaredValue)
         self._by_key: dict[tuple[str, str], list[DeclaredValue]] = {}
         for entry in sorted(self._table.items.values(), key=_order):
@@ -97,9 +98,6 @@ class DeclaredStore:
             if entry.covers(first, last):
                 return entry
         return None
-
-    def close(self) -> None:
-        self._db.close()
 
 
 def _order(entry: DeclaredValue) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import time
 import zipfile
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import msgspec
 
-from xaso.server.json_table import JsonTable, open_db
+from xaso.server.json_table import JsonTable
 from xaso.server.web.uploads import receive
 
 # Scanned A4 decisions run at 1–5 MB a page; a 20-page scan at a high setting stays
@@ -144,10 +145,10 @@ class PendingDocument(msgspec.Struct, frozen=True):
 
 
 class DocumentStore:
-    def __init__(self, folder: Path, db_path: str) -> None:
+    def __init__(self, folder: Path, db: sqlite3.Connection) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        self._db = open_db(db_path)
+        self._db = db
         self.table = JsonTable(self._db, "evidence_document", DocumentInfo)
 
     def path(self, sha256: str) -> Path | None:
@@ -205,6 +206,3 @@ class DocumentStore:
     @staticmethod
     def discard(pending: PendingDocument) -> None:
         Path(pending.tmp).unlink(missing_ok=True)
-
-    def close(self) -> None:
-        self._db.close()

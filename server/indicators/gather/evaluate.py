@@ -7,42 +7,57 @@ the devices' transitions and one of their statuses before the range (each a few
 chunked queries on InfluxDB, primary-key scans on SQLite), one of the latest readings
 when C1 needs recording states, one call for the broadcast outcomes; maintenance
 windows, excused periods and declared values are in memory. The broadcast outcomes
-come from ``server.playout_log.playout_for`` (reconciled schedules and logs).
+come from ``broadcasts.playout_log.playout_for`` (reconciled schedules and logs).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import ChainMap, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from aiohttp import web
-
 from xaso.inventory import DeviceEntry, InventoryIndex
-from xaso.server.broadcasts.playout_log import playout_for
+from xaso.server.broadcasts.playout_log import PlayoutSources, playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
-from xaso.server.indicators.keys import DECLARED, INDICATOR_PROFILES
+from xaso.server.indicators.gather.declared import DeclaredStore
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
 from xaso.server.indicators.result import CommuneEvaluation, ExclusionChange, ExclusionEntry
 from xaso.server.indicators.snapshot import CommuneSnapshot, snapshot
-from xaso.server.keys import CLOCK_MS, INDEX, STORE
 from xaso.server.monitoring.exclusion_history import Version
-from xaso.server.monitoring.keys import EXCLUSIONS
+from xaso.server.monitoring.exclusions import ExclusionStore
 from xaso.server.monitoring.maintenance import (
     MaintenanceWindow,
     applies_to,
     occurrences,
     whole_occurrences,
 )
+from xaso.server.store.base import Store
 
-__all__ = ["evaluate_communes"]
+__all__ = ["IndicatorSources", "evaluate_communes"]
+
+
+@dataclass(frozen=True)
+class IndicatorSources:
+    """What the evaluation reads: the inventory, the time series, the profiles, and
+    (where there are some) declared values, maintenance windows and excused periods,
+    and the playout log. A running server builds it (``indicators/wiring.py``); a
+    benchmark or a script gives its own, with no web application."""
+
+    index: InventoryIndex
+    store: Store
+    clock_ms: Callable[[], int]
+    profiles: ProfileSet | None = None  # None: the built-in default profile
+    declared: DeclaredStore | None = None
+    exclusions: ExclusionStore | None = None
+    playout: PlayoutSources | None = None
 
 
 async def evaluate_communes(
-    app: web.Application,
+    sources: IndicatorSources,
     communes: Sequence[str],
     from_ms: int,
     to_ms: int,
@@ -54,9 +69,9 @@ async def evaluate_communes(
     it merged or was created within), in the order asked. ``excused``: leave the
     verifier's excused periods out of availability too. Raises KeyError for a commune
     the inventory does not know, ``StoreUnavailable`` when the store cannot answer."""
-    index = app[INDEX]
-    now = now_ms if now_ms is not None else app[CLOCK_MS]()
-    profiles = app.get(INDICATOR_PROFILES) or ProfileSet(load_default_profile())
+    index = sources.index
+    now = now_ms if now_ms is not None else sources.clock_ms()
+    profiles = sources.profiles or ProfileSet(load_default_profile())
     snaps = [snapshot(index, code, from_ms, to_ms) for code in communes]
     chosen = [profiles.for_ancestors(snap.ancestors) for snap in snaps]
     ranges = [data_ranges(snap, profile, now) for snap, profile in zip(snaps, chosen, strict=True)]
@@ -77,7 +92,7 @@ async def evaluate_communes(
     playout_range = _union([r.playout for s, r in zip(snaps, ranges, strict=True) if s.exists])
     families = sorted({code for snap in snaps for code in index.merge_family(snap.code)})
 
-    store = app[STORE]
+    store = sources.store
     history_reads = {
         window: asyncio.gather(
             store.transitions_of(read.ids, window.from_ms, window.to_ms, communes=read.hint()),
@@ -92,7 +107,7 @@ async def evaluate_communes(
     history_results, reading_results, playout = await asyncio.gather(
         _gather_dict(history_reads),
         _gather_dict(reading_reads),
-        _playout(app, families, playout_range),
+        _playout(sources.playout, families, playout_range),
     )
     # Per time range, each device's history; a commune's data is the union over the
     # ranges of its kinds (a device has one kind, so one range).
@@ -104,9 +119,9 @@ async def evaluate_communes(
         for window, (inside, before) in history_results.items()
     }
 
-    exclusions = _Exclusions(app, index, excused)
+    exclusions = _Exclusions(sources.exclusions, index, excused)
     broadcasts = _PlayoutIndex(playout)
-    declared_store = app.get(DECLARED)
+    declared_store = sources.declared
     inputs: list[tuple[CommuneSnapshot, CommuneData, IndicatorProfile]] = []
     for snap, profile, needs in zip(snaps, chosen, ranges, strict=True):
         declared: dict[str, DeclaredLike | None] = {}
@@ -180,12 +195,13 @@ def _union(windows: Iterable[Window]) -> Window | None:
 
 
 async def _playout(
-    app: web.Application, communes: list[str], window: Window | None
+    sources: PlayoutSources | None, communes: list[str], window: Window | None
 ) -> list[PlayoutOutcome]:
-    """The reconciled broadcasts of ``communes`` planned in ``window``."""
-    if window is None or window.to_ms <= window.from_ms:
+    """The reconciled broadcasts of ``communes`` planned in ``window`` (none without a
+    playout log to read)."""
+    if sources is None or window is None or window.to_ms <= window.from_ms:
         return []
-    return await playout_for(app, communes, window.from_ms, window.to_ms)
+    return await playout_for(sources, communes, window.from_ms, window.to_ms)
 
 
 class _PlayoutIndex:
@@ -221,10 +237,9 @@ class _Exclusions:
     occurrences computed once per range however many devices it covers; and, for the
     report, every window and excused period touching a commune, whatever its state."""
 
-    def __init__(self, app: web.Application, index: InventoryIndex, excused: bool) -> None:
+    def __init__(self, store: ExclusionStore | None, index: InventoryIndex, excused: bool) -> None:
         self.index = index
         self.excused_counted = excused
-        store = app.get(EXCLUSIONS)
         self.windows = store.counted_windows() if store else []
         self.excused = store.counted_excused() if store and excused else []
         self.tracked_windows = list(store.tracked_windows.values()) if store else []

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import zlib
 from collections.abc import Callable
 
@@ -27,7 +28,6 @@ import msgspec
 from xaso.server.indicators.changes import Changes, changes
 from xaso.server.indicators.evidence import evaluation_from_canonical
 from xaso.server.indicators.result import CommuneEvaluation
-from xaso.server.json_table import open_db
 
 
 class SignOff(msgspec.Struct, frozen=True, kw_only=True):
@@ -113,8 +113,8 @@ class SnapshotMismatch(ValueError):
 
 
 class SignOffStore:
-    def __init__(self, db_path: str) -> None:
-        self._db = open_db(db_path)
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(indicator_signoff)")}
         if "snapshot" not in columns:
@@ -181,6 +181,3 @@ class SignOffStore:
             sql += " WHERE " + " AND ".join(where)
         rows = self._db.execute(sql + " ORDER BY signed_ms, id", args).fetchall()
         return [msgspec.json.decode(row[0], type=SignOff) for row in rows]
-
-    def close(self) -> None:
-        self._db.close()

@@ -11,12 +11,11 @@ import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from aiohttp import BodyPartReader, web
 
-from xaso.server.indicators.gather.declared import DeclaredStore, check_declaration
+from xaso.server.indicators.gather.declared import check_declaration
 from xaso.server.indicators.gather.documents import (
     DocumentError,
     DocumentStore,
@@ -25,7 +24,7 @@ from xaso.server.indicators.gather.documents import (
 )
 from xaso.server.indicators.keys import DECLARED, DOCUMENTS, INDICATOR_PROFILES
 from xaso.server.indicators.profile import ProfileSet, load_default_profile
-from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS
+from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.tokens import Principal, Role
@@ -231,22 +230,6 @@ async def list_declared(request: web.Request) -> web.Response:
         for e in entries
     ]
     return json_response({"declared": body, "count": len(body)})
-
-
-async def declared_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    declared = DeclaredStore(settings.tokens_path, ZoneInfo(app[INDEX].inventory.timezone))
-    app[DECLARED] = declared
-    yield
-    declared.close()
-
-
-async def documents_ctx(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    documents = DocumentStore(Path(settings.data_dir) / "evidence", settings.tokens_path)
-    app[DOCUMENTS] = documents
-    yield
-    documents.close()
 
 
 def setup_routes(app: web.Application) -> None:

@@ -21,6 +21,7 @@ from xaso.server.indicators.gather.evaluate import evaluate_communes
 from xaso.server.indicators.keys import INDICATOR_PROFILES
 from xaso.server.indicators.period import PeriodError, local_day, period_from_query
 from xaso.server.indicators.profile import ProfileSet, load_default_profile
+from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import json_response, not_found
@@ -90,7 +91,9 @@ async def get_evaluation(request: web.Request) -> web.Response:
     assert code is not None
     _check_scope(request, code)
     # A store that cannot be read is a 503 (server/store_errors.py).
-    (evaluation,) = await evaluate_communes(request.app, [code], from_ms, to_ms, excused=excused)
+    (evaluation,) = await evaluate_communes(
+        indicator_sources(request.app), [code], from_ms, to_ms, excused=excused
+    )
     return json_response(evaluation)
 
 

@@ -23,6 +23,7 @@ from xaso.server.broadcasts.playout_csv import playout_csv
 from xaso.server.broadcasts.playout_log import playout_for, summary
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.schedule import Targets
+from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.exclusions import new_id
 from xaso.server.web.api.schedules import invalid
@@ -75,7 +76,7 @@ async def playout_log(request: web.Request) -> web.StreamResponse:
     if lang not in ("vi", "en"):
         raise bad_request("lang must be vi or en")
     # A store that cannot be read is a 503 (server/store_errors.py).
-    outcomes = await playout_for(request.app, communes, from_ms, to_ms)
+    outcomes = await playout_for(playout_sources(request.app), communes, from_ms, to_ms)
     if output == "csv":
         name = f"nhat-ky-phat-thanh_{commune or 'tat-ca'}_{from_ms}_{to_ms}.csv"
         return web.Response(

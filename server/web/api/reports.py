@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import urllib.parse
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,8 @@ from xaso.server.indicators.reports.report import (
     words,
 )
 from xaso.server.indicators.result import CommuneEvaluation
-from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS
+from xaso.server.indicators.wiring import indicator_sources
+from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.api.declared import download_document
 from xaso.server.web.api.indicators import excused_flag
 from xaso.server.web.auth import PRINCIPAL
@@ -117,7 +118,8 @@ async def _evaluate(
         return []
     evaluate = request.app[EVALUATE]
     # A store that cannot be read is a 503 (server/store_errors.py).
-    return await evaluate(request.app, communes, period.from_ms, period.to_ms, excused=excused)
+    sources = indicator_sources(request.app)
+    return await evaluate(sources, communes, period.from_ms, period.to_ms, excused=excused)
 
 
 async def _evaluate_one(
@@ -593,13 +595,6 @@ def _overview_cell(
             {"verdict": v, "period": columns[i]} for i, v in enumerate(cell["verdicts"][:-1])
         ],
     }
-
-
-async def signoffs_ctx(app: web.Application) -> AsyncIterator[None]:
-    signoffs = SignOffStore(app[SETTINGS].tokens_path)
-    app[SIGNOFFS] = signoffs
-    yield
-    signoffs.close()
 
 
 def setup_routes(app: web.Application) -> None:

@@ -1,0 +1,55 @@
+"""The indicators capability in the running server: the profiles (checked at start),
+declared values, evidence documents and sign-offs, and the sources the evaluation
+reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from xaso.server.broadcasts.wiring import playout_sources
+from xaso.server.indicators.gather.declared import DeclaredStore
+from xaso.server.indicators.gather.documents import DocumentStore
+from xaso.server.indicators.gather.evaluate import IndicatorSources, evaluate_communes
+from xaso.server.indicators.gather.signoff import SignOffStore
+from xaso.server.indicators.keys import (
+    DECLARED,
+    DOCUMENTS,
+    EVALUATE,
+    INDICATOR_PROFILES,
+    SIGNOFFS,
+)
+from xaso.server.indicators.profile import load_profiles
+from xaso.server.keys import CLOCK_MS, DATABASE, INDEX, SETTINGS, STORE
+from xaso.server.monitoring.keys import EXCLUSIONS
+
+
+def setup(app: web.Application) -> None:
+    # Checked at start like the inventory: a bad profile stops the server with its lines.
+    app[INDICATOR_PROFILES] = load_profiles(app[SETTINGS].indicator_profiles, app[INDEX])
+    app[EVALUATE] = evaluate_communes
+    app.cleanup_ctx.append(_stores_ctx)
+
+
+def indicator_sources(app: web.Application) -> IndicatorSources:
+    """What the evaluation of this server reads."""
+    return IndicatorSources(
+        index=app[INDEX],
+        store=app[STORE],
+        clock_ms=app[CLOCK_MS],
+        profiles=app.get(INDICATOR_PROFILES),
+        declared=app.get(DECLARED),
+        exclusions=app.get(EXCLUSIONS),
+        playout=playout_sources(app),
+    )
+
+
+async def _stores_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, db = app[SETTINGS], app[DATABASE].connection
+    app[DOCUMENTS] = DocumentStore(Path(settings.data_dir) / "evidence", db)
+    app[DECLARED] = DeclaredStore(db, ZoneInfo(app[INDEX].inventory.timezone))
+    app[SIGNOFFS] = SignOffStore(db)
+    yield

@@ -1,0 +1,195 @@
+"""The monitoring capability in the running server: maintenance windows and excused
+periods, the intake pipeline (ingest, live state, writer, the agents' numbering, the
+dead letters) and its broker link with the sweeper and the replays."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from xaso.protocol import QOS_RECORDS
+from xaso.server.broadcasts.keys import DISTRIBUTOR, SYNC_SCHEDULES
+from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS, STORE
+from xaso.server.monitoring.exclusions import ExclusionStore, devices_in_maintenance
+from xaso.server.monitoring.fleet_state import FleetState, StateRules
+from xaso.server.monitoring.ingest import Ingest
+from xaso.server.monitoring.intake_journal import IntakeJournal
+from xaso.server.monitoring.keys import (
+    APPLY_MAINTENANCE,
+    EXCLUSIONS,
+    INGEST,
+    JOURNAL,
+    PIPELINE,
+    SEQUENCES,
+    STATE,
+    WRITER,
+)
+from xaso.server.monitoring.mqtt_link import MqttLink
+from xaso.server.monitoring.pipeline import Pipeline
+from xaso.server.monitoring.record_time import RecordTimeWindow
+from xaso.server.monitoring.sequence import SequenceTracker
+from xaso.server.periodic import every
+from xaso.server.startup import StartupError
+from xaso.server.store.base import Store, StoreUnavailable
+
+log = logging.getLogger("xaso.server")
+
+# Windows start and end on the minute in practice; checking every few seconds is plenty.
+MAINTENANCE_CHECK_S = 5.0
+
+Context = Callable[[web.Application], AsyncIterator[None]]
+
+
+def setup(
+    app: web.Application,
+    clock_ms: Callable[[], int],
+    *,
+    state_rules: StateRules | None = None,
+    connect_mqtt: bool = True,
+) -> None:
+    """After broadcasts: the broker link hands the schedule distributor its way out."""
+    app.cleanup_ctx.append(_exclusions_ctx)
+    app.cleanup_ctx.append(_intake_ctx(clock_ms, state_rules))
+    if connect_mqtt:
+        app.cleanup_ctx.append(_broker_ctx(clock_ms))
+
+
+async def _exclusions_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[EXCLUSIONS] = ExclusionStore(app[DATABASE].connection)
+    yield
+
+
+def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> Context:
+    async def intake_ctx(app: web.Application) -> AsyncIterator[None]:
+        metrics = app[METRICS]
+        settings = app[SETTINGS]
+        state = FleetState(app[INDEX], clock_ms(), state_rules)
+        await _restore_state(state, app[STORE], clock_ms())
+        app[STATE] = state
+        journal = await IntakeJournal.open(app[DATABASE].path)
+        sequences = SequenceTracker()
+        sequences.restore(await journal.load_sequences())
+        app[SEQUENCES] = sequences
+        window = RecordTimeWindow(settings.max_clock_ahead_s, settings.max_record_age_days)
+        ingest = Ingest(state, metrics, window)
+        app[INGEST] = ingest
+        app[JOURNAL] = journal
+        pipeline = Pipeline(
+            state=state,
+            ingest=ingest,
+            store=app[STORE],
+            sequences=sequences,
+            journal=journal,
+            metrics=metrics,
+            clock_ms=clock_ms,
+            replay_after_s=settings.replay_after_s,
+            intake_stall_s=settings.intake_stall_s,
+        )
+        app[PIPELINE] = pipeline
+        writer = app[WRITER] = pipeline.writer
+        metrics.watch_sequences(sequences)
+        metrics.watch_intake(writer.waiting_s, lambda: writer.failing_since is not None)
+        metrics.watch_device_counts(
+            lambda: Counter((s.entry.kind, str(s.status)) for s in state.devices.values())
+        )
+
+        def apply_maintenance() -> None:
+            now_ms = clock_ms()
+            in_window = devices_in_maintenance(
+                app[INDEX].devices.values(), app[EXCLUSIONS].windows.values(), now_ms
+            )
+            transitions = state.apply_maintenance(in_window, now_ms)
+            if transitions:
+                writer.submit_records(transitions)
+
+        app[APPLY_MAINTENANCE] = apply_maintenance
+        apply_maintenance()
+        task = asyncio.create_task(writer.run(), name="store-writer")
+        maintenance = asyncio.create_task(
+            every(MAINTENANCE_CHECK_S, apply_maintenance), name="maintenance-windows"
+        )
+        yield
+        maintenance.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await maintenance
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await writer.flush()
+        await journal.close()
+
+    return intake_ctx
+
+
+async def _restore_state(state: FleetState, store: Store, now_ms: int) -> None:
+    """Take up the last stored statuses: after a restart, an outage in progress stays
+    one outage (and is not announced again), and nothing is invented."""
+    try:
+        latest = await store.latest_transitions()
+    except StoreUnavailable as exc:
+        # Starting with everything unknown is safe (no false outages); say so.
+        log.warning("could not restore device statuses from the store: %s", exc)
+        return
+    state.restore(latest, now_ms)
+    log.info("restored the statuses of %d devices", len(latest))
+
+
+def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
+    async def broker_ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        state, pipeline = app[STATE], app[PIPELINE]
+        metrics = app[METRICS]
+        distributor = app[DISTRIBUTOR]
+        stopping = False
+
+        def publish_retained(topic: str, payload: bytes) -> None:
+            link.publish(topic, payload, QOS_RECORDS, retain=True)
+
+        def on_link(up: bool) -> None:
+            metrics.mqtt_connected.set(1 if up else 0)
+            if up:
+                log.info("connected to the broker")
+                state.link_up(clock_ms())
+                if not stopping:  # a connect handed over just before shutdown
+                    distributor.link_up(publish_retained)  # sends every set again
+                    app[SYNC_SCHEDULES]()
+            else:
+                log.warning("lost the broker; no timeouts until it is back")
+                state.link_down()
+                distributor.link_down()
+
+        try:
+            password = settings.mqtt_password()
+        except OSError as exc:
+            raise StartupError(f"cannot read the broker password: {exc}") from exc
+        try:
+            link = MqttLink(
+                settings.mqtt,
+                settings.mqtt_client_id,
+                asyncio.get_running_loop(),
+                pipeline.on_message,
+                on_link,
+                password=password,
+            )
+        except ValueError as exc:
+            raise StartupError(f"--mqtt: {exc}") from exc
+        link.start()
+        pipeline.attach_link(link.publish)
+        sweeper = asyncio.create_task(
+            pipeline.sweep_forever(settings.sweep_interval_s), name="timeout-sweeper"
+        )
+        yield
+        stopping = True
+        distributor.link_down()
+        pipeline.attach_link(None)
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        await asyncio.to_thread(link.stop)
+
+    return broker_ctx

@@ -1,0 +1,57 @@
+"""The web capability in the running server: the middlewares, the tokens, and every
+route of the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from xaso.server.keys import DATABASE
+from xaso.server.web import pages
+from xaso.server.web.api import (
+    availability,
+    broadcasts,
+    content,
+    declared,
+    devices,
+    exclusions,
+    indicators,
+    intake,
+    playout,
+    reports,
+    schedules,
+)
+from xaso.server.web.auth import auth_middleware
+from xaso.server.web.keys import TOKENS
+from xaso.server.web.security_headers import security_headers_middleware
+from xaso.server.web.store_errors import store_errors_middleware
+from xaso.server.web.tokens import TokenStore
+
+# Outermost first: every answer gets its headers, then who is asking, then a store that
+# cannot answer is a 503 wherever it happens.
+MIDDLEWARES = (security_headers_middleware, auth_middleware, store_errors_middleware)
+
+
+def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(_tokens_ctx)
+    for routes in (
+        devices,
+        availability,
+        exclusions,
+        schedules,
+        playout,
+        broadcasts,
+        content,
+        declared,
+        reports,
+        indicators,
+        intake,
+        pages,
+    ):
+        routes.setup_routes(app)
+
+
+async def _tokens_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[TOKENS] = TokenStore(app[DATABASE].connection)
+    yield
