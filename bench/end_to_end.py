@@ -495,7 +495,7 @@ class CountingStore:
     the generator, so its in-flight bound is end to end."""
 
     def __init__(self, store: Any, consumed: Synchronized) -> None:
-        from xaso.server.store.base import AgentHealthRecord
+        from xaso.server.records import AgentHealthRecord
 
         self._store = store
         self._health = AgentHealthRecord

@@ -29,8 +29,8 @@ from tests.messages import SMALL_INVENTORY
 from tests.services.mosquitto import MosquittoServer
 from tests.test_collectors_servers import closed_port, rtsp_server
 from xaso.server.app import create_app
+from xaso.server.records import AgentHealthRecord, DeviceReadingRecord
 from xaso.server.settings import Settings
-from xaso.server.store.base import AgentHealthRecord, DeviceReadingRecord
 from xaso.server.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.integration

@@ -24,7 +24,7 @@ from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
 from xaso.server.alerts.message import AlertMessage
 from xaso.server.alerts.templates import Renderer
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState, StateRules
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 from xaso.yamlcheck import load_struct_text
 
 T0 = 1_744_590_600_000  # 14/04/2025 07:30 in Vietnam

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xaso.server.monitoring.availability import Availability, availability, outages, spans
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 
 H = 3_600_000  # one hour in ms
 

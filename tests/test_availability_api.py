@@ -17,8 +17,9 @@ from tests.services.influxdb import InfluxServer
 from xaso.server.app import Deps, create_app
 from xaso.server.database import ServerDatabase
 from xaso.server.keys import SETTINGS
+from xaso.server.records import TransitionRecord
 from xaso.server.settings import Settings
-from xaso.server.store.base import Store, TransitionRecord
+from xaso.server.store.base import Store
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role, TokenStore

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.services.influxdb import InfluxServer
-from xaso.server.store.base import AgentHealthRecord, DeviceReadingRecord, TransitionRecord
+from xaso.server.records import AgentHealthRecord, DeviceReadingRecord, TransitionRecord
 from xaso.server.store.influx import InfluxStore
 
 pytestmark = pytest.mark.integration

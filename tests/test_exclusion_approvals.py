@@ -29,7 +29,7 @@ from tests.doubles import Clock
 from xaso.server.indicators.evidence import canonical_bytes, evidence_sha256
 from xaso.server.indicators.period import parse_period
 from xaso.server.indicators.result import CommuneEvaluation
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role
 

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tests.messages import heartbeat, small_index, status
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState, StateRules
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 
 T0 = 1_000_000
 S = 1_000  # one second, one heartbeat interval here

@@ -33,7 +33,7 @@ from xaso.server.indicators.profile import IndicatorProfile, load_default_profil
 from xaso.server.indicators.result import IndicatorResult
 from xaso.server.indicators.snapshot import snapshot
 from xaso.server.monitoring.availability import Availability
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 H = 3_600_000

@@ -57,13 +57,9 @@ from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.monitoring.exclusion_history import Author
 from xaso.server.monitoring.keys import EXCLUSIONS
 from xaso.server.monitoring.maintenance import MaintenanceWindow
+from xaso.server.records import BroadcastEventRecord, DeviceReadingRecord, TransitionRecord
 from xaso.server.settings import Settings
-from xaso.server.store.base import (
-    BroadcastEventRecord,
-    DeviceReadingRecord,
-    Store,
-    TransitionRecord,
-)
+from xaso.server.store.base import Store
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
 

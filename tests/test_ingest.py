@@ -22,7 +22,7 @@ from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.record_time import RecordTimeWindow
-from xaso.server.store.base import (
+from xaso.server.records import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DeviceReadingRecord,

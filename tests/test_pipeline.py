@@ -24,8 +24,9 @@ from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import Deps, create_app
 from xaso.server.monitoring.fleet_state import DeviceStatus
 from xaso.server.monitoring.keys import INGEST, JOURNAL, PIPELINE, SEQUENCES, STATE, WRITER
+from xaso.server.records import Record
 from xaso.server.settings import Settings
-from xaso.server.store.base import Record, Store, WriteResult
+from xaso.server.store.base import Store, WriteResult
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role
 

@@ -17,7 +17,7 @@ from xaso.inventory import Inventory, InventoryIndex
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.reconcile import ReconcileRules, reconcile
 from xaso.server.broadcasts.schedule import Content, Schedule, Targets
-from xaso.server.store.base import BroadcastEventRecord
+from xaso.server.records import BroadcastEventRecord
 from xaso.yamlcheck import load_struct_text
 
 S = 1000

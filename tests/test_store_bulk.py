@@ -11,7 +11,8 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from xaso.server.store import DeviceReadingRecord, Store, TransitionRecord
+from xaso.server.records import DeviceReadingRecord, TransitionRecord
+from xaso.server.store import Store
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
 

@@ -19,17 +19,14 @@ import pytest
 from aiohttp import web
 
 from tests.services.influxdb import InfluxServer, running_influxd
-from xaso.server.store import (
+from xaso.server.records import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DeviceReadingRecord,
     Record,
-    Store,
-    StoreUnavailable,
     TransitionRecord,
-    WriteResult,
-    open_store,
 )
+from xaso.server.store import Store, StoreUnavailable, WriteResult, open_store
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tests.services.disk import fill
-from xaso.server.store.base import StoreUnavailable, TransitionRecord
+from xaso.server.records import TransitionRecord
+from xaso.server.store.base import StoreUnavailable
 from xaso.server.store.sqlite import SqliteStore
 
 

@@ -12,13 +12,8 @@ import pytest
 from xaso.server.monitoring.intake_journal import DeadLetter, JournalUnavailable
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.writer import Intake, StoreWriter
-from xaso.server.store.base import (
-    Record,
-    RecordsRefused,
-    StoreUnavailable,
-    TransitionRecord,
-    WriteResult,
-)
+from xaso.server.records import Record, TransitionRecord
+from xaso.server.store.base import RecordsRefused, StoreUnavailable, WriteResult
 
 
 def record(i: int) -> TransitionRecord:

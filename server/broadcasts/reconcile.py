@@ -50,7 +50,7 @@ from xaso.server.broadcasts.schedule import (
     occurrences_starting,
     target_clusters,
 )
-from xaso.server.store.base import BroadcastEventRecord
+from xaso.server.records import BroadcastEventRecord
 
 __all__ = ["DEFAULT_RULES", "ReconcileRules", "reconcile"]
 

@@ -20,7 +20,7 @@ import msgspec
 
 from xaso.inventory import DEFAULT_TIMEZONE, DeviceEntry, InventoryIndex
 from xaso.protocol import is_valid_id
-from xaso.server.monitoring.maintenance import recurrence_problems, recurring_intervals
+from xaso.server.recurrence import recurrence_problems, recurring_intervals
 
 Priority = Literal["normal", "priority", "emergency"]
 PRIORITY_RANK: Final = {"normal": 0, "priority": 1, "emergency": 2}

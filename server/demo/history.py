@@ -23,14 +23,14 @@ from xaso.server.broadcasts.schedule import Content, Schedule, occurrences, targ
 from xaso.server.database import FILE_NAME as DATABASE_FILE
 from xaso.server.database import ServerDatabase
 from xaso.server.json_table import JsonTable
-from xaso.server.store.base import (
+from xaso.server.records import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DeviceReadingRecord,
     Record,
-    Store,
     TransitionRecord,
 )
+from xaso.server.store.base import Store
 
 TZ_NAME = "Asia/Ho_Chi_Minh"
 TZ = ZoneInfo(TZ_NAME)

@@ -16,7 +16,7 @@ from xaso.server.indicators.measures import Bounds, DeviceFigure, ratio_verdict
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import EvidenceItem, IndicatorResult, Verdict
 from xaso.server.indicators.wording import STATE_VI, device_item, num, window_text, working_text
-from xaso.server.store.base import DeviceReadingRecord
+from xaso.server.records import DeviceReadingRecord
 
 __all__ = ["camera_operating", "cluster_count", "radio_station", "video_conference"]
 

@@ -18,7 +18,7 @@ from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import Indicator, IndicatorProfile
 from xaso.server.indicators.result import ExclusionEntry
 from xaso.server.indicators.snapshot import CommuneSnapshot
-from xaso.server.store.base import DeviceReadingRecord
+from xaso.server.records import DeviceReadingRecord
 
 __all__ = [
     "DAY_MS",

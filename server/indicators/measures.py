@@ -36,7 +36,7 @@ from xaso.server.monitoring.availability import (
     outages,
     spans,
 )
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 
 DeviceState = Literal["working", "not_working", "unknown", "planned"]
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 
 UP_STATUSES = frozenset({"online", "pending", "up"})
 DOWN_STATUSES = frozenset({"offline", "down"})

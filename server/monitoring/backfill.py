@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from xaso.inventory import DeviceEntry
 from xaso.protocol import DeviceReading
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 
 
 class Backfill:

@@ -13,7 +13,7 @@ import re
 import msgspec
 
 from xaso.protocol import AgentHealth, CollectorStatus, DeviceReading
-from xaso.server.store.base import DetailValue, clean_detail
+from xaso.server.records import DetailValue, clean_detail
 
 # The core health fields are columns of their own.
 _CORE_HEALTH = frozenset({"uptime_s", "load1", "mem_used_pct", "disk_free_pct", "temp_c"})

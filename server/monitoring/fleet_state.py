@@ -37,7 +37,7 @@ from enum import StrEnum
 
 from xaso.inventory import DeviceEntry, InventoryIndex
 from xaso.protocol import AgentHealth, DeviceReading, Heartbeat, Status
-from xaso.server.store.base import TransitionRecord
+from xaso.server.records import TransitionRecord
 
 
 class DeviceStatus(StrEnum):

@@ -29,12 +29,7 @@ from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.ratelimit import RateLimitedLog
 from xaso.server.monitoring.record_time import RecordTimeWindow, Restamper
-from xaso.server.store.base import (
-    AgentHealthRecord,
-    BroadcastEventRecord,
-    DeviceReadingRecord,
-    Record,
-)
+from xaso.server.records import AgentHealthRecord, BroadcastEventRecord, DeviceReadingRecord, Record
 
 log = logging.getLogger("xaso.ingest")
 

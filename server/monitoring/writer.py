@@ -27,7 +27,8 @@ import msgspec
 
 from xaso.server.monitoring.intake_journal import DeadLetter, JournalUnavailable
 from xaso.server.monitoring.metrics import Metrics
-from xaso.server.store.base import Record, RecordsRefused, Store, StoreUnavailable
+from xaso.server.records import Record
+from xaso.server.store.base import RecordsRefused, Store, StoreUnavailable
 
 log = logging.getLogger("xaso.writer")
 

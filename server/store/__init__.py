@@ -14,16 +14,14 @@ import os
 from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
-from xaso.server.store.base import (
+from xaso.server.records import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DeviceReadingRecord,
     Record,
-    Store,
-    StoreUnavailable,
     TransitionRecord,
-    WriteResult,
 )
+from xaso.server.store.base import Store, StoreUnavailable, WriteResult
 
 __all__ = [
     "AgentHealthRecord",

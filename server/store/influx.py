@@ -50,18 +50,17 @@ import aiohttp
 from influxdb_client import Point, WritePrecision
 from yarl import URL
 
-from xaso.server.store.base import (
+from xaso.server.records import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DetailValue,
     DeviceReadingRecord,
     Record,
-    StoreUnavailable,
     TransitionRecord,
-    WriteResult,
     broadcast_order,
     clean_detail,
 )
+from xaso.server.store.base import StoreUnavailable, WriteResult
 
 log = logging.getLogger(__name__)
 

@@ -25,19 +25,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from xaso.server.store.base import (
+from xaso.server.records import (
     AgentHealthRecord,
     BroadcastEventRecord,
     DetailValue,
     DeviceReadingRecord,
     Record,
-    RecordsRefused,
-    StoreUnavailable,
     TransitionRecord,
-    WriteResult,
     broadcast_order,
     clean_detail,
 )
+from xaso.server.store.base import RecordsRefused, StoreUnavailable, WriteResult
 
 R = TypeVar("R", AgentHealthRecord, DeviceReadingRecord, TransitionRecord, BroadcastEventRecord)
 T = TypeVar("T")
