@@ -51,11 +51,14 @@ class Beats:
 
 
 def start_agent(config: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "xaso", "agent", "--config", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # Its log goes to a file: on a full disk it logs an error every cycle, and a pipe
+    # nobody reads would fill up and block it (the disk of the log is not the small one).
+    with (config.parent / "agent.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "xaso", "agent", "--config", str(config)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def test_a_full_disk_never_stops_the_agent(
@@ -84,7 +87,7 @@ def test_a_full_disk_never_stops_the_agent(
             )
             assert beat["agent"] == "alpha-gw"
             time.sleep(1.0)  # several cycles: enforce_policy ran on the full disk
-            assert agent.poll() is None, agent.stderr.read().decode() if agent.stderr else ""
+            assert agent.poll() is None, (tmp_path / "agent.log").read_text()[-3000:]
             agent.send_signal(signal.SIGTERM)
             assert agent.wait(timeout=15) == 0
             beats.beats.clear()
@@ -98,6 +101,4 @@ def test_a_full_disk_never_stops_the_agent(
         if agent.poll() is None:
             agent.kill()
             agent.wait()
-        if agent.stderr:
-            agent.stderr.close()
         beats.close()
