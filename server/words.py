@@ -1,13 +1,16 @@
-"""Words of the user interface: Vietnamese first (the users' language), English second."""
+"""Every word a page or a report shows, in one catalogue: Vietnamese first (the users'
+language), English second. ``translator(lang)`` gives them in one language."""
 
 from __future__ import annotations
+
+from xaso.server.indicators.result import VERDICT_VI
 
 LANGUAGES = ("vi", "en")
 
 _TEXT: dict[str, dict[str, str]] = {
     "title": {"vi": "Giám sát hạ tầng số cấp xã", "en": "Commune digital infrastructure monitor"},
     "communes": {"vi": "Đơn vị hành chính cấp xã", "en": "Communes"},
-    "commune": {"vi": "Xã / thị trấn", "en": "Commune"},
+    "commune": {"vi": "Xã / phường / thị trấn", "en": "Commune"},
     "devices": {"vi": "Thiết bị", "en": "Devices"},
     "device": {"vi": "Thiết bị", "en": "Device"},
     "kind": {"vi": "Loại", "en": "Kind"},
@@ -72,6 +75,228 @@ _TEXT: dict[str, dict[str, str]] = {
         "vi": "Gateway không còn báo cáo thiết bị này",
         "en": "No longer reported by its gateway",
     },
+    # -- the indicator reports (HTML, PDF, CSV) and what changed since a sign-off -----
+    "report.title": {
+        "vi": "Báo cáo chỉ tiêu hạ tầng số",
+        "en": "Digital infrastructure indicators",
+    },
+    "parent": {"vi": "Đơn vị cấp trên", "en": "Parent area"},
+    "period": {"vi": "Kỳ báo cáo", "en": "Period"},
+    "profile": {"vi": "Bộ chỉ tiêu", "en": "Profile"},
+    "computed": {"vi": "Thời điểm tính", "en": "Computed at"},
+    "excused": {"vi": "Loại trừ thời gian được miễn trừ", "en": "Excused periods left out"},
+    "excused.yes": {
+        "vi": "Có: thời gian được miễn trừ (mất điện lưới, thiên tai…) không tính vào "
+        "tỷ lệ hoạt động",
+        "en": "Yes: excused periods (grid power cuts, disasters…) are left out of availability",
+    },
+    "excused.no": {"vi": "Không", "en": "No"},
+    "sha256": {"vi": "Mã băm minh chứng (SHA-256)", "en": "Evidence hash (SHA-256)"},
+    "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "value": {"vi": "Giá trị", "en": "Value"},
+    "ratio": {"vi": "Tử số / Mẫu số", "en": "Numerator / denominator"},
+    "threshold": {"vi": "Ngưỡng", "en": "Threshold"},
+    "verdict": {"vi": "Kết quả", "en": "Verdict"},
+    "method": {"vi": "Phương pháp", "en": "Method"},
+    "source": {"vi": "Nguồn dữ liệu", "en": "Source"},
+    "reason": {"vi": "Ghi chú", "en": "Note"},
+    "evidence": {"vi": "Minh chứng", "en": "Evidence"},
+    "documents": {"vi": "Tài liệu minh chứng", "en": "Evidence documents"},
+    "summary": {"vi": "Tổng hợp", "en": "Summary"},
+    "id": {"vi": "Mã", "en": "Id"},
+    "label": {"vi": "Tên", "en": "Name"},
+    "counted": {"vi": "Được tính", "en": "Counted"},
+    "note": {"vi": "Ghi chú", "en": "Note"},
+    "time": {"vi": "Thời gian", "en": "Time"},
+    "yes": {"vi": "Có", "en": "Yes"},
+    "no": {"vi": "Không", "en": "No"},
+    "signoff": {"vi": "Phê duyệt", "en": "Sign-off"},
+    "verifier": {"vi": "Người phê duyệt", "en": "Verifier"},
+    "signed_at": {"vi": "Thời điểm phê duyệt", "en": "Signed at"},
+    "signed_hash": {"vi": "Mã băm đã phê duyệt", "en": "Hash approved"},
+    "matches": {"vi": "Khớp dữ liệu hiện tại", "en": "Matches the data now"},
+    "signoff.none": {"vi": "Chưa phê duyệt", "en": "Not signed off"},
+    "signoff.matches": {"vi": "Đã phê duyệt", "en": "Signed off"},
+    "signoff.mismatch": {
+        "vi": "Dữ liệu đã thay đổi sau khi phê duyệt: mã băm không khớp",
+        "en": "The data changed after sign-off: the hash no longer matches",
+    },
+    "signoff.snapshot": {"vi": "Nội dung đã phê duyệt", "en": "What was approved"},
+    "signoff.hash_only": {
+        "vi": "Chỉ có mã băm (phê duyệt trước khi lưu nội dung)",
+        "en": "Hash only (signed before snapshots were kept)",
+    },
+    # What changed since the latest sign-off (server.indicators.changes).
+    "changes": {
+        "vi": "Thay đổi sau lần phê duyệt gần nhất",
+        "en": "What changed since the latest sign-off",
+    },
+    "changes.against": {"vi": "So với phê duyệt của", "en": "Against the sign-off by"},
+    "changes.what": {"vi": "Nội dung", "en": "What"},
+    "changes.signed": {"vi": "Khi phê duyệt", "en": "When signed"},
+    "changes.current": {"vi": "Hiện nay", "en": "Now"},
+    "changes.none_found": {
+        "vi": "Không tìm thấy khác biệt nào ngoài mã băm.",
+        "en": "No difference found beyond the hash.",
+    },
+    "changes.unknown": {
+        "vi": "Phê duyệt trước khi hệ thống lưu nội dung được phê duyệt: chỉ so được mã băm "
+        "(khớp / không khớp), không liệt kê được thay đổi.",
+        "en": "Signed before snapshots were kept: only the hash can be compared (match or "
+        "mismatch); what changed cannot be listed.",
+    },
+    "changes.whole_report": {"vi": "Toàn báo cáo", "en": "Whole report"},
+    "changes.indicator_added": {
+        "vi": "Chỉ tiêu mới trong báo cáo",
+        "en": "Indicator new in the report",
+    },
+    "changes.indicator_removed": {
+        "vi": "Chỉ tiêu không còn trong báo cáo",
+        "en": "Indicator no longer in the report",
+    },
+    "changes.indicators_reordered": {
+        "vi": "Thứ tự các chỉ tiêu đã đổi",
+        "en": "The indicators are in another order",
+    },
+    "changes.evidence_reordered": {
+        "vi": "Thứ tự minh chứng đã đổi",
+        "en": "The evidence is in another order",
+    },
+    "change.added": {"vi": "Thêm minh chứng", "en": "Evidence added"},
+    "change.removed": {"vi": "Bỏ minh chứng", "en": "Evidence removed"},
+    "change.changed": {"vi": "Minh chứng thay đổi", "en": "Evidence changed"},
+    "change.replaced": {"vi": "Minh chứng thay thế", "en": "Evidence replaced"},
+    # The fields a change names: of an indicator, of the report, of an evidence item.
+    "field.exclusion": {
+        "vi": "Bảo trì hoặc miễn trừ",
+        "en": "Maintenance window or excused period",
+    },
+    "field.value": {"vi": "Giá trị", "en": "Value"},
+    "field.numerator": {"vi": "Tử số", "en": "Numerator"},
+    "field.denominator": {"vi": "Mẫu số", "en": "Denominator"},
+    "field.threshold": {"vi": "Ngưỡng", "en": "Threshold"},
+    "field.comparison": {"vi": "Cách so với ngưỡng", "en": "Comparison"},
+    "field.unit": {"vi": "Đơn vị tính", "en": "Unit"},
+    "field.verdict": {"vi": "Kết quả", "en": "Verdict"},
+    "field.reason": {"vi": "Ghi chú", "en": "Note"},
+    "field.method": {"vi": "Phương pháp", "en": "Method"},
+    "field.source": {"vi": "Nguồn dữ liệu", "en": "Source"},
+    "field.name": {"vi": "Tên chỉ tiêu", "en": "Name"},
+    "field.name_en": {"vi": "Tên chỉ tiêu (tiếng Anh)", "en": "Name in English"},
+    "field.method_en": {"vi": "Phương pháp (tiếng Anh)", "en": "Method in English"},
+    "field.reason_en": {"vi": "Ghi chú (tiếng Anh)", "en": "Note in English"},
+    "field.commune": {"vi": "Mã xã", "en": "Commune code"},
+    "field.commune_name": {"vi": "Tên xã", "en": "Commune name"},
+    "field.parent": {"vi": "Đơn vị cấp trên", "en": "Parent area"},
+    "field.profile": {"vi": "Bộ chỉ tiêu", "en": "Profile"},
+    "field.from_ms": {"vi": "Từ", "en": "From"},
+    "field.to_ms": {"vi": "Đến", "en": "To"},
+    "field.requested_from_ms": {"vi": "Kỳ báo cáo từ", "en": "Period asked from"},
+    "field.requested_to_ms": {"vi": "Kỳ báo cáo đến", "en": "Period asked to"},
+    "field.merged_into": {"vi": "Sáp nhập vào", "en": "Merged into"},
+    "field.predecessors": {"vi": "Các xã sáp nhập vào", "en": "Communes merged into it"},
+    "field.excused_excluded": {
+        "vi": "Loại trừ thời gian miễn trừ",
+        "en": "Excused periods left out",
+    },
+    "field.kind": {"vi": "Loại", "en": "Kind"},
+    "field.id": {"vi": "Mã", "en": "Id"},
+    "field.label": {"vi": "Tên", "en": "Name"},
+    "field.counted": {"vi": "Được tính", "en": "Counted"},
+    "field.note": {"vi": "Ghi chú", "en": "Note"},
+    "field.sha256": {"vi": "SHA-256", "en": "SHA-256"},
+    "approved": {
+        "vi": "Nội dung đã phê duyệt: số liệu và minh chứng đúng như lúc phê duyệt, "
+        "không phải dữ liệu hiện nay.",
+        "en": "What was approved: the figures and evidence as they were when signed, "
+        "not the data now.",
+    },
+    "approved.current": {
+        "vi": "Báo cáo với dữ liệu hiện nay",
+        "en": "The report with the data now",
+    },
+    "overview": {"vi": "Tổng hợp chỉ tiêu theo xã", "en": "Indicators by commune"},
+    "area": {"vi": "Địa bàn", "en": "Area"},
+    "all_areas": {"vi": "Toàn bộ địa bàn được giao", "en": "Every commune in scope"},
+    "trend": {"vi": "Xu hướng các kỳ trước", "en": "Trend over earlier periods"},
+    "report": {"vi": "Báo cáo", "en": "Report"},
+    "no_communes": {"vi": "Không có xã nào trong kỳ này.", "en": "No commune in this period."},
+    "legend": {"vi": "Chú giải", "en": "Legend"},
+    "page": {"vi": "Trang", "en": "Page"},
+    "hash_note": {
+        "vi": "Mã băm được tính trên toàn bộ kết quả và minh chứng của kỳ báo cáo "
+        "(trừ thời điểm tính); dữ liệu thay đổi thì mã băm thay đổi.",
+        "en": "The hash covers every result and evidence item of the period (not the "
+        "time it was computed); any change of the data changes it.",
+    },
+    # maintenance windows and excused periods (server/exclusion_history.py)
+    "exclusions": {"vi": "Bảo trì và miễn trừ", "en": "Maintenance windows and excused periods"},
+    "exclusions.note": {
+        "vi": "Thời gian bảo trì và thời gian được miễn trừ liên quan đến xã trong kỳ. Chỉ "
+        "mục đã được duyệt mới được tính; mục chờ duyệt hoặc bị từ chối được liệt kê nhưng "
+        "không làm thay đổi kết quả. Thời gian miễn trừ chỉ được tính khi báo cáo loại trừ "
+        "thời gian được miễn trừ.",
+        "en": "Maintenance windows and excused periods touching the commune in the period. "
+        "Only approved ones count; pending or rejected ones are listed but change nothing. "
+        "Excused periods count only in a report that leaves excused periods out.",
+    },
+    "exclusions.none": {
+        "vi": "Không có thời gian bảo trì hay miễn trừ nào trong kỳ.",
+        "en": "No maintenance window or excused period in the period.",
+    },
+    "exclusion.maintenance": {"vi": "Bảo trì", "en": "Maintenance"},
+    "exclusion.excused": {"vi": "Miễn trừ", "en": "Excused"},
+    "scope": {"vi": "Phạm vi", "en": "Scope"},
+    "scope.device": {"vi": "Thiết bị", "en": "Device"},
+    "scope.agent": {"vi": "Gateway và thiết bị phía sau", "en": "Gateway and its devices"},
+    "scope.commune": {"vi": "Toàn xã", "en": "Whole commune"},
+    "scope.kind": {"vi": "Loại thiết bị", "en": "Device kind"},
+    "cause.grid_power_cut": {"vi": "Mất điện lưới", "en": "Grid power cut"},
+    "cause.natural_disaster": {"vi": "Thiên tai", "en": "Natural disaster"},
+    "cause.third_party_network": {
+        "vi": "Sự cố mạng của nhà cung cấp",
+        "en": "Third-party network fault",
+    },
+    "cause.other": {"vi": "Nguyên nhân khác", "en": "Other cause"},
+    "state": {"vi": "Trạng thái", "en": "State"},
+    "state.pending": {"vi": "Chờ duyệt", "en": "Pending approval"},
+    "state.approved": {"vi": "Đã duyệt", "en": "Approved"},
+    "state.rejected": {"vi": "Bị từ chối", "en": "Rejected"},
+    "state.deleted": {"vi": "Đã xoá", "en": "Deleted"},
+    "author": {"vi": "Người tạo", "en": "Created by"},
+    "why": {"vi": "Lý do", "en": "Reason"},
+    "decided": {"vi": "Người duyệt", "en": "Decided by"},
+    "at_creation": {"vi": "duyệt ngay khi tạo", "en": "approved at creation"},
+    "times": {"vi": "lần", "en": "times"},
+    "migrated": {
+        "vi": "chuyển từ dữ liệu trước khi có phê duyệt",
+        "en": "migrated from before approvals were kept",
+    },
+    # sources
+    "source.telemetry": {"vi": "Dữ liệu giám sát tự động", "en": "Monitoring data"},
+    "source.broadcast_logs": {"vi": "Nhật ký phát thanh", "en": "Broadcast logs"},
+    "source.declared": {"vi": "Số liệu kê khai có minh chứng", "en": "Declared, with evidence"},
+    "source.inventory": {"vi": "Danh mục thiết bị, địa bàn", "en": "Inventory"},
+    "source.profile": {"vi": "Hồ sơ chỉ tiêu", "en": "Indicator profile"},
+    # evidence kinds
+    "kind.device": {"vi": "Thiết bị", "en": "Device"},
+    "kind.village": {"vi": "Thôn", "en": "Village"},
+    "kind.key_location": {"vi": "Địa điểm trọng yếu", "en": "Key location"},
+    "kind.outage": {"vi": "Sự cố", "en": "Outage"},
+    "kind.broadcast": {"vi": "Buổi phát", "en": "Broadcast"},
+    "kind.document": {"vi": "Tài liệu", "en": "Document"},
+    "kind.declared": {"vi": "Số liệu kê khai", "en": "Declared value"},
+    # units
+    "unit.clusters": {"vi": "cụm", "en": "clusters"},
+    "unit.days/week": {"vi": "ngày/tuần", "en": "days/week"},
+    "unit.cameras": {"vi": "camera", "en": "cameras"},
+    "unit.villages": {"vi": "thôn", "en": "villages"},
+    "unit.points": {"vi": "điểm", "en": "points"},
+    # verdicts in English (Vietnamese: VERDICT_VI)
+    "verdict.met": {"vi": VERDICT_VI["met"], "en": "Met"},
+    "verdict.not_met": {"vi": VERDICT_VI["not_met"], "en": "Not met"},
+    "verdict.insufficient_data": {"vi": VERDICT_VI["insufficient_data"], "en": "Insufficient data"},
+    "verdict.not_applicable": {"vi": VERDICT_VI["not_applicable"], "en": "Not applicable"},
 }
 
 
@@ -94,11 +319,10 @@ def duration(seconds: float, lang: str) -> str:
     return " ".join(f"{n} {unit}" for n, unit in shown)
 
 
-def translator(lang: str, table: dict[str, dict[str, str]] = _TEXT) -> dict[str, str]:
-    """The words of ``table`` (the page's by default) in ``lang``; Vietnamese for an
-    unknown language."""
+def translator(lang: str) -> dict[str, str]:
+    """Every word in ``lang``; Vietnamese for an unknown language."""
     lang = lang if lang in LANGUAGES else "vi"
-    return {key: words[lang] for key, words in table.items()}
+    return _BY_LANGUAGE[lang]
 
 
 def pick_language(query_lang: str | None, cookie_lang: str | None) -> str:
@@ -106,3 +330,8 @@ def pick_language(query_lang: str | None, cookie_lang: str | None) -> str:
         if candidate in LANGUAGES:
             return candidate
     return "vi"
+
+
+_BY_LANGUAGE: dict[str, dict[str, str]] = {
+    lang: {key: words[lang] for key, words in _TEXT.items()} for lang in LANGUAGES
+}

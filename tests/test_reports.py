@@ -237,9 +237,9 @@ def test_every_data_source_is_named_in_vietnamese() -> None:
 
 def test_every_unit_of_the_default_profile_is_named_in_vietnamese() -> None:
     from xaso.server.indicators.profile import load_default_profile
-    from xaso.server.indicators.reports.report import words
+    from xaso.server.words import translator
 
-    vi = words("vi")
+    vi = translator("vi")
     for indicator in load_default_profile().indicators:
         if indicator.unit not in ("", "%"):
             assert f"unit.{indicator.unit}" in vi, indicator.id  # N3 counts "điểm"

@@ -180,9 +180,9 @@ def test_evidence_in_another_order_is_still_a_change() -> None:
 
 def test_every_field_a_change_can_name_has_vietnamese_words() -> None:
     """A field added to the evaluation later must not appear as a code in the report."""
-    from xaso.server.indicators.reports.report import words
+    from xaso.server.words import translator
 
-    vi = words("vi")
+    vi = translator("vi")
     named = [
         *(f.name for f in msgspec.structs.fields(CommuneEvaluation)),
         *(f.name for f in msgspec.structs.fields(IndicatorResult)),

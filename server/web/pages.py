@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import jinja2
 from aiohttp import web
 
 from xaso.server.alerts.wiring import active_alerts
@@ -22,15 +21,10 @@ from xaso.server.monitoring.keys import STATE
 from xaso.server.web.auth import PRINCIPAL, SESSION_COOKIE, STATIC_PREFIX, session_limits, today
 from xaso.server.web.forwarded import parse_trusted_proxies, reached_over_https
 from xaso.server.web.keys import TOKENS
+from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.web.tokens import Role
 from xaso.server.web.views import commune_states, status_counts
 from xaso.server.words import describe_cause, duration, pick_language, translator
-
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("xaso.server.web", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
-    undefined=jinja2.StrictUndefined,
-)
 
 LANG_COOKIE = "xaso_lang"
 
@@ -61,7 +55,7 @@ def request_language(request: web.Request) -> str:
 
 def _render(request: web.Request, template: str, **context: object) -> web.Response:
     lang = request_language(request)
-    html = _templates.get_template(template).render(t=translator(lang), lang=lang, **context)
+    html = ENVIRONMENT.get_template(template).render(t=translator(lang), lang=lang, **context)
     response = web.Response(text=html, content_type="text/html")
     if request.query.get("lang") == lang:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")

@@ -78,7 +78,7 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
     pdf.add_font(FAMILY, "", str(folder / REGULAR))
     pdf.add_font(FAMILY, "B", str(folder / BOLD))
     pdf.set_creation_date(dt.datetime.fromtimestamp(computed_ms / 1000, dt.UTC))
-    pdf.set_title(_nfc(f"{w['title']} — {view['commune_name']} — {view['period']}"))
+    pdf.set_title(_nfc(f"{w['report.title']} — {view['commune_name']} — {view['period']}"))
     pdf.set_subject(_nfc(f"SHA-256 {view['sha256']}"))
     pdf.set_creator("xaso")
     pdf.set_lang(view["lang"])
@@ -86,7 +86,7 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
     pdf.add_page()
 
     pdf.set_font(FAMILY, "B", 14)
-    pdf.multi_cell(0, 7, _nfc(f"{w['title']} — {view['commune_name']}"))
+    pdf.multi_cell(0, 7, _nfc(f"{w['report.title']} — {view['commune_name']}"))
     pdf.ln(2)
     _pairs(
         pdf,

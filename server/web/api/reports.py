@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jinja2
 import msgspec
 from aiohttp import web
 
@@ -47,7 +46,6 @@ from xaso.server.indicators.reports.report import (
     render_csv,
     render_html,
     report_view,
-    words,
 )
 from xaso.server.indicators.result import CommuneEvaluation
 from xaso.server.indicators.wiring import indicator_sources
@@ -57,8 +55,10 @@ from xaso.server.web.api.indicators import excused_flag
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.pages import request_language
+from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.web.tokens import Principal, Role
 from xaso.server.web.views import iso_utc
+from xaso.server.words import translator
 
 FORMATS = ("html", "csv", "pdf", "json")
 DEFAULT_TREND = 2
@@ -520,13 +520,6 @@ async def overview_api(request: web.Request) -> web.Response:
     return json_response(data)
 
 
-_templates = jinja2.Environment(
-    loader=jinja2.PackageLoader("xaso.server.web", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
-    undefined=jinja2.StrictUndefined,
-)
-
-
 async def overview_page(request: web.Request) -> web.Response:
     """The overview in the page's style; without ``period``, the last full quarter."""
     tz = _tz(request)
@@ -538,7 +531,7 @@ async def overview_page(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther(location=f"/indicators?{query}")
     data, period = await _overview_data(request)
     lang = request_language(request)
-    w = words(lang)
+    w = translator(lang)
     columns = [
         p["period"] or period_text(p["from_ms"], p["to_ms"], tz, lang) for p in data["periods"]
     ]
@@ -562,7 +555,7 @@ async def overview_page(request: web.Request) -> web.Response:
                 "report": f"/indicators/report?{urllib.parse.urlencode(report_query)}",
             }
         )
-    html = _templates.get_template("indicators_overview.html").render(
+    html = ENVIRONMENT.get_template("indicators_overview.html").render(
         t=w,
         w=w,
         lang=lang,
