@@ -17,6 +17,7 @@ from xaso.protocol import (
     decode_status,
 )
 from xaso.server.settings import setting_help
+from xaso.server.store.schema import DETAIL, stored_fields
 
 ROOT = Path(__file__).parent.parent
 PROTOCOL = (ROOT / "docs/protocol.md").read_text(encoding="utf-8")
@@ -69,3 +70,13 @@ def test_every_server_setting_is_documented() -> None:
 def test_a_broken_example_would_be_caught() -> None:
     with pytest.raises(ProtocolError):
         decode_status(b'{"v": 1, "agent": "a", "state": "asleep", "session": 1, "ts_ms": 1}')
+
+
+STORAGE = (ROOT / "docs/storage.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("measurement", sorted(stored_fields()))
+def test_every_stored_field_is_in_the_storage_table(measurement: str) -> None:
+    row = next(line for line in STORAGE.splitlines() if line.startswith(f"| `{measurement}`"))
+    for name in stored_fields()[measurement]:
+        assert f"`{name}`" in row or (name == DETAIL and "detail" in row), (measurement, name)

@@ -2,7 +2,7 @@
 
 Only the v1 endpoints are used because they are the common ground of InfluxDB 1.x,
 2.x (through DBRP mappings) and 3 Core; InfluxQL over ``/query`` is the read path that
-works on all three (engineering notes).
+works on all three (docs/storage.md).
 
 Series design, which decides what counts as a duplicate: InfluxDB keeps one point per
 (measurement, tag set, timestamp) and merges the fields of a later write into it. The
@@ -44,7 +44,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import aiohttp
 from influxdb_client import Point, WritePrecision
@@ -61,6 +61,7 @@ from xaso.server.records import (
     clean_detail,
 )
 from xaso.server.store.base import StoreUnavailable, WriteResult
+from xaso.server.store.schema import DETAIL, SHAPES, TIME
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ class InfluxStore:
                 rejected += 1
                 details.append(problem)
             elif isinstance(record, BroadcastEventRecord):
-                ns_lines.append(_broadcast_point(record).to_line_protocol())
+                ns_lines.append(_to_point(record).to_line_protocol())
             else:
                 lines.append(_to_point(record).to_line_protocol())
 
@@ -233,44 +234,13 @@ class InfluxStore:
         self, agent_id: str, from_ms: int, to_ms: int, limit: int = 10_000
     ) -> list[AgentHealthRecord]:
         rows = await self._select("agent_health", "agent_id", agent_id, from_ms, to_ms, limit)
-        return [
-            AgentHealthRecord(
-                agent_id=_str(row, "agent_id"),
-                commune=_str(row, "commune"),
-                ts_ms=int(row["time"]),
-                seq=_int(row, "seq"),
-                session=_int(row, "session"),
-                historical=bool(row.get("historical")),
-                uptime_s=_float(row, "uptime_s"),
-                load1=_float(row, "load1"),
-                mem_used_pct=_float(row, "mem_used_pct"),
-                disk_free_pct=_float(row, "disk_free_pct"),
-                temp_c=_float(row, "temp_c"),
-                detail=_detail(row),
-            )
-            for row in rows
-        ]
+        return [_record_of(AgentHealthRecord, row) for row in rows]
 
     async def device_readings(
         self, device_id: str, from_ms: int, to_ms: int, limit: int = 10_000
     ) -> list[DeviceReadingRecord]:
         rows = await self._select("device_reading", "device_id", device_id, from_ms, to_ms, limit)
-        return [
-            DeviceReadingRecord(
-                device_id=_str(row, "device_id"),
-                agent_id=_str(row, "agent_id"),
-                commune=_str(row, "commune"),
-                kind=_str(row, "kind"),
-                ts_ms=int(row["time"]),
-                seq=_int(row, "seq"),
-                reachable=bool(row.get("reachable")),
-                historical=bool(row.get("historical")),
-                rtt_ms=_float(row, "rtt_ms"),
-                error=row.get("error"),
-                detail=_detail(row),
-            )
-            for row in rows
-        ]
+        return [_record_of(DeviceReadingRecord, row) for row in rows]
 
     async def transitions(
         self, device_id: str, from_ms: int, to_ms: int, limit: int = 10_000
@@ -466,7 +436,8 @@ class InfluxStore:
                 f" GROUP BY {_READING_SERIES} ORDER BY time DESC LIMIT 1"
             ),
         )
-        return _newest(map(_reading_of, rows), lambda r: (r.ts_ms, r.agent_id, r.commune, r.kind))
+        readings = (_record_of(DeviceReadingRecord, row) for row in rows)
+        return _newest(readings, lambda r: (r.ts_ms, r.agent_id, r.commune, r.kind))
 
     async def _bulk(
         self,
@@ -547,114 +518,40 @@ def _newest(records: Iterable[_Bulk], key: Callable[[_Bulk], Any]) -> dict[str, 
     return found
 
 
-def _reading_of(row: dict[str, Any]) -> DeviceReadingRecord:
-    return DeviceReadingRecord(
-        device_id=_str(row, "device_id"),
-        agent_id=_str(row, "agent_id"),
-        commune=_str(row, "commune"),
-        kind=_str(row, "kind"),
-        ts_ms=int(row["time"]),
-        seq=_int(row, "seq"),
-        reachable=bool(row.get("reachable")),
-        historical=bool(row.get("historical")),
-        rtt_ms=_float(row, "rtt_ms"),
-        error=row.get("error"),
-        detail=_detail(row),
-    )
-
-
 # -- records to line protocol -------------------------------------------------------
 
 
+# A broadcast event's ``event_id`` is its agent and seq: the points carry those, and the
+# reader puts them together (SQLite keeps the column, which its queries look up by).
+_COMPUTED_ON_READ: Final = frozenset({"event_id"})
+
+
 def _to_point(record: Record) -> Point:
-    # Floats are forced to float: a Python int would be sent as an integer field and
-    # collide with the float already stored under that name ("field type conflict").
+    """The record as a point: its shape's tags, every other field as the annotation of
+    its struct says (server/store/schema.py), and its detail."""
+    shape = SHAPES[type(record)]
+    point = Point(shape.measurement)
+    for tag in shape.tags:
+        point.tag(tag, getattr(record, tag))
+    is_event = isinstance(record, BroadcastEventRecord)
+    for column in shape.fields:
+        if column.name == TIME and not is_event:
+            continue  # the point's own time
+        if column.name in _COMPUTED_ON_READ:
+            continue
+        value = getattr(record, column.name)
+        # Coerced to the field's type: a Python int sent to a float field would be an
+        # integer field, and collide with the floats stored under that name.
+        point.field(column.name, None if value is None else column.kind(value))
+    if shape.has_detail:
+        _with_detail(point, getattr(record, DETAIL))
     if isinstance(record, BroadcastEventRecord):
-        return _broadcast_point(record)  # written with precision=ns (see write)
-    if isinstance(record, DeviceReadingRecord):
-        point = (
-            Point("device_reading")
-            .tag("device_id", record.device_id)
-            .tag("agent_id", record.agent_id)
-            .tag("commune", record.commune)
-            .tag("kind", record.kind)
-            .field("seq", int(record.seq))
-            .field("reachable", bool(record.reachable))
-            .field("historical", bool(record.historical))
-            .field("rtt_ms", _opt_float(record.rtt_ms))
-            .field("error", record.error)
-            .time(record.ts_ms, WritePrecision.MS)
-        )
-        return _with_detail(point, record.detail)
-    if isinstance(record, AgentHealthRecord):
-        point = (
-            Point("agent_health")
-            .tag("agent_id", record.agent_id)
-            .tag("commune", record.commune)
-            .field("seq", int(record.seq))
-            .field("session", int(record.session))
-            .field("historical", bool(record.historical))
-            .field("uptime_s", _opt_float(record.uptime_s))
-            .field("load1", _opt_float(record.load1))
-            .field("mem_used_pct", _opt_float(record.mem_used_pct))
-            .field("disk_free_pct", _opt_float(record.disk_free_pct))
-            .field("temp_c", _opt_float(record.temp_c))
-            .time(record.ts_ms, WritePrecision.MS)
-        )
-        return _with_detail(point, record.detail)
-    return (
-        Point("transition")
-        .tag("device_id", record.device_id)
-        .tag("commune", record.commune)
-        .tag("kind", record.kind)
-        .field("status", record.status)
-        .field("previous", record.previous)
-        .field("cause", record.cause)
-        .time(record.ts_ms, WritePrecision.MS)
-    )
-
-
-def _broadcast_point(record: BroadcastEventRecord) -> Point:
-    point_ms = record.ts_ms
-    if record.event != "received" and record.occurrence_ms > 0:
-        point_ms = record.occurrence_ms
-    return (
-        Point("broadcast_event")
-        .tag("agent_id", record.agent_id)
-        .tag("cluster", record.cluster)
-        .tag("commune", record.commune)
-        .tag("event", record.event)
-        .field("ts_ms", int(record.ts_ms))
-        .field("seq", int(record.seq))
-        .field("session", int(record.session))
-        .field("schedule", record.schedule)
-        .field("revision", int(record.revision))
-        .field("priority", record.priority)
-        .field("content_type", record.content_type)
-        .field("content_duration_s", float(record.content_duration_s))
-        .field("occurrence_ms", int(record.occurrence_ms))
-        .field("planned_end_ms", int(record.planned_end_ms))
-        .field("village", record.village)
-        .field("content_title", record.content_title)
-        .field("content_sha256", record.content_sha256)
-        .field("content_text", record.content_text)
-        .field("content_voice", record.content_voice)
-        .field("content_url", record.content_url)
-        .field("content_source", record.content_source)
-        .field("started_ms", _opt_int(record.started_ms))
-        .field("played_s", _opt_float(record.played_s))
-        .field("content_s", _opt_float(record.content_s))
-        .field("error", record.error)
-        .field("reason", record.reason)
-        .field("preempted_by", record.preempted_by)
-        .field("preempted_schedule", record.preempted_schedule)
-        .field("resumed", bool(record.resumed))
-        .field("volume", _opt_int(record.volume))
-        .field("relay_on", record.relay_on)
-        .field("clock_offset_ms", _opt_float(record.clock_offset_ms))
-        .field("historical", bool(record.historical))
-        .time(point_ms * 1_000_000 + record.seq % 1_000_000, WritePrecision.NS)
-    )
+        # Its occurrence, nanoseconds from its seq (see the module docstring).
+        point_ms = record.ts_ms
+        if record.event != "received" and record.occurrence_ms > 0:
+            point_ms = record.occurrence_ms
+        return point.time(point_ms * 1_000_000 + record.seq % 1_000_000, WritePrecision.NS)
+    return point.time(record.ts_ms, WritePrecision.MS)
 
 
 def _with_detail(point: Point, detail: dict[str, DetailValue]) -> Point:
@@ -769,30 +666,6 @@ def _any_of(key: str, values: Sequence[str]) -> str:
 # -- rows to records ----------------------------------------------------------------
 
 
-def _opt_float(value: float | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _opt_int(value: int | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def _str(row: dict[str, Any], key: str) -> str:
-    # An empty tag value is not stored by InfluxDB, so it comes back missing.
-    value = row.get(key)
-    return "" if value is None else str(value)
-
-
-def _int(row: dict[str, Any], key: str) -> int:
-    value = row.get(key)
-    return 0 if value is None else int(value)
-
-
-def _float(row: dict[str, Any], key: str) -> float | None:
-    value = row.get(key)
-    return None if value is None else float(value)
-
-
 def _detail(row: dict[str, Any]) -> dict[str, DetailValue]:
     # JSON prints a float field holding 5.0 as 5; clean_detail makes it a float again.
     return clean_detail(
@@ -804,56 +677,29 @@ def _detail(row: dict[str, Any]) -> dict[str, DetailValue]:
     )
 
 
+_R = TypeVar("_R", AgentHealthRecord, DeviceReadingRecord, TransitionRecord, BroadcastEventRecord)
+
+
+def _record_of(record_type: type[_R], row: dict[str, Any]) -> _R:
+    """A record from a row of ``SELECT *``: each column as its shape says (a tag or a
+    field InfluxDB did not keep reads back as the field's default), positionally."""
+    shape = SHAPES[record_type]
+    point_time = record_type is not BroadcastEventRecord
+    values: list[Any] = []
+    for name in shape.order:
+        if name == DETAIL:
+            values.append(_detail(row))
+            continue
+        column = shape.column[name]
+        raw = row.get("time") if name == TIME and point_time else row.get(name)
+        values.append(column.default if raw is None else column.kind(raw))
+    return record_type(*values)
+
+
 def _transition_of(row: dict[str, Any]) -> TransitionRecord:
-    return TransitionRecord(
-        device_id=_str(row, "device_id"),
-        commune=_str(row, "commune"),
-        kind=_str(row, "kind"),
-        ts_ms=int(row["time"]),
-        status=_str(row, "status"),
-        previous=_str(row, "previous"),
-        cause=_str(row, "cause"),
-    )
+    return _record_of(TransitionRecord, row)
 
 
 def _broadcast_of(row: dict[str, Any]) -> BroadcastEventRecord:
-    agent_id, seq = _str(row, "agent_id"), _int(row, "seq")
-    relay_on = row.get("relay_on")
-    volume = row.get("volume")
-    started_ms = row.get("started_ms")
-    return BroadcastEventRecord(
-        event_id=f"{agent_id}-{seq}",
-        agent_id=agent_id,
-        cluster=_str(row, "cluster"),
-        commune=_str(row, "commune"),
-        event=_str(row, "event"),
-        ts_ms=_int(row, "ts_ms"),
-        seq=seq,
-        session=_int(row, "session"),
-        schedule=_str(row, "schedule"),
-        revision=_int(row, "revision"),
-        priority=_str(row, "priority"),
-        content_type=_str(row, "content_type"),
-        content_duration_s=_float(row, "content_duration_s") or 0.0,
-        occurrence_ms=_int(row, "occurrence_ms"),
-        planned_end_ms=_int(row, "planned_end_ms"),
-        village=row.get("village"),
-        content_title=_str(row, "content_title"),
-        content_sha256=row.get("content_sha256"),
-        content_text=row.get("content_text"),
-        content_voice=_str(row, "content_voice"),
-        content_url=row.get("content_url"),
-        content_source=_str(row, "content_source"),
-        started_ms=None if started_ms is None else int(started_ms),
-        played_s=_float(row, "played_s"),
-        content_s=_float(row, "content_s"),
-        error=row.get("error"),
-        reason=row.get("reason"),
-        preempted_by=row.get("preempted_by"),
-        preempted_schedule=row.get("preempted_schedule"),
-        resumed=bool(row.get("resumed")),
-        volume=None if volume is None else int(volume),
-        relay_on=None if relay_on is None else bool(relay_on),
-        clock_offset_ms=_float(row, "clock_offset_ms"),
-        historical=bool(row.get("historical")),
-    )
+    row["event_id"] = f"{row.get('agent_id') or ''}-{int(row.get('seq') or 0)}"
+    return _record_of(BroadcastEventRecord, row)

@@ -36,6 +36,7 @@ from xaso.server.records import (
     clean_detail,
 )
 from xaso.server.store.base import RecordsRefused, StoreUnavailable, WriteResult
+from xaso.server.store.schema import SHAPES, Column
 
 R = TypeVar("R", AgentHealthRecord, DeviceReadingRecord, TransitionRecord, BroadcastEventRecord)
 T = TypeVar("T")
@@ -149,19 +150,25 @@ _DETAIL = "detail"  # the JSON column, where a record has one
 
 @dataclass(frozen=True)
 class _Table(Generic[R]):
-    """How one record kind maps onto its table."""
+    """How one record kind maps onto its table: its key here, everything else from its
+    shape (server/store/schema.py)."""
 
     name: str
     record: type[R]
     key: tuple[str, ...]  # primary key; key[0] is what reads filter on
-    optional: frozenset[str] = frozenset()  # None = "not in this write", merged
-    booleans: frozenset[str] = frozenset()
     columns: tuple[str, ...] = field(init=False)
+    optional: frozenset[str] = field(init=False)  # None = "not in this write", merged
+    booleans: frozenset[str] = field(init=False)
     insert_sql: str = field(init=False)
     select_sql: str = field(init=False)
 
     def __post_init__(self) -> None:
-        columns = tuple(self.record.__struct_fields__)
+        shape = SHAPES[self.record]
+        columns = shape.order
+        object.__setattr__(self, "optional", frozenset(c.name for c in shape.columns if c.optional))
+        object.__setattr__(
+            self, "booleans", frozenset(c.name for c in shape.columns if c.kind is bool)
+        )
         updates = ", ".join(self._update(c) for c in columns if c not in self.key)
         insert_sql = (
             f'INSERT INTO "{self.name}" ({", ".join(columns)})'
@@ -238,15 +245,11 @@ _AGENT_HEALTH = _Table(
     name="agent_health",
     record=AgentHealthRecord,
     key=("agent_id", "ts_ms", "commune"),
-    optional=frozenset({"uptime_s", "load1", "mem_used_pct", "disk_free_pct", "temp_c"}),
-    booleans=frozenset({"historical"}),
 )
 _DEVICE_READING = _Table(
     name="device_reading",
     record=DeviceReadingRecord,
     key=("device_id", "ts_ms", "agent_id", "commune", "kind"),
-    optional=frozenset({"rtt_ms", "error"}),
-    booleans=frozenset({"reachable", "historical"}),
 )
 _TRANSITION = _Table(
     name="transition",
@@ -257,25 +260,6 @@ _BROADCAST_EVENT = _Table(
     name="broadcast_event",
     record=BroadcastEventRecord,
     key=("agent_id", "seq", "ts_ms", "cluster", "event", "commune"),
-    optional=frozenset(
-        {
-            "village",
-            "content_sha256",
-            "content_text",
-            "content_url",
-            "started_ms",
-            "played_s",
-            "content_s",
-            "error",
-            "reason",
-            "preempted_by",
-            "preempted_schedule",
-            "volume",
-            "relay_on",
-            "clock_offset_ms",
-        }
-    ),
-    booleans=frozenset({"resumed", "relay_on", "historical"}),
 )
 _TABLE_OF: dict[type, _Table[Any]] = {
     AgentHealthRecord: _AGENT_HEALTH,
@@ -554,3 +538,40 @@ def _migrate(connection: sqlite3.Connection, path: str) -> None:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
+    _add_new_fields(connection)
+
+
+_SQL_TYPE = {bool: "INTEGER", int: "INTEGER", float: "REAL", str: "TEXT"}
+
+
+def _add_new_fields(connection: sqlite3.Connection) -> None:
+    """A field a record gained since its table was made becomes a column, without a
+    migration of its own: NULL in the rows before it when it is optional, its default
+    when it has one. A new field with neither cannot be filled in for the rows already
+    there; that one needs a migration, and says so."""
+    for table in _TABLE_OF.values():
+        present = {row[1] for row in connection.execute(f'PRAGMA table_info("{table.name}")')}
+        for column in SHAPES[table.record].columns:
+            if column.name in present:
+                continue
+            connection.execute(f'ALTER TABLE "{table.name}" {_column_sql(column)}')
+
+
+def _column_sql(column: Column) -> str:
+    sql = f"ADD COLUMN {column.name} {_SQL_TYPE[column.kind]}"
+    if column.optional:
+        return sql
+    if not column.given_default:
+        raise RuntimeError(
+            f"the store cannot add the required field {column.name!r} to existing rows: "
+            "give it a default (or None) in server/records.py, or write a migration"
+        )
+    default = column.default
+    literal = (
+        "'" + default.replace("'", "''") + "'"
+        if isinstance(default, str)
+        else repr(int(default))
+        if isinstance(default, bool)
+        else repr(default)
+    )
+    return f"{sql} NOT NULL DEFAULT {literal}"
