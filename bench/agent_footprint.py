@@ -25,7 +25,7 @@ from pathlib import Path
 
 # The test suite's service helpers start Mosquitto; they live beside this folder.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.services.mosquitto import MosquittoServer
+from xaso.testbed.mosquitto import MosquittoServer
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

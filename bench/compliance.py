@@ -369,7 +369,7 @@ def influx_url(args: argparse.Namespace, folder: Path) -> Iterator[str]:
     if args.influx_url:
         yield args.influx_url
         return
-    from tests.services.influxdb import running_influxd
+    from xaso.testbed.influxdb import running_influxd
 
     (folder / "influxd").mkdir()
     with running_influxd(folder / "influxd") as server:

@@ -1,6 +1,6 @@
 """How fast the server notices a dead gateway: through its will, and through the timeout.
 
-Real parts on loopback: Mosquitto (``tests/services``), the real server app
+Real parts on loopback: Mosquitto (``xaso/testbed``), the real server app
 (``create_app`` on an ``AppRunner`` in this process, SQLite store in a temporary folder)
 with ``tests/data/small-inventory.yaml`` (gateway heartbeat 1 s, offline after 3 s), and
 a real ``xaso agent`` process as the gateway ``alpha-gw``. The bench reads the app's live
@@ -56,11 +56,11 @@ if str(REPO) not in sys.path:
 
 from aiohttp import web  # noqa: E402
 
-from tests.services.mosquitto import MosquittoServer  # noqa: E402
 from xaso.server.app import create_app  # noqa: E402
 from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus  # noqa: E402
 from xaso.server.monitoring.keys import STATE  # noqa: E402
 from xaso.server.settings import Settings  # noqa: E402
+from xaso.testbed.mosquitto import MosquittoServer  # noqa: E402
 
 INVENTORY = REPO / "tests" / "data" / "small-inventory.yaml"
 AGENT_ID = "alpha-gw"

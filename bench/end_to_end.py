@@ -9,7 +9,7 @@ flight (published but not yet stored) is bounded (``--in-flight``), so the figur
 *sustained* rate of the whole pipeline, not the speed of filling the broker's queue.
 
 Every phase starts its own Mosquitto (and, for InfluxDB, its own ``influxd``) on free
-loopback ports in a temporary folder, using the test helpers in ``tests/services``:
+loopback ports in a temporary folder, using the test helpers in ``xaso/testbed``:
 
 1. ``broker-only`` baseline: the same generator into a plain paho subscriber (same
    process as the server would be, persistent session, manual ack) that only counts
@@ -520,11 +520,11 @@ async def running_server(
     """The real app on an AppRunner, with our counting wrapper around its store."""
     from aiohttp import web
 
-    from tests.services.ports import free_port
     from xaso.server.app import Deps, create_app
     from xaso.server.keys import METRICS
     from xaso.server.settings import Settings
     from xaso.server.store import open_store
+    from xaso.testbed.ports import free_port
 
     store = CountingStore(await open_store(store_url), consumed)
     settings = Settings(
@@ -635,7 +635,7 @@ def publish_births(host: str, port: int, agents: list[str], session: int) -> Non
 
 
 async def run_baseline(fleet: Fleet, args: argparse.Namespace, folder: Path) -> PhaseResult:
-    from tests.services.mosquitto import MosquittoServer
+    from xaso.testbed.mosquitto import MosquittoServer
 
     broker = MosquittoServer(folder)
     consumed = mp.get_context("spawn").Value("q", 0, lock=False)
@@ -659,8 +659,8 @@ async def run_baseline(fleet: Fleet, args: argparse.Namespace, folder: Path) -> 
 async def run_store(
     store: str, fleet: Fleet, index: Any, args: argparse.Namespace, folder: Path
 ) -> PhaseResult:
-    from tests.services.influxdb import running_influxd
-    from tests.services.mosquitto import MosquittoServer
+    from xaso.testbed.influxdb import running_influxd
+    from xaso.testbed.mosquitto import MosquittoServer
 
     with contextlib.ExitStack() as stack:
         pids: dict[str, int | None] = {}

@@ -79,10 +79,6 @@ if str(REPO) not in sys.path:
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
-from tests.services.disk import fill, tmpfs  # noqa: E402
-from tests.services.influxdb import InfluxServer, influxd_binary  # noqa: E402
-from tests.services.mosquitto import MosquittoServer  # noqa: E402
-from tests.services.ports import free_port  # noqa: E402
 from xaso.protocol import (  # noqa: E402
     SCHEMA_VERSION,
     AgentHealth,
@@ -101,6 +97,10 @@ from xaso.protocol import (  # noqa: E402
 from xaso.server.database import FILE_NAME as DATABASE_FILE  # noqa: E402
 from xaso.server.database import ServerDatabase  # noqa: E402
 from xaso.server.web.tokens import Role, TokenStore  # noqa: E402
+from xaso.testbed.disk import fill, tmpfs  # noqa: E402
+from xaso.testbed.influxdb import InfluxServer, influxd_binary  # noqa: E402
+from xaso.testbed.mosquitto import MosquittoServer  # noqa: E402
+from xaso.testbed.ports import free_port  # noqa: E402
 
 REAL_AGENTS = ("gw-1", "gw-2", "gw-3", "gw-4")
 LEDGER_AGENTS = ("ledger-1", "ledger-2")

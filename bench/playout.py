@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.playout_helpers import item, schedule_set
 from xaso.agent.content_cache import ContentCache
 from xaso.agent.playout import Playout, PlayoutConfig
 from xaso.agent.playout.config import SimulatedPlayer
 from xaso.agent.playout.plan import READY, Rules, State, Timetable, plan
+from xaso.testbed.schedule_sets import item, schedule_set
 
 HOUR_MS = 3_600_000
 CLUSTERS = [f"rc-{i:02d}" for i in range(15)]

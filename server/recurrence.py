@@ -243,7 +243,7 @@ class _Anchor(NamedTuple):
 # - for any rule, a past occurrence as DTSTART (with COUNT reduced by its index) gives
 #   the rest of the sequence, because every default dateutil derives from DTSTART
 #   (month, day, weekday, hour, minute, second) is shared by all occurrences.
-# tests/test_maintenance.py checks both against plain iteration.
+# tests/monitoring/test_maintenance.py checks both against plain iteration.
 _JUMP_PERIODS: Final = 64
 _MAX_ANCHORS: Final = 64
 

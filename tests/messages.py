@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
+from tests.paths import DATA
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import (
     SCHEMA_VERSION,
@@ -17,7 +17,7 @@ from xaso.protocol import (
 )
 from xaso.server.broadcasts.schedule import Content, Schedule
 
-SMALL_INVENTORY = Path(__file__).parent / "data" / "small-inventory.yaml"
+SMALL_INVENTORY = DATA / "small-inventory.yaml"
 
 # The small inventory's commune alpha: a ten-minute bulletin every morning at 06:00.
 MORNING_NEWS = Schedule(

@@ -1,10 +1,11 @@
-"""Schedule sets for the playout tests, and a pure simulation of the scheduler."""
+"""A pure simulation of the scheduler for the playout tests (the schedule sets they play
+are built by xaso.testbed.schedule_sets), and a harness that runs the real one."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import msgspec
@@ -29,53 +30,12 @@ from xaso.agent.playout.plan import (
     plan,
 )
 from xaso.protocol import (
-    SCHEMA_VERSION,
     BroadcastEvent,
-    Priority,
-    ScheduledContent,
-    ScheduleItem,
     ScheduleSet,
-    Silence,
 )
 
 MIN_MS = 60_000
 RULES = Rules(late_start_ms=10 * MIN_MS, content_wait_ms=MIN_MS)
-
-
-def item(
-    id: str,
-    starts_ms: Iterable[int],
-    *,
-    priority: Priority = "normal",
-    clusters: Iterable[str] = ("rc-01",),
-    duration_s: float = 300,
-    revision: int = 1,
-    content: ScheduledContent | None = None,
-) -> ScheduleItem:
-    return ScheduleItem(
-        id=id,
-        revision=revision,
-        title=id,
-        priority=priority,
-        content=content or ScheduledContent(type="tts", duration_s=duration_s, text=id),
-        start="2027-01-01T06:00:00",
-        timezone="Asia/Ho_Chi_Minh",
-        clusters=list(clusters),
-        starts_ms=list(starts_ms),
-    )
-
-
-def schedule_set(
-    *items: ScheduleItem, silences: Iterable[Silence] = (), ts_ms: int = 0, agent: str = "gw"
-) -> ScheduleSet:
-    return ScheduleSet(
-        v=SCHEMA_VERSION,
-        agent=agent,
-        version=f"v{len(items)}",
-        ts_ms=ts_ms,
-        items=list(items),
-        silences=list(silences),
-    )
 
 
 class Simulation:

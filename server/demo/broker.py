@@ -2,7 +2,7 @@
 
 Production uses Mosquitto; the demo must run with nothing but the Python package installed,
 so it embeds amqtt inside the demo's asyncio loop. Behaviour of amqtt 0.12 that matters to
-the demo (measured, see tests/test_embedded_broker.py):
+the demo (measured, see tests/demo/test_embedded_broker.py):
 
 * Retained messages and Last Will (incl. retained wills) work. Wills fire when the socket
   closes without DISCONNECT. amqtt never enforces keep-alive, so a *half-open* link (a peer

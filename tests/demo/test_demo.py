@@ -1,0 +1,83 @@
+"""``xaso demo`` as a newcomer runs it: one command, real statuses within 30 s."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from xaso.testbed.ports import free_port
+
+
+def _get(url: str, token: str) -> dict[str, object]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) -> None:
+    port = free_port()
+    started = time.monotonic()
+    # Run from an empty folder: the demo must find its bundled inventory by itself.
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "xaso",
+            "--log-level",
+            "WARNING",
+            "demo",
+            "--listen",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        token = None
+        for line in process.stdout:
+            found = re.search(r"token:\s+(xaso_\S+)", line)
+            if found:
+                token = found.group(1)
+                break
+        assert token, "the demo did not print an admin token"
+        base = f"http://127.0.0.1:{port}"
+        counts: Counter[str] = Counter()
+        while time.monotonic() - started < 30:
+            devices = _get(f"{base}/api/v1/devices", token)["devices"]
+            assert isinstance(devices, list)
+            counts = Counter(d["status"] for d in devices)
+            if counts["online"] and counts["offline"] and not counts["unknown"]:
+                break
+            time.sleep(0.5)
+        assert counts["online"] > 100 and counts["offline"] > 0, counts
+        assert counts["unknown"] == 0, counts
+        assert sum(counts.values()) == 220  # every device of devices.yaml
+        communes = _get(f"{base}/api/v1/communes", token)["communes"]
+        assert isinstance(communes, list) and len(communes) == 7
+        # A year of seeded history: the indicators page's default (the last full quarter
+        # and the two before) is decided, not "không đủ dữ liệu" for want of a past.
+        today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+        before = quarter_start - timedelta(days=1)  # the last day of the last full quarter
+        quarter = f"{before.year}-Q{(before.month - 1) // 3 + 1}"
+        overview = _get(f"{base}/api/v1/indicators/overview?period={quarter}&trend=2", token)
+        for summary in overview["summary"]:  # type: ignore[attr-defined]
+            for indicator in ("R6", "R8", "C3"):
+                assert set(summary[indicator]) <= {"met", "not_met"}, (indicator, summary)
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]

@@ -1,0 +1,47 @@
+"""The systemd units we ship, read as systemd and the command line would read them."""
+
+from __future__ import annotations
+
+import configparser
+import shlex
+
+import pytest
+
+from tests.paths import REPO
+from xaso.cli import build_parser
+
+DEPLOY = REPO / "deploy"
+
+
+def unit(name: str) -> configparser.SectionProxy:
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(DEPLOY / "systemd" / name, encoding="utf-8")
+    return parser["Service"]
+
+
+def exec_start(name: str) -> list[str]:
+    return shlex.split(unit(name)["ExecStart"].replace("\\\n", " "))
+
+
+@pytest.mark.parametrize("name", ["xaso-server.service", "xaso-agent.service"])
+def test_no_secret_is_on_the_command_line(name: str) -> None:
+    """Anyone on the machine reads a process's arguments (ps); a password there leaks."""
+    command = " ".join(exec_start(name)).lower()
+    for word in ("password", "token", "secret", "${"):
+        assert word not in command, (name, command)
+
+
+def test_the_server_unit_gives_the_broker_password_as_a_credential() -> None:
+    service = unit("xaso-server.service")
+    assert service["LoadCredential"].startswith("mqtt-password:")
+    argv = exec_start("xaso-server.service")
+    url = argv[argv.index("--mqtt") + 1]
+    assert url.startswith("mqtt://xaso-server@")  # the user; the password comes from the file
+
+
+@pytest.mark.parametrize("name", ["xaso-server.service", "xaso-agent.service"])
+def test_the_command_is_one_xaso_understands(name: str) -> None:
+    argv = exec_start(name)
+    assert argv[0].endswith("/xaso")
+    build_parser().parse_args(argv[1:])  # exits (fails the test) on an unknown option

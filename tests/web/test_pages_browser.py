@@ -1,0 +1,132 @@
+"""The pages in a real browser (Debian's chromium, driven by Playwright): they render
+under their Content-Security-Policy with no violation, their style sheets apply, and
+the login works through the form, at a desktop's width and a phone's.
+
+``XASO_SCREENSHOTS=folder`` keeps the screenshots there, to look at them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.apps import app_without_broker
+from tests.messages import heartbeat, payload, status
+from xaso.protocol import heartbeat_topic, status_topic
+from xaso.server.database import ServerDatabase
+from xaso.server.keys import CLOCK_MS, SETTINGS, STORE
+from xaso.server.monitoring.keys import INGEST
+from xaso.server.web.tokens import Role, TokenStore
+from xaso.testbed.binaries import require_binary
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WIDTHS = (1400, 390)
+PAGES = {
+    "status": "/",
+    "overview": "/indicators?period=2026-Q1",
+    "report": "/indicators/report?commune=alpha&period=2026-Q1",
+    "report-en": "/indicators/report?commune=alpha&period=2026-Q1&lang=en",
+}
+# Installed before any page script: records what the browser refused under the CSP
+# (DevTools injects it, so the policy does not block it).
+RECORD_VIOLATIONS = """
+window.__violations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__violations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
+});
+"""
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+    """The real app on a loopback port with a little life in it, and an admin's token."""
+    async with app_without_broker(tmp_path) as app:
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        now_ms = app[CLOCK_MS]()
+        ingest = app[INGEST]
+        ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), now_ms)
+        beat = heartbeat("alpha-gw", 1, {"alpha-rc-1": True, "alpha-cam-1": False}, ts_ms=now_ms)
+        await app[STORE].write(
+            ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms).records
+        )
+        with ServerDatabase(app[SETTINGS].database_path) as server_db:
+            tokens = TokenStore(server_db.connection)
+            token = tokens.create(Role.ADMIN, name="Sở TT&TT")
+        try:
+            yield str(server.make_url("")).rstrip("/"), token
+        finally:
+            await server.close()
+
+
+async def test_the_pages_render_under_their_policy_at_both_widths(
+    served: tuple[str, str], tmp_path: Path
+) -> None:
+    chromium = require_binary("chromium", "chromium")
+    base_url, token = served
+    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for width in WIDTHS:
+                context = await browser.new_context(viewport={"width": width, "height": 900})
+                await context.add_init_script(RECORD_VIOLATIONS)
+                page = await context.new_page()
+                page.on("console", lambda message, w=width: _console(message, w, problems))
+                page.on("pageerror", lambda error, w=width: problems.append(f"{w}px: {error}"))
+
+                await page.goto(f"{base_url}/login")
+                await _check(page, f"login-{width}", shots, problems)
+                await page.fill("input[name=token]", token)
+                await page.click("form[action='/login'] button")
+                await page.wait_for_url(f"{base_url}/")
+                for name, path in PAGES.items():
+                    response = await page.goto(f"{base_url}{path}")
+                    assert response is not None and response.status == 200, (name, width)
+                    assert "frame-ancestors 'none'" in (
+                        await response.header_value("content-security-policy") or ""
+                    ), name
+                    await _check(page, f"{name}-{width}", shots, problems)
+
+                # Logging out from the page ends the session: the page asks to log in.
+                await page.goto(f"{base_url}/")
+                await page.click("form[action='/logout'] button")
+                await page.wait_for_url(f"{base_url}/login")
+                await page.goto(f"{base_url}/")
+                assert page.url == f"{base_url}/login"
+                await context.close()
+        finally:
+            await browser.close()
+    assert not problems, "\n".join(problems)
+
+
+def _console(message: Any, width: int, problems: list[str]) -> None:
+    """Chromium reports CSP refusals, failed loads and script errors as console errors."""
+    if message.type in ("error", "warning"):
+        problems.append(f"{width}px console: {message.text} ({message.location.get('url')})")
+
+
+async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
+    violations = await page.evaluate("window.__violations")
+    problems.extend(f"{name}: CSP refused {v}" for v in violations)
+    # The style sheet applied: the body's font is the one xaso.css sets.
+    font = await page.evaluate("getComputedStyle(document.body).fontFamily")
+    if "system-ui" not in font:
+        problems.append(f"{name}: xaso.css not applied (font {font!r})")
+    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
