@@ -4,9 +4,10 @@ A record (heartbeat, state change, broadcast-log event) takes the next persisten
 sequence number and a device-side timestamp, is committed to SQLite, and only then
 handed to paho; it is marked acknowledged when the broker's PUBACK arrives and kept
 ``keep_acked_s`` longer so it can be replayed. paho keeps unsent QoS 1 messages in
-memory only (docs: engineering notes), so this file is what makes "nothing lost" true
-across restarts, power cuts and weeks without a link. ``docs/agent-queue.md`` states the
-guarantees, the retention policy and the failure modes.
+memory only (docs/operations.md#libraries-xaso-relies-on), so this file is what makes
+"nothing lost" true across restarts, power cuts and weeks without a link.
+``docs/agent-queue.md`` states the guarantees, the retention policy and the failure
+modes.
 
 Durability: WAL journal, ``synchronous=FULL`` for appends (the WAL is fsynced at every
 commit, so a committed record and its sequence number survive a power cut: a number

@@ -8,7 +8,7 @@ interpreter is measured in the same run as the baseline the agent cannot go belo
     .venv/bin/python bench/agent_footprint.py [--seconds 90] [--devices 50] [--interval 30]
 
 Output: ``agent_rss_mb=… agent_peak_rss_mb=… agent_cpu_pct=… python_baseline_rss_mb=…``
-(targets from issue 3: under 40 MB resident and under 1 % of one core on average).
+(targets: under 40 MB resident and under 1 % of one core on average).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The file is the single source of what *should* exist: indicator denominators count
 what was planned (every village, every key location), not only what reports in
-(domain brief, "Indicators"), so a device may be ``planned: true`` before it is
+(docs/domain.md#indicators), so a device may be ``planned: true`` before it is
 installed.
 
 Administrative levels are data and a commune's parent is effective-dated, because

@@ -2,8 +2,8 @@
 
 ``AlertEngine.evaluate(fleet, now_ms)`` is called every few seconds and returns what to
 send; it does no I/O and reads no clock. docs/alerts.md explains the rules for users; the
-decisions that keep alerts few and honest (domain brief: "told once, not a thousand
-times"; "resolved never sent" is a top complaint about other monitors):
+decisions that keep alerts few and honest ("told once, not a thousand times"; "resolved
+never sent" is a top complaint about other monitors: docs/domain.md#lessons-from-other-systems):
 
 - **One group per (rule, commune)**, keyed ``"<rule name>:<commune>"``. A group fires once
   when its condition has held for the rule's threshold, lists every device that matches,

@@ -23,7 +23,7 @@ from xaso.server.broadcasts.playout_outcome import PRIORITY_TEXT, STATUS_TEXT
 from xaso.server.words import describe_cause, duration, translator
 
 TEMPLATE_DIR: Final = Path(__file__).parent / "templates"
-# Domain brief: times are shown in Asia/Ho_Chi_Minh, stored in UTC.
+# Times are shown in Asia/Ho_Chi_Minh, stored in UTC (docs/domain.md#language-and-time).
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Tags in front of the subject: the state for reminders and recoveries, the severity

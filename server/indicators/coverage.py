@@ -1,7 +1,7 @@
 """Indicators of planned places with a working device: R2 (villages with a working
 loudspeaker cluster) and C2 (key locations watched by a working camera). The
-denominator is every place of the inventory, with or without a device (domain brief:
-what was planned, not only what exists)."""
+denominator is every place of the inventory, with or without a device: what was
+planned, not only what exists (docs/domain.md#indicators)."""
 
 from __future__ import annotations
 

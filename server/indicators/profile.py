@@ -1,10 +1,10 @@
 """Indicator profiles: which indicators a commune is evaluated on, and their targets.
 
-Indicators are data (issue 6): the default profile (``default-profile.yaml``, shipped
-with the package) carries the catalogue of the domain brief; a **province profile** is a
+Indicators are data: the default profile (``default-profile.yaml``, shipped with the
+package) carries the catalogue of docs/domain.md#indicators; a **province profile** is a
 file that names an area (``area: thanh-hoa``) and overrides thresholds or switches
-indicators off for the communes under it. Provinces set their own numbers (domain
-brief: "e.g. 100%, 40%, 10%"), so nothing here is hard-wired but the measures.
+indicators off for the communes under it. Provinces set their own figures for the same
+target (docs/domain.md#sources), so nothing here is hard-wired but the measures.
 
 A commune takes the profile of its nearest ancestor area that has one, looked up in the
 hierarchy as it was on the last day of the evaluated period; otherwise the default.

@@ -58,7 +58,8 @@ class IndicatorResult(msgspec.Struct, frozen=True, omit_defaults=True):
     comparison: str = ">="  # how value meets threshold
     reason: str = ""  # why insufficient / not applicable
     evidence: list[EvidenceItem] = []
-    # English second (domain brief): the same texts for the English report.
+    # English second (docs/domain.md#language-and-time): the same texts for the English
+    # report.
     name_en: str = ""
     method_en: str = ""
     reason_en: str = ""

@@ -1,7 +1,7 @@
 """The hierarchy as it was: what belonged to a commune during a period.
 
 Communes merge and get renamed (the 2025 reform), and a past period is evaluated
-against the hierarchy in force then (domain brief, "Administrative hierarchy"). The
+against the hierarchy in force then (docs/domain.md#administrative-hierarchy). The
 inventory carries the dates (``xaso.inventory``: a commune's ``valid_from`` /
 ``valid_until``, ``merged_into``, ``former_names``; a device's ``installed_on``); this
 module turns them into one commune's **part** of a requested period and the places and

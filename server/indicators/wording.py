@@ -1,6 +1,6 @@
 """How the evaluation reads: numbers the Vietnamese way, the windows and device states
 in words, and the evidence items of devices and outages (Vietnamese first, English
-second, domain brief)."""
+second: docs/domain.md#language-and-time)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,12 @@
 """The server's MQTT connection: paho's thread only hands messages to the event loop.
 
-Parsing, state and storage happen on the loop (house style 6). The session is
-persistent (clean_session=False, fixed client id) so the broker keeps QoS 1 messages
-while the server is away, and acknowledgement is manual: sent after the store wrote.
+Parsing, state and storage happen on the loop: paho's callbacks run on its network
+thread, where anything slow would hold up keepalives and acknowledgements and touching
+the loop's state would race with it (docs/operations.md#libraries-xaso-relies-on).
+
+The session is persistent (clean_session=False, fixed client id) so the broker keeps
+QoS 1 messages while the server is away, and acknowledgement is manual: sent after the
+store wrote.
 """
 
 from __future__ import annotations

@@ -65,8 +65,9 @@ from xaso.server.store.schema import DETAIL, SHAPES, TIME
 
 log = logging.getLogger(__name__)
 
-# 5,000-line batches measured best on our hardware (engineering notes); the byte cap
-# keeps a batch of long error strings under influxd's 25 MB default max-body-size.
+# 5,000-line batches measured best on our hardware (docs/storage.md#write-batches); the
+# byte cap keeps a batch of long error strings under influxd's 25 MB default
+# max-body-size.
 MAX_LINES_PER_WRITE = 5000
 MAX_BYTES_PER_WRITE = 4 * 1024 * 1024
 MAX_DETAIL_CHARS = 2000

@@ -33,7 +33,7 @@ def line_of(text: str, marker: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if marker in line)
 
 
-def test_the_default_profile_is_the_catalogue_of_the_brief() -> None:
+def test_the_default_profile_is_the_catalogue_of_docs_domain() -> None:
     profile = load_default_profile()
     ids = [i.id for i in profile.indicators]
     assert ids == [

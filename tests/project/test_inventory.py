@@ -71,7 +71,7 @@ def test_devices_yaml_is_the_tho_xuan_pilot() -> None:
 
 
 def test_devices_yaml_matches_the_published_scale_per_commune() -> None:
-    # Domain brief: 10-17 clusters per station, 13-16 cameras per commune, one
+    # docs/domain.md#scale: 10-17 clusters per station, 13-16 cameras per commune, one
     # conference point; planned devices included (they count in denominators).
     index = load_inventory(DEVICES_YAML).index()
     for code, commune in index.communes.items():

@@ -25,7 +25,7 @@ LOG_TAIL_CHARS = 3000
 
 # Settings that differ from influxd's defaults, and why:
 # - max-values-per-tag = 0: the default 100,000 turns a large fleet into "partial write"
-#   errors (engineering notes); production config must lift it too.
+#   errors (docs/storage.md#influxdb-versions); production config must lift it too.
 # - monitor store, reporting, CQs and query logging off: no background writes or
 #   phone-home, and a quiet log whose tail is worth printing when startup fails.
 # - wal-fsync-delay 0s (the default) keeps writes durable as in production.

@@ -27,7 +27,7 @@ from xaso.server.indicators.gather.documents import DocumentInfo, is_sha256
 from xaso.server.indicators.period import period_days
 from xaso.server.json_table import JsonTable
 
-# The indicators a commune declares (domain brief, "Indicators to ship"); thresholds and
+# The indicators a commune declares (docs/domain.md#indicators); thresholds and
 # names are the profile's.
 DECLARED_INDICATORS = ("N1", "N2", "N3", "N4", "N6")
 MAX_DOCUMENTS = 20
