@@ -316,7 +316,7 @@ def note(parts: dict[str, float], state_bytes: float) -> str:
         text += (
             " The last reading is kept whole (the device id again, error text, camera or"
             " radio struct with its strings) though the rules read only `reachable`;"
-            " only the device detail view (server/views.py) shows the rest, which it"
+            " only the device detail view (server/web/views.py) shows the rest, which it"
             " could read from the store's latest reading on demand instead."
         )
     return text

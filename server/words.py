@@ -229,7 +229,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "The hash covers every result and evidence item of the period (not the "
         "time it was computed); any change of the data changes it.",
     },
-    # maintenance windows and excused periods (server/exclusion_history.py)
+    # maintenance windows and excused periods (server/monitoring/exclusion_history.py)
     "exclusions": {"vi": "Bảo trì và miễn trừ", "en": "Maintenance windows and excused periods"},
     "exclusions.note": {
         "vi": "Thời gian bảo trì và thời gian được miễn trừ liên quan đến xã trong kỳ. Chỉ "

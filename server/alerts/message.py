@@ -20,10 +20,10 @@ Language = Literal["vi", "en"]
 class AlertDevice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: str
     kind: str  # radio_cluster | gateway | camera | nvr | vc_endpoint (xaso.protocol)
-    status: str  # online | offline | stopped | unknown (server.fleet_state)
+    status: str  # online | offline | stopped | unknown (server.monitoring.fleet_state)
     name: str | None = None
     since_ms: int | None = None  # when the device entered ``status``, UTC epoch ms
-    cause: str | None = None  # a cause code as stored (server.i18n.describe_cause)
+    cause: str | None = None  # a cause code as stored (server.words.describe_cause)
 
 
 class AlertBulletin(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -5,7 +5,7 @@ was restarted in between.
 One row holding the latest snapshot: the state is small (the groups firing now and a
 few since-when trackers), written only when it changed, and read once at start. SQLite
 rather than a plain file because a write is atomic and durable without rename dances,
-and the server already keeps its tokens that way (``server/tokens.py``). Writes happen
+and the server already keeps its tokens that way (``server/web/tokens.py``). Writes happen
 on the event loop: a one-row upsert in WAL mode takes well under a millisecond, and a
 worker thread would outlive the app in tests that check shutdown.
 """

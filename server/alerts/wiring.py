@@ -11,7 +11,7 @@ state, saves the state when it changed and hands the messages to the dispatcher.
 dispatcher only queues, so a channel that hangs never slows the loop, let alone ingest.
 When a rule watches the playout log (``broadcast_not_played``) a second named task
 checks it every ``playout_interval_s``: it reconciles the occurrences planned in the
-rule's window (``server.playout_log.playout_for``, a store query) and hands them to the
+rule's window (``server.broadcasts.playout_log.playout_for``, a store query) and hands them to the
 same engine, whose state is saved the same way.
 
 On shutdown the tasks are cancelled and awaited, then the dispatcher and the store close.

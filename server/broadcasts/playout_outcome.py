@@ -1,7 +1,7 @@
 """The reconciled fate of one planned broadcast on one loudspeaker cluster: the unit
 of the playout log, of the missed-broadcast alert and of indicators R8 and R9.
 
-``server/reconcile.py`` produces these from the schedules (what was planned) and the
+``server/broadcasts/reconcile.py`` produces these from the schedules (what was planned) and the
 agents' broadcast-log events (what happened); consumers only read them.
 """
 

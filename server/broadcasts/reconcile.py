@@ -5,7 +5,7 @@ period and the time (no I/O, no clock). docs/broadcasts.md states each rule for 
 in short, per planned occurrence and loudspeaker cluster:
 
 - the occurrences are those of each schedule **as it was** when they were due
-  (``server.schedule_table``: each version over the time it was in force) whose planned
+  (``server.broadcasts.schedule_table``: each version over the time it was in force) whose planned
   start lies in ``[from_ms, to_ms)``, on its target clusters that day (after a merger
   the successor's schedules reach its predecessors' clusters); an occurrence known only
   from events (the cluster left the targets since, say) is reported from its events,
@@ -153,7 +153,7 @@ def reconcile(
     ``[from_ms, to_ms)``, when they were in force. ``silences`` are the ids of
     silence orders: a play pre-empted by one of them was silenced, as is one whose
     event gives the reason ``silenced``. ``content_lengths`` are the uploaded files'
-    real lengths by sha256 (``server/content.py``): what a file's play is measured
+    real lengths by sha256 (``server/broadcasts/content.py``): what a file's play is measured
     against when its events do not say."""
     plans: dict[_Key, _Plan] = {}
     in_force = [(s, ALWAYS_FROM_MS, ALWAYS_TO_MS) for s in schedules] + list(versions)

@@ -29,7 +29,7 @@ ContentType = Literal["file", "tts", "relay"]
 # A bulletin longer than this is a mistake (a relay left running all day), not a plan.
 MAX_DURATION_S: Final = 4 * 3600
 # The bounds of "in force since ever" and "still in force" of a schedule's version
-# (server/schedule_table.py).
+# (server/broadcasts/schedule_table.py).
 ALWAYS_FROM_MS: Final = -(2**62)
 ALWAYS_TO_MS: Final = 2**62
 

@@ -1,5 +1,5 @@
 """R8 (broadcasting activity) and R9 (emergency readiness), from the reconciled
-playout log (``server.playout_log``): the commune's clusters' outcomes while they
+playout log (``server.broadcasts.playout_log``): the commune's clusters' outcomes while they
 belonged to it."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ count that may be undecided.
 
 A device's figure is time-weighted availability over the time it was **expected** to
 report in the window: while it belonged to the commune, was in service, and not after
-now (``server.availability``: unknown time is left out, excluded time counts as
+now (``server.monitoring.availability``: unknown time is left out, excluded time counts as
 available). A device then **works**, **does not work**, or is **unknown**:
 
 - unknown when nothing of it was observed (no up or down time: never heard, or in

@@ -79,7 +79,7 @@ class ExclusionChange(msgspec.Struct, frozen=True):
 
 class ExclusionEntry(msgspec.Struct, frozen=True, omit_defaults=True):
     """A maintenance window or excused period that touches the commune in the period,
-    whatever its state, and whether it counted (server/exclusion_history.py)."""
+    whatever its state, and whether it counted (server/monitoring/exclusion_history.py)."""
 
     kind: str  # "maintenance" | "excused"
     id: str

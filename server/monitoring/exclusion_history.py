@@ -5,8 +5,8 @@ A commune must not excuse its own outages after the fact (a window laid over a p
 camera outage would turn C2 from "chưa đạt" into "đạt"), and nothing that decided a
 figure may vanish without a trace. So each creation, approval, rejection and deletion
 appends a version to one table whose triggers refuse UPDATE and DELETE, as the
-schedules' history does (server/schedule_table.py); an item's state is that of its
-latest version. The rules of who may do what are the API's (server/api_exclusions.py);
+schedules' history does (server/broadcasts/schedule_table.py); an item's state is that of its
+latest version. The rules of who may do what are the API's (server/web/api/exclusions.py);
 what each state means for the figures is here:
 
 - ``pending``: waits for a verifier's (or an admin's) decision; counts nowhere.

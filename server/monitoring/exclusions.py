@@ -8,7 +8,7 @@ Both say "this time does not count against these devices", from two sides:
   asks for excused causes to be excluded.
 
 Only **approved** ones count, and every change is a version with its author, time and
-reason (server/exclusion_history.py says what each state means; the API who may do
+reason (server/monitoring/exclusion_history.py says what each state means; the API who may do
 what). Windows and excused periods kept before versions were (the JSON tables
 ``maintenance_window`` and ``excused_period``) are migrated when the store opens.
 """

@@ -2,7 +2,7 @@
 
 Everything here runs on the event loop. Bad input is refused, counted by reason and
 logged at most once a minute per agent; it is never stored as data, and the pipeline
-keeps the message aside as a dead letter (server/pipeline.py).
+keeps the message aside as a dead letter (server/monitoring/pipeline.py).
 """
 
 from __future__ import annotations

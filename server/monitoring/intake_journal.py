@@ -3,7 +3,7 @@
 - **Dead letters**: every message refused, whatever the reason (broken JSON, a schema
   violation, an unknown agent, a record a store would not take, a bug of ours), kept
   with its raw bytes for inspection. Bounded by count and bytes: the oldest go first.
-- **Sequences**: each agent's numbering as the store has it (server/sequence.py), so that
+- **Sequences**: each agent's numbering as the store has it (server/monitoring/sequence.py), so that
   a gap seen before a restart is still asked for after it.
 
 Both are written in one transaction per stored batch, before the batch's MQTT messages
@@ -46,7 +46,7 @@ CREATE TABLE IF NOT EXISTS dead_letter (
 CREATE INDEX IF NOT EXISTS dead_letter_by_reason ON dead_letter (reason, id);
 CREATE TABLE IF NOT EXISTS agent_sequence (
     agent_id TEXT PRIMARY KEY,
-    state    TEXT NOT NULL  -- server.sequence.AgentSequence as JSON
+    state    TEXT NOT NULL  -- server.monitoring.sequence.AgentSequence as JSON
 );
 """
 

@@ -5,17 +5,17 @@ What it promises (docs/operations.md, "Nothing lost"):
 
 - **Poison never wedges it.** Whatever a message does to decoding, validation, our own
   code or a store, it is refused, counted, kept aside with its raw bytes (a dead letter,
-  server/intake_journal.py) and acknowledged; the next message flows.
+  server/monitoring/intake_journal.py) and acknowledged; the next message flows.
 - **An acknowledged message is durable**: its records are in the store or the message is
   a dead letter, and the agents' numbering that counts it as arrived is saved, before
-  the broker hears the acknowledgement (server/writer.py calls ``on_stored``).
+  the broker hears the acknowledgement (server/monitoring/writer.py calls ``on_stored``).
 - **Liveness is judged on what the server could see.** While the broker link is down,
   the store cannot keep up (a message waits longer than ``intake_stall_s`` to be
   stored), or the event loop itself was held up, no device is timed out: the broker
   holds the heartbeats that would have proved them alive. Afterwards every device gets a
   full timeout. ``/healthz`` and ``/metrics`` say so meanwhile.
 - **Gaps are asked for, per gap, across restarts**; what cannot be recovered is counted
-  lost per agent (server/sequence.py, server/replay.py).
+  lost per agent (server/monitoring/sequence.py, server/monitoring/replay.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Agents number every record (persistently, across restarts) and send live records
 their backlog, so a jump in the numbers is not yet a loss: the backlog may fill it. The
 tracker keeps, per agent, the highest number stored and the gaps below it, as ranges; a
 record that arrives fills its number. A gap the agent could not fill when asked (the
-replay planner, server/replay.py) is given up and counted as lost, per agent.
+replay planner, server/monitoring/replay.py) is given up and counted as lost, per agent.
 
 The tracker is told about records once they are stored (or refused for good), never on
 arrival: what it calls "arrived" must still be true after a crash of the server and the

@@ -3,7 +3,7 @@
 The broker keeps a message until we acknowledge it (paho ``manual_ack``), so a message
 is never acknowledged before what it carried is durable: its records in the store, or
 the message itself kept aside as a dead letter, and the agents' numbering saved (the
-``on_stored`` step, server/pipeline.py). If the store is down, we retry with backoff
+``on_stored`` step, server/monitoring/pipeline.py). If the store is down, we retry with backoff
 and the broker holds the rest; if the server dies, the broker redelivers.
 
 Poison never wedges the writer: a batch the store refuses for a reason of its own (a

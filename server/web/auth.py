@@ -2,7 +2,7 @@
 
 The API takes only ``Authorization: Bearer``: a page session opens no API route (so a
 page on another site can never make a logged-in browser call the API). The pages take
-only the session cookie (``server/sessions.py``), never the token itself.
+only the session cookie (``server/web/sessions.py``), never the token itself.
 
 Open without either: ``/healthz`` (for load balancers), ``/metrics`` (for Prometheus,
 which in production scrapes over a private network), the login page itself and the

@@ -123,7 +123,7 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
-    """The token, typed once, is exchanged for a page session (server/sessions.py):
+    """The token, typed once, is exchanged for a page session (server/web/sessions.py):
     the cookie holds only the session's random id, never the token."""
     form = await request.post()
     token = str(form.get("token", "")).strip()

@@ -89,7 +89,7 @@ class TokenStore:
                 revoked_ms INTEGER
             )"""
         )
-        # The page's logins, which stand for a token (server/sessions.py).
+        # The page's logins, which stand for a token (server/web/sessions.py).
         self.sessions = SessionStore(self._db)
 
     def create(self, role: Role, communes: frozenset[str] = frozenset(), name: str = "") -> str:

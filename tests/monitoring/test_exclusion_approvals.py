@@ -1,4 +1,4 @@
-"""A commune cannot excuse its own outages after the fact (issue 10, item 11).
+"""A commune cannot excuse its own outages after the fact.
 
 Through the API on the real app: a maintenance window over the past, or an excused
 period, that a commune's operator creates waits for a verifier's (or an admin's)

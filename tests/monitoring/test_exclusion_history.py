@@ -1,5 +1,5 @@
 """Maintenance windows and excused periods keep every version: append-only, migrated
-from the tables of before, and only approved ones count (server/exclusions.py)."""
+from the tables of before, and only approved ones count (server/monitoring/exclusions.py)."""
 
 from __future__ import annotations
 

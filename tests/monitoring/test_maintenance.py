@@ -1,4 +1,4 @@
-"""Maintenance windows (server.maintenance): pure, no clock, no I/O.
+"""Maintenance windows (server/monitoring/maintenance.py): pure, no clock, no I/O.
 
 Expected UTC values are worked out by hand: Asia/Ho_Chi_Minh (ICT) is UTC+7 all year,
 so 22:00 ICT is 15:00 UTC the same day and 06:00 ICT on a Sunday is 23:00 UTC on the

@@ -302,6 +302,41 @@ def test_every_doc_named_in_the_code_and_docs_exists() -> None:
     assert not problems, "\n".join(problems)
 
 
+# A file of the repository named in a comment or a doc: a top-level folder, then a path
+# ending in a file name with its extension or in a slash (MQTT topics such as
+# ``xaso/v1/agents/+/status`` have neither, and are not paths). ``*`` globs.
+_REPOSITORY_PATH = re.compile(
+    r"(?<![\w./-])((?:server|agent|xaso|tests|bench|deploy|dashboards|docs)/[\w./*-]*"
+    r"(?:\.[a-z]+|/))(?=$|[\s`'\"),;:\].])"
+)
+
+
+def _missing_paths(text: str) -> list[str]:
+    missing = []
+    for path in _REPOSITORY_PATH.findall(text):
+        found = any(REPO.glob(path)) if "*" in path else (REPO / path).exists()
+        if not found and "no_such" not in path:
+            missing.append(path)
+    return missing
+
+
+def test_every_repository_path_named_in_the_code_and_docs_exists() -> None:
+    problems = []
+    for path in _tracked_files():
+        if path.suffix not in (".py", ".yaml", ".yml", ".md", ".toml", ".conf", ".service"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            problems += [f"{path.relative_to(REPO)}:{number}: {p}" for p in _missing_paths(line)]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_moved_module_named_in_a_comment_would_be_caught() -> None:
+    # Built from parts, so that this file does not name them itself.
+    moved, gone = "server" + "/pipeline.py", "tests" + "/test_e2e.py"
+    assert _missing_paths(f"see {moved} and {gone}.") == [moved, gone]
+    assert _missing_paths("topic xaso/v1/agents/+/status; server/monitoring/pipeline.py") == []
+
+
 def test_the_domain_catalogue_lists_every_indicator_of_the_default_profile() -> None:
     domain = (REPO / "docs/domain.md").read_text(encoding="utf-8")
     catalogue = domain.split("\n## Indicators\n", 1)[1].split("\n## ", 1)[0]

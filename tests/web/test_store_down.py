@@ -1,5 +1,5 @@
 """A store that is down or hangs: every route that reads it answers 503 with
-Retry-After, the same way, from one place (server/store_errors.py), never a 500."""
+Retry-After, the same way, from one place (server/web/store_errors.py), never a 500."""
 
 from __future__ import annotations
 

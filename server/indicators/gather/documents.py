@@ -7,7 +7,7 @@ inspection later open exactly those bytes, and the sha256 proves they are the sa
 What a file is gets decided by its content, not its name: a PDF must start ``%PDF-``,
 a DOCX/XLSX must be a ZIP holding the parts Office Open XML requires. A file is written
 to a temporary name while it is hashed and checked, and appears under its hash only once
-accepted, so a refused upload leaves nothing behind (the approach of ``server.content``).
+accepted, so a refused upload leaves nothing behind (the approach of ``server.broadcasts.content``).
 """
 
 from __future__ import annotations

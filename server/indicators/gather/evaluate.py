@@ -233,7 +233,7 @@ class _PlayoutIndex:
 
 class _Exclusions:
     """Maintenance windows (and excused periods when asked) per device — the approved
-    ones, each up to its deletion (server/exclusion_history.py) — each window's
+    ones, each up to its deletion (server/monitoring/exclusion_history.py) — each window's
     occurrences computed once per range however many devices it covers; and, for the
     report, every window and excused period touching a commune, whatever its state."""
 

@@ -1,6 +1,6 @@
 """A maintenance window or excused period as the report writes it: what, when, who
 asked and why, who decided, its state and whether it counted. Used by the report and
-by what changed since a sign-off (server/indicators/report_changes.py)."""
+by what changed since a sign-off (server/indicators/reports/changes.py)."""
 
 from __future__ import annotations
 

@@ -370,6 +370,6 @@ def render_csv(
 
 
 def render_html(view: dict[str, Any], nav_links: list[dict[str, str]] | None = None) -> str:
-    """The printable page (``server/templates/indicator_report.html``)."""
+    """The printable page (``server/web/templates/indicator_report.html``)."""
     template = ENVIRONMENT.get_template("indicator_report.html")
     return template.render(**view, t=view["w"], nav_links=nav_links or [])

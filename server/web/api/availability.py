@@ -1,7 +1,7 @@
 """Availability and outage endpoints under ``/api/v1`` (docs/api.md).
 
 Figures come from the stored transitions through the pure functions of
-server/availability.py, so they are the same on InfluxDB and SQLite.
+server/monitoring/availability.py, so they are the same on InfluxDB and SQLite.
 """
 
 from __future__ import annotations

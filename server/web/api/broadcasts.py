@@ -5,7 +5,7 @@ An emergency is a one-off schedule of the emergency class (Thông tư 39/2020/TT
 it plays immediately and pre-empts anything playing) that starts now by the server's
 clock. It is stored like any other schedule, so it shows in the schedules list and in
 the broadcast log's reconciliation; collisions are reported, never a refusal. A silence
-order keeps some clusters quiet for up to a day (``server/silence.py``).
+order keeps some clusters quiet for up to a day (``server/broadcasts/silence.py``).
 
 Both are sent at once: every gateway concerned gets a new retained schedule set, and
 the answer names the gateways it went to, and those it could not go to now because the

@@ -129,7 +129,8 @@ async def list_alerts(request: web.Request) -> web.Response:
 
 async def healthz(request: web.Request) -> web.Response:
     """200 only when the server sees its fleet: broker link up, store answering, and
-    messages stored as they come (server/pipeline.py); 503 with the problems otherwise."""
+    messages stored as they come (server/monitoring/pipeline.py); 503 with the problems
+    otherwise."""
     state = request.app[STATE]
     store_ok = await request.app[STORE].ping()
     intake = request.app[PIPELINE].health()

@@ -1,7 +1,7 @@
 """Maintenance windows and excused periods through the API (docs/api.md).
 
 A commune must not excuse its own outages after the fact, so what a commune's
-operator lays over the past waits for the overseeing level (server/exclusion_history.py
+operator lays over the past waits for the overseeing level (server/monitoring/exclusion_history.py
 says what each state counts for):
 
 - **Windows.** An admin anywhere, an operator or a verifier within its own communes (a

@@ -90,7 +90,7 @@ async def get_evaluation(request: web.Request) -> web.Response:
         raise _invalid(problems)
     assert code is not None
     _check_scope(request, code)
-    # A store that cannot be read is a 503 (server/store_errors.py).
+    # A store that cannot be read is a 503 (server/web/store_errors.py).
     (evaluation,) = await evaluate_communes(
         indicator_sources(request.app), [code], from_ms, to_ms, excused=excused
     )

@@ -6,7 +6,7 @@ announcement made on the microphone. Read like the other endpoints (viewers too,
 their communes); manual entries are written by admins and by operators for their own
 communes.
 
-``playout_for`` (server/playout_log.py) is what the indicators call.
+``playout_for`` (server/broadcasts/playout_log.py) is what the indicators call.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ async def playout_log(request: web.Request) -> web.StreamResponse:
     lang = request.query.get("lang", "vi")
     if lang not in ("vi", "en"):
         raise bad_request("lang must be vi or en")
-    # A store that cannot be read is a 503 (server/store_errors.py).
+    # A store that cannot be read is a 503 (server/web/store_errors.py).
     outcomes = await playout_for(playout_sources(request.app), communes, from_ms, to_ms)
     if output == "csv":
         name = f"nhat-ky-phat-thanh_{commune or 'tat-ca'}_{from_ms}_{to_ms}.csv"

@@ -117,7 +117,7 @@ async def _evaluate(
     if not communes:
         return []
     evaluate = request.app[EVALUATE]
-    # A store that cannot be read is a 503 (server/store_errors.py).
+    # A store that cannot be read is a 503 (server/web/store_errors.py).
     sources = indicator_sources(request.app)
     return await evaluate(sources, communes, period.from_ms, period.to_ms, excused=excused)
 

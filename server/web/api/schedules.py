@@ -171,7 +171,7 @@ async def delete_schedule(request: web.Request) -> web.Response:
 
 async def schedule_versions(request: web.Request) -> web.Response:
     """Every version a schedule had, deleted ones included: who changed what, when, and
-    so which version planned a past occurrence (server/schedule_table.py)."""
+    so which version planned a past occurrence (server/broadcasts/schedule_table.py)."""
     schedule_id = request.match_info["schedule_id"]
     versions = request.app[SCHEDULES].versions(schedule_id)
     communes = {v.schedule.commune for v in versions if v.schedule is not None}
