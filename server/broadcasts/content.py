@@ -19,7 +19,7 @@ import msgspec
 import mutagen
 
 from xaso.server.json_table import JsonTable
-from xaso.server.web.uploads import receive
+from xaso.server.uploads import receive
 
 MAX_BYTES = 200 * 2**20
 MAX_DURATION_S = 4 * 3600

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from xaso.server.web.time_param import (
+from xaso.server.time_param import (
     FIRST_DAY,
     LAST_DAY,
     TimeParamError,
@@ -39,7 +39,7 @@ _DAY: Final = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 EXAMPLES: Final = "2026 (a year), 2026-Q3 (a quarter), 2026-10 (a month) or 2026-10-05 (a day)"
 # A ``from``/``to`` range spans at most five years, so that one request cannot make the
 # server read and count decades of records (R8 walks the period day by day); its ends
-# lie within the local days every time parameter does (server/web/time_param.py).
+# lie within the local days every time parameter does (server/time_param.py).
 MAX_RANGE_DAYS: Final = 5 * 366
 
 

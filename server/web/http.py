@@ -11,8 +11,8 @@ from aiohttp import web
 
 from xaso.server.keys import INDEX
 from xaso.server.monitoring.keys import STATE
+from xaso.server.time_param import TimeParamError, parse_time_param
 from xaso.server.web.auth import PRINCIPAL
-from xaso.server.web.time_param import TimeParamError, parse_time_param
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, bearer
-from xaso.server.web.time_param import FIRST_DAY, LAST_DAY, TimeParamError, parse_time_param
+from xaso.server.time_param import FIRST_DAY, LAST_DAY, TimeParamError, parse_time_param
 from xaso.server.web.tokens import Role
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import msgspec
 
 from xaso.server.json_table import JsonTable
-from xaso.server.web.uploads import receive
+from xaso.server.uploads import receive
 
 # Scanned A4 decisions run at 1–5 MB a page; a 20-page scan at a high setting stays
 # under this. Larger files are a sign of a mistake (a video, an archive).

@@ -26,6 +26,7 @@ from xaso.server.broadcasts.schedule import Targets
 from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.exclusions import new_id
+from xaso.server.time_param import TimeParamError, parse_time_param
 from xaso.server.web.api.schedules import invalid
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import (
@@ -36,7 +37,6 @@ from xaso.server.web.http import (
     not_found,
     requested_period,
 )
-from xaso.server.web.time_param import TimeParamError, parse_time_param
 from xaso.server.web.views import iso_utc
 
 __all__ = ["playout_for", "setup_routes"]
