@@ -128,7 +128,7 @@ class Settings:
         default=43200.0,
         metadata={
             "help": "a page login ends this long after it began, however busy, seconds; "
-            "the user then signs in again with the token"
+            "the user then signs in again"
         },
     )
     trusted_proxies: str | None = field(

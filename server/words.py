@@ -26,9 +26,23 @@ _TEXT: dict[str, dict[str, str]] = {
     "place": {"vi": "Vị trí", "en": "Place"},
     "total": {"vi": "Tổng", "en": "Total"},
     "login": {"vi": "Đăng nhập", "en": "Sign in"},
-    "token": {"vi": "Mã truy cập (API token)", "en": "Access token"},
-    "bad_token": {"vi": "Mã truy cập không hợp lệ.", "en": "That token is not valid."},
+    "login_name": {"vi": "Tên đăng nhập", "en": "Login name"},
+    "password": {"vi": "Mật khẩu", "en": "Password"},
+    "login_bad": {
+        "vi": "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "en": "That login name and password do not match.",
+    },
+    "login_wait": {
+        "vi": "Nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+        "en": "Too many wrong attempts. Please try again in {minutes} min.",
+    },
     "logout": {"vi": "Đăng xuất", "en": "Sign out"},
+    # roles of accounts and tokens
+    "role.admin": {"vi": "Quản trị hệ thống", "en": "Administrator"},
+    "role.operator": {"vi": "Cán bộ xã", "en": "Commune officer"},
+    "role.verifier": {"vi": "Cán bộ thẩm định", "en": "Verifier"},
+    "role.viewer": {"vi": "Người xem", "en": "Viewer"},
+    "role.agent": {"vi": "Gateway", "en": "Gateway"},
     "broker_down": {
         "vi": "Máy chủ đang mất kết nối với MQTT broker: trạng thái có thể đã cũ.",
         "en": "The server has lost the MQTT broker: statuses may be stale.",
@@ -305,6 +319,11 @@ def describe_cause(cause: str, words: dict[str, str]) -> str:
     code, _, detail = cause.partition(": ")
     text = words.get(f"cause.{code}", cause)
     return f"{text}: {detail}" if detail else text
+
+
+def role_word(role: str, words: dict[str, str]) -> str:
+    """An account's or a token's role in the user's language."""
+    return words.get(f"role.{role}", str(role))
 
 
 def duration(seconds: float, lang: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from tests.messages import SMALL_INVENTORY, small_index
 from xaso.inventory import load_inventory
@@ -17,11 +19,15 @@ from xaso.server.monitoring.fleet_state import StateRules
 from xaso.server.settings import Settings
 from xaso.server.store.base import Store
 from xaso.server.store.sqlite import SqliteStore
-from xaso.server.web.auth import SESSION_COOKIE, session_limits
+from xaso.server.web.accounts import AccountStore
+from xaso.server.web.auth import CSRF_HEADER, SESSION_COOKIE, session_limits
+from xaso.server.web.keys import ACCOUNTS
+from xaso.server.web.sessions import SessionStore
 from xaso.server.web.tokens import Role, TokenStore
 
 # No broker link, so no sweeper to let a will stand its grace: wills count at once.
 WILLS_AT_ONCE = StateRules(will_grace_s=0)
+PASSWORD = "correct horse battery"  # every account the tests make
 
 
 def small_deps(store: Store, clock_ms: Callable[[], int] | None = None) -> Deps:
@@ -56,17 +62,32 @@ async def app_without_broker(
 
 
 def page_cookie(app: web.Application, role: Role, *communes: str) -> dict[str, str]:
-    """A ``Cookie`` header with a page session of a new token of ``role`` (what a login
-    through the form gives), without touching the test client's cookie jar."""
+    """Headers of a browser signed in to a new account of ``role`` (what the login form
+    gives): its session cookie, and its CSRF token as the header htmx sends, without
+    touching the test client's cookie jar."""
+    now_ms = app[CLOCK_MS]()
     with ServerDatabase(app[SETTINGS].database_path) as server_db:
-        tokens = TokenStore(server_db.connection)
-        token = tokens.create(role, frozenset(communes))
-        principal = tokens.authenticate(token)
-        assert principal is not None
-        session_id = tokens.sessions.open(
-            principal.token_id, app[CLOCK_MS](), session_limits(app[SETTINGS])
+        account = AccountStore(server_db.connection).create(
+            f"{role}-{secrets.token_hex(3)}", PASSWORD, role, now_ms, communes=frozenset(communes)
         )
-    return {"Cookie": f"{SESSION_COOKIE}={session_id}"}
+        sessions = SessionStore(server_db.connection)
+        session_id = sessions.open(account.subject, now_ms, session_limits(app[SETTINGS]))
+        live = sessions.lookup(session_id, now_ms, session_limits(app[SETTINGS]))
+    assert live is not None
+    return {"Cookie": f"{SESSION_COOKIE}={session_id}", CSRF_HEADER: live.csrf_token}
+
+
+async def sign_in(client: TestClient, role: Role, *communes: str) -> None:
+    """Sign ``client`` in through the login form, as a new account of ``role``: its cookie
+    jar then holds the session, as a browser's would."""
+    app = client.app
+    assert app is not None
+    login = f"{role}-{secrets.token_hex(3)}"
+    app[ACCOUNTS].create(login, PASSWORD, role, app[CLOCK_MS](), communes=frozenset(communes))
+    response = await client.post(
+        "/login", data={"login": login, "password": PASSWORD}, allow_redirects=False
+    )
+    assert response.status == 303, await response.text()
 
 
 def bearer(app: web.Application, role: Role, *communes: str, name: str = "") -> dict[str, str]:

@@ -156,6 +156,63 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    """People's accounts: the first admin, and scripts (the admins' page does the rest)."""
+    import time
+
+    from xaso.server.database import FILE_NAME, ServerDatabase
+    from xaso.server.web.accounts import AccountError, AccountStore
+    from xaso.server.web.tokens import Role
+
+    database = ServerDatabase(Path(args.data_dir) / FILE_NAME)
+    accounts = AccountStore(database.connection)
+    now_ms = int(time.time() * 1000)
+    try:
+        if args.user_command == "list":
+            for each in accounts.all():
+                state = "disabled" if each.disabled_ms else "active"
+                scope = ",".join(sorted(each.communes)) or "*"
+                print(f"{each.login}\t{each.role}\t{scope}\t{state}\t{each.display_name}")
+            return 0
+        if args.user_command == "create":
+            communes = frozenset(args.commune or ())
+            _check_communes_known(communes, args.inventory)
+            password = _new_password(args.password_stdin)
+            accounts.create(args.login, password, Role(args.role), now_ms, args.name, communes)
+            print(f"created {args.login.strip().lower()}")
+            return 0
+        account = accounts.by_login(args.login)
+        if account is None:
+            print(f"xaso user: no account {args.login!r}", file=sys.stderr)
+            return 1
+        if args.user_command == "passwd":
+            accounts.set_password(account.id, _new_password(args.password_stdin), now_ms)
+            print(f"password changed for {account.login}")
+        else:
+            disabled = args.user_command == "disable"
+            accounts.set_disabled(account.id, disabled, now_ms)  # ends its sessions
+            print(f"{args.user_command}d {account.login}")
+        return 0
+    except (AccountError, ValueError) as exc:
+        print(f"xaso user: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        database.close()
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The new password: one line of standard input (scripts), or typed twice at a
+    prompt that does not echo it."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("new password: ")
+    if getpass.getpass("again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
 def _check_communes_known(communes: frozenset[str], inventory: str) -> None:
     """A token for a commune the server does not know would see nothing, silently (a
     typo): refuse it, naming it. Raises ``ValueError`` with one line."""
@@ -229,6 +286,34 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = token_sub.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("token_id")
     token.set_defaults(func=cmd_token)
+
+    user = sub.add_parser("user", help="manage people's accounts (sign-in to the pages)")
+    user.add_argument("--data-dir", default="xaso-data", help="the server's data folder")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    new = user_sub.add_parser("create", help="create an account (asks for its password)")
+    new.add_argument("login", help="the login name: letters, digits, '.', '_', '-'")
+    new.add_argument("--role", required=True, choices=["admin", "operator", "verifier", "viewer"])
+    new.add_argument("--name", default="", help="the name pages and the audit log show")
+    new.add_argument("--commune", action="append", help="limit to a commune (repeatable)")
+    new.add_argument(
+        "--inventory",
+        default="devices.yaml",
+        help="the server's inventory, which every --commune must be in (default: devices.yaml)",
+    )
+    for name, help_text in (
+        ("passwd", "set an account's password"),
+        ("disable", "disable an account and end its sessions"),
+        ("enable", "enable a disabled account"),
+    ):
+        command = user_sub.add_parser(name, help=help_text)
+        command.add_argument("login")
+        if name == "passwd":
+            command.add_argument("--password-stdin", action="store_true")
+    new.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    user_sub.add_parser("list", help="list accounts")
+    user.set_defaults(func=cmd_user, password_stdin=False)
     return parser
 
 

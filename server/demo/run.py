@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 import tempfile
 import time
@@ -26,6 +27,7 @@ from xaso.server.demo.fleet import SimulatedFleet
 from xaso.server.demo.history import write_history
 from xaso.server.settings import Settings
 from xaso.server.store import open_store
+from xaso.server.web.accounts import AccountStore
 from xaso.server.web.tokens import Role, TokenStore
 
 log = logging.getLogger("xaso.demo")
@@ -103,7 +105,9 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
     )
     host, port = settings.listen_host_port
     with ServerDatabase(settings.database_path) as server_db:
-        admin_token = TokenStore(server_db.connection).create(Role.ADMIN, name="demo admin")
+        admin_token = TokenStore(server_db.connection).create(Role.ADMIN, name="demo API")
+        password = secrets.token_urlsafe(9)
+        logins = _demo_accounts(AccountStore(server_db.connection), index, password)
 
     runner = web.AppRunner(create_app(settings, Deps(index=index)), shutdown_timeout=5)
     await runner.setup()
@@ -119,7 +123,8 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
     print(
         f"\nxaso demo: {len(index.communes)} communes, {n_devices} devices, "
         f"{len(index.agents)} simulated gateways\n"
-        f"  page:   http://{host}:{port}/   (sign in with the token below)\n"
+        f"  page:   http://{host}:{port}/   sign in as {logins[0]}, password {password}\n"
+        f"          (also {', '.join(logins[1:])}: same password)\n"
         f"  indicators: http://{host}:{port}/indicators   (a year of simulated history)\n"
         f"  API:    curl -H 'Authorization: Bearer {admin_token}' "
         f"http://{host}:{port}/api/v1/devices\n"
@@ -135,6 +140,25 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         await asyncio.to_thread(fleet.stop)
         await runner.cleanup()
         await broker.stop()
+
+
+def _demo_accounts(accounts: AccountStore, index: InventoryIndex, password: str) -> list[str]:
+    """An administrator, an officer of the first commune and a verifier, all with this
+    run's password (a kept --data-dir gets new passwords, not new accounts)."""
+    first_commune = next(iter(index.communes))
+    wanted = [
+        ("admin", Role.ADMIN, "Quản trị (demo)", frozenset[str]()),
+        (f"canbo-{first_commune}", Role.OPERATOR, "Cán bộ xã (demo)", frozenset({first_commune})),
+        ("thamdinh", Role.VERIFIER, "Thẩm định (demo)", frozenset[str]()),
+    ]
+    now_ms = int(time.time() * 1000)
+    for login, role, name, communes in wanted:
+        existing = accounts.by_login(login)
+        if existing is not None:
+            accounts.set_password(existing.id, password, now_ms)
+        else:
+            accounts.create(login, password, role, now_ms, name, communes)
+    return [login for login, *_ in wanted]
 
 
 def run_demo(listen: str, inventory: str | None, data_dir: str | None) -> int:

@@ -1,32 +1,44 @@
-"""Bearer-token authentication for ``/api`` and a session login for the HTML pages.
+"""Who is asking: a bearer token (gateways and programs) or a browser's session (people),
+on the pages and on ``/api`` alike, and the CSRF check a session's changes must pass.
 
-The API takes only ``Authorization: Bearer``: a page session opens no API route (so a
-page on another site can never make a logged-in browser call the API). The pages take
-only the session cookie (``server/web/sessions.py``), never the token itself.
+- ``Authorization: Bearer <token>``: anywhere; a token is never sent by a browser on its
+  own, so such requests need no CSRF token.
+- The session cookie (``sessions.py``): the pages and ``/api`` from the same browser. An
+  unsafe request (anything but GET, HEAD, OPTIONS) must carry the session's CSRF token,
+  in the ``X-CSRF-Token`` header (htmx and fetch) or the ``csrf_token`` field of a
+  url-encoded form (pages without JavaScript); without it the request is refused (403)
+  before its handler runs. The cookie is ``SameSite=Lax`` as well: a second lock.
 
 Open without either: ``/healthz`` (for load balancers), ``/metrics`` (for Prometheus,
 which in production scrapes over a private network), the login page itself and the
-pages' static files (style sheets, nothing secret).
+pages' static files (style sheets and scripts, nothing secret).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote
 
 from aiohttp import web
 
 from xaso.server.keys import CLOCK_MS, INDEX, SETTINGS
 from xaso.server.settings import Settings
-from xaso.server.web.keys import TOKENS
-from xaso.server.web.sessions import SessionLimits
+from xaso.server.web.accounts import USER_PREFIX
+from xaso.server.web.keys import ACCOUNTS, SESSIONS, TOKENS
+from xaso.server.web.sessions import LiveSession, SessionLimits
 from xaso.server.web.tokens import Principal, Role
 
 PRINCIPAL = web.RequestKey("principal", Principal)
+SESSION = web.RequestKey("session", LiveSession)  # set only for a browser's session
 SESSION_COOKIE = "xaso_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
 
 _OPEN_PATHS = frozenset({"/healthz", "/metrics", "/login"})
 STATIC_PREFIX = "/static/"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -41,15 +53,34 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _session_principal(request: web.Request) -> Principal | None:
+def _live_session(request: web.Request) -> LiveSession | None:
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
     app = request.app
-    tokens = app[TOKENS]
-    limits = session_limits(app[SETTINGS])
-    token_id = tokens.sessions.token_id(session_id, app[CLOCK_MS](), limits)
-    return tokens.principal(token_id) if token_id is not None else None
+    return app[SESSIONS].lookup(session_id, app[CLOCK_MS](), session_limits(app[SETTINGS]))
+
+
+def _session_principal(request: web.Request, session: LiveSession) -> Principal | None:
+    if not session.subject.startswith(USER_PREFIX):
+        return None
+    return request.app[ACCOUNTS].principal(session.subject.removeprefix(USER_PREFIX))
+
+
+async def _csrf_token_sent(request: web.Request) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    if request.content_type == "application/x-www-form-urlencoded":
+        # aiohttp keeps the parsed form: the handler reads it again for free.
+        return str((await request.post()).get(CSRF_FIELD, ""))
+    return ""
+
+
+def _refuse(request: web.Request, status: type[web.HTTPException], message: str) -> None:
+    if request.path.startswith("/api/"):
+        raise status(text=f'{{"error": "{message}"}}', content_type="application/json")
+    raise status(text=message)
 
 
 @web.middleware
@@ -59,19 +90,30 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     is_api = request.path.startswith("/api/")
     # SQLite lookups by primary key on a local file take microseconds; they are done
     # inline rather than in a thread for that reason.
-    if is_api:
-        token = _bearer(request)
-        principal = request.app[TOKENS].authenticate(token) if token else None
+    token = _bearer(request)
+    session: LiveSession | None = None
+    if token:
+        principal = request.app[TOKENS].authenticate(token, request.app[CLOCK_MS]())
     else:
-        principal = _session_principal(request)
+        session = _live_session(request)
+        principal = _session_principal(request, session) if session else None
     if principal is None:
         if is_api:
             raise web.HTTPUnauthorized(
-                text='{"error": "a valid bearer token is required"}',
+                text='{"error": "a valid bearer token or a signed-in session is required"}',
                 content_type="application/json",
                 headers={"WWW-Authenticate": 'Bearer realm="xaso"'},
             )
-        raise web.HTTPSeeOther(location="/login")
+        # Back where they were going once signed in (a GET; after a form, the overview).
+        wanted = request.path_qs if request.method == "GET" else "/"
+        after = "" if wanted == "/" else f"?next={quote(wanted, safe='')}"
+        raise web.HTTPSeeOther(location=f"/login{after}")
+    if session is not None:
+        if request.method not in _SAFE_METHODS:
+            sent = await _csrf_token_sent(request)
+            if not sent or not hmac.compare_digest(sent, session.csrf_token):
+                _refuse(request, web.HTTPForbidden, "the request lacks the page's CSRF token")
+        request[SESSION] = session
     if principal.role is Role.AGENT and not (
         request.method == "GET" and request.path.startswith("/api/v1/content/")
     ):

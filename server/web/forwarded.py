@@ -1,4 +1,5 @@
-"""Whether a request reached us over HTTPS, directly or through a reverse proxy we trust.
+"""Whether a request reached us over HTTPS, and from which address, directly or through a
+reverse proxy we trust.
 
 Behind nginx (or any TLS-terminating proxy) the server sees plain HTTP from the proxy;
 the proxy says what the browser used in ``X-Forwarded-Proto``. Only a proxy named in
@@ -58,3 +59,15 @@ def reached_over_https(request: web.Request, trusted: tuple[Network, ...]) -> bo
     values = ",".join(request.headers.getall(hdrs.X_FORWARDED_PROTO, []))
     last = values.rsplit(",", 1)[-1].strip().lower()
     return last == "https"
+
+
+def client_address(request: web.Request, trusted: tuple[Network, ...]) -> str:
+    """Where the request came from: the address a trusted proxy says it forwarded for (the
+    last ``X-Forwarded-For`` value, the one it added), else the peer; "" when unknown (a
+    Unix socket). Login throttling and the audit log record it."""
+    if _peer_is_trusted(request, trusted):
+        values = ",".join(request.headers.getall(hdrs.X_FORWARDED_FOR, []))
+        last = values.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return request.remote or ""

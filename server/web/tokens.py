@@ -1,4 +1,6 @@
-"""API tokens: created by ``xaso token create``, stored only as SHA-256 hashes.
+"""API tokens for gateways and programs: created by ``xaso token create`` or on the
+admins' page, shown once, stored only as SHA-256 hashes. People sign in with an account
+(``accounts.py``) instead.
 
 Tokens are 256 random bits, so a fast hash is enough (no password stretching needed):
 the database alone never lets anyone call the API.
@@ -19,9 +21,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from xaso.inventory import InventoryIndex
 
-from xaso.server.web.sessions import SessionStore
-
 TOKEN_PREFIX = "xaso_"
+TOKEN_SUBJECT_PREFIX = "t:"  # a principal's subject when it is a token
 
 
 class Role(StrEnum):
@@ -36,7 +37,9 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    token_id: str
+    """Who is asking: an account (subject ``u:<id>``) or an API token (``t:<id>``)."""
+
+    subject: str
     name: str
     role: Role
     # The communes the token names, as stored. Empty means every commune; an operator
@@ -69,6 +72,10 @@ class Principal:
         return self.role is Role.OPERATOR and commune in self.scope
 
 
+# A token's last use is written at most once a minute: not one write per API call.
+_TOUCH_EVERY_MS = 60_000
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -89,8 +96,10 @@ class TokenStore:
                 revoked_ms INTEGER
             )"""
         )
-        # The page's logins, which stand for a token (server/web/sessions.py).
-        self.sessions = SessionStore(self._db)
+        # When each token was last used, to the minute (the admins' page shows it).
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(api_token)")}
+        if "last_used_ms" not in columns:
+            self._db.execute("ALTER TABLE api_token ADD COLUMN last_used_ms INTEGER")
 
     def create(self, role: Role, communes: frozenset[str] = frozenset(), name: str = "") -> str:
         """Create a token and return it; this is the only time it is ever shown."""
@@ -99,7 +108,8 @@ class TokenStore:
         token_id = secrets.token_hex(4)
         token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
         self._db.execute(
-            "INSERT INTO api_token VALUES (?, ?, ?, ?, ?, ?, NULL)",
+            "INSERT INTO api_token (id, sha256, name, role, communes, created_ms)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             (
                 token_id,
                 _hash(token),
@@ -111,37 +121,34 @@ class TokenStore:
         )
         return token
 
-    def authenticate(self, token: str) -> Principal | None:
-        return self._principal("sha256", _hash(token))
-
-    def principal(self, token_id: str) -> Principal | None:
-        """Whom an unrevoked token's id stands for (a page session's token)."""
-        return self._principal("id", token_id)
-
-    def _principal(self, column: str, value: str) -> Principal | None:
-        assert column in ("id", "sha256")
+    def authenticate(self, token: str, now_ms: int | None = None) -> Principal | None:
+        """Whom an unrevoked token stands for, noting its use (to the minute)."""
         row = self._db.execute(
-            f"SELECT id, name, role, communes FROM api_token WHERE {column} = ? "
+            "SELECT id, name, role, communes, last_used_ms FROM api_token WHERE sha256 = ? "
             "AND revoked_ms IS NULL",
-            (value,),
+            (_hash(token),),
         ).fetchone()
         if row is None:
             return None
-        return Principal(row[0], row[1], Role(row[2]), frozenset(json.loads(row[3])))
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        if row[4] is None or now_ms - row[4] >= _TOUCH_EVERY_MS:
+            self._db.execute("UPDATE api_token SET last_used_ms = ? WHERE id = ?", (now_ms, row[0]))
+        return Principal(
+            TOKEN_SUBJECT_PREFIX + row[0], row[1], Role(row[2]), frozenset(json.loads(row[3]))
+        )
 
     def revoke(self, token_id: str) -> bool:
-        """Revoke a token and end its page sessions."""
+        """Revoke a token: the next request with it is refused."""
         cursor = self._db.execute(
             "UPDATE api_token SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL",
             (int(time.time() * 1000), token_id),
         )
-        self.sessions.end_for_token(token_id)
         return cursor.rowcount == 1
 
     def list(self) -> list[dict[str, object]]:
         rows = self._db.execute(
-            "SELECT id, name, role, communes, created_ms, revoked_ms FROM api_token "
-            "ORDER BY created_ms"
+            "SELECT id, name, role, communes, created_ms, revoked_ms, last_used_ms"
+            " FROM api_token ORDER BY created_ms"
         ).fetchall()
         return [
             {
@@ -151,6 +158,7 @@ class TokenStore:
                 "communes": json.loads(r[3]),
                 "created_ms": r[4],
                 "revoked_ms": r[5],
+                "last_used_ms": r[6],
             }
             for r in rows
         ]

@@ -1,5 +1,5 @@
-"""The web capability in the running server: the middlewares, the tokens, and every
-route of the API and the pages."""
+"""The web capability in the running server: the middlewares, the accounts, sessions and
+tokens, and every route of the API and the pages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from xaso.server.keys import DATABASE
-from xaso.server.web import pages
+from xaso.server.web import login, pages
+from xaso.server.web.accounts import AccountStore
 from xaso.server.web.api import (
     availability,
     broadcasts,
@@ -23,8 +24,10 @@ from xaso.server.web.api import (
     schedules,
 )
 from xaso.server.web.auth import auth_middleware
-from xaso.server.web.keys import TOKENS
+from xaso.server.web.keys import ACCOUNTS, LOGIN_THROTTLE, SESSIONS, TOKENS
+from xaso.server.web.login_throttle import LoginThrottle
 from xaso.server.web.security_headers import security_headers_middleware
+from xaso.server.web.sessions import SessionStore
 from xaso.server.web.store_errors import store_errors_middleware
 from xaso.server.web.tokens import TokenStore
 
@@ -34,7 +37,7 @@ MIDDLEWARES = (security_headers_middleware, auth_middleware, store_errors_middle
 
 
 def setup(app: web.Application) -> None:
-    app.cleanup_ctx.append(_tokens_ctx)
+    app.cleanup_ctx.append(_people_ctx)
     for routes in (
         devices,
         availability,
@@ -47,11 +50,18 @@ def setup(app: web.Application) -> None:
         reports,
         indicators,
         intake,
+        login,
         pages,
     ):
         routes.setup_routes(app)
 
 
-async def _tokens_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[TOKENS] = TokenStore(app[DATABASE].connection)
+async def _people_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Who may come in: accounts and their sessions, API tokens (the server's database),
+    and the count of wrong passwords (in memory)."""
+    connection = app[DATABASE].connection
+    app[SESSIONS] = SessionStore(connection)
+    app[ACCOUNTS] = AccountStore(connection, app[SESSIONS])
+    app[TOKENS] = TokenStore(connection)
+    app[LOGIN_THROTTLE] = LoginThrottle()
     yield

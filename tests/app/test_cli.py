@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 
 from tests.paths import REPO
 from xaso.cli import main
+from xaso.server.database import FILE_NAME, ServerDatabase
+from xaso.server.web.accounts import AccountStore
 
 
 def test_check_accepts_the_shipped_inventory(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,6 +86,38 @@ def test_token_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert token not in listing  # the secret is shown once only
     assert main([*data, "revoke", token_id]) == 0
     assert main([*data, "revoke", token_id]) == 1
+
+
+def test_user_create_passwd_disable_enable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = ["user", "--data-dir", str(tmp_path)]
+    inventory = ["--inventory", str(REPO / "devices.yaml")]
+
+    def typed(password: str) -> None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+
+    typed("mật khẩu đầu tiên")
+    create = [*data, "create", "Can.Bo", "--role", "operator", "--password-stdin"]
+    assert main([*create, "--commune", "xuan-hong", "--name", "Cán bộ", *inventory]) == 0
+    assert capsys.readouterr().out.strip() == "created can.bo"
+    typed("short")
+    assert main([*data, "create", "other", "--role", "admin", "--password-stdin"]) == 2
+    assert "at least 10" in capsys.readouterr().err
+    assert main([*data, "list"]) == 0
+    assert capsys.readouterr().out == "can.bo\toperator\txuan-hong\tactive\tCán bộ\n"
+
+    typed("mật khẩu thứ hai")
+    assert main([*data, "passwd", "can.bo", "--password-stdin"]) == 0
+    assert main([*data, "disable", "can.bo"]) == 0
+    assert main([*data, "list"]) == 0
+    assert "\tdisabled\t" in capsys.readouterr().out
+    assert main([*data, "enable", "CAN.BO"]) == 0
+    assert main([*data, "disable", "nobody"]) == 1
+    with ServerDatabase(tmp_path / FILE_NAME) as database:
+        accounts = AccountStore(database.connection)
+        assert accounts.verify("can.bo", "mật khẩu thứ hai", 0) is not None
+        assert accounts.verify("can.bo", "mật khẩu đầu tiên", 0) is None
 
 
 def test_token_create_refuses_a_commune_the_inventory_does_not_know(

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from tests.apps import sign_in
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
 from xaso.protocol import RadioStatus, heartbeat_topic, status_topic
 from xaso.server.app import Deps, create_app
@@ -174,12 +175,8 @@ async def test_page_needs_login_and_speaks_vietnamese(
     response = await client.get("/", allow_redirects=False)
     assert response.status == 303
     assert response.headers["Location"] == "/login"
-    secret = token(app, Role.ADMIN)["Authorization"].split()[1]
-    response = await client.post("/login", data={"token": "wrong"})
-    assert response.status == 401
-    response = await client.post("/login", data={"token": secret})
-    assert response.status == 200  # followed the redirect to the page, cookie set
-    html = await response.text()
+    await sign_in(client, Role.ADMIN)
+    html = await (await client.get("/")).text()
     assert "Xã Alpha" in html
     assert "Mất kết nối" in html  # the offline camera, in Vietnamese
     assert "Không phản hồi: timeout" in html  # and why
@@ -192,8 +189,7 @@ async def test_page_needs_login_and_speaks_vietnamese(
 async def test_page_shows_the_clusters_playing_now(
     client: TestClient, app: web.Application
 ) -> None:
-    secret = token(app, Role.ADMIN)["Authorization"].split()[1]
-    await client.post("/login", data={"token": secret})
+    await sign_in(client, Role.ADMIN)
     assert "Đang phát" not in await (await client.get("/")).text()
     beat = heartbeat("alpha-gw", 3, {"alpha-rc-1": True}, ts_ms=NOW)
     playing = RadioStatus(play_state="playing", source="emergency", volume=80)
@@ -212,9 +208,9 @@ async def test_page_escapes_names(client: TestClient, app: web.Application) -> N
     beat = heartbeat("alpha-gw", 2, {"alpha-cam-1": False}, ts_ms=NOW)
     evil = payload(beat).replace(b'"timeout"', b'"<script>alert(1)</script>"')
     ingest.handle(heartbeat_topic("alpha-gw"), evil, NOW + 1)
-    secret = token(app, Role.ADMIN)["Authorization"].split()[1]
-    await client.post("/login", data={"token": secret})
+    await sign_in(client, Role.ADMIN)
     html = await (await client.get("/")).text()
+    assert "Xã Alpha" in html  # the page itself, signed in
     assert "<script>alert" not in html
 
 
@@ -247,8 +243,7 @@ async def test_page_lists_alerts_firing_in_scope(
         },
     ]
     monkeypatch.setattr("xaso.server.web.pages.active_alerts", lambda _app: firing)
-    secret = token(app, Role.OPERATOR, frozenset({"alpha"}))["Authorization"].split()[1]
-    await client.post("/login", data={"token": secret})
+    await sign_in(client, Role.OPERATOR, "alpha")
     html = await (await client.get("/")).text()
     assert "Cảnh báo đang hoạt động" in html
     assert "3 thiết bị &lt;mất kết nối&gt;" in html  # escaped

@@ -24,12 +24,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.apps import PASSWORD
 from tests.messages import SMALL_INVENTORY
 from xaso.inventory import load_inventory
 from xaso.server.app import Deps, create_app
 from xaso.server.database import ServerDatabase
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
+from xaso.server.web.keys import ACCOUNTS
 from xaso.server.web.tokens import Role, TokenStore
 
 # A few seconds for the whole app; XASO_FUZZ_EXAMPLES=1000 searches deeper.
@@ -222,12 +224,13 @@ class Fuzzer:
         with ServerDatabase(settings_.database_path) as server_db:
             tokens = TokenStore(server_db.connection)
             self.token = tokens.create(Role.ADMIN, name="fuzz")
+        self.app[ACCOUNTS].create("fuzz", PASSWORD, Role.ADMIN, 0)
         self.login()
 
     def login(self) -> None:
         async def log_in() -> None:
             response = await self.client.post(
-                "/login", data={"token": self.token}, allow_redirects=False
+                "/login", data={"login": "fuzz", "password": PASSWORD}, allow_redirects=False
             )
             assert response.status == 303
 

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestServer
 
-from tests.apps import app_without_broker
+from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
 from xaso.protocol import heartbeat_topic, status_topic
-from xaso.server.database import ServerDatabase
-from xaso.server.keys import CLOCK_MS, SETTINGS, STORE
+from xaso.server.keys import CLOCK_MS, STORE
 from xaso.server.monitoring.keys import INGEST
-from xaso.server.web.tokens import Role, TokenStore
+from xaso.server.web.keys import ACCOUNTS
+from xaso.server.web.tokens import Role
 from xaso.testbed.binaries import require_binary
 
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -53,7 +53,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
-    """The real app on a loopback port with a little life in it, and an admin's token."""
+    """The real app on a loopback port with a little life in it, and an admin's login."""
     async with app_without_broker(tmp_path) as app:
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
@@ -64,11 +64,9 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
         await app[STORE].write(
             ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms).records
         )
-        with ServerDatabase(app[SETTINGS].database_path) as server_db:
-            tokens = TokenStore(server_db.connection)
-            token = tokens.create(Role.ADMIN, name="Sở TT&TT")
+        app[ACCOUNTS].create("so.tttt", PASSWORD, Role.ADMIN, now_ms, "Sở TT&TT")
         try:
-            yield str(server.make_url("")).rstrip("/"), token
+            yield str(server.make_url("")).rstrip("/"), "so.tttt"
         finally:
             await server.close()
 
@@ -77,7 +75,7 @@ async def test_the_pages_render_under_their_policy_at_both_widths(
     served: tuple[str, str], tmp_path: Path
 ) -> None:
     chromium = require_binary("chromium", "chromium")
-    base_url, token = served
+    base_url, login = served
     shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
@@ -93,7 +91,8 @@ async def test_the_pages_render_under_their_policy_at_both_widths(
 
                 await page.goto(f"{base_url}/login")
                 await _check(page, f"login-{width}", shots, problems)
-                await page.fill("input[name=token]", token)
+                await page.fill("input[name=login]", login)
+                await page.fill("input[name=password]", PASSWORD)
                 await page.click("form[action='/login'] button")
                 await page.wait_for_url(f"{base_url}/")
                 for name, path in PAGES.items():

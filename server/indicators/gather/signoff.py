@@ -38,7 +38,9 @@ class SignOff(msgspec.Struct, frozen=True, kw_only=True):
     period: str  # as asked ("2026-Q3"), or "" for explicit from/to
     sha256: str  # the evidence hash the verifier approved
     profile: str
-    verifier: str  # the token's name: who
+    verifier: str  # the signer's display name: who
+    # The signer's identity: the account's (u:<id>) or the token's (t:<id>) subject; a
+    # bare token id when signed before accounts existed. The name stays: it is stored.
     token_id: str
     role: str
     signed_ms: int

@@ -54,7 +54,7 @@ from xaso.server.web.api.declared import download_document
 from xaso.server.web.api.indicators import excused_flag
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
-from xaso.server.web.pages import request_language
+from xaso.server.web.rendering import request_language
 from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.web.tokens import Principal, Role
 from xaso.server.web.views import iso_utc
@@ -324,7 +324,7 @@ async def sign_off(request: web.Request) -> web.Response:
             sha256=current,
             profile=evaluation.profile,
             verifier=principal.name,
-            token_id=principal.token_id,
+            token_id=principal.subject,
             role=str(principal.role),
             signed_ms=now_ms,
             note=note,

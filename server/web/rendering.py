@@ -1,0 +1,40 @@
+"""A page from its template, in the user's language, with what every page shows: who is
+signed in, the CSRF token its forms send back, the language switch.
+
+Vietnamese by default; ``?lang=en`` switches, and is remembered in a cookie.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from xaso.server.web.auth import PRINCIPAL, SESSION
+from xaso.server.web.templating import ENVIRONMENT
+from xaso.server.words import pick_language, role_word, translator
+
+LANG_COOKIE = "xaso_lang"
+
+
+def request_language(request: web.Request) -> str:
+    """The language asked for (``?lang=``), else the one the page remembered, else
+    Vietnamese."""
+    return pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+def render(request: web.Request, template: str, **context: object) -> web.Response:
+    lang = request_language(request)
+    words = translator(lang)
+    principal = request.get(PRINCIPAL)
+    session = request.get(SESSION)
+    html = ENVIRONMENT.get_template(template).render(
+        t=words,
+        lang=lang,
+        user=principal,
+        user_role=role_word(principal.role, words) if principal is not None else "",
+        csrf_token=session.csrf_token if session is not None else "",
+        **context,
+    )
+    response = web.Response(text=html, content_type="text/html")
+    if request.query.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
