@@ -61,6 +61,18 @@ def test_the_wheel_installs_everything_under_xaso(tmp_path: Path) -> None:
     assert {top for top in tops if not top.endswith(".dist-info")} == {"xaso"}
     assert "xaso/agent/runner.py" in names and "xaso/server/app.py" in names
     assert any(name.endswith("templates/base.html") for name in names)  # data files too
+    # The vendored front-end libraries and their licences, every file of the folder:
+    # the pages load them from the server itself, never from a CDN.
+    vendor = REPO / "server/web/static/vendor"
+    vendored = {
+        "xaso/server/web/static/vendor/" + path.relative_to(vendor).as_posix()
+        for path in vendor.rglob("*")
+        if path.is_file()
+    }
+    assert {"htmx.min.js", "uPlot.iife.min.js", "uPlot.min.css", "LICENSE"} <= {
+        name.rsplit("/", 1)[1] for name in vendored
+    }
+    assert vendored <= names, sorted(vendored - names)
 
 
 def test_nothing_is_imported_under_the_folder_names() -> None:
