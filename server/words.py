@@ -37,6 +37,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Too many wrong attempts. Please try again in {minutes} min.",
     },
     "logout": {"vi": "Đăng xuất", "en": "Sign out"},
+    # the menu (server/web/navigation.py)
+    "menu": {"vi": "Danh mục", "en": "Menu"},
+    "menu.status": {"vi": "Trạng thái", "en": "Status"},
+    "menu.indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
+    "signed_in_as": {"vi": "Đang đăng nhập", "en": "Signed in as"},
     # roles of accounts and tokens
     "role.admin": {"vi": "Quản trị hệ thống", "en": "Administrator"},
     "role.operator": {"vi": "Cán bộ xã", "en": "Commune officer"},

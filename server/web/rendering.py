@@ -1,5 +1,5 @@
-"""A page from its template, in the user's language, with what every page shows: who is
-signed in, the CSRF token its forms send back, the language switch.
+"""A page from its template, in the user's language, with what every page shows: the
+menu, who is signed in, the CSRF token its forms send back, the language switch.
 
 Vietnamese by default; ``?lang=en`` switches, and is remembered in a cookie.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from xaso.server.web.auth import PRINCIPAL, SESSION
+from xaso.server.web.navigation import current_entry, menu_for
 from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.words import pick_language, role_word, translator
 
@@ -32,6 +33,9 @@ def render(request: web.Request, template: str, **context: object) -> web.Respon
         user=principal,
         user_role=role_word(principal.role, words) if principal is not None else "",
         csrf_token=session.csrf_token if session is not None else "",
+        menu=menu_for(principal),
+        current=current_entry(request.path),
+        path_qs=request.path_qs,
         **context,
     )
     response = web.Response(text=html, content_type="text/html")

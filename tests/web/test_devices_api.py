@@ -242,7 +242,7 @@ async def test_page_lists_alerts_firing_in_scope(
             "devices": [{}],
         },
     ]
-    monkeypatch.setattr("xaso.server.web.pages.active_alerts", lambda _app: firing)
+    monkeypatch.setattr("xaso.server.web.pages.status.active_alerts", lambda _app: firing)
     await sign_in(client, Role.OPERATOR, "alpha")
     html = await (await client.get("/")).text()
     assert "Cảnh báo đang hoạt động" in html

@@ -1,4 +1,4 @@
-"""The status page: communes and devices with their status, and the pages' static files.
+"""The status page: communes and devices with their status.
 
 No front-end build step: Jinja2 templates with autoescaping (``rendering.py``). Times are
 shown in the inventory's time zone (Asia/Ho_Chi_Minh) and stored in UTC.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -17,7 +16,7 @@ from xaso.server.alerts.wiring import active_alerts
 from xaso.server.keys import INDEX
 from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus
 from xaso.server.monitoring.keys import STATE
-from xaso.server.web.auth import PRINCIPAL, STATIC_PREFIX, today
+from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.rendering import render, request_language
 from xaso.server.web.views import commune_states, status_counts
 from xaso.server.words import describe_cause, duration, translator
@@ -97,6 +96,4 @@ async def overview(request: web.Request) -> web.Response:
 
 
 def setup_routes(app: web.Application) -> None:
-    # The pages' style sheets: files, so the Content-Security-Policy needs nothing inline.
-    app.router.add_static(STATIC_PREFIX, Path(__file__).parent / "static")
     app.router.add_get("/", overview)

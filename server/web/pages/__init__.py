@@ -1,0 +1,25 @@
+"""The pages people work in, one module each, and the static files they link.
+
+Every page extends ``templates/base.html`` (the navigation, who is signed in, the
+language switch, htmx) and renders through ``rendering.render``. A page module has one
+job and a ``setup_routes(app)``; this package registers them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from xaso.server.web.auth import STATIC_PREFIX
+from xaso.server.web.pages import status
+
+_PAGES = (status,)
+
+
+def setup_routes(app: web.Application) -> None:
+    # The pages' style sheets and scripts: files, so the Content-Security-Policy needs
+    # nothing inline.
+    app.router.add_static(STATIC_PREFIX, Path(__file__).parent.parent / "static")
+    for page in _PAGES:
+        page.setup_routes(app)
