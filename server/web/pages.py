@@ -24,7 +24,7 @@ from xaso.server.web.keys import TOKENS
 from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.web.tokens import Role
 from xaso.server.web.views import commune_states, status_counts
-from xaso.server.words import describe_cause, duration, pick_language, translator
+from xaso.server.words import cause_text, duration, pick_language, role_name, translator
 
 LANG_COOKIE = "xaso_lang"
 
@@ -90,7 +90,7 @@ async def overview(request: web.Request) -> web.Response:
                         "since": _local_time(s.since_ms, tz),
                         "for": duration(now_s - (s.since_ms or 0) / 1000, lang),
                         "last_seen": _local_time(s.last_seen_ms, tz),
-                        "cause": describe_cause(s.cause, words),
+                        "cause": cause_text(s.cause, words),
                         "playing": _playing(s, words),
                     }
                     for s in states
@@ -115,6 +115,7 @@ async def overview(request: web.Request) -> web.Response:
         alerts=alerts,
         broker_up=state.link_is_up,
         user=principal,
+        role=role_name(principal.role, words),
     )
 
 
