@@ -170,6 +170,64 @@ _TEXT: dict[str, dict[str, str]] = {
     "period.quarter": {"vi": "Quý {quarter}/{year}", "en": "Q{quarter} {year}"},
     "period.month": {"vi": "Tháng {month}/{year}", "en": "{month_name} {year}"},
     "period.day": {"vi": "Ngày {day:02d}/{month:02d}/{year}", "en": "{day} {month_name} {year}"},
+    # the pages' error pages (server/web/error_pages.py), by HTTP status
+    "error.400": {"vi": "Yêu cầu không hợp lệ", "en": "Bad request"},
+    "error.400.text": {
+        "vi": "Địa chỉ hoặc dữ liệu gửi lên có chỗ chưa đúng.",
+        "en": "Something in the address or in what was sent is not right.",
+    },
+    "error.401": {"vi": "Cần đăng nhập", "en": "Sign-in required"},
+    "error.401.text": {"vi": "Vui lòng đăng nhập lại.", "en": "Please sign in again."},
+    "error.403": {"vi": "Không có quyền", "en": "Not allowed"},
+    "error.403.text": {
+        "vi": "Tài khoản của bạn không được phép xem hoặc thực hiện việc này.",
+        "en": "Your account may not see or do this.",
+    },
+    "error.404": {"vi": "Không tìm thấy trang", "en": "Page not found"},
+    "error.404.text": {
+        "vi": "Không có trang nào ở địa chỉ này, hoặc nội dung nằm ngoài phạm vi bạn được xem.",
+        "en": "There is no page at this address, or what it shows is outside what you may see.",
+    },
+    "error.405": {"vi": "Thao tác không được hỗ trợ", "en": "Method not allowed"},
+    "error.405.text": {
+        "vi": "Địa chỉ này không nhận kiểu yêu cầu đó.",
+        "en": "This address does not take that kind of request.",
+    },
+    "error.409": {"vi": "Dữ liệu đã thay đổi", "en": "Conflict"},
+    "error.409.text": {
+        "vi": "Dữ liệu đã thay đổi trong lúc bạn thao tác; hãy tải lại trang rồi thử lại.",
+        "en": "The data changed meanwhile; reload the page and try again.",
+    },
+    "error.413": {"vi": "Dữ liệu gửi lên quá lớn", "en": "Too large"},
+    "error.413.text": {
+        "vi": "Tệp hoặc dữ liệu gửi lên vượt quá giới hạn cho phép.",
+        "en": "The file or data sent is larger than allowed.",
+    },
+    "error.500": {"vi": "Lỗi máy chủ", "en": "Server error"},
+    "error.500.text": {
+        "vi": "Máy chủ gặp lỗi khi xử lý yêu cầu. Lỗi đã được ghi lại; hãy thử lại sau "
+        "hoặc báo cho quản trị viên.",
+        "en": "The server failed to handle the request. The error has been logged; try "
+        "again later or tell an administrator.",
+    },
+    "error.503": {"vi": "Tạm thời không phục vụ được", "en": "Temporarily unavailable"},
+    "error.503.text": {
+        "vi": "Máy chủ tạm thời chưa đọc được dữ liệu (kho dữ liệu đang khởi động lại "
+        "hoặc quá tải).",
+        "en": "The server cannot read its data just now (the store is restarting or overloaded).",
+    },
+    "error.other": {"vi": "Có lỗi xảy ra", "en": "Something went wrong"},
+    "error.other.text": {
+        "vi": "Không thực hiện được yêu cầu.",
+        "en": "The request could not be done.",
+    },
+    "error.retry": {
+        "vi": "Hãy thử lại sau khoảng {seconds} giây.",
+        "en": "Try again in about {seconds} seconds.",
+    },
+    "error.code": {"vi": "Mã lỗi HTTP", "en": "HTTP status"},
+    "error.detail": {"vi": "Chi tiết kỹ thuật (tiếng Anh)", "en": "Technical detail"},
+    "error.back": {"vi": "Về trang tổng quan", "en": "Back to the overview"},
     # -- the indicator reports (HTML, PDF, CSV) and what changed since a sign-off -----
     "report.title": {
         "vi": "Báo cáo chỉ tiêu hạ tầng số",
