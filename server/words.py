@@ -3,7 +3,11 @@ language), English second. ``translator(lang)`` gives them in one language."""
 
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
+
 from xaso.server.indicators.result import VERDICT_VI
+from xaso.server.monitoring.probe_errors import ErrorPart, normalise, read_probe_error
 
 LANGUAGES = ("vi", "en")
 
@@ -42,12 +46,19 @@ _TEXT: dict[str, dict[str, str]] = {
     "menu.status": {"vi": "Trạng thái", "en": "Status"},
     "menu.indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
     "signed_in_as": {"vi": "Đang đăng nhập", "en": "Signed in as"},
-    # roles of accounts and tokens
-    "role.admin": {"vi": "Quản trị hệ thống", "en": "Administrator"},
-    "role.operator": {"vi": "Cán bộ xã", "en": "Commune officer"},
-    "role.verifier": {"vi": "Cán bộ thẩm định", "en": "Verifier"},
-    "role.viewer": {"vi": "Người xem", "en": "Viewer"},
-    "role.agent": {"vi": "Gateway", "en": "Gateway"},
+    "updated_at": {"vi": "Cập nhật lúc", "en": "Updated at"},
+    # -- the problems page and the overview --
+    "menu.problems": {"vi": "Sự cố", "en": "Problems"},
+    # -- the commune and device pages --
+    "menu.communes": {"vi": "Xã / phường", "en": "Communes"},
+    # -- the gateways, maintenance and excused pages --
+    "menu.gateways": {"vi": "Gateway", "en": "Gateways"},
+    "menu.maintenance": {"vi": "Bảo trì", "en": "Maintenance"},
+    # -- the alerts page and the help --
+    "menu.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
+    "menu.help": {"vi": "Hướng dẫn", "en": "Help"},
+    # -- the admins' pages: accounts, tokens, audit log --
+    "menu.admin": {"vi": "Quản trị", "en": "Administration"},
     "broker_down": {
         "vi": "Máy chủ đang mất kết nối với MQTT broker: trạng thái có thể đã cũ.",
         "en": "The server has lost the MQTT broker: statuses may be stale.",
@@ -94,6 +105,155 @@ _TEXT: dict[str, dict[str, str]] = {
         "vi": "Gateway không còn báo cáo thiết bị này",
         "en": "No longer reported by its gateway",
     },
+    "cause.no_data": {"vi": "Chưa có dữ liệu", "en": "No data"},
+    # A transition learnt from what a gateway queued while cut off (monitoring/backfill.py).
+    "cause.backfill": {"vi": "theo dữ liệu gateway gửi bù", "en": "from the gateway's backlog"},
+    "agent_said": {"vi": "Nguyên văn gateway báo", "en": "As the gateway reported it"},
+    # Why a probe failed, by kind (server/monitoring/probe_errors.py): the agents' own
+    # English text stays on the page beside these, for an administrator.
+    "probe.timeout": {"vi": "quá thời gian chờ", "en": "timed out"},
+    "probe.refused": {
+        "vi": "bị từ chối kết nối (dịch vụ không chạy hoặc cổng bị đóng)",
+        "en": "connection refused (service not running or port closed)",
+    },
+    "probe.reset": {"vi": "kết nối bị ngắt giữa chừng", "en": "connection cut off midway"},
+    "probe.closed": {"vi": "thiết bị tự đóng kết nối", "en": "the device closed the connection"},
+    "probe.no_route": {
+        "vi": "không có đường mạng tới thiết bị",
+        "en": "no network route to the device",
+    },
+    "probe.name_resolution": {
+        "vi": "không tìm được địa chỉ của tên máy (DNS)",
+        "en": "host name not found (DNS)",
+    },
+    "probe.tls": {"vi": "lỗi kết nối bảo mật (TLS)", "en": "secure connection (TLS) failed"},
+    "probe.no_reply": {"vi": "không có trả lời", "en": "no reply"},
+    "probe.not_permitted": {
+        "vi": "gateway không được phép thực hiện phép kiểm tra này",
+        "en": "the gateway is not allowed to run this check",
+    },
+    "probe.no_stream": {
+        "vi": "camera không trả về mô tả luồng video",
+        "en": "the camera describes no video stream",
+    },
+    "probe.bad_answer": {
+        "vi": "câu trả lời không đọc được (sai định dạng hoặc quá lớn)",
+        "en": "unreadable answer (wrong format or too large)",
+    },
+    "probe.missing_data": {
+        "vi": "câu trả lời thiếu hoặc sai dữ liệu cần đọc",
+        "en": "the answer lacks or garbles the data expected",
+    },
+    "probe.fault": {"vi": "thiết bị từ chối yêu cầu", "en": "the device refused the request"},
+    "probe.command_missing": {
+        "vi": "không chạy được chương trình (không tìm thấy hoặc không có quyền)",
+        "en": "the program cannot be run (not found or not permitted)",
+    },
+    "probe.command_failed": {
+        "vi": "chương trình kiểm tra báo lỗi",
+        "en": "the check program failed",
+    },
+    "probe.unauthorized": {
+        "vi": "sai tên đăng nhập hoặc mật khẩu",
+        "en": "wrong user name or password",
+    },
+    "probe.no_credentials": {
+        "vi": "thiết bị yêu cầu mật khẩu nhưng chưa được cấu hình",
+        "en": "a password is required but none is configured",
+    },
+    "probe.forbidden": {"vi": "không được phép truy cập", "en": "access forbidden"},
+    "probe.not_found": {
+        "vi": "không tìm thấy đường dẫn đã cấu hình",
+        "en": "the configured path was not found",
+    },
+    "probe.unavailable": {
+        "vi": "dịch vụ trên thiết bị tạm thời không sẵn sàng",
+        "en": "the device's service is temporarily unavailable",
+    },
+    "probe.server_error": {
+        "vi": "thiết bị báo lỗi nội bộ (mã {code})",
+        "en": "the device reported an internal error (code {code})",
+    },
+    "probe.status": {
+        "vi": "thiết bị trả lời mã lỗi {code}",
+        "en": "the device answered with error code {code}",
+    },
+    # The probe a failure came from.
+    "via.icmp": {"vi": "ping", "en": "ping"},
+    "via.tcp": {"vi": "cổng {port}", "en": "port {port}"},
+    "via.onvif": {"vi": "ONVIF", "en": "ONVIF"},
+    "via.command": {"vi": "chương trình kiểm tra", "en": "check program"},
+    "via.rtsp": {"vi": "luồng video (RTSP)", "en": "video stream (RTSP)"},
+    "via.http": {"vi": "giao diện web (HTTP)", "en": "web interface (HTTP)"},
+    # roles (server/web/tokens.py Role)
+    "role.admin": {"vi": "Quản trị viên", "en": "Administrator"},
+    "role.operator": {"vi": "Cán bộ xã", "en": "Commune officer"},
+    "role.verifier": {"vi": "Cán bộ thẩm định", "en": "Verifier"},
+    "role.viewer": {"vi": "Người xem", "en": "Viewer"},
+    "role.agent": {"vi": "Gateway (bộ điều khiển trung tâm)", "en": "Gateway"},
+    # periods as people name them (period_name)
+    "period.year": {"vi": "Năm {year}", "en": "{year}"},
+    "period.quarter": {"vi": "Quý {quarter}/{year}", "en": "Q{quarter} {year}"},
+    "period.month": {"vi": "Tháng {month}/{year}", "en": "{month_name} {year}"},
+    "period.day": {"vi": "Ngày {day:02d}/{month:02d}/{year}", "en": "{day} {month_name} {year}"},
+    # the pages' error pages (server/web/error_pages.py), by HTTP status
+    "error.400": {"vi": "Yêu cầu không hợp lệ", "en": "Bad request"},
+    "error.400.text": {
+        "vi": "Địa chỉ hoặc dữ liệu gửi lên có chỗ chưa đúng.",
+        "en": "Something in the address or in what was sent is not right.",
+    },
+    "error.401": {"vi": "Cần đăng nhập", "en": "Sign-in required"},
+    "error.401.text": {"vi": "Vui lòng đăng nhập lại.", "en": "Please sign in again."},
+    "error.403": {"vi": "Không có quyền", "en": "Not allowed"},
+    "error.403.text": {
+        "vi": "Tài khoản của bạn không được phép xem hoặc thực hiện việc này.",
+        "en": "Your account may not see or do this.",
+    },
+    "error.404": {"vi": "Không tìm thấy trang", "en": "Page not found"},
+    "error.404.text": {
+        "vi": "Không có trang nào ở địa chỉ này, hoặc nội dung nằm ngoài phạm vi bạn được xem.",
+        "en": "There is no page at this address, or what it shows is outside what you may see.",
+    },
+    "error.405": {"vi": "Thao tác không được hỗ trợ", "en": "Method not allowed"},
+    "error.405.text": {
+        "vi": "Địa chỉ này không nhận kiểu yêu cầu đó.",
+        "en": "This address does not take that kind of request.",
+    },
+    "error.409": {"vi": "Dữ liệu đã thay đổi", "en": "Conflict"},
+    "error.409.text": {
+        "vi": "Dữ liệu đã thay đổi trong lúc bạn thao tác; hãy tải lại trang rồi thử lại.",
+        "en": "The data changed meanwhile; reload the page and try again.",
+    },
+    "error.413": {"vi": "Dữ liệu gửi lên quá lớn", "en": "Too large"},
+    "error.413.text": {
+        "vi": "Tệp hoặc dữ liệu gửi lên vượt quá giới hạn cho phép.",
+        "en": "The file or data sent is larger than allowed.",
+    },
+    "error.500": {"vi": "Lỗi máy chủ", "en": "Server error"},
+    "error.500.text": {
+        "vi": "Máy chủ gặp lỗi khi xử lý yêu cầu. Lỗi đã được ghi lại; hãy thử lại sau "
+        "hoặc báo cho quản trị viên.",
+        "en": "The server failed to handle the request. The error has been logged; try "
+        "again later or tell an administrator.",
+    },
+    "error.503": {"vi": "Tạm thời không phục vụ được", "en": "Temporarily unavailable"},
+    "error.503.text": {
+        "vi": "Máy chủ tạm thời chưa đọc được dữ liệu (kho dữ liệu đang khởi động lại "
+        "hoặc quá tải).",
+        "en": "The server cannot read its data just now (the store is restarting or overloaded).",
+    },
+    "error.other": {"vi": "Có lỗi xảy ra", "en": "Something went wrong"},
+    "error.other.text": {
+        "vi": "Không thực hiện được yêu cầu.",
+        "en": "The request could not be done.",
+    },
+    "error.retry": {
+        "vi": "Hãy thử lại sau khoảng {seconds} giây.",
+        "en": "Try again in about {seconds} seconds.",
+    },
+    "error.code": {"vi": "Mã lỗi HTTP", "en": "HTTP status"},
+    "error.detail": {"vi": "Chi tiết kỹ thuật (tiếng Anh)", "en": "Technical detail"},
+    "error.back": {"vi": "Về trang tổng quan", "en": "Back to the overview"},
     # -- the indicator reports (HTML, PDF, CSV) and what changed since a sign-off -----
     "report.title": {
         "vi": "Báo cáo chỉ tiêu hạ tầng số",
@@ -319,16 +479,94 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def describe_cause(cause: str, words: dict[str, str]) -> str:
-    """A stored cause code in the user's language; a probe error keeps its own text."""
+class CauseText(NamedTuple):
+    """A stored cause as a person reads it."""
+
+    text: str  # in the user's language
+    raw: str  # the agent's own error text when ``text`` says it in words, else ""
+
+
+def cause_text(cause: str, words: dict[str, str]) -> CauseText:
+    """A stored cause code in the user's language. A probe's error is said in words
+    kind by kind (``server/monitoring/probe_errors.py``); what the table does not know
+    is shown as the agent wrote it, and the agent's whole text is kept in ``raw``."""
     code, _, detail = cause.partition(": ")
-    text = words.get(f"cause.{code}", cause)
-    return f"{text}: {detail}" if detail else text
+    if code == "backfill" and detail:
+        found = cause_text(detail, words)
+        return CauseText(f"{found.text} ({words['cause.backfill']})", found.raw)
+    # availability.py names a span before any record "no data".
+    text = words.get(f"cause.{code.replace(' ', '_')}")
+    if text is None:
+        return CauseText(cause, "")
+    if not detail:
+        return CauseText(text, "")
+    if code != "probe_failed":
+        return CauseText(f"{text}: {detail}", "")
+    parts = read_probe_error(detail)
+    said = "; ".join(_error_part_text(part, words) for part in parts)
+    raw = normalise(detail) if any(part.known for part in parts) else ""
+    return CauseText(f"{text}: {said}" if said else text, raw)
 
 
-def role_word(role: str, words: dict[str, str]) -> str:
-    """An account's or a token's role in the user's language."""
-    return words.get(f"role.{role}", str(role))
+def _error_part_text(part: ErrorPart, words: dict[str, str]) -> str:
+    if part.kind is not None:
+        said = words[f"probe.{part.kind}"].format(code=part.code)
+    else:
+        said = part.rest if part.via else part.text
+    if part.via is None:
+        return said
+    return f"{words[f'via.{part.via}'].format(port=part.port)}: {said}"
+
+
+def describe_cause(cause: str, words: dict[str, str]) -> str:
+    """A stored cause code in the user's language, on one line (``cause_text``)."""
+    return cause_text(cause, words).text
+
+
+def role_name(role: str, words: dict[str, str]) -> str:
+    """A token's role (``server/web/tokens.py``) as the page names it."""
+    return words.get(f"role.{role}", role)
+
+
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_PERIOD = re.compile(
+    r"(?P<year>\d{4})(?:-[Qq](?P<quarter>[1-4])|-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?"
+)
+
+
+def period_name(label: str, lang: str) -> str:
+    """A period's machine name (``server/indicators/period.py``: "2026-Q3", as URLs,
+    the API and the CSV write it) as people name it: "Quý 3/2026", "Q3 2026"; "2026-10"
+    is "Tháng 10/2026", "October 2026"; "2026" is "Năm 2026". Anything else as given."""
+    found = _PERIOD.fullmatch(label.strip())
+    if found is None:
+        return label
+    words = translator(lang)
+    year = int(found["year"])
+    if found["quarter"]:
+        return words["period.quarter"].format(year=year, quarter=int(found["quarter"]))
+    if not found["month"]:
+        return words["period.year"].format(year=year)
+    month = int(found["month"])
+    if not 1 <= month <= 12:
+        return label
+    fields = {"year": year, "month": month, "month_name": _MONTHS_EN[month - 1]}
+    if found["day"]:
+        return words["period.day"].format(day=int(found["day"]), **fields)
+    return words["period.month"].format(**fields)
 
 
 def duration(seconds: float, lang: str) -> str:

@@ -31,7 +31,10 @@ class Backfill:
                 continue
             self._last[reading.id] = status
             entry = entries[reading.id]
-            detail = "probe_ok" if reading.reachable else f"probe_failed: {reading.error}"
+            if reading.reachable:
+                detail = "probe_ok"
+            else:  # as the live state words it (fleet_state.py): no "probe_failed: None"
+                detail = f"probe_failed: {reading.error}" if reading.error else "probe_failed"
             found.append(
                 TransitionRecord(
                     device_id=reading.id,

@@ -11,7 +11,7 @@ from aiohttp import web
 from xaso.server.web.auth import PRINCIPAL, SESSION
 from xaso.server.web.navigation import current_entry, menu_for
 from xaso.server.web.templating import ENVIRONMENT
-from xaso.server.words import pick_language, role_word, translator
+from xaso.server.words import pick_language, role_name, translator
 
 LANG_COOKIE = "xaso_lang"
 
@@ -31,7 +31,7 @@ def render(request: web.Request, template: str, **context: object) -> web.Respon
         t=words,
         lang=lang,
         user=principal,
-        user_role=role_word(principal.role, words) if principal is not None else "",
+        user_role=role_name(principal.role, words) if principal is not None else "",
         csrf_token=session.csrf_token if session is not None else "",
         menu=menu_for(principal),
         current=current_entry(request.path),

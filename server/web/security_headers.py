@@ -8,7 +8,8 @@
 - ``Referrer-Policy: same-origin``: report links (commune, period) stay in the server.
 
 A bug's exception is answered here too, as a plain 500 with these headers and without
-the exception's text, which goes to the log.
+the exception's text, which goes to the log (a page's is a page:
+``server/web/error_pages.py``, inside this one so its pages carry the headers too).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from xaso.server.web.api import (
     schedules,
 )
 from xaso.server.web.auth import auth_middleware
+from xaso.server.web.error_pages import error_pages_middleware
 from xaso.server.web.keys import ACCOUNTS, LOGIN_THROTTLE, SESSIONS, TOKENS
 from xaso.server.web.login_throttle import LoginThrottle
 from xaso.server.web.security_headers import security_headers_middleware
@@ -31,9 +32,15 @@ from xaso.server.web.sessions import SessionStore
 from xaso.server.web.store_errors import store_errors_middleware
 from xaso.server.web.tokens import TokenStore
 
-# Outermost first: every answer gets its headers, then who is asking, then a store that
-# cannot answer is a 503 wherever it happens.
-MIDDLEWARES = (security_headers_middleware, auth_middleware, store_errors_middleware)
+# Outermost first: every answer gets its headers (error pages too), then an error on a
+# page becomes a page (the 403s of who is asking and the 503s of the store included),
+# then who is asking, then a store that cannot answer is a 503 wherever it happens.
+MIDDLEWARES = (
+    security_headers_middleware,
+    error_pages_middleware,
+    auth_middleware,
+    store_errors_middleware,
+)
 
 
 def setup(app: web.Application) -> None:

@@ -137,9 +137,17 @@ async def test_the_overview_page(client: TestClient, app: web.Application) -> No
     response = await client.get("/indicators?area=prov&period=2025-Q3", headers=cookie)
     assert response.status == 200
     html = await response.text()
-    for expected in ("Tổng hợp chỉ tiêu theo xã", "Tỉnh Thử", "Xã Mới", "Đạt", "2025-Q2"):
+    for expected in ("Tổng hợp chỉ tiêu theo xã", "Tỉnh Thử", "Xã Mới", "Đạt", "Người xem"):
         assert expected in html, expected
+    # The periods named as people name them; the links keep the machine names.
+    assert "<strong>Quý 3/2025</strong>" in html and "Quý 2/2025" in html
+    assert "2025-Q2" not in html
     assert "/indicators/report?commune=a1&amp;lang=vi&amp;period=2025-Q3" in html
+    assert 'href="/indicators?area=prov&amp;period=2025-Q3&amp;lang=en"' in html
+    english = await (
+        await client.get("/indicators?area=prov&period=2025-Q3&lang=en", headers=cookie)
+    ).text()
+    assert "<strong>Q3 2025</strong>" in english and "(Viewer)" in english
     # Without a period: the last full quarter.
     response = await client.get("/indicators?area=prov", headers=cookie, allow_redirects=False)
     assert response.status == 303 and "period=20" in response.headers["Location"]

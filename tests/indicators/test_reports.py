@@ -143,11 +143,11 @@ async def test_the_pdf_reads_back_in_vietnamese(client: TestClient, app: web.App
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = " ".join(text.split())
     for expected in (
-        "Báo cáo chỉ tiêu hạ tầng số — Xã Alpha",
+        "Báo cáo chỉ tiêu hạ tầng số — Xã Alpha — Quý 3/2026",
         "Tỷ lệ thôn có cụm loa truyền thanh hoạt động",
         "Không đủ dữ liệu",
         "Đạt",
-        "Kỳ báo cáo 01/07/2026 – 30/09/2026",
+        "Kỳ báo cáo Quý 3/2026 (01/07/2026 – 30/09/2026)",
         "Chưa phê duyệt",
     ):
         assert expected in flat, expected
@@ -288,3 +288,63 @@ async def test_a_store_that_cannot_answer_is_a_503(
         response = await client.get(path, headers=admin)
         assert response.status == 503, path
         assert "influxd is down" in (await response.json())["error"]
+
+
+def test_the_report_names_its_period_roles_and_outage_causes_in_words() -> None:
+    from xaso.server.indicators.gather.signoff import SignOff, SignOffStatus
+    from xaso.server.indicators.reports.report import render_csv, render_html, report_view
+    from xaso.server.indicators.result import EvidenceItem
+
+    q3_from, q3_to = ms("2026-07-01T00:00"), ms("2026-10-01T00:00")
+    evaluation = small_fake().evaluation("alpha", q3_from, q3_to)
+    outage = EvidenceItem(
+        kind="outage", id="alpha-cam-1", label="probe_failed: tcp 554: connection refused"
+    )
+    first = msgspec.structs.replace(evaluation.results[0], evidence=[outage])
+    evaluation = msgspec.structs.replace(evaluation, results=[first])
+    signoff = SignOff(
+        id="s1",
+        commune="alpha",
+        from_ms=q3_from,
+        to_ms=q3_to,
+        period="2026-Q3",
+        sha256="0" * 64,
+        profile="default",
+        verifier="Sở TT&TT",
+        token_id="t1",
+        role="verifier",
+        signed_ms=q3_to,
+    )
+    statuses = [SignOffStatus(signoff, "0" * 64, True)]
+    vi = report_view(evaluation, "0" * 64, statuses, tz=TZ, lang="vi")
+    en = report_view(evaluation, "0" * 64, statuses, tz=TZ, lang="en")
+    assert vi["period"] == "Quý 3/2026 (01/07/2026 – 30/09/2026)"
+    assert en["period"] == "Q3 2026 (2026-07-01 – 2026-09-30)"
+    assert vi["signoffs"][0]["role"] == "Cán bộ thẩm định"
+    assert en["signoffs"][0]["role"] == "Verifier"
+    [row] = vi["results"][0]["evidence"]
+    assert row["label"].startswith("Không phản hồi: cổng 554: bị từ chối kết nối")
+    assert row["label_raw"] == "tcp 554: connection refused"  # the agent's words kept
+    html = render_html(vi)
+    assert "Xã Alpha — Quý 3/2026" in html and "tcp 554: connection refused" in html
+    # A commune created within the period: the period asked, then the days evaluated.
+    part = msgspec.structs.replace(
+        evaluation,
+        from_ms=ms("2026-08-15T00:00"),
+        requested_from_ms=q3_from,
+        requested_to_ms=q3_to,
+    )
+    assert report_view(part, "0" * 64, [], tz=TZ, lang="vi")["period"] == (
+        "Quý 3/2026 (15/08/2026 – 30/09/2026)"
+    )
+    # A range that is no named period: its days. The CSV keeps its day columns.
+    custom = msgspec.structs.replace(evaluation, to_ms=ms("2026-08-16T00:00"))
+    assert report_view(custom, "0" * 64, [], tz=TZ, lang="vi")["period"] == (
+        "01/07/2026 – 15/08/2026"
+    )
+    row = next(
+        csv.DictReader(
+            io.StringIO(render_csv(evaluation, "0" * 64, [], tz=TZ, lang="en").decode("utf-8-sig"))
+        )
+    )
+    assert (row["from"], row["to"]) == ("2026-07-01", "2026-09-30")

@@ -12,12 +12,14 @@ from xaso.protocol import (
     MAX_PAYLOAD_BYTES,
     SCHEMA_VERSION,
     BroadcastEvent,
+    DeviceReading,
     ScheduledContent,
     broadcast_topic,
     encode,
     heartbeat_topic,
     status_topic,
 )
+from xaso.server.monitoring.backfill import Backfill
 from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.metrics import Metrics
@@ -173,6 +175,13 @@ def test_a_backlog_corrects_the_history_without_touching_the_live_state(
         (5_000, "online", "backfill: probe_ok"),
     ]
     assert str(ingest.state.devices["alpha-cam-1"].status) == "unknown"  # live: untouched
+
+
+def test_a_backlog_reading_without_an_error_text_is_a_plain_probe_failed() -> None:
+    index = small_index()
+    quiet = DeviceReading(id="alpha-cam-1", reachable=False)  # no error text given
+    [found] = Backfill().transitions([quiet], index.devices, 1_000)
+    assert found.cause == "backfill: probe_failed"  # as the live state says it
 
 
 # -- broadcast-log events ------------------------------------------------------------------

@@ -179,7 +179,8 @@ async def test_page_needs_login_and_speaks_vietnamese(
     html = await (await client.get("/")).text()
     assert "Xã Alpha" in html
     assert "Mất kết nối" in html  # the offline camera, in Vietnamese
-    assert "Không phản hồi: timeout" in html  # and why
+    assert "Không phản hồi: quá thời gian chờ" in html  # and why, in words
+    assert '<code class="raw" title="Nguyên văn gateway báo">timeout</code>' in html
     html = await (await client.get("/?lang=en")).text()
     assert "Offline" in html
     html = await (await client.get("/")).text()  # the choice is remembered

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from xaso.server.indicators.reports.text import format_time
 from xaso.server.indicators.result import ExclusionChange, ExclusionEntry
+from xaso.server.words import role_name
 
 
 def change_text(change: ExclusionChange, tz: ZoneInfo, w: dict[str, str], lang: str) -> str:
     """Who, with their role, and when (not known for what was kept before versions)."""
-    who = f"{change.by or '—'} ({change.role})" if change.role else change.by or "—"
+    role = role_name(change.role, w) if change.role else ""
+    who = f"{change.by or '—'} ({role})" if role else change.by or "—"
     return f"{who} · {format_time(change.at_ms, tz, lang)}" if change.at_ms else who
 
 

@@ -86,7 +86,7 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
     pdf.add_page()
 
     pdf.set_font(FAMILY, "B", 14)
-    pdf.multi_cell(0, 7, _nfc(f"{w['report.title']} — {view['commune_name']}"))
+    pdf.multi_cell(0, 7, _nfc(f"{w['report.title']} — {view['commune_name']} — {view['period']}"))
     pdf.ln(2)
     _pairs(
         pdf,
@@ -146,7 +146,7 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
                     [
                         e["kind"],
                         e["id"],
-                        f"{e['label']}\n{e['sha256']}" if e["sha256"] else e["label"],
+                        "\n".join(x for x in (e["label"], e["label_raw"], e["sha256"]) if x),
                         e["value"],
                         e["counted"],
                         e["time"],

@@ -25,6 +25,7 @@ from xaso.server.indicators.reports.text import (
     format_day,
     format_number,
     format_time,
+    named_period,
     period_text,
     quantity_text,
     unit_text,
@@ -37,7 +38,7 @@ from xaso.server.indicators.result import (
     Verdict,
 )
 from xaso.server.web.templating import ENVIRONMENT
-from xaso.server.words import translator
+from xaso.server.words import cause_text, role_name, translator
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 
@@ -82,10 +83,14 @@ def _evidence_row(
         span = f"{format_time(item.from_ms, tz, lang)} – {format_time(item.to_ms, tz, lang)}"
     else:
         span = ""
+    # An outage's label is its cause code as stored (and hashed): said in words here,
+    # with the agent's own text beside it.
+    label = cause_text(item.label, w) if item.kind == "outage" else None
     return {
         "kind": w.get(f"kind.{item.kind}", item.kind),
         "id": item.id,
-        "label": item.label,
+        "label": label.text if label else item.label,
+        "label_raw": label.raw if label else "",
         "value": "" if item.value is None else format_number(item.value, lang),
         "counted": "" if item.counted is None else (w["yes"] if item.counted else w["no"]),
         "note": item.note,
@@ -93,6 +98,22 @@ def _evidence_row(
         "sha256": item.sha256 or "",
         "url": url(item.sha256) if item.sha256 else "",
     }
+
+
+def period_heading(evaluation: CommuneEvaluation, tz: ZoneInfo, lang: str) -> str:
+    """The period asked for, as people name it, with the days evaluated when the name
+    does not say them: "Quý 3/2026 (01/07/2026 – 30/09/2026)". A commune that merged or
+    was created within the period is evaluated over its part only."""
+    asked_from = evaluation.requested_from_ms
+    asked_to = evaluation.requested_to_ms
+    name = named_period(
+        evaluation.from_ms if asked_from is None else asked_from,
+        evaluation.to_ms if asked_to is None else asked_to,
+        tz,
+        lang,
+    )
+    days = period_text(evaluation.from_ms, evaluation.to_ms, tz, lang)
+    return name if name == days else f"{name} ({days})"
 
 
 def signoff_state(statuses: list[SignOffStatus]) -> str:
@@ -179,7 +200,7 @@ def report_view(
         "commune_name": evaluation.commune_name,
         "parent": parent_name or evaluation.parent or "—",
         "profile": evaluation.profile,
-        "period": period_text(evaluation.from_ms, evaluation.to_ms, tz, lang),
+        "period": period_heading(evaluation, tz, lang),
         "computed": format_time(evaluation.computed_ms, tz, lang),
         "excused": w["excused.yes"] if excused else w["excused.no"],
         "sha256": sha256,
@@ -194,7 +215,7 @@ def report_view(
         "signoffs": [
             {
                 "verifier": s.signoff.verifier,
-                "role": s.signoff.role,
+                "role": role_name(s.signoff.role, w),
                 "signed_at": format_time(s.signoff.signed_ms, tz, lang),
                 "sha256": s.signoff.sha256,
                 "matches": s.matches,
@@ -207,13 +228,14 @@ def report_view(
         "changes_state": changes_state(signoffs),
         "changes_against": ""
         if latest is None
-        else f"{latest.verifier} ({latest.role}), {format_time(latest.signed_ms, tz, lang)}",
+        else f"{latest.verifier} ({role_name(latest.role, w)}), "
+        f"{format_time(latest.signed_ms, tz, lang)}",
         "changes": latest_change_rows(signoffs, w=w, lang=lang, tz=tz),
         "approved": None
         if approved is None
         else {
             "verifier": approved.verifier,
-            "role": approved.role,
+            "role": role_name(approved.role, w),
             "signed_at": format_time(approved.signed_ms, tz, lang),
             "sha256": approved.sha256,
             "note": approved.note,

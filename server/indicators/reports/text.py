@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from xaso.server.indicators.period import period_days
+from xaso.server.indicators.period import period_days, period_label
+from xaso.server.words import period_name
 
 COMPARISON_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "=": "="}
 
@@ -39,6 +40,13 @@ def period_text(from_ms: int, to_ms: int, tz: ZoneInfo, lang: str) -> str:
     """The half-open period as the inclusive local days people name it."""
     first, last = period_days(from_ms, to_ms, tz)
     return f"{format_day(first, lang)} – {format_day(last, lang)}"
+
+
+def named_period(from_ms: int, to_ms: int, tz: ZoneInfo, lang: str) -> str:
+    """The period as people name it: "Quý 3/2026" when it is exactly a year, quarter,
+    month or day, else its days ("01/07/2026 – 30/09/2026")."""
+    label = period_label(from_ms, to_ms, tz)
+    return period_name(label, lang) if label else period_text(from_ms, to_ms, tz, lang)
 
 
 def unit_text(unit: str, w: dict[str, str]) -> str:

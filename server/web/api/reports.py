@@ -47,6 +47,7 @@ from xaso.server.indicators.reports.report import (
     render_html,
     report_view,
 )
+from xaso.server.indicators.reports.text import named_period
 from xaso.server.indicators.result import CommuneEvaluation
 from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.keys import CLOCK_MS, INDEX
@@ -58,7 +59,7 @@ from xaso.server.web.rendering import request_language
 from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.web.tokens import Principal, Role
 from xaso.server.web.views import iso_utc
-from xaso.server.words import translator
+from xaso.server.words import role_name, translator
 
 FORMATS = ("html", "csv", "pdf", "json")
 DEFAULT_TREND = 2
@@ -532,9 +533,8 @@ async def overview_page(request: web.Request) -> web.Response:
     data, period = await _overview_data(request)
     lang = request_language(request)
     w = translator(lang)
-    columns = [
-        p["period"] or period_text(p["from_ms"], p["to_ms"], tz, lang) for p in data["periods"]
-    ]
+    # The periods as people name them ("Quý 3/2026"); the links keep the machine names.
+    columns = [named_period(p["from_ms"], p["to_ms"], tz, lang) for p in data["periods"]]
     rows = []
     for row in data["communes"]:
         report_query = {"commune": row["commune"], "lang": lang}
@@ -555,6 +555,11 @@ async def overview_page(request: web.Request) -> web.Response:
                 "report": f"/indicators/report?{urllib.parse.urlencode(report_query)}",
             }
         )
+    principal = request[PRINCIPAL]
+    languages = {
+        code: f"{request.path}?{urllib.parse.urlencode({**request.query, 'lang': code})}"
+        for code in ("vi", "en")
+    }
     html = ENVIRONMENT.get_template("indicators_overview.html").render(
         t=w,
         w=w,
@@ -565,7 +570,9 @@ async def overview_page(request: web.Request) -> web.Response:
         indicators=data["indicators"],
         rows=rows,
         verdicts=[(v, w[f"verdict.{v}"]) for v in VERDICTS],
-        user=request[PRINCIPAL],
+        user=principal,
+        role=role_name(principal.role, w),
+        languages=languages,
     )
     return web.Response(text=html, content_type="text/html")
 

@@ -19,7 +19,7 @@ from xaso.server.monitoring.keys import STATE
 from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.rendering import render, request_language
 from xaso.server.web.views import commune_states, status_counts
-from xaso.server.words import describe_cause, duration, translator
+from xaso.server.words import cause_text, duration, translator
 
 
 def _playing(state: DeviceState, words: dict[str, str]) -> str | None:
@@ -68,7 +68,7 @@ async def overview(request: web.Request) -> web.Response:
                         "since": _local_time(s.since_ms, tz),
                         "for": duration(now_s - (s.since_ms or 0) / 1000, lang),
                         "last_seen": _local_time(s.last_seen_ms, tz),
-                        "cause": describe_cause(s.cause, words),
+                        "cause": cause_text(s.cause, words),
                         "playing": _playing(s, words),
                     }
                     for s in states
