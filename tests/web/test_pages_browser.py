@@ -128,4 +128,11 @@ async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None
     font = await page.evaluate("getComputedStyle(document.body).fontFamily")
     if "system-ui" not in font:
         problems.append(f"{name}: xaso.css not applied (font {font!r})")
+    # Usable at a phone's width: nothing makes the page itself scroll sideways (a wide
+    # table scrolls inside its own box).
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if overflow > 0:
+        problems.append(f"{name}: the page scrolls {overflow}px sideways")
     await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
