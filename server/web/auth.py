@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import json
 from collections.abc import Awaitable, Callable
+from typing import NoReturn
 from urllib.parse import quote
 
 from aiohttp import web
@@ -77,9 +79,9 @@ async def _csrf_token_sent(request: web.Request) -> str:
     return ""
 
 
-def _refuse(request: web.Request, status: type[web.HTTPException], message: str) -> None:
+def _refuse(request: web.Request, status: type[web.HTTPException], message: str) -> NoReturn:
     if request.path.startswith("/api/"):
-        raise status(text=f'{{"error": "{message}"}}', content_type="application/json")
+        raise status(text=json.dumps({"error": message}), content_type="application/json")
     raise status(text=message)
 
 
