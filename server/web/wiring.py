@@ -11,6 +11,8 @@ from xaso.server.keys import DATABASE
 from xaso.server.web import login, pages
 from xaso.server.web.accounts import AccountStore
 from xaso.server.web.api import (
+    accounts,
+    audit,
     availability,
     broadcasts,
     content,
@@ -62,6 +64,8 @@ def setup(app: web.Application) -> None:
         reports,
         indicators,
         intake,
+        accounts,
+        audit,
         login,
         pages,
     ):

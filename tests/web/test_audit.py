@@ -1,6 +1,6 @@
 """The audit log: append-only in SQLite, every change that succeeded kept with who, when,
 what and from where, failed requests and reads not; every login, the failed ones as
-security events without the password."""
+security events without the password; admins read it through the API."""
 
 from __future__ import annotations
 
@@ -197,7 +197,47 @@ async def test_logins_are_kept_the_failed_ones_as_security_events_without_the_pa
         await client.post("/login", data={"login": "can.bo", "password": wrong})
     assert _all(app)[0].action == "login.refused" and _all(app)[0].security
     assert _all(app)[0].status == 429
+    security = await client.get(
+        "/api/v1/audit?security=1&limit=500", headers=bearer(app, Role.ADMIN)
+    )
+    assert all(e["security"] for e in (await security.json())["entries"])
 
 
 def app_db_rows(app: web.Application) -> list[tuple[object, ...]]:
     return app[DATABASE].connection.execute("SELECT * FROM audit_log").fetchall()
+
+
+async def test_admins_read_the_log_through_the_api(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = page_cookie(app, Role.OPERATOR, "alpha")
+    for minutes in (10, 20, 30):
+        response = await client.post(
+            "/api/v1/broadcasts/silence",
+            json={"commune": "alpha", "minutes": minutes},
+            headers=officer,
+        )
+        assert response.status == 201
+    admin = bearer(app, Role.ADMIN)
+    for role in (Role.OPERATOR, Role.VIEWER, Role.VERIFIER):
+        token = bearer(app, role, "alpha")
+        assert (await client.get("/api/v1/audit", headers=token)).status == 403
+
+    first = await (await client.get("/api/v1/audit?limit=2", headers=admin)).json()
+    assert [e["action"] for e in first["entries"]] == ["broadcasts.silence"] * 2
+    assert first["entries"][0]["role"] == "operator"
+    assert first["entries"][0]["path"] == "/api/v1/broadcasts/silence"
+    rest = await (
+        await client.get(f"/api/v1/audit?limit=2&before={first['before']}", headers=admin)
+    ).json()
+    assert len(rest["entries"]) == 1 and rest["before"] is None
+    assert rest["entries"][0]["seq"] < first["entries"][-1]["seq"]
+    none = await (await client.get("/api/v1/audit?action=account", headers=admin)).json()
+    assert none["entries"] == []
+    login = first["entries"][0]["login"]
+    mine = await (await client.get(f"/api/v1/audit?who={login}", headers=admin)).json()
+    assert len(mine["entries"]) == 3
+    later = await (await client.get("/api/v1/audit?from=2100-01-01", headers=admin)).json()
+    assert later["entries"] == []
+    for bad in ("limit=0", "limit=x", "before=-1", "from=yesterday", "security=yes"):
+        assert (await client.get(f"/api/v1/audit?{bad}", headers=admin)).status == 400, bad
