@@ -1,10 +1,11 @@
-"""Admins manage accounts and API tokens through the API: only admins, a session's
-changes with its CSRF token, refusals that say what, an admin never disabling themselves
-nor the last admin going, the audit log told what changed and never a password or a
-token."""
+"""Admins manage accounts and API tokens, through the API and the pages alike: only
+admins, a session's changes with its CSRF token, refusals in words (Vietnamese on the
+pages), an admin never disabling themselves nor the last admin going, the audit log
+told what changed and never a password or a token."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -236,6 +237,19 @@ ADMIN_ROUTES = [
     ("DELETE", "/api/v1/tokens/abcd"),
     ("GET", "/api/v1/audit"),
 ]
+ADMIN_PAGES = [
+    ("GET", "/admin/users"),
+    ("POST", "/admin/users"),
+    ("GET", "/admin/users/someone"),
+    ("POST", "/admin/users/someone"),
+    ("POST", "/admin/users/someone/password"),
+    ("POST", "/admin/users/someone/disable"),
+    ("POST", "/admin/users/someone/enable"),
+    ("GET", "/admin/tokens"),
+    ("POST", "/admin/tokens"),
+    ("POST", "/admin/tokens/abcd/revoke"),
+    ("GET", "/admin/audit"),
+]
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.VERIFIER, Role.VIEWER])
@@ -247,6 +261,12 @@ async def test_only_admins_may(client: TestClient, app: web.Application, role: R
             response = await client.request(method, path, json={}, headers=headers)
             assert response.status == 403, (method, path)
             assert response.content_type == "application/json"
+    for method, path in ADMIN_PAGES:
+        response = await client.request(method, path, headers=session)
+        assert response.status == 403, (method, path)
+        assert "Không có quyền" in await response.text()
+    page = await client.get("/", headers=session)
+    assert 'href="/admin/users"' not in await page.text()  # nor in its menu
     assert _actions(app) == []
 
 
@@ -257,5 +277,142 @@ async def test_a_session_changes_nothing_without_its_csrf_token(
     without = {k: v for k, v in session.items() if k != CSRF_HEADER}
     body = {"login": "an", "password": PASSWORD, "role": "viewer"}
     assert (await client.post("/api/v1/users", json=body, headers=without)).status == 403
+    form = await client.post("/admin/users", data=body, headers=without, allow_redirects=False)
+    assert form.status == 403
     assert app[ACCOUNTS].by_login("an") is None
     assert (await client.post("/api/v1/users", json=body, headers=session)).status == 201
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_the_accounts_pages(client: TestClient, app: web.Application) -> None:
+    admin = page_cookie(app, Role.ADMIN)
+    cookie = {"Cookie": admin["Cookie"]}  # forms send their token as a field
+    page = await client.get("/admin/users", headers=cookie)
+    html = await page.text()
+    assert page.status == 200 and page.headers["Cache-Control"] == "no-store"
+    assert 'href="/admin/users"' in html and "Quản trị" in html  # the menu's entry
+    assert "Xã Alpha (alpha)" in html and "Quản trị viên" in html
+    csrf = _csrf(html)
+
+    # A refusal is the form again, in words, with what was typed (not the password).
+    short = {
+        "csrf_token": csrf,
+        "login": "canbo.alpha",
+        "name": "Cán bộ Alpha",
+        "role": "operator",
+        "password": "ngắn",
+    }
+    refused = await client.post("/admin/users", data=short, headers=cookie)
+    html = await refused.text()
+    assert refused.status == 400
+    assert "Mật khẩu phải có ít nhất 10 ký tự." in html
+    assert 'value="canbo.alpha"' in html and "ngắn" not in html
+    no_commune = await client.post(
+        "/admin/users", data={**short, "password": PASSWORD}, headers=cookie
+    )
+    assert "Cán bộ xã phải được giao ít nhất một xã / phường." in await no_commune.text()
+    english = await client.post(
+        "/admin/users?lang=en", data={**short, "password": PASSWORD}, headers=cookie
+    )
+    assert "A commune officer needs at least one commune." in await english.text()
+    await client.get("/admin/users?lang=vi", headers=cookie)  # the language is remembered
+
+    made = await client.post(
+        "/admin/users",
+        data={**short, "password": PASSWORD, "communes": "alpha"},
+        headers=cookie,
+        allow_redirects=False,
+    )
+    assert made.status == 303
+    assert made.headers["Location"] == "/admin/users/canbo.alpha?done=created"
+    account = await client.get(made.headers["Location"], headers=cookie)
+    html = await account.text()
+    assert "Đã tạo tài khoản." in html and "Cán bộ xã" in html and "Xã Alpha" in html
+
+    changed = await client.post(
+        "/admin/users/canbo.alpha",
+        data={"csrf_token": csrf, "name": "Chị Alpha", "role": "operator", "communes": "beta"},
+        headers=cookie,
+        allow_redirects=False,
+    )
+    assert changed.headers["Location"] == "/admin/users/canbo.alpha?done=updated"
+    made_account = app[ACCOUNTS].by_login("canbo.alpha")
+    assert made_account is not None
+    assert made_account.display_name == "Chị Alpha" and made_account.communes == {"beta"}
+
+    reset = await client.post(
+        "/admin/users/canbo.alpha/password",
+        data={"csrf_token": csrf, "password": NEW_PASSWORD},
+        headers=cookie,
+        allow_redirects=False,
+    )
+    assert reset.headers["Location"].endswith("?done=password")
+    disabled = await client.post(
+        "/admin/users/canbo.alpha/disable",
+        data={"csrf_token": csrf},
+        headers=cookie,
+        allow_redirects=False,
+    )
+    assert disabled.headers["Location"].endswith("?done=disabled")
+    html = await (await client.get("/admin/users", headers=cookie)).text()
+    assert "Đã khóa từ" in html
+
+    my_login = next(a.login for a in app[ACCOUNTS].all() if a.role is Role.ADMIN)
+    own = await client.get(f"/admin/users/{my_login}", headers=cookie)
+    html = await own.text()
+    assert "bạn không thể tự khóa" in html and f"/admin/users/{my_login}/disable" not in html
+    self_disable = await client.post(
+        f"/admin/users/{my_login}/disable", data={"csrf_token": csrf}, headers=cookie
+    )
+    assert self_disable.status == 409
+    assert "Bạn không thể tự khóa tài khoản của mình." in await self_disable.text()
+    assert (await client.get("/admin/users/nobody", headers=cookie)).status == 404
+
+    assert _actions(app) == [
+        "account.create",
+        "account.update",
+        "account.password",
+        "account.disable",
+    ]
+    audit = await (await client.get("/admin/audit", headers=cookie)).text()
+    assert "Vai trò: Cán bộ xã" in audit  # the new account's role, in words
+    assert "Xã / phường: alpha → beta" in audit and "Tên: Cán bộ Alpha → Chị Alpha" in audit
+    assert '<a href="/admin/users" aria-current="page">Quản trị</a>' in audit
+    for entry in app[AUDIT].find(AuditQuery()):
+        assert entry.route.startswith("/admin/users") and entry.status == 303
+    assert PASSWORD not in _audit_dump(app) and NEW_PASSWORD not in _audit_dump(app)
+
+
+async def test_the_tokens_page_shows_a_new_token_once(
+    client: TestClient, app: web.Application
+) -> None:
+    admin = page_cookie(app, Role.ADMIN)
+    html = await (await client.get("/admin/tokens", headers=admin)).text()
+    assert "Mã truy cập API" in html and "Gateway (bộ điều khiển trung tâm)" in html
+    made = await client.post(
+        "/admin/tokens",
+        data={"name": "Gateway Beta", "role": "agent", "communes": "beta"},
+        headers=admin,
+    )
+    html = await made.text()
+    assert made.status == 200 and made.headers["Cache-Control"] == "no-store"
+    secret = re.search(r'value="(xaso_[^"]+)"', html)
+    assert secret is not None and "chỉ hiện một lần" in html
+    listed = await (await client.get("/admin/tokens", headers=admin)).text()
+    assert "Gateway Beta" in listed and secret.group(1) not in listed
+    token_id = secret.group(1).split("_")[1]
+    revoked = await client.post(
+        f"/admin/tokens/{token_id}/revoke", headers=admin, allow_redirects=False
+    )
+    assert revoked.headers["Location"] == "/admin/tokens?done=revoked"
+    listed = await (await client.get("/admin/tokens?done=revoked", headers=admin)).text()
+    assert "Đã thu hồi mã" in listed and "Đã thu hồi từ" in listed
+    refused = await client.post("/admin/tokens", data={"role": "operator"}, headers=admin)
+    assert refused.status == 400 and "Cán bộ xã phải được giao" in await refused.text()
+    assert _actions(app) == ["token.create", "token.revoke"]
+    assert secret.group(1) not in _audit_dump(app)

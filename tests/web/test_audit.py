@@ -1,6 +1,6 @@
 """The audit log: append-only in SQLite, every change that succeeded kept with who, when,
 what and from where, failed requests and reads not; every login, the failed ones as
-security events without the password; admins read it through the API."""
+security events without the password; admins read it through the API and the page."""
 
 from __future__ import annotations
 
@@ -207,7 +207,7 @@ def app_db_rows(app: web.Application) -> list[tuple[object, ...]]:
     return app[DATABASE].connection.execute("SELECT * FROM audit_log").fetchall()
 
 
-async def test_admins_read_the_log_through_the_api(
+async def test_admins_read_the_log_through_the_api_and_the_page(
     client: TestClient, app: web.Application
 ) -> None:
     officer = page_cookie(app, Role.OPERATOR, "alpha")
@@ -222,6 +222,8 @@ async def test_admins_read_the_log_through_the_api(
     for role in (Role.OPERATOR, Role.VIEWER, Role.VERIFIER):
         token = bearer(app, role, "alpha")
         assert (await client.get("/api/v1/audit", headers=token)).status == 403
+        page = await client.get("/admin/audit", headers=page_cookie(app, role, "alpha"))
+        assert page.status == 403 and page.content_type == "text/html"
 
     first = await (await client.get("/api/v1/audit?limit=2", headers=admin)).json()
     assert [e["action"] for e in first["entries"]] == ["broadcasts.silence"] * 2
@@ -241,3 +243,19 @@ async def test_admins_read_the_log_through_the_api(
     assert later["entries"] == []
     for bad in ("limit=0", "limit=x", "before=-1", "from=yesterday", "security=yes"):
         assert (await client.get(f"/api/v1/audit?{bad}", headers=admin)).status == 400, bad
+
+    page = await client.get("/admin/audit", headers=page_cookie(app, Role.ADMIN))
+    html = await page.text()
+    assert page.status == 200, html
+    assert html.count("POST /api/v1/broadcasts/silence") == 3
+    assert "Nhật ký thao tác" in html and "Cán bộ xã" in html
+    assert page.headers["Cache-Control"] == "no-store"
+    filtered = await client.get(
+        f"/admin/audit?who={login}&action=broadcasts&from=2020-01-01&to=2099-12-31",
+        headers=page_cookie(app, Role.ADMIN),
+    )
+    assert (await filtered.text()).count("POST /api/v1/broadcasts/silence") == 3
+    empty = await client.get("/admin/audit?action=account", headers=page_cookie(app, Role.ADMIN))
+    assert "Không có mục nào." in await empty.text()
+    bad_day = await client.get("/admin/audit?from=31/12/2026", headers=page_cookie(app, Role.ADMIN))
+    assert bad_day.status == 400 and "Ngày không hợp lệ" in await bad_day.text()
