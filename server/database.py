@@ -1,11 +1,11 @@
 """The server's own SQLite file, ``<--data-dir>/xaso.db``, and its one owner.
 
 It holds what the server decides or is told, as opposed to the time series (the
-``--store``): API tokens and page sessions; broadcast schedules with every version,
-silences and manual playout entries; maintenance windows and excused periods with their
-history; uploaded audio and evidence documents (their records; the bytes are files
-beside it); declared indicator values; sign-offs; refused messages kept aside and the
-agents' numbering. Back it up with ``--data-dir``.
+``--store``): API tokens, accounts and page sessions, and the audit log; broadcast
+schedules with every version, silences and manual playout entries; maintenance windows
+and excused periods with their history; uploaded audio and evidence documents (their
+records; the bytes are files beside it); declared indicator values; sign-offs; refused
+messages kept aside and the agents' numbering. Back it up with ``--data-dir``.
 
 ``ServerDatabase`` opens it once; every store of the event loop works on its one
 connection (they all run on the loop, so no two use it at once). The intake journal

@@ -59,6 +59,181 @@ _TEXT: dict[str, dict[str, str]] = {
     "menu.help": {"vi": "Hướng dẫn", "en": "Help"},
     # -- the admins' pages: accounts, tokens, audit log --
     "menu.admin": {"vi": "Quản trị", "en": "Administration"},
+    "admin.users": {"vi": "Tài khoản", "en": "Accounts"},
+    "admin.tokens": {"vi": "Mã truy cập API", "en": "API tokens"},
+    "admin.audit": {"vi": "Nhật ký thao tác", "en": "Audit log"},
+    "admin.name": {"vi": "Họ và tên", "en": "Name"},
+    "admin.role": {"vi": "Vai trò", "en": "Role"},
+    "admin.communes": {"vi": "Xã / phường", "en": "Communes"},
+    "admin.communes_all": {"vi": "Tất cả", "en": "All"},
+    "admin.communes_hint": {
+        "vi": "Để trống: mọi xã / phường (cán bộ xã phải được giao ít nhất một). "
+        "Giữ Ctrl (hoặc ⌘) để chọn nhiều.",
+        "en": "None chosen: every commune (a commune officer needs at least one). "
+        "Hold Ctrl (or ⌘) to choose several.",
+    },
+    "admin.state": {"vi": "Tình trạng", "en": "State"},
+    "admin.enabled": {"vi": "Đang hoạt động", "en": "Active"},
+    "admin.disabled_since": {"vi": "Đã khóa từ {when}", "en": "Disabled since {when}"},
+    "admin.created": {"vi": "Ngày tạo", "en": "Created"},
+    "admin.last_login": {"vi": "Đăng nhập gần nhất", "en": "Last sign-in"},
+    "admin.never": {"vi": "Chưa lần nào", "en": "Never"},
+    "admin.create_user": {"vi": "Tạo tài khoản", "en": "Create an account"},
+    "admin.initial_password": {
+        "vi": "Mật khẩu ban đầu (ít nhất 10 ký tự)",
+        "en": "First password (at least 10 characters)",
+    },
+    "admin.create": {"vi": "Tạo", "en": "Create"},
+    "admin.edit": {"vi": "Sửa", "en": "Edit"},
+    "admin.save": {"vi": "Lưu", "en": "Save"},
+    "admin.account": {"vi": "Tài khoản {login}", "en": "Account {login}"},
+    "admin.change": {"vi": "Họ tên, vai trò, xã / phường", "en": "Name, role, communes"},
+    "admin.reset_password": {"vi": "Đặt lại mật khẩu", "en": "Reset the password"},
+    "admin.new_password": {
+        "vi": "Mật khẩu mới (ít nhất 10 ký tự)",
+        "en": "New password (at least 10 characters)",
+    },
+    "admin.reset_hint": {
+        "vi": "Người dùng bị đăng xuất khỏi mọi phiên đang mở.",
+        "en": "They are signed out of every open session.",
+    },
+    "admin.disable": {"vi": "Khóa tài khoản", "en": "Disable the account"},
+    "admin.disable_hint": {
+        "vi": "Có hiệu lực ngay: người dùng bị đăng xuất khỏi mọi phiên và không đăng nhập được "
+        "nữa. Tài khoản không bị xóa: những gì họ đã làm vẫn mang tên họ.",
+        "en": "At once: they are signed out everywhere and cannot sign in. The account is not "
+        "deleted: what they did stays in their name.",
+    },
+    "admin.enable": {"vi": "Mở khóa tài khoản", "en": "Enable the account"},
+    "admin.self_note": {
+        "vi": "Đây là tài khoản của bạn: bạn không thể tự khóa.",
+        "en": "This is your own account: you cannot disable it.",
+    },
+    "admin.back_users": {"vi": "← Danh sách tài khoản", "en": "← All accounts"},
+    "admin.back_tokens": {"vi": "← Danh sách mã truy cập", "en": "← All API tokens"},
+    "admin.done.created": {"vi": "Đã tạo tài khoản.", "en": "The account is created."},
+    "admin.done.updated": {"vi": "Đã lưu thay đổi.", "en": "The changes are saved."},
+    "admin.done.password": {
+        "vi": "Đã đặt mật khẩu mới; người dùng đã bị đăng xuất khỏi mọi phiên.",
+        "en": "The new password is set; they are signed out everywhere.",
+    },
+    "admin.done.disabled": {
+        "vi": "Đã khóa tài khoản; mọi phiên của người dùng đã kết thúc.",
+        "en": "The account is disabled; every session of it has ended.",
+    },
+    "admin.done.enabled": {"vi": "Đã mở khóa tài khoản.", "en": "The account is enabled."},
+    "admin.done.revoked": {
+        "vi": "Đã thu hồi mã: mọi yêu cầu dùng mã này bị từ chối.",
+        "en": "The token is revoked: every request with it is refused.",
+    },
+    "admin.error.login_format": {
+        "vi": "Tên đăng nhập gồm 2 đến 64 ký tự: chữ cái không dấu, chữ số, dấu chấm, gạch dưới "
+        "hoặc gạch ngang, bắt đầu bằng chữ cái hoặc chữ số.",
+        "en": "A login name is 2 to 64 letters without accents, digits, '.', '_' or '-', "
+        "starting with a letter or a digit.",
+    },
+    "admin.error.password_short": {
+        "vi": "Mật khẩu phải có ít nhất 10 ký tự.",
+        "en": "A password has at least 10 characters.",
+    },
+    "admin.error.role": {"vi": "Vai trò không hợp lệ.", "en": "Not a role."},
+    "admin.error.operator_communes": {
+        "vi": "Cán bộ xã phải được giao ít nhất một xã / phường.",
+        "en": "A commune officer needs at least one commune.",
+    },
+    "admin.error.login_taken": {
+        "vi": "Tên đăng nhập này đã có người dùng.",
+        "en": "This login name is taken.",
+    },
+    "admin.error.no_account": {"vi": "Không có tài khoản này.", "en": "No such account."},
+    "admin.error.commune": {
+        "vi": "Có xã / phường không có trong danh mục.",
+        "en": "A commune is not in the inventory.",
+    },
+    "admin.error.self_disable": {
+        "vi": "Bạn không thể tự khóa tài khoản của mình.",
+        "en": "You cannot disable your own account.",
+    },
+    "admin.error.last_admin": {
+        "vi": "Đây là quản trị viên cuối cùng đang hoạt động: không thể khóa hay đổi vai trò.",
+        "en": "This is the last active administrator: it can be neither disabled nor demoted.",
+    },
+    "admin.tokens_hint": {
+        "vi": "Mã truy cập dành cho gateway và các chương trình gọi API; người dùng đăng nhập "
+        "bằng tài khoản.",
+        "en": "API tokens are for gateways and programs; people sign in with an account.",
+    },
+    "admin.token_name": {"vi": "Tên (ai dùng mã này)", "en": "Name (who uses it)"},
+    "admin.create_token": {"vi": "Tạo mã truy cập", "en": "Create a token"},
+    "admin.token_created": {"vi": "Mã truy cập mới", "en": "New API token"},
+    "admin.token_once": {
+        "vi": "Sao chép mã này ngay và cất giữ an toàn: mã chỉ hiện một lần này, máy chủ chỉ "
+        "lưu mã băm của nó.",
+        "en": "Copy this token now and keep it safe: it is shown this once; the server keeps "
+        "only its hash.",
+    },
+    "admin.copy": {"vi": "Sao chép", "en": "Copy"},
+    "admin.copied": {"vi": "Đã sao chép", "en": "Copied"},
+    "admin.last_used": {"vi": "Dùng lần cuối", "en": "Last used"},
+    "admin.revoked_at": {"vi": "Đã thu hồi từ {when}", "en": "Revoked since {when}"},
+    "admin.revoke": {"vi": "Thu hồi", "en": "Revoke"},
+    "admin.audit.kept": {
+        "vi": "Mọi thay đổi và mọi lần đăng nhập đều được ghi lại: ai, lúc nào, làm gì, từ địa "
+        "chỉ nào. Nhật ký chỉ được ghi thêm, không sửa hay xóa được, và được lưu vĩnh viễn.",
+        "en": "Every change and every sign-in is recorded: who, when, what, from where. The "
+        "log is only ever added to, never changed or deleted, and kept forever.",
+    },
+    "admin.audit.when": {"vi": "Thời điểm", "en": "When"},
+    "admin.audit.who": {"vi": "Người thực hiện", "en": "Who"},
+    "admin.audit.who_hint": {"vi": "tên đăng nhập hoặc họ tên", "en": "login or name"},
+    "admin.audit.action": {"vi": "Thao tác", "en": "Action"},
+    "admin.audit.action_hint": {
+        "vi": "đầu tên thao tác, vd. account, login, schedules",
+        "en": "start of its name, e.g. account, login, schedules",
+    },
+    "admin.audit.detail": {"vi": "Chi tiết", "en": "Detail"},
+    "admin.audit.address": {"vi": "Từ địa chỉ", "en": "From"},
+    "admin.audit.status": {"vi": "Mã trả lời", "en": "Answer"},
+    "admin.audit.security": {"vi": "Sự kiện an ninh", "en": "Security event"},
+    "admin.audit.security_only": {"vi": "Chỉ sự kiện an ninh", "en": "Security events only"},
+    "admin.audit.from_day": {"vi": "Từ ngày", "en": "From day"},
+    "admin.audit.to_day": {"vi": "Đến ngày", "en": "To day"},
+    "admin.audit.filter": {"vi": "Lọc", "en": "Filter"},
+    "admin.audit.older": {"vi": "Cũ hơn →", "en": "Older →"},
+    "admin.audit.newest": {"vi": "← Mới nhất", "en": "← Newest"},
+    "admin.audit.none": {"vi": "Không có mục nào.", "en": "Nothing found."},
+    "admin.audit.token": {"vi": "mã API", "en": "API token"},
+    "admin.audit.nobody": {"vi": "(chưa đăng nhập)", "en": "(not signed in)"},
+    "admin.audit.bad_day": {
+        "vi": "Ngày không hợp lệ: chọn ngày trong lịch.",
+        "en": "Not a day: pick one from the calendar.",
+    },
+    # the names in an audit entry's detail (server/web/administration.py, login.py)
+    "admin.field.login": {"vi": "Tên đăng nhập", "en": "Login"},
+    "admin.field.name": {"vi": "Tên", "en": "Name"},
+    "admin.field.role": {"vi": "Vai trò", "en": "Role"},
+    "admin.field.communes": {"vi": "Xã / phường", "en": "Communes"},
+    "admin.field.token_id": {"vi": "Số hiệu mã", "en": "Token id"},
+    "admin.field.id": {"vi": "Số hiệu", "en": "Id"},
+    "admin.field.unchanged": {
+        "vi": "Không thay đổi: đã như vậy từ trước",
+        "en": "Nothing changed: it already was so",
+    },
+    # what the audit log names an action (server/web/auditing.py); others show as recorded
+    "admin.action.login": {"vi": "Đăng nhập", "en": "Signed in"},
+    "admin.action.login.failed": {"vi": "Đăng nhập sai", "en": "Failed sign-in"},
+    "admin.action.login.refused": {
+        "vi": "Đăng nhập bị chặn (sai quá nhiều lần)",
+        "en": "Sign-in refused (too many failures)",
+    },
+    "admin.action.logout": {"vi": "Đăng xuất", "en": "Signed out"},
+    "admin.action.account.create": {"vi": "Tạo tài khoản", "en": "Account created"},
+    "admin.action.account.update": {"vi": "Sửa tài khoản", "en": "Account changed"},
+    "admin.action.account.password": {"vi": "Đặt lại mật khẩu", "en": "Password reset"},
+    "admin.action.account.disable": {"vi": "Khóa tài khoản", "en": "Account disabled"},
+    "admin.action.account.enable": {"vi": "Mở khóa tài khoản", "en": "Account enabled"},
+    "admin.action.token.create": {"vi": "Tạo mã truy cập API", "en": "API token created"},
+    "admin.action.token.revoke": {"vi": "Thu hồi mã truy cập API", "en": "API token revoked"},
     "broker_down": {
         "vi": "Máy chủ đang mất kết nối với MQTT broker: trạng thái có thể đã cũ.",
         "en": "The server has lost the MQTT broker: statuses may be stale.",

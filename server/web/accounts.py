@@ -49,7 +49,12 @@ def password_matches(stored_hash: str, password: str) -> bool:
 
 
 class AccountError(ValueError):
-    """An account that cannot be made or changed as asked; the message says why."""
+    """An account that cannot be made or changed as asked; the message says why (in
+    English, for the CLI and the API) and ``code`` what (the pages say it in words)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -73,14 +78,24 @@ def normal_login(login: str) -> str:
     normal = login.strip().lower()
     if not _LOGIN.fullmatch(normal):
         raise AccountError(
-            "a login is 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            "a login is 2 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            "login_format",
         )
     return normal
 
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
-        raise AccountError(f"a password has at least {MIN_PASSWORD_CHARS} characters")
+        raise AccountError(
+            f"a password has at least {MIN_PASSWORD_CHARS} characters", "password_short"
+        )
+
+
+def check_role(role: Role, communes: frozenset[str]) -> None:
+    if role not in PEOPLE_ROLES:
+        raise AccountError(f"an account's role is one of {', '.join(PEOPLE_ROLES)}", "role")
+    if role is Role.OPERATOR and not communes:
+        raise AccountError("an operator account names at least one commune", "operator_communes")
 
 
 class AccountStore:
@@ -117,10 +132,7 @@ class AccountStore:
     ) -> Account:
         login = normal_login(login)
         check_password(password)
-        if role not in PEOPLE_ROLES:
-            raise AccountError(f"an account's role is one of {', '.join(PEOPLE_ROLES)}")
-        if role is Role.OPERATOR and not communes:
-            raise AccountError("an operator account names at least one commune")
+        check_role(role, communes)
         account_id = secrets.token_hex(4)
         try:
             self._db.execute(
@@ -137,7 +149,7 @@ class AccountStore:
                 ),
             )
         except sqlite3.IntegrityError:
-            raise AccountError(f"the login {login!r} is taken") from None
+            raise AccountError(f"the login {login!r} is taken", "login_taken") from None
         account = self.by_login(login)
         assert account is not None
         return account
@@ -186,7 +198,7 @@ class AccountStore:
             (_HASHER.hash(password), now_ms, account_id),
         )
         if cursor.rowcount != 1:
-            raise AccountError(f"no account {account_id}")
+            raise AccountError(f"no account {account_id}", "no_account")
         self._sessions.end_for(USER_PREFIX + account_id)
 
     def update(
@@ -197,17 +209,14 @@ class AccountStore:
         role: Role,
         communes: frozenset[str],
     ) -> Account:
-        if role not in PEOPLE_ROLES:
-            raise AccountError(f"an account's role is one of {', '.join(PEOPLE_ROLES)}")
-        if role is Role.OPERATOR and not communes:
-            raise AccountError("an operator account names at least one commune")
+        check_role(role, communes)
         self._db.execute(
             "UPDATE web_account SET display_name = ?, role = ?, communes = ? WHERE id = ?",
             (display_name.strip(), role, json.dumps(sorted(communes)), account_id),
         )
         account = self.get(account_id)
         if account is None:
-            raise AccountError(f"no account {account_id}")
+            raise AccountError(f"no account {account_id}", "no_account")
         return account
 
     def set_disabled(self, account_id: str, disabled: bool, now_ms: int) -> bool:
@@ -248,6 +257,14 @@ class AccountStore:
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM web_account").fetchone()[0])
+
+    def enabled_admins(self) -> int:
+        """How many enabled accounts are admins: the last one may not go (``administration.py``)."""
+        row = self._db.execute(
+            "SELECT count(*) FROM web_account WHERE role = ? AND disabled_ms IS NULL",
+            (Role.ADMIN.value,),
+        ).fetchone()
+        return int(row[0])
 
     def _one(self, column: str, value: str) -> Account | None:
         assert column in ("id", "login")

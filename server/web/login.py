@@ -4,6 +4,10 @@ A login that matches opens a session (``sessions.py``): the cookie holds only it
 id. Wrong passwords are counted per login and per address (``login_throttle.py``); past
 the limit the page says how long to wait, and the password is not even checked. The
 Argon2 check runs in a worker thread, so a login never stalls the event loop.
+
+Every login goes into the audit log (``auditing.py``): who signed in, and each failed or
+refused attempt as a security event with the login that was tried (never the password);
+so does every logout.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from xaso.server.keys import CLOCK_MS, SETTINGS
-from xaso.server.web.accounts import password_matches
+from xaso.server.web.accounts import Account, password_matches
+from xaso.server.web.audit import Actor
+from xaso.server.web.auditing import AUDIT_ACTION, AUDIT_ACTOR, AUDIT_DETAIL, AUDIT_SECURITY
 from xaso.server.web.auth import SESSION_COOKIE, session_limits
 from xaso.server.web.forwarded import client_address, parse_trusted_proxies, reached_over_https
 from xaso.server.web.keys import ACCOUNTS, LOGIN_THROTTLE, SESSIONS
@@ -30,6 +36,26 @@ def _next_path(value: object) -> str:
     if not text.startswith("/") or text.startswith("//") or parts.scheme or parts.netloc:
         return "/"
     return text
+
+
+# The most of a tried login the audit log keeps: what was typed may be anything.
+_MAX_TRIED_CHARS = 64
+
+
+def _audit_attempt(request: web.Request, tried: str, action: str) -> None:
+    """A failed or refused login, for the audit log: a security event."""
+    request[AUDIT_ACTION] = action
+    request[AUDIT_SECURITY] = True
+    request[AUDIT_ACTOR] = Actor("", tried.strip().lower()[:_MAX_TRIED_CHARS], "", "")
+    request[AUDIT_DETAIL] = {"login": tried.strip()[:_MAX_TRIED_CHARS]}
+
+
+def _audit_login(request: web.Request, account: Account) -> None:
+    request[AUDIT_ACTION] = "login"
+    request[AUDIT_ACTOR] = Actor(
+        account.subject, account.login, account.display_name, str(account.role)
+    )
+    request[AUDIT_DETAIL] = {"login": account.login}
 
 
 async def login_form(request: web.Request) -> web.Response:
@@ -52,6 +78,7 @@ async def login(request: web.Request) -> web.Response:
 
     wait_s = throttle.wait_s(name, address, now_ms)
     if wait_s > 0:
+        _audit_attempt(request, name, "login.refused")
         response = render(
             request,
             "login.html",
@@ -71,6 +98,7 @@ async def login(request: web.Request) -> web.Response:
     )
     if not matches or account_id is None:
         throttle.failed(name, address, now_ms)
+        _audit_attempt(request, name, "login.failed")
         response = render(
             request, "login.html", next=next_path, login=name, error="login_bad", minutes=0
         )
@@ -79,6 +107,7 @@ async def login(request: web.Request) -> web.Response:
 
     throttle.succeeded(name)
     account = accounts.signed_in(account_id, password, stored, now_ms)
+    _audit_login(request, account)
     limits = session_limits(settings)
     session_id = app[SESSIONS].open(account.subject, now_ms, limits)
     redirect = web.HTTPSeeOther(location=next_path)
@@ -101,6 +130,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """Ends the session on the server, not only in this browser (a POST with the page's
     CSRF token: a link on another site cannot sign anyone out)."""
+    request[AUDIT_ACTION] = "logout"
     session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
         request.app[SESSIONS].close(session_id)

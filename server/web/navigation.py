@@ -16,11 +16,15 @@ class MenuEntry:
     path: str
     word: str  # its name, a key of the word catalogue (server/words.py)
     roles: frozenset[Role] | None = None  # None: every signed-in role
+    # The paths the entry stands for, when more than its own: "/admin" marks the
+    # administration entry current on each of its pages.
+    section: str | None = None
 
 
 MENU: Final = (
     MenuEntry("/", "menu.status"),
     MenuEntry("/indicators", "menu.indicators"),
+    MenuEntry("/admin/users", "menu.admin", frozenset({Role.ADMIN}), section="/admin"),
 )
 
 
@@ -32,9 +36,11 @@ def menu_for(principal: Principal | None) -> list[MenuEntry]:
 
 def current_entry(path: str) -> str:
     """The menu entry a path belongs to (the longest prefix), to mark it as current."""
-    inside = [
-        entry.path
-        for entry in MENU
-        if entry.path != "/" and (path == entry.path or path.startswith(entry.path + "/"))
-    ]
-    return max(inside, key=len, default="/")
+    inside = [entry for entry in MENU if entry.path != "/" and _covers(entry, path)]
+    best = max(inside, key=lambda entry: len(entry.section or entry.path), default=None)
+    return best.path if best is not None else "/"
+
+
+def _covers(entry: MenuEntry, path: str) -> bool:
+    prefix = entry.section or entry.path
+    return path == prefix or path.startswith(prefix + "/")

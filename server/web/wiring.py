@@ -11,6 +11,8 @@ from xaso.server.keys import DATABASE
 from xaso.server.web import login, pages
 from xaso.server.web.accounts import AccountStore
 from xaso.server.web.api import (
+    accounts,
+    audit,
     availability,
     broadcasts,
     content,
@@ -23,9 +25,11 @@ from xaso.server.web.api import (
     reports,
     schedules,
 )
+from xaso.server.web.audit import AuditLog
+from xaso.server.web.auditing import audit_middleware
 from xaso.server.web.auth import auth_middleware
 from xaso.server.web.error_pages import error_pages_middleware
-from xaso.server.web.keys import ACCOUNTS, LOGIN_THROTTLE, SESSIONS, TOKENS
+from xaso.server.web.keys import ACCOUNTS, AUDIT, LOGIN_THROTTLE, SESSIONS, TOKENS
 from xaso.server.web.login_throttle import LoginThrottle
 from xaso.server.web.security_headers import security_headers_middleware
 from xaso.server.web.sessions import SessionStore
@@ -34,11 +38,14 @@ from xaso.server.web.tokens import TokenStore
 
 # Outermost first: every answer gets its headers (error pages too), then an error on a
 # page becomes a page (the 403s of who is asking and the 503s of the store included),
-# then who is asking, then a store that cannot answer is a 503 wherever it happens.
+# then who is asking, then the audit log keeps each change that succeeded (it sees who,
+# and the 503 below it as a failure), then a store that cannot answer is a 503 wherever
+# it happens.
 MIDDLEWARES = (
     security_headers_middleware,
     error_pages_middleware,
     auth_middleware,
+    audit_middleware,
     store_errors_middleware,
 )
 
@@ -57,6 +64,8 @@ def setup(app: web.Application) -> None:
         reports,
         indicators,
         intake,
+        accounts,
+        audit,
         login,
         pages,
     ):
@@ -65,10 +74,11 @@ def setup(app: web.Application) -> None:
 
 async def _people_ctx(app: web.Application) -> AsyncIterator[None]:
     """Who may come in: accounts and their sessions, API tokens (the server's database),
-    and the count of wrong passwords (in memory)."""
+    and the count of wrong passwords (in memory); the audit log of what they did."""
     connection = app[DATABASE].connection
     app[SESSIONS] = SessionStore(connection)
     app[ACCOUNTS] = AccountStore(connection, app[SESSIONS])
     app[TOKENS] = TokenStore(connection)
     app[LOGIN_THROTTLE] = LoginThrottle()
+    app[AUDIT] = AuditLog(connection)
     yield

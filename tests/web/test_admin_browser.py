@@ -1,0 +1,159 @@
+"""The admins' pages in a real browser (Debian's chromium, driven by Playwright): an
+admin makes an operator's account for one commune, the operator signs in elsewhere and
+sees only that commune; the admin disables the account and the operator's next page is
+the login; the admin makes an API token and sees it once; the audit log lists all of
+it. Under the Content-Security-Policy with no violation, nothing asked of another host,
+and no sideways scrolling of the page on a phone (390 px).
+
+``XASO_SCREENSHOTS=folder`` keeps the screenshots there, to look at them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.apps import PASSWORD, app_without_broker
+from tests.messages import heartbeat, payload, status
+from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
+from xaso.protocol import heartbeat_topic, status_topic
+from xaso.server.keys import CLOCK_MS, STORE
+from xaso.server.monitoring.keys import INGEST
+from xaso.server.web.keys import ACCOUNTS
+from xaso.server.web.tokens import Role
+from xaso.testbed.binaries import require_binary
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+ADMIN_PAGES = ("/admin/users", "/admin/users/so.tttt", "/admin/tokens", "/admin/audit")
+OFFICER_PASSWORD = "mật khẩu của cán bộ xã"
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[str]:
+    """The real app on a loopback port, two communes' gateways heard from, an admin."""
+    async with app_without_broker(tmp_path) as app:
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        now_ms = app[CLOCK_MS]()
+        ingest = app[INGEST]
+        for agent, devices in (("alpha-gw", {"alpha-rc-1": True}), ("beta-gw", {})):
+            ingest.handle(status_topic(agent), payload(status(agent, "online")), now_ms)
+            beat = heartbeat(agent, 1, devices, ts_ms=now_ms)
+            handled = ingest.handle(heartbeat_topic(agent), payload(beat), now_ms)
+            await app[STORE].write(handled.records)
+        app[ACCOUNTS].create("so.tttt", PASSWORD, Role.ADMIN, now_ms, "Sở TT&TT")
+        try:
+            yield str(server.make_url("")).rstrip("/")
+        finally:
+            await server.close()
+
+
+async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
+    served: str, tmp_path: Path
+) -> None:
+    chromium = require_binary("chromium", "chromium")
+    base_url = served
+    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    hosts: set[str] = set()
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+
+        async def signed_in(login: str, password: str, width: int) -> Any:
+            context = await browser.new_context(viewport={"width": width, "height": 900})
+            await context.add_init_script(RECORD_VIOLATIONS)
+            page = await context.new_page()
+            page.on("console", lambda message: _console(message, login, problems))
+            page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
+            page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+            await page.goto(f"{base_url}/login")
+            await page.fill("input[name=login]", login)
+            await page.fill("input[name=password]", password)
+            await page.click("form[action='/login'] button")
+            await page.wait_for_url(f"{base_url}/")
+            return page
+
+        try:
+            admin = await signed_in("so.tttt", PASSWORD, 1400)
+            await admin.click("nav.menu-wide a[href='/admin/users']")
+            await admin.wait_for_url(f"{base_url}/admin/users")
+            await admin.fill("input[name=login]", "canbo.alpha")
+            await admin.fill("input[name=name]", "Cán bộ Alpha")
+            await admin.select_option("select[name=role]", "operator")
+            await admin.select_option("select[name=communes]", ["alpha"])
+            await admin.fill("input[name=password]", OFFICER_PASSWORD)
+            await admin.click("form[action='/admin/users'] button")
+            await admin.wait_for_url(f"{base_url}/admin/users/canbo.alpha?done=created")
+            assert "Đã tạo tài khoản." in await admin.locator("p.notice").inner_text()
+
+            # The officer, on a phone, sees its commune and no other.
+            officer = await signed_in("canbo.alpha", OFFICER_PASSWORD, 390)
+            assert await officer.locator("h2#alpha").count() == 1
+            assert await officer.locator("h2#beta").count() == 0
+            assert "Xã Beta" not in await officer.content()
+            assert await officer.locator("a[href='/admin/users']").count() == 0
+            await _check(officer, "officer-status-390", shots, problems)
+
+            await admin.click("form[action='/admin/users/canbo.alpha/disable'] button")
+            await admin.wait_for_url(f"{base_url}/admin/users/canbo.alpha?done=disabled")
+            await _check(admin, "admin-user-disabled-1400", shots, problems)
+            await officer.goto(f"{base_url}/")
+            assert urlsplit(officer.url).path == "/login", officer.url
+
+            await admin.goto(f"{base_url}/admin/tokens")
+            await admin.fill("input[name=name]", "Gateway Alpha")
+            await admin.select_option("select[name=role]", "agent")
+            await admin.select_option("select[name=communes]", ["alpha"])
+            await admin.click("form[action='/admin/tokens'] button")
+            token = await admin.locator("#new-token").input_value()
+            assert token.startswith("xaso_"), token
+            assert await admin.locator("button.copy").is_visible()  # the script ran
+            await _check(admin, "admin-token-created-1400", shots, problems)
+            await admin.goto(f"{base_url}/admin/tokens")
+            assert "Gateway Alpha" in await admin.content()
+            assert token not in await admin.content()  # once, and never again
+
+            await admin.goto(f"{base_url}/admin/audit")
+            log = await admin.locator("table.audit").inner_text()
+            for said in ("Tạo tài khoản", "Đăng nhập", "Khóa tài khoản", "Tạo mã truy cập API"):
+                assert said in log, said
+            assert "canbo.alpha" in log and token not in await admin.content()
+            assert OFFICER_PASSWORD not in await admin.content()
+
+            # Every admin page, both widths, both languages: no sideways scrolling.
+            for width in (1400, 390):
+                await admin.set_viewport_size({"width": width, "height": 900})
+                for lang in ("vi", "en"):
+                    for path in ADMIN_PAGES:
+                        response = await admin.goto(f"{base_url}{path}?lang={lang}")
+                        assert response is not None and response.status == 200, path
+                        name = path.strip("/").replace("/", "-")
+                        await _check(admin, f"{name}-{lang}-{width}", shots, problems)
+            await admin.goto(f"{base_url}/admin/users?lang=vi")
+        finally:
+            await browser.close()
+    assert not problems, "\n".join(problems)
+    assert hosts == {urlsplit(base_url).netloc}, hosts
+
+
+def _console(message: Any, who: str, problems: list[str]) -> None:
+    """Chromium reports CSP refusals, failed loads and script errors as console errors."""
+    if message.type in ("error", "warning"):
+        problems.append(f"{who} console: {message.text} ({message.location.get('url')})")
+
+
+async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
+    violations = await page.evaluate("window.__violations")
+    problems.extend(f"{name}: CSP refused {v}" for v in violations)
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"{name}: the page scrolls sideways by {overflow}px")
+    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
