@@ -20,6 +20,7 @@ from xaso.server.web.api import (
     indicators,
     intake,
     playout,
+    readings,
     reports,
     schedules,
 )
@@ -47,6 +48,7 @@ def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_people_ctx)
     for routes in (
         devices,
+        readings,
         availability,
         exclusions,
         schedules,
