@@ -21,6 +21,7 @@ class MenuEntry:
 MENU: Final = (
     MenuEntry("/", "menu.status"),
     MenuEntry("/indicators", "menu.indicators"),
+    MenuEntry("/communes", "menu.communes"),
 )
 
 
@@ -30,8 +31,15 @@ def menu_for(principal: Principal | None) -> list[MenuEntry]:
     return [e for e in MENU if e.roles is None or principal.role in e.roles]
 
 
+# Pages with no entry of their own, under the entry they are reached from.
+REACHED_FROM: Final = {"/devices": "/communes"}
+
+
 def current_entry(path: str) -> str:
     """The menu entry a path belongs to (the longest prefix), to mark it as current."""
+    for prefix, entry in REACHED_FROM.items():
+        if path.startswith(prefix + "/"):
+            path = entry + path.removeprefix(prefix)
     inside = [
         entry.path
         for entry in MENU
