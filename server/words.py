@@ -91,6 +91,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "bars.bad": {"vi": "< 80 %", "en": "< 80%"},
     "bars.none": {"vi": "Không có dữ liệu", "en": "No data"},
     "bars.excl": {"vi": "Bảo trì / miễn trừ", "en": "Maintenance / excused"},
+    "bars.part": {"vi": "Có lúc bảo trì / miễn trừ", "en": "Partly maintenance / excused"},
     "bars.planned": {"vi": "Chưa lắp đặt: chưa theo dõi", "en": "Planned: not watched yet"},
     "day.so_far": {"vi": "đến hiện tại", "en": "so far"},
     "day.no_data": {"vi": "không có dữ liệu", "en": "no data"},

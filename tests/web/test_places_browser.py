@@ -9,17 +9,20 @@ host, and no sideways scrolling of the page on a phone (390 px).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from tests.apps import PASSWORD, app_without_broker
+from tests.apps import PASSWORD, app_without_broker, bearer
 from tests.web.places_history import history
 from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
 from xaso.server.keys import CLOCK_MS, STORE
@@ -31,6 +34,7 @@ playwright_api = pytest.importorskip("playwright.async_api")
 
 WIDTHS = (1400, 390)
 DAY_TITLE = re.compile(r"^\d{2}/\d{2}/\d{4}")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
@@ -42,8 +46,29 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
         now_ms = app[CLOCK_MS]()
         await app[STORE].write(history(now_ms))
         app[ACCOUNTS].create("so.tttt", PASSWORD, Role.ADMIN, now_ms, "Sở TT&TT")
+        base_url = str(server.make_url("")).rstrip("/")
+        # The camera's whole day five days ago under maintenance (a purple cell), two
+        # hours of the cluster's twelve days ago (a striped one).
+        today = dt.datetime.fromtimestamp(now_ms / 1000, VN).date()
+        windows = [
+            ("alpha-cam-1", today - dt.timedelta(days=5), 0, 86_400),
+            ("alpha-rc-1", today - dt.timedelta(days=12), 9, 7_200),
+        ]
+        async with aiohttp.ClientSession() as session:
+            for device, day, hour, seconds in windows:
+                window = {
+                    "scope": "device",
+                    "target": device,
+                    "start": f"{day.isoformat()}T{hour:02d}:00:00",
+                    "duration_s": seconds,
+                    "reason": "bảo dưỡng định kỳ",
+                }
+                async with session.post(
+                    f"{base_url}/api/v1/maintenance", json=window, headers=bearer(app, Role.ADMIN)
+                ) as response:
+                    assert response.status == 201, await response.text()
         try:
-            yield str(server.make_url("")).rstrip("/"), "so.tttt"
+            yield base_url, "so.tttt"
         finally:
             await server.close()
 
@@ -92,6 +117,8 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
                     assert DAY_TITLE.match(title), title
                     assert ("91,67 %" if lang == "vi" else "91.67%") in title, title
                     assert "day-poor" in (await three_days_ago.get_attribute("class") or "")
+                    assert await page.locator(".day-bar span.day-excl").count() == 1
+                    assert await page.locator(".day-bar span.day-part").count() == 1
                     await _check(page, f"commune-{lang}-{width}", shots, problems)
 
                     await page.click("nav.choices a[href='?days=90']")
