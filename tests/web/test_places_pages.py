@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,8 +18,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.paths import DATA
 from tests.web.places_history import DAY, H, transition
+from xaso.server.store.base import Store
+from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.tokens import Role
+from xaso.testbed.influxdb import InfluxServer
 
 # 2027-01-10 00:00 in Asia/Ho_Chi_Minh (17:00 UTC the day before); now is noon.
 TODAY = 1_799_514_000_000
@@ -26,27 +30,39 @@ NOW = TODAY + 12 * H
 JAN8, JAN9 = TODAY - 2 * DAY, TODAY - DAY
 
 
+HISTORY = [
+    transition("alpha-gw", TODAY - 40 * DAY, "online", "birth"),
+    transition("alpha-rc-1", TODAY - 40 * DAY, "online", "probe_ok"),
+    # 8 January: 4 h down, 1 h of it under a maintenance window.
+    transition("alpha-rc-1", JAN8 + 10 * H, "offline", "probe_failed: icmp: timeout"),
+    transition("alpha-rc-1", JAN8 + 14 * H, "online", "probe_ok"),
+    # 9 January: 6 h down, 2 h of it excused (a grid power cut).
+    transition("alpha-rc-1", JAN9, "offline", "will"),
+    transition("alpha-rc-1", JAN9 + 6 * H, "online", "probe_ok"),
+    transition("alpha-cam-1", TODAY - 40 * DAY, "online", "probe_ok"),
+    transition("alpha-cam-1", TODAY + 9 * H, "offline", "gateway_offline"),
+    transition("beta-rc-1", TODAY - 40 * DAY, "online", "probe_ok"),
+]
+
+
+# The bulk reads may read a commune whole (InfluxDB): the pages must answer the same.
+@pytest.fixture(params=["sqlite", "influxdb"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    opened: Store
+    if request.param == "sqlite":
+        opened = await SqliteStore.open(":memory:")
+    else:
+        server: InfluxServer = request.getfixturevalue("influxd")
+        opened = await InfluxStore.open(server.url, f"places_{uuid.uuid4().hex[:8]}")
+    await opened.write(HISTORY)
+    yield opened
+    await opened.close()
+
+
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
-    store = await SqliteStore.open(":memory:")
-    await store.write(
-        [
-            transition("alpha-gw", TODAY - 40 * DAY, "online", "birth"),
-            transition("alpha-rc-1", TODAY - 40 * DAY, "online", "probe_ok"),
-            # 8 January: 4 h down, 1 h of it under a maintenance window.
-            transition("alpha-rc-1", JAN8 + 10 * H, "offline", "probe_failed: icmp: timeout"),
-            transition("alpha-rc-1", JAN8 + 14 * H, "online", "probe_ok"),
-            # 9 January: 6 h down, 2 h of it excused (a grid power cut).
-            transition("alpha-rc-1", JAN9, "offline", "will"),
-            transition("alpha-rc-1", JAN9 + 6 * H, "online", "probe_ok"),
-            transition("alpha-cam-1", TODAY - 40 * DAY, "online", "probe_ok"),
-            transition("alpha-cam-1", TODAY + 9 * H, "offline", "gateway_offline"),
-            transition("beta-rc-1", TODAY - 40 * DAY, "online", "probe_ok"),
-        ]
-    )
+async def app(store: Store, tmp_path: Path) -> AsyncIterator[web.Application]:
     async with app_without_broker(tmp_path, store=store, clock_ms=lambda: NOW) as application:
         yield application
-    await store.close()
 
 
 async def _exclusions(client: TestClient, app: web.Application) -> None:

@@ -1,10 +1,11 @@
 """``GET /api/v1/devices/{device_id}/readings``: a device's readings brought down to at
 most 1,000 points per series on the server, the period and the reads bounded, the scope
-kept."""
+kept; the same on SQLite and InfluxDB."""
 
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,13 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer
 from tests.web.places_history import DAY, H
 from xaso.server.records import AgentHealthRecord, DeviceReadingRecord
+from xaso.server.store.base import Store
+from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.api import readings
 from xaso.server.web.chart_series import READING_SERIES, downsample
 from xaso.server.web.tokens import Role
+from xaso.testbed.influxdb import InfluxServer
 
 NOW = 1_799_557_200_000  # 2027-01-10 12:00 in Asia/Ho_Chi_Minh
 START = NOW - H
@@ -39,9 +43,14 @@ def reading(at_ms: int, rtt_ms: float | None, **detail: Any) -> DeviceReadingRec
     )
 
 
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
-    store = await SqliteStore.open(":memory:")
+@pytest.fixture(params=["sqlite", "influxdb"])
+async def app(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[web.Application]:
+    store: Store
+    if request.param == "sqlite":
+        store = await SqliteStore.open(":memory:")
+    else:
+        server: InfluxServer = request.getfixturevalue("influxd")
+        store = await InfluxStore.open(server.url, f"readings_{uuid.uuid4().hex[:8]}")
     # One reading a second over the last hour: 3,600 of them. In each minute the round
     # trip is the minute's number (0 to 59) ms; the cluster plays the first 15 s of each
     # minute and does not answer in minute 30.
