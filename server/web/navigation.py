@@ -24,6 +24,7 @@ class MenuEntry:
 MENU: Final = (
     MenuEntry("/", "menu.status"),
     MenuEntry("/indicators", "menu.indicators"),
+    MenuEntry("/communes", "menu.communes"),
     MenuEntry("/admin/users", "menu.admin", frozenset({Role.ADMIN}), section="/admin"),
 )
 
@@ -34,8 +35,15 @@ def menu_for(principal: Principal | None) -> list[MenuEntry]:
     return [e for e in MENU if e.roles is None or principal.role in e.roles]
 
 
+# Pages with no entry of their own, under the entry they are reached from.
+REACHED_FROM: Final = {"/devices": "/communes"}
+
+
 def current_entry(path: str) -> str:
     """The menu entry a path belongs to (the longest prefix), to mark it as current."""
+    for prefix, entry in REACHED_FROM.items():
+        if path.startswith(prefix + "/"):
+            path = entry + path.removeprefix(prefix)
     inside = [entry for entry in MENU if entry.path != "/" and _covers(entry, path)]
     best = max(inside, key=lambda entry: len(entry.section or entry.path), default=None)
     return best.path if best is not None else "/"

@@ -22,6 +22,7 @@ from xaso.server.web.api import (
     indicators,
     intake,
     playout,
+    readings,
     reports,
     schedules,
 )
@@ -54,6 +55,7 @@ def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_people_ctx)
     for routes in (
         devices,
+        readings,
         availability,
         exclusions,
         schedules,

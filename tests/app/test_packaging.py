@@ -73,6 +73,10 @@ def test_the_wheel_installs_everything_under_xaso(tmp_path: Path) -> None:
         name.rsplit("/", 1)[1] for name in vendored
     }
     assert vendored <= names, sorted(vendored - names)
+    # The pages' own style sheets, icon and scripts (device-charts.js).
+    static = REPO / "server/web/static"
+    own = {"xaso/server/web/static/" + path.name for path in static.iterdir() if path.is_file()}
+    assert own <= names, sorted(own - names)
 
 
 def test_nothing_is_imported_under_the_folder_names() -> None:

@@ -12,9 +12,16 @@ from pathlib import Path
 from aiohttp import web
 
 from xaso.server.web.auth import STATIC_PREFIX
-from xaso.server.web.pages import admin_audit, admin_tokens, admin_users, status
+from xaso.server.web.pages import (
+    admin_audit,
+    admin_tokens,
+    admin_users,
+    communes,
+    device,
+    status,
+)
 
-_PAGES = (status, admin_users, admin_tokens, admin_audit)
+_PAGES = (status, communes, device, admin_users, admin_tokens, admin_audit)
 
 
 def setup_routes(app: web.Application) -> None:

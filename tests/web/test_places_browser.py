@@ -1,0 +1,160 @@
+"""The communes, commune and device pages in a real browser (Debian's chromium, driven by
+Playwright): an administrator opens the communes, a commune with its day bars (a cell a
+day, its figures in the cell's title), then a device, whose charts uPlot draws on a
+canvas; all under the Content-Security-Policy with no violation, nothing asked of another
+host, and no sideways scrolling of the page on a phone (390 px).
+
+``XASO_SCREENSHOTS=folder`` keeps the screenshots there, to look at them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.apps import PASSWORD, app_without_broker, bearer
+from tests.web.places_history import history
+from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
+from xaso.server.keys import CLOCK_MS, STORE
+from xaso.server.web.keys import ACCOUNTS
+from xaso.server.web.tokens import Role
+from xaso.testbed.binaries import require_binary
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+WIDTHS = (1400, 390)
+DAY_TITLE = re.compile(r"^\d{2}/\d{2}/\d{4}")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+    """The real app on a loopback port with weeks of history, and an admin's login."""
+    async with app_without_broker(tmp_path) as app:
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        now_ms = app[CLOCK_MS]()
+        await app[STORE].write(history(now_ms))
+        app[ACCOUNTS].create("so.tttt", PASSWORD, Role.ADMIN, now_ms, "Sở TT&TT")
+        base_url = str(server.make_url("")).rstrip("/")
+        # The camera's whole day five days ago under maintenance (a purple cell), two
+        # hours of the cluster's twelve days ago (a striped one).
+        today = dt.datetime.fromtimestamp(now_ms / 1000, VN).date()
+        windows = [
+            ("alpha-cam-1", today - dt.timedelta(days=5), 0, 86_400),
+            ("alpha-rc-1", today - dt.timedelta(days=12), 9, 7_200),
+        ]
+        async with aiohttp.ClientSession() as session:
+            for device, day, hour, seconds in windows:
+                window = {
+                    "scope": "device",
+                    "target": device,
+                    "start": f"{day.isoformat()}T{hour:02d}:00:00",
+                    "duration_s": seconds,
+                    "reason": "bảo dưỡng định kỳ",
+                }
+                async with session.post(
+                    f"{base_url}/api/v1/maintenance", json=window, headers=bearer(app, Role.ADMIN)
+                ) as response:
+                    assert response.status == 201, await response.text()
+        try:
+            yield base_url, "so.tttt"
+        finally:
+            await server.close()
+
+
+async def test_an_admin_goes_from_the_communes_to_a_device_chart(
+    served: tuple[str, str], tmp_path: Path
+) -> None:
+    chromium = require_binary("chromium", "chromium")
+    base_url, login = served
+    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    hosts: set[str] = set()
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            for width in WIDTHS:
+                context = await browser.new_context(viewport={"width": width, "height": 900})
+                await context.add_init_script(RECORD_VIOLATIONS)
+                page = await context.new_page()
+                page.on("console", lambda message, w=width: _console(message, w, problems))
+                page.on("pageerror", lambda error, w=width: problems.append(f"{w}px: {error}"))
+                page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+
+                await page.goto(f"{base_url}/login?next=/communes")
+                await page.fill("input[name=login]", login)
+                await page.fill("input[name=password]", PASSWORD)
+                await page.click("form[action='/login'] button")
+                await page.wait_for_url(f"{base_url}/communes")
+                await _check(page, f"communes-{width}", shots, problems)
+
+                for lang in ("vi", "en"):
+                    await page.goto(f"{base_url}/communes?lang={lang}")
+                    await page.click("a[href='/communes/alpha']")
+                    await page.wait_for_url(f"{base_url}/communes/alpha")
+                    # Three devices installed (the gateway, a cluster, a camera), 30 days each.
+                    assert await page.locator(".day-bar").count() == 3
+                    assert await page.locator(".day-bar span").count() == 3 * 30
+                    cell = page.locator("a[href='/devices/alpha-rc-1']").locator(
+                        "xpath=ancestor::li//div[contains(@class,'day-bar')]/span"
+                    )
+                    # Three days ago it was down for two hours: 22 h of 24, not green.
+                    three_days_ago = cell.nth(30 - 4)
+                    await three_days_ago.hover()
+                    title = await three_days_ago.get_attribute("title") or ""
+                    assert DAY_TITLE.match(title), title
+                    assert ("91,67 %" if lang == "vi" else "91.67%") in title, title
+                    assert "day-poor" in (await three_days_ago.get_attribute("class") or "")
+                    assert await page.locator(".day-bar span.day-excl").count() == 1
+                    assert await page.locator(".day-bar span.day-part").count() == 1
+                    await _check(page, f"commune-{lang}-{width}", shots, problems)
+
+                    await page.click("nav.choices a[href='?days=90']")
+                    await page.wait_for_url(f"{base_url}/communes/alpha?days=90")
+                    assert await page.locator(".day-bar span").count() == 3 * 90
+                    await _check(page, f"commune-90-{lang}-{width}", shots, problems)
+
+                    await page.click("a[href='/devices/alpha-rc-1']")
+                    await page.wait_for_url(f"{base_url}/devices/alpha-rc-1")
+                    # uPlot draws each chart on a canvas once the readings have come.
+                    await page.wait_for_selector("#charts canvas", timeout=10_000)
+                    assert await page.locator("#charts figure.chart").count() >= 2
+                    assert await page.locator("svg.timeline rect").count() >= 3
+                    assert await page.locator("table.outages tbody tr").count() == 1  # 7 days
+                    await _check(page, f"device-{lang}-{width}", shots, problems)
+
+                await page.goto(f"{base_url}/devices/alpha-gw?period=30d")
+                await page.wait_for_selector("#charts canvas", timeout=10_000)
+                await _check(page, f"gateway-{width}", shots, problems)
+                await context.close()
+        finally:
+            await browser.close()
+    assert not problems, "\n".join(problems)
+    assert hosts == {urlsplit(base_url).netloc}, hosts
+
+
+def _console(message: Any, width: int, problems: list[str]) -> None:
+    """Chromium reports CSP refusals, failed loads and script errors as console errors."""
+    if message.type in ("error", "warning"):
+        problems.append(f"{width}px console: {message.text} ({message.location.get('url')})")
+
+
+async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
+    violations = await page.evaluate("window.__violations")
+    problems.extend(f"{name}: CSP refused {v}" for v in violations)
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"{name}: the page scrolls sideways by {overflow}px")
+    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
