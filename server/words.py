@@ -54,6 +54,84 @@ _TEXT: dict[str, dict[str, str]] = {
     # -- the gateways, maintenance and excused pages --
     "menu.gateways": {"vi": "Gateway", "en": "Gateways"},
     "menu.maintenance": {"vi": "Bảo trì", "en": "Maintenance"},
+    # The gateways page (server/web/pages/gateways.py).
+    "gateways.title": {"vi": "Gateway (bộ điều khiển trung tâm)", "en": "Gateways"},
+    "gateways.count": {"vi": "{n} gateway", "en": "Gateways: {n}"},
+    "gateways.with_problems": {"vi": "{n} gateway có vấn đề", "en": "With problems: {n}"},
+    "gateways.unconfigured_count": {
+        "vi": "{n} thiết bị chưa được cấu hình trên gateway ({gateways} gateway)",
+        "en": "Devices not configured on their gateway: {n} (gateways: {gateways})",
+    },
+    "gateways.none": {"vi": "Không có gateway nào.", "en": "No gateway."},
+    "gateways.gateway": {"vi": "Gateway", "en": "Gateway"},
+    "gateways.connection": {"vi": "Kết nối", "en": "Connection"},
+    "gateways.agent": {"vi": "Phần mềm", "en": "Agent"},
+    "gateways.queue": {"vi": "Hàng đợi gửi", "en": "Send queue"},
+    "gateways.clock": {"vi": "Lệch đồng hồ", "en": "Clock offset"},
+    "gateways.schedule": {"vi": "Lịch phát", "en": "Broadcast schedule"},
+    "gateways.problems": {"vi": "Vấn đề", "en": "Problems"},
+    "gateways.last_heartbeat": {"vi": "Heartbeat cuối", "en": "Last heartbeat"},
+    "gateways.version": {"vi": "Phiên bản", "en": "Version"},
+    "gateways.session": {"vi": "Phiên kết nối", "en": "Session"},
+    "gateways.connected_since": {"vi": "từ", "en": "since"},
+    "gateways.waiting": {"vi": "{n} bản tin chờ gửi", "en": "{n} records waiting"},
+    "gateways.dropped": {"vi": "{n} bản tin bị bỏ", "en": "{n} dropped"},
+    "gateways.ntp_unsynced": {"vi": "Chưa đồng bộ NTP", "en": "NTP not synchronised"},
+    "gateways.no_schedule": {"vi": "Không phát thanh", "en": "No broadcasts"},
+    "gateways.schedule_in_sync": {"vi": "Đúng lịch mới nhất", "en": "Up to date"},
+    "gateways.schedule_outdated": {"vi": "Đang giữ lịch cũ", "en": "Holds an old schedule"},
+    "gateways.schedule_not_reported": {"vi": "Chưa báo lịch đang giữ", "en": "Holds none yet"},
+    "gateways.schedule_none_due": {"vi": "Chưa có lịch", "en": "No schedule due"},
+    "gateways.schedule_held": {"vi": "đang giữ", "en": "held"},
+    "gateways.schedule_due": {"vi": "cần có", "en": "due"},
+    "gateways.content_missing": {
+        "vi": "Thiếu {n} tệp âm thanh",
+        "en": "{n} audio files missing",
+    },
+    "gateways.fine": {"vi": "Bình thường", "en": "Fine"},
+    "gateways.problem.offline": {"vi": "Mất kết nối", "en": "Offline"},
+    "gateways.problem.unknown": {"vi": "Chưa có tin", "en": "Not heard from"},
+    "gateways.problem.pending": {"vi": "Lỡ heartbeat", "en": "Missed a heartbeat"},
+    "gateways.problem.stopped": {"vi": "Đã dừng", "en": "Stopped"},
+    "gateways.problem.unconfigured": {
+        "vi": "Thiếu thiết bị trong cấu hình",
+        "en": "Devices missing from its configuration",
+    },
+    "gateways.problem.queue_error": {"vi": "Lỗi hàng đợi", "en": "Queue error"},
+    "gateways.problem.queue_dropped": {"vi": "Đã bỏ bản tin", "en": "Records dropped"},
+    "gateways.problem.queue_backlog": {"vi": "Đang gửi bù", "en": "Sending a backlog"},
+    "gateways.problem.clock": {"vi": "Lệch đồng hồ", "en": "Clock off"},
+    "gateways.problem.ntp": {"vi": "Chưa đồng bộ NTP", "en": "NTP not synchronised"},
+    "gateways.problem.schedule_outdated": {"vi": "Lịch phát cũ", "en": "Old schedule"},
+    "gateways.problem.schedule_not_reported": {
+        "vi": "Chưa nhận lịch phát",
+        "en": "Schedule not received",
+    },
+    "gateways.problem.content_missing": {"vi": "Thiếu tệp âm thanh", "en": "Audio missing"},
+    "gateways.unconfigured_warning": {
+        "vi": "{n} thiết bị chưa được cấu hình trên gateway {gateway}.",
+        "en": "Not configured on gateway {gateway}: {n} device(s).",
+    },
+    "gateways.unconfigured_why": {
+        "vi": "Các thiết bị này có trong devices.yaml nhưng gateway chưa từng báo về chúng "
+        "kể từ khi kết nối, nên trạng thái của chúng sẽ mãi là “Không rõ”. Hãy thêm "
+        "chúng vào cấu hình của agent trên gateway.",
+        "en": "They are in devices.yaml but the gateway has not reported them once since "
+        "it connected, so their status would stay unknown. Add them to the agent's "
+        "configuration on the gateway.",
+    },
+    "gateways.unconfigured_unknown": {
+        "vi": "Chưa đủ heartbeat để kiểm tra cấu hình thiết bị",
+        "en": "Too few heartbeats yet to check its device configuration",
+    },
+    "gateways.legend": {
+        "vi": "Lệch đồng hồ quá ±2 giây được đánh dấu. Hàng đợi: bản tin gateway chưa gửi "
+        "được về máy chủ, và số bản tin đã bỏ theo giới hạn lưu trữ của hàng đợi từ khi "
+        "agent khởi động.",
+        "en": "Clock offsets beyond ±2 s are flagged. Queue: records the gateway has not "
+        "delivered yet, and those its queue dropped by its retention limits since the agent "
+        "started.",
+    },
     # -- the alerts page and the help --
     "menu.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
     "menu.help": {"vi": "Hướng dẫn", "en": "Help"},

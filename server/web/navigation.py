@@ -21,6 +21,7 @@ class MenuEntry:
 MENU: Final = (
     MenuEntry("/", "menu.status"),
     MenuEntry("/indicators", "menu.indicators"),
+    MenuEntry("/gateways", "menu.gateways"),
 )
 
 
