@@ -22,6 +22,7 @@ MENU: Final = (
     MenuEntry("/", "menu.status"),
     MenuEntry("/indicators", "menu.indicators"),
     MenuEntry("/gateways", "menu.gateways"),
+    MenuEntry("/maintenance", "menu.maintenance"),
 )
 
 

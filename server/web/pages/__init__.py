@@ -12,9 +12,10 @@ from pathlib import Path
 from aiohttp import web
 
 from xaso.server.web.auth import STATIC_PREFIX
-from xaso.server.web.pages import gateways, status
+from xaso.server.web.pages import excused, gateways, maintenance, status
 
-_PAGES = (status, gateways)
+# excused before maintenance: its fixed paths before the windows' {window_id}.
+_PAGES = (status, gateways, excused, maintenance)
 
 
 def setup_routes(app: web.Application) -> None:
