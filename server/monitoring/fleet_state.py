@@ -26,6 +26,9 @@ the rules for users; in short:
   invents outages nor forgets real ones.
 - Historical (replayed) heartbeats are stored but never change live status; a device in
   a maintenance window is in maintenance whatever it reports.
+- A device of the inventory that no live heartbeat of the gateway's newest connection
+  reports, a few heartbeats on, is missing from the gateway's own configuration
+  (``unconfigured``): its status would stay unknown without a word, so it is named.
 """
 
 from __future__ import annotations
@@ -71,6 +74,9 @@ class StateRules:
     # A will counts once it has stood this long with the broker link up (a broker going
     # down sends every client's will, then drops the server).
     will_grace_s: float = 2.0
+    # A device the gateway has left out of this many live heartbeats of one connection
+    # is not in its configuration: one beat may miss a device whose collector hung.
+    unconfigured_after_beats: int = 3
 
 
 @dataclass(slots=True)
@@ -91,6 +97,25 @@ class DeviceState:
     flapping: bool = False
     # When it last went offline, for flapping; created only for devices that do.
     downs_ms: deque[int] | None = None
+    # The gateway connection (session) whose heartbeats last carried a reading of it.
+    reported_in_session: int | None = None
+
+
+@dataclass(slots=True)
+class GatewayLink:
+    """A gateway's newest connection as the server knows it: its session number (a will
+    of an older one is stale), the agent's version from its birth, since when the server
+    hears that session, and how many live heartbeats of it came — enough to tell a
+    device the gateway never reports (not in its configuration) from one not reported
+    yet."""
+
+    session: int = -1
+    agent_version: str = ""
+    heard_since_ms: int | None = None
+    beats: int = 0
+
+    def begin(self, session: int, now_ms: int) -> None:
+        self.session, self.heard_since_ms, self.beats = session, now_ms, 0
 
 
 class FleetState:
@@ -106,8 +131,8 @@ class FleetState:
             )
             for device_id, entry in index.devices.items()
         }
-        # The newest connection session seen per agent (see apply_status).
-        self._sessions: dict[str, int] = {a: -1 for a in index.agents}
+        # The newest connection seen per agent (see apply_status).
+        self.links: dict[str, GatewayLink] = {a: GatewayLink() for a in index.agents}
         self._flapping: set[str] = set()  # so a sweep need not visit every device
         # Wills waiting out their grace: agent -> (session, received at).
         self._pending_wills: dict[str, tuple[int, int]] = {}
@@ -176,13 +201,16 @@ class FleetState:
         nothing: of an older session, or kept by the broker (``retained``: delivered
         on subscribing) about a gateway believed alive, which has its timeout."""
         gateway = self.devices[message.agent]
-        if message.session < self._sessions[message.agent]:
+        link = self.links[message.agent]
+        if message.session < link.session:
             return None
         if message.state == "offline" and retained and gateway.status in _ALIVE:
             return None
-        self._sessions[message.agent] = message.session
+        if message.session != link.session:
+            link.begin(message.session, now_ms)
         self._pending_wills.pop(message.agent, None)
         if message.state == "online":
+            link.agent_version = message.agent_version
             gateway.last_heard_ms = now_ms
             return self._seen_up(gateway, "birth", now_ms)
         if message.state == "offline":
@@ -199,17 +227,21 @@ class FleetState:
         gateway = self.devices[beat.agent]
         if beat.historical:
             return []
-        track = self._sessions[beat.agent]
-        if beat.session > track:
-            self._sessions[beat.agent] = beat.session
+        link = self.links[beat.agent]
+        if beat.session > link.session:
+            link.begin(beat.session, now_ms)
             self._pending_wills.pop(beat.agent, None)  # a newer connection: alive
-        elif beat.session < track and beat.ts_ms < (gateway.last_seen_ms or 0):
+        elif beat.session < link.session and beat.ts_ms < (gateway.last_seen_ms or 0):
             # A beat of an older connection delivered late: its data is stored, but it
             # says nothing about the gateway now.
             return []
         gateway.last_heard_ms = now_ms
         gateway.last_seen_ms = beat.ts_ms
         gateway.last_health = beat.health
+        if beat.session == link.session:
+            link.beats += 1
+        for reading in readings:
+            self.devices[reading.id].reported_in_session = beat.session
         transitions = self._seen_up(gateway, "heartbeat", now_ms)
         if gateway.status is DeviceStatus.OFFLINE:
             # Still recovering: until the gateway counts as back, what stands behind it
@@ -226,6 +258,22 @@ class FleetState:
                 cause = f"probe_failed: {reading.error}" if reading.error else "probe_failed"
                 transitions += self._seen_failing(device, cause, now_ms)
         return transitions
+
+    def unconfigured(self, agent_id: str) -> list[str] | None:
+        """The installed devices the inventory puts under ``agent_id`` that no live
+        heartbeat of the gateway's newest connection has reported: missing from the
+        gateway's own configuration, so their status stays unknown (docs/state.md).
+        None while that cannot be told yet: fewer than ``unconfigured_after_beats``
+        heartbeats of that connection heard (since it connected, or since the server
+        started)."""
+        link = self.links[agent_id]
+        if link.beats < self.rules.unconfigured_after_beats:
+            return None
+        return sorted(
+            device_id
+            for device_id in self.index.devices_of_agent[agent_id]
+            if self.devices[device_id].reported_in_session != link.session
+        )
 
     def apply_maintenance(self, in_window: set[str], now_ms: int) -> list[TransitionRecord]:
         """Put the devices of ``in_window`` in maintenance and take the others out."""

@@ -26,6 +26,8 @@ MENU: Final = (
     MenuEntry("/indicators", "menu.indicators"),
     MenuEntry("/communes", "menu.communes"),
     MenuEntry("/admin/users", "menu.admin", frozenset({Role.ADMIN}), section="/admin"),
+    MenuEntry("/gateways", "menu.gateways"),
+    MenuEntry("/maintenance", "menu.maintenance"),
 )
 
 

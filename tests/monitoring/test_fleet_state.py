@@ -6,6 +6,7 @@ The small inventory's profiles: heartbeat every 1 s, offline after 3 s.
 from __future__ import annotations
 
 from tests.messages import heartbeat, small_index, status
+from xaso.protocol import SCHEMA_VERSION, Status
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState, StateRules
 from xaso.server.records import TransitionRecord
 
@@ -286,3 +287,67 @@ def test_a_recovering_gateway_keeps_its_devices_unknown_and_silence_starts_over(
     state.sweep(T0 + 4_000)
     assert not [t for t in beat(state, T0 + 60_000, 2, session=6) if t.device_id == "alpha-gw"]
     assert ("alpha-gw", "online", "recovered") in changes(beat(state, T0 + 61_000, 3, session=6))
+
+
+def test_a_device_the_gateway_never_reports_is_not_configured_on_it() -> None:
+    # alpha-cam-1 is in the inventory under alpha-gw, but the gateway's configuration
+    # lacks it: every heartbeat reports the cluster alone.
+    state = started()
+    state.apply_status(status("alpha-gw", "online", session=5), T0)
+    assert state.unconfigured("alpha-gw") is None  # nothing heard yet: cannot tell
+    beat(state, T0, seq=1, alpha_rc_1=True)
+    beat(state, T0 + S, seq=2, alpha_rc_1=True)
+    assert state.unconfigured("alpha-gw") is None  # one beat may miss a hung collector
+    beat(state, T0 + 2 * S, seq=3, alpha_rc_1=True)
+    # The planned cluster is not expected to report; the gateway itself is no device of it.
+    assert state.unconfigured("alpha-gw") == ["alpha-cam-1"]
+    assert state.devices["alpha-cam-1"].status is DeviceStatus.UNKNOWN
+    assert state.unconfigured("beta-gw") is None
+
+
+def test_one_report_in_the_connection_is_enough_and_a_new_connection_starts_over() -> None:
+    state = started()
+    state.apply_status(status("alpha-gw", "online", session=5), T0)
+    beat(state, T0, seq=1, alpha_rc_1=True, alpha_cam_1=False)  # a failed probe counts
+    beat(state, T0 + S, seq=2, alpha_rc_1=True)  # its collector hung this cycle
+    beat(state, T0 + 2 * S, seq=3, alpha_rc_1=True)
+    assert state.unconfigured("alpha-gw") == []
+    link = state.links["alpha-gw"]
+    assert (link.session, link.beats, link.heard_since_ms) == (5, 3, T0)
+
+    # Reconfigured and restarted without the camera: the new connection is judged alone.
+    state.apply_status(status("alpha-gw", "online", session=6), T0 + 10 * S)
+    for seq in range(4, 7):
+        beat(state, T0 + (6 + seq) * S, seq=seq, session=6, alpha_rc_1=True)
+    assert state.unconfigured("alpha-gw") == ["alpha-cam-1"]
+    assert state.links["alpha-gw"].heard_since_ms == T0 + 10 * S
+
+
+def test_historical_beats_and_a_late_beat_of_an_old_connection_say_nothing_of_it() -> None:
+    state = started()
+    state.apply_status(status("alpha-gw", "online", session=5), T0)
+    for seq in range(1, 4):
+        beat(state, T0 + seq * S, seq=seq, alpha_rc_1=True)
+    old = heartbeat("alpha-gw", 9, {"alpha-cam-1": True}, session=4, ts_ms=T0)
+    state.apply_heartbeat(old, list(old.devices), T0 + 4 * S)
+    queued = heartbeat("alpha-gw", 10, {"alpha-cam-1": True}, session=5, historical=True)
+    state.apply_heartbeat(queued, list(queued.devices), T0 + 5 * S)
+    assert state.unconfigured("alpha-gw") == ["alpha-cam-1"]
+
+
+def test_the_birth_gives_the_agent_version_and_a_retained_one_keeps_the_count() -> None:
+    state = started()
+    birth = Status(
+        v=SCHEMA_VERSION,
+        agent="alpha-gw",
+        state="online",
+        session=5,
+        ts_ms=T0,
+        agent_version="1.4.2",
+    )
+    state.apply_status(birth, T0)
+    for seq in range(1, 4):
+        beat(state, T0 + seq * S, seq=seq, alpha_rc_1=True)
+    state.apply_status(birth, T0 + 5 * S, retained=True)  # the server subscribed again
+    link = state.links["alpha-gw"]
+    assert (link.agent_version, link.session, link.beats) == ("1.4.2", 5, 3)

@@ -21,6 +21,10 @@ Every change needs a reason and is kept as a version with who and when (the serv
 clock). Reading follows the token's commune scope; a window the token may not see is a
 404 (an excused period a 403 when changing it, as before), one it sees but may not
 change a 403.
+
+The maintenance pages (server/web/pages/maintenance.py) act through the same functions
+(``plan_window``, ``record_excused``, ``decide_item``, ``delete_item``, the ``may_*``
+rules), so a form can do nothing the API would refuse.
 """
 
 from __future__ import annotations
@@ -195,36 +199,51 @@ def item_view(tracked: Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod]) -> d
 # -- shared handlers ------------------------------------------------------------------
 
 
-def _visible_item(
-    request: web.Request, kind: Kind, *, changing: bool = False
+def visible_item(
+    app: web.Application, principal: Principal, kind: Kind, item_id: str, *, changing: bool = False
 ) -> tuple[Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod], set[str] | None]:
-    """The item named in the path and the communes it touches; 404 if unknown or
-    outside the token's scope. Changing an excused period outside it is a 403, as it
-    always was (a window's is a 404)."""
-    tracked = request.app[EXCLUSIONS].tracked(kind, request.match_info[_ID_KEY[kind]])
+    """The item and the communes it touches; 404 if unknown or outside the token's
+    scope. Changing an excused period outside it is a 403, as it always was (a
+    window's is a 404)."""
+    tracked = app[EXCLUSIONS].tracked(kind, item_id)
     if tracked is None:
         raise not_found(_WHAT[kind])
-    communes = _listed_communes(request.app[INDEX], tracked.item)
-    if not _listed(request[PRINCIPAL], communes):
+    communes = _listed_communes(app[INDEX], tracked.item)
+    if not _listed(principal, communes):
         raise forbidden() if changing and kind == "excused" else not_found(_WHAT[kind])
     return tracked, communes
 
 
-def _list(request: web.Request, kind: Kind) -> list[dict[str, Any]]:
-    index, principal = request.app[INDEX], request[PRINCIPAL]
-    state = request.query.get("state")
-    if state is not None and state not in STATES:
-        raise bad_request(f"state: one of {', '.join(STATES)}")
-    store = request.app[EXCLUSIONS]
+def _visible_item(
+    request: web.Request, kind: Kind, *, changing: bool = False
+) -> tuple[Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod], set[str] | None]:
+    return visible_item(
+        request.app, request[PRINCIPAL], kind, request.match_info[_ID_KEY[kind]], changing=changing
+    )
+
+
+def listed_items(
+    app: web.Application, principal: Principal, kind: Kind, state: str | None = None
+) -> list[Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod]]:
+    """The items of ``kind`` the token may see (in ``state``, if given)."""
+    index = app[INDEX]
+    store = app[EXCLUSIONS]
     items: list[Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod]] = list(
         store.tracked_windows.values() if kind == "maintenance" else store.tracked_excused.values()
     )
     return [
-        item_view(tracked)
+        tracked
         for tracked in items
         if (state is None or tracked.state == state)
         and _listed(principal, _listed_communes(index, tracked.item))
     ]
+
+
+def _list(request: web.Request, kind: Kind) -> list[dict[str, Any]]:
+    state = request.query.get("state")
+    if state is not None and state not in STATES:
+        raise bad_request(f"state: one of {', '.join(STATES)}")
+    return [item_view(t) for t in listed_items(request.app, request[PRINCIPAL], kind, state)]
 
 
 async def _versions(request: web.Request, kind: Kind) -> web.Response:
@@ -245,46 +264,102 @@ def _conflict(message: str) -> web.HTTPConflict:
     )
 
 
-async def _decide(request: web.Request, kind: Kind, state: Decision) -> web.Response:
-    tracked, communes = _visible_item(request, kind, changing=True)
-    principal = request[PRINCIPAL]
+def may_decide_item(principal: Principal, communes: set[str] | None) -> bool:
+    """May approve or reject an item touching ``communes`` (``visible_item``)."""
+    return _may_decide(principal, communes)
+
+
+def may_delete_item(
+    principal: Principal,
+    tracked: Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod],
+    communes: set[str] | None,
+) -> bool:
+    """May delete (end, withdraw) the item: a window whoever may create it; an excused
+    period the verifier, or the operator while it is still its commune's proposal."""
+    if tracked.kind == "maintenance":
+        return _may_plan(principal, communes or None)
+    # Withdrawing its own proposal is the operator's; anything else the verifier's.
+    return _may_decide(principal, communes) or (
+        principal.role is Role.OPERATOR
+        and tracked.state == "pending"
+        and _within(principal, communes)
+    )
+
+
+def may_plan_in(principal: Principal, commune: str | None) -> bool:
+    """May create a maintenance window over ``commune`` (None: a kind, every commune)."""
+    return _may_plan(principal, None if commune is None else {commune})
+
+
+def may_record_excused_in(principal: Principal, commune: str | None) -> bool:
+    """May record (a verifier, an admin) or propose (an operator) an excused period
+    over ``commune`` (None: a kind, every commune)."""
+    communes = None if commune is None else {commune}
+    return _may_decide(principal, communes) or (
+        principal.role is Role.OPERATOR and _within(principal, communes)
+    )
+
+
+def decide_item(
+    app: web.Application,
+    principal: Principal,
+    kind: Kind,
+    item_id: str,
+    state: Decision,
+    reason: str,
+) -> Tracked[MaintenanceWindow] | Tracked[ExcusedPeriod]:
+    """Approve or reject: 404/403 as the API, 400 without a reason, 409 when the item's
+    state does not allow it."""
+    tracked, communes = visible_item(app, principal, kind, item_id, changing=True)
     if not _may_decide(principal, communes):
         raise forbidden()
-    reason = await _request_reason(request)
-    store = request.app[EXCLUSIONS]
+    checked = _checked_reason(reason)
+    if checked is None:
+        raise bad_request(_reason_problem(reason))
     try:
-        decided = store.decide(
-            kind, tracked.id, state, _author(principal), request.app[CLOCK_MS](), reason
+        decided = app[EXCLUSIONS].decide(
+            kind, tracked.id, state, _author(principal), app[CLOCK_MS](), checked
         )
     except StateConflict as exc:
         raise _conflict(str(exc)) from None
     if kind == "maintenance":
-        request.app[APPLY_MAINTENANCE]()
+        app[APPLY_MAINTENANCE]()
+    return decided
+
+
+def delete_item(
+    app: web.Application, principal: Principal, kind: Kind, item_id: str, reason: str
+) -> None:
+    """Delete: the item ends now (it counts before if it was approved)."""
+    tracked, communes = visible_item(app, principal, kind, item_id, changing=True)
+    if not may_delete_item(principal, tracked, communes):
+        raise forbidden()
+    checked = _checked_reason(reason)
+    if checked is None:
+        raise bad_request(_reason_problem(reason))
+    try:
+        app[EXCLUSIONS].delete(kind, tracked.id, _author(principal), app[CLOCK_MS](), checked)
+    except StateConflict as exc:
+        raise _conflict(str(exc)) from None
+    if kind == "maintenance":
+        app[APPLY_MAINTENANCE]()
+
+
+async def _decide(request: web.Request, kind: Kind, state: Decision) -> web.Response:
+    tracked, communes = _visible_item(request, kind, changing=True)
+    if not _may_decide(request[PRINCIPAL], communes):
+        raise forbidden()
+    reason = await _request_reason(request)
+    decided = decide_item(request.app, request[PRINCIPAL], kind, tracked.id, state, reason)
     return json_response(item_view(decided))
 
 
 async def _delete(request: web.Request, kind: Kind) -> web.Response:
     tracked, communes = _visible_item(request, kind, changing=True)
-    principal = request[PRINCIPAL]
-    if kind == "maintenance":
-        allowed = _may_plan(principal, communes or None)
-    else:
-        # Withdrawing its own proposal is the operator's; anything else the verifier's.
-        allowed = _may_decide(principal, communes) or (
-            principal.role is Role.OPERATOR
-            and tracked.state == "pending"
-            and _within(principal, communes)
-        )
-    if not allowed:
+    if not may_delete_item(request[PRINCIPAL], tracked, communes):
         raise forbidden()
     reason = await _request_reason(request)
-    store = request.app[EXCLUSIONS]
-    try:
-        store.delete(kind, tracked.id, _author(principal), request.app[CLOCK_MS](), reason)
-    except StateConflict as exc:
-        raise _conflict(str(exc)) from None
-    if kind == "maintenance":
-        request.app[APPLY_MAINTENANCE]()
+    delete_item(request.app, request[PRINCIPAL], kind, tracked.id, reason)
     return web.Response(status=204)
 
 
@@ -304,10 +379,12 @@ def _invalid_window(problems: list[str]) -> web.HTTPBadRequest:
     )
 
 
-async def create_window(request: web.Request) -> web.Response:
-    principal = request[PRINCIPAL]
-    body = await json_body(request)
-    body.update(id=new_id("mw"), created_by=principal.name)
+def plan_window(
+    app: web.Application, principal: Principal, body: dict[str, Any]
+) -> Tracked[MaintenanceWindow]:
+    """A new window from the API's JSON fields: 400 listing every problem, 403 when the
+    token may not plan there; pending when an operator lays it over the past."""
+    body = {**body, "id": new_id("mw"), "created_by": principal.name}
     reason_problems = (
         [] if _checked_reason(body.get("reason")) else [_reason_problem(body.get("reason"))]
     )
@@ -318,17 +395,24 @@ async def create_window(request: web.Request) -> web.Response:
     if reason_problems:
         raise _invalid_window(reason_problems)
     window = msgspec.structs.replace(window, reason=window.reason.strip())
-    if not _may_plan(principal, _communes_of(request.app[INDEX], window)):
+    if not _may_plan(principal, _communes_of(app[INDEX], window)):
         raise forbidden()
-    now_ms = request.app[CLOCK_MS]()
+    now_ms = app[CLOCK_MS]()
     # Over the past, an operator's window would excuse what already happened: it waits
     # for the overseeing level. An admin's or a verifier's is decided by its author.
-    waits = principal.role is Role.OPERATOR and is_retroactive(window, now_ms)
-    state: State = "pending" if waits else "approved"
-    tracked = request.app[EXCLUSIONS].add_window(
-        window, state=state, by=_author(principal), at_ms=now_ms
-    )
-    request.app[APPLY_MAINTENANCE]()
+    state: State = "pending" if waits_for_approval(principal, window, now_ms) else "approved"
+    tracked = app[EXCLUSIONS].add_window(window, state=state, by=_author(principal), at_ms=now_ms)
+    app[APPLY_MAINTENANCE]()
+    return tracked
+
+
+def waits_for_approval(principal: Principal, window: MaintenanceWindow, now_ms: int) -> bool:
+    """Whether a window ``principal`` creates now would wait for a verifier's decision."""
+    return principal.role is Role.OPERATOR and is_retroactive(window, now_ms)
+
+
+async def create_window(request: web.Request) -> web.Response:
+    tracked = plan_window(request.app, request[PRINCIPAL], await json_body(request))
     return json_response(item_view(tracked), status=201)
 
 
@@ -355,13 +439,15 @@ async def list_excused(request: web.Request) -> web.Response:
     return json_response({"excused": _list(request, "excused")})
 
 
-async def create_excused(request: web.Request) -> web.Response:
-    principal = request[PRINCIPAL]
+def record_excused(
+    app: web.Application, principal: Principal, body: dict[str, Any]
+) -> Tracked[ExcusedPeriod]:
+    """A new excused period from the API's JSON fields: approved when a verifier or an
+    admin records it, pending when an operator proposes it for its commune."""
     if principal.role not in (Role.ADMIN, Role.VERIFIER, Role.OPERATOR):
         raise forbidden()
-    body = await json_body(request)
-    now_ms = request.app[CLOCK_MS]()
-    body.update(id=new_id("ex"), recorded_by=principal.name, recorded_ms=now_ms)
+    now_ms = app[CLOCK_MS]()
+    body = {**body, "id": new_id("ex"), "recorded_by": principal.name, "recorded_ms": now_ms}
     try:
         period = msgspec.convert(body, ExcusedPeriod)
     except msgspec.ValidationError as exc:
@@ -372,16 +458,20 @@ async def create_excused(request: web.Request) -> web.Response:
     if reason is None:
         raise bad_request(_reason_problem(period.reason))
     period = msgspec.structs.replace(period, reason=reason)
-    communes = _communes_of(request.app[INDEX], period)  # the target must exist
+    communes = _communes_of(app[INDEX], period)  # the target must exist
     if _may_decide(principal, communes):
         state: State = "approved"
     elif principal.role is Role.OPERATOR and _within(principal, communes):
         state = "pending"  # a commune proposes; the verifier decides
     else:
         raise forbidden()
-    tracked = request.app[EXCLUSIONS].add_excused(
-        period, state=state, by=_author(principal), at_ms=now_ms
-    )
+    return app[EXCLUSIONS].add_excused(period, state=state, by=_author(principal), at_ms=now_ms)
+
+
+async def create_excused(request: web.Request) -> web.Response:
+    if request[PRINCIPAL].role not in (Role.ADMIN, Role.VERIFIER, Role.OPERATOR):
+        raise forbidden()  # before reading the body, as always
+    tracked = record_excused(request.app, request[PRINCIPAL], await json_body(request))
     return json_response(item_view(tracked), status=201)
 
 

@@ -225,47 +225,50 @@ async def schedule_occurrences(request: web.Request) -> web.Response:
     )
 
 
+def distribution_row(app: web.Application, agent_id: str, now_ms: int) -> dict[str, Any] | None:
+    """A radio gateway's schedule set: the one it should hold now and the one it
+    reports, with how far ahead each lists occurrences; None for a gateway that plays
+    no schedule (no loudspeaker cluster). The gateways page shows the same."""
+    distributor = app[DISTRIBUTOR]
+    clusters = distributor.agents.get(agent_id)
+    if clusters is None:
+        return None
+    index = app[INDEX]
+    gateway = app[STATE].devices[agent_id]
+    due = distributor.due.get(agent_id)
+    expected = due.version if due is not None else None
+    health = gateway.last_health
+    reported = health.schedule_version if health is not None else None
+    held_horizon_ms = distributor.horizon_of(agent_id, reported) if reported is not None else None
+    return {
+        "agent": agent_id,
+        "commune": index.commune_on(agent_id, index.day_of(now_ms)),
+        "clusters": sorted(clusters),
+        "expected_version": expected,
+        "horizon": iso_utc(due.horizon_ms) if due is not None else None,
+        "reported_version": reported,
+        "in_sync": reported is not None and reported == expected,
+        # Holds a set that is no longer the one due (any version but the current one
+        # is older: a gateway cannot hold one not yet planned).
+        "outdated": reported is not None and expected is not None and reported != expected,
+        # How far ahead the set it holds lists occurrences; null when the server does
+        # not know that version (planned before it started).
+        "held_horizon": iso_utc(held_horizon_ms) if held_horizon_ms is not None else None,
+        "held_horizon_passed": (held_horizon_ms <= now_ms if held_horizon_ms is not None else None),
+    }
+
+
 async def distribution(request: web.Request) -> web.Response:
     """Per radio gateway: the schedule set it should hold now and the one it reports,
     with how far ahead each lists occurrences (docs/api.md)."""
     principal = request[PRINCIPAL]
-    state = request.app[STATE]
     index = request.app[INDEX]
-    distributor = request.app[DISTRIBUTOR]
     now_ms = request.app[CLOCK_MS]()
-    day = index.day_of(now_ms)
-    rows = []
-    for agent_id, clusters in sorted(distributor.agents.items()):
-        gateway = state.devices[agent_id]
-        if not principal.may_see(index.listed_commune[agent_id]):
-            continue
-        due = distributor.due.get(agent_id)
-        expected = due.version if due is not None else None
-        health = gateway.last_health
-        reported = health.schedule_version if health is not None else None
-        held_horizon_ms = (
-            distributor.horizon_of(agent_id, reported) if reported is not None else None
-        )
-        rows.append(
-            {
-                "agent": agent_id,
-                "commune": index.commune_on(agent_id, day),
-                "clusters": sorted(clusters),
-                "expected_version": expected,
-                "horizon": iso_utc(due.horizon_ms) if due is not None else None,
-                "reported_version": reported,
-                "in_sync": reported is not None and reported == expected,
-                # Holds a set that is no longer the one due (any version but the
-                # current one is older: a gateway cannot hold one not yet planned).
-                "outdated": reported is not None and expected is not None and reported != expected,
-                # How far ahead the set it holds lists occurrences; null when the server
-                # does not know that version (planned before it started).
-                "held_horizon": iso_utc(held_horizon_ms) if held_horizon_ms is not None else None,
-                "held_horizon_passed": (
-                    held_horizon_ms <= now_ms if held_horizon_ms is not None else None
-                ),
-            }
-        )
+    rows = [
+        distribution_row(request.app, agent_id, now_ms)
+        for agent_id in sorted(request.app[DISTRIBUTOR].agents)
+        if principal.may_see(index.listed_commune[agent_id])
+    ]
     return json_response({"agents": rows})
 
 

@@ -18,10 +18,24 @@ from xaso.server.web.pages import (
     admin_users,
     communes,
     device,
+    excused,
+    gateways,
+    maintenance,
     status,
 )
 
-_PAGES = (status, communes, device, admin_users, admin_tokens, admin_audit)
+# excused before maintenance: its fixed paths before the windows' {window_id}.
+_PAGES = (
+    status,
+    communes,
+    device,
+    gateways,
+    excused,
+    maintenance,
+    admin_users,
+    admin_tokens,
+    admin_audit,
+)
 
 
 def setup_routes(app: web.Application) -> None:

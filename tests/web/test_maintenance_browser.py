@@ -1,0 +1,192 @@
+"""The maintenance and gateways pages in a real browser (Debian's chromium, driven by
+Playwright): a commune officer plans a weekly window over the past with its preview, a
+verifier approves it from another browser on a phone, the device is in maintenance at
+once, and the gateways page names the device its gateway's configuration lacks; under
+the Content-Security-Policy, with no request to another host and no page wider than a
+phone.
+
+``XASO_SCREENSHOTS=folder`` keeps the screenshots there, to look at them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from tests.apps import PASSWORD, app_without_broker
+from tests.messages import heartbeat, payload, status
+from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
+from xaso.protocol import heartbeat_topic, status_topic
+from xaso.server.keys import CLOCK_MS, STORE
+from xaso.server.monitoring.keys import EXCLUSIONS, INGEST, STATE
+from xaso.server.web.keys import ACCOUNTS
+from xaso.server.web.tokens import Role
+from xaso.testbed.binaries import require_binary
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Any]]:
+    """The real app on a loopback port: alpha's gateway online, reporting its cluster but
+    not its camera (missing from its configuration); an officer of alpha, a verifier."""
+    async with app_without_broker(tmp_path) as app:
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        now_ms = app[CLOCK_MS]()
+        ingest = app[INGEST]
+        ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), now_ms)
+        for seq in range(1, 4):
+            beat = heartbeat("alpha-gw", seq, {"alpha-rc-1": True}, ts_ms=now_ms)
+            handled = ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms)
+            await app[STORE].write(handled.records)
+        accounts = app[ACCOUNTS]
+        accounts.create("cb.alpha", PASSWORD, Role.OPERATOR, now_ms, "Cán bộ xã Alpha", {"alpha"})
+        accounts.create("td.tinh", PASSWORD, Role.VERIFIER, now_ms, "Thẩm định tỉnh")
+        try:
+            yield str(server.make_url("")).rstrip("/"), app
+        finally:
+            await server.close()
+
+
+async def test_a_window_planned_previewed_approved_and_in_force(
+    served: tuple[str, Any], tmp_path: Path
+) -> None:
+    chromium = require_binary("chromium", "chromium")
+    base_url, app = served
+    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    # A week ago, an hour before now (the commune's wall time), for three hours, every
+    # week on that day: its occurrence runs now, and it lies over the past.
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    start = dt.datetime.fromtimestamp(app[CLOCK_MS]() / 1000, zone) - dt.timedelta(days=7, hours=1)
+    day = WEEKDAYS[start.weekday()]
+
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            officer = await _signed_in(browser, base_url, "cb.alpha", 1400, problems)
+            await officer.goto(f"{base_url}/maintenance")
+            await officer.click("a[href='/maintenance/new']")
+            await officer.select_option("select[name=target]", "device:alpha-rc-1")
+            await officer.fill("input[name=start]", start.strftime("%Y-%m-%dT%H:%M"))
+            await officer.fill("input[name=hours]", "3")
+            await officer.check("input[name=repeat][value=weekly]")
+            await officer.check(f"input[name=weekday][value={day}]")
+            # htmx refreshes the preview as the form changes: ten occurrences, the first
+            # running now, and the word that it will wait for a verifier.
+            await officer.wait_for_function(
+                "document.querySelectorAll('#preview ol.occurrences li').length === 10"
+            )
+            preview = await officer.inner_text("#preview")
+            assert "Hằng tuần vào" in preview and "đang diễn ra" in preview, preview
+            assert "chờ cán bộ thẩm định duyệt" in preview
+            await officer.fill("textarea[name=reason]", "Thay bộ khuếch đại cụm loa 1")
+            # The no-JS path: the "Xem trước" button shows the same form with its preview.
+            await officer.click("button[value=preview]")
+            await officer.wait_for_load_state()
+            assert await officer.locator("#preview ol.occurrences li").count() == 10
+            assert await officer.input_value("textarea[name=reason]") == (
+                "Thay bộ khuếch đại cụm loa 1"
+            )
+            await _check(officer, "maintenance-form-1400", shots, problems)
+            await officer.click("button[value=save]")
+            await officer.wait_for_url("**/maintenance?done=created_pending*")
+            [window_id] = app[EXCLUSIONS].tracked_windows
+            item = officer.locator(f"article#{window_id}")
+            assert "Chờ duyệt" in await item.inner_text()
+            assert await item.locator("form.mw-decide").count() == 0  # not the officer's call
+            await _check(officer, "maintenance-pending-1400", shots, problems)
+
+            # The verifier, on a phone, in a browser of its own.
+            verifier = await _signed_in(browser, base_url, "td.tinh", 390, problems)
+            await verifier.goto(f"{base_url}/maintenance?show=pending")
+            item = verifier.locator(f"article#{window_id}")
+            await _check(verifier, "maintenance-verifier-390", shots, problems)
+            await item.locator("form.mw-decide input[name=reason]").fill("Đúng kế hoạch sửa chữa")
+            await item.locator("button[value=approved]").click()
+            await verifier.wait_for_url("**/maintenance?done=approved*")
+            item = verifier.locator(f"article#{window_id}")
+            text = await item.inner_text()
+            assert "Đang bảo trì" in text and "Đúng kế hoạch sửa chữa" in text, text
+            await _check(verifier, "maintenance-approved-390", shots, problems)
+
+            # In force at once: the cluster is in maintenance on the status page.
+            assert str(app[STATE].devices["alpha-rc-1"].status) == "maintenance"
+            await officer.goto(f"{base_url}/")
+            row = officer.locator("tr", has_text="alpha-rc-1")
+            assert await row.locator(".status.maintenance").count() == 1
+
+            # The gateways page names the camera alpha's gateway does not have.
+            for page, width in ((officer, 1400), (verifier, 390)):
+                await page.goto(f"{base_url}/gateways")
+                warning = await page.inner_text("tr.gw-warning")
+                assert "chưa được cấu hình trên gateway Gateway Alpha" in warning
+                assert "Camera UBND" in warning
+                assert "1 thiết bị" in await page.inner_text("#unconfigured-count")
+                await _check(page, f"gateways-{width}", shots, problems)
+            # Choosing another commune brings its targets (htmx).
+            await verifier.goto(f"{base_url}/maintenance/new")
+            await verifier.select_option("select[name=commune]", "beta")
+            await verifier.wait_for_selector(
+                "select[name=target] option[value='device:beta-rc-1']", state="attached"
+            )
+            for path in ("/maintenance/new", "/maintenance/excused", "/maintenance/excused/new"):
+                await verifier.goto(f"{base_url}{path}")
+                await _check(verifier, f"{path.strip('/').replace('/', '-')}-390", shots, problems)
+        finally:
+            await browser.close()
+    assert not problems, "\n".join(problems)
+
+
+async def _signed_in(
+    browser: Any, base_url: str, login: str, width: int, problems: list[str]
+) -> Any:
+    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    await context.add_init_script(RECORD_VIOLATIONS)
+    page = await context.new_page()
+    own_host = urlsplit(base_url).netloc
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if urlsplit(request.url).netloc == own_host
+            else problems.append(f"{login}: a request to {request.url}")
+        ),
+    )
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"{login} console: {message.text}")
+            if message.type in ("error", "warning")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
+    await page.goto(f"{base_url}/login")
+    await page.fill("input[name=login]", login)
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("form[action='/login'] button")
+    await page.wait_for_url(f"{base_url}/")
+    return page
+
+
+async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
+    """No CSP refusal, no page wider than the window; a screenshot to look at."""
+    violations = await page.evaluate("window.__violations")
+    problems.extend(f"{name}: CSP refused {v}" for v in violations)
+    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"{name}: {overflow}px wider than the window")
+    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
