@@ -21,6 +21,8 @@ class MenuEntry:
 MENU: Final = (
     MenuEntry("/", "menu.status"),
     MenuEntry("/indicators", "menu.indicators"),
+    MenuEntry("/alerts", "menu.alerts"),
+    MenuEntry("/help", "menu.help"),
 )
 
 

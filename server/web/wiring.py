@@ -11,6 +11,8 @@ from xaso.server.keys import DATABASE
 from xaso.server.web import login, pages
 from xaso.server.web.accounts import AccountStore
 from xaso.server.web.api import (
+    alert_channels,
+    alert_history,
     availability,
     broadcasts,
     content,
@@ -47,6 +49,8 @@ def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_people_ctx)
     for routes in (
         devices,
+        alert_history,
+        alert_channels,
         availability,
         exclusions,
         schedules,
