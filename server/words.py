@@ -85,6 +85,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "alerts.at": {"vi": "Thời điểm", "en": "When"},
     "alerts.started": {"vi": "sự cố từ", "en": "problem since"},
     "alerts.devices_count": {"vi": "{n} thiết bị", "en": "{n} devices"},
+    "alerts.devices_one": {"vi": "1 thiết bị", "en": "1 device"},
     "alerts.deliveries": {"vi": "Kết quả gửi", "en": "Delivery"},
     "alerts.delivery.sent": {"vi": "đã gửi", "en": "sent"},
     "alerts.delivery.failed": {"vi": "gửi lỗi", "en": "failed"},
@@ -139,9 +140,9 @@ _TEXT: dict[str, dict[str, str]] = {
     "event.acknowledged": {"vi": "Đã xác nhận xử lý", "en": "Acknowledged"},
     "event.resolved": {"vi": "Đã khôi phục", "en": "Resolved"},
     # A group's suspected common cause (AlertMessage.cause): a guess, said as one.
-    "alert_cause.power": {"vi": "nghi mất điện", "en": "power cut?"},
-    "alert_cause.network": {"vi": "nghi mất mạng", "en": "network outage?"},
-    "alert_cause.gateway": {"vi": "nghi do gateway", "en": "gateway fault?"},
+    "alert_cause.power": {"vi": "mất điện?", "en": "power cut?"},
+    "alert_cause.network": {"vi": "mất mạng?", "en": "network outage?"},
+    "alert_cause.gateway": {"vi": "do bộ điều khiển trung tâm?", "en": "gateway fault?"},
     # The help: the legend under status tables (templates/_legend.html) and /help.
     "help.title": {
         "vi": "Hướng dẫn: trạng thái, nguyên nhân, vai trò, kết quả chỉ tiêu",
