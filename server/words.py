@@ -248,9 +248,9 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "help.cause.will": {
         "vi": "Kết nối của gateway tới máy chủ bị ngắt không báo trước (mất điện, rút cáp, "
-        "mất mạng); máy chủ biết ngay, không phải chờ hết hạn.",
+        "mất mạng); máy chủ biết sau vài giây, không phải chờ hết hạn heartbeat.",
         "en": "The gateway's connection ended without warning (power, cable, network); the "
-        "server knows at once, without waiting for a timeout.",
+        "server knows within seconds, without waiting for a heartbeat timeout.",
     },
     "help.cause.will.do": {
         "vi": "Như khi quá hạn heartbeat: kiểm tra nguồn điện và mạng tại xã.",
