@@ -575,6 +575,344 @@ _TEXT: dict[str, dict[str, str]] = {
     # -- the alerts page and the help --
     "menu.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
     "menu.help": {"vi": "Hướng dẫn", "en": "Help"},
+    # The alerts page (server/web/pages/alerts.py)
+    "alerts.off": {
+        "vi": "Chưa bật gửi cảnh báo: máy chủ chạy không có tệp cấu hình cảnh báo (--alerts). "
+        "Lịch sử cảnh báo trước đây vẫn xem được bên dưới.",
+        "en": "Alerting is off: the server runs without an alerts file (--alerts). The "
+        "history of earlier alerts is still shown below.",
+    },
+    "alerts.firing": {"vi": "Đang cảnh báo", "en": "Firing now"},
+    "alerts.none_firing": {
+        "vi": "Không có cảnh báo nào đang hoạt động.",
+        "en": "No alert is firing.",
+    },
+    "alerts.severity": {"vi": "Mức độ", "en": "Severity"},
+    "alerts.rule": {"vi": "Quy tắc", "en": "Rule"},
+    "alerts.last_sent": {"vi": "Lần gửi gần nhất", "en": "Last sent"},
+    "alerts.acknowledged": {"vi": "Xác nhận xử lý", "en": "Acknowledged"},
+    "alerts.not_acknowledged": {"vi": "Chưa ai xác nhận", "en": "Not yet"},
+    "alerts.history": {"vi": "Lịch sử cảnh báo", "en": "Alert history"},
+    "alerts.recent": {"vi": "Sự kiện gần đây", "en": "Recent events"},
+    "alerts.all_history": {
+        "vi": "Xem toàn bộ lịch sử, lọc theo xã, quy tắc, loại sự kiện, thời gian",
+        "en": "The whole history, by commune, rule, kind of event, period",
+    },
+    "alerts.history_none": {"vi": "Không có sự kiện nào.", "en": "No event."},
+    "alerts.event": {"vi": "Sự kiện", "en": "Event"},
+    "alerts.at": {"vi": "Thời điểm", "en": "When"},
+    "alerts.started": {"vi": "sự cố từ", "en": "problem since"},
+    "alerts.devices_count": {"vi": "{n} thiết bị", "en": "{n} devices"},
+    "alerts.devices_one": {"vi": "1 thiết bị", "en": "1 device"},
+    "alerts.deliveries": {"vi": "Kết quả gửi", "en": "Delivery"},
+    "alerts.delivery.sent": {"vi": "đã gửi", "en": "sent"},
+    "alerts.delivery.failed": {"vi": "gửi lỗi", "en": "failed"},
+    "alerts.delivery.dropped": {"vi": "bị bỏ (hàng đợi đầy)", "en": "dropped (queue full)"},
+    "alerts.delivery.none": {"vi": "chưa có kết quả", "en": "no outcome yet"},
+    "alerts.all": {"vi": "Tất cả", "en": "All"},
+    "alerts.from": {"vi": "Từ ngày", "en": "From"},
+    "alerts.to": {"vi": "Đến hết ngày", "en": "To (inclusive)"},
+    "alerts.filter": {"vi": "Lọc", "en": "Filter"},
+    "alerts.older": {"vi": "Cũ hơn →", "en": "Older →"},
+    "alerts.newest": {"vi": "← Mới nhất", "en": "← Newest"},
+    "alerts.back": {"vi": "← Về trang Cảnh báo", "en": "← Back to Alerts"},
+    "alerts.channels": {"vi": "Kênh gửi cảnh báo", "en": "Alert channels"},
+    "alerts.channels_none": {"vi": "Chưa cấu hình kênh nào.", "en": "No channel configured."},
+    "alerts.channel": {"vi": "Kênh", "en": "Channel"},
+    "alerts.settings": {
+        "vi": "Cấu hình (không hiện mật khẩu, khoá, đường dẫn bí mật)",
+        "en": "Settings (no password, key or secret path shown)",
+    },
+    "alerts.used_by": {"vi": "Dùng cho quy tắc", "en": "Used by rules"},
+    "alerts.test": {"vi": "Tin thử", "en": "Test message"},
+    "alerts.send_test": {"vi": "Gửi tin thử", "en": "Send a test message"},
+    "alerts.sending": {"vi": "Đang gửi…", "en": "Sending…"},
+    "alerts.test_sent": {
+        "vi": "Tin thử đã gửi lúc {at} ({by}).",
+        "en": "Test message sent at {at} ({by}).",
+    },
+    "alerts.test_failed": {
+        "vi": "Tin thử gửi lỗi lúc {at} ({by}):",
+        "en": "Test message failed at {at} ({by}):",
+    },
+    "alerts.test_never": {"vi": "Chưa gửi tin thử.", "en": "No test message yet."},
+    "channel.webhook": {"vi": "Webhook (JSON qua HTTP)", "en": "Webhook (JSON over HTTP)"},
+    "channel.email": {"vi": "Thư điện tử (SMTP)", "en": "E-mail (SMTP)"},
+    "channel.telegram": {"vi": "Telegram", "en": "Telegram"},
+    "severity.critical": {"vi": "Nghiêm trọng", "en": "Critical"},
+    "severity.warning": {"vi": "Cảnh báo", "en": "Warning"},
+    "severity.info": {"vi": "Thông báo", "en": "Info"},
+    "rule.device_down": {"vi": "Thiết bị mất kết nối", "en": "Device offline"},
+    "rule.commune_radio_below": {
+        "vi": "Truyền thanh dưới chỉ tiêu",
+        "en": "Radio below target",
+    },
+    "rule.camera_not_recording": {"vi": "Camera không ghi hình", "en": "Camera not recording"},
+    "rule.clock_offset": {"vi": "Lệch đồng hồ", "en": "Clock offset"},
+    "rule.broadcast_not_played": {
+        "vi": "Bản tin không phát được",
+        "en": "Bulletin did not play",
+    },
+    "event.opened": {"vi": "Bắt đầu cảnh báo", "en": "Opened"},
+    "event.reminded": {"vi": "Nhắc lại", "en": "Reminded"},
+    "event.acknowledged": {"vi": "Đã xác nhận xử lý", "en": "Acknowledged"},
+    "event.resolved": {"vi": "Đã khôi phục", "en": "Resolved"},
+    # A group's suspected common cause (AlertMessage.cause): a guess, said as one.
+    "alert_cause.power": {"vi": "mất điện?", "en": "power cut?"},
+    "alert_cause.network": {"vi": "mất mạng?", "en": "network outage?"},
+    "alert_cause.gateway": {"vi": "do bộ điều khiển trung tâm?", "en": "gateway fault?"},
+    # The help: the legend under status tables (templates/_legend.html) and /help.
+    "help.title": {
+        "vi": "Hướng dẫn: trạng thái, nguyên nhân, vai trò, kết quả chỉ tiêu",
+        "en": "Help: statuses, causes, roles, verdicts",
+    },
+    "help.intro": {
+        "vi": "Giải thích các từ trên các trang: mỗi trạng thái, nguyên nhân thường gặp "
+        "có nghĩa là gì và cần làm gì.",
+        "en": "What the words on the pages mean: each status and common cause, and what "
+        "to do about it.",
+    },
+    "help.statuses": {"vi": "Trạng thái thiết bị", "en": "Device statuses"},
+    "help.causes": {"vi": "Nguyên nhân thường gặp", "en": "Common causes"},
+    "help.meaning": {"vi": "Ý nghĩa", "en": "What it means"},
+    "help.todo": {"vi": "Cần làm gì", "en": "What to do"},
+    "help.more": {"vi": "Xem đầy đủ ở trang Hướng dẫn", "en": "More on the Help page"},
+    "help.status.online": {
+        "vi": "Hoạt động bình thường: gateway gửi heartbeat (tin báo định kỳ) đúng hạn; "
+        "thiết bị trả lời lần kiểm tra gần nhất.",
+        "en": "Working: a gateway's heartbeats (its regular reports) arrive in time; a "
+        "device answered its latest check.",
+    },
+    "help.status.online.do": {"vi": "Không cần làm gì.", "en": "Nothing."},
+    "help.status.pending": {
+        "vi": "Đang chờ xác nhận: gateway chậm một nhịp heartbeat, hoặc thiết bị vừa "
+        "không trả lời nhưng chưa quá một chu kỳ heartbeat. Vẫn được tính là hoạt động.",
+        "en": "Within grace: a gateway missed one heartbeat, or a device's check failed "
+        "but not yet for a whole heartbeat interval. Still counted as up.",
+    },
+    "help.status.pending.do": {
+        "vi": "Chưa cần làm gì; nếu kéo dài, trạng thái chuyển sang Mất kết nối.",
+        "en": "Nothing yet; if it lasts, it turns Offline.",
+    },
+    "help.status.offline": {
+        "vi": "Sự cố: kết nối của gateway bị ngắt đột ngột hoặc quá hạn không có "
+        "heartbeat; thiết bị không trả lời suốt một chu kỳ heartbeat. Thời gian này "
+        "tính vào sự cố và có thể gửi cảnh báo.",
+        "en": "An outage: a gateway's connection dropped or no heartbeat came in time; a "
+        "device kept failing its checks for a heartbeat interval. This time counts "
+        "against it and may raise an alert.",
+    },
+    "help.status.offline.do": {
+        "vi": "Xem nguyên nhân ghi bên cạnh; kiểm tra nguồn điện và đường mạng tại chỗ.",
+        "en": "Read the cause beside it; check the power and the network on site.",
+    },
+    "help.status.unknown": {
+        "vi": "Không có thông tin tin cậy: gateway của thiết bị đang mất kết nối hoặc đã "
+        "dừng, gateway không còn báo cáo thiết bị, chưa từng nhận tin kể từ khi máy chủ "
+        "khởi động, hoặc vừa hết thời gian bảo trì. Không tính là hoạt động, cũng không "
+        "tính là sự cố.",
+        "en": "Nothing trustworthy is known: its gateway is offline or stopped, the gateway "
+        "no longer reports it, nothing heard since the server started, or a maintenance "
+        "window just ended. Counted neither as up nor as down.",
+    },
+    "help.status.unknown.do": {
+        "vi": "Nếu do gateway: xử lý gateway trước. Nếu thiết bị Không rõ lâu: kiểm tra "
+        "thiết bị đã bật và gateway còn được cấu hình để kiểm tra nó.",
+        "en": "If its gateway is the cause, see to the gateway first. If it stays unknown, "
+        "check the device is on and its gateway is still set up to check it.",
+    },
+    "help.status.maintenance": {
+        "vi": "Trong khung giờ bảo trì đã được duyệt: dù thiết bị báo gì cũng không tính là "
+        "sự cố và không gửi cảnh báo; thời gian này tính là hoạt động. Khung chờ duyệt "
+        "không có tác dụng.",
+        "en": "Inside an approved maintenance window: whatever it reports, no outage and no "
+        "alert; the time counts as available. A window waiting for approval changes "
+        "nothing.",
+    },
+    "help.status.maintenance.do": {
+        "vi": "Làm công việc bảo trì; bật lại thiết bị trước khi khung giờ kết thúc.",
+        "en": "Do the work; switch the device back on before the window ends.",
+    },
+    "help.status.stopped": {
+        "vi": "Phần mềm giám sát trên gateway được tắt đúng quy trình (tắt máy, cập nhật): "
+        "không phải sự cố tại xã. Thiết bị phía sau thành Không rõ.",
+        "en": "The monitoring agent on the gateway was shut down cleanly (switched off, "
+        "updated): not an outage of the site. The devices behind it become unknown.",
+    },
+    "help.status.stopped.do": {
+        "vi": "Nếu không ai chủ động tắt, khởi động lại gateway.",
+        "en": "If nobody meant to stop it, start the gateway again.",
+    },
+    "help.status.planned": {
+        "vi": "Có trong danh mục theo kế hoạch nhưng chưa lắp đặt: được tính vào mẫu số "
+        "chỉ tiêu, không cần báo cáo.",
+        "en": "In the inventory as planned, not installed: counted in the indicators' "
+        "denominators, not expected to report.",
+    },
+    "help.status.planned.do": {
+        "vi": "Khi đã lắp đặt, cập nhật danh mục thiết bị (bỏ đánh dấu kế hoạch).",
+        "en": "Once installed, update the inventory (drop the planned mark).",
+    },
+    "help.cause.timeout": {
+        "vi": "Máy chủ không nhận được heartbeat của gateway trong thời hạn cho phép; "
+        "thường do mất điện hoặc mất mạng tại xã.",
+        "en": "No heartbeat from the gateway within its time limit; usually a power cut or "
+        "a network outage at the commune.",
+    },
+    "help.cause.timeout.do": {
+        "vi": "Liên hệ xã kiểm tra nguồn điện, modem và đường truyền Internet của bộ điều "
+        "khiển trung tâm.",
+        "en": "Ask the commune to check the gateway's power, modem and Internet line.",
+    },
+    "help.cause.will": {
+        "vi": "Kết nối của gateway tới máy chủ bị ngắt không báo trước (mất điện, rút cáp, "
+        "mất mạng); máy chủ biết sau vài giây, không phải chờ hết hạn heartbeat.",
+        "en": "The gateway's connection ended without warning (power, cable, network); the "
+        "server knows within seconds, without waiting for a heartbeat timeout.",
+    },
+    "help.cause.will.do": {
+        "vi": "Như khi quá hạn heartbeat: kiểm tra nguồn điện và mạng tại xã.",
+        "en": "As for a timeout: check the power and the network at the commune.",
+    },
+    "help.cause.missed_heartbeat": {
+        "vi": "Gateway gửi heartbeat chậm một nhịp: chưa phải sự cố.",
+        "en": "The gateway's heartbeat is one beat late: not an outage yet.",
+    },
+    "help.cause.missed_heartbeat.do": {"vi": "Chưa cần làm gì.", "en": "Nothing yet."},
+    "help.cause.probe_failed": {
+        "vi": "Gateway kiểm tra thiết bị (ping, cổng, ONVIF, luồng video…) nhưng thiết bị "
+        "không trả lời; phần sau dấu hai chấm nói lý do, dòng nhỏ bên dưới là nguyên văn "
+        "gateway báo.",
+        "en": "The gateway checked the device (ping, a port, ONVIF, the video stream…) and "
+        "it did not answer; after the colon is why, and the small line beneath is what the "
+        "gateway said.",
+    },
+    "help.cause.probe_failed.do": {
+        "vi": "Kiểm tra nguồn và dây mạng của thiết bị; nếu báo sai mật khẩu hay không tìm "
+        "thấy đường dẫn, kiểm tra cấu hình trên gateway.",
+        "en": "Check the device's power and network cable; for a wrong password or a path "
+        "not found, check the gateway's configuration.",
+    },
+    "help.cause.gateway_offline": {
+        "vi": "Thiết bị nằm sau một gateway đang mất kết nối nên không biết tình trạng của "
+        "nó: một sự cố, một nguyên nhân — cảnh báo nói về gateway, không về từng thiết bị.",
+        "en": "The device stands behind a gateway that is offline, so nothing is known of "
+        "it: one outage, one cause — the alert is about the gateway, not each device.",
+    },
+    "help.cause.gateway_offline.do": {
+        "vi": "Xử lý gateway; thiết bị được kiểm tra lại khi gateway hoạt động trở lại.",
+        "en": "See to the gateway; the device is checked again once it is back.",
+    },
+    "help.cause.no_reading": {
+        "vi": "Gateway vẫn hoạt động nhưng không còn gửi kết quả kiểm tra thiết bị này.",
+        "en": "The gateway works but no longer sends this device's checks.",
+    },
+    "help.cause.no_reading.do": {
+        "vi": "Kiểm tra cấu hình của gateway còn thiết bị này không.",
+        "en": "Check that the gateway's configuration still lists the device.",
+    },
+    "help.cause.maintenance_ended": {
+        "vi": "Khung giờ bảo trì vừa kết thúc; tình trạng thật chưa biết cho đến khi gateway "
+        "báo cáo lại, nên tạm để Không rõ (không tính là sự cố).",
+        "en": "A maintenance window just ended; what the device is now is not known until "
+        "its gateway reports again, so it is unknown meanwhile (not an outage).",
+    },
+    "help.cause.maintenance_ended.do": {
+        "vi": "Thường không cần làm gì: trạng thái cập nhật ở lần báo cáo tiếp theo của "
+        "gateway. Nếu vẫn Không rõ lâu, kiểm tra thiết bị và gateway đã được bật, nối mạng "
+        "lại sau bảo trì chưa.",
+        "en": "Usually nothing: the status follows the gateway's next report. If it stays "
+        "unknown, check the device and its gateway were switched on and reconnected after "
+        "the work.",
+    },
+    "help.cause.startup": {
+        "vi": "Máy chủ chưa từng nhận tin của thiết bị này kể từ khi khởi động (thiết bị "
+        "mới, hoặc chưa từng kết nối).",
+        "en": "The server has heard nothing of this device since it started (a new device, "
+        "or one never connected).",
+    },
+    "help.cause.startup.do": {
+        "vi": "Nếu kéo dài: kiểm tra gateway đã lắp và được cấu hình để kiểm tra thiết bị.",
+        "en": "If it lasts: check the gateway is installed and set up to check the device.",
+    },
+    "help.cause.recovered": {
+        "vi": "Thiết bị hoạt động trở lại sau sự cố và đã ổn định ít nhất một chu kỳ heartbeat.",
+        "en": "Back after an outage, and up for at least one heartbeat interval.",
+    },
+    "help.cause.recovered.do": {"vi": "Không cần làm gì.", "en": "Nothing."},
+    "help.cause.flapping_started": {
+        "vi": "Thiết bị mất kết nối 4 lần trong vòng 1 giờ; cảnh báo được gộp thành một, "
+        "không gửi liên tục, cho đến khi yên ổn trọn 1 giờ.",
+        "en": "Offline 4 times within an hour; its alerts are one, not a storm, until it "
+        "has been quiet for a whole hour.",
+    },
+    "help.cause.flapping_started.do": {
+        "vi": "Kiểm tra nguồn điện chập chờn, dây mạng lỏng hoặc sóng 4G yếu.",
+        "en": "Look for an unsteady power supply, a loose cable or a weak 4G signal.",
+    },
+    "help.cause.backfill": {
+        "vi": "Trạng thái biết được từ dữ liệu gateway lưu lại khi mất kết nối và gửi bù "
+        "sau: sửa lại lịch sử, không gây cảnh báo.",
+        "en": "Learnt from what the gateway kept while cut off and sent later: it corrects "
+        "the history and raises no alert.",
+    },
+    "help.cause.backfill.do": {"vi": "Không cần làm gì.", "en": "Nothing."},
+    "help.roles": {"vi": "Vai trò", "en": "Roles"},
+    "help.role.admin": {
+        "vi": "Mọi việc, ở mọi xã: tài khoản, cấu hình, gửi tin thử kênh cảnh báo.",
+        "en": "Everything, in every commune: accounts, settings, test messages.",
+    },
+    "help.role.operator": {
+        "vi": "Ở các xã của mình: lập lịch phát thanh, phát khẩn cấp, tắt loa, âm thanh, "
+        "số liệu kê khai, khung giờ bảo trì; đề nghị miễn trừ.",
+        "en": "In its communes: broadcast schedules, emergencies, silencing, audio, declared "
+        "values, maintenance windows; proposes excused periods.",
+    },
+    "help.role.verifier": {
+        "vi": "Cấp giám sát (tỉnh): xem, duyệt hoặc từ chối khung bảo trì và thời gian miễn "
+        "trừ, phê duyệt báo cáo chỉ tiêu.",
+        "en": "The overseeing level (province): reads, approves or rejects maintenance "
+        "windows and excused periods, signs off reports.",
+    },
+    "help.role.viewer": {
+        "vi": "Chỉ xem, trong phạm vi các xã được giao (nếu có).",
+        "en": "Reads only, within its communes if it has any.",
+    },
+    "help.verdicts": {"vi": "Kết quả chỉ tiêu", "en": "Indicator verdicts"},
+    "help.verdict.met": {
+        "vi": "Giá trị của kỳ đạt ngưỡng của chỉ tiêu.",
+        "en": "The period's value meets the indicator's threshold.",
+    },
+    "help.verdict.not_met": {
+        "vi": "Giá trị của kỳ chưa đạt ngưỡng.",
+        "en": "The period's value falls short of the threshold.",
+    },
+    "help.verdict.insufficient_data": {
+        "vi": "Không đủ dữ liệu để kết luận (ví dụ: biết tình trạng dưới 75% thời gian, "
+        "hoặc các thiết bị chưa xác định có thể làm đổi kết quả): không phải 0%.",
+        "en": "Too little is known to decide (say, under 75 % of the time known, or "
+        "undecided devices could tip it): not 0 %.",
+    },
+    "help.verdict.not_applicable": {
+        "vi": "Chỉ tiêu bị tắt trong bộ chỉ tiêu, hoặc xã không có gì để đo (không có thôn, "
+        "địa điểm trọng yếu hay thiết bị loại đó theo kế hoạch).",
+        "en": "Switched off in the profile, or nothing to measure in the commune (no "
+        "village, key location or device of that kind planned).",
+    },
+    "help.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
+    "help.alerts.text": {
+        "vi": "Mỗi quy tắc gửi một tin cho mỗi xã (không phải từng thiết bị) khi sự cố kéo "
+        "dài quá ngưỡng; nhắc lại định kỳ khi chưa khắc phục; gửi “Đã khôi phục” khi hết.",
+        "en": "Each rule sends one message per commune (not per device) once a problem "
+        "lasts past its threshold; reminds while it lasts; sends “Resolved” when it ends.",
+    },
+    "help.acknowledge": {
+        "vi": "Xác nhận xử lý: báo cho mọi người biết đã có người nhận xử lý một cảnh báo "
+        "đang hoạt động; tên và thời điểm được ghi vào lịch sử. Cảnh báo chỉ kết thúc khi "
+        "thiết bị hoạt động trở lại.",
+        "en": "Acknowledging tells everyone someone is on an alert firing now; who and when "
+        "go into the history. The alert ends only when the devices are back.",
+    },
     # -- the admins' pages: accounts, tokens, audit log --
     "menu.admin": {"vi": "Quản trị", "en": "Administration"},
     "admin.users": {"vi": "Tài khoản", "en": "Accounts"},

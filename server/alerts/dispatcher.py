@@ -14,6 +14,10 @@ When a queue is full the least useful message goes first: reminders (the next on
 say the same), then alerts, and a recovery last of all — "resolved never sent" is a top
 complaint about other monitors. Queues live in memory: what is queued at shutdown is
 lost and logged.
+
+``on_outcome`` is told what finally became of each message on each channel (sent,
+failed with its error, dropped): the server records it in the alert history
+(``server/alerts/history.py``). It is called on the worker and must not block.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from typing import Final, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 import msgspec
 
@@ -36,6 +40,11 @@ log = logging.getLogger("xaso.alerts")
 
 # Which message a full queue gives up first (lowest first).
 _KEEP_RANK: Final = {"reminder": 0, "firing": 1, "resolved": 2}
+
+Outcome = Literal["sent", "failed", "dropped"]
+# Told what finally became of a message on a channel: sent, failed (refused, or given up
+# after its retries; with the error) or dropped (a full queue, or closed).
+OutcomeHook = Callable[[str, AlertMessage, Outcome, str | None], None]
 
 
 class RetryPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -74,6 +83,7 @@ class Dispatcher:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: Callable[[], float] = random.random,
+        on_outcome: OutcomeHook | None = None,
     ) -> None:
         names = [channel.name for channel in channels]
         if len(set(names)) != len(names):
@@ -87,6 +97,7 @@ class Dispatcher:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng
+        self._on_outcome = on_outcome
         self._closed = False
         for name in self._lanes:
             metrics.queue_depth.labels(name).set(0)
@@ -140,6 +151,18 @@ class Dispatcher:
     def _drop(self, channel: str, message: AlertMessage, why: str) -> None:
         self._metrics.dropped.labels(channel).inc()
         log.warning("alert %s (%s) dropped for %s: %s", message.key, message.state, channel, why)
+        self._tell(channel, message, "dropped", why)
+
+    def _tell(
+        self, channel: str, message: AlertMessage, outcome: Outcome, detail: str | None
+    ) -> None:
+        if self._on_outcome is None:
+            return
+        try:
+            self._on_outcome(channel, message, outcome, detail)
+        except Exception:
+            # Keeping a record must never stop delivery.
+            log.exception("the outcome of alert %s on %s could not be noted", message.key, channel)
 
     async def _work(self, lane: _Lane) -> None:
         while True:
@@ -164,6 +187,7 @@ class Dispatcher:
                 error = DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True)
             else:
                 self._metrics.sent.labels(name, message.state).inc()
+                self._tell(name, message, "sent", None)
                 return
             self._metrics.failures.labels(name, "true" if error.retryable else "false").inc()
             if not error.retryable:
@@ -197,6 +221,7 @@ class Dispatcher:
             reason,
             error,
         )
+        self._tell(channel, message, "failed", f"{reason}: {error}")
 
     async def close(self) -> None:
         """Stop the workers (cancelled and awaited) and close the channels. Whatever is

@@ -61,6 +61,15 @@ _HINTS: Final[dict[Language, dict[str, str]]] = {
 }
 
 
+# The rule of a test message (``server/alerts/channel_check.py``): no alert, only a
+# check that a channel reaches its people.
+TEST_RULE: Final = "test"
+_TEST_PHRASE: Final[dict[Language, str]] = {
+    "vi": "Tin nhắn thử của hệ thống giám sát hạ tầng số",
+    "en": "Test message from the digital infrastructure monitor",
+}
+
+
 def _phrase(rule: str, count: int, one: str | None, lang: Language) -> str:
     """What is wrong, e.g. '20 thiết bị mất kết nối' or 'Cụm loa thôn 3 mất kết nối'."""
     if lang == "vi":
@@ -90,6 +99,8 @@ def _phrase(rule: str, count: int, one: str | None, lang: Language) -> str:
             "commune_radio_below": "radio below target ({n} clusters not working)",
         }
         fallback = "{n} devices with alert {rule}"
+    if rule == TEST_RULE:
+        return _TEST_PHRASE[lang]
     if count == 1 and one is not None and rule in single:
         return single[rule].format(one=one)
     return many.get(rule, fallback).format(n=count, rule=rule)
@@ -139,17 +150,8 @@ class Renderer:
     def _context(self, message: AlertMessage) -> dict[str, Any]:
         lang = message.lang
         words = translator(lang)
-        first = message.devices[0] if message.devices else None
-        one = (first.name or first.id) if first is not None else None
         bulletin = message.bulletin
-        if bulletin is not None:
-            phrase = _bulletin_phrase(bulletin, len(message.devices), one, lang)
-        else:
-            phrase = _phrase(message.rule, len(message.devices), one, lang)
-        hint = _HINTS[lang].get(message.cause, message.cause) if message.cause else None
-        place = message.commune_name or message.commune
-        headline = f"{place}: {phrase}" if place else phrase
-        headline += f" ({hint})" if hint else ""
+        headline = message_headline(message)
         end_ms = message.resolved_ms if message.resolved_ms is not None else message.ts_ms
         lasted = duration((end_ms - message.started_ms) / 1000, lang)
         tag_key = message.severity if message.state == "firing" else message.state
@@ -182,6 +184,22 @@ class Renderer:
                 "end": local_time(bulletin.planned_end_ms),
             },
         }
+
+
+def message_headline(message: AlertMessage) -> str:
+    """What is wrong where, in the message's language: the subject without its tag,
+    e.g. 'Xã Xuân Hồng: 20 thiết bị mất kết nối (mất điện?)'."""
+    lang = message.lang
+    first = message.devices[0] if message.devices else None
+    one = (first.name or first.id) if first is not None else None
+    if message.bulletin is not None:
+        phrase = _bulletin_phrase(message.bulletin, len(message.devices), one, lang)
+    else:
+        phrase = _phrase(message.rule, len(message.devices), one, lang)
+    hint = _HINTS[lang].get(message.cause, message.cause) if message.cause else None
+    place = message.commune_name or message.commune
+    headline = f"{place}: {phrase}" if place else phrase
+    return headline + (f" ({hint})" if hint else "")
 
 
 def _device_view(device: AlertDevice, words: dict[str, str], lang: Language) -> dict[str, Any]:

@@ -4,10 +4,13 @@ Register it after the ingest context (it reads ``app[STATE]``)::
 
     app.cleanup_ctx.append(alerts_cleanup_ctx(settings.alerts, clock_ms=deps.clock_ms))
 
-It loads the alerts file (none: alerting is off, said once in the log), builds the
-channels and the dispatcher, takes up the engine state saved in ``<data_dir>/alerts.db``,
-and runs a named task that evaluates the rules every ``interval_s`` seconds on the live
-state, saves the state when it changed and hands the messages to the dispatcher. The
+It opens the alert history in the server's database (``history.py``: readable even
+with alerting off, for what happened before), loads the alerts file (none: alerting is
+off, said once in the log), builds the channels and the dispatcher, takes up the engine
+state saved in ``<data_dir>/alerts.db``, and runs a named task that evaluates the rules
+every ``interval_s`` seconds on the live state, saves the state when it changed, records
+each message in the history and hands it to the dispatcher, whose final outcome per
+channel is recorded beside it. The
 dispatcher only queues, so a channel that hangs never slows the loop, let alone ingest.
 When a rule watches the playout log (``broadcast_not_played``) a second named task
 checks it every ``playout_interval_s``: it reconciles the occurrences planned in the
@@ -30,22 +33,32 @@ from pathlib import Path
 from aiohttp import web
 from prometheus_client import Counter, Gauge
 
+from xaso.server.alerts.channel_check import ChannelCheck
 from xaso.server.alerts.channels import build_channels
 from xaso.server.alerts.config import AlertsConfig, load_alerts_config
-from xaso.server.alerts.dispatcher import Dispatcher
+from xaso.server.alerts.dispatcher import Dispatcher, Outcome, OutcomeHook
 from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
+from xaso.server.alerts.history import AlertHistory, event_of_message
+from xaso.server.alerts.message import AlertMessage
 from xaso.server.alerts.metrics import AlertMetrics
 from xaso.server.alerts.state_store import AlertStateStore
-from xaso.server.alerts.templates import Renderer
+from xaso.server.alerts.templates import Renderer, message_headline
 from xaso.server.broadcasts.playout_log import playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.wiring import playout_sources
-from xaso.server.keys import INDEX, METRICS, SETTINGS
+from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState
 from xaso.server.monitoring.keys import SEQUENCES, STATE
 from xaso.server.store.base import StoreUnavailable
 
-__all__ = ["ALERTS", "AlertsRuntime", "active_alerts", "alerts_cleanup_ctx", "check_playout"]
+__all__ = [
+    "ALERTS",
+    "ALERT_HISTORY",
+    "AlertsRuntime",
+    "active_alerts",
+    "alerts_cleanup_ctx",
+    "check_playout",
+]
 
 log = logging.getLogger("xaso.alerts")
 
@@ -68,11 +81,20 @@ class AlertsRuntime:
         dispatcher: Dispatcher,
         store: AlertStateStore,
         registry_metrics: tuple[Gauge, Counter],
+        *,
+        history: AlertHistory | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
         self.engine = engine
         self.dispatcher = dispatcher
         self.store = store
+        self.history = history
+        # Where the channels' secrets were read (None: the process environment), so a
+        # test message builds its channel as the server did.
+        self.environ = environ
+        # The latest test message of each channel (channel_check.py), for the page.
+        self.checks: dict[str, ChannelCheck] = {}
         self._firing, self._errors = registry_metrics
 
     def step(self, fleet: FleetState, now_ms: int) -> list[Notice]:
@@ -110,13 +132,27 @@ class AlertsRuntime:
             self._errors.inc()
             log.exception("could not save the alert state")
         for notice in notices:
+            self._record(notice.message)
             self.dispatcher.submit(notice.message, notice.channels)
         for rule, count in self.engine.firing_by_rule().items():
             self._firing.labels(rule).set(count)
         return notices
 
+    def _record(self, message: AlertMessage) -> None:
+        """The message in the history, before it is queued: its deliveries are noted
+        beside it. A history that cannot be written loses the event, not the alert."""
+        if self.history is None:
+            return
+        try:
+            self.history.append(event_of_message(message, message_headline(message)))
+        except sqlite3.Error:
+            self._errors.inc()
+            log.exception("could not record alert %s in the history", message.key)
+
 
 ALERTS = web.AppKey("alerts", AlertsRuntime)
+# What happened to the alert groups (history.py); there with alerting off as well.
+ALERT_HISTORY = web.AppKey("alert_history", AlertHistory)
 
 
 def active_alerts(app: web.Application) -> list[dict[str, object]]:
@@ -154,6 +190,8 @@ def alerts_cleanup_ctx(
     is where channel secrets are read (default: the process environment)."""
 
     async def alerts_ctx(app: web.Application) -> AsyncIterator[None]:
+        history = AlertHistory(app[DATABASE].connection)
+        app[ALERT_HISTORY] = history
         if config is None:
             log.info("alerting is off: no alerts file given (--alerts)")
             yield
@@ -162,12 +200,18 @@ def alerts_cleanup_ctx(
         channels = build_channels(loaded.channels, "channels", renderer=Renderer(), environ=environ)
         alert_metrics, own_metrics = _metrics(app)
         dispatcher = Dispatcher(
-            channels, alert_metrics, queue_size=loaded.queue_size, retry=loaded.retry
+            channels,
+            alert_metrics,
+            queue_size=loaded.queue_size,
+            retry=loaded.retry,
+            on_outcome=_outcome_recorder(history, clock_ms),
         )
         engine = AlertEngine(loaded.rules, app[INDEX])
         store = AlertStateStore.in_dir(app[SETTINGS].data_dir)
         _restore(engine, store)
-        runtime = AlertsRuntime(loaded, engine, dispatcher, store, own_metrics)
+        runtime = AlertsRuntime(
+            loaded, engine, dispatcher, store, own_metrics, history=history, environ=environ
+        )
         app[ALERTS] = runtime
         dispatcher.start()
         task = asyncio.create_task(
@@ -197,6 +241,13 @@ def alerts_cleanup_ctx(
             store.close()
 
     return alerts_ctx
+
+
+def _outcome_recorder(history: AlertHistory, clock_ms: Callable[[], int]) -> OutcomeHook:
+    def record(channel: str, message: AlertMessage, outcome: Outcome, detail: str | None) -> None:
+        history.record_delivery(message, channel, outcome, clock_ms(), detail)
+
+    return record
 
 
 def _load(

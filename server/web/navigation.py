@@ -28,6 +28,8 @@ MENU: Final = (
     MenuEntry("/admin/users", "menu.admin", frozenset({Role.ADMIN}), section="/admin"),
     MenuEntry("/gateways", "menu.gateways"),
     MenuEntry("/maintenance", "menu.maintenance"),
+    MenuEntry("/alerts", "menu.alerts"),
+    MenuEntry("/help", "menu.help"),
 )
 
 

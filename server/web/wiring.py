@@ -12,6 +12,8 @@ from xaso.server.web import login, pages
 from xaso.server.web.accounts import AccountStore
 from xaso.server.web.api import (
     accounts,
+    alert_channels,
+    alert_history,
     audit,
     availability,
     broadcasts,
@@ -56,6 +58,8 @@ def setup(app: web.Application) -> None:
     for routes in (
         devices,
         readings,
+        alert_history,
+        alert_channels,
         availability,
         exclusions,
         schedules,

@@ -258,3 +258,38 @@ async def test_retries_against_a_real_telegram_receiver(
     assert len(texts) == 3
     assert fake_time.sleeps == [1.0, 7.0]
     assert sample(registry, "xaso_alert_failures_total", channel="tg", retryable="true") == 2
+
+
+async def test_the_outcome_of_each_message_is_told(make: Callable[..., Dispatcher]) -> None:
+    told: list[tuple[str, str, str, str | None]] = []
+
+    def note(channel: str, message: AlertMessage, outcome: str, detail: str | None) -> None:
+        told.append((channel, message.state, outcome, detail))
+
+    good = FakeChannel("hook")
+    refused = FakeChannel("mail", [DeliveryError("SMTP 554: no", retryable=False)])
+    dispatcher = make(good, refused, queue_size=1, on_outcome=note)
+    dispatcher.submit(power_cut("reminder"))
+    dispatcher.submit(power_cut("firing"))  # the queue holds one: the reminder is dropped
+    dispatcher.start()
+    await until(lambda: len(told) == 4)
+    assert sorted(told) == [
+        ("hook", "firing", "sent", None),
+        ("hook", "reminder", "dropped", "the queue is full"),
+        ("mail", "firing", "failed", "rejected: SMTP 554: no"),
+        ("mail", "reminder", "dropped", "the queue is full"),
+    ]
+
+
+async def test_a_failing_outcome_hook_does_not_stop_delivery(
+    make: Callable[..., Dispatcher],
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("the history is gone")
+
+    good = FakeChannel("hook")
+    dispatcher = make(good, on_outcome=broken)
+    dispatcher.start()
+    dispatcher.submit(power_cut("firing"))
+    dispatcher.submit(power_cut("resolved"))
+    await until(lambda: len(good.delivered) == 2)
