@@ -19,7 +19,8 @@ class MenuEntry:
 
 
 MENU: Final = (
-    MenuEntry("/", "menu.status"),
+    MenuEntry("/", "menu.overview"),
+    MenuEntry("/problems", "menu.problems"),
     MenuEntry("/indicators", "menu.indicators"),
 )
 

@@ -20,6 +20,7 @@ from xaso.server.web.api import (
     indicators,
     intake,
     playout,
+    problems,
     reports,
     schedules,
 )
@@ -57,6 +58,7 @@ def setup(app: web.Application) -> None:
         reports,
         indicators,
         intake,
+        problems,
         login,
         pages,
     ):

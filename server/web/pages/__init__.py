@@ -12,9 +12,9 @@ from pathlib import Path
 from aiohttp import web
 
 from xaso.server.web.auth import STATIC_PREFIX
-from xaso.server.web.pages import status
+from xaso.server.web.pages import overview, problems
 
-_PAGES = (status,)
+_PAGES = (overview, problems)
 
 
 def setup_routes(app: web.Application) -> None:
