@@ -4,8 +4,9 @@ It holds what the server decides or is told, as opposed to the time series (the
 ``--store``): API tokens, accounts and page sessions, and the audit log; broadcast
 schedules with every version, silences and manual playout entries; maintenance windows
 and excused periods with their history; uploaded audio and evidence documents (their
-records; the bytes are files beside it); declared indicator values; sign-offs; refused
-messages kept aside and the agents' numbering. Back it up with ``--data-dir``.
+records; the bytes are files beside it); declared indicator values; sign-offs;
+acknowledged problems; refused messages kept aside and the agents' numbering. Back it
+up with ``--data-dir``.
 
 ``ServerDatabase`` opens it once; every store of the event loop works on its one
 connection (they all run on the loop, so no two use it at once). The intake journal

@@ -131,6 +131,13 @@ class Settings:
             "the user then signs in again"
         },
     )
+    page_refresh_s: float = field(
+        default=15.0,
+        metadata={
+            "help": "how often an open overview or problems page fetches its counts and "
+            "list again, without a reload, seconds"
+        },
+    )
     trusted_proxies: str | None = field(
         default=None,
         metadata={

@@ -27,6 +27,10 @@ never sent" is a top complaint about other monitors: docs/domain.md#lessons-from
 - **Maintenance and planned devices never match** and are not counted.
 - **Only live state counts.** Backfilled records never change ``FleetState`` (ingest
   keeps them out), so history cannot raise a live alert.
+- **Acknowledged is quiet.** While every device a group lists now has been acknowledged
+  on the problems page (a device behind a dead gateway by the gateway's;
+  ``server/monitoring/problems.py``), the group sends no reminders; its firing and its
+  resolved still go, and a device joining it unacknowledged is told as usual.
 - **A broadcast that did not play is one message per commune and occurrence**
   (``broadcast_not_played``): see ``playout_rule.py``, which keeps that rule's decisions.
 
@@ -38,7 +42,7 @@ it across a restart so that a "resolved" always follows a sent "firing".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import msgspec
@@ -58,6 +62,7 @@ from xaso.server.alerts.observations import Observation, Observer, view
 from xaso.server.alerts.playout_rule import PLAYOUT_RULE_TYPES, PlayoutRules
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.monitoring.fleet_state import FleetState
+from xaso.server.monitoring.problems import Acknowledgement, acknowledgement_of
 
 __all__ = ["AlertEngine", "Notice", "SnapshotError"]
 
@@ -68,7 +73,14 @@ _REMOVED: Final[dict[Language, str]] = {
 
 
 class AlertEngine:
-    def __init__(self, rules: Sequence[RuleConfig], index: InventoryIndex) -> None:
+    def __init__(
+        self,
+        rules: Sequence[RuleConfig],
+        index: InventoryIndex,
+        acknowledged: Callable[[str], Acknowledgement | None] | None = None,
+    ) -> None:
+        """``acknowledged``: a device's acknowledgement now, if any (the store's
+        ``get``); None: nothing is ever acknowledged."""
         names = [rule.name for rule in rules]
         if len(set(names)) != len(names):
             raise ValueError(f"rule names must be unique: {names}")
@@ -80,6 +92,11 @@ class AlertEngine:
         communes = {rule.name: _communes_of(index, rule) for rule in rules}
         self._observer = Observer(index, communes)
         self._playout = PlayoutRules(self._rules.values(), communes, index)
+        self._acknowledged = acknowledged or _nobody
+        # Each live-state group whose devices are all acknowledged, by key, as of the
+        # last pass: the latest acknowledgement, which completed it. Not saved: the
+        # acknowledgements are, and the first pass after a start finds them again.
+        self._group_acks: dict[str, Acknowledgement] = {}
 
     # -- the public surface --------------------------------------------------------
 
@@ -87,6 +104,7 @@ class AlertEngine:
         """What to send now: firing, reminder and resolved messages, in rule order."""
         groups, trackers = self._state.groups, self._state.trackers
         trackers.begin()
+        self._group_acks = {}
         notices: list[Notice] = []
         # First close the groups of rules removed (or retyped) since they fired: a
         # retyped rule may open a new group under the same key in this very pass.
@@ -124,6 +142,8 @@ class AlertEngine:
                 "summary": g.summary,
                 "devices": msgspec.to_builtins(list(g.members.values())),
                 "bulletin": msgspec.to_builtins(g.bulletin),
+                "acknowledged_by": ack.by_name if (ack := self._group_acks.get(g.key)) else None,
+                "acknowledged_ms": ack.at_ms if ack else None,
             }
             for g in groups
         ]
@@ -194,6 +214,7 @@ class AlertEngine:
                 summary=seen.summary,
             )
             self._state.groups[key] = group
+            self._note_acknowledged(key, seen.devices, fleet)
             return make_notice(self._index, group, "firing", seen.devices, now_ms)
         # The rule's presentation may have been edited since the group fired.
         group.severity, group.lang = rule.effective_severity, rule.lang
@@ -215,16 +236,36 @@ class AlertEngine:
             return make_notice(self._index, group, "resolved", devices, now_ms, resolved_ms=now_ms)
         if seen is not None and matching:
             group.cause, group.summary = seen.cause, seen.summary
+        devices = matching + held
+        if self._note_acknowledged(key, devices, fleet):
+            # Everyone it lists is seen to (a joiner was acknowledged before it joined):
+            # quiet until that changes.
+            return None
         elapsed_ms = now_ms - group.last_sent_ms
         reminder_due = 0 < rule.reminder_every_s * 1000 <= elapsed_ms
         joined = any(d.id not in group.members for d in matching)
         update_due = joined and elapsed_ms >= rule.group_interval_s * 1000
         if not (reminder_due or update_due):
             return None
-        devices = matching + held
         group.members.update((d.id, d) for d in devices)
         group.last_sent_ms = now_ms
         return make_notice(self._index, group, "reminder", devices, now_ms)
+
+    def _note_acknowledged(
+        self, key: str, devices: Sequence[AlertDevice], fleet: FleetState
+    ) -> bool:
+        """Whether every device listed is acknowledged; if so the group carries the
+        latest acknowledgement (``active``)."""
+        latest: Acknowledgement | None = None
+        for device in devices:
+            ack = acknowledgement_of(fleet, self._acknowledged, device.id)
+            if ack is None:
+                return False
+            if latest is None or ack.at_ms > latest.at_ms:
+                latest = ack
+        if latest is not None:
+            self._group_acks[key] = latest
+        return latest is not None
 
     def _close_orphan(self, group: Group, fleet: FleetState, now_ms: int) -> Notice:
         del self._state.groups[group.key]
@@ -237,6 +278,10 @@ class AlertEngine:
         """A member as it is now (a device gone from the inventory, as last announced)."""
         state = fleet.devices.get(device.id)
         return view(state) if state is not None else device
+
+
+def _nobody(device_id: str) -> Acknowledgement | None:
+    return None
 
 
 def _communes_of(index: InventoryIndex, rule: RuleConfig) -> list[str]:

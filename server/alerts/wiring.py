@@ -48,7 +48,7 @@ from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState
-from xaso.server.monitoring.keys import SEQUENCES, STATE
+from xaso.server.monitoring.keys import ACKNOWLEDGEMENTS, SEQUENCES, STATE
 from xaso.server.store.base import StoreUnavailable
 
 __all__ = [
@@ -158,8 +158,10 @@ ALERT_HISTORY = web.AppKey("alert_history", AlertHistory)
 def active_alerts(app: web.Application) -> list[dict[str, object]]:
     """The alert groups firing now, oldest first; empty when alerting is off. Each:
     key, rule (name), type, commune, commune_name, severity, started_ms, last_sent_ms,
-    cause, summary, devices (as the messages list them) and bulletin (broadcast alerts;
-    else None)."""
+    cause, summary, devices (as the messages list them), bulletin (broadcast alerts;
+    else None), and acknowledged_by / acknowledged_ms (who acknowledged the last of its
+    devices on the problems page, and when; None unless every device it lists now is
+    acknowledged: its reminders wait meanwhile)."""
     runtime = app.get(ALERTS)
     return runtime.engine.active() if runtime is not None else []
 
@@ -206,7 +208,10 @@ def alerts_cleanup_ctx(
             retry=loaded.retry,
             on_outcome=_outcome_recorder(history, clock_ms),
         )
-        engine = AlertEngine(loaded.rules, app[INDEX])
+        # While every device of a group is acknowledged, its reminders wait.
+        acknowledgements = app.get(ACKNOWLEDGEMENTS)
+        acknowledged = acknowledgements.get if acknowledgements is not None else None
+        engine = AlertEngine(loaded.rules, app[INDEX], acknowledged)
         store = AlertStateStore.in_dir(app[SETTINGS].data_dir)
         _restore(engine, store)
         runtime = AlertsRuntime(

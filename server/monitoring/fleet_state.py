@@ -34,7 +34,7 @@ the rules for users; in short:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -139,6 +139,9 @@ class FleetState:
         # Why the server cannot see its fleet now ("broker": no link; "intake": messages
         # wait to be stored, so the broker holds the rest back). No timeouts meanwhile.
         self._blind: set[str] = {"broker"}
+        # Told of every change of status once it is made (a problem's acknowledgement
+        # ends when its device recovers: server/monitoring/acknowledgements.py).
+        self.watchers: list[Callable[[DeviceState], None]] = []
 
     # -- start-up and the broker link ------------------------------------------------
 
@@ -386,6 +389,8 @@ class FleetState:
             return []
         previous = state.status
         state.status, state.since_ms, state.cause = status, now_ms, cause
+        for watcher in self.watchers:
+            watcher(state)
         transitions = [self._record(state, str(previous), cause, now_ms)]
         if status is DeviceStatus.OFFLINE:
             transitions += self._count_down(state, now_ms)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from xaso.server.monitoring.acknowledgements import AcknowledgementStore
 from xaso.server.monitoring.exclusions import ExclusionStore
 from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Ingest
@@ -24,5 +25,7 @@ SEQUENCES = web.AppKey("sequences", SequenceTracker)
 # Dead letters and the saved numbering (intake_journal.py).
 JOURNAL = web.AppKey("journal", IntakeJournal)
 EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
+# Problems someone has acknowledged (acknowledgements.py).
+ACKNOWLEDGEMENTS = web.AppKey("acknowledgements", AcknowledgementStore)
 # Re-evaluates which devices are in maintenance now (after a window changed).
 APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")

@@ -1,6 +1,7 @@
 """The monitoring capability in the running server: maintenance windows and excused
 periods, the intake pipeline (ingest, live state, writer, the agents' numbering, the
-dead letters) and its broker link with the sweeper and the replays."""
+dead letters), the problems acknowledged, and the broker link with the sweeper and the
+replays."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from aiohttp import web
 from xaso.protocol import QOS_RECORDS
 from xaso.server.broadcasts.keys import DISTRIBUTOR, SYNC_SCHEDULES
 from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS, STORE
+from xaso.server.monitoring.acknowledgements import AcknowledgementStore
 from xaso.server.monitoring.exclusions import ExclusionStore, devices_in_maintenance
 from xaso.server.monitoring.fleet_state import FleetState, StateRules
 from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.intake_journal import IntakeJournal
 from xaso.server.monitoring.keys import (
+    ACKNOWLEDGEMENTS,
     APPLY_MAINTENANCE,
     EXCLUSIONS,
     INGEST,
@@ -55,6 +58,7 @@ def setup(
     """After broadcasts: the broker link hands the schedule distributor its way out."""
     app.cleanup_ctx.append(_exclusions_ctx)
     app.cleanup_ctx.append(_intake_ctx(clock_ms, state_rules))
+    app.cleanup_ctx.append(_acknowledgements_ctx(clock_ms))
     if connect_mqtt:
         app.cleanup_ctx.append(_broker_ctx(clock_ms))
 
@@ -124,6 +128,17 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
         await journal.close()
 
     return intake_ctx
+
+
+def _acknowledgements_ctx(clock_ms: Callable[[], int]) -> Context:
+    async def acknowledgements_ctx(app: web.Application) -> AsyncIterator[None]:
+        # After the live state is restored: what recovered meanwhile is let go.
+        acknowledgements = AcknowledgementStore(app[DATABASE].connection)
+        acknowledgements.watch(app[STATE], clock_ms())
+        app[ACKNOWLEDGEMENTS] = acknowledgements
+        yield
+
+    return acknowledgements_ctx
 
 
 async def _restore_state(state: FleetState, store: Store, now_ms: int) -> None:

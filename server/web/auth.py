@@ -8,6 +8,8 @@ on the pages and on ``/api`` alike, and the CSRF check a session's changes must 
   in the ``X-CSRF-Token`` header (htmx and fetch) or the ``csrf_token`` field of a
   url-encoded form (pages without JavaScript); without it the request is refused (403)
   before its handler runs. The cookie is ``SameSite=Lax`` as well: a second lock.
+  Without a session a page is sent to the login, and back after it; a part of a page
+  that htmx refreshes (a poll) answers 401 with ``HX-Redirect``, so the whole page goes.
 
 Open without either: ``/healthz`` (for load balancers), ``/metrics`` (for Prometheus,
 which in production scrapes over a private network), the login page itself and the
@@ -21,7 +23,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from typing import NoReturn
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
@@ -108,6 +110,12 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             )
         # Back where they were going once signed in (a GET; after a form, the overview).
         wanted = request.path_qs if request.method == "GET" else "/"
+        if request.headers.get("HX-Request") == "true":
+            # A page refreshing a part of itself (htmx): a redirect would put the login
+            # form in that part. The whole page goes to the login, and comes back.
+            wanted = _page_of(request.headers.get("HX-Current-URL", ""))
+            after = "" if wanted == "/" else f"?next={quote(wanted, safe='')}"
+            raise web.HTTPUnauthorized(headers={"HX-Redirect": f"/login{after}"})
         after = "" if wanted == "/" else f"?next={quote(wanted, safe='')}"
         raise web.HTTPSeeOther(location=f"/login{after}")
     if session is not None:
@@ -128,6 +136,14 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     # of a commune that merged covers its successor from the day after the merger.
     request[PRINCIPAL] = principal.on(request.app[INDEX], today(request.app))
     return await handler(request)
+
+
+def _page_of(url: str) -> str:
+    """The path and query of the page htmx says it is on (``HX-Current-URL``)."""
+    parts = urlsplit(url)
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return "/"
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def today(app: web.Application) -> dt.date:

@@ -22,13 +22,14 @@ class MenuEntry:
 
 
 MENU: Final = (
-    MenuEntry("/", "menu.status"),
-    MenuEntry("/indicators", "menu.indicators"),
+    MenuEntry("/", "menu.overview"),
+    MenuEntry("/problems", "menu.problems"),
     MenuEntry("/communes", "menu.communes"),
-    MenuEntry("/admin/users", "menu.admin", frozenset({Role.ADMIN}), section="/admin"),
     MenuEntry("/gateways", "menu.gateways"),
     MenuEntry("/maintenance", "menu.maintenance"),
     MenuEntry("/alerts", "menu.alerts"),
+    MenuEntry("/indicators", "menu.indicators"),
+    MenuEntry("/admin/users", "menu.admin", frozenset({Role.ADMIN}), section="/admin"),
     MenuEntry("/help", "menu.help"),
 )
 

@@ -24,6 +24,7 @@ from xaso.server.web.api import (
     indicators,
     intake,
     playout,
+    problems,
     readings,
     reports,
     schedules,
@@ -72,6 +73,7 @@ def setup(app: web.Application) -> None:
         intake,
         accounts,
         audit,
+        problems,
         login,
         pages,
     ):

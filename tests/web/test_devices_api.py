@@ -178,20 +178,22 @@ async def test_page_needs_login_and_speaks_vietnamese(
     await sign_in(client, Role.ADMIN)
     html = await (await client.get("/")).text()
     assert "Xã Alpha" in html
+    html = await (await client.get("/problems")).text()
     assert "Mất kết nối" in html  # the offline camera, in Vietnamese
     assert "Không phản hồi: quá thời gian chờ" in html  # and why, in words
     assert '<code class="raw" title="Nguyên văn gateway báo">timeout</code>' in html
-    html = await (await client.get("/?lang=en")).text()
+    html = await (await client.get("/problems?lang=en")).text()
     assert "Offline" in html
-    html = await (await client.get("/")).text()  # the choice is remembered
+    html = await (await client.get("/problems")).text()  # the choice is remembered
     assert "Offline" in html
 
 
-async def test_page_shows_the_clusters_playing_now(
+async def test_overview_counts_the_clusters_playing_now(
     client: TestClient, app: web.Application
 ) -> None:
     await sign_in(client, Role.ADMIN)
-    assert "Đang phát" not in await (await client.get("/")).text()
+    playing_cell = '<td data-label="Đang phát">1</td>'
+    assert playing_cell not in await (await client.get("/")).text()
     beat = heartbeat("alpha-gw", 3, {"alpha-rc-1": True}, ts_ms=NOW)
     playing = RadioStatus(play_state="playing", source="emergency", volume=80)
     beat = msgspec.structs.replace(
@@ -199,8 +201,7 @@ async def test_page_shows_the_clusters_playing_now(
     )
     app[INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), NOW + 1)
     html = await (await client.get("/")).text()
-    assert html.count("Đang phát khẩn cấp") == 1
-    assert "Playing an emergency" in await (await client.get("/?lang=en")).text()
+    assert html.count(playing_cell) == 2  # the province's line and alpha's
 
 
 async def test_page_escapes_names(client: TestClient, app: web.Application) -> None:
@@ -210,7 +211,7 @@ async def test_page_escapes_names(client: TestClient, app: web.Application) -> N
     evil = payload(beat).replace(b'"timeout"', b'"<script>alert(1)</script>"')
     ingest.handle(heartbeat_topic("alpha-gw"), evil, NOW + 1)
     await sign_in(client, Role.ADMIN)
-    html = await (await client.get("/")).text()
+    html = await (await client.get("/problems")).text()
     assert "Xã Alpha" in html  # the page itself, signed in
     assert "<script>alert" not in html
 
@@ -243,7 +244,7 @@ async def test_page_lists_alerts_firing_in_scope(
             "devices": [{}],
         },
     ]
-    monkeypatch.setattr("xaso.server.web.pages.status.active_alerts", lambda _app: firing)
+    monkeypatch.setattr("xaso.server.web.pages.overview.active_alerts", lambda _app: firing)
     await sign_in(client, Role.OPERATOR, "alpha")
     html = await (await client.get("/")).text()
     assert "Cảnh báo đang hoạt động" in html

@@ -23,12 +23,14 @@ from xaso.server.web.pages import (
     gateways,
     help_page,
     maintenance,
-    status,
+    overview,
+    problems,
 )
 
 # excused before maintenance: its fixed paths before the windows' {window_id}.
 _PAGES = (
-    status,
+    overview,
+    problems,
     communes,
     device,
     gateways,
