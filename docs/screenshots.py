@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from PIL import Image
 from playwright.async_api import Page, async_playwright
 
 HERE = Path(__file__).resolve().parent
@@ -53,30 +54,36 @@ COMMUNE = "xuan-hong"
 DEVICE = "xuan-hong-cam-01"
 
 
+def _shrink(shot: Path) -> None:
+    """256 colours are plenty for a page, and a third of the bytes in the repository."""
+    with Image.open(shot) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(shot, optimize=True)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _start_demo(port: int) -> tuple[subprocess.Popen[str], str]:
-    """The demo, and the password it printed once it serves."""
-    demo = subprocess.Popen(
-        [sys.executable, "-m", "xaso", "demo", "--listen", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def _start_demo(port: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """The demo, and the password it printed once it serves. Its output goes to a file:
+    a pipe nobody reads would fill and stall it."""
+    with log.open("wb") as out:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "xaso", "demo", "--listen", f"127.0.0.1:{port}"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 120
-    assert demo.stdout is not None
-    for line in demo.stdout:
-        found = re.search(r"password (\S+)", line)
+    while time.monotonic() < deadline and demo.poll() is None:
+        found = re.search(r"password (\S+)", log.read_text(errors="replace"))
         if found:
             return demo, found.group(1)
-        if time.monotonic() > deadline:
-            break
+        time.sleep(0.5)
     demo.kill()
-    raise RuntimeError("the demo did not print its password")
+    raise RuntimeError(f"the demo did not print its password: see {log}")
 
 
 async def _sign_in(page: Page, base: str, login: str, password: str) -> None:
@@ -89,7 +96,7 @@ async def _sign_in(page: Page, base: str, login: str, password: str) -> None:
 
 async def shoot(out: Path, only: set[str]) -> list[Path]:
     port = _free_port()
-    demo, password = _start_demo(port)
+    demo, password = _start_demo(port, out / "demo.log")
     base = f"http://127.0.0.1:{port}"
     made: list[Path] = []
     try:
@@ -113,12 +120,14 @@ async def shoot(out: Path, only: set[str]) -> list[Path]:
                         await page.wait_for_timeout(300)  # charts draw after load
                         shot = out / f"{name}-{width}-{lang}.png"
                         await page.screenshot(path=str(shot))
+                        _shrink(shot)
                         made.append(shot)
                     await context.close()
             await browser.close()
     finally:
         demo.terminate()
         demo.wait(timeout=30)
+        (out / "demo.log").unlink(missing_ok=True)
     return made
 
 
