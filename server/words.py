@@ -959,11 +959,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "lasts past its threshold; reminds while it lasts; sends “Resolved” when it ends.",
     },
     "help.acknowledge": {
-        "vi": "Xác nhận xử lý: báo cho mọi người biết đã có người nhận xử lý một cảnh báo "
-        "đang hoạt động; tên và thời điểm được ghi vào lịch sử. Cảnh báo chỉ kết thúc khi "
-        "thiết bị hoạt động trở lại.",
-        "en": "Acknowledging tells everyone someone is on an alert firing now; who and when "
-        "go into the history. The alert ends only when the devices are back.",
+        "vi": "Xác nhận đã biết (trang Sự cố): báo cho mọi người biết đã có người nhận xử lý; "
+        "tên, thời điểm và ghi chú được ghi lại. Khi mọi thiết bị của một cảnh báo đã được "
+        "xác nhận, cảnh báo thôi nhắc lại; tin “Đã khôi phục” vẫn được gửi. Xác nhận tự hết "
+        "khi thiết bị hoạt động trở lại.",
+        "en": "Acknowledging (on the Problems page) tells everyone someone is on it; who, "
+        "when and the comment are recorded. While every device of an alert is acknowledged "
+        "the alert sends no reminders; its “Resolved” still goes. An acknowledgement ends "
+        "by itself when the device is back.",
     },
     # -- the admins' pages: accounts, tokens, audit log --
     "menu.admin": {"vi": "Quản trị", "en": "Administration"},

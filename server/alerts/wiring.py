@@ -38,7 +38,7 @@ from xaso.server.alerts.channels import build_channels
 from xaso.server.alerts.config import AlertsConfig, load_alerts_config
 from xaso.server.alerts.dispatcher import Dispatcher, Outcome, OutcomeHook
 from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
-from xaso.server.alerts.history import AlertHistory, event_of_message
+from xaso.server.alerts.history import AlertHistory, acknowledged_event, event_of_message
 from xaso.server.alerts.message import AlertMessage
 from xaso.server.alerts.metrics import AlertMetrics
 from xaso.server.alerts.state_store import AlertStateStore
@@ -96,6 +96,9 @@ class AlertsRuntime:
         # The latest test message of each channel (channel_check.py), for the page.
         self.checks: dict[str, ChannelCheck] = {}
         self._firing, self._errors = registry_metrics
+        # The groups whose every device is acknowledged, as of the last pass: a group
+        # joining them is an "acknowledged" event of the history, once.
+        self._acknowledged: set[str] = set()
 
     def step(self, fleet: FleetState, now_ms: int) -> list[Notice]:
         """Evaluate once, save the state if it changed, queue the messages."""
@@ -106,7 +109,32 @@ class AlertsRuntime:
             self._errors.inc()
             log.exception("the alert rules failed; trying again at the next pass")
             return []
-        return self._send(notices)
+        sent = self._send(notices)
+        self._record_acknowledgements(now_ms)
+        return sent
+
+    def _record_acknowledgements(self, now_ms: int) -> None:
+        """Each group that became acknowledged since the last pass, in the history."""
+        acknowledged = {}
+        for alert in self.engine.active():
+            if alert.get("acknowledged_by"):
+                acknowledged[str(alert["key"])] = alert
+        if self.history is not None:
+            for key in acknowledged.keys() - self._acknowledged:
+                alert = acknowledged[key]
+                at_ms = alert.get("acknowledged_ms")
+                try:
+                    self.history.append(
+                        acknowledged_event(
+                            alert,
+                            str(alert["acknowledged_by"]),
+                            int(str(at_ms)) if at_ms is not None else now_ms,
+                        )
+                    )
+                except sqlite3.Error:
+                    self._errors.inc()
+                    log.exception("could not record the acknowledgement of %s", key)
+        self._acknowledged = set(acknowledged)
 
     def step_playout(
         self, outcomes: list[PlayoutOutcome], now_ms: int, unsure_agents: frozenset[str]

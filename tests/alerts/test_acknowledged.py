@@ -4,6 +4,10 @@ go, and a device joining unacknowledged makes it speak again."""
 
 from __future__ import annotations
 
+import sqlite3
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
 from tests.alerts.test_engine import (
     DOWN,
     HOUR,
@@ -17,7 +21,10 @@ from tests.alerts.test_engine import (
     power_cut,
     run,
 )
+from xaso.server.alerts.config import AlertsConfig
 from xaso.server.alerts.engine import AlertEngine
+from xaso.server.alerts.history import AlertHistory, HistoryQuery
+from xaso.server.alerts.wiring import AlertsRuntime
 from xaso.server.monitoring.problems import Acknowledgement
 
 
@@ -74,3 +81,61 @@ def test_reminders_resume_when_a_device_joins_unacknowledged() -> None:
     acks["xh-cam-2"] = _ack("xh-cam-2", told + 4 * HOUR + MIN, by="Anh Minh")
     assert run(engine, site, told + 4 * HOUR + MIN, told + 24 * HOUR, step_ms=MIN) == []
     assert engine.active()[0]["acknowledged_by"] == "Anh Minh"  # the latest word
+
+
+class _Engine:
+    """What the runtime asks an engine for, with the groups given by the test."""
+
+    def __init__(self) -> None:
+        self.groups: list[dict[str, object]] = []
+
+    def evaluate(self, fleet: object, now_ms: int) -> list[object]:
+        return []
+
+    def active(self) -> list[dict[str, object]]:
+        return self.groups
+
+    def snapshot(self) -> bytes:
+        return b""
+
+    def firing_by_rule(self) -> dict[str, int]:
+        return {}
+
+
+class _Store:
+    def save(self, snapshot: bytes) -> None:
+        pass
+
+
+def test_a_group_becoming_acknowledged_is_one_event_of_the_history() -> None:
+    history = AlertHistory(sqlite3.connect(":memory:"))
+    registry = CollectorRegistry()
+    engine = _Engine()
+    runtime = AlertsRuntime(
+        AlertsConfig(rules=[], channels=[]),
+        engine,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]  (nothing to send)
+        _Store(),  # type: ignore[arg-type]
+        (Gauge("g", "g", ["rule"], registry=registry), Counter("c", "c", registry=registry)),
+        history=history,
+    )
+    group: dict[str, object] = {
+        "key": "offline:alpha",
+        "rule": "thiết bị mất kết nối",
+        "type": "device_offline",
+        "commune": "alpha",
+        "commune_name": "Xã Alpha",
+        "severity": "critical",
+        "started_ms": T0,
+        "devices": [{}, {}],
+        "summary": "2 thiết bị",
+        "acknowledged_by": None,
+        "acknowledged_ms": None,
+    }
+    engine.groups = [group]
+    runtime.step(None, T0)  # type: ignore[arg-type]
+    group.update(acknowledged_by="Chị Lan", acknowledged_ms=T0 + 60_000)
+    runtime.step(None, T0 + 120_000)  # type: ignore[arg-type]
+    runtime.step(None, T0 + 180_000)  # type: ignore[arg-type]  (still: no second event)
+    events = history.query(HistoryQuery())
+    assert [(e.kind, e.by, e.at_ms) for e in events] == [("acknowledged", "Chị Lan", T0 + 60_000)]

@@ -8,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from datetime import datetime, timedelta
@@ -15,6 +17,23 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from xaso.testbed.ports import free_port
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _sign_in(base: str, login: str, password: str) -> str:
+    """The session cookie the login form gives (its 303 is not followed)."""
+    form = urllib.parse.urlencode({"login": login, "password": password}).encode()
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(urllib.request.Request(f"{base}/login", data=form), timeout=10)
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 303, answer.code
+        return answer.headers["Set-Cookie"].split(";", 1)[0]
+    raise AssertionError("the login did not redirect")
 
 
 def _get(url: str, token: str) -> dict[str, object]:
@@ -45,14 +64,23 @@ def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) 
     )
     try:
         assert process.stdout is not None
-        token = None
+        token = login = None
         for line in process.stdout:
+            signed = re.search(r"sign in as (\S+), password (\S+)", line)
+            if signed:
+                login = signed.groups()
             found = re.search(r"token:\s+(xaso_\S+)", line)
             if found:
                 token = found.group(1)
                 break
         assert token, "the demo did not print an admin token"
+        assert login, "the demo did not print a login and its password"
         base = f"http://127.0.0.1:{port}"
+        # A newcomer signs in with what it printed, and lands on the overview.
+        cookie = _sign_in(base, *login)
+        page = urllib.request.Request(f"{base}/", headers={"Cookie": cookie})
+        with urllib.request.urlopen(page, timeout=10) as response:
+            assert "Tổng quan" in response.read().decode("utf-8")
         counts: Counter[str] = Counter()
         while time.monotonic() - started < 30:
             devices = _get(f"{base}/api/v1/devices", token)["devices"]
