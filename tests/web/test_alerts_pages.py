@@ -413,7 +413,7 @@ async def test_the_help_explains_every_status_and_the_status_page_has_its_legend
         "Hết thời gian bảo trì",
         "Quản trị viên",
         "Không đủ dữ liệu",
-        "Xác nhận xử lý",
+        "Xác nhận đã biết",
     ):
         assert said in help_page, said
     assert "tình trạng thật chưa biết cho đến khi gateway báo cáo lại" in help_page
