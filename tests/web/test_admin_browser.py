@@ -21,7 +21,12 @@ from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
-from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
+from tests.web.browser import (
+    CHROMIUM_ARGS,
+    RECORD_VIOLATIONS,
+    check_page,
+    console_problem,
+)
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
 from xaso.server.monitoring.keys import INGEST
@@ -71,7 +76,7 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
             context = await browser.new_context(viewport={"width": width, "height": 900})
             await context.add_init_script(RECORD_VIOLATIONS)
             page = await context.new_page()
-            page.on("console", lambda message: _console(message, login, problems))
+            page.on("console", lambda message: console_problem(message, login, problems))
             page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
             page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
             await page.goto(f"{base_url}/login")
@@ -100,11 +105,11 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
             assert await officer.locator("a[href='/communes/beta']").count() == 0
             assert "Xã Beta" not in await officer.content()
             assert await officer.locator("a[href='/admin/users']").count() == 0
-            await _check(officer, "officer-status-390", shots, problems)
+            await check_page(officer, "officer-status-390", shots, problems)
 
             await admin.click("form[action='/admin/users/canbo.alpha/disable'] button")
             await admin.wait_for_url(f"{base_url}/admin/users/canbo.alpha?done=disabled")
-            await _check(admin, "admin-user-disabled-1400", shots, problems)
+            await check_page(admin, "admin-user-disabled-1400", shots, problems)
             await officer.goto(f"{base_url}/")
             assert urlsplit(officer.url).path == "/login", officer.url
 
@@ -116,7 +121,7 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
             token = await admin.locator("#new-token").input_value()
             assert token.startswith("xaso_"), token
             assert await admin.locator("button.copy").is_visible()  # the script ran
-            await _check(admin, "admin-token-created-1400", shots, problems)
+            await check_page(admin, "admin-token-created-1400", shots, problems)
             await admin.goto(f"{base_url}/admin/tokens")
             assert "Gateway Alpha" in await admin.content()
             assert token not in await admin.content()  # once, and never again
@@ -136,24 +141,9 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
                         response = await admin.goto(f"{base_url}{path}?lang={lang}")
                         assert response is not None and response.status == 200, path
                         name = path.strip("/").replace("/", "-")
-                        await _check(admin, f"{name}-{lang}-{width}", shots, problems)
+                        await check_page(admin, f"{name}-{lang}-{width}", shots, problems)
             await admin.goto(f"{base_url}/admin/users?lang=vi")
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
     assert hosts == {urlsplit(base_url).netloc}, hosts
-
-
-def _console(message: Any, who: str, problems: list[str]) -> None:
-    """Chromium reports CSP refusals, failed loads and script errors as console errors."""
-    if message.type in ("error", "warning"):
-        problems.append(f"{who} console: {message.text} ({message.location.get('url')})")
-
-
-async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
-    violations = await page.evaluate("window.__violations")
-    problems.extend(f"{name}: CSP refused {v}" for v in violations)
-    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    if overflow > 0:
-        problems.append(f"{name}: the page scrolls sideways by {overflow}px")
-    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)

@@ -21,7 +21,12 @@ from aiohttp.test_utils import TestServer
 from tests.apps import PASSWORD, small_deps
 from tests.doubles import Clock, Receiver
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, status
-from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
+from tests.web.browser import (
+    CHROMIUM_ARGS,
+    RECORD_VIOLATIONS,
+    WIDTHS,
+    check_page,
+)
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import create_app
 from xaso.server.monitoring.keys import INGEST
@@ -32,8 +37,6 @@ from xaso.server.web.tokens import Role
 from xaso.testbed.binaries import require_binary
 
 playwright_api = pytest.importorskip("playwright.async_api")
-
-WIDTHS = (1400, 390)
 
 
 @pytest.fixture
@@ -113,15 +116,6 @@ async def _login(page: Any, base_url: str, login: str) -> None:
     await page.wait_for_url(f"{base_url}/")
 
 
-async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
-    violations = await page.evaluate("window.__violations")
-    problems.extend(f"{name}: CSP refused {v}" for v in violations)
-    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    if overflow > 0:
-        problems.append(f"{name}: the page overflows by {overflow} px")
-    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-
-
 async def test_an_admin_tests_a_channel_and_reads_the_help(
     served: tuple[str, Receiver], tmp_path: Path
 ) -> None:
@@ -149,7 +143,7 @@ async def test_an_admin_tests_a_channel_and_reads_the_help(
                 await _login(page, base_url, "so.tttt")
 
                 await page.goto(f"{base_url}/alerts")
-                await _check(page, f"alerts-{width}", shots, problems)
+                await check_page(page, f"alerts-{width}", shots, problems)
                 channel = page.locator("section#channel-noc-webhook")
                 sent_before = len(hook.bodies)
                 await channel.get_by_role("button", name="Gửi tin thử").click()
@@ -157,18 +151,18 @@ async def test_an_admin_tests_a_channel_and_reads_the_help(
                 assert "đã gửi" in await channel.locator(".check.ok").inner_text()
                 assert len(hook.bodies) == sent_before + 1
                 assert hook.bodies[-1]["key"] == "test:noc-webhook"
-                await _check(page, f"alerts-tested-{width}", shots, problems)
+                await check_page(page, f"alerts-tested-{width}", shots, problems)
 
                 # The devices of the alert firing, unfolded.
                 await page.locator("table.alerts-firing details > summary").first.click()
                 devices = await page.locator("ul.alert-devices").first.inner_text()
                 assert "Gateway Alpha: Mất kết nối" in devices
-                await _check(page, f"alerts-devices-{width}", shots, problems)
+                await check_page(page, f"alerts-devices-{width}", shots, problems)
 
                 await page.goto(f"{base_url}/alerts?lang=en")
-                await _check(page, f"alerts-en-{width}", shots, problems)
+                await check_page(page, f"alerts-en-{width}", shots, problems)
                 await page.goto(f"{base_url}/alerts/history?lang=vi")
-                await _check(page, f"history-{width}", shots, problems)
+                await check_page(page, f"history-{width}", shots, problems)
 
                 # The menu leads to the help.
                 if width < 720:
@@ -178,9 +172,9 @@ async def test_an_admin_tests_a_channel_and_reads_the_help(
                     await page.click("nav.menu-wide a[href='/help']")
                 await page.wait_for_url(f"{base_url}/help")
                 assert "Hết thời gian bảo trì" in await page.inner_text("main")
-                await _check(page, f"help-{width}", shots, problems)
+                await check_page(page, f"help-{width}", shots, problems)
                 await page.goto(f"{base_url}/help?lang=en")
-                await _check(page, f"help-en-{width}", shots, problems)
+                await check_page(page, f"help-en-{width}", shots, problems)
 
                 # The legend under the status page's table opens.
                 await page.goto(f"{base_url}/?lang=vi")
@@ -189,7 +183,7 @@ async def test_an_admin_tests_a_channel_and_reads_the_help(
                 await legend.locator("summary").click()
                 assert await legend.locator("dd").first.is_visible()
                 assert "Hết thời gian bảo trì" in await legend.inner_text()
-                await _check(page, f"status-legend-{width}", shots, problems)
+                await check_page(page, f"status-legend-{width}", shots, problems)
                 await context.close()
 
             # A viewer sees the channels but has no button.

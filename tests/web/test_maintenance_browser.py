@@ -23,7 +23,11 @@ from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
-from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
+from tests.web.browser import (
+    CHROMIUM_ARGS,
+    RECORD_VIOLATIONS,
+    check_page,
+)
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
 from xaso.server.monitoring.keys import EXCLUSIONS, INGEST, STATE
@@ -100,27 +104,27 @@ async def test_a_window_planned_previewed_approved_and_in_force(
             assert await officer.input_value("textarea[name=reason]") == (
                 "Thay bộ khuếch đại cụm loa 1"
             )
-            await _check(officer, "maintenance-form-1400", shots, problems)
+            await check_page(officer, "maintenance-form-1400", shots, problems)
             await officer.click("button[value=save]")
             await officer.wait_for_url("**/maintenance?done=created_pending*")
             [window_id] = app[EXCLUSIONS].tracked_windows
             item = officer.locator(f"article#{window_id}")
             assert "Chờ duyệt" in await item.inner_text()
             assert await item.locator("form.mw-decide").count() == 0  # not the officer's call
-            await _check(officer, "maintenance-pending-1400", shots, problems)
+            await check_page(officer, "maintenance-pending-1400", shots, problems)
 
             # The verifier, on a phone, in a browser of its own.
             verifier = await _signed_in(browser, base_url, "td.tinh", 390, problems)
             await verifier.goto(f"{base_url}/maintenance?show=pending")
             item = verifier.locator(f"article#{window_id}")
-            await _check(verifier, "maintenance-verifier-390", shots, problems)
+            await check_page(verifier, "maintenance-verifier-390", shots, problems)
             await item.locator("form.mw-decide input[name=reason]").fill("Đúng kế hoạch sửa chữa")
             await item.locator("button[value=approved]").click()
             await verifier.wait_for_url("**/maintenance?done=approved*")
             item = verifier.locator(f"article#{window_id}")
             text = await item.inner_text()
             assert "Đang bảo trì" in text and "Đúng kế hoạch sửa chữa" in text, text
-            await _check(verifier, "maintenance-approved-390", shots, problems)
+            await check_page(verifier, "maintenance-approved-390", shots, problems)
 
             # In force at once: the cluster is in maintenance on its page.
             assert str(app[STATE].devices["alpha-rc-1"].status) == "maintenance"
@@ -135,7 +139,7 @@ async def test_a_window_planned_previewed_approved_and_in_force(
                 assert "chưa được cấu hình trên gateway Gateway Alpha" in warning
                 assert "Camera UBND" in warning
                 assert "1 thiết bị" in await page.inner_text("#unconfigured-count")
-                await _check(page, f"gateways-{width}", shots, problems)
+                await check_page(page, f"gateways-{width}", shots, problems)
             # Choosing another commune brings its targets (htmx).
             await verifier.goto(f"{base_url}/maintenance/new")
             await verifier.select_option("select[name=commune]", "beta")
@@ -144,7 +148,9 @@ async def test_a_window_planned_previewed_approved_and_in_force(
             )
             for path in ("/maintenance/new", "/maintenance/excused", "/maintenance/excused/new"):
                 await verifier.goto(f"{base_url}{path}")
-                await _check(verifier, f"{path.strip('/').replace('/', '-')}-390", shots, problems)
+                await check_page(
+                    verifier, f"{path.strip('/').replace('/', '-')}-390", shots, problems
+                )
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
@@ -180,13 +186,3 @@ async def _signed_in(
     await page.click("form[action='/login'] button")
     await page.wait_for_url(f"{base_url}/")
     return page
-
-
-async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
-    """No CSP refusal, no page wider than the window; a screenshot to look at."""
-    violations = await page.evaluate("window.__violations")
-    problems.extend(f"{name}: CSP refused {v}" for v in violations)
-    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    if overflow > 0:
-        problems.append(f"{name}: {overflow}px wider than the window")
-    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)

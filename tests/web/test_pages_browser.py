@@ -17,6 +17,13 @@ from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
+from tests.web.browser import (
+    CHROMIUM_ARGS,
+    RECORD_VIOLATIONS,
+    WIDTHS,
+    check_page,
+    console_problem,
+)
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
 from xaso.server.monitoring.keys import INGEST
@@ -26,29 +33,12 @@ from xaso.testbed.binaries import require_binary
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WIDTHS = (1400, 390)
 PAGES = {
     "status": "/",
     "overview": "/indicators?period=2026-Q1",
     "report": "/indicators/report?commune=alpha&period=2026-Q1",
     "report-en": "/indicators/report?commune=alpha&period=2026-Q1&lang=en",
 }
-# Installed before any page script: records what the browser refused under the CSP
-# (DevTools injects it, so the policy does not block it).
-RECORD_VIOLATIONS = """
-window.__violations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__violations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
-});
-"""
 
 
 @pytest.fixture
@@ -86,7 +76,7 @@ async def test_the_pages_render_under_their_policy_at_both_widths(
                 context = await browser.new_context(viewport={"width": width, "height": 900})
                 await context.add_init_script(RECORD_VIOLATIONS)
                 page = await context.new_page()
-                page.on("console", lambda message, w=width: _console(message, w, problems))
+                page.on("console", lambda message, w=width: console_problem(message, w, problems))
                 page.on("pageerror", lambda error, w=width: problems.append(f"{w}px: {error}"))
 
                 await page.goto(f"{base_url}/login")
@@ -115,24 +105,9 @@ async def test_the_pages_render_under_their_policy_at_both_widths(
     assert not problems, "\n".join(problems)
 
 
-def _console(message: Any, width: int, problems: list[str]) -> None:
-    """Chromium reports CSP refusals, failed loads and script errors as console errors."""
-    if message.type in ("error", "warning"):
-        problems.append(f"{width}px console: {message.text} ({message.location.get('url')})")
-
-
 async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
-    violations = await page.evaluate("window.__violations")
-    problems.extend(f"{name}: CSP refused {v}" for v in violations)
     # The style sheet applied: the body's font is the one xaso.css sets.
     font = await page.evaluate("getComputedStyle(document.body).fontFamily")
     if "system-ui" not in font:
         problems.append(f"{name}: xaso.css not applied (font {font!r})")
-    # Usable at a phone's width: nothing makes the page itself scroll sideways (a wide
-    # table scrolls inside its own box).
-    overflow = await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    if overflow > 0:
-        problems.append(f"{name}: the page scrolls {overflow}px sideways")
-    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    await check_page(page, name, shots, problems)

@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -23,8 +22,14 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker, bearer
+from tests.web.browser import (
+    CHROMIUM_ARGS,
+    RECORD_VIOLATIONS,
+    WIDTHS,
+    check_page,
+    console_problem,
+)
 from tests.web.places_history import history
-from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
 from xaso.server.keys import CLOCK_MS, STORE
 from xaso.server.web.keys import ACCOUNTS
 from xaso.server.web.tokens import Role
@@ -32,7 +37,6 @@ from xaso.testbed.binaries import require_binary
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
-WIDTHS = (1400, 390)
 DAY_TITLE = re.compile(r"^\d{2}/\d{2}/\d{4}")
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -89,7 +93,7 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
                 context = await browser.new_context(viewport={"width": width, "height": 900})
                 await context.add_init_script(RECORD_VIOLATIONS)
                 page = await context.new_page()
-                page.on("console", lambda message, w=width: _console(message, w, problems))
+                page.on("console", lambda message, w=width: console_problem(message, w, problems))
                 page.on("pageerror", lambda error, w=width: problems.append(f"{w}px: {error}"))
                 page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
 
@@ -98,7 +102,7 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
                 await page.fill("input[name=password]", PASSWORD)
                 await page.click("form[action='/login'] button")
                 await page.wait_for_url(f"{base_url}/communes")
-                await _check(page, f"communes-{width}", shots, problems)
+                await check_page(page, f"communes-{width}", shots, problems)
 
                 for lang in ("vi", "en"):
                     await page.goto(f"{base_url}/communes?lang={lang}")
@@ -119,12 +123,12 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
                     assert "day-poor" in (await three_days_ago.get_attribute("class") or "")
                     assert await page.locator(".day-bar span.day-excl").count() == 1
                     assert await page.locator(".day-bar span.day-part").count() == 1
-                    await _check(page, f"commune-{lang}-{width}", shots, problems)
+                    await check_page(page, f"commune-{lang}-{width}", shots, problems)
 
                     await page.click("nav.choices a[href='?days=90']")
                     await page.wait_for_url(f"{base_url}/communes/alpha?days=90")
                     assert await page.locator(".day-bar span").count() == 3 * 90
-                    await _check(page, f"commune-90-{lang}-{width}", shots, problems)
+                    await check_page(page, f"commune-90-{lang}-{width}", shots, problems)
 
                     await page.click("a[href='/devices/alpha-rc-1']")
                     await page.wait_for_url(f"{base_url}/devices/alpha-rc-1")
@@ -133,28 +137,13 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
                     assert await page.locator("#charts figure.chart").count() >= 2
                     assert await page.locator("svg.timeline rect").count() >= 3
                     assert await page.locator("table.outages tbody tr").count() == 1  # 7 days
-                    await _check(page, f"device-{lang}-{width}", shots, problems)
+                    await check_page(page, f"device-{lang}-{width}", shots, problems)
 
                 await page.goto(f"{base_url}/devices/alpha-gw?period=30d")
                 await page.wait_for_selector("#charts canvas", timeout=10_000)
-                await _check(page, f"gateway-{width}", shots, problems)
+                await check_page(page, f"gateway-{width}", shots, problems)
                 await context.close()
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
     assert hosts == {urlsplit(base_url).netloc}, hosts
-
-
-def _console(message: Any, width: int, problems: list[str]) -> None:
-    """Chromium reports CSP refusals, failed loads and script errors as console errors."""
-    if message.type in ("error", "warning"):
-        problems.append(f"{width}px console: {message.text} ({message.location.get('url')})")
-
-
-async def _check(page: Any, name: str, shots: Path, problems: list[str]) -> None:
-    violations = await page.evaluate("window.__violations")
-    problems.extend(f"{name}: CSP refused {v}" for v in violations)
-    overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    if overflow > 0:
-        problems.append(f"{name}: the page scrolls sideways by {overflow}px")
-    await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)

@@ -21,7 +21,11 @@ from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, WILLS_AT_ONCE
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
-from tests.web.test_pages_browser import CHROMIUM_ARGS, RECORD_VIOLATIONS
+from tests.web.browser import (
+    CHROMIUM_ARGS,
+    RECORD_VIOLATIONS,
+    console_problem,
+)
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import Deps, create_app
 from xaso.server.keys import CLOCK_MS, STORE
@@ -152,7 +156,7 @@ async def _signed_in(browser: Any, base_url: str, width: int, problems: list[str
     context = await browser.new_context(viewport={"width": width, "height": 900})
     await context.add_init_script(RECORD_VIOLATIONS)
     page = await context.new_page()
-    page.on("console", lambda m: _console(m, width, problems))
+    page.on("console", lambda m: console_problem(m, width, problems))
     page.on("pageerror", lambda error: problems.append(f"{width}px: {error}"))
     host = urlsplit(base_url).netloc
     page.on(
@@ -169,11 +173,6 @@ async def _signed_in(browser: Any, base_url: str, width: int, problems: list[str
     await page.click("form[action='/login'] button")
     await page.wait_for_url(f"{base_url}/")
     return page
-
-
-def _console(message: Any, width: int, problems: list[str]) -> None:
-    if message.type in ("error", "warning"):
-        problems.append(f"{width}px console: {message.text} ({message.location.get('url')})")
 
 
 async def _shoot(page: Any, shots: Path, name: str, problems: list[str]) -> None:
