@@ -202,6 +202,11 @@ async def test_overview_counts_the_clusters_playing_now(
     app[INGEST].handle(heartbeat_topic("alpha-gw"), payload(beat), NOW + 1)
     html = await (await client.get("/")).text()
     assert html.count(playing_cell) == 2  # the province's line and alpha's
+    # What it plays, on the cluster's row of its commune's page and on its own page.
+    commune = await (await client.get("/communes/alpha")).text()
+    assert commune.count("Đang phát khẩn cấp") == 1
+    device = await (await client.get("/devices/alpha-rc-1?lang=en")).text()
+    assert "Playing an emergency" in device
 
 
 async def test_page_escapes_names(client: TestClient, app: web.Application) -> None:

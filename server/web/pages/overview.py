@@ -20,26 +20,16 @@ from aiohttp import web
 from xaso.inventory import InventoryIndex
 from xaso.server.alerts.wiring import active_alerts
 from xaso.server.keys import INDEX
-from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus
 from xaso.server.monitoring.keys import STATE
 from xaso.server.monitoring.problems import PROBLEM_STATUSES, belonging_on
 from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.pages.live import freshness, local_time, wants_fragment, zone
 from xaso.server.web.rendering import render
+from xaso.server.web.status_words import playing_source
 
 # The columns, problems first (the order of a problem's importance), then the rest.
 PROBLEMS: Final = tuple(str(s) for s in PROBLEM_STATUSES)
 OTHERS: Final = ("online", "maintenance", "planned")
-
-
-def _playing(state: DeviceState) -> bool:
-    """An online loudspeaker cluster playing now, by its last reading (the gateway's
-    playout or the cluster's controller, docs/playout.md)."""
-    reading = state.last_reading
-    radio = reading.radio if reading is not None else None
-    return (
-        state.status is DeviceStatus.ONLINE and radio is not None and radio.play_state == "playing"
-    )
 
 
 def _line(code: str, name: str, counts: Counter[str], playing: int) -> dict[str, Any]:
@@ -75,7 +65,7 @@ def commune_lines(request: web.Request) -> tuple[list[dict[str, Any]], list[dict
             continue
         code = belongs[listed]
         counts.setdefault(code, Counter())[str(state.status)] += 1
-        if _playing(state):
+        if playing_source(state) is not None:
             playing[code] += 1
     communes = [
         _line(code, commune.name, counts.get(code, Counter()), playing[code])
