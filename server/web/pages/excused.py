@@ -25,7 +25,13 @@ from xaso.server.web.api.exclusions import (
     visible_item,
 )
 from xaso.server.web.auth import PRINCIPAL
-from xaso.server.web.pages.maintenance import SHOWS, history_view, page, sorted_views
+from xaso.server.web.pages.maintenance import (
+    SHOWS,
+    communes_where,
+    history_view,
+    page,
+    sorted_views,
+)
 from xaso.server.web.pages.maintenance_form import (
     CAUSES,
     api_problems,
@@ -51,14 +57,8 @@ _GROUP: Final = {
 
 
 def _communes(app: web.Application, principal: Principal) -> list[tuple[str, str]]:
-    """(code, name) of the communes ``principal`` may record or propose a period in."""
-    index = app[INDEX]
-    found = [
-        (code, commune.name)
-        for code, commune in index.communes.items()
-        if principal.may_see(code) and may_record_excused_in(principal, code)
-    ]
-    return sorted(found, key=lambda c: c[1])
+    """The communes ``principal`` may record or propose a period in, by name."""
+    return communes_where(app, principal, may_record_excused_in)
 
 
 def _require_recorder(app: web.Application, principal: Principal) -> list[tuple[str, str]]:

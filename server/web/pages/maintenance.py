@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -103,15 +104,23 @@ def _words(request: web.Request) -> dict[str, str]:
 # -- what a user may plan where -----------------------------------------------------------
 
 
-def plannable_communes(app: web.Application, principal: Principal) -> list[tuple[str, str]]:
-    """(code, name) of the communes ``principal`` may plan windows in, by name."""
+def communes_where(
+    app: web.Application, principal: Principal, allowed: Callable[[Principal, str], bool]
+) -> list[tuple[str, str]]:
+    """(code, name) of the communes ``principal`` sees and is ``allowed`` to act in
+    (plan windows, record excused periods), by name."""
     index = app[INDEX]
     found = [
         (code, commune.name)
         for code, commune in index.communes.items()
-        if principal.may_see(code) and may_plan_in(principal, code)
+        if principal.may_see(code) and allowed(principal, code)
     ]
     return sorted(found, key=lambda c: c[1])
+
+
+def plannable_communes(app: web.Application, principal: Principal) -> list[tuple[str, str]]:
+    """The communes ``principal`` may plan windows in, by name."""
+    return communes_where(app, principal, may_plan_in)
 
 
 def _require_planner(app: web.Application, principal: Principal) -> list[tuple[str, str]]:
