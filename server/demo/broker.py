@@ -20,6 +20,11 @@ the demo (measured, see tests/demo/test_embedded_broker.py):
   match *any* session's subscriptions, even to a client that subscribed to nothing: clients
   must ignore topics they did not ask for.
 * Sessions live in memory only: stopping the broker loses retained messages and queues.
+* On CONNECT, amqtt walks its subscriptions dict while awaiting sends; a client
+  subscribing meanwhile (14 simulated gateways and the server start at once) made it
+  fail with "dictionary changed size during iteration" and drop the connecting client.
+  ``_SubscriptionsSnapshot`` makes every walk over that dict a walk over a copy of its
+  keys.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from amqtt.broker import Broker
@@ -41,6 +47,14 @@ _log = logging.getLogger(__name__)
 # amqtt (and the `transitions` state machine library it uses) log every connection and
 # state change at INFO; the demo's console would drown in them.
 _NOISY_LOGGERS = ("amqtt", "transitions")
+
+
+class _SubscriptionsSnapshot(dict[str, Any]):
+    """amqtt's topic filter -> subscribers map, whose ``for topic in ...`` walks a copy
+    of the keys: a walk that awaits in between is not broken by a new subscription."""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(super().keys()))
 
 
 class OpenAuthPlugin(BaseAuthPlugin):
@@ -131,6 +145,7 @@ class EmbeddedBroker:
                 if logger.level == logging.NOTSET:
                     logger.setLevel(logging.WARNING)
         broker = Broker(self._config())
+        broker._subscriptions = _SubscriptionsSnapshot(broker._subscriptions)
         await broker.start()
         self._broker = broker
         if self.port == 0:

@@ -367,3 +367,17 @@ async def test_no_unsolicited_retained_messages_on_connect(
     other = await clients("agent-g")  # subscribes to nothing
     await asyncio.sleep(0.3)
     assert other.received() == []
+
+
+async def test_a_subscription_made_while_amqtt_walks_them_breaks_nothing(
+    broker: EmbeddedBroker,
+) -> None:
+    # amqtt walks its subscriptions on every CONNECT, awaiting sends in between; a client
+    # subscribing meanwhile used to end that walk with "dictionary changed size".
+    subscriptions = broker._broker._subscriptions  # type: ignore[union-attr]
+    subscriptions["xaso/a"] = []
+    walked = []
+    for topic in subscriptions:
+        subscriptions[f"{topic}/more"] = []
+        walked.append(topic)
+    assert walked == ["xaso/a"] and "xaso/a/more" in subscriptions
