@@ -3,6 +3,7 @@ Content-Security-Policy refused, and the checks each page must pass."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Final
 
@@ -43,3 +44,11 @@ async def check_page(page: Any, name: str, shots: Path, problems: list[str]) -> 
     if overflow > 0:
         problems.append(f"{name}: the page scrolls {overflow}px sideways")
     await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+
+def shots_folder(tmp_path: Path) -> Path:
+    """Where a test's screenshots go: ``$XASO_SCREENSHOTS`` to keep them and look at
+    them, else the test's own temporary folder."""
+    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots

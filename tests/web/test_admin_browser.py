@@ -10,7 +10,6 @@ and no sideways scrolling of the page on a phone (390 px).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from tests.web.browser import (
     RECORD_VIOLATIONS,
     check_page,
     console_problem,
+    shots_folder,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
@@ -65,8 +65,7 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
 ) -> None:
     chromium = require_binary("chromium", "chromium")
     base_url = served
-    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder(tmp_path)
     problems: list[str] = []
     hosts: set[str] = set()
     async with playwright_api.async_playwright() as playwright:

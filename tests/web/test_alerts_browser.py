@@ -8,7 +8,6 @@ overflows a phone's 390 px, breaks the Content-Security-Policy or asks another h
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from tests.web.browser import (
     RECORD_VIOLATIONS,
     WIDTHS,
     check_page,
+    shots_folder,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import create_app
@@ -122,8 +122,7 @@ async def test_an_admin_tests_a_channel_and_reads_the_help(
     chromium = require_binary("chromium", "chromium")
     base_url, hook = served
     own_host = urlsplit(base_url).netloc
-    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder(tmp_path)
     problems: list[str] = []
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -11,7 +11,6 @@ phone.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from tests.web.browser import (
     CHROMIUM_ARGS,
     RECORD_VIOLATIONS,
     check_page,
+    shots_folder,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
@@ -68,8 +68,7 @@ async def test_a_window_planned_previewed_approved_and_in_force(
 ) -> None:
     chromium = require_binary("chromium", "chromium")
     base_url, app = served
-    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder(tmp_path)
     problems: list[str] = []
     # A week ago, an hour before now (the commune's wall time), for three hours, every
     # week on that day: its occurrence runs now, and it lies over the past.

@@ -7,7 +7,6 @@ the login works through the form, at a desktop's width and a phone's.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from tests.web.browser import (
     WIDTHS,
     check_page,
     console_problem,
+    shots_folder,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
@@ -66,8 +66,7 @@ async def test_the_pages_render_under_their_policy_at_both_widths(
 ) -> None:
     chromium = require_binary("chromium", "chromium")
     base_url, login = served
-    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder(tmp_path)
     problems: list[str] = []
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

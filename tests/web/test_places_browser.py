@@ -10,7 +10,6 @@ host, and no sideways scrolling of the page on a phone (390 px).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from tests.web.browser import (
     WIDTHS,
     check_page,
     console_problem,
+    shots_folder,
 )
 from tests.web.places_history import history
 from xaso.server.keys import CLOCK_MS, STORE
@@ -82,8 +82,7 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
 ) -> None:
     chromium = require_binary("chromium", "chromium")
     base_url, login = served
-    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder(tmp_path)
     problems: list[str] = []
     hosts: set[str] = set()
     async with playwright_api.async_playwright() as playwright:

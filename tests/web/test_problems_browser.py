@@ -9,7 +9,6 @@ no Content-Security-Policy violation, no request to another host.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from tests.web.browser import (
     CHROMIUM_ARGS,
     RECORD_VIOLATIONS,
     console_problem,
+    shots_folder,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import Deps, create_app
@@ -80,8 +80,7 @@ async def test_an_admin_finds_filters_and_acknowledges_a_problem_that_keeps_itse
 ) -> None:
     chromium = require_binary("chromium", "chromium")
     base_url, app = served
-    shots = Path(os.environ.get("XASO_SCREENSHOTS") or tmp_path)
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_folder(tmp_path)
     problems: list[str] = []
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
