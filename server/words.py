@@ -968,6 +968,16 @@ _TEXT: dict[str, dict[str, str]] = {
         "the alert sends no reminders; its “Resolved” still goes. An acknowledgement ends "
         "by itself when the device is back.",
     },
+    # -- the smart-radio section (server/web/pages/radio_shared.py) --
+    "menu.radio": {"vi": "Phát thanh", "en": "Radio"},
+    "radio.commune": {"vi": "Xã / phường", "en": "Commune"},
+    "radio.show": {"vi": "Xem", "en": "Show"},
+    # -- radio: the calendar and proof of play --
+    # -- radio: schedules and their editor --
+    # -- radio: the media library and the recorder --
+    # -- radio: emergency and silence now, the gateways' schedules --
+    # -- radio: the loudspeakers' settings (volume, standing relay) --
+    # -- radio: the playout log --
     # -- the admins' pages: accounts, tokens, audit log --
     "menu.admin": {"vi": "Quản trị", "en": "Administration"},
     "admin.users": {"vi": "Tài khoản", "en": "Accounts"},
