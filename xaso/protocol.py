@@ -244,8 +244,13 @@ class ScheduledContent(msgspec.Struct, forbid_unknown_fields=True, frozen=True, 
     source: ContentSource = "commune"
 
 
-class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """One schedule, as the agent needs it to play on time even with the link down."""
+Volume = Annotated[int, msgspec.Meta(ge=0, le=100)]
+
+
+class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """One schedule, as the agent needs it to play on time even with the link down.
+    Optional fields are omitted when unset: an agent of an older release refuses a
+    field it does not know (docs/protocol.md, "Older agents")."""
 
     id: str
     revision: Int64
@@ -259,6 +264,9 @@ class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # The occurrences to play, expanded by the server (epoch ms, UTC) for the set's
     # horizon: the agent needs no RFC 5545 engine, and plays what the server planned.
     starts_ms: list[Int64] = []
+    # The volume of this schedule's plays; None: the cluster's (``ScheduleSet.volumes``,
+    # else the gateway's own configuration).
+    volume: Volume | None = None
 
 
 class Silence(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

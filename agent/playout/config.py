@@ -66,8 +66,10 @@ class PlayoutConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     tts: Argv | None = None
     relay_on: Argv | None = None  # amplifier relay on before a play, off after it
     relay_off: Argv | None = None
-    set_volume: Argv | None = None  # run before each play when a volume is set
-    volume: int | None = None  # 0-100
+    # Run before each play that has a volume: the server's (the schedule's, else the
+    # cluster's), else this configuration's.
+    set_volume: Argv | None = None
+    volume: int | None = None  # 0-100: used when the server gives none
     # An occurrence that cannot start within this long of its planned start (the
     # gateway was down, the cluster busy) is skipped; a pre-empted one is resumed only
     # within it.
@@ -159,11 +161,8 @@ def playout_problems(config: PlayoutConfig, problems: Problems, where: YamlPath)
             problems.add(own, at, "relay_on", "give relay_on and relay_off together")
     if bool(config.relay_on) != bool(config.relay_off):
         problems.add(config, where, "relay_on", "give relay_on and relay_off together")
-    volumes = [config.volume, *(own.volume for own in config.clusters.values())]
-    setters = [config.set_volume, *(own.set_volume for own in config.clusters.values())]
-    if any(setters) and all(volume is None for volume in volumes):
-        # set_volume runs only for a cluster with a volume: here it never would.
-        problems.add(config, where, "volume", "set_volume is given but no volume is")
+    # set_volume without any volume here is fine: the server may give one (a
+    # schedule's, or the cluster's from the commune's radio settings).
     if config.simulated is not None:
         for cluster in config.simulated.fail_clusters:
             if not is_valid_id(cluster):

@@ -29,7 +29,7 @@ from typing import Final, Literal, NamedTuple
 
 import msgspec
 
-from xaso.protocol import Priority, ScheduledContent, ScheduleSet, Silence
+from xaso.protocol import Priority, ScheduledContent, ScheduleItem, ScheduleSet, Silence
 
 RANK: Final[dict[str, int]] = {"normal": 0, "priority": 1, "emergency": 2}
 
@@ -49,6 +49,9 @@ class Occurrence(msgspec.Struct, frozen=True):
     revision: int
     priority: Priority
     content: ScheduledContent
+    # The volume to play it at, when the server gave one: the schedule's own, else the
+    # cluster's (``ScheduleSet.volumes``); None: the gateway's configured volume.
+    volume: int | None = None
 
     @property
     def key(self) -> Key:
@@ -158,7 +161,15 @@ class Timetable:
         # gateway log this morning's bulletin as skipped.
         self.not_before_ms = schedule.ts_ms if schedule else 0
         entries = [
-            Occurrence(cluster, item.id, start_ms, item.revision, item.priority, item.content)
+            Occurrence(
+                cluster,
+                item.id,
+                start_ms,
+                item.revision,
+                item.priority,
+                item.content,
+                volume_of(item, cluster, schedule),
+            )
             for item in (schedule.items if schedule else [])
             for cluster in item.clusters
             for start_ms in set(item.starts_ms)
@@ -178,6 +189,14 @@ class Timetable:
             if cluster in silence.clusters and silence.from_ms <= at_ms < silence.to_ms:
                 return silence
         return None
+
+
+def volume_of(item: ScheduleItem, cluster: str, schedule: ScheduleSet | None) -> int | None:
+    """The volume the server asks for an item's plays on a cluster: the schedule's own,
+    else the cluster's; None leaves it to the gateway's configuration."""
+    if item.volume is not None:
+        return item.volume
+    return None
 
 
 def overrides(occurrence: Occurrence, silence: Silence, timetable: Timetable) -> bool:

@@ -281,9 +281,11 @@ class SimulatedPlay:
         fails: bool,
         clock_ms: Callable[[], int],
         report: Report,
+        volume: int | None = None,
     ) -> None:
         self._request = request
         self._fails = fails
+        self._volume = volume  # reported as the volume it would have set
         self._clock_ms = clock_ms
         self._report = report
         self._stop = threading.Event()
@@ -301,7 +303,7 @@ class SimulatedPlay:
     def _run(self) -> None:
         occurrence = self._request.occurrence
         started_ms = self._clock_ms()
-        self._report(PlayReport("started", occurrence, started_ms))
+        self._report(PlayReport("started", occurrence, started_ms, volume=self._volume))
         duration_s = occurrence.content.duration_s
         if self._stop.wait(min(duration_s, 1.0) if self._fails else duration_s):
             end = _End("stopped", started_ms=started_ms)
@@ -314,6 +316,7 @@ class SimulatedPlay:
                 "ended",
                 occurrence,
                 self._clock_ms(),
+                volume=self._volume,
                 outcome=end.outcome,
                 reason=end.reason,
                 error=end.error,

@@ -365,13 +365,18 @@ class Playout:
             content = occurrence.content
             request = PlayRequest(occurrence, self._media(content), self._length_s(content))
             play: Play
+            commands = self.config.for_cluster(cluster)
+            if occurrence.volume is not None:
+                # The server's volume (the schedule's, else the cluster's) before the
+                # gateway's own configuration.
+                commands = commands._replace(volume=occurrence.volume)
             if self.config.simulated is not None:
                 fails = cluster in self.config.simulated.fail_clusters
-                play = SimulatedPlay(request, fails, self._clock_ms, self._report)
+                play = SimulatedPlay(request, fails, self._clock_ms, self._report, commands.volume)
             else:
                 play = CommandPlay(
                     request,
-                    self.config.for_cluster(cluster),
+                    commands,
                     self.config,
                     self._folder / f"{cluster}.stderr",
                     self._clock_ms,

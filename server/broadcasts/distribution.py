@@ -107,6 +107,7 @@ def _item(schedule: Schedule, clusters: Iterable[str], starts_ms: list[int]) -> 
         clusters=sorted(clusters),
         rrule=schedule.rrule,
         starts_ms=starts_ms,
+        volume=schedule.volume,
     )
 
 

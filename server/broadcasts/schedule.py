@@ -69,6 +69,9 @@ class Schedule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     paused: bool = False
     created_by: str = ""
     revision: int = 1
+    # The loudspeakers' volume for this schedule's plays (0-100); None: the cluster's
+    # own (the commune's radio settings, else the gateway's configuration).
+    volume: int | None = None
 
 
 class Conflict(msgspec.Struct, frozen=True):
@@ -137,6 +140,8 @@ def schedule_problems(
         found.append("content.url: must be an http(s) or rtsp stream URL")
     if not schedule.title.strip():
         found.append("title: must not be empty")
+    if schedule.volume is not None and not 0 <= schedule.volume <= 100:
+        found.append("volume: must be between 0 and 100")
     return found + recurrence_problems(schedule.start, schedule.rrule, schedule.timezone)
 
 

@@ -397,3 +397,11 @@ def test_a_recurring_emergency_keeps_a_silence_ordered_after_it_was_set_up() -> 
     )
     sim.run(T0, T0 + 10 * MIN_MS)
     assert sim.events() == [("skipped", "siren-test", "silenced")]
+
+
+def test_an_occurrence_carries_the_volume_the_server_asked_for() -> None:
+    timetable = Timetable(
+        schedule_set(item("loud", [T0], volume=90), item("plain", [T0], clusters=["rc-02"]))
+    )
+    found = {o.schedule: o.volume for o in timetable.between(T0, T0)}
+    assert found == {"loud": 90, "plain": None}

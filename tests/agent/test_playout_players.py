@@ -240,6 +240,31 @@ def test_relay_and_volume_commands_run_in_order_around_the_player(
     assert h.last("finished").volume == 65
 
 
+def test_the_schedules_volume_goes_before_the_gateways_own(
+    tmp_path: Path, harness: Callable[[PlayoutConfig, ScheduleSet], Harness]
+) -> None:
+    log = tmp_path / "steps.log"
+    config = PlayoutConfig(
+        relay_player=recorder(log, "play {cluster} {volume}"),
+        set_volume=recorder(log, "volume {cluster} {volume}"),
+        clusters={"rc-01": ClusterPlayout(volume=65)},
+    )
+    content = ScheduledContent(type="relay", duration_s=0.5, url="http://vov.example/vov1")
+    loud = item("loud", [now_ms()], content=content, volume=90, clusters=["rc-01", "rc-02"])
+    h = harness(config, schedule_set(loud))
+    h.playout.start()
+    h.wait_for(lambda h: h.kinds().count("finished") == 2)
+    # rc-02 has no volume of its own in the configuration: the schedule's is enough
+    # for set_volume to run.
+    assert sorted(log.read_text().splitlines()) == [
+        "play rc-01 90",
+        "play rc-02 90",
+        "volume rc-01 90",
+        "volume rc-02 90",
+    ]
+    assert {e.volume for e in h.events if e.event in ("started", "finished")} == {90}
+
+
 def test_a_missing_player_fails_and_the_relay_is_still_switched_off(
     tmp_path: Path, harness: Callable[[PlayoutConfig, ScheduleSet], Harness]
 ) -> None:

@@ -107,6 +107,16 @@ def test_items_carry_their_occurrences_up_to_the_horizon() -> None:
     assert sets(late)[GATEWAY].items[0].starts_ms[0] == local_ms(2027, 1, 3, 23, 30)
 
 
+def test_a_schedules_volume_travels_with_its_item_and_unset_fields_are_left_out() -> None:
+    (loud,) = sets(schedule(volume=85))[GATEWAY].items
+    assert loud.volume == 85
+    (plain,) = sets(schedule())[GATEWAY].items
+    # An unset volume is not on the wire: an agent that does not know the field still
+    # takes a set that does not use it (docs/protocol.md, "Older agents").
+    assert b"volume" not in msgspec.json.encode(plain)
+    assert sets(schedule(volume=85))[GATEWAY].version != sets(schedule())[GATEWAY].version
+
+
 def test_a_one_off_over_leaves_the_set_and_one_to_come_stays() -> None:
     over = schedule(id="old", rrule=None, start=dt.datetime(2027, 1, 2, 6, 0))
     now = schedule(id="now", rrule=None, start=dt.datetime(2027, 1, 5, 10, 0))

@@ -62,6 +62,7 @@ def test_every_problem_is_reported(index: InventoryIndex) -> None:
         content=Content(type="tts", duration_s=-1),
         targets=Targets(zones=["xuan-lai.thon-1"], clusters=["xuan-lai-rc-01"]),
         rrule="FREQ=NEVER",
+        volume=101,
     )
     fields = [p.split(":")[0] for p in schedule_problems(bad, index, DAY)]
     assert fields == [
@@ -70,8 +71,10 @@ def test_every_problem_is_reported(index: InventoryIndex) -> None:
         "content.duration_s",
         "content.text",
         "title",
+        "volume",
         "rrule",
     ]
+    assert schedule_problems(news(volume=0), index, DAY) == []
     assert schedule_problems(news(), index, DAY) == []
 
 

@@ -89,11 +89,26 @@ async def test_every_problem_is_named(client: TestClient, app: web.Application) 
         "targets": {"zones": ["nowhere"]},
         "content": {"type": "relay", "duration_s": 99999},
         "rrule": "FREQ=DAILY;COUNT=0",
+        "volume": 120,
     }
     response = await client.post("/api/v1/schedules", json=bad, headers=bearer(app, Role.ADMIN))
     assert response.status == 400
     fields = [p.split(":")[0] for p in (await response.json())["problems"]]
-    assert fields == ["targets.zones", "content.duration_s", "content.url", "rrule"]
+    assert fields == ["targets.zones", "content.duration_s", "content.url", "volume", "rrule"]
+
+
+async def test_a_schedules_volume_is_kept_and_changed(
+    client: TestClient, app: web.Application
+) -> None:
+    admin = bearer(app, Role.ADMIN)
+    response = await client.post("/api/v1/schedules", json={**NEWS, "volume": 40}, headers=admin)
+    assert response.status == 201, await response.text()
+    created = (await response.json())["schedule"]
+    assert created["volume"] == 40
+    response = await client.patch(
+        f"/api/v1/schedules/{created['id']}", json={"volume": None}, headers=admin
+    )
+    assert (await response.json())["schedule"]["volume"] is None
 
 
 async def test_pause_bumps_the_revision_and_silences_occurrences(

@@ -23,6 +23,7 @@ def item(
     duration_s: float = 300,
     revision: int = 1,
     content: ScheduledContent | None = None,
+    volume: int | None = None,
 ) -> ScheduleItem:
     return ScheduleItem(
         id=id,
@@ -34,6 +35,7 @@ def item(
         timezone="Asia/Ho_Chi_Minh",
         clusters=list(clusters),
         starts_ms=list(starts_ms),
+        volume=volume,
     )
 
 
