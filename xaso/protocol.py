@@ -279,11 +279,12 @@ class Silence(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     to_ms: Int64
 
 
-class ScheduleSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+class ScheduleSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """Server to agent, retained, QoS 1: every schedule that concerns the agent's
-    clusters, with its occurrences up to ``horizon_ms``, and the silences in force.
-    ``version`` is a hash of items and silences: the agent reports the version it holds
-    in its heartbeats, so a cluster on an old schedule is visible."""
+    clusters, with its occurrences up to ``horizon_ms``, the silences in force and the
+    clusters' volumes. ``version`` is a hash of items, silences and volumes: the agent
+    reports the version it holds in its heartbeats, so a cluster on an old schedule is
+    visible."""
 
     v: Int64
     agent: str
@@ -293,6 +294,9 @@ class ScheduleSet(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     silences: list[Silence] = []
     # Occurrences are listed up to here; the server sends a new set well before.
     horizon_ms: Int64 = 0
+    # cluster -> the volume its commune set for it (its radio settings); a play uses
+    # its schedule's volume first, and a cluster not listed its gateway's own.
+    volumes: dict[str, Volume] = {}
 
 
 BroadcastEventKind = Literal["received", "started", "finished", "failed", "preempted", "skipped"]
@@ -432,10 +436,18 @@ def decode_broadcast_event(payload: bytes) -> BroadcastEvent:
     return _decode(_broadcast_decoder, payload)
 
 
-def schedule_version(items: list[ScheduleItem], silences: list[Silence] | None = None) -> str:
-    """A short, stable hash of a schedule set's items and silences (canonical JSON)."""
-    canonical = msgspec.json.encode(
-        [sorted(items, key=lambda i: i.id), sorted(silences or [], key=lambda s: s.id)],
-        order="sorted",
-    )
+def schedule_version(
+    items: list[ScheduleItem],
+    silences: list[Silence] | None = None,
+    volumes: dict[str, int] | None = None,
+) -> str:
+    """A short, stable hash of a schedule set's items, silences and volumes (canonical
+    JSON; a set without volumes hashes as it did before they existed)."""
+    parts: list[object] = [
+        sorted(items, key=lambda i: i.id),
+        sorted(silences or [], key=lambda s: s.id),
+    ]
+    if volumes:
+        parts.append(volumes)
+    canonical = msgspec.json.encode(parts, order="sorted")
     return hashlib.sha256(canonical).hexdigest()[:16]

@@ -196,7 +196,7 @@ def volume_of(item: ScheduleItem, cluster: str, schedule: ScheduleSet | None) ->
     else the cluster's; None leaves it to the gateway's configuration."""
     if item.volume is not None:
         return item.volume
-    return None
+    return schedule.volumes.get(cluster) if schedule is not None else None
 
 
 def overrides(occurrence: Occurrence, silence: Silence, timetable: Timetable) -> bool:

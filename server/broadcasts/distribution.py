@@ -5,7 +5,8 @@ schedule set, with the clusters it plays on there and its occurrences expanded b
 server (``starts_ms``) over a window of whole local days: from the start of yesterday
 (an occurrence that began before midnight is still there) to ``horizon_days`` local
 midnights ahead (``horizon_ms``). The silence orders in force on its clusters go in
-too. The set's version is a hash of items and silences.
+too, and the volume each commune set for its clusters (``radio_settings.py``). The
+set's version is a hash of items, silences and volumes.
 
 A set is published (retained, so a gateway that reconnects finds it waiting) when its
 version changed or the window moved on (at local midnight), and the gateway reports the
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -140,13 +141,15 @@ def schedule_sets(
     *,
     targets: _Targets | None = None,
     agents: dict[str, frozenset[str]] | None = None,
+    volumes: Mapping[str, int] | None = None,
 ) -> dict[str, ScheduleSet]:
     """The set due to every radio gateway at ``now_ms``. Paused schedules and schedules
     over before the window (one-offs, rules ended by UNTIL or COUNT) are left out: past
     emergencies and campaigns would otherwise pile up in every set; a schedule to come,
     even with no occurrence in the window, stays so that its content is fetched ahead.
     ``targets`` memoizes which clusters each schedule plays on (resolving them scans the
-    inventory); ``agents`` is ``radio_agents(index)`` if already known.
+    inventory); ``agents`` is ``radio_agents(index)`` if already known. ``volumes`` are
+    the clusters' volumes from the communes' radio settings (``cluster_volumes``).
 
     A schedule plays on the clusters its commune holds today (``schedule.clusters_of``):
     the set planned on a merger's eve leaves a predecessor's gateway out of the
@@ -175,18 +178,21 @@ def schedule_sets(
             silenced[agent].append(
                 Silence(id=order.id, clusters=clusters, from_ms=order.from_ms, to_ms=order.to_ms)
             )
-    return {
-        agent: ScheduleSet(
+    volumes = volumes or {}
+    sets = {}
+    for agent, found in items.items():
+        own = {c: volumes[c] for c in sorted(agents[agent]) if c in volumes}
+        sets[agent] = ScheduleSet(
             v=SCHEMA_VERSION,
             agent=agent,
-            version=schedule_version(found, silenced[agent]),
+            version=schedule_version(found, silenced[agent], own),
             ts_ms=now_ms,
             items=sorted(found, key=lambda i: i.id),
             silences=sorted(silenced[agent], key=lambda s: s.id),
             horizon_ms=to_ms,
+            volumes=own,
         )
-        for agent, found in items.items()
-    }
+    return sets
 
 
 class ScheduleDistributor:
@@ -213,7 +219,11 @@ class ScheduleDistributor:
         self._targets: _Targets = {}
 
     def sync(
-        self, schedules: Iterable[Schedule], silences: Iterable[SilenceOrder], now_ms: int
+        self,
+        schedules: Iterable[Schedule],
+        silences: Iterable[SilenceOrder],
+        now_ms: int,
+        volumes: Mapping[str, int] | None = None,
     ) -> list[str]:
         """Plan every set; publish those whose version or horizon changed if there is
         a link. Answers the gateways whose set was published."""
@@ -228,6 +238,7 @@ class ScheduleDistributor:
             self._horizon_days,
             targets=self._targets,
             agents=self.agents,
+            volumes=volumes,
         )
         for agent, due in self.due.items():
             self._remember(agent, due)

@@ -9,6 +9,7 @@ from aiohttp import web
 from xaso.server.broadcasts.content import ContentStore
 from xaso.server.broadcasts.distribution import ScheduleDistributor
 from xaso.server.broadcasts.manual_entries import ManualEntry
+from xaso.server.broadcasts.radio_settings_table import RadioSettingsTable
 from xaso.server.broadcasts.schedule_table import ScheduleTable
 from xaso.server.broadcasts.silence import SilenceOrder
 from xaso.server.json_table import JsonTable
@@ -22,3 +23,5 @@ SILENCES = web.AppKey[JsonTable[SilenceOrder]]("silences")
 PLAYOUT_MANUAL = web.AppKey[JsonTable[ManualEntry]]("playout_manual")
 DISTRIBUTOR = web.AppKey("distributor", ScheduleDistributor)
 CONTENT = web.AppKey("content", ContentStore)
+# Each commune's loudspeaker settings: cluster volumes, its standing relay.
+RADIO_SETTINGS = web.AppKey("radio_settings", RadioSettingsTable)

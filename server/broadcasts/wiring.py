@@ -1,6 +1,6 @@
 """The broadcasts capability in the running server: audio content, the schedules and
-their distribution to the radio gateways, silences and manual playout entries; and the
-sources the playout log is read from."""
+their distribution to the radio gateways, silences, manual playout entries and the
+communes' radio settings; and the sources the playout log is read from."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from xaso.server.broadcasts.keys import (
     CONTENT,
     DISTRIBUTOR,
     PLAYOUT_MANUAL,
+    RADIO_SETTINGS,
     SCHEDULES,
     SILENCES,
     SYNC_SCHEDULES,
@@ -24,6 +25,8 @@ from xaso.server.broadcasts.keys import (
 from xaso.server.broadcasts.manual_entries import TABLE as MANUAL_TABLE
 from xaso.server.broadcasts.manual_entries import ManualEntry
 from xaso.server.broadcasts.playout_log import PlayoutSources
+from xaso.server.broadcasts.radio_settings import cluster_volumes
+from xaso.server.broadcasts.radio_settings_table import RadioSettingsTable
 from xaso.server.broadcasts.reconcile import ReconcileRules
 from xaso.server.broadcasts.schedule_table import ScheduleTable
 from xaso.server.broadcasts.silence import SilenceOrder
@@ -73,12 +76,19 @@ def _schedules_ctx(clock_ms: Callable[[], int]) -> Callable[[web.Application], A
         app[SCHEDULES], app[SILENCES] = schedules, silences
         # Live announcements entered by hand into the playout log.
         app[PLAYOUT_MANUAL] = JsonTable(db, MANUAL_TABLE, ManualEntry)
+        radio_settings = RadioSettingsTable(db)
+        app[RADIO_SETTINGS] = radio_settings
         # Publishes nothing until the broker link gives it a way (monitoring/wiring.py).
         distributor = ScheduleDistributor(app[INDEX], settings.schedule_horizon_days)
         app[DISTRIBUTOR] = distributor
 
         def sync_schedules() -> list[str]:
-            return distributor.sync(schedules.items.values(), silences.items.values(), clock_ms())
+            return distributor.sync(
+                schedules.items.values(),
+                silences.items.values(),
+                clock_ms(),
+                cluster_volumes(radio_settings.items.values()),
+            )
 
         app[SYNC_SCHEDULES] = sync_schedules
         sync_schedules()

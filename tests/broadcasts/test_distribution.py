@@ -194,7 +194,9 @@ def test_the_documented_set_carries_the_hash_of_its_items_and_silences() -> None
     text = (REPO / "docs/protocol.md").read_text(encoding="utf-8")
     (example,) = [e for e in re.findall(r"```json\n(.*?)```", text, flags=re.S) if '"items"' in e]
     documented = decode_schedule_set(json.dumps(json.loads(example)).encode())
-    assert documented.version == schedule_version(documented.items, documented.silences)
+    assert documented.version == schedule_version(
+        documented.items, documented.silences, documented.volumes
+    )
     assert documented.horizon_ms > max(s for i in documented.items for s in i.starts_ms)
 
 
