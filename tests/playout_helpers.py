@@ -28,6 +28,7 @@ from xaso.agent.playout.plan import (
     Timetable,
     Wait,
     plan,
+    play_seconds,
 )
 from xaso.protocol import (
     BroadcastEvent,
@@ -86,11 +87,15 @@ class Simulation:
             o = d.occurrence
             if isinstance(d, Start):
                 self._set(d, "playing", now_ms)
-                self.ends[o.cluster] = (o.key, now_ms + round(o.content.duration_s * 1000))
+                self.ends[o.cluster] = (o.key, now_ms + round(play_seconds(o, now_ms) * 1000))
                 detail = "resumed" if d.resumed else ""
                 self.log.append((now_ms, "started", o.cluster, o.schedule, o.start_ms, detail))
             elif isinstance(d, Stop):
-                final = d.cause == "silence"
+                # A silence ends a bulletin for good, a standing relay until it is
+                # over; a relay switched off ends.
+                final = d.cause == "withdrawn" or (
+                    d.cause == "silence" and o.priority != "background"
+                )
                 self._set(d, "done" if final else "preempted", now_ms)
                 del self.ends[o.cluster]
                 self.log.append((now_ms, "preempted", o.cluster, o.schedule, o.start_ms, d.by))

@@ -228,7 +228,9 @@ class Replay(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defau
     to_seq: Int64 | None = None
 
 
-Priority = Literal["normal", "priority", "emergency"]
+# TT39's three bulletin classes, and below them "background": a standing relay
+# (tiếp sóng thường xuyên) that any bulletin pre-empts and that resumes after it.
+Priority = Literal["background", "normal", "priority", "emergency"]
 ContentType = Literal["file", "tts", "relay", "live"]
 ContentSource = Literal["commune", "provincial", "central"]
 
@@ -255,7 +257,7 @@ class ScheduleItem(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit
     id: str
     revision: Int64
     title: str
-    priority: Literal["normal", "priority", "emergency"]
+    priority: Priority
     content: ScheduledContent
     start: str  # ISO 8601 wall time in ``timezone`` (or with an offset)
     timezone: str

@@ -17,6 +17,20 @@ The rules are Thông tư 39/2020/TT-BTTTT's three bulletin classes (docs/playout
   occurrence whose planned start falls inside it is skipped with ``silenced`` — except
   an emergency ordered after the silence began: the later order wins (``overrides``).
 
+Below the three classes, **background** is a standing relay (tiếp sóng thường xuyên): a
+stream over set hours, the commune's programme between bulletins.
+
+- any bulletin due (normal, priority, emergency) stops a background that plays and goes
+  first; the background waits behind every bulletin and never makes one wait;
+- it starts or resumes whenever its cluster is free within its slot — it is never
+  "too late" while the slot lasts — and plays only the rest of its slot
+  (``play_seconds``): a stream restarts where the day is, not where it was;
+- a silence stops it like anything else, and it resumes once the silence is over (the
+  standing programme comes back; a bulletin's moment has passed, the relay's has not);
+  one due inside a silence waits for its end instead of being skipped;
+- one whose schedule leaves the set (the relay switched off) stops at once
+  (``withdrawn``); a bulletin that plays runs to its end.
+
 No clock, no I/O: the scheduler (``agent/playout/scheduler.py``) applies the decisions,
 and the tests drive this module with plain values.
 """
@@ -31,7 +45,7 @@ import msgspec
 
 from xaso.protocol import Priority, ScheduledContent, ScheduleItem, ScheduleSet, Silence
 
-RANK: Final[dict[str, int]] = {"normal": 0, "priority": 1, "emergency": 2}
+RANK: Final[dict[str, int]] = {"background": -1, "normal": 0, "priority": 1, "emergency": 2}
 
 # Occurrences planned longer ago than this are neither played nor logged: after a week
 # without power the server's own record of what was planned is what counts.
@@ -108,9 +122,11 @@ class Start(NamedTuple):
 
 class Stop(NamedTuple):
     occurrence: Occurrence
-    cause: Literal["emergency", "silence"]
-    by: str  # the emergency's schedule id, or the silence id
-    for_key: Key | None = None  # the emergency waiting for the cluster
+    # emergency: an emergency pre-empts a bulletin; bulletin: a bulletin pre-empts a
+    # background; silence: a silence order; withdrawn: a background switched off.
+    cause: Literal["emergency", "bulletin", "silence", "withdrawn"]
+    by: str | None  # the schedule that pre-empts, or the silence id
+    for_key: Key | None = None  # the occurrence waiting for the cluster
 
 
 class Skip(NamedTuple):
@@ -133,7 +149,8 @@ class Wait(NamedTuple):
 
 
 class Close(NamedTuple):
-    """An interrupted occurrence too late to resume: already logged failed."""
+    """An occurrence too late to resume, already logged: interrupted (``failed``), or a
+    pre-empted background whose slot ended."""
 
     occurrence: Occurrence
 
@@ -177,6 +194,8 @@ class Timetable:
         entries.sort(key=lambda o: (o.start_ms, o.cluster, o.schedule))
         self._entries = entries
         self._starts = [o.start_ms for o in entries]
+        # Standing relays: a few a day, each running for hours.
+        self._background = [o for o in entries if o.priority == "background"]
 
     def between(self, from_ms: int, to_ms: int) -> Iterable[Occurrence]:
         """Occurrences planned in ``[from_ms, to_ms]``."""
@@ -184,11 +203,24 @@ class Timetable:
         high = bisect.bisect_right(self._starts, to_ms)
         return self._entries[low:high]
 
+    def background_at(self, at_ms: int) -> Iterable[Occurrence]:
+        """The background occurrences whose slot holds ``at_ms``: one that began before
+        the set arrived is still this set's to play, for the rest of its slot."""
+        return [o for o in self._background if o.start_ms <= at_ms < o.end_ms]
+
     def silence_at(self, cluster: str, at_ms: int) -> Silence | None:
         for silence in self.silences:
             if cluster in silence.clusters and silence.from_ms <= at_ms < silence.to_ms:
                 return silence
         return None
+
+
+def play_seconds(occurrence: Occurrence, now_ms: int) -> float:
+    """How long a play started now lasts at most: a background plays the rest of its
+    slot; anything else its whole length (a bulletin resumed plays from its start)."""
+    if occurrence.priority == "background":
+        return max(0.0, (occurrence.end_ms - now_ms) / 1000)
+    return occurrence.content.duration_s
 
 
 def volume_of(item: ScheduleItem, cluster: str, schedule: ScheduleSet | None) -> int | None:
@@ -242,7 +274,7 @@ def plan(
     if since_ms is not None:
         earliest_ms = max(earliest_ms, since_ms)
     planned: dict[str, dict[Key, Occurrence]] = {}
-    for occurrence in timetable.between(earliest_ms, now_ms):
+    for occurrence in [*timetable.between(earliest_ms, now_ms), *timetable.background_at(now_ms)]:
         if (occurrence.cluster, occurrence.schedule, occurrence.start_ms) not in state.done:
             planned.setdefault(occurrence.cluster, {})[occurrence.key] = occurrence
     decisions: list[Decision] = []
@@ -314,6 +346,16 @@ def _plan_cluster(
             if candidate.status is None and candidate.occurrence.key != except_key:
                 decisions.append(Wait(candidate.occurrence))
 
+    if (
+        current is not None
+        and current.status == "playing"
+        and current.occurrence.priority == "background"
+        and current.occurrence.schedule not in timetable.items
+    ):
+        # A standing relay switched off (or deleted) stops now: it would run for hours.
+        decisions.append(Stop(current.occurrence, "withdrawn", None))
+        wait_all()
+        return decisions
     silence = timetable.silence_at(cluster, now_ms)
     if silence is not None:
         if (
@@ -333,14 +375,12 @@ def _plan_cluster(
     best = min(waiting, key=lambda c: c.order, default=None)
     if current is not None:
         playing = current.occurrence
-        if (
-            current.status == "playing"
-            and best is not None
-            and best.occurrence.priority == "emergency"
-            and playing.priority != "emergency"
-        ):
-            emergency = best.occurrence
-            decisions.append(Stop(playing, "emergency", emergency.schedule, emergency.key))
+        if current.status == "playing" and best is not None:
+            first = best.occurrence
+            if first.priority == "emergency" and playing.priority != "emergency":
+                decisions.append(Stop(playing, "emergency", first.schedule, first.key))
+            elif playing.priority == "background" and first.priority != "background":
+                decisions.append(Stop(playing, "bulletin", first.schedule, first.key))
         wait_all()
         return decisions
     if best is not None:
@@ -366,6 +406,8 @@ def _settle(
     """A waiting occurrence's fate this tick: a final decision, pending, or None when
     it may start now."""
     occurrence, status = candidate
+    if occurrence.priority == "background":
+        return _settle_background(candidate, timetable, readiness, now_ms)
     if status in (None, "due"):
         # Silence first: after an outage that covered a silence, what fell inside it
         # was silenced rather than late.
@@ -383,6 +425,29 @@ def _settle(
         if state.final or now_ms > occurrence.start_ms + rules.content_wait_ms:
             return Fail(occurrence, state.reason or "content_missing", state.error)
         return _PENDING
+    return None
+
+
+def _settle_background(
+    candidate: _Candidate,
+    timetable: Timetable,
+    readiness: Mapping[str, Readiness],
+    now_ms: int,
+) -> Decision | None:
+    """A standing relay may start whenever its slot still runs (a silence holds it, the
+    cluster's bulletins go first); once the slot is over, nothing more happens to it."""
+    occurrence, status = candidate
+    if now_ms >= occurrence.end_ms:
+        if status in _RESUMABLE:
+            return Close(occurrence)  # it played, and was logged stopped
+        silence = timetable.silence_at(occurrence.cluster, occurrence.start_ms)
+        if silence is not None:
+            return Skip(occurrence, "silenced", by=silence.id)
+        return Skip(occurrence, "too_late")
+    state = readiness.get(occurrence.schedule, _UNKNOWN)
+    if not state.ready:
+        # A stream needs only its URL: not ready is never going to be.
+        return Fail(occurrence, state.reason or "content_missing", state.error)
     return None
 
 

@@ -46,6 +46,14 @@ class PlayRequest(NamedTuple):
     # The media's real length when the agent knows it (rendered speech); None: the slot
     # is all there is (a stream; a file, which the server measured itself).
     content_s: float | None = None
+    # How long this play may last: the slot, or for a standing relay started or resumed
+    # inside its slot, the rest of it (plan.play_seconds); None: the whole slot.
+    play_s: float | None = None
+
+    @property
+    def slot_s(self) -> float:
+        """What ``{duration_s}`` says: how long the play may last."""
+        return self.play_s if self.play_s is not None else self.occurrence.content.duration_s
 
 
 class PlayReport(NamedTuple):
@@ -120,7 +128,7 @@ class CommandPlay:
             "voice": content.voice,
             "cluster": occurrence.cluster,
             "volume": self._commands.volume,
-            "duration_s": seconds(content.duration_s),
+            "duration_s": seconds(self._request.slot_s),
             "schedule": occurrence.schedule,
             "occurrence_ms": occurrence.start_ms,
         }
@@ -228,7 +236,7 @@ class CommandPlay:
         # text; cutting an alert mid-sentence would lose what it says), else the slot.
         length_s = self._request.content_s
         if length_s is None:
-            length_s = occurrence.content.duration_s
+            length_s = self._request.slot_s
         overrun_at = time.monotonic() + length_s + self._config.overrun_s
         while (returncode := process.poll()) is None:
             if self._stop.wait(_POLL_S):
@@ -304,7 +312,7 @@ class SimulatedPlay:
         occurrence = self._request.occurrence
         started_ms = self._clock_ms()
         self._report(PlayReport("started", occurrence, started_ms, volume=self._volume))
-        duration_s = occurrence.content.duration_s
+        duration_s = self._request.slot_s
         if self._stop.wait(min(duration_s, 1.0) if self._fails else duration_s):
             end = _End("stopped", started_ms=started_ms)
         elif self._fails:

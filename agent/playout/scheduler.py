@@ -50,6 +50,7 @@ from xaso.agent.playout.plan import (
     Timetable,
     Wait,
     plan,
+    play_seconds,
 )
 from xaso.agent.playout.players import CommandPlay, Play, PlayReport, PlayRequest, SimulatedPlay
 from xaso.agent.playout.speech import SpeechRenderer
@@ -77,7 +78,7 @@ Emit = Callable[[BroadcastEvent], None]
 
 
 class _StopOrder(NamedTuple):
-    cause: Literal["emergency", "silence", "shutdown"]
+    cause: Literal["emergency", "bulletin", "silence", "withdrawn", "shutdown"]
     by: str | None = None
     for_key: Key | None = None
 
@@ -363,7 +364,12 @@ class Playout:
         self._launched[cluster] = start
         try:
             content = occurrence.content
-            request = PlayRequest(occurrence, self._media(content), self._length_s(content))
+            request = PlayRequest(
+                occurrence,
+                self._media(content),
+                self._length_s(content),
+                play_seconds(occurrence, self._clock_ms()),
+            )
             play: Play
             commands = self.config.for_cluster(cluster)
             if occurrence.volume is not None:
@@ -469,9 +475,14 @@ class Playout:
                 )
             self._set(occurrence, "done", started_ms=started_ms)
             return
+        # A standing relay stopped by a silence comes back after it; a bulletin does not.
+        background = occurrence.priority == "background"
         if started_ms is None:
             # Stopped before its player ran: it never played, so nothing was pre-empted.
-            if order.cause == "silence":
+            if order.cause == "withdrawn":
+                self._event("skipped", occurrence, reason="withdrawn")
+                self._set(occurrence, "done")
+            elif order.cause == "silence" and not background:
                 self._event("skipped", occurrence, reason="silenced", by=order.by)
                 self._set(occurrence, "done")
             else:
@@ -480,14 +491,17 @@ class Playout:
         if order.cause == "shutdown":
             self._event("failed", occurrence, reason="agent_stopped", error=report.error, **played)
             self._set(occurrence, "interrupted", started_ms=started_ms)
-        elif order.cause == "emergency":
+        elif order.cause in ("emergency", "bulletin"):
             self._event("preempted", occurrence, by=order.by, **played)
             self._set(occurrence, "preempted", started_ms=started_ms)
             if order.for_key is not None:
                 self._handover[cluster] = (order.for_key, occurrence.schedule)
+        elif order.cause == "withdrawn":  # a standing relay switched off
+            self._event("preempted", occurrence, reason="withdrawn", **played)
+            self._set(occurrence, "done", started_ms=started_ms)
         else:  # a silence: the operator wants quiet, not the bulletin back afterwards
             self._event("preempted", occurrence, by=order.by, reason="silenced", **played)
-            self._set(occurrence, "done", started_ms=started_ms)
+            self._set(occurrence, "preempted" if background else "done", started_ms=started_ms)
 
     # -- state and events ----------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from xaso.server.broadcasts.playout_outcome import STATUS_TEXT, PlayoutOutcome
 from xaso.server.broadcasts.reconcile import ReconcileRules, outcome_order, reconcile
 from xaso.server.broadcasts.schedule import occurrences_starting
 from xaso.server.broadcasts.schedule_table import ScheduleTable
-from xaso.server.broadcasts.silence import SilenceOrder
+from xaso.server.broadcasts.silence import SilenceOrder, silence_windows
 from xaso.server.json_table import JsonTable
 from xaso.server.store.base import Store
 
@@ -79,6 +79,8 @@ async def playout_for(
     )
     events = await sources.store.broadcast_events(wanted, from_ms, to_ms, planned)
     silences = frozenset(sources.silences.items) if sources.silences is not None else frozenset()
+    # When silences held each cluster: time a standing relay was not due on air.
+    windows = silence_windows(sources.silences.items.values() if sources.silences else ())
     now_ms = sources.clock_ms()
     rules = rules or sources.rules
     entries = list(sources.manual.items.values()) if sources.manual is not None else []
@@ -102,6 +104,7 @@ async def playout_for(
             silences=silences,
             versions=versions,
             content_lengths=lengths,
+            silence_windows=windows,
         )
         found += manual_outcomes(entries, index, wanted, from_ms, to_ms)
         found.sort(key=outcome_order)

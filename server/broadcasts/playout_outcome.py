@@ -17,7 +17,7 @@ import msgspec
 # play it; not_received: the gateway never confirmed holding it; silenced: deliberately
 # stopped by "silence now"; upcoming / playing: not over yet; manual: a live announcement
 # entered by an officer.
-Priority = Literal["normal", "priority", "emergency"]
+Priority = Literal["background", "normal", "priority", "emergency"]
 PlayoutStatus = Literal[
     "played",
     "late",
@@ -33,8 +33,10 @@ PlayoutStatus = Literal[
 # What the played time of a play was measured against: the real length of what it
 # played (rendered speech as the gateway measured it, an uploaded file as the server
 # did), when known and no longer than the slot; the slot otherwise (a stream, an older
-# agent, speech longer than its slot).
-MeasuredAgainst = Literal["content", "slot"]
+# agent, speech longer than its slot). A standing relay's time on air is measured
+# against the time it was due on air ("due": its slot less what bulletins and silences
+# took of it, ``due_s``).
+MeasuredAgainst = Literal["content", "slot", "due"]
 CONFIRMED_STATUSES = frozenset({"played", "late", "manual"})
 PROBLEM_STATUSES = frozenset({"failed", "missed", "not_received"})
 
@@ -55,6 +57,9 @@ class PlayoutOutcome(msgspec.Struct, frozen=True, omit_defaults=True):
     ended_ms: int | None = None
     played_s: float | None = None
     content_s: float | None = None  # the real length of what played, when known
+    # A standing relay: the seconds it was due on air (its slot less the bulletins and
+    # silences on its cluster); ``played_s`` is then its time on air, all plays summed.
+    due_s: float | None = None
     # Set where the played time decides (played, late, partial, playing).
     measured_against: MeasuredAgainst | None = None
     error: str | None = None
@@ -94,8 +99,18 @@ STATUS_TEXT: dict[str, dict[str, str]] = {
     },
 }
 PRIORITY_TEXT: dict[str, dict[str, str]] = {
-    "vi": {"normal": "Thông thường", "priority": "Ưu tiên", "emergency": "Khẩn cấp"},
-    "en": {"normal": "Normal", "priority": "Priority", "emergency": "Emergency"},
+    "vi": {
+        "background": "Tiếp sóng thường xuyên",
+        "normal": "Thông thường",
+        "priority": "Ưu tiên",
+        "emergency": "Khẩn cấp",
+    },
+    "en": {
+        "background": "Standing relay",
+        "normal": "Normal",
+        "priority": "Priority",
+        "emergency": "Emergency",
+    },
 }
 CONTENT_TEXT: dict[str, dict[str, str]] = {
     "vi": {
@@ -107,6 +122,14 @@ CONTENT_TEXT: dict[str, dict[str, str]] = {
     "en": {"file": "Audio file", "tts": "Text to speech", "relay": "Relay", "live": "Live"},
 }
 MEASURED_TEXT: dict[str, dict[str, str]] = {
-    "vi": {"content": "Độ dài thực của nội dung", "slot": "Thời lượng theo lịch"},
-    "en": {"content": "the content's real length", "slot": "the scheduled slot"},
+    "vi": {
+        "content": "Độ dài thực của nội dung",
+        "slot": "Thời lượng theo lịch",
+        "due": "Thời gian phải phát (trừ bản tin và lệnh dừng)",
+    },
+    "en": {
+        "content": "the content's real length",
+        "slot": "the scheduled slot",
+        "due": "the time due on air (less bulletins and silences)",
+    },
 }

@@ -21,7 +21,12 @@ in short, per planned occurrence and loudspeaker cluster:
   from the beginning); a play cut short and not resumed is ``partial``;
 - without any play, a ``skipped`` decides (silenced, too late, or a failure), else a
   ``failed``; without any event the gateway's ``received`` tells ``missed`` from
-  ``not_received`` once the slot and a grace are over (``upcoming`` before).
+  ``not_received`` once the slot and a grace are over (``upcoming`` before);
+- a standing relay (class ``background``) is judged on its time on air, every play of
+  its slot summed, against the time it was due on air: its slot less the time the
+  cluster's bulletins played and silences held it (``_Judge.background``). It is
+  ``playing`` while its slot runs, then ``played`` at 90 % of that, else ``partial``
+  (``failed`` when its last play failed); never ``late``.
 
 Events are trusted as the agent numbered and timed them: a replayed event is the same
 record (the stores keep it once), so reconciling twice gives the same log.
@@ -146,6 +151,7 @@ def reconcile(
     silences: Collection[str] = (),
     versions: Iterable[tuple[Schedule, int, int]] = (),
     content_lengths: Mapping[str, float] | None = None,
+    silence_windows: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> list[PlayoutOutcome]:
     """One outcome per occurrence and cluster whose planned start is in the period,
     ordered by (planned start, commune, schedule, cluster). ``schedules`` plan at any
@@ -154,7 +160,9 @@ def reconcile(
     silence orders: a play pre-empted by one of them was silenced, as is one whose
     event gives the reason ``silenced``. ``content_lengths`` are the uploaded files'
     real lengths by sha256 (``server/broadcasts/content.py``): what a file's play is measured
-    against when its events do not say."""
+    against when its events do not say. ``silence_windows`` are, by cluster, the times
+    silence orders held it (``[from_ms, to_ms)``, lifted ones ending when lifted): with
+    the bulletins' plays, what a standing relay was not due to play."""
     plans: dict[_Key, _Plan] = {}
     in_force = [(s, ALWAYS_FROM_MS, ALWAYS_TO_MS) for s in schedules] + list(versions)
     for schedule, since_ms, until_ms in in_force:
@@ -188,7 +196,10 @@ def reconcile(
                 event
             )
 
-    judge = _Judge(index, rules, now_ms, frozenset(silences), first_seen, content_lengths or {})
+    held = _held_windows(events, now_ms, silence_windows or {})
+    judge = _Judge(
+        index, rules, now_ms, frozenset(silences), first_seen, content_lengths or {}, held
+    )
     found: list[PlayoutOutcome] = []
     for key, cluster_events in happened.items():
         planned = plans.pop(key, None)
@@ -214,6 +225,7 @@ class _Judge:
         silences: frozenset[str],
         first_seen: dict[tuple[str, int], int],
         content_lengths: Mapping[str, float],
+        held: dict[str, list[tuple[int, int]]],
     ) -> None:
         self._index = index
         self._content_lengths = content_lengths
@@ -222,6 +234,8 @@ class _Judge:
         self._silences = silences
         self._first_seen = first_seen
         self._grace_ms = round(rules.grace_s * 1000)
+        # By cluster: when bulletins played or silences held it (merged, sorted).
+        self._held = held
 
     def without_events(
         self, key: _Key, plan: _Plan, received: Sequence[BroadcastEventRecord]
@@ -251,6 +265,8 @@ class _Judge:
     def from_events(
         self, key: _Key, plan: _Plan, events: Sequence[BroadcastEventRecord]
     ) -> PlayoutOutcome:
+        if plan.priority == "background" and any(e.event == "started" for e in events):
+            return self.background(key, plan, events)
         first_start: BroadcastEventRecord | None = None
         last_start: BroadcastEventRecord | None = None
         end: BroadcastEventRecord | None = None  # what ended the last play
@@ -370,6 +386,61 @@ class _Judge:
             measured_against=against if status in _MEASURED else None,
         )
 
+    def background(
+        self, key: _Key, plan: _Plan, events: Sequence[BroadcastEventRecord]
+    ) -> PlayoutOutcome:
+        """A standing relay that played: its time on air (every play of its slot) against
+        the time it was due on air (the slot less what the cluster's bulletins and
+        silences took of it). Pre-empted and resumed is what it is meant to do; a late
+        first start is only less time on air."""
+        first_start: BroadcastEventRecord | None = None
+        open_start: BroadcastEventRecord | None = None
+        last_end: BroadcastEventRecord | None = None
+        preempted_by: str | None = None
+        on_air_s = 0.0
+        for event in events:
+            if event.event == "started":
+                first_start = first_start or event
+                open_start = event
+            elif event.event in _ENDS and open_start is not None:
+                on_air_s += _played_s(event, open_start) or 0.0
+                last_end, open_start = event, None
+                preempted_by = event.preempted_by or preempted_by
+        assert first_start is not None  # from_events sends only relays that played
+        if open_start is not None:  # on air now, or its end not reported yet
+            on_air_s += max(0, min(self._now_ms, plan.end_ms) - _start_of(open_start)) / 1000
+        slot_ms = plan.end_ms - plan.start_ms
+        held_ms = _overlap_ms(self._held.get(key[2], []), plan.start_ms, plan.end_ms)
+        due_s = max(0, slot_ms - held_ms) / 1000
+        error = None
+        status: PlayoutStatus
+        if self._now_ms < plan.end_ms or (
+            open_start is not None and self._now_ms < plan.end_ms + self._grace_ms
+        ):
+            status = "playing"
+        elif on_air_s >= self._rules.min_played_ratio * due_s:
+            status = "played"
+        elif last_end is not None and last_end.event == "failed" and open_start is None:
+            status, error = "failed", _error_of(last_end) or "failed"
+        else:
+            status = "partial"
+            if open_start is not None:
+                error = "no_end_reported"
+        decided = open_start or last_end or first_start
+        return self._outcome(
+            key,
+            plan,
+            decided,
+            status,
+            started_ms=_start_of(first_start),
+            ended_ms=last_end.ts_ms if last_end is not None and open_start is None else None,
+            played_s=on_air_s,
+            error=error,
+            preempted_by=preempted_by,
+            measured_against="due",
+            due_s=due_s,
+        )
+
     def _content_s(
         self, start: BroadcastEventRecord, end: BroadcastEventRecord | None
     ) -> float | None:
@@ -403,6 +474,7 @@ class _Judge:
         preempted_by: str | None = None,
         content_s: float | None = None,
         measured_against: MeasuredAgainst | None = None,
+        due_s: float | None = None,
     ) -> PlayoutOutcome:
         schedule, _, cluster = key
         # The inventory as it is; a cluster since removed keeps what its events said.
@@ -426,11 +498,55 @@ class _Judge:
             ended_ms=ended_ms,
             played_s=None if played_s is None else round(played_s, 3),
             content_s=None if content_s is None else round(content_s, 3),
+            due_s=None if due_s is None else round(due_s, 3),
             measured_against=measured_against,
             error=error,
             preempted_by=preempted_by,
             historical=event is not None and event.historical,
         )
+
+
+def _held_windows(
+    events: Iterable[BroadcastEventRecord],
+    now_ms: int,
+    silence_windows: Mapping[str, Sequence[tuple[int, int]]],
+) -> dict[str, list[tuple[int, int]]]:
+    """By cluster, when a bulletin played there (each play, from its start to its end;
+    one not ended yet, to its planned end or now) or a silence held it: the time a
+    standing relay on that cluster was not due on air. Merged and sorted."""
+    found: dict[str, list[tuple[int, int]]] = {
+        cluster: list(windows) for cluster, windows in silence_windows.items()
+    }
+    playing: dict[tuple[str, int, str], BroadcastEventRecord] = {}
+    for event in sorted(events, key=_time_order):
+        if event.priority == "background" or event.event == "received":
+            continue
+        key = (event.schedule, event.occurrence_ms, event.cluster)
+        if event.event == "started":
+            playing[key] = event
+        elif event.event in _ENDS and key in playing:
+            start = playing.pop(key)
+            played = _played_s(event, start)
+            end_ms = _start_of(start) + round(played * 1000) if played is not None else event.ts_ms
+            found.setdefault(event.cluster, []).append((_start_of(start), end_ms))
+    for (_, _, cluster), start in playing.items():
+        end_ms = min(now_ms, max(start.planned_end_ms, _start_of(start)))
+        found.setdefault(cluster, []).append((_start_of(start), end_ms))
+    return {cluster: _merged(windows) for cluster, windows in found.items()}
+
+
+def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(w for w in windows if w[0] < w[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _overlap_ms(windows: Sequence[tuple[int, int]], from_ms: int, to_ms: int) -> int:
+    return sum(max(0, min(to_ms, end) - max(from_ms, start)) for start, end in windows)
 
 
 def _start_of(event: BroadcastEventRecord) -> int:
@@ -455,6 +571,7 @@ def _played_s(end: BroadcastEventRecord, start: BroadcastEventRecord) -> float |
 
 
 _PRIORITIES: Final[dict[str, Priority]] = {
+    "background": "background",
     "normal": "normal",
     "priority": "priority",
     "emergency": "emergency",

@@ -4,9 +4,12 @@ the collisions between schedules on the same loudspeaker clusters.
 Pure functions of the schedules, the inventory and the time (no I/O). Priority classes
 follow Thông tư 39/2020/TT-BTTTT: **normal** items are the commune's programme,
 **priority** items go ahead of normal ones, **emergency** items play at once and
-pre-empt anything playing. Timing reuses the maintenance windows' recurrence (RFC 5545
-rules in the commune's wall clock), so "every day at 06:00" stays 06:00 in
-Asia/Ho_Chi_Minh whatever the server's clock.
+pre-empt anything playing. Below them, **background** is a standing relay of the
+provincial or central station (tiếp sóng thường xuyên, ``standing_relay.py``): a
+stream over set hours that any bulletin pre-empts and that resumes after it. Timing
+reuses the maintenance windows' recurrence (RFC 5545 rules in the commune's wall
+clock), so "every day at 06:00" stays 06:00 in Asia/Ho_Chi_Minh whatever the server's
+clock.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from xaso.inventory import DEFAULT_TIMEZONE, DeviceEntry, InventoryIndex
 from xaso.protocol import is_valid_id
 from xaso.server.recurrence import recurrence_problems, recurring_intervals
 
-Priority = Literal["normal", "priority", "emergency"]
-PRIORITY_RANK: Final = {"normal": 0, "priority": 1, "emergency": 2}
+Priority = Literal["background", "normal", "priority", "emergency"]
+PRIORITY_RANK: Final = {"background": -1, "normal": 0, "priority": 1, "emergency": 2}
 ContentType = Literal["file", "tts", "relay"]
 
 # A bulletin longer than this is a mistake (a relay left running all day), not a plan.
 MAX_DURATION_S: Final = 4 * 3600
+# A standing relay (background) may run all day, never longer: its next day's slot
+# would overlap it.
+MAX_BACKGROUND_S: Final = 24 * 3600
 # The bounds of "in force since ever" and "still in force" of a schedule's version
 # (server/broadcasts/schedule_table.py).
 ALWAYS_FROM_MS: Final = -(2**62)
@@ -131,8 +137,9 @@ def schedule_problems(
         found.append(f"id: '{schedule.id}' is not a valid id")
     found += target_problems(schedule.commune, schedule.targets, index, day, targets_field)
     content = schedule.content
-    if not 0 < content.duration_s <= MAX_DURATION_S:
-        found.append(f"content.duration_s: must be above 0 and at most {MAX_DURATION_S} s")
+    longest = MAX_BACKGROUND_S if schedule.priority == "background" else MAX_DURATION_S
+    if not 0 < content.duration_s <= longest:
+        found.append(f"content.duration_s: must be above 0 and at most {longest} s")
     needed = {"file": "sha256", "tts": "text", "relay": "url"}[content.type]
     if not getattr(content, needed):
         found.append(f"content.{needed}: required for content of type {content.type}")
@@ -140,6 +147,8 @@ def schedule_problems(
         found.append("content.url: must be an http(s) or rtsp stream URL")
     if not schedule.title.strip():
         found.append("title: must not be empty")
+    if schedule.priority == "background" and content.type != "relay":
+        found.append("priority: background is for a standing relay (content of type relay)")
     if schedule.volume is not None and not 0 <= schedule.volume <= 100:
         found.append("volume: must be between 0 and 100")
     return found + recurrence_problems(schedule.start, schedule.rrule, schedule.timezone)
@@ -212,13 +221,17 @@ def conflicts(
 ) -> list[Conflict]:
     """Schedules that would play on some of the same clusters at the same time within
     ``[from_ms, to_ms)``: the first overlap of each, with which one goes first. The
-    clusters are those of the first day."""
+    clusters are those of the first day. A standing relay (background) and a bulletin
+    do not collide: the relay gives way by design and resumes after; two standing
+    relays do."""
     day = index.day_of(from_ms)
     mine = target_clusters(schedule, index, day)
     my_times = occurrences(schedule, from_ms, to_ms)
     found = []
     for other in others:
         if other.id == schedule.id:
+            continue
+        if (schedule.priority == "background") != (other.priority == "background"):
             continue
         shared = mine & target_clusters(other, index, day)
         if not shared:

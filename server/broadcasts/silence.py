@@ -49,6 +49,17 @@ def orders_in_force(orders: Iterable[SilenceOrder], now_ms: int) -> list[Silence
     return sorted((o for o in orders if in_force(o, now_ms)), key=lambda o: (o.from_ms, o.id))
 
 
+def silence_windows(orders: Iterable[SilenceOrder]) -> dict[str, list[tuple[int, int]]]:
+    """By cluster, the times orders held it: ``[from_ms, to_ms)``, a lifted order up to
+    when it was lifted."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for order in orders:
+        end_ms = order.to_ms if order.lifted_ms is None else min(order.to_ms, order.lifted_ms)
+        for cluster in order.clusters:
+            found.setdefault(cluster, []).append((order.from_ms, end_ms))
+    return found
+
+
 def silence_problems(
     commune: str,
     targets: Targets,

@@ -26,6 +26,13 @@ _REACHED = frozenset({"played", "late", "partial", "playing", "manual"})
 _CONFIRMED_SCHEDULED = frozenset({"played", "late"})
 
 
+def _bulletins(outcomes: Sequence[PlayoutOutcome]) -> list[PlayoutOutcome]:
+    """What R8 looks at: the commune's own broadcasts, not its standing relay of the
+    provincial or central station (class background), which would make every day of a
+    commune that relays the province "active" without a bulletin of its own."""
+    return [o for o in outcomes if o.priority != "background"]
+
+
 def _member_outcomes(ctx: Context, window: Window) -> list[PlayoutOutcome]:
     """The outcomes of the commune's clusters planned within ``window``: a cluster
     counts while it belonged to the commune; one the inventory no longer lists by its
@@ -122,7 +129,7 @@ def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
     missing = _no_logs(ctx)
     if missing:
         return ctx.result(frame, "insufficient_data", reason=missing)
-    outcomes = _member_outcomes(ctx, window)
+    outcomes = _bulletins(_member_outcomes(ctx, window))
     days: list[dt.date] = []
     day = local_day(ctx.snap.from_ms, ctx.tz)
     if day_start_ms(day, ctx.tz) < ctx.snap.from_ms:

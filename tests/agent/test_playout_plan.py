@@ -22,7 +22,7 @@ from xaso.agent.playout.plan import (
     Wait,
     plan,
 )
-from xaso.protocol import Priority, ScheduledContent, Silence
+from xaso.protocol import Priority, ScheduledContent, ScheduleItem, Silence
 from xaso.testbed.schedule_sets import item, schedule_set
 
 T0 = 1_800_000_000_000  # a 06:00 somewhere in 2027
@@ -405,3 +405,109 @@ def test_an_occurrence_carries_the_volume_the_server_asked_for() -> None:
     )
     found = {o.schedule: o.volume for o in timetable.between(T0, T0)}
     assert found == {"loud": 90, "plain": None}
+
+
+# -- the standing relay (background) --------------------------------------------------
+
+HOUR_MS = 60 * MIN_MS
+RELAY = ScheduledContent(type="relay", duration_s=3 * 3600, url="http://vov.example/vov1")
+
+
+def relay(starts: list[int]) -> ScheduleItem:
+    return item("vov1", starts, priority="background", content=RELAY)
+
+
+def test_any_bulletin_preempts_the_relay_which_resumes_for_the_rest_of_its_slot() -> None:
+    sim = Simulation(
+        schedule_set(
+            relay([T0]),
+            item("news", [T0 + HOUR_MS], duration_s=600),
+        )
+    )
+    sim.run(T0, T0 + 4 * HOUR_MS, step_ms=1000)
+    assert sim.events() == [
+        ("started", "vov1", ""),
+        ("preempted", "vov1", "news"),  # a normal bulletin is enough
+        ("started", "news", ""),
+        ("finished", "news", ""),
+        ("started", "vov1", "resumed"),  # two hours after its start: never too late
+        ("finished", "vov1", ""),
+    ]
+    times = {(k, s, d): t for t, k, _, s, _, d in sim.log}
+    # The bulletin does not wait for the relay: stopped the moment it is due.
+    assert times[("preempted", "vov1", "news")] == T0 + HOUR_MS
+    # The stream comes back for the rest of the slot, and ends with it.
+    assert times[("finished", "vov1", "")] == T0 + 3 * HOUR_MS
+
+
+def test_the_relay_waits_behind_every_bulletin_and_never_makes_one_late() -> None:
+    sim = Simulation(
+        schedule_set(
+            item("news", [T0 - 1], duration_s=60),
+            relay([T0]),
+        )
+    )
+    sim.run(T0 - 1, T0 + 5 * MIN_MS)
+    assert [s for _, s, _ in sim.events("started")] == ["news", "vov1"]
+
+
+def test_a_silence_stops_the_relay_which_comes_back_after_it() -> None:
+    quiet = Silence(id="quiet", clusters=["rc-01"], from_ms=T0 + HOUR_MS, to_ms=T0 + 2 * HOUR_MS)
+    sim = Simulation(schedule_set(relay([T0]), silences=[quiet]))
+    sim.run(T0, T0 + 4 * HOUR_MS, step_ms=1000)
+    assert sim.events() == [
+        ("started", "vov1", ""),
+        ("preempted", "vov1", "quiet"),
+        ("started", "vov1", "resumed"),
+        ("finished", "vov1", ""),
+    ]
+    times = [t for t, k, *_ in sim.log if k == "started"]
+    assert times == [T0, T0 + 2 * HOUR_MS]
+
+
+def test_a_relay_due_in_a_silence_waits_for_its_end_and_one_silenced_throughout_is_skipped() -> (
+    None
+):
+    quiet = Silence(id="quiet", clusters=["rc-01"], from_ms=T0 - 1, to_ms=T0 + HOUR_MS)
+    sim = Simulation(schedule_set(relay([T0]), silences=[quiet]))
+    sim.run(T0, T0 + 4 * HOUR_MS, step_ms=1000)
+    assert sim.events() == [("started", "vov1", ""), ("finished", "vov1", "")]
+    assert sim.log[0][0] == T0 + HOUR_MS
+    whole = Silence(id="quiet", clusters=["rc-01"], from_ms=T0 - 1, to_ms=T0 + 4 * HOUR_MS)
+    sim = Simulation(schedule_set(relay([T0]), silences=[whole]))
+    sim.run(T0, T0 + 4 * HOUR_MS, step_ms=10_000)
+    assert sim.events() == [("skipped", "vov1", "silenced")]
+
+
+def test_a_set_arriving_in_the_middle_of_the_slot_plays_the_rest_of_it() -> None:
+    # The gateway got the set (or came back) two hours into the slot.
+    sim = Simulation(schedule_set(relay([T0]), ts_ms=T0 + 2 * HOUR_MS))
+    [start] = sim.step(T0 + 2 * HOUR_MS)
+    assert isinstance(start, Start) and start.occurrence.schedule == "vov1"
+    sim.run(T0 + 2 * HOUR_MS, T0 + 4 * HOUR_MS, step_ms=1000)
+    assert sim.events() == [("started", "vov1", ""), ("finished", "vov1", "")]
+    assert sim.log[-1][0] == T0 + 3 * HOUR_MS
+
+
+def test_a_relay_switched_off_stops_at_once_and_a_preempted_one_past_its_slot_closes() -> None:
+    sim = Simulation(schedule_set(relay([T0])))
+    sim.run(T0, T0 + MIN_MS)
+    sim.replace_set(schedule_set())
+    [stop] = sim.step(T0 + MIN_MS + 1000)
+    assert isinstance(stop, Stop) and stop.cause == "withdrawn"
+
+    sim = Simulation(
+        schedule_set(
+            relay([T0]),
+            item("long", [T0 + 2 * HOUR_MS], duration_s=2 * 3600, priority="priority"),
+        )
+    )
+    sim.run(T0, T0 + 5 * HOUR_MS, step_ms=1000)
+    # Pre-empted with an hour of its slot left; the slot ended meanwhile: nothing more.
+    assert sim.events() == [
+        ("started", "vov1", ""),
+        ("preempted", "vov1", "long"),
+        ("started", "long", ""),
+        ("finished", "long", ""),
+    ]
+    assert sim.records["rc-01"][("vov1", T0)].status == "done"

@@ -265,6 +265,22 @@ def test_the_schedules_volume_goes_before_the_gateways_own(
     assert {e.volume for e in h.events if e.event in ("started", "finished")} == {90}
 
 
+def test_a_standing_relay_joined_in_its_slot_plays_only_the_rest_of_it(
+    tmp_path: Path, harness: Callable[[PlayoutConfig, ScheduleSet], Harness]
+) -> None:
+    log = tmp_path / "steps.log"
+    config = PlayoutConfig(relay_player=recorder(log, "play {url} {duration_s}"))
+    content = ScheduledContent(type="relay", duration_s=3600, url="http://vov.example/vov1")
+    # An hour's slot that began 45 minutes ago: a quarter of an hour left.
+    began = now_ms() - 45 * 60_000
+    h = harness(config, schedule_set(item("vov", [began], content=content, priority="background")))
+    h.playout.start()
+    h.wait_for(lambda h: "finished" in h.kinds())
+    [line] = log.read_text().splitlines()
+    url, left = line.split()[1:]
+    assert url == "http://vov.example/vov1" and 899 < float(left) <= 900
+
+
 def test_a_missing_player_fails_and_the_relay_is_still_switched_off(
     tmp_path: Path, harness: Callable[[PlayoutConfig, ScheduleSet], Harness]
 ) -> None:

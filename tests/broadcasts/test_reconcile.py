@@ -592,3 +592,84 @@ def test_before_its_slot_a_silent_cluster_is_only_upcoming(
     for outcome in run(log, now_ms=T0 - 1):
         if outcome.cluster not in reported:
             assert outcome.status == "upcoming"
+
+
+# -- the standing relay (background) -----------------------------------------------------
+
+RELAY_END = T0 + 3 * HOUR
+RELAY = Schedule(
+    id="ts-vov",
+    commune="xh",
+    title="Tiếp sóng Đài tỉnh",
+    content=Content(type="relay", url="http://radio.example/tinh", duration_s=3 * 3600),
+    start=dt.datetime(2030, 1, 1, 6, 0),
+    rrule="FREQ=DAILY",
+    targets=Targets(clusters=[CLUSTER]),
+    priority="background",
+)
+AS_RELAY: dict[str, Any] = {
+    "schedule": RELAY.id,
+    "priority": "background",
+    "content_type": "relay",
+    "content_duration_s": 3 * 3600.0,
+    "planned_end_ms": RELAY_END,
+}
+
+
+def relay_outcome(log: Log, now_ms: int = RELAY_END + GRACE, **options: Any) -> PlayoutOutcome:
+    found = [o for o in run(log, now_ms, [RELAY, NEWS], **options) if o.schedule == RELAY.id]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_a_relay_preempted_by_a_bulletin_and_resumed_played_its_due_time() -> None:
+    log = Log()
+    log.received(**AS_RELAY)
+    # On air from 06:00, stopped for the 06:30 bulletin (10 minutes), back after it.
+    log.play(T0, 1800, end="preempted", preempted_by=NEWS.id, **AS_RELAY)
+    log.play(T0 + 30 * MIN, 600, occurrence_ms=T0 + 30 * MIN, planned_end_ms=T0 + 40 * MIN)
+    log.play(T0 + 40 * MIN + 2 * S, 8400 - 2, resumed=True, **AS_RELAY)
+    outcome = relay_outcome(log)
+    assert outcome.status == "played"
+    assert outcome.priority == "background" and outcome.measured_against == "due"
+    assert outcome.due_s == 3 * 3600 - 600  # the slot less the bulletin
+    assert outcome.played_s == pytest.approx(1800 + 8398)
+    assert outcome.preempted_by == NEWS.id
+    assert (outcome.started_ms, outcome.ended_ms) == (T0, RELAY_END)
+
+
+def test_a_relay_off_air_for_long_outside_bulletins_is_partial_and_a_dead_stream_failed() -> None:
+    log = Log()
+    log.play(T0 + HOUR, 2 * 3600, **AS_RELAY)  # joined an hour late: 2 of 3 hours
+    outcome = relay_outcome(log)
+    assert (outcome.status, outcome.played_s, outcome.due_s) == ("partial", 7200, 10800)
+    log = Log()
+    log.play(T0, 600, end="failed", reason="player_failed", error="stream gone", **AS_RELAY)
+    outcome = relay_outcome(log)
+    assert (outcome.status, outcome.error) == ("failed", "player_failed: stream gone")
+
+
+def test_the_time_a_silence_held_the_relay_is_not_due() -> None:
+    log = Log()
+    log.play(T0, 3600, end="preempted", preempted_by="il-1", reason="silenced", **AS_RELAY)
+    log.play(T0 + 2 * HOUR, 3600, resumed=True, **AS_RELAY)
+    windows = {CLUSTER: [(T0 + HOUR, T0 + 2 * HOUR)]}
+    outcome = relay_outcome(log, silence_windows=windows, silences=["il-1"])
+    assert (outcome.status, outcome.due_s, outcome.played_s) == ("played", 7200, 7200)
+    # Without the silence's times, the hour off air counts against it.
+    assert relay_outcome(log).status == "partial"
+
+
+def test_a_relay_is_playing_throughout_its_slot_and_never_late() -> None:
+    log = Log()
+    log.add("started", T0 + 20 * MIN, started_ms=T0 + 20 * MIN, **AS_RELAY)
+    outcome = relay_outcome(log, now_ms=T0 + HOUR)
+    assert (outcome.status, outcome.played_s) == ("playing", 2400)
+    # Pre-empted now, its slot still running: still its time.
+    log.add("preempted", T0 + HOUR, started_ms=T0 + 20 * MIN, played_s=2400.0, **AS_RELAY)
+    assert relay_outcome(log, now_ms=T0 + HOUR + MIN).status == "playing"
+    # Never heard of: missed like a bulletin, once its slot and the grace are over.
+    empty = Log()
+    empty.received(**AS_RELAY)
+    assert relay_outcome(empty).status == "missed"
+    assert relay_outcome(empty, now_ms=T0 + HOUR).status == "upcoming"

@@ -247,6 +247,17 @@ def test_r8_counts_whole_local_days_with_a_confirmed_scheduled_broadcast() -> No
     assert counted == [True, True, True, True, False, False, False, True]
 
 
+def test_r8_does_not_count_the_standing_relay() -> None:
+    relay = [
+        outcome("hoa-rc-1", d * 24 + 5, schedule="ts-tinh", priority="background")
+        for d in range(30)
+    ]
+    r8 = evaluate("hoa", [*relay, outcome("hoa-rc-1", 6)])["R8"]
+    # Relaying the province every day is not the commune broadcasting: one day counts.
+    assert (r8.numerator, r8.denominator) == (1, 30)
+    assert [e.id for e in r8.evidence] == [f"ban-tin@{SEPT_FROM + 6 * H}"]
+
+
 def test_r8_insufficient_data_cases() -> None:
     assert evaluate("hoa", None)["R8"].verdict == "insufficient_data"  # no log source
     empty = evaluate("hoa", [])["R8"]
