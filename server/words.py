@@ -977,6 +977,116 @@ _TEXT: dict[str, dict[str, str]] = {
     # -- radio: the media library and the recorder --
     # -- radio: emergency and silence now, the gateways' schedules --
     # -- radio: the loudspeakers' settings (volume, standing relay) --
+    "radio.settings.tab": {"vi": "Cài đặt loa", "en": "Loudspeaker settings"},
+    "rs.title": {"vi": "Cài đặt loa", "en": "Loudspeaker settings"},
+    "rs.intro": {
+        "vi": "Âm lượng từng cụm loa và tiếp sóng thường xuyên Đài tỉnh hoặc Đài Trung ương. "
+        "Các cổng phát thanh nhận cài đặt cùng với bộ lịch phát.",
+        "en": "Each cluster's volume and the standing relay of the provincial or central "
+        "station. The radio gateways get the settings with their schedule set.",
+    },
+    "rs.done.volumes": {"vi": "Đã lưu âm lượng.", "en": "Volumes saved."},
+    "rs.done.relay": {"vi": "Đã lưu tiếp sóng thường xuyên.", "en": "Standing relay saved."},
+    "rs.done.relay_removed": {
+        "vi": "Đã xóa tiếp sóng thường xuyên.",
+        "en": "Standing relay removed.",
+    },
+    "rs.sent": {
+        "vi": "Cổng phát thanh nhận cài đặt cùng bộ lịch phát: đã gửi tới {sent} cổng, "
+        "{waiting} cổng sẽ nhận khi có kết nối lại.",
+        "en": "The radio gateways get it with their schedule set: sent to {sent}, "
+        "{waiting} will get it when the connection returns.",
+    },
+    "rs.problems": {"vi": "Chưa lưu được:", "en": "Not saved:"},
+    "rs.changed": {
+        "vi": "Thay đổi lần cuối bởi {who} lúc {when}.",
+        "en": "Last changed by {who} on {when}.",
+    },
+    "rs.volumes": {"vi": "Âm lượng các cụm loa", "en": "Cluster volumes"},
+    "rs.volumes_hint": {
+        "vi": "Từ 0 đến 100. Để trống: cụm loa dùng âm lượng cấu hình trên cổng. "
+        "Âm lượng riêng của một lịch phát được ưu tiên hơn.",
+        "en": "From 0 to 100. Left empty: the cluster plays at its gateway's configured "
+        "volume. A schedule's own volume goes first.",
+    },
+    "rs.village": {"vi": "Thôn", "en": "Village"},
+    "rs.cluster": {"vi": "Cụm loa", "en": "Cluster"},
+    "rs.reported": {"vi": "Âm lượng báo về", "en": "Reported volume"},
+    "rs.not_reported": {"vi": "Chưa báo", "en": "Not reported"},
+    "rs.volume_set": {"vi": "Âm lượng đặt", "en": "Volume set"},
+    "rs.volume_of": {"vi": "Âm lượng của {cluster}", "en": "Volume of {cluster}"},
+    "rs.gateway_volume": {"vi": "Theo cổng", "en": "Gateway's"},
+    "rs.no_clusters": {
+        "vi": "Xã chưa có cụm loa nào được lắp đặt.",
+        "en": "The commune has no installed loudspeaker cluster.",
+    },
+    "rs.save_volumes": {"vi": "Lưu âm lượng", "en": "Save volumes"},
+    "rs.relay": {"vi": "Tiếp sóng thường xuyên", "en": "Standing relay"},
+    "rs.relay_hint": {
+        "vi": "Phát luồng của Đài tỉnh hoặc Đài Trung ương trong khung giờ hằng ngày. "
+        "Mọi bản tin (thường, ưu tiên, khẩn cấp) và lệnh dừng đều ngắt tiếp sóng; "
+        "tiếp sóng tự phát lại sau đó cho đến hết khung giờ.",
+        "en": "Plays the provincial or central station's stream during daily hours. Every "
+        "bulletin (normal, priority, emergency) and every silence cuts in; the relay comes "
+        "back afterwards until the end of its hours.",
+    },
+    "rs.no_relay": {
+        "vi": "Chưa có tiếp sóng thường xuyên.",
+        "en": "No standing relay yet.",
+    },
+    "rs.relay_state": {"vi": "Trạng thái", "en": "State"},
+    "rs.on": {"vi": "Đang bật", "en": "On"},
+    "rs.off": {"vi": "Đang tắt", "en": "Off"},
+    "rs.relay_title": {"vi": "Tên", "en": "Title"},
+    "rs.hours": {"vi": "Khung giờ", "en": "Hours"},
+    "rs.next_day": {"vi": "(hôm sau)", "en": "(next day)"},
+    "rs.every_day": {"vi": "hằng ngày", "en": "every day"},
+    "rs.source": {"vi": "Nguồn", "en": "Source"},
+    "rs.source.provincial": {"vi": "Đài tỉnh", "en": "Provincial station"},
+    "rs.source.central": {"vi": "Đài Trung ương", "en": "Central station"},
+    "rs.source.commune": {"vi": "Đài xã", "en": "Commune station"},
+    "rs.url": {"vi": "Địa chỉ luồng phát", "en": "Stream URL"},
+    "rs.targets": {"vi": "Nơi phát", "en": "Where"},
+    "rs.targets_hint": {
+        "vi": "Không chọn gì: cả xã.",
+        "en": "Nothing chosen: the whole commune.",
+    },
+    "rs.whole_commune": {"vi": "Cả xã", "en": "The whole commune"},
+    "rs.villages": {"vi": "Thôn", "en": "Villages"},
+    "rs.clusters": {"vi": "Cụm loa", "en": "Clusters"},
+    "rs.from": {"vi": "Từ", "en": "From"},
+    "rs.to": {"vi": "Đến", "en": "To"},
+    "rs.weekdays": {"vi": "Các ngày", "en": "Days"},
+    "rs.weekdays_hint": {
+        "vi": "Không chọn ngày nào: hằng ngày.",
+        "en": "No day chosen: every day.",
+    },
+    "rs.on_label": {"vi": "Bật tiếp sóng", "en": "Relay on"},
+    "rs.save_relay": {"vi": "Lưu tiếp sóng", "en": "Save relay"},
+    "rs.remove_relay": {"vi": "Xóa tiếp sóng", "en": "Remove relay"},
+    "rs.problem.volume": {
+        "vi": "Âm lượng của {cluster} phải là số nguyên từ 0 đến 100",
+        "en": "The volume of {cluster} must be a whole number from 0 to 100",
+    },
+    "rs.problem.url": {
+        "vi": "Địa chỉ luồng phải bắt đầu bằng http://, https:// hoặc rtsp://",
+        "en": "The stream URL must start with http://, https:// or rtsp://",
+    },
+    "rs.problem.url_missing": {
+        "vi": "Cần nhập địa chỉ luồng phát",
+        "en": "Give the stream URL",
+    },
+    "rs.problem.start_time": {"vi": "Giờ bắt đầu không hợp lệ", "en": "The start time is wrong"},
+    "rs.problem.end_time": {
+        "vi": "Giờ kết thúc không hợp lệ hoặc trùng giờ bắt đầu",
+        "en": "The end time is wrong or equals the start time",
+    },
+    "rs.problem.targets": {
+        "vi": "Nơi phát không thuộc xã hoặc không có cụm loa đã lắp đặt",
+        "en": "Where it plays is not in the commune or has no installed cluster",
+    },
+    "rs.problem.weekdays": {"vi": "Mỗi ngày chỉ chọn một lần", "en": "Each day only once"},
+    "rs.problem.title": {"vi": "Tên quá dài", "en": "The title is too long"},
     # -- radio: the playout log --
     # -- the admins' pages: accounts, tokens, audit log --
     "menu.admin": {"vi": "Quản trị", "en": "Administration"},

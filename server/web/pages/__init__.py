@@ -25,6 +25,7 @@ from xaso.server.web.pages import (
     maintenance,
     overview,
     problems,
+    radio_settings,
 )
 
 # excused before maintenance: its fixed paths before the windows' {window_id}.
@@ -37,6 +38,7 @@ _PAGES = (
     excused,
     maintenance,
     alerts,
+    radio_settings,
     help_page,
     admin_users,
     admin_tokens,
