@@ -118,6 +118,8 @@ def _page(
         view=view,
         clusters=clusters,
         villages=villages,
+        # What the relay's targets are called: villages and clusters by their names.
+        place_names={**dict(villages), **{c["id"]: c["name"] for c in clusters}},
         relay=saved_relay,
         default_relay_title=default_title(
             StandingRelay(url="", start_time="", end_time="", source=form["source"])
