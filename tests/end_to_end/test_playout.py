@@ -33,6 +33,7 @@ from tests.paths import DATA
 from tests.waiting import eventually
 from xaso.server.app import create_app
 from xaso.server.database import ServerDatabase
+from xaso.server.keys import STORE
 from xaso.server.settings import Settings
 from xaso.server.web.tokens import Role, TokenStore
 from xaso.testbed.binaries import require_binary
@@ -110,6 +111,13 @@ def duration_s(path: Path) -> float:
     return float(subprocess.run([soxi, "-D", str(path)], capture_output=True, text=True).stdout)
 
 
+# Notes its argument, then plays nothing for as long as it is given (killed when stopped).
+STREAM_PLAYER = (
+    "import sys, time; open(sys.argv[1], 'a').write(sys.argv[2] + chr(10));"
+    " time.sleep(float(sys.argv[3]))"
+)
+NOTE = "import sys; open(sys.argv[1], 'a').write(sys.argv[2] + chr(10))"
+
 PASSWORDS = {"gamma-gw": "gamma-Qx7-secret", "xaso-server": "server-Jk2-secret"}
 
 
@@ -157,6 +165,12 @@ async def gamma(
         "playout:\n"
         f'  player: ["{sys.executable}", "{REALTIME_PLAYER}", "{sox}", "{{file}}",'
         f' "{out}/{{cluster}}-{{occurrence_ms}}.wav"]\n'
+        # A stream "played" for as long as it is given, each play noted; and the volume
+        # each play is set to (no volume here: only the server's can set one).
+        f'  relay_player: ["{sys.executable}", "-c", "{STREAM_PLAYER}", "{out}/relay.log",'
+        ' "{cluster} {url} {duration_s}", "{duration_s}"]\n'
+        f'  set_volume: ["{sys.executable}", "-c", "{NOTE}", "{out}/volume.log",'
+        ' "{cluster} {volume}"]\n'
         "  clusters:\n"
         '    gamma-rc-2: {player: ["false"]}\n',
         encoding="utf-8",
@@ -301,3 +315,75 @@ async def test_a_bulletin_due_while_the_broker_is_down_plays_from_cache_and_is_l
         gamma.mosquitto.start()
     found = await gamma.settled(created["id"], {"gamma-rc-1": {"played"}})
     assert found["gamma-rc-1"]["started_ms"] is not None
+
+
+async def test_a_standing_relay_gives_way_to_a_bulletin_and_resumes_at_the_volumes_set(
+    gamma: Gamma,
+) -> None:
+    # The commune turns gamma-rc-1 down to 35; the bulletin asks 80 for its own play.
+    response = await gamma.client.put(
+        "/api/v1/radio/settings",
+        headers=gamma.headers,
+        json={"commune": "gamma", "volumes": {"gamma-rc-1": 35}},
+    )
+    assert response.status == 200, await response.text()
+    # A standing relay of 24 s from 4 s on (a schedule of the lowest class, as the
+    # settings make one for set hours), and a 2 s bulletin 12 s from now.
+    start = dt.datetime.now(ZONE).replace(tzinfo=None, microsecond=0) + dt.timedelta(seconds=4)
+    response = await gamma.client.post(
+        "/api/v1/schedules",
+        headers=gamma.headers,
+        json={
+            "commune": "gamma",
+            "title": "Tiếp sóng Đài tỉnh",
+            "priority": "background",
+            "content": {
+                "type": "relay",
+                "url": "http://radio.example/tinh",
+                "source": "provincial",
+                "duration_s": 24,
+            },
+            "start": start.isoformat(),
+            "targets": {"clusters": ["gamma-rc-1"]},
+        },
+    )
+    assert response.status == 201, await response.text()
+    relay = (await response.json())["schedule"]["id"]
+    audio = await gamma.upload(2.0)
+    bulletin = await gamma.schedule(
+        audio, 2.0, in_s=12, targets={"clusters": ["gamma-rc-1"]}, volume=80
+    )
+    await gamma.in_sync()
+
+    found = await gamma.settled(relay, {"gamma-rc-1": {"played"}}, timeout_s=60)
+    news = await gamma.settled(bulletin["id"], {"gamma-rc-1": {"played"}})
+    outcome = found["gamma-rc-1"]
+    assert outcome["priority"] == "background" and outcome["measured_against"] == "due"
+    assert outcome["preempted_by"] == bulletin["id"]
+    # Due on air: its 24 s less the bulletin's 2 s; on air: nearly all of it.
+    assert outcome["due_s"] == pytest.approx(22.0, abs=1.0)
+    assert 0.9 * outcome["due_s"] <= outcome["played_s"] <= 24.0
+    assert outcome["ended_ms"] == pytest.approx(outcome["planned_end_ms"], abs=1_500)
+    # The bulletin did not wait for the relay.
+    assert news["gamma-rc-1"]["started_ms"] - news["gamma-rc-1"]["planned_start_ms"] < 3_000
+
+    # The stream was started twice, the second time for the rest of its slot only.
+    first, second = (gamma.out / "relay.log").read_text().splitlines()
+    assert first.split()[:2] == second.split()[:2] == ["gamma-rc-1", "http://radio.example/tinh"]
+    assert float(first.split()[2]) == pytest.approx(24.0, abs=1.5)
+    left_s = (outcome["planned_end_ms"] - news["gamma-rc-1"]["ended_ms"]) / 1000
+    assert 5 < left_s < 20 and float(second.split()[2]) == pytest.approx(left_s, abs=1.0)
+    # set_volume ran before each play at the volume the server set: the cluster's for
+    # the relay, the bulletin's own for it.
+    assert (gamma.out / "volume.log").read_text().splitlines() == [
+        "gamma-rc-1 35",  # the relay
+        "gamma-rc-1 80",  # the bulletin
+        "gamma-rc-1 35",  # the relay again
+    ]
+    app = gamma.client.app
+    assert app is not None
+    events = await app[STORE].broadcast_events(
+        ["gamma"], outcome["planned_start_ms"], outcome["planned_end_ms"]
+    )
+    volumes = {(e.schedule, e.event): e.volume for e in events if e.event == "started"}
+    assert volumes == {(relay, "started"): 35, (bulletin["id"], "started"): 80}
