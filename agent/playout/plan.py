@@ -29,7 +29,9 @@ stream over set hours, the commune's programme between bulletins.
   standing programme comes back; a bulletin's moment has passed, the relay's has not);
   one due inside a silence waits for its end instead of being skipped;
 - one whose schedule leaves the set (the relay switched off) stops at once
-  (``withdrawn``); a bulletin that plays runs to its end.
+  (``withdrawn``); a bulletin that plays runs to its end;
+- a stream that ends or fails inside its slot (the station's link dropped) is started
+  again, at most once per ``relay_retry_ms`` from its last start (``retry``).
 
 No clock, no I/O: the scheduler (``agent/playout/scheduler.py``) applies the decisions,
 and the tests drive this module with plain values.
@@ -80,10 +82,11 @@ class Occurrence(msgspec.Struct, frozen=True):
 # playing / stopping: a player runs it (stopping: asked to stop, not ended yet);
 # preempted: stopped for an emergency, to be played again if still in time;
 # interrupted: the agent stopped or died while it played, likewise;
+# retry: a standing relay whose stream ended or failed inside its slot, to start again;
 # done: nothing more will happen to it (finished, failed, skipped, silenced).
-Status = Literal["due", "playing", "stopping", "preempted", "interrupted", "done"]
-_WAITING: Final = ("due", "preempted", "interrupted")
-_RESUMABLE: Final = ("preempted", "interrupted")
+Status = Literal["due", "playing", "stopping", "preempted", "interrupted", "retry", "done"]
+_WAITING: Final = ("due", "preempted", "interrupted", "retry")
+_RESUMABLE: Final = ("preempted", "interrupted", "retry")
 
 
 class Record(msgspec.Struct, frozen=True):
@@ -110,6 +113,10 @@ class Rules(NamedTuple):
     late_start_ms: int
     content_wait_ms: int
     lookback_ms: int = LOOKBACK_MS
+    # A standing relay's stream that ended or failed inside its slot is started again
+    # no sooner than this after its last start: a dead URL is tried twice a minute,
+    # not at every tick.
+    relay_retry_ms: int = 30_000
 
 
 # -- decisions -------------------------------------------------------------------------
@@ -294,6 +301,7 @@ def plan(
 class _Candidate(NamedTuple):
     occurrence: Occurrence
     status: Status | None  # None: never seen before
+    started_ms: int | None = None  # its latest start, if any
 
     @property
     def order(self) -> tuple[int, int, str]:
@@ -332,9 +340,11 @@ def _plan_cluster(
                 else:
                     decisions.append(Skip(occurrence, "withdrawn"))
                 continue
-        decision = _settle(_Candidate(occurrence, status), timetable, readiness, now_ms, rules)
+        started_ms = record.started_ms if record is not None else None
+        candidate = _Candidate(occurrence, status, started_ms)
+        decision = _settle(candidate, timetable, readiness, now_ms, rules)
         if decision is None:
-            waiting.append(_Candidate(occurrence, status))
+            waiting.append(candidate)
         elif isinstance(decision, _Pending):
             if status is None:
                 decisions.append(Wait(occurrence))
@@ -405,9 +415,9 @@ def _settle(
 ) -> Decision | _Pending | None:
     """A waiting occurrence's fate this tick: a final decision, pending, or None when
     it may start now."""
-    occurrence, status = candidate
+    occurrence, status, _ = candidate
     if occurrence.priority == "background":
-        return _settle_background(candidate, timetable, readiness, now_ms)
+        return _settle_background(candidate, timetable, readiness, now_ms, rules)
     if status in (None, "due"):
         # Silence first: after an outage that covered a silence, what fell inside it
         # was silenced rather than late.
@@ -433,10 +443,12 @@ def _settle_background(
     timetable: Timetable,
     readiness: Mapping[str, Readiness],
     now_ms: int,
-) -> Decision | None:
+    rules: Rules,
+) -> Decision | _Pending | None:
     """A standing relay may start whenever its slot still runs (a silence holds it, the
-    cluster's bulletins go first); once the slot is over, nothing more happens to it."""
-    occurrence, status = candidate
+    cluster's bulletins go first; a stream that dropped waits ``relay_retry_ms`` from its
+    last start); once the slot is over, nothing more happens to it."""
+    occurrence, status, started_ms = candidate
     if now_ms >= occurrence.end_ms:
         if status in _RESUMABLE:
             return Close(occurrence)  # it played, and was logged stopped
@@ -444,6 +456,8 @@ def _settle_background(
         if silence is not None:
             return Skip(occurrence, "silenced", by=silence.id)
         return Skip(occurrence, "too_late")
+    if status == "retry" and started_ms is not None and now_ms < started_ms + rules.relay_retry_ms:
+        return _PENDING
     state = readiness.get(occurrence.schedule, _UNKNOWN)
     if not state.ready:
         # A stream needs only its URL: not ready is never going to be.

@@ -473,7 +473,12 @@ class Playout:
                 self._event(
                     "failed", occurrence, reason=report.reason, error=report.error, **played
                 )
-            self._set(occurrence, "done", started_ms=started_ms)
+            if occurrence.priority == "background" and report.at_ms < occurrence.end_ms - 2_000:
+                # The station's stream dropped inside the slot: try it again (plan.py
+                # says when), the time of this attempt as its latest start.
+                self._set(occurrence, "retry", started_ms=started_ms or report.at_ms)
+            else:
+                self._set(occurrence, "done", started_ms=started_ms)
             return
         # A standing relay stopped by a silence comes back after it; a bulletin does not.
         background = occurrence.priority == "background"

@@ -511,3 +511,18 @@ def test_a_relay_switched_off_stops_at_once_and_a_preempted_one_past_its_slot_cl
         ("finished", "long", ""),
     ]
     assert sim.records["rc-01"][("vov1", T0)].status == "done"
+
+
+def test_a_dropped_stream_is_started_again_but_not_before_the_retry_delay() -> None:
+    timetable = Timetable(schedule_set(relay([T0])))
+    [occurrence] = timetable.between(T0, T0)
+    # Its stream ended 10 s after it started, an hour into the slot.
+    record = Record(occurrence, "retry", started_ms=T0 + HOUR_MS - 10_000)
+    state = State({"rc-01": {occurrence.key: record}}, set())
+    ready = {"vov1": READY}
+    assert plan(timetable, state, ready, T0 + HOUR_MS, RULES) == []
+    [start] = plan(timetable, state, ready, T0 + HOUR_MS + 20_000, RULES)
+    assert start == Start(occurrence, resumed=True)
+    # Past its slot, nothing more.
+    [close] = plan(timetable, state, ready, T0 + 3 * HOUR_MS, RULES)
+    assert isinstance(close, Close)

@@ -376,3 +376,18 @@ def test_a_text_starting_with_a_dash_is_spoken_not_taken_as_an_option(
     assert renderer.render(renderer.key("mat khau", "vi"), "mat khau", "vi")
     spoken = renderer.path(attack, "vi").read_bytes()
     assert spoken != renderer.path("mat khau", "vi").read_bytes()
+
+
+def test_a_standing_relay_whose_stream_fails_is_tried_again_later_not_dropped(
+    tmp_path: Path, harness: Callable[[PlayoutConfig, ScheduleSet], Harness]
+) -> None:
+    config = PlayoutConfig(relay_player=["false"])
+    content = ScheduledContent(type="relay", duration_s=3600, url="http://vov.example/vov1")
+    began = now_ms() - 60_000
+    h = harness(config, schedule_set(item("vov", [began], content=content, priority="background")))
+    h.playout.start()
+    h.wait_for(lambda h: "failed" in h.kinds())
+    h.settle()
+    # Logged failed once, kept to start again in 30 s, not retried at every tick.
+    assert h.kinds() == ["received", "started", "failed"]
+    assert h.playout.status_of("rc-01", ("vov", began)) == "retry"
