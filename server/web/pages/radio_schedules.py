@@ -145,6 +145,14 @@ def next_of(schedule: Schedule, from_ms: int, count: int) -> list[tuple[int, int
     return soonest(lambda a, b: occurrences(schedule, a, b), from_ms, count)
 
 
+def slot_text(start_ms: int, end_ms: int, zone: ZoneInfo, words: dict[str, str]) -> str:
+    """An occurrence: "T2 07/12/2026 06:00 → 06:30"; a bulletin shorter than a minute
+    by its start alone (not "06:00 → 06:00")."""
+    said = occurrence_text(start_ms, end_ms, zone, words)
+    same_minute = start_ms // 60_000 == (end_ms - 1) // 60_000
+    return said.split(" → ")[0] if same_minute else said
+
+
 def conflict_views(
     conflicts: list[dict[str, Any]], zone: ZoneInfo, words: dict[str, str]
 ) -> list[dict[str, Any]]:
@@ -153,7 +161,7 @@ def conflict_views(
         {
             "other": c["other"],
             "title": c["other_title"],
-            "when": occurrence_text(c["start_ms"], c["end_ms"], zone, words),
+            "when": slot_text(c["start_ms"], c["end_ms"], zone, words),
             "clusters": words["sched.clusters_n"].format(n=len(c["clusters"])),
             "first": words[f"sched.first.{c['first']}"],
             "first_class": c["first"],
@@ -235,7 +243,7 @@ def preview(request: web.Request, form: ScheduleForm, editing: Schedule | None) 
         "slot": duration(schedule.content.duration_s, lang),
         "clusters": words["sched.clusters_n"].format(n=len(view["clusters"])),
         "occurrences": [
-            occurrence_text(s, e, zone, words) for s, e in next_of(schedule, now_ms, PREVIEW_COUNT)
+            slot_text(s, e, zone, words) for s, e in next_of(schedule, now_ms, PREVIEW_COUNT)
         ],
         "conflicts": conflict_views(view["conflicts"], zone, words),
     }
@@ -433,6 +441,7 @@ async def schedule_page(request: web.Request) -> web.Response:
         "when": when_text(last, words, today(app)),
         "targets": targets_text(last.commune, last.targets, app[INDEX], words),
         "content": content_text(last.content, names, lang, words),
+        "slot": duration(last.content.duration_s, lang),
         "priority_text": priority_text(last.priority, lang),
         "versions": versions_view(versions, app[INDEX], names, zone, lang),
         "done": request.query.get("done", "") if request.query.get("done") in DONE else "",
@@ -442,8 +451,7 @@ async def schedule_page(request: web.Request) -> web.Response:
         context.update(
             clusters=words["sched.clusters_n"].format(n=len(view["clusters"])),
             upcoming=[
-                occurrence_text(s, e, zone, words)
-                for s, e in next_of(current, now_ms, PREVIEW_COUNT)
+                slot_text(s, e, zone, words) for s, e in next_of(current, now_ms, PREVIEW_COUNT)
             ],
             conflicts=conflict_views(view["conflicts"], zone, words),
         )
