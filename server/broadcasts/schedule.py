@@ -34,6 +34,8 @@ MAX_DURATION_S: Final = 4 * 3600
 # A standing relay (background) may run all day, never longer: its next day's slot
 # would overlap it.
 MAX_BACKGROUND_S: Final = 24 * 3600
+# More skipped days than a year has is a rule to change, not exceptions to list.
+MAX_SKIP_DATES: Final = 366
 # The bounds of "in force since ever" and "still in force" of a schedule's version
 # (server/broadcasts/schedule_table.py).
 ALWAYS_FROM_MS: Final = -(2**62)
@@ -70,6 +72,9 @@ class Schedule(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     start: dt.datetime  # wall time in ``timezone`` when naive
     targets: Targets = Targets()
     rrule: str | None = None  # RFC 5545 RRULE; None: once
+    # Local days on which it does not play (a holiday, a market day): RFC 5545's EXDATE
+    # by the day, kept beside the rule because the recurrence takes a single RRULE.
+    skip_dates: list[dt.date] = []
     timezone: str = DEFAULT_TIMEZONE
     priority: Priority = "normal"
     paused: bool = False
@@ -151,6 +156,8 @@ def schedule_problems(
         found.append("priority: background is for a standing relay (content of type relay)")
     if schedule.volume is not None and not 0 <= schedule.volume <= 100:
         found.append("volume: must be between 0 and 100")
+    if len(schedule.skip_dates) > MAX_SKIP_DATES:
+        found.append(f"skip_dates: at most {MAX_SKIP_DATES} days")
     return found + recurrence_problems(schedule.start, schedule.rrule, schedule.timezone)
 
 
@@ -187,13 +194,20 @@ def _installed_clusters(index: InventoryIndex) -> dict[str, tuple[DeviceEntry, .
 
 
 def occurrences(schedule: Schedule, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
-    """Every time it plays that overlaps ``[from_ms, to_ms)``; none while paused."""
+    """Every time it plays that overlaps ``[from_ms, to_ms)``; none while paused, none
+    that starts on one of its ``skip_dates`` (local days)."""
     if schedule.paused:
         return []
     duration_ms = max(1, round(schedule.content.duration_s * 1000))
-    return recurring_intervals(
+    found = recurring_intervals(
         schedule.start, schedule.rrule, schedule.timezone, duration_ms, from_ms, to_ms
     )
+    if not schedule.skip_dates:
+        return found
+    skipped, zone = set(schedule.skip_dates), ZoneInfo(schedule.timezone)
+    return [
+        (s, e) for s, e in found if dt.datetime.fromtimestamp(s / 1000, zone).date() not in skipped
+    ]
 
 
 def occurrences_starting(schedule: Schedule, from_ms: int, to_ms: int) -> list[tuple[int, int]]:

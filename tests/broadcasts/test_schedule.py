@@ -126,3 +126,12 @@ def test_no_collision_on_other_villages_or_other_days(index: InventoryIndex) -> 
     assert conflicts(sundays, [saturdays], index, *horizon) == []
     same_class = conflicts(sundays, [news(id="daily")], index, *horizon)
     assert [c.first for c in same_class] == ["same"]
+
+
+def test_skipped_days_do_not_play_and_are_bounded(index: InventoryIndex) -> None:
+    holidays = news(skip_dates=[dt.date(2027, 1, 2), dt.date(2027, 1, 4)])
+    starts = [s for s, _ in occurrences(holidays, utc_ms(2026, 12, 31), utc_ms(2027, 1, 4))]
+    # 06:00 in Hanoi is 23:00 UTC the day before: the local day is what is skipped.
+    assert starts == [utc_ms(2026, 12, 31, 23), utc_ms(2027, 1, 2, 23)]
+    too_many = news(skip_dates=[DAY + dt.timedelta(days=n) for n in range(367)])
+    assert schedule_problems(too_many, index, DAY) == ["skip_dates: at most 366 days"]

@@ -5,6 +5,10 @@ read. A new or changed schedule is checked with every problem named, and its
 collisions with the commune's other schedules over the coming 90 days are reported in
 the answer: they are information for the officer, not a refusal, since TT39's classes
 decide what plays first.
+
+The radio pages (server/web/pages/radio_schedules.py) save through the same functions
+(``add_schedule``, ``change_fields``, ``delete_visible``), so a form applies exactly the
+rules of the API.
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ def invalid(what: str, problems: list[str]) -> web.HTTPBadRequest:
     )
 
 
-def _check(request: web.Request, body: dict[str, Any]) -> Schedule:
+def check_schedule(request: web.Request, body: dict[str, Any]) -> Schedule:
+    """The schedule ``body`` describes, or the API's 400 naming every problem (403 when
+    the user may not act in its commune)."""
     try:
         schedule = msgspec.convert(body, Schedule)
     except msgspec.ValidationError as exc:
@@ -113,11 +119,50 @@ def saved_view(request: web.Request, schedule: Schedule) -> dict[str, Any]:
     }
 
 
-def _visible_schedule(request: web.Request) -> Schedule:
-    schedule = request.app[SCHEDULES].items.get(request.match_info["schedule_id"])
+def visible_schedule(request: web.Request, schedule_id: str | None = None) -> Schedule:
+    """The schedule (``schedule_id``, else the path's), or 404 outside the user's scope."""
+    wanted = schedule_id if schedule_id is not None else request.match_info["schedule_id"]
+    schedule = request.app[SCHEDULES].items.get(wanted)
     if schedule is None or not request[PRINCIPAL].may_see(schedule.commune):
         raise not_found("schedule")
     return schedule
+
+
+def add_schedule(request: web.Request, body: dict[str, Any]) -> dict[str, Any]:
+    """Check and save a new schedule (its id and author given here): its saved view."""
+    body = {**body, "id": new_id("lt"), "created_by": request[PRINCIPAL].name, "revision": 1}
+    schedule = check_schedule(request, body)
+    view = saved_view(request, schedule)  # before saving: a failure must leave nothing
+    request.app[SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
+    request.app[SYNC_SCHEDULES]()
+    return view
+
+
+def change_fields(
+    request: web.Request, current: Schedule, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change some fields of a visible schedule (the revision goes up): its saved view.
+    403 for a user who may not act in its commune, 400 for a fixed field or a problem."""
+    if not request[PRINCIPAL].may_act(current.commune):
+        raise forbidden()
+    body = msgspec.to_builtins(current)
+    for fixed in ("id", "created_by", "revision", "commune"):
+        if fixed in changes:
+            raise bad_request(f"'{fixed}' cannot be changed")
+    body.update(changes, revision=current.revision + 1)
+    schedule = check_schedule(request, body)
+    view = saved_view(request, schedule)
+    request.app[SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
+    request.app[SYNC_SCHEDULES]()
+    return view
+
+
+def delete_visible(request: web.Request, schedule: Schedule) -> None:
+    """Delete a visible schedule from now on; 403 for a user who may not act there."""
+    if not request[PRINCIPAL].may_act(schedule.commune):
+        raise forbidden()
+    request.app[SCHEDULES].remove(schedule.id, by=request[PRINCIPAL].name)
+    request.app[SYNC_SCHEDULES]()
 
 
 async def list_schedules(request: web.Request) -> web.Response:
@@ -133,39 +178,19 @@ async def list_schedules(request: web.Request) -> web.Response:
 
 
 async def create_schedule(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    body.update(id=new_id("lt"), created_by=request[PRINCIPAL].name, revision=1)
-    schedule = _check(request, body)
-    view = saved_view(request, schedule)  # before saving: a failure must leave nothing
-    request.app[SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
-    request.app[SYNC_SCHEDULES]()
-    return json_response(view, status=201)
+    return json_response(add_schedule(request, await json_body(request)), status=201)
 
 
 async def change_schedule(request: web.Request) -> web.Response:
     """Change some fields (e.g. ``{"paused": true}``); the revision goes up."""
-    current = _visible_schedule(request)
+    current = visible_schedule(request)
     if not request[PRINCIPAL].may_act(current.commune):
-        raise forbidden()
-    body = msgspec.to_builtins(current)
-    changes = await json_body(request)
-    for fixed in ("id", "created_by", "revision", "commune"):
-        if fixed in changes:
-            raise bad_request(f"'{fixed}' cannot be changed")
-    body.update(changes, revision=current.revision + 1)
-    schedule = _check(request, body)
-    view = saved_view(request, schedule)
-    request.app[SCHEDULES].put(schedule, by=request[PRINCIPAL].name)
-    request.app[SYNC_SCHEDULES]()
-    return json_response(view)
+        raise forbidden()  # before reading a body the user may not send
+    return json_response(change_fields(request, current, await json_body(request)))
 
 
 async def delete_schedule(request: web.Request) -> web.Response:
-    schedule = _visible_schedule(request)
-    if not request[PRINCIPAL].may_act(schedule.commune):
-        raise forbidden()
-    request.app[SCHEDULES].remove(schedule.id, by=request[PRINCIPAL].name)
-    request.app[SYNC_SCHEDULES]()
+    delete_visible(request, visible_schedule(request))
     return web.Response(status=204)
 
 
@@ -198,7 +223,7 @@ async def schedule_versions(request: web.Request) -> web.Response:
 
 
 async def schedule_occurrences(request: web.Request) -> web.Response:
-    schedule = _visible_schedule(request)
+    schedule = visible_schedule(request)
     tz = ZoneInfo(schedule.timezone)
     now_ms = request.app[CLOCK_MS]()
     from_ms = (

@@ -25,7 +25,9 @@ from xaso.server.web.pages import (
     maintenance,
     overview,
     problems,
+    radio_schedules,
     radio_settings,
+    radio_speech,
 )
 
 # excused before maintenance: its fixed paths before the windows' {window_id}.
@@ -39,6 +41,8 @@ _PAGES = (
     maintenance,
     alerts,
     radio_settings,
+    radio_schedules,
+    radio_speech,
     help_page,
     admin_users,
     admin_tokens,

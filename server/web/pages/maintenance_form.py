@@ -1,6 +1,8 @@
 """What the maintenance pages' forms mean: the rule builder (once, daily, weekly on
 days, monthly, or a raw RFC 5545 RRULE) to and from the API's fields, a rule in words,
-the next occurrences of a window, and the API's problems in the user's words.
+the next occurrences of a window, and the API's problems in the user's words. The
+broadcast schedules' form (server/web/pages/schedule_form.py) builds its rules with the
+same builder (``build_rule``, ``builder_fields``), with weekdays and "N times" added.
 
 Nothing here decides who may do what or what is valid: the API's functions do
 (server/web/api/exclusions.py, server/monitoring/maintenance.py); this only turns form
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -27,6 +29,8 @@ from xaso.server.words import duration
 
 REPEATS: Final = ("once", "daily", "weekly", "monthly", "advanced")
 WEEKDAYS: Final = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Monday to Friday: "các ngày trong tuần", a bulletin's most common rule.
+WORKDAYS: Final = WEEKDAYS[:5]
 CAUSES: Final[tuple[ExcuseCause, ...]] = (
     "grid_power_cut",
     "natural_disaster",
@@ -97,20 +101,11 @@ class WindowForm:
             hours=str(minutes // 60),
             minutes=str(minutes % 60),
         )
-        return replace(form, **_builder_fields(window.rrule))
+        return replace(form, **builder_fields(window.rrule))
 
     def rule(self) -> str | None:
         """The RRULE the builder's fields make; None for a window that happens once."""
-        if self.repeat == "once":
-            return None
-        if self.repeat == "advanced":
-            return self.rrule or None
-        parts = [f"FREQ={self.repeat.upper()}"]
-        if self.repeat == "weekly" and self.weekdays:
-            parts.append("BYDAY=" + ",".join(self.weekdays))
-        if _DATE.fullmatch(self.until):
-            parts.append("UNTIL=" + self.until.replace("-", ""))
-        return ";".join(parts)
+        return build_rule(self.repeat, self.weekdays, self.until, self.rrule)
 
     def problems(self, index: InventoryIndex) -> list[str]:
         """What the form itself can tell is missing: word keys (``form.*``)."""
@@ -157,27 +152,57 @@ class WindowForm:
         }
 
 
-def _builder_fields(rule: str | None) -> dict[str, Any]:
-    """The builder's fields for an RRULE it can show, else the advanced field."""
+def build_rule(
+    repeat: str, weekdays: Sequence[str], until: str, rrule: str, count: str = ""
+) -> str | None:
+    """The RRULE of the builder's fields (``repeat`` one of REPEATS, or "workdays");
+    None for once. ``until`` a yyyy-mm-dd day, ``count`` a number of times: either may
+    be given, and one that is not well formed is left out (the form says so)."""
+    if repeat == "once":
+        return None
+    if repeat == "advanced":
+        return rrule or None
+    if repeat == "workdays":
+        parts = ["FREQ=WEEKLY", "BYDAY=" + ",".join(WORKDAYS)]
+    else:
+        parts = [f"FREQ={repeat.upper()}"]
+        if repeat == "weekly" and weekdays:
+            parts.append("BYDAY=" + ",".join(weekdays))
+    if _DATE.fullmatch(until):
+        parts.append("UNTIL=" + until.replace("-", ""))
+    if count.isdigit():
+        parts.append(f"COUNT={int(count)}")
+    return ";".join(parts)
+
+
+def builder_fields(rule: str | None, *, schedules: bool = False) -> dict[str, Any]:
+    """The builder's fields for an RRULE it can show, else the advanced field. With
+    ``schedules``, also weekdays ("workdays") and a number of times ("count")."""
     if rule is None:
         return {"repeat": "once"}
     parts = _rule_parts(rule)
     freq = parts.pop("FREQ", "")
     until = parts.pop("UNTIL", None)
     days = parts.pop("BYDAY", None)
+    count = parts.pop("COUNT", None) if schedules else None
     simple = (
         freq in ("DAILY", "WEEKLY", "MONTHLY")
         and not parts
         and (until is None or _UNTIL_DATE.fullmatch(until))
+        and (count is None or count.isdigit())
         and (days is None or (freq == "WEEKLY" and set(days.split(",")) <= set(WEEKDAYS)))
     )
     if not simple:
         return {"repeat": "advanced", "rrule": rule}
-    return {
-        "repeat": freq.lower(),
-        "weekdays": [d for d in WEEKDAYS if days and d in days.split(",")],
+    chosen = [d for d in WEEKDAYS if days and d in days.split(",")]
+    fields: dict[str, Any] = {
+        "repeat": "workdays" if schedules and tuple(chosen) == WORKDAYS else freq.lower(),
+        "weekdays": chosen,
         "until": f"{until[:4]}-{until[4:6]}-{until[6:]}" if until else "",
     }
+    if schedules:
+        fields["count"] = count or ""
+    return fields
 
 
 def _rule_parts(rule: str) -> dict[str, str]:
@@ -302,8 +327,11 @@ def rule_text(rule: str | None, start: dt.datetime, words: dict[str, str]) -> st
         chosen = days.split(",") if days else [WEEKDAYS[start.weekday()]]
         if not set(chosen) <= set(WEEKDAYS):
             return None
-        names = ", ".join(words[f"weekday.{d}"] for d in WEEKDAYS if d in chosen)
-        said += " " + words["rule.on_days"].format(days=names)
+        if n == 1 and set(chosen) == set(WORKDAYS):
+            said = words["rule.workdays"]
+        else:
+            names = ", ".join(words[f"weekday.{d}"] for d in WEEKDAYS if d in chosen)
+            said += " " + words["rule.on_days"].format(days=names)
     elif days is not None:
         return None
     if freq == "MONTHLY":
@@ -343,9 +371,17 @@ def wall_start(window: MaintenanceWindow) -> dt.datetime:
 def next_occurrences(window: MaintenanceWindow, from_ms: int, count: int) -> list[tuple[int, int]]:
     """The window's next ``count`` occurrences: the one running at ``from_ms`` first,
     if any, then those after it."""
+    return soonest(lambda a, b: whole_occurrences(window, a, b), from_ms, count)
+
+
+def soonest(
+    expand: Callable[[int, int], list[tuple[int, int]]], from_ms: int, count: int
+) -> list[tuple[int, int]]:
+    """The first ``count`` of what ``expand(from_ms, to_ms)`` gives, looked for in
+    growing spans (a window's or a schedule's occurrences)."""
     found: list[tuple[int, int]] = []
     for span in _HORIZONS_MS:
-        found = whole_occurrences(window, from_ms, from_ms + span)
+        found = expand(from_ms, from_ms + span)
         if len(found) >= count:
             break
     return found[:count]
@@ -371,7 +407,7 @@ def local_text(ts_ms: int | None, zone: ZoneInfo) -> str:
 # (pattern, word key, whether the API's own text follows the words): generic problems
 # are said in words alone; a specific one (which part of a rule is wrong) keeps the
 # API's text after them, for the person who wrote the rule.
-_PROBLEMS: Final[Sequence[tuple[re.Pattern[str], str, bool]]] = tuple(
+WINDOW_PROBLEMS: Final[Sequence[tuple[re.Pattern[str], str, bool]]] = tuple(
     (re.compile(pattern), key, keep)
     for pattern, key, keep in (
         (r"^reason: at most", "problem.reason_long", False),
@@ -396,9 +432,13 @@ _PROBLEMS: Final[Sequence[tuple[re.Pattern[str], str, bool]]] = tuple(
 )
 
 
-def problem_text(problem: str, words: dict[str, str]) -> str:
-    """One of the API's problems in the user's words (as written when unknown)."""
-    for pattern, key, keep in _PROBLEMS:
+ProblemWords = Sequence[tuple[re.Pattern[str], str, bool]]
+
+
+def problem_text(problem: str, words: dict[str, str], table: ProblemWords = WINDOW_PROBLEMS) -> str:
+    """One of the API's problems in the user's words (as written when unknown); another
+    API's ``table`` of (pattern, word key, keep the API's text) may be given."""
+    for pattern, key, keep in table:
         if pattern.search(problem):
             detail = problem.split(": ", 1)[1] if keep and ": " in problem else problem
             return f"{words[key]} ({detail})" if keep else words[key]
