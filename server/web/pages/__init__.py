@@ -25,6 +25,8 @@ from xaso.server.web.pages import (
     maintenance,
     overview,
     problems,
+    radio_calendar,
+    radio_occurrence,
 )
 
 # excused before maintenance: its fixed paths before the windows' {window_id}.
@@ -38,6 +40,8 @@ _PAGES = (
     maintenance,
     alerts,
     help_page,
+    radio_calendar,
+    radio_occurrence,
     admin_users,
     admin_tokens,
     admin_audit,
