@@ -1033,7 +1033,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "class, the one starting first",
     },
     "radio.occ.title": {"vi": "Bằng chứng phát", "en": "Proof of play"},
-    "radio.occ.back": {"vi": "Lịch phát tuần này", "en": "The week's calendar"},
+    "radio.occ.back": {"vi": "Lịch phát của tuần đó", "en": "That week in the calendar"},
     "radio.occ.schedule": {"vi": "Lịch phát của bản tin", "en": "Its schedule"},
     "radio.occ.planned": {"vi": "Giờ phát theo lịch", "en": "Planned"},
     "radio.occ.content": {"vi": "Nội dung", "en": "Content"},

@@ -246,7 +246,9 @@ async def test_the_day_view_has_a_row_per_zone(client: TestClient, app: web.Appl
     # The news at 06:00 (minute 360) on every row; the storm at 06:05 on the commune's
     # and Thôn Hai's rows only, both drawn as colliding there.
     assert html.count('x="360" y="3" width="10"') == 3
-    assert html.count('<rect class="prio-emergency cal-clash" x="365"') == 2
+    # Where they overlap, one above the other: each in a lane of half the height.
+    assert html.count('x="360" y="3" width="10" height="11"') == 2
+    assert html.count('<rect class="prio-emergency cal-clash" x="365" y="15" width="10"') == 2
     assert html.count('<rect class="prio-normal cal-clash" x="360"') == 2
     assert html.count('<rect class="prio-normal" x="360"') == 1  # Thôn Một
     # The day's list, in words.

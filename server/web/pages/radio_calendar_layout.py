@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,8 @@ MONTH_SHOWN: Final = 4  # occurrences listed in a month's day before "+N"
 DAY_MINUTES: Final = 24 * 60
 # The narrowest bar of the day view, in minutes of its 24 h axis: a 2-minute bulletin
 # must still be seen (and clicked).
-MIN_BAR_MINUTES: Final = 6
+MIN_BAR_MINUTES: Final = 8
+TRACK_HEIGHT: Final = 24.0  # of the day view's 30-unit-high rows, what bars may fill
 
 # Besides its colour, each outcome has a mark: never colour alone.
 SYMBOL: Final = {
@@ -361,6 +362,28 @@ class DayBar:
     href: str
     tooltip: str
     clash: bool
+    y: float = 3.0  # overlapping bars share the row's height, one lane each
+    height: float = TRACK_HEIGHT
+
+
+def _in_lanes(bars: list[DayBar]) -> list[DayBar]:
+    """Bars that overlap side by side in lanes of the row's height; the standing relay
+    a thin band under them all (first: drawn first, under the bulletins)."""
+    relays = [replace(bar, y=8.0, height=14.0) for bar in bars if bar.css == f"prio-{BACKGROUND}"]
+    lanes: list[int] = []  # where each lane is free from
+    placed: list[tuple[DayBar, int]] = []
+    for bar in sorted(bars, key=lambda b: b.x):
+        if bar.css == f"prio-{BACKGROUND}":
+            continue
+        lane = next((n for n, free in enumerate(lanes) if free <= bar.x), len(lanes))
+        if lane == len(lanes):
+            lanes.append(0)
+        lanes[lane] = bar.x + bar.width
+        placed.append((bar, lane))
+    height = TRACK_HEIGHT / max(1, len(lanes))
+    return relays + [
+        replace(bar, y=3.0 + lane * height, height=max(height - 1, 2.0)) for bar, lane in placed
+    ]
 
 
 @dataclass(frozen=True)
@@ -411,7 +434,5 @@ def day_rows(
             x = minutes(max(span.from_ms, day_ms))
             width = max(1, minutes(min(span.to_ms, next_ms)) - x)
             bands.append((x, width, shown_silence(span, day_ms, next_ms, tz, words).tooltip))
-        # The relay first: the bulletins are drawn over it.
-        bars.sort(key=lambda b: (not b.css.endswith(BACKGROUND), b.x))
-        rows.append(DayRow(zone, tuple(bars), tuple(bands)))
+        rows.append(DayRow(zone, tuple(_in_lanes(bars)), tuple(bands)))
     return rows
