@@ -26,10 +26,13 @@ from tests.web.radio_calendar_data import (
     STORM,
     a_week,
     local_ms,
+    report,
     weekday,
 )
-from xaso.server.broadcasts.keys import SCHEDULES
-from xaso.server.broadcasts.schedule import Content, Schedule
+from xaso.server.broadcasts.keys import PLAYOUT_MANUAL, SCHEDULES
+from xaso.server.broadcasts.manual_entries import new_entry
+from xaso.server.broadcasts.schedule import Content, Schedule, Targets
+from xaso.server.keys import INDEX
 from xaso.server.web.tokens import Role
 
 WEEK = f"/radio/calendar?commune=dong&view=week&date={weekday(2).isoformat()}"
@@ -350,3 +353,51 @@ async def test_a_month_of_a_hundred_clusters_renders_fast(tmp_path: Path) -> Non
     assert html.count("/radio/occurrences/lt-") == 34 * 4
     print(f"month of 100 clusters: first {first * 1000:.0f} ms, then {elapsed * 1000:.0f} ms")
     assert first < 2.0 and elapsed < 1.0
+
+
+async def test_the_proof_names_what_cut_a_broadcast_and_why_one_failed(
+    client: TestClient, app: web.Application
+) -> None:
+    await a_week(app)
+    monday = local_ms(MONDAY, 6)
+    common = {"occurrence_ms": monday, "planned_end_ms": monday + 10 * 60_000}
+    await report(app, "started", "dong-rc-1", monday, started_ms=monday, **common)
+    await report(app, "preempted", "dong-rc-1", monday + 60_000, by=STORM.id, played_s=60, **common)
+    await report(
+        app, "failed", "dong-rc-2", monday, reason="player_failed", error="exit 1", **common
+    )
+    await sign_in(client, Role.OPERATOR, "dong")
+    proof = await page(client, f"/radio/occurrences/{NEWS.id}/{monday}")
+    rows = dict(re.findall(r'<tr id="cluster-([a-z0-9-]+)">(.*?)</tr>', proof, re.S))
+    assert "◐ Phát không trọn vẹn" in rows["dong-rc-1"]
+    assert f'<a href="/radio/schedules/{STORM.id}">Cảnh báo bão</a>' in rows["dong-rc-1"]
+    assert "✗ Lỗi phát" in rows["dong-rc-2"]
+    assert 'Trình phát báo lỗi <code class="raw">exit 1</code>' in rows["dong-rc-2"]
+    assert "Bị ngắt" in proof and "bởi Cảnh báo bão" in proof  # the event itself
+
+
+async def test_a_live_announcement_entered_by_hand_has_its_proof(
+    client: TestClient, app: web.Application
+) -> None:
+    start = local_ms(weekday(2), 9)
+    entry = new_entry(
+        "tt-hop",
+        "dong",
+        Targets(zones=["dong.t2"]),
+        app[INDEX],
+        start_ms=start,
+        end_ms=start + 15 * 60_000,
+        title="Thông báo họp thôn",
+        note="Đọc trực tiếp tại nhà văn hoá",
+        operator="cb.dong",
+        now_ms=NOW,
+    )
+    app[PLAYOUT_MANUAL].put(entry)
+    await sign_in(client, Role.OPERATOR, "dong")
+    week = await page(client, WEEK)
+    live = box(week, "manual:tt-hop", start)
+    assert "outcome-manual" in live and "✎ Phát trực tiếp, 2 cụm" in live
+    proof = await page(client, f"/radio/occurrences/manual:tt-hop/{start}")
+    assert "Đọc trực tiếp tại nhà văn hoá" in proof and "cb.dong" in proof
+    assert proof.count("Phát trực tiếp (nhập tay)") >= 2 and "/radio/schedules/" not in proof
+    await page(client, f"/radio/occurrences/manual:khong/{start}", 404)
