@@ -285,6 +285,11 @@ async def test_bad_requests_are_refused_in_words(client: TestClient, app: web.Ap
     await page(client, "/radio/calendar?commune=dong&view=year", 400)
     await page(client, "/radio/calendar?commune=dong&date=09/01/2030", 400)
     await page(client, "/radio/calendar?commune=dong&zone=tay.t1", 404)
+    # Beyond the years recurrences expand: refused, not a server error.
+    await page(client, "/radio/calendar?commune=dong&view=month&date=9999-12-31", 400)
+    await page(client, "/radio/calendar?commune=dong&date=0001-01-01", 400)
+    await page(client, f"/radio/occurrences/{NEWS.id}/{10**20}", 404)
+    await page(client, f"/radio/occurrences/{NEWS.id}/-{10**20}", 404)
     # Without a date: this week; without a commune: the user's.
     html = await page(client, "/radio/calendar")
     assert "Tuần 07/01 – 13/01/2030" in html and "Xã Đông" in html

@@ -51,6 +51,9 @@ PATH: Final = "/radio/calendar"
 VIEWS: Final = ("week", "month", "day")
 # The classes of the legend, in TT39's order, then the standing relay.
 CLASSES: Final = ("normal", "priority", "emergency", "background")
+# The years a calendar may show: those the recurrences expand (server/recurrence.py),
+# which a month's grid, a few days beyond, stays within.
+YEARS: Final = range(1900, 9000)
 
 
 def calendar_href(place: RadioPlace, view: str, day: dt.date, zone: str = "") -> str:
@@ -107,9 +110,12 @@ def _asked_day(request: web.Request, today: dt.date) -> dt.date:
     if not asked:
         return today
     try:
-        return dt.date.fromisoformat(asked)
+        day = dt.date.fromisoformat(asked)
     except ValueError:
         raise web.HTTPBadRequest(text="date: give YYYY-MM-DD") from None
+    if day.year not in YEARS:
+        raise web.HTTPBadRequest(text=f"date: a year from {YEARS[0]} to {YEARS[-1]}")
+    return day
 
 
 def _period(view: str, day: dt.date) -> tuple[dt.date, dt.date]:

@@ -30,7 +30,7 @@ from xaso.server.broadcasts.schedule import Schedule
 from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import INDEX, STORE
 from xaso.server.records import BroadcastEventRecord
-from xaso.server.web.pages.radio_calendar import calendar_href
+from xaso.server.web.pages.radio_calendar import YEARS, calendar_href
 from xaso.server.web.pages.radio_calendar_layout import SYMBOL, outcome_words, priority_word
 from xaso.server.web.pages.radio_shared import radio_place, render_radio
 from xaso.server.web.rendering import request_language
@@ -122,7 +122,9 @@ async def occurrence_page(request: web.Request) -> web.Response:
     schedule_id = request.match_info["schedule_id"]
     try:
         start_ms = int(request.match_info["start_ms"])
-    except ValueError:
+        if index.day_of(start_ms).year not in YEARS:
+            raise ValueError(start_ms)
+    except (ValueError, OverflowError, OSError):
         raise web.HTTPNotFound(text="no such broadcast") from None
 
     schedule: Schedule | None = None
