@@ -253,7 +253,6 @@ def conflicts(
         overlap = _first_overlap(my_times, occurrences(other, from_ms, to_ms))
         if overlap is None:
             continue
-        rank, other_rank = PRIORITY_RANK[schedule.priority], PRIORITY_RANK[other.priority]
         found.append(
             Conflict(
                 other=other.id,
@@ -261,10 +260,18 @@ def conflicts(
                 start_ms=overlap[0],
                 end_ms=overlap[1],
                 clusters=sorted(shared),
-                first="this" if rank > other_rank else "other" if rank < other_rank else "same",
+                first=first_by_class(schedule.priority, other.priority),
             )
         )
     return sorted(found, key=lambda c: c.start_ms)
+
+
+def first_by_class(priority: str, other_priority: str) -> Literal["this", "other", "same"]:
+    """Which of two colliding broadcasts goes first by TT39's classes: "this" (the one
+    of ``priority``), "other", or "same" (same class: the one starting first plays, the
+    other waits). The calendar marks collisions between occurrences by the same rule."""
+    rank, other_rank = PRIORITY_RANK[priority], PRIORITY_RANK[other_priority]
+    return "this" if rank > other_rank else "other" if rank < other_rank else "same"
 
 
 def _first_overlap(
