@@ -12,7 +12,7 @@ Both are sent at once: every gateway concerned gets a new retained schedule set,
 the answer names the gateways it went to, and those it could not go to now because the
 broker link is down (they get it as soon as the link returns). Admins act anywhere,
 operators in their communes; viewers read the silences in force; agents never get here.
-The radio pages order through the same functions.
+The radio pages (server/web/pages/radio_now.py) order through the same functions.
 """
 
 from __future__ import annotations
