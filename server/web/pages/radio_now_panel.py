@@ -10,8 +10,9 @@ Whether a command reached a gateway is said exactly, from two facts (docs/broadc
   says whether it holds the schedule at all: the distributor knows which schedule
   revisions each version it planned carries (``ScheduleDistributor.planned``);
 - a silence order has no event of its own: it reached the gateway when the version the
-  gateway reports carries it; a lifted order's lift reached it when it reports a version
-  planned since the lift that no longer carries it.
+  gateway reports carries it; a lifted order's lift reached it when a heartbeat since
+  the lift reports a version without it (the set after a lift is often the very set
+  before the order: only the heartbeat's time tells the two apart).
 
 Comparing the reported version with the one due now would not do: any later change
 (another command, the set's window moving at midnight) makes them differ while the
@@ -234,14 +235,16 @@ def _silence_view(
         return order.id in planned.silences
 
     def lifted_in(planned: PlannedVersion) -> bool:
-        # A version planned since the lift, without the order.
-        return order.id not in planned.silences and planned.due_from_ms >= lifted_ms
+        # Without the order (the same set may have been due before the order too: the
+        # heartbeat must be from after the lift).
+        return order.id not in planned.silences
 
     for cluster in order.clusters:
         if state == "in_force":
             reached = "order" if _held(app, cluster, carries) else "not_yet"
         elif state == "lifted":
-            reached = "lift" if _held(app, cluster, lifted_in) else "lift_not_yet"
+            done = _held(app, cluster, lifted_in, heard_since_ms=lifted_ms)
+            reached = "lift" if done else "lift_not_yet"
         else:
             reached = "over"
         here = [e for e in stopped_here if e.cluster == cluster]
@@ -277,14 +280,23 @@ def _counted(view: CommandView) -> CommandView:
     return view
 
 
-def _held(app: web.Application, cluster: str, carries: Callable[[PlannedVersion], bool]) -> bool:
+def _held(
+    app: web.Application,
+    cluster: str,
+    carries: Callable[[PlannedVersion], bool],
+    heard_since_ms: int | None = None,
+) -> bool:
     """Whether the set version the cluster's gateway reports is one the server planned
-    and ``carries`` (a test of its PlannedVersion) says yes of it."""
+    and ``carries`` (a test of its PlannedVersion) says yes of it; reported in a
+    heartbeat heard at ``heard_since_ms`` or later, if given."""
     index = app[INDEX]
     agent = index.devices[cluster].agent_id
-    health = app[STATE].devices[agent].last_health
+    gateway = app[STATE].devices[agent]
+    health = gateway.last_health
     reported = health.schedule_version if health is not None else None
     if reported is None:
+        return False
+    if heard_since_ms is not None and (gateway.last_heard_ms or 0) < heard_since_ms:
         return False
     planned = app[DISTRIBUTOR].planned(agent, reported)
     return planned is not None and carries(planned)
