@@ -13,6 +13,10 @@ version changed or the window moved on (at local midnight), and the gateway repo
 version it holds in every heartbeat: a gateway on an old schedule is visible
 (GET /api/v1/schedules/distribution), and so is how far ahead the set it holds lists
 occurrences. A gateway cut off for longer than that plays nothing past its horizon.
+The distributor remembers, for each version it planned (``PlannedVersion``), since when
+it is due and when another replaced it (so a gateway behind is behind since then), and
+which schedule revisions and silences it carries (so a command is known to have reached
+a gateway once it reports a set that carries it).
 
 ``schedule_sets`` is a pure function of the schedules, the orders, the inventory and
 the time; ``ScheduleDistributor`` adds what was published and the publishing itself.
@@ -23,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -42,9 +47,10 @@ from xaso.server.broadcasts.silence import SilenceOrder, orders_in_force
 
 log = logging.getLogger("xaso.distribution")
 
-# How many past versions of each gateway's set keep their horizon, so the distribution
-# view can tell how far ahead an outdated gateway can still play. A set changes about
-# once a day plus once per schedule edit; a month of history is plenty.
+# How many past versions of each gateway's set are remembered, so the distribution view
+# can tell how far ahead an outdated gateway can still play and since when it is behind.
+# A set changes about once a day plus once per schedule edit; a month of history is
+# plenty.
 _VERSIONS_KEPT: Final = 64
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -195,6 +201,20 @@ def schedule_sets(
     return sets
 
 
+@dataclass
+class PlannedVersion:
+    """One version of a gateway's set, as the server planned it."""
+
+    # The furthest horizon it was due with: a gateway holding it knows every occurrence
+    # up to there (the same version lists the same occurrences, so none lay between
+    # two horizons it was due with).
+    horizon_ms: int
+    due_from_ms: int  # when it (last) became the set due
+    replaced_ms: int | None  # when another became due after it; None: it is due now
+    schedules: frozenset[tuple[str, int]]  # (schedule id, revision) of its items
+    silences: frozenset[str]  # the silence orders it carries
+
+
 class ScheduleDistributor:
     """Plans every gateway's set at each sync and publishes those that changed while
     there is a broker link (``publish`` set by the MQTT context)."""
@@ -212,10 +232,8 @@ class ScheduleDistributor:
         self.due: dict[str, ScheduleSet] = {}  # agent -> the set it should hold now
         # agent -> (version, horizon_ms) last published since the link came up
         self._published: dict[str, tuple[str, int]] = {}
-        # agent -> version -> the furthest horizon that version was due with: a gateway
-        # holding it knows every occurrence up to there (the same version lists the same
-        # occurrences, so none lay between two horizons it was due with).
-        self._horizons: dict[str, dict[str, int]] = {}
+        # agent -> version -> what is known of it; the one due now last.
+        self._planned: dict[str, dict[str, PlannedVersion]] = {}
         self._targets: _Targets = {}
 
     def sync(
@@ -241,7 +259,7 @@ class ScheduleDistributor:
             volumes=volumes,
         )
         for agent, due in self.due.items():
-            self._remember(agent, due)
+            self._remember(agent, due, now_ms)
         if self.publish is None:
             return []
         sent = []
@@ -256,10 +274,24 @@ class ScheduleDistributor:
             log.info("published %d schedule sets", len(sent))
         return sent
 
-    def _remember(self, agent: str, due: ScheduleSet) -> None:
-        versions = self._horizons.setdefault(agent, {})
-        horizon_ms = max(versions.pop(due.version, 0), due.horizon_ms)
-        versions[due.version] = horizon_ms  # last in insertion order: the newest
+    def _remember(self, agent: str, due: ScheduleSet, now_ms: int) -> None:
+        versions = self._planned.setdefault(agent, {})
+        previous = next(reversed(versions), None)
+        known = versions.pop(due.version, None)
+        if known is None:
+            known = PlannedVersion(
+                horizon_ms=due.horizon_ms,
+                due_from_ms=now_ms,
+                replaced_ms=None,
+                schedules=frozenset((i.id, i.revision) for i in due.items),
+                silences=frozenset(s.id for s in due.silences),
+            )
+        known.horizon_ms = max(known.horizon_ms, due.horizon_ms)
+        if previous != due.version:  # due (again) from now; the one before replaced
+            known.due_from_ms, known.replaced_ms = now_ms, None
+            if previous is not None:
+                versions[previous].replaced_ms = now_ms
+        versions[due.version] = known  # last in insertion order: the one due now
         while len(versions) > _VERSIONS_KEPT:
             del versions[next(iter(versions))]
 
@@ -271,7 +303,13 @@ class ScheduleDistributor:
     def horizon_of(self, agent: str, version: str) -> int | None:
         """How far ahead a gateway holding ``version`` knows what to play, if known (a
         version from before the server started is not)."""
-        return self._horizons.get(agent, {}).get(version)
+        planned = self.planned(agent, version)
+        return planned.horizon_ms if planned is not None else None
+
+    def planned(self, agent: str, version: str) -> PlannedVersion | None:
+        """What the server knows of a version of ``agent``'s set: None for one it never
+        planned (before it started, or older than the last ``_VERSIONS_KEPT``)."""
+        return self._planned.get(agent, {}).get(version)
 
     def link_up(self, publish: Callable[[str, bytes], None]) -> None:
         """Publish every set again on the next sync: the broker may have lost its

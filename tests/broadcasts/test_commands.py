@@ -240,6 +240,53 @@ async def test_a_silence_ends_by_itself(
     assert (await response.json())["silence"]["lifted_ms"] is None
 
 
+async def test_a_stopped_emergency_is_silenced_for_the_rest_of_its_slot_and_withdrawn(
+    client: TestClient, app: web.Application, clock: Clock
+) -> None:
+    officer = bearer(app, Role.OPERATOR, "alpha")
+    long_flood = {**FLOOD, "content": {**FLOOD["content"], "duration_s": 600}}
+    response = await client.post("/api/v1/broadcasts/emergency", json=long_flood, headers=officer)
+    emergency_id = (await response.json())["schedule"]["id"]
+    (item,) = due(app).items
+    assert item.id == emergency_id
+    path = f"/api/v1/broadcasts/emergency/{emergency_id}/stop"
+    assert (await client.post(path, headers=bearer(app, Role.OPERATOR, "beta"))).status == 404
+    assert (await client.post(path, headers=bearer(app, Role.VIEWER, "alpha"))).status == 403
+
+    clock.now_ms += 4 * MINUTE_MS
+    response = await client.post(path, headers=officer)
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    order = body["silence"]
+    # The six minutes left of its slot, on its clusters; the schedule withdrawn.
+    assert (order["from_ms"], order["to_ms"]) == (clock.now_ms, NOW + 10 * MINUTE_MS)
+    assert order["clusters"] == body["clusters"] == ["alpha-rc-1"]
+    assert order["reason"] == "Dừng phát khẩn cấp: Cảnh báo lũ"
+    assert due(app).items == [] and [s.id for s in due(app).silences] == [order["id"]]
+    assert emergency_id not in app[SCHEDULES].items
+    assert app[SCHEDULES].versions(emergency_id)[-1].schedule is None  # its log stays
+    # Stopped once: it is gone. A schedule that is no emergency now is not stopped here.
+    assert (await client.post(path, headers=officer)).status == 404
+    news = {**FLOOD, "start": "2030-03-05T06:00:00", "rrule": "FREQ=DAILY"}
+    created = await client.post("/api/v1/schedules", json=news, headers=officer)
+    news_id = (await created.json())["schedule"]["id"]
+    stop_news = f"/api/v1/broadcasts/emergency/{news_id}/stop"
+    assert (await client.post(stop_news, headers=officer)).status == 404
+
+
+async def test_an_emergency_stopped_past_its_slot_still_gets_a_short_silence(
+    client: TestClient, app: web.Application, clock: Clock
+) -> None:
+    admin = bearer(app, Role.ADMIN)
+    response = await client.post("/api/v1/broadcasts/emergency", json=FLOOD, headers=admin)
+    emergency_id = (await response.json())["schedule"]["id"]
+    # Speech longer than its two-minute slot plays on: it can still be stopped.
+    clock.now_ms += 3 * MINUTE_MS
+    response = await client.post(f"/api/v1/broadcasts/emergency/{emergency_id}/stop", headers=admin)
+    order = (await response.json())["silence"]
+    assert order["to_ms"] - order["from_ms"] == 2 * MINUTE_MS
+
+
 async def test_every_problem_of_a_silence_is_named(
     client: TestClient, app: web.Application
 ) -> None:

@@ -190,6 +190,35 @@ def test_the_horizon_of_a_version_a_gateway_still_holds_is_known() -> None:
     ]
 
 
+def test_each_version_knows_since_when_it_was_due_and_what_it_carries() -> None:
+    distributor = ScheduleDistributor(INDEX, horizon_days=8)
+    distributor.sync([schedule()], [], NOW)
+    first = distributor.due[GATEWAY].version
+    distributor.sync([schedule()], [], NOW + 60_000)  # the same set: due since before
+    planned = distributor.planned(GATEWAY, first)
+    assert planned is not None
+    assert (planned.due_from_ms, planned.replaced_ms) == (NOW, None)
+    assert planned.schedules == {("ban-tin-sang", 1)} and planned.silences == frozenset()
+
+    # A silence: a new set, due from then; a gateway still on the first is behind
+    # since that moment.
+    quiet = silence(from_ms=NOW + 120_000, to_ms=NOW + HOUR_MS)
+    distributor.sync([schedule()], [quiet], NOW + 120_000)
+    second = distributor.due[GATEWAY].version
+    planned_second = distributor.planned(GATEWAY, second)
+    assert planned_second is not None and planned_second.silences == {"il-1"}
+    assert planned_second.due_from_ms == NOW + 120_000
+    assert distributor.planned(GATEWAY, first).replaced_ms == NOW + 120_000  # type: ignore[union-attr]
+
+    # Lifted: the first set is due again, from now; the silenced one was replaced then.
+    distributor.sync([schedule()], [], NOW + 180_000)
+    assert distributor.due[GATEWAY].version == first
+    again = distributor.planned(GATEWAY, first)
+    assert again is not None and (again.due_from_ms, again.replaced_ms) == (NOW + 180_000, None)
+    assert planned_second.replaced_ms == NOW + 180_000
+    assert distributor.planned(GATEWAY, "never-planned") is None
+
+
 def test_the_documented_set_carries_the_hash_of_its_items_and_silences() -> None:
     text = (REPO / "docs/protocol.md").read_text(encoding="utf-8")
     (example,) = [e for e in re.findall(r"```json\n(.*?)```", text, flags=re.S) if '"items"' in e]
