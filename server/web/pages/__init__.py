@@ -25,6 +25,8 @@ from xaso.server.web.pages import (
     maintenance,
     overview,
     problems,
+    radio_media,
+    radio_record,
 )
 
 # excused before maintenance: its fixed paths before the windows' {window_id}.
@@ -37,6 +39,8 @@ _PAGES = (
     excused,
     maintenance,
     alerts,
+    radio_media,
+    radio_record,
     help_page,
     admin_users,
     admin_tokens,
