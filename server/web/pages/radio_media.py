@@ -149,9 +149,9 @@ def _library(
         for_every_commune=not request[PRINCIPAL].scope,
         max_mb=MAX_BYTES // 2**20,
         done=done if done in request.app[CONTENT].table.items else "",
-        # What radio-media.js says, in the page's language.
+        # What radio-media.js says, in the page's language: "uploading", "refused.…".
         js_words={
-            key.removeprefix("radio.media.js."): text
+            key.removeprefix("radio.media.").removeprefix("js."): text
             for key, text in words.items()
             if key.startswith(("radio.media.js.", "radio.media.refused."))
         },
