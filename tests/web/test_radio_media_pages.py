@@ -19,7 +19,9 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.audio import wav
 from xaso.server.broadcasts.keys import CONTENT
+from xaso.server.web.audit import AuditQuery
 from xaso.server.web.auth import CSRF_HEADER
+from xaso.server.web.keys import AUDIT
 from xaso.server.web.pages.radio_media import clock_text, refusal_text, size_text
 from xaso.server.web.tokens import Role
 from xaso.server.words import translator
@@ -174,6 +176,25 @@ async def test_the_form_without_javascript_uploads_with_its_token_in_the_first_p
         await client.get(f"/radio/media?commune=alpha&done={sha}", headers=officer)
     ).text()
     assert "Vừa tải lên" in page and "just-added" in page
+
+    # Only a route marked so reads the token from a multipart body: another refuses it.
+    documents = await client.post(
+        "/api/v1/indicators/documents?commune=alpha",
+        data=_form(token, audio, "x.wav"),
+        headers=plain,
+    )
+    assert documents.status == 403
+    # A first part far longer than a token is not one.
+    response = await client.post(
+        "/radio/media?commune=alpha",
+        data=_form(token + "x" * 5000, audio, "x.wav"),
+        headers=plain,
+        allow_redirects=False,
+    )
+    assert response.status == 403
+    # The upload is in the audit log, with what was kept.
+    [entry] = app[AUDIT].find(AuditQuery(route="/radio/media"))
+    assert entry.detail["sha256"] == sha and entry.detail["name"] == "Thông báo họp.wav"
 
     # With the header (the script's way), the token part is skipped.
     response = await client.post(
