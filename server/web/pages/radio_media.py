@@ -44,8 +44,8 @@ _REFUSALS: Final = (
     (re.compile(r"^not (a readable |an )audio file"), "radio.media.refused.not_audio"),
     (re.compile(r"may not upload"), "radio.media.refused.forbidden"),
 )
-# The browser's player fetches a file again on every page: it never changes under its
-# hash. Private: it is seen only with a session.
+# A file never changes under its hash: the browser's player need not fetch it again on
+# every visit. Private: only a signed-in browser may keep it.
 _IMMUTABLE: Final = "private, max-age=31536000, immutable"
 
 
