@@ -1014,6 +1014,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Not used in any schedule.",
     },
     "radio.media.paused": {"vi": "đang tạm dừng", "en": "paused"},
+    "radio.media.use_once": {"vi": "lúc {at}", "en": "at {at}"},
+    "radio.media.use_repeats": {"vi": "lặp lại, từ {at}", "en": "repeating, from {at}"},
     "radio.media.schedule_it": {"vi": "Dùng trong lịch phát mới", "en": "Use in a new schedule"},
     "radio.media.none": {
         "vi": "Xã chưa có tệp âm thanh nào.",

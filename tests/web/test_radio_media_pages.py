@@ -82,6 +82,7 @@ async def test_the_library_lists_the_communes_files_with_their_uses(
     assert "beta-only.wav" not in page  # another commune's file
     assert "03:05" in page  # 185 s
     assert f'href="/radio/schedules/{schedule_id}"' in page and "Bản tin sáng thứ Hai" in page
+    assert "Thông thường" in page and "lúc 01/01/2030 06:00" in page
     assert "Chưa dùng trong lịch phát nào" in page  # the province's file
     assert f"/radio/schedules/new?commune=alpha&amp;sha256={news}" in page
     assert f'src="/radio/media/{news}"' in page and 'preload="none"' in page

@@ -23,7 +23,8 @@ from aiohttp import BodyPartReader, MultipartReader, web
 
 from xaso.server.broadcasts.content import MAX_BYTES, ContentError, ContentInfo
 from xaso.server.broadcasts.keys import CONTENT, SCHEDULES
-from xaso.server.broadcasts.schedule import Schedule
+from xaso.server.broadcasts.playout_outcome import PRIORITY_TEXT
+from xaso.server.broadcasts.schedule import Schedule, start_ms
 from xaso.server.keys import INDEX
 from xaso.server.web.api.content import save_upload
 from xaso.server.web.auditing import AUDIT_DETAIL
@@ -111,6 +112,21 @@ def _file_rows(request: web.Request, place: RadioPlace) -> list[dict[str, Any]]:
     principal = request[PRINCIPAL]
     visible = [s for s in app[SCHEDULES].items.values() if principal.may_see(s.commune)]
     uses = uses_of(visible, covered)
+    words = translator(lang)
+    classes = PRIORITY_TEXT[lang]
+
+    def use_view(schedule: Schedule) -> dict[str, Any]:
+        at = local_text(start_ms(schedule), zone)
+        when = words["radio.media.use_repeats" if schedule.rrule else "radio.media.use_once"]
+        return {
+            "id": schedule.id,
+            "title": schedule.title,
+            "priority": schedule.priority,
+            "priority_text": classes[schedule.priority],
+            "when": when.format(at=at),
+            "paused": schedule.paused,
+        }
+
     rows = []
     for info in commune_files(app, place.code):
         view = info.view_for(covered)
@@ -124,7 +140,7 @@ def _file_rows(request: web.Request, place: RadioPlace) -> list[dict[str, Any]]:
                 "mime": info.mime,
                 "uploaded_by": view["uploaded_by"] or "—",
                 "uploaded": local_text(view["uploaded_ms"], zone),
-                "uses": uses.get(info.id, []),
+                "uses": [use_view(schedule) for schedule in uses.get(info.id, [])],
                 "new_schedule": "/radio/schedules/new?"
                 + urllib.parse.urlencode({"commune": place.code, "sha256": info.id}),
             }
