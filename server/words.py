@@ -1355,6 +1355,258 @@ _TEXT: dict[str, dict[str, str]] = {
         "the gateway still speaks with its own.",
     },
     # -- radio: the media library and the recorder --
+    "radio.media.tab": {"vi": "Thư viện âm thanh", "en": "Audio library"},
+    "radio.media.title": {"vi": "Thư viện âm thanh", "en": "Audio library"},
+    "radio.media.intro": {
+        "vi": "Các tệp âm thanh xã dùng được trong lịch phát: nghe thử, xem lịch nào đang dùng, "
+        "tải tệp mới lên.",
+        "en": "The audio files this commune's schedules may play: listen, see which schedules "
+        "use them, upload new ones.",
+    },
+    "radio.media.upload": {"vi": "Tải tệp lên", "en": "Upload a file"},
+    "radio.media.drop": {
+        "vi": "Kéo thả tệp âm thanh vào đây, hoặc bấm để chọn tệp",
+        "en": "Drop audio files here, or click to choose",
+    },
+    "radio.media.kinds": {
+        "vi": "MP3, WAV, OGG, M4A…; tối đa 4 giờ và {mb} MB mỗi tệp.",
+        "en": "MP3, WAV, OGG, M4A…; up to 4 hours and {mb} MB a file.",
+    },
+    "radio.media.send": {"vi": "Tải lên", "en": "Upload"},
+    "radio.media.every_commune": {
+        "vi": "Tệp quản trị viên tải lên dùng được ở mọi xã.",
+        "en": "A file an administrator uploads may be used in every commune.",
+    },
+    "radio.media.read_only": {
+        "vi": "Tài khoản của bạn chỉ được xem và nghe, không tải tệp lên ở xã này.",
+        "en": "Your account may listen here, not upload.",
+    },
+    "radio.media.detail": {"vi": "Chi tiết kỹ thuật", "en": "Technical detail"},
+    "radio.media.files": {"vi": "Các tệp", "en": "Files"},
+    "radio.media.unnamed": {"vi": "(không tên)", "en": "(no name)"},
+    "radio.media.duration": {"vi": "Thời lượng", "en": "Length"},
+    "radio.media.size": {"vi": "Dung lượng", "en": "Size"},
+    "radio.media.uploaded": {"vi": "Tải lên bởi {by}, {at}", "en": "Uploaded by {by}, {at}"},
+    "radio.media.done": {"vi": "Vừa tải lên.", "en": "Just uploaded."},
+    "radio.media.used_in": {"vi": "Dùng trong lịch phát:", "en": "Used in schedules:"},
+    "radio.media.unused": {
+        "vi": "Chưa dùng trong lịch phát nào.",
+        "en": "Not used in any schedule.",
+    },
+    "radio.media.paused": {"vi": "đang tạm dừng", "en": "paused"},
+    "radio.media.use_once": {"vi": "lúc {at}", "en": "at {at}"},
+    "radio.media.use_repeats": {"vi": "lặp lại, từ {at}", "en": "repeating, from {at}"},
+    "radio.media.schedule_it": {"vi": "Dùng trong lịch phát mới", "en": "Use in a new schedule"},
+    "radio.media.none": {
+        "vi": "Xã chưa có tệp âm thanh nào.",
+        "en": "This commune has no audio file yet.",
+    },
+    "radio.media.refused.too_large": {
+        "vi": "Tệp quá lớn: mỗi tệp tối đa 200 MB.",
+        "en": "The file is too large: at most 200 MB a file.",
+    },
+    "radio.media.refused.not_audio": {
+        "vi": "Tệp này không phải tệp âm thanh (MP3, WAV, OGG, M4A…) hoặc dài quá 4 giờ: "
+        "máy chủ không nhận.",
+        "en": "This is not an audio file (MP3, WAV, OGG, M4A…) or it lasts over 4 hours: "
+        "the server refused it.",
+    },
+    "radio.media.refused.forbidden": {
+        "vi": "Tài khoản của bạn không được tải tệp lên.",
+        "en": "Your account may not upload files.",
+    },
+    "radio.media.refused.no_file": {
+        "vi": "Chưa chọn tệp nào.",
+        "en": "No file was chosen.",
+    },
+    "radio.media.refused.other": {
+        "vi": "Máy chủ không nhận tệp này.",
+        "en": "The server did not accept this file.",
+    },
+    "radio.media.js.uploading": {"vi": "Đang tải lên", "en": "Uploading"},
+    "radio.media.js.checking": {
+        "vi": "Đã gửi xong, máy chủ đang kiểm tra tệp…",
+        "en": "Sent; the server is checking the file…",
+    },
+    "radio.media.js.uploaded": {
+        "vi": "Đã tải lên: {name} ({duration})",
+        "en": "Uploaded: {name} ({duration})",
+    },
+    "radio.media.js.session": {
+        "vi": "Phiên đăng nhập đã hết hoặc đã đổi: hãy tải lại trang rồi thử lại.",
+        "en": "Your session ended or changed: reload the page and try again.",
+    },
+    "radio.media.js.network": {
+        "vi": "Mất kết nối tới máy chủ khi đang tải lên: hãy thử lại.",
+        "en": "The connection to the server was lost during the upload: try again.",
+    },
+    "radio.media.js.detail": {"vi": "Chi tiết kỹ thuật", "en": "Technical detail"},
+    "radio.record.tab": {"vi": "Ghi âm", "en": "Record"},
+    "radio.record.title": {"vi": "Ghi âm và phát", "en": "Record and broadcast"},
+    "radio.record.intro": {
+        "vi": "Nói thông báo vào micro của máy tính hoặc điện thoại, nghe lại, rồi lưu vào thư "
+        "viện hoặc phát ngay trên loa của xã.",
+        "en": "Speak an announcement into the computer's or phone's microphone, listen to it, "
+        "then keep it in the library or broadcast it now on the commune's loudspeakers.",
+    },
+    "radio.record.needs_js": {
+        "vi": "Ghi âm cần JavaScript: hãy bật JavaScript trong trình duyệt.",
+        "en": "Recording needs JavaScript: turn it on in the browser.",
+    },
+    "radio.record.read_only": {
+        "vi": "Tài khoản của bạn chỉ được xem, không ghi âm hay phát ở xã này.",
+        "en": "Your account may only look here, not record or broadcast.",
+    },
+    "radio.record.start": {"vi": "● Bắt đầu ghi âm", "en": "● Start recording"},
+    "radio.record.stop": {"vi": "■ Dừng ghi", "en": "■ Stop"},
+    "radio.record.level": {"vi": "Mức âm thanh", "en": "Sound level"},
+    "radio.record.listen": {"vi": "Nghe lại", "en": "Listen"},
+    "radio.record.again": {"vi": "Ghi lại từ đầu", "en": "Record again"},
+    "radio.record.name": {"vi": "Tên thông báo", "en": "Announcement's name"},
+    "radio.record.keep_h": {"vi": "Lưu để phát sau", "en": "Keep it for later"},
+    "radio.record.save": {"vi": "Lưu vào thư viện", "en": "Save to the library"},
+    "radio.record.now_h": {"vi": "Phát ngay", "en": "Broadcast now"},
+    "radio.record.where": {"vi": "Phát ở đâu", "en": "Where"},
+    "radio.record.whole": {"vi": "Toàn {commune}", "en": "All of {commune}"},
+    "radio.record.some": {"vi": "Chỉ các thôn chọn dưới đây:", "en": "Only the villages below:"},
+    "radio.record.class": {"vi": "Mức ưu tiên", "en": "Class"},
+    "radio.record.priority": {"vi": "Ưu tiên", "en": "Priority"},
+    "radio.record.priority_help": {
+        "vi": "phát ngay khi loa rảnh, trước các bản tin thường đang chờ; không ngắt bản tin "
+        "đang phát, không phát khi loa đang được lệnh im lặng",
+        "en": "plays as soon as the loudspeakers are free, ahead of waiting normal items; "
+        "never interrupts what plays, and keeps quiet under a silence order",
+    },
+    "radio.record.emergency": {"vi": "Khẩn cấp", "en": "Emergency"},
+    "radio.record.emergency_help": {
+        "vi": "ngắt mọi thứ đang phát và phát ngay, kể cả khi loa đang được lệnh im lặng; chỉ "
+        "dùng cho thiên tai, sự cố",
+        "en": "interrupts whatever plays and plays at once, even through a silence order; "
+        "for disasters and incidents only",
+    },
+    "radio.record.broadcast": {"vi": "▶ Phát ngay", "en": "▶ Broadcast now"},
+    "radio.record.confirm": {"vi": "Xác nhận phát", "en": "Confirm"},
+    "radio.record.cancel": {"vi": "Huỷ", "en": "Cancel"},
+    "radio.record.help": {
+        "vi": "Khi trình duyệt không cho dùng micro",
+        "en": "When the browser refuses the microphone",
+    },
+    "radio.record.help.denied": {
+        "vi": "Đã bấm “Chặn”: bấm biểu tượng ổ khoá bên trái địa chỉ trang, chọn Micro → Cho "
+        "phép, rồi tải lại trang.",
+        "en": "You clicked “Block”: click the padlock left of the address, set Microphone to "
+        "Allow, then reload the page.",
+    },
+    "radio.record.help.no_device": {
+        "vi": "Không có micro: cắm micro hoặc tai nghe có micro, rồi tải lại trang.",
+        "en": "No microphone: plug in a microphone or a headset, then reload the page.",
+    },
+    "radio.record.help.busy": {
+        "vi": "Micro đang bận: đóng các chương trình khác đang dùng micro (Zalo, Zoom…).",
+        "en": "The microphone is busy: close the other programs using it (Zalo, Zoom…).",
+    },
+    "radio.record.help.https": {
+        "vi": "Trình duyệt chỉ cho dùng micro trên trang có địa chỉ https:// (hoặc trên chính "
+        "máy chủ, localhost). Nếu địa chỉ bắt đầu bằng http://, hãy báo quản trị viên bật "
+        "https cho xaso.",
+        "en": "Browsers allow the microphone only on https:// pages (or on the server itself, "
+        "localhost). If the address starts with http://, ask the administrator to serve "
+        "xaso over https.",
+    },
+    "radio.record.help.browser": {
+        "vi": "Dùng Chrome, Edge, Firefox hoặc Safari bản mới; trình duyệt cũ không ghi âm được.",
+        "en": "Use a recent Chrome, Edge, Firefox or Safari; old browsers cannot record.",
+    },
+    "radio.record.js.denied": {
+        "vi": "Trình duyệt đã chặn micro. Bấm biểu tượng ổ khoá bên trái địa chỉ trang, chọn "
+        "Micro → Cho phép, rồi tải lại trang.",
+        "en": "The browser blocked the microphone. Click the padlock left of the address, set "
+        "Microphone to Allow, then reload the page.",
+    },
+    "radio.record.js.no_device": {
+        "vi": "Không tìm thấy micro. Cắm micro hoặc tai nghe có micro rồi thử lại.",
+        "en": "No microphone found. Plug one in (or a headset) and try again.",
+    },
+    "radio.record.js.busy": {
+        "vi": "Không mở được micro: có thể chương trình khác đang dùng nó.",
+        "en": "The microphone could not be opened: another program may be using it.",
+    },
+    "radio.record.js.insecure": {
+        "vi": "Trang này không mở bằng https:// nên trình duyệt không cho dùng micro. Hãy báo "
+        "quản trị viên bật https cho xaso.",
+        "en": "This page is not on https://, so the browser does not allow the microphone. "
+        "Ask the administrator to serve xaso over https.",
+    },
+    "radio.record.js.unsupported": {
+        "vi": "Trình duyệt này không ghi âm được: dùng Chrome, Edge, Firefox hoặc Safari bản mới.",
+        "en": "This browser cannot record: use a recent Chrome, Edge, Firefox or Safari.",
+    },
+    "radio.record.js.convert_failed": {
+        "vi": "Không chuyển được bản ghi sang WAV: hãy ghi lại.",
+        "en": "The recording could not be converted to WAV: record it again.",
+    },
+    "radio.record.js.empty": {
+        "vi": "Bản ghi trống hoặc quá ngắn: hãy ghi lại.",
+        "en": "The recording is empty or too short: record it again.",
+    },
+    "radio.record.js.too_long": {
+        "vi": "Đã dừng: mỗi bản ghi tối đa {minutes} phút.",
+        "en": "Stopped: a recording lasts at most {minutes} minutes.",
+    },
+    "radio.record.js.facts": {
+        "vi": "Thời lượng {duration}, {size}",
+        "en": "Length {duration}, {size}",
+    },
+    "radio.record.js.default_name": {
+        "vi": "Thông báo ghi âm {at}",
+        "en": "Recorded announcement {at}",
+    },
+    "radio.record.js.uploading": {"vi": "Đang tải bản ghi lên…", "en": "Uploading the recording…"},
+    "radio.record.js.saved": {
+        "vi": "Đã lưu vào thư viện: {name} ({duration}).",
+        "en": "Saved to the library: {name} ({duration}).",
+    },
+    "radio.record.js.to_library": {"vi": "Mở thư viện âm thanh", "en": "Open the audio library"},
+    "radio.record.js.pick_zone": {
+        "vi": "Hãy chọn ít nhất một thôn, hoặc chọn toàn xã.",
+        "en": "Choose at least one village, or the whole commune.",
+    },
+    "radio.record.js.confirm": {
+        "vi": "Phát ngay bản ghi “{name}” ({duration}), mức {klass}, trên: {where}?",
+        "en": "Broadcast “{name}” ({duration}) now, class {klass}, on: {where}?",
+    },
+    "radio.record.js.priority": {"vi": "Ưu tiên", "en": "Priority"},
+    "radio.record.js.emergency": {"vi": "Khẩn cấp", "en": "Emergency"},
+    "radio.record.js.whole": {"vi": "toàn {commune}", "en": "all of {commune}"},
+    "radio.record.js.sending": {"vi": "Đang gửi lệnh phát…", "en": "Sending the broadcast…"},
+    "radio.record.js.sent": {
+        "vi": "Đã gửi lệnh phát “{name}” tới {clusters} cụm loa.",
+        "en": "“{name}” was sent to {clusters} loudspeaker clusters.",
+    },
+    "radio.record.js.not_sent": {
+        "vi": "Chưa gửi được tới {gateways} gateway (mất kết nối máy chủ–gateway): chúng sẽ "
+        "nhận khi kết nối trở lại, nếu còn kịp.",
+        "en": "Not sent yet to {gateways} gateways (the server's link is down): they get it "
+        "when it returns, if still in time.",
+    },
+    "radio.record.js.see_schedule": {"vi": "Xem lịch phát này", "en": "See this schedule"},
+    "radio.record.js.refused": {
+        "vi": "Máy chủ không nhận lệnh phát:",
+        "en": "The server refused the broadcast:",
+    },
+    "radio.record.js.upload_refused": {
+        "vi": "Máy chủ không nhận bản ghi.",
+        "en": "The server refused the recording.",
+    },
+    "radio.record.js.session": {
+        "vi": "Phiên đăng nhập đã hết hoặc đã đổi: hãy tải lại trang (bản ghi sẽ mất).",
+        "en": "Your session ended or changed: reload the page (the recording will be lost).",
+    },
+    "radio.record.js.network": {
+        "vi": "Mất kết nối tới máy chủ: hãy thử lại.",
+        "en": "The connection to the server was lost: try again.",
+    },
+    "radio.record.js.detail": {"vi": "Chi tiết kỹ thuật", "en": "Technical detail"},
     # -- radio: emergency and silence now, the gateways' schedules --
     "radio.now.tab": {"vi": "Phát ngay / Im lặng", "en": "Emergency / silence now"},
     "radio.now.title": {"vi": "Phát khẩn cấp và dừng phát ngay", "en": "Emergency and silence now"},

@@ -7,7 +7,10 @@ on the pages and on ``/api`` alike, and the CSRF check a session's changes must 
   unsafe request (anything but GET, HEAD, OPTIONS) must carry the session's CSRF token,
   in the ``X-CSRF-Token`` header (htmx and fetch) or the ``csrf_token`` field of a
   url-encoded form (pages without JavaScript); without it the request is refused (403)
-  before its handler runs. The cookie is ``SameSite=Lax`` as well: a second lock.
+  before its handler runs. The one exception is a file-upload form without
+  JavaScript (``form_uploads.py``): a route marked so checks the token in the
+  multipart body's first part itself, before it reads the file. The cookie is
+  ``SameSite=Lax`` as well: a second lock.
   Without a session a page is sent to the login, and back after it; a part of a page
   that htmx refreshes (a poll) answers 401 with ``HX-Redirect``, so the whole page goes.
 
@@ -39,6 +42,9 @@ SESSION = web.RequestKey("session", LiveSession)  # set only for a browser's ses
 SESSION_COOKIE = "xaso_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
+# Set on a route's handler by ``form_uploads.csrf_in_first_part``: the handler checks a
+# multipart form's CSRF token itself, from the body's first part.
+CSRF_IN_FIRST_PART = "xaso_csrf_in_first_part"
 
 _OPEN_PATHS = frozenset({"/healthz", "/metrics", "/login"})
 STATIC_PREFIX = "/static/"
@@ -81,6 +87,16 @@ async def _csrf_token_sent(request: web.Request) -> str:
     return ""
 
 
+def _checks_own_csrf(request: web.Request) -> bool:
+    """A multipart form without the header, posted to a route that checks the token in
+    the form's first part itself (``form_uploads.csrf_in_first_part``)."""
+    return (
+        request.content_type == "multipart/form-data"
+        and CSRF_HEADER not in request.headers
+        and getattr(request.match_info.handler, CSRF_IN_FIRST_PART, False) is True
+    )
+
+
 def _refuse(request: web.Request, status: type[web.HTTPException], message: str) -> NoReturn:
     if request.path.startswith("/api/"):
         raise status(text=json.dumps({"error": message}), content_type="application/json")
@@ -119,7 +135,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
         after = "" if wanted == "/" else f"?next={quote(wanted, safe='')}"
         raise web.HTTPSeeOther(location=f"/login{after}")
     if session is not None:
-        if request.method not in _SAFE_METHODS:
+        if request.method not in _SAFE_METHODS and not _checks_own_csrf(request):
             sent = await _csrf_token_sent(request)
             if not sent or not hmac.compare_digest(sent, session.csrf_token):
                 _refuse(request, web.HTTPForbidden, "the request lacks the page's CSRF token")

@@ -1,8 +1,9 @@
 """The browser-side defences every response carries: pages, API, errors, static files.
 
-- ``Content-Security-Policy``: scripts, styles, images and forms from this server only,
-  nothing inline (the templates link their style sheets from ``/static/``), no plugins,
-  no ``<base>`` rewriting, and no framing by any site (clickjacking);
+- ``Content-Security-Policy``: scripts, styles, images and forms from this server only
+  (audio too, and the recorder's own recording as a ``blob:``), nothing inline (the
+  templates link their style sheets from ``/static/``), no plugins, no ``<base>``
+  rewriting, and no framing by any site (clickjacking);
 - ``X-Frame-Options: DENY``: the same for browsers that predate ``frame-ancestors``;
 - ``X-Content-Type-Options: nosniff``: an uploaded file is never run as a script;
 - ``Referrer-Policy: same-origin``: report links (commune, period) stay in the server.
@@ -28,6 +29,9 @@ CONTENT_SECURITY_POLICY: Final = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
+        # The recorder plays back what was just recorded from a blob: URL
+        # (server/web/static/radio-record.js); audio otherwise comes from this server.
+        "media-src 'self' blob:",
         "frame-ancestors 'none'",
         "form-action 'self'",
         "base-uri 'none'",

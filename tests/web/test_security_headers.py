@@ -19,6 +19,10 @@ from xaso.server.web.tokens import Role
 
 CSP_DIRECTIVES = {
     "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    # Only the recorder's own recording besides this server (static/radio-record.js).
+    "media-src": "'self' blob:",
     "frame-ancestors": "'none'",
     "form-action": "'self'",
     "base-uri": "'none'",

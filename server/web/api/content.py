@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
-from xaso.server.broadcasts.content import ContentError
+from xaso.server.broadcasts.content import ContentError, ContentInfo
 from xaso.server.broadcasts.keys import CONTENT
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, json_response, not_found
@@ -14,25 +16,34 @@ from xaso.server.web.tokens import Role
 async def upload(request: web.Request) -> web.Response:
     """The file is the request body (``curl --data-binary @ban-tin.mp3``); its name may
     come in ``?name=``. Answers its sha256 and duration, to use in a schedule."""
-    principal = request[PRINCIPAL]
-    if principal.role not in (Role.ADMIN, Role.OPERATOR):
-        raise web.HTTPForbidden(
-            text='{"error": "this token may not upload"}', content_type="application/json"
-        )
     try:
-        info = await request.app[CONTENT].save(
-            request.content.iter_chunked(64 * 1024),
-            name=request.query.get("name", ""),
-            uploaded_by=principal.name,
-            # The communes the uploader covers today: after a merger, the successor and
-            # its predecessors, so that every gateway of the successor may fetch it.
-            communes=sorted(principal.scope),
+        info = await save_upload(
+            request, request.content.iter_chunked(64 * 1024), request.query.get("name", "")
         )
     except ContentError as exc:
         raise bad_request(str(exc)) from None
     # The same bytes may have come from another commune first: the answer tells only
     # what is the uploader's own.
-    return json_response(info.view_for(principal.scope), status=201)
+    return json_response(info.view_for(request[PRINCIPAL].scope), status=201)
+
+
+async def save_upload(request: web.Request, chunks: AsyncIterator[bytes], name: str) -> ContentInfo:
+    """Keep an upload as the caller's, by the API's rules (the media library's form
+    without JavaScript comes here too): 403 for anyone but an admin or an operator,
+    ``ContentError`` for what is not audio or too large."""
+    principal = request[PRINCIPAL]
+    if principal.role not in (Role.ADMIN, Role.OPERATOR):
+        raise web.HTTPForbidden(
+            text='{"error": "this token may not upload"}', content_type="application/json"
+        )
+    return await request.app[CONTENT].save(
+        chunks,
+        name=name,
+        uploaded_by=principal.name,
+        # The communes the uploader covers today: after a merger, the successor and
+        # its predecessors, so that every gateway of the successor may fetch it.
+        communes=sorted(principal.scope),
+    )
 
 
 async def list_content(request: web.Request) -> web.Response:

@@ -23,6 +23,8 @@ from xaso.server.web.rendering import render
 RADIO_TABS: Final[tuple[tuple[str, str], ...]] = (
     ("/radio/calendar", "radio.calendar.tab"),
     ("/radio/schedules", "radio.schedules.tab"),
+    ("/radio/media", "radio.media.tab"),
+    ("/radio/record", "radio.record.tab"),
     ("/radio/now", "radio.now.tab"),
     ("/radio/gateways", "radio.gateways.tab"),
     ("/radio/settings", "radio.settings.tab"),
