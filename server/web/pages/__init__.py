@@ -25,6 +25,7 @@ from xaso.server.web.pages import (
     maintenance,
     overview,
     problems,
+    radio_log,
 )
 
 # excused before maintenance: its fixed paths before the windows' {window_id}.
@@ -41,6 +42,7 @@ _PAGES = (
     admin_users,
     admin_tokens,
     admin_audit,
+    radio_log,
 )
 
 

@@ -20,7 +20,7 @@ from xaso.server.web.rendering import render
 
 # The section's pages, in the order an officer uses them: (path, word key). A page
 # adds its tab here when it exists.
-RADIO_TABS: Final[tuple[tuple[str, str], ...]] = ()
+RADIO_TABS: Final[tuple[tuple[str, str], ...]] = (("/radio/log", "radio.log.tab"),)
 
 
 @dataclass(frozen=True)
