@@ -351,3 +351,23 @@ async def test_zones_narrow_the_log(tmp_path: Path, aiohttp_client: Any) -> None
         html = await (await client.get(base, headers=officer)).text()
         for label in ("Thôn 2", "Cụm loa Thôn 2 (Thôn 2)", "Cụm loa hỏng (Thôn 1)"):
             assert label in html
+
+
+async def test_a_quarter_comes_fifty_occurrences_a_page(
+    client: TestClient, app: web.Application
+) -> None:
+    """January to March: 90 mornings and the storm warning, in two pages; the counts
+    are the whole quarter's on both."""
+    officer = page_cookie(app, Role.OPERATOR, "alpha")
+    quarter = "/radio/log?commune=alpha&from=2030-01-01&to=2030-03-31"
+    first = await (await client.get(quarter, headers=officer)).text()
+    assert first.count('class="log-occ') == 50 and "Trang 1/2" in first
+    assert sum(counts(first).values()) == 91
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = await (await client.get(f"{quarter}&page=2", headers=officer)).text()
+    assert second.count('class="log-occ') == 41 and "Trang 2/2" in second
+    assert counts(second) == counts(first)
+    assert f'id="o-lt-sang-{local_ms(31, 6) + 59 * 86_400_000}"' in second  # 31 March
+    # A page past the last shows the last.
+    beyond = await (await client.get(f"{quarter}&page=9", headers=officer)).text()
+    assert "Trang 2/2" in beyond
