@@ -153,6 +153,42 @@ async def test_the_log_reconciles_schedules_and_events(
     assert [o["cluster"] for o in everything["outcomes"]].count("beta-rc-1") == 1
 
 
+async def test_the_log_narrows_to_a_zone_and_to_statuses(
+    client: TestClient, app: web.Application
+) -> None:
+    await a_day_of_bulletins(app)
+    admin = bearer(app, Role.ADMIN)
+
+    async def statuses(query: str) -> tuple[list[str], dict[str, int]]:
+        response = await client.get(
+            f"/api/v1/playout?commune=alpha&{PERIOD}&{query}", headers=admin
+        )
+        assert response.status == 200, await response.text()
+        body = await response.json()
+        counts = {k: v for k, v in body["summary"]["by_status"].items() if v}
+        return [o["status"] for o in body["outcomes"]], counts
+
+    every = ["not_received", "played", "upcoming"]
+    assert (await statuses("zone=village:alpha.t1"))[0] == every
+    assert (await statuses("zone=cluster:alpha-rc-1"))[0] == every
+    assert await statuses("zone=cluster:alpha-rc-2") == ([], {})  # planned: never plays
+    # Repeated or separated by commas; the summary counts what is returned.
+    assert await statuses("status=played&status=upcoming") == (
+        ["played", "upcoming"],
+        {"played": 1, "upcoming": 1},
+    )
+    assert (await statuses("status=played,not_received"))[0] == ["not_received", "played"]
+    for bad in ("zone=alpha.t1", "zone=village:", "status=lost"):
+        response = await client.get(f"/api/v1/playout?commune=alpha&{bad}", headers=admin)
+        assert response.status == 400, bad
+    # The CSV narrows alike.
+    response = await client.get(
+        f"/api/v1/playout?commune=alpha&format=csv&status=played&{PERIOD}", headers=admin
+    )
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"), newline="")))
+    assert [row[rows[0].index("Kết quả")] for row in rows[1:]] == ["Đã phát"]
+
+
 async def test_broadcasts_shorter_than_their_slot_are_judged_by_their_real_length(
     client: TestClient, app: web.Application
 ) -> None:

@@ -1,16 +1,20 @@
 """The playout log through the API (docs/api.md, docs/broadcasts.md).
 
 ``GET /api/v1/playout`` reconciles the period asked for (JSON with a summary, or a CSV
-file in Vietnamese or English); ``POST /api/v1/playout/manual`` records a live
-announcement made on the microphone. Read like the other endpoints (viewers too, within
-their communes); manual entries are written by admins and by operators for their own
-communes.
+file in Vietnamese or English), optionally narrowed to a zone (a village or a cluster)
+and to some statuses; ``POST /api/v1/playout/manual`` records a live announcement made
+on the microphone. Read like the other endpoints (viewers too, within their communes);
+manual entries are written by admins and by operators for their own communes.
 
-``playout_for`` (server/broadcasts/playout_log.py) is what the indicators call.
+The playout log page (server/web/pages/radio_log.py) calls the same functions
+(``logged_outcomes``, ``record_manual_entry``, ``remove_manual_entry``), so that the
+page and the API count, check and refuse alike. ``playout_for``
+(server/broadcasts/playout_log.py) is what the indicators call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -18,16 +22,22 @@ import msgspec
 from aiohttp import web
 
 from xaso.server.broadcasts.keys import PLAYOUT_MANUAL
-from xaso.server.broadcasts.manual_entries import entry_problems, manual_outcomes, new_entry
+from xaso.server.broadcasts.manual_entries import (
+    ManualEntry,
+    entry_problems,
+    manual_outcomes,
+    new_entry,
+)
 from xaso.server.broadcasts.playout_csv import playout_csv
 from xaso.server.broadcasts.playout_log import playout_for, summary
-from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.playout_outcome import STATUS_TEXT, PlayoutOutcome
 from xaso.server.broadcasts.schedule import Targets
 from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.exclusions import new_id
 from xaso.server.time_param import TimeParamError, parse_time_param
 from xaso.server.web.api.schedules import invalid
+from xaso.server.web.auditing import AUDIT_DETAIL
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import (
     bad_request,
@@ -39,11 +49,59 @@ from xaso.server.web.http import (
 )
 from xaso.server.web.views import iso_utc
 
-__all__ = ["playout_for", "setup_routes"]
+__all__ = [
+    "logged_outcomes",
+    "playout_for",
+    "record_manual_entry",
+    "remove_manual_entry",
+    "setup_routes",
+]
 
 DEFAULT_PERIOD_MS: Final = 7 * 24 * 3600 * 1000
 # A quarter at most per request: every occurrence of every schedule is expanded.
 MAX_PERIOD_MS: Final = 92 * 24 * 3600 * 1000
+# ``?zone=``: a village (``village:alpha.t1``) or a cluster (``cluster:alpha-rc-1``).
+ZONE_KINDS: Final = ("village", "cluster")
+
+
+def zone_param(value: str) -> tuple[str, str] | None:
+    """``?zone=`` as (kind, code); None for the whole commune (empty); a 400 otherwise."""
+    if not value:
+        return None
+    kind, _, code = value.partition(":")
+    if kind not in ZONE_KINDS or not code:
+        raise bad_request("zone must be village:<code> or cluster:<id>")
+    return kind, code
+
+
+def status_param(values: Sequence[str]) -> frozenset[str]:
+    """``?status=`` (repeated, or separated by commas) as statuses; empty: every status."""
+    wanted = frozenset(s.strip() for value in values for s in value.split(",") if s.strip())
+    unknown = sorted(wanted - set(STATUS_TEXT["en"]))
+    if unknown:
+        raise bad_request(f"status: no status {', '.join(unknown)}")
+    return wanted
+
+
+def in_zone(outcome: PlayoutOutcome, zone: tuple[str, str] | None) -> bool:
+    if zone is None:
+        return True
+    kind, code = zone
+    return (outcome.village if kind == "village" else outcome.cluster) == code
+
+
+async def logged_outcomes(
+    app: web.Application,
+    communes: Sequence[str],
+    from_ms: int,
+    to_ms: int,
+    zone: tuple[str, str] | None = None,
+    statuses: Collection[str] = (),
+) -> list[PlayoutOutcome]:
+    """The playout log of ``communes`` in ``[from_ms, to_ms)``, on the clusters of
+    ``zone`` (None: all of them), of ``statuses`` (empty: every status)."""
+    outcomes = await playout_for(playout_sources(app), communes, from_ms, to_ms)
+    return [o for o in outcomes if in_zone(o, zone) and (not statuses or o.status in statuses)]
 
 
 def outcome_view(outcome: PlayoutOutcome) -> dict[str, Any]:
@@ -75,8 +133,10 @@ async def playout_log(request: web.Request) -> web.StreamResponse:
     lang = request.query.get("lang", "vi")
     if lang not in ("vi", "en"):
         raise bad_request("lang must be vi or en")
+    zone = zone_param(request.query.get("zone", ""))
+    statuses = status_param(request.query.getall("status", []))
     # A store that cannot be read is a 503 (server/web/store_errors.py).
-    outcomes = await playout_for(playout_sources(request.app), communes, from_ms, to_ms)
+    outcomes = await logged_outcomes(request.app, communes, from_ms, to_ms, zone, statuses)
     if output == "csv":
         name = f"nhat-ky-phat-thanh_{commune or 'tat-ca'}_{from_ms}_{to_ms}.csv"
         return web.Response(
@@ -119,8 +179,10 @@ def _text(body: dict[str, Any], field: str, problems: list[str]) -> str:
     return value
 
 
-async def add_manual_entry(request: web.Request) -> web.Response:
-    body = await json_body(request)
+def record_manual_entry(request: web.Request, body: dict[str, Any]) -> ManualEntry:
+    """Check the entry ``body`` asks for (the API's JSON fields) as the user of
+    ``request`` may make it, and store it: a 400 naming every problem (each starting
+    with its field), a 403 outside the user's communes. The page's form calls it too."""
     app = request.app
     index = app[INDEX]
     commune = body.get("commune")
@@ -163,7 +225,40 @@ async def add_manual_entry(request: web.Request) -> web.Response:
         now_ms=now_ms,
     )
     app[PLAYOUT_MANUAL].put(entry)
-    shown = manual_outcomes([entry], index, [commune], start_ms, start_ms + 1)
+    request[AUDIT_DETAIL] = _audited(entry)
+    return entry
+
+
+def remove_manual_entry(request: web.Request, entry_id: str) -> ManualEntry:
+    """Delete an entry made by mistake: the log is evidence, so only its writers may
+    (a 403 for a reader of its commune, a 404 for anyone else)."""
+    table = request.app[PLAYOUT_MANUAL]
+    entry = table.items.get(entry_id)
+    if entry is None or not request[PRINCIPAL].may_see(entry.commune):
+        raise not_found("manual entry")
+    if not request[PRINCIPAL].may_act(entry.commune):
+        raise forbidden()
+    table.remove(entry.id)
+    request[AUDIT_DETAIL] = _audited(entry)
+    return entry
+
+
+def _audited(entry: ManualEntry) -> dict[str, Any]:
+    """What the audit log keeps of an entry made or deleted."""
+    return {
+        "entry": entry.id,
+        "commune": entry.commune,
+        "title": entry.title,
+        "start": iso_utc(entry.start_ms),
+        "end": iso_utc(entry.end_ms),
+        "clusters": entry.clusters,
+    }
+
+
+async def add_manual_entry(request: web.Request) -> web.Response:
+    entry = record_manual_entry(request, await json_body(request))
+    index = request.app[INDEX]
+    shown = manual_outcomes([entry], index, [entry.commune], entry.start_ms, entry.start_ms + 1)
     return json_response(
         {"entry": msgspec.to_builtins(entry), "outcomes": [outcome_view(o) for o in shown]},
         status=201,
@@ -171,14 +266,7 @@ async def add_manual_entry(request: web.Request) -> web.Response:
 
 
 async def delete_manual_entry(request: web.Request) -> web.Response:
-    """For an entry made by mistake: the log is evidence, so only its writers may."""
-    table = request.app[PLAYOUT_MANUAL]
-    entry = table.items.get(request.match_info["entry_id"])
-    if entry is None or not request[PRINCIPAL].may_see(entry.commune):
-        raise not_found("manual entry")
-    if not request[PRINCIPAL].may_act(entry.commune):
-        raise forbidden()
-    table.remove(entry.id)
+    remove_manual_entry(request, request.match_info["entry_id"])
     return web.Response(status=204)
 
 

@@ -27,6 +27,7 @@ from xaso.server.web.pages import (
     problems,
     radio_calendar,
     radio_gateways,
+    radio_log,
     radio_media,
     radio_now,
     radio_occurrence,
@@ -59,6 +60,7 @@ _PAGES = (
     admin_users,
     admin_tokens,
     admin_audit,
+    radio_log,
 )
 
 

@@ -26,6 +26,7 @@ RADIO_TABS: Final[tuple[tuple[str, str], ...]] = (
     ("/radio/media", "radio.media.tab"),
     ("/radio/record", "radio.record.tab"),
     ("/radio/now", "radio.now.tab"),
+    ("/radio/log", "radio.log.tab"),
     ("/radio/gateways", "radio.gateways.tab"),
     ("/radio/settings", "radio.settings.tab"),
 )
