@@ -1142,6 +1142,18 @@ _TEXT: dict[str, dict[str, str]] = {
     "sched.done.deleted": {"vi": "Đã xóa lịch phát.", "en": "The schedule was deleted."},
     "sched.field.title": {"vi": "Tiêu đề", "en": "Title"},
     "sched.field.priority": {"vi": "Mức ưu tiên", "en": "Priority class"},
+    "sched.field.volume": {"vi": "Âm lượng (0–100)", "en": "Volume (0–100)"},
+    "sched.field.volume_blank": {"vi": "theo cụm loa", "en": "the cluster's"},
+    "sched.field.volume_hint": {
+        "vi": "Để trống: mỗi cụm loa phát ở âm lượng đã đặt cho nó (trang Cài đặt loa).",
+        "en": "Blank: each cluster plays at the volume set for it (Loudspeaker settings page).",
+    },
+    "sched.form.volume_invalid": {
+        "vi": "Âm lượng phải là một số nguyên từ 0 đến 100.",
+        "en": "The volume must be a whole number from 0 to 100.",
+    },
+    "sched.change.volume": {"vi": "Âm lượng", "en": "Volume"},
+    "sched.volume.cluster": {"vi": "theo cài đặt của từng cụm loa", "en": "each cluster's own"},
     "sched.field.when": {"vi": "Thời gian phát", "en": "When"},
     "sched.field.targets": {"vi": "Nơi phát", "en": "Where"},
     "sched.field.content": {"vi": "Nội dung", "en": "Content"},

@@ -329,3 +329,36 @@ async def test_listen_without_espeak_says_so(
         "/radio/speech", data={"text": "Xin chào", "voice": "vi"}, headers=officer
     )
     assert response.status == 503 and "chưa cài espeak-ng" in await response.text()
+
+
+async def test_a_volume_is_set_checked_and_its_change_listed(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = page_cookie(app, Role.OPERATOR, "xuan-hong")
+    form = schedule_form(app, officer, volume="130")
+    response = await client.post(
+        "/radio/schedules/new", data=posted(form), headers=cookie_only(officer)
+    )
+    assert response.status == 400
+    assert "Âm lượng phải là một số nguyên từ 0 đến 100." in await response.text()
+    assert not app[SCHEDULES].items
+
+    schedule_id = await create(client, app, officer, volume="70")
+    assert app[SCHEDULES].items[schedule_id].volume == 70
+    editor = await client.get(f"/radio/schedules/{schedule_id}/edit", headers=cookie_only(officer))
+    assert 'name="volume" min="0" max="100" step="1" inputmode="numeric" value="70"' in (
+        await editor.text()
+    )
+    # Blank again: each cluster's own volume, and the change is said in the versions.
+    response = await client.post(
+        f"/radio/schedules/{schedule_id}/edit",
+        data=posted(schedule_form(app, officer, volume="")),
+        headers=cookie_only(officer),
+        allow_redirects=False,
+    )
+    assert response.status == 303, await response.text()
+    assert app[SCHEDULES].items[schedule_id].volume is None
+    page = await (
+        await client.get(f"/radio/schedules/{schedule_id}", headers=cookie_only(officer))
+    ).text()
+    assert "Âm lượng: theo cài đặt của từng cụm loa" in page

@@ -58,6 +58,7 @@ from xaso.server.web.pages.schedule_words import (
     content_text,
     priority_text,
     targets_text,
+    volume_text,
     when_text,
 )
 from xaso.server.web.rendering import request_language
@@ -443,6 +444,7 @@ async def schedule_page(request: web.Request) -> web.Response:
         "content": content_text(last.content, names, lang, words),
         "slot": duration(last.content.duration_s, lang),
         "priority_text": priority_text(last.priority, lang),
+        "volume": volume_text(last.volume, words),
         "versions": versions_view(versions, app[INDEX], names, zone, lang),
         "done": request.query.get("done", "") if request.query.get("done") in DONE else "",
     }

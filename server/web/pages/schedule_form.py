@@ -71,6 +71,7 @@ class ScheduleForm:
     zones: list[str] = field(default_factory=list)
     clusters: list[str] = field(default_factory=list)
     priority: str = "normal"
+    volume: str = ""  # 0-100; blank: each cluster's own volume
 
     @classmethod
     def posted(cls, data: Mapping[str, Any]) -> ScheduleForm:
@@ -108,6 +109,7 @@ class ScheduleForm:
             zones=every("zone"),
             clusters=every("cluster"),
             priority=priority if priority in PRIORITIES else "normal",
+            volume=text("volume"),
         )
 
     @classmethod
@@ -139,6 +141,7 @@ class ScheduleForm:
             zones=list(schedule.targets.zones),
             clusters=list(schedule.targets.clusters),
             priority=schedule.priority,
+            volume="" if schedule.volume is None else str(schedule.volume),
         )
 
     def rule(self) -> str | None:
@@ -200,7 +203,15 @@ class ScheduleForm:
             found.append(("when", "form.rrule_missing"))
         if len(self.skip_dates()) != len(self.skip):
             found.append(("when", "sched.form.skip_invalid"))
+        if self.volume and self.given_volume() is None:
+            found.append(("priority", "sched.form.volume_invalid"))
         return found
+
+    def given_volume(self) -> int | None:
+        """The volume typed in, when it is one (0-100); None when blank or not."""
+        if not self.volume.isdigit() or int(self.volume) > 100:
+            return None
+        return int(self.volume)
 
     def body(self, timezone: str, file_s: float | None) -> dict[str, Any]:
         """The API's JSON body; check ``problems`` first. ``file_s``: the chosen file's
@@ -223,6 +234,7 @@ class ScheduleForm:
             "timezone": timezone,
             "targets": {"zones": self.zones, "clusters": self.clusters},
             "priority": self.priority,
+            "volume": self.given_volume(),
         }
 
 
@@ -267,6 +279,7 @@ _SCHEDULE_PROBLEMS: Final[ProblemWords] = tuple(
         (r"^targets: no installed", "sched.problem.no_clusters", False),
         (r"^commune:", "sched.problem.commune", True),
         (r"^skip_dates:", "sched.problem.skip_many", False),
+        (r"^volume:", "sched.form.volume_invalid", False),
         (r"^rrule: FREQ=\w+ is not allowed", "sched.problem.too_often", False),
     )
 ) + tuple(WINDOW_PROBLEMS)
@@ -277,6 +290,7 @@ _SECTION_OF: Final = (
     ("targets", "targets"),
     ("commune", "targets"),
     ("priority", "priority"),
+    ("volume", "priority"),
     ("start", "when"),
     ("rrule", "when"),
     ("timezone", "when"),

@@ -115,6 +115,13 @@ def changes_text(
         said("sched.change.targets", targets_text(after.commune, after.targets, index, words))
     if before.priority != after.priority:
         said("sched.change.priority", priority_text(after.priority, lang))
+    if before.volume != after.volume:
+        said("sched.change.volume", volume_text(after.volume, words))
     if before.paused != after.paused:
         found.append(words["sched.change.paused" if after.paused else "sched.change.resumed"])
     return found or [words["sched.change.nothing"]]
+
+
+def volume_text(volume: int | None, words: dict[str, str]) -> str:
+    """A schedule's volume in words: "70 %", or each cluster's own when unset."""
+    return words["sched.volume.cluster"] if volume is None else f"{volume} %"
