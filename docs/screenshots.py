@@ -49,6 +49,18 @@ PAGES: dict[str, tuple[str, str, bool]] = {
     "admin-audit": ("/admin/audit", "admin", False),
     "indicators": ("/indicators", "thamdinh", False),
     "officer-overview": ("/", "canbo-{commune}", False),
+    "radio-calendar": ("/radio/calendar?commune={commune}", "canbo-{commune}", True),
+    "radio-month": ("/radio/calendar?commune={commune}&view=month", "canbo-{commune}", False),
+    "radio-day": ("/radio/calendar?commune={commune}&view=day", "canbo-{commune}", False),
+    "radio-schedules": ("/radio/schedules?commune={commune}", "canbo-{commune}", False),
+    "radio-editor": ("/radio/schedules/new?commune={commune}", "canbo-{commune}", True),
+    "radio-media": ("/radio/media?commune={commune}", "canbo-{commune}", False),
+    "radio-record": ("/radio/record?commune={commune}", "canbo-{commune}", False),
+    "radio-now": ("/radio/now?commune={commune}", "canbo-{commune}", True),
+    "radio-log": ("/radio/log?commune={commune}", "canbo-{commune}", False),
+    "radio-log-print": ("/radio/log/print?commune={commune}", "canbo-{commune}", False),
+    "radio-gateways": ("/radio/gateways?commune={commune}", "canbo-{commune}", False),
+    "radio-settings": ("/radio/settings?commune={commune}", "canbo-{commune}", False),
 }
 COMMUNE = "xuan-hong"
 DEVICE = "xuan-hong-cam-01"
@@ -109,11 +121,15 @@ async def shoot(out: Path, only: set[str]) -> list[Path]:
                 path = path.format(commune=COMMUNE, device=DEVICE)
                 login = login.format(commune=COMMUNE)
                 for width in WIDTHS:
-                    context = await browser.new_context(viewport={"width": width, "height": 900})
+                    # A Vietnamese browser: its date inputs read dd/mm/yyyy.
+                    context = await browser.new_context(
+                        viewport={"width": width, "height": 900}, locale="vi-VN"
+                    )
                     page = await context.new_page()
                     await _sign_in(page, base, login, password)
                     for lang in ("vi", "en") if english else ("vi",):
-                        response = await page.goto(f"{base}{path}?lang={lang}")
+                        joiner = "&" if "?" in path else "?"
+                        response = await page.goto(f"{base}{path}{joiner}lang={lang}")
                         if response is None or response.status != 200:
                             print(f"{name}: {path} answered {response and response.status}")
                             break

@@ -973,7 +973,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "radio.commune": {"vi": "Xã / phường", "en": "Commune"},
     "radio.show": {"vi": "Xem", "en": "Show"},
     # -- radio: the calendar and proof of play --
-    "radio.calendar.tab": {"vi": "Lịch phát", "en": "Calendar"},
+    "radio.calendar.tab": {"vi": "Lịch", "en": "Calendar"},
     "radio.cal.title": {"vi": "Lịch phát thanh", "en": "Broadcast calendar"},
     "radio.cal.move": {"vi": "Chuyển khoảng thời gian", "en": "Move in time"},
     "radio.cal.views": {"vi": "Cách xem", "en": "Views"},
@@ -1124,8 +1124,8 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "radio.reason.failed": {"vi": "Lỗi phát", "en": "Failed"},
     # -- radio: schedules and their editor --
-    "radio.schedules.tab": {"vi": "Lịch phát", "en": "Schedules"},
-    "sched.list_title": {"vi": "Lịch phát thanh", "en": "Broadcast schedules"},
+    "radio.schedules.tab": {"vi": "Danh sách lịch phát", "en": "Schedules"},
+    "sched.list_title": {"vi": "Danh sách lịch phát thanh", "en": "Broadcast schedules"},
     "sched.new": {"vi": "Thêm lịch phát", "en": "New schedule"},
     "sched.edit": {"vi": "Sửa lịch phát", "en": "Change the schedule"},
     "sched.back": {"vi": "Quay lại", "en": "Back"},
