@@ -11,6 +11,10 @@ times through a real HTTP client on loopback:
 - ``problems``: ``/problems``, everything wrong now in the province;
 - ``commune``: ``/communes/{code}`` for a sample of communes (30- and 90-day bars);
 - ``device``: ``/devices/{id}`` for a sample of devices of every kind;
+- ``radio-week``, ``radio-month``: a commune officer's broadcast calendar
+  (``/radio/calendar``) for a sample of communes, each with its daily bulletin and
+  monthly drill and what the gateways logged of them;
+- ``radio-log``: the commune's playout log of the month (``/radio/log``);
 - ``baseline``: a static file, the cheapest route, measured in the same run: what HTTP,
   the middlewares and the client cost on this machine by themselves.
 
@@ -48,7 +52,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from bench.compliance import province
 from xaso.inventory import load_inventory
 from xaso.server.app import Deps, create_app
-from xaso.server.demo.history import DAY_MS, TZ, History, all_records, load
+from xaso.server.demo.history import (
+    DAY_MS,
+    TZ,
+    History,
+    all_records,
+    load,
+    sample_schedules,
+    store_schedules,
+)
 from xaso.server.keys import CLOCK_MS
 from xaso.server.settings import Settings
 from xaso.server.store import open_store
@@ -90,7 +102,8 @@ async def main_async(args: argparse.Namespace) -> None:
         kinds: Counter[str] = Counter()
         try:
             history = History(index, start_ms, end_ms, args.seed)
-            records = all_records(history, 1800 * 1000, [])
+            schedules = sample_schedules(index, start_ms, end_ms, monthly_drill=True)
+            records = all_records(history, 1800 * 1000, schedules)
             written, _ = await load(store, records, 5000, kinds)
         finally:
             await store.close()
@@ -100,6 +113,7 @@ async def main_async(args: argparse.Namespace) -> None:
             flush=True,
         )
 
+        store_schedules(folder, schedules)
         settings = Settings(inventory=str(inventory), store=store_url, data_dir=str(folder))
         # The clock at the end of the history: the pages show its last days.
         app = create_app(settings, Deps(index=index, connect_mqtt=False, clock_ms=lambda: end_ms))
@@ -121,6 +135,9 @@ async def main_async(args: argparse.Namespace) -> None:
                 "problems": ["/problems"] * args.samples,
                 "commune": [f"/communes/{code}" for code in communes],
                 "device": [f"/devices/{d.id}" for d in devices],
+                "radio-week": [f"/radio/calendar?commune={code}" for code in communes],
+                "radio-month": [f"/radio/calendar?commune={code}&view=month" for code in communes],
+                "radio-log": [f"/radio/log?commune={code}" for code in communes],
             }
             baseline_p50 = 0.0
             for name, paths in pages.items():
