@@ -309,7 +309,15 @@ def _default_form(app: web.Application, commune: str) -> ScheduleForm:
 async def new_form(request: web.Request) -> web.Response:
     place = radio_place(request)
     require_act(request, place)
-    return _form_page(request, place, _default_form(request.app, place.code))
+    form = _default_form(request.app, place.code)
+    # The library's "use in a new schedule" (?sha256=): that file chosen, when this
+    # commune's schedules may play it; any other value is ignored.
+    asked = request.query.get("sha256", "")
+    if asked and any(
+        f["id"] == asked for f in library(request.app, place.code, request[PRINCIPAL].scope)
+    ):
+        form.sha256 = asked
+    return _form_page(request, place, form)
 
 
 async def _save(request: web.Request, place: RadioPlace, editing: Schedule | None) -> web.Response:
