@@ -1124,8 +1124,8 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "radio.reason.failed": {"vi": "Lỗi phát", "en": "Failed"},
     # -- radio: schedules and their editor --
-    "radio.schedules.tab": {"vi": "Lịch phát", "en": "Schedules"},
-    "sched.list_title": {"vi": "Lịch phát thanh", "en": "Broadcast schedules"},
+    "radio.schedules.tab": {"vi": "Danh sách lịch", "en": "Schedules"},
+    "sched.list_title": {"vi": "Danh sách lịch phát", "en": "Broadcast schedules"},
     "sched.new": {"vi": "Thêm lịch phát", "en": "New schedule"},
     "sched.edit": {"vi": "Sửa lịch phát", "en": "Change the schedule"},
     "sched.back": {"vi": "Quay lại", "en": "Back"},
@@ -1249,6 +1249,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Tick the confirmation before deleting.",
     },
     "sched.upcoming": {"vi": "Các lần phát tới", "en": "Next times it plays"},
+    "sched.on_calendar": {"vi": "Xem trên lịch phát", "en": "See it on the calendar"},
     "sched.versions": {"vi": "Lịch sử thay đổi", "en": "Versions"},
     "sched.version_at": {"vi": "Lúc", "en": "When"},
     "sched.version_by": {"vi": "Người thay đổi", "en": "Who"},

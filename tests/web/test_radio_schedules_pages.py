@@ -112,7 +112,13 @@ async def test_an_officer_schedules_weekdays_in_two_villages(
     )
     html = await page.text()
     assert "Đã lưu lịch phát mới." in html and "Các lần phát tới" in html
-    assert html.count("<li>T") >= 5  # the next occurrences, by weekday
+    # The next occurrences, by weekday, each linked to its proof of play; the calendar's
+    # week of the first.
+    assert html.count(f'<li><a href="/radio/occurrences/{schedule_id}/') == 10
+    first = schedule.start.date()
+    first += dt.timedelta(days=7 - first.weekday() if first.weekday() >= 5 else 0)
+    calendar = f"/radio/calendar?commune=xuan-hong&amp;view=week&amp;date={first.isoformat()}"
+    assert f'href="{calendar}"' in html
 
 
 async def test_every_problem_is_named_next_to_its_field(

@@ -458,11 +458,19 @@ async def schedule_page(request: web.Request) -> web.Response:
         view = saved_view(request, current)
         context.update(
             clusters=words["sched.clusters_n"].format(n=len(view["clusters"])),
+            # Each time, linked to its page (what each cluster will play, then did).
             upcoming=[
-                slot_text(s, e, zone, words) for s, e in next_of(current, now_ms, PREVIEW_COUNT)
+                (slot_text(s, e, zone, words), f"/radio/occurrences/{current.id}/{s}")
+                for s, e in next_of(current, now_ms, PREVIEW_COUNT)
             ],
             conflicts=conflict_views(view["conflicts"], zone, words),
         )
+    # The calendar's week of its next time (else today's), where it stands among the rest.
+    first = next_of(current, now_ms, 1) if current is not None else []
+    shown = dt.datetime.fromtimestamp((first[0][0] if first else now_ms) / 1000, zone).date()
+    context["calendar_href"] = (
+        f"/radio/calendar?commune={place.code}&view=week&date={shown.isoformat()}"
+    )
     return _page(request, "radio_schedule.html", place, **context)
 
 
