@@ -38,3 +38,12 @@ async def test_every_tab_opens_with_the_commune_kept(
         html = await response.text()
         assert response.status == 200, (path, html)
         assert 'aria-current="page">' in html and "?commune=beta" in html, path
+
+
+def test_the_sections_words_call_a_gateway_a_gateway() -> None:
+    """The menu, the tabs and the proof of play say "gateway"; the section says it the
+    same way everywhere (not "cổng", which is also a network port)."""
+    words = translator("vi")
+    prefixes = ("radio.", "rs.", "speech.", "sched.", "now.", "log.", "rgw.")
+    found = [k for k, v in words.items() if k.startswith(prefixes) and "cổng" in v.lower()]
+    assert found == []
