@@ -131,7 +131,9 @@ async def test_an_officers_morning_and_another_commune_sees_none_of_it(
             await check_page(officer, "officer-calendar-1400", shots, problems)
             await occurrence.click()
             await officer.wait_for_url(f"**{occurrence_path}")
-            assert TITLE in await officer.inner_text("main")
+            proof = await officer.inner_text("main")
+            # A 20-second bulletin said by its start, as on the schedule's page.
+            assert TITLE in proof and "06:00 →" not in proof and "06:00 – 06:00" not in proof
             await check_page(officer, "officer-proof-1400", shots, problems)
             await officer.click(f"main a[href='{schedule_path}']")
             await officer.wait_for_url(f"**{schedule_path}")
