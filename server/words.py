@@ -973,7 +973,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "radio.commune": {"vi": "Xã / phường", "en": "Commune"},
     "radio.show": {"vi": "Xem", "en": "Show"},
     # -- radio: the calendar and proof of play --
-    "radio.calendar.tab": {"vi": "Lịch", "en": "Calendar"},
+    "radio.calendar.tab": {"vi": "Lịch phát", "en": "Calendar"},
     "radio.cal.title": {"vi": "Lịch phát thanh", "en": "Broadcast calendar"},
     "radio.cal.move": {"vi": "Chuyển khoảng thời gian", "en": "Move in time"},
     "radio.cal.views": {"vi": "Cách xem", "en": "Views"},
@@ -1124,8 +1124,8 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "radio.reason.failed": {"vi": "Lỗi phát", "en": "Failed"},
     # -- radio: schedules and their editor --
-    "radio.schedules.tab": {"vi": "Danh sách lịch phát", "en": "Schedules"},
-    "sched.list_title": {"vi": "Danh sách lịch phát thanh", "en": "Broadcast schedules"},
+    "radio.schedules.tab": {"vi": "Danh sách lịch", "en": "Schedules"},
+    "sched.list_title": {"vi": "Danh sách lịch phát", "en": "Broadcast schedules"},
     "sched.new": {"vi": "Thêm lịch phát", "en": "New schedule"},
     "sched.edit": {"vi": "Sửa lịch phát", "en": "Change the schedule"},
     "sched.back": {"vi": "Quay lại", "en": "Back"},
@@ -1261,6 +1261,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Tick the confirmation before deleting.",
     },
     "sched.upcoming": {"vi": "Các lần phát tới", "en": "Next times it plays"},
+    "sched.on_calendar": {"vi": "Xem trên lịch phát", "en": "See it on the calendar"},
     "sched.versions": {"vi": "Lịch sử thay đổi", "en": "Versions"},
     "sched.version_at": {"vi": "Lúc", "en": "When"},
     "sched.version_by": {"vi": "Người thay đổi", "en": "Who"},
@@ -1351,7 +1352,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "speech.lasts": {"vi": "Đọc hết khoảng {s} giây.", "en": "It takes about {s} s to read."},
     "speech.failed": {"vi": "Không tạo được giọng đọc.", "en": "The speech could not be made."},
     "speech.hint": {
-        "vi": "Nghe thử dùng cùng giọng espeak-ng mà cổng phát thanh sẽ đọc.",
+        "vi": "Nghe thử dùng cùng giọng espeak-ng mà gateway truyền thanh sẽ đọc.",
         "en": "Listen uses the same espeak-ng voice the radio gateway will speak with.",
     },
     "speech.no_text": {"vi": "Chưa có văn bản để đọc.", "en": "There is no text to read."},
@@ -1362,7 +1363,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "speech.bad_voice": {"vi": "Giọng đọc không hợp lệ.", "en": "Not a valid voice."},
     "speech.no_program": {
         "vi": "Máy chủ chưa cài espeak-ng nên chưa nghe thử được; "
-        "cổng phát thanh vẫn đọc bằng chương trình của nó.",
+        "gateway truyền thanh vẫn đọc bằng chương trình của nó.",
         "en": "espeak-ng is not installed on the server, so listening is not possible here; "
         "the gateway still speaks with its own.",
     },
@@ -1851,7 +1852,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "rs.title": {"vi": "Cài đặt loa", "en": "Loudspeaker settings"},
     "rs.intro": {
         "vi": "Âm lượng từng cụm loa và tiếp sóng thường xuyên Đài tỉnh hoặc Đài Trung ương. "
-        "Các cổng phát thanh nhận cài đặt cùng với bộ lịch phát.",
+        "Các gateway truyền thanh nhận cài đặt cùng với bộ lịch phát.",
         "en": "Each cluster's volume and the standing relay of the provincial or central "
         "station. The radio gateways get the settings with their schedule set.",
     },
@@ -1862,8 +1863,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Standing relay removed.",
     },
     "rs.sent": {
-        "vi": "Cổng phát thanh nhận cài đặt cùng bộ lịch phát: đã gửi tới {sent} cổng, "
-        "{waiting} cổng sẽ nhận khi có kết nối lại.",
+        "vi": "Gateway truyền thanh nhận cài đặt cùng bộ lịch phát: đã gửi tới {sent} gateway, "
+        "{waiting} gateway sẽ nhận khi có kết nối lại.",
         "en": "The radio gateways get it with their schedule set: sent to {sent}, "
         "{waiting} will get it when the connection returns.",
     },
@@ -1874,7 +1875,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "rs.volumes": {"vi": "Âm lượng các cụm loa", "en": "Cluster volumes"},
     "rs.volumes_hint": {
-        "vi": "Từ 0 đến 100. Để trống: cụm loa dùng âm lượng cấu hình trên cổng. "
+        "vi": "Từ 0 đến 100. Để trống: cụm loa dùng âm lượng cấu hình trên gateway. "
         "Âm lượng riêng của một lịch phát được ưu tiên hơn.",
         "en": "From 0 to 100. Left empty: the cluster plays at its gateway's configured "
         "volume. A schedule's own volume goes first.",
@@ -1885,7 +1886,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "rs.not_reported": {"vi": "Chưa báo", "en": "Not reported"},
     "rs.volume_set": {"vi": "Âm lượng đặt", "en": "Volume set"},
     "rs.volume_of": {"vi": "Âm lượng của {cluster}", "en": "Volume of {cluster}"},
-    "rs.gateway_volume": {"vi": "Theo cổng", "en": "Gateway's"},
+    "rs.gateway_volume": {"vi": "Theo gateway", "en": "Gateway's"},
     "rs.no_clusters": {
         "vi": "Xã chưa có cụm loa nào được lắp đặt.",
         "en": "The commune has no installed loudspeaker cluster.",

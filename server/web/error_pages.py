@@ -20,7 +20,7 @@ import msgspec
 from aiohttp import hdrs, web
 
 from xaso.server.web.auth import STATIC_PREFIX
-from xaso.server.web.rendering import request_language
+from xaso.server.web.rendering import language_links, request_language
 from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.words import translator
 
@@ -66,6 +66,7 @@ def error_page(request: web.Request, status: int, headers: Any, detail: list[str
     html = ENVIRONMENT.get_template("error.html").render(
         t=words,
         lang=lang,
+        language_links=language_links(request),
         status=status,
         heading=words[key],
         text=words[f"{key}.text"],

@@ -6,12 +6,14 @@ Vietnamese by default; ``?lang=en`` switches, and is remembered in a cookie.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 
 from xaso.server.web.auth import PRINCIPAL, SESSION
 from xaso.server.web.navigation import current_entry, menu_for
 from xaso.server.web.templating import ENVIRONMENT
-from xaso.server.words import pick_language, role_name, translator
+from xaso.server.words import LANGUAGES, pick_language, role_name, translator
 
 LANG_COOKIE = "xaso_lang"
 
@@ -20,6 +22,13 @@ def request_language(request: web.Request) -> str:
     """The language asked for (``?lang=``), else the one the page remembered, else
     Vietnamese."""
     return pick_language(request.query.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+def language_links(request: web.Request) -> dict[str, str]:
+    """The language switch's links: the page as it is (its query kept: the commune, the
+    period, the filters), in each language."""
+    kept = [(name, value) for name, value in request.query.items() if name != "lang"]
+    return {lang: "?" + urlencode([*kept, ("lang", lang)]) for lang in LANGUAGES}
 
 
 def render(request: web.Request, template: str, **context: object) -> web.Response:
@@ -36,6 +45,7 @@ def render(request: web.Request, template: str, **context: object) -> web.Respon
         menu=menu_for(principal),
         current=current_entry(request.path),
         path_qs=request.path_qs,
+        language_links=language_links(request),
         **context,
     )
     response = web.Response(text=html, content_type="text/html")

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.audio import wav
 from tests.paths import REPO
-from xaso.server.broadcasts.keys import SCHEDULES
+from xaso.server.broadcasts.keys import CONTENT, SCHEDULES
 from xaso.server.keys import CLOCK_MS
 from xaso.server.web.auth import CSRF_HEADER
 from xaso.server.web.tokens import Role
@@ -112,7 +112,13 @@ async def test_an_officer_schedules_weekdays_in_two_villages(
     )
     html = await page.text()
     assert "Đã lưu lịch phát mới." in html and "Các lần phát tới" in html
-    assert html.count("<li>T") >= 5  # the next occurrences, by weekday
+    # The next occurrences, by weekday, each linked to its proof of play; the calendar's
+    # week of the first.
+    assert html.count(f'<li><a href="/radio/occurrences/{schedule_id}/') == 10
+    first = schedule.start.date()
+    first += dt.timedelta(days=7 - first.weekday() if first.weekday() >= 5 else 0)
+    calendar = f"/radio/calendar?commune=xuan-hong&amp;view=week&amp;date={first.isoformat()}"
+    assert f'href="{calendar}"' in html
 
 
 async def test_every_problem_is_named_next_to_its_field(
@@ -295,6 +301,33 @@ async def test_a_file_from_the_library_and_its_length(
         "/radio/schedules/new", data=posted(form), headers=cookie_only(officer)
     )
     assert response.status == 400 and "Thời lượng ngắn hơn tệp" in await response.text()
+
+
+async def test_the_librarys_link_opens_the_editor_with_its_file_chosen(
+    client: TestClient, app: web.Application
+) -> None:
+    for name in ("mot.wav", "hai.wav"):
+        uploaded = await client.post(
+            f"/api/v1/content?name={name}",
+            data=wav(2),
+            headers=bearer(app, Role.OPERATOR, "xuan-hong"),
+        )
+        assert uploaded.status in (200, 201), await uploaded.text()
+    first = next(i for i in app[CONTENT].table.items.values() if i.name == "mot.wav")
+    officer = cookie_only(page_cookie(app, Role.OPERATOR, "xuan-hong"))
+    library = await (await client.get("/radio/media?commune=xuan-hong", headers=officer)).text()
+    link = f"/radio/schedules/new?commune=xuan-hong&amp;sha256={first.id}"
+    assert link in library
+    editor = await (await client.get(link.replace("&amp;", "&"), headers=officer)).text()
+    assert f'<option value="{first.id}" selected>' in editor
+    assert editor.count(" selected>") == editor.count('<option value="vi" selected>') + 1
+    # A file this commune may not play, or none: nothing chosen.
+    stranger = await (
+        await client.get(
+            "/radio/schedules/new?commune=xuan-hong&sha256=" + "0" * 64, headers=officer
+        )
+    ).text()
+    assert f'<option value="{first.id}" selected>' not in stranger
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")

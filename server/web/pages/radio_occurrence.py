@@ -32,6 +32,7 @@ from xaso.server.keys import INDEX, STORE
 from xaso.server.records import BroadcastEventRecord
 from xaso.server.web.pages.radio_calendar import YEARS, calendar_href
 from xaso.server.web.pages.radio_calendar_layout import SYMBOL, outcome_words, priority_word
+from xaso.server.web.pages.radio_schedules import slot_text
 from xaso.server.web.pages.radio_shared import radio_place, render_radio
 from xaso.server.web.rendering import request_language
 from xaso.server.words import duration, translator
@@ -222,7 +223,8 @@ async def occurrence_page(request: web.Request) -> web.Response:
         occurrence=occurrence,
         schedule=schedule,
         manual=manual if occurrence.manual else None,
-        planned=f"{start.strftime('%d/%m/%Y %H:%M')} – {_time(occurrence.end_ms, tz, '%H:%M')}",
+        # As the schedule's page says its times (a bulletin under a minute by its start).
+        planned=slot_text(start_ms, occurrence.end_ms, tz, words),
         priority_word=priority_word(occurrence.priority, lang, words),
         content=content,
         content_kind=CONTENT_TEXT[lang].get(occurrence.content_type, occurrence.content_type),

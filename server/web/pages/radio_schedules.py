@@ -310,7 +310,15 @@ def _default_form(app: web.Application, commune: str) -> ScheduleForm:
 async def new_form(request: web.Request) -> web.Response:
     place = radio_place(request)
     require_act(request, place)
-    return _form_page(request, place, _default_form(request.app, place.code))
+    form = _default_form(request.app, place.code)
+    # The library's "use in a new schedule" (?sha256=): that file chosen, when this
+    # commune's schedules may play it; any other value is ignored.
+    asked = request.query.get("sha256", "")
+    if asked and any(
+        f["id"] == asked for f in library(request.app, place.code, request[PRINCIPAL].scope)
+    ):
+        form.sha256 = asked
+    return _form_page(request, place, form)
 
 
 async def _save(request: web.Request, place: RadioPlace, editing: Schedule | None) -> web.Response:
@@ -452,11 +460,19 @@ async def schedule_page(request: web.Request) -> web.Response:
         view = saved_view(request, current)
         context.update(
             clusters=words["sched.clusters_n"].format(n=len(view["clusters"])),
+            # Each time, linked to its page (what each cluster will play, then did).
             upcoming=[
-                slot_text(s, e, zone, words) for s, e in next_of(current, now_ms, PREVIEW_COUNT)
+                (slot_text(s, e, zone, words), f"/radio/occurrences/{current.id}/{s}")
+                for s, e in next_of(current, now_ms, PREVIEW_COUNT)
             ],
             conflicts=conflict_views(view["conflicts"], zone, words),
         )
+    # The calendar's week of its next time (else today's), where it stands among the rest.
+    first = next_of(current, now_ms, 1) if current is not None else []
+    shown = dt.datetime.fromtimestamp((first[0][0] if first else now_ms) / 1000, zone).date()
+    context["calendar_href"] = (
+        f"/radio/calendar?commune={place.code}&view=week&date={shown.isoformat()}"
+    )
     return _page(request, "radio_schedule.html", place, **context)
 
 
