@@ -951,6 +951,70 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Switched off in the profile, or nothing to measure in the commune (no "
         "village, key location or device of that kind planned).",
     },
+    # The radio's classes and broadcast outcomes on /help (what each means, what to do).
+    "help.radio": {
+        "vi": "Phát thanh: mức ưu tiên và kết quả phát",
+        "en": "Radio: classes and outcomes",
+    },
+    "help.radio.text": {
+        "vi": "Mỗi lịch phát có một mức ưu tiên theo Thông tư 39/2020/TT-BTTTT. Sau giờ phát, "
+        "mỗi cụm loa có một kết quả, đối chiếu kế hoạch với nhật ký của gateway; lịch phát, "
+        "bằng chứng phát và nhật ký phát thanh dùng cùng các màu và ký hiệu này.",
+        "en": "Each schedule has a class of Circular 39/2020/TT-BTTTT. After its hour each "
+        "loudspeaker cluster has an outcome, the plan checked against the gateway's log; the "
+        "calendar, the proof of play and the playout log use these colours and symbols.",
+    },
+    "help.radio.background": {
+        "vi": "Tiếp sóng Đài tỉnh hoặc Đài Trung ương trong các giờ đã đặt (trang Cài đặt loa); "
+        "mọi bản tin đều ngắt nó và nó tự phát tiếp sau đó.",
+        "en": "The provincial or national station relayed during set hours (Loudspeaker "
+        "settings); every bulletin interrupts it and it resumes afterwards.",
+    },
+    "help.outcome.played": {
+        "vi": "Phát đúng giờ và đủ thời lượng (ít nhất 90 %).",
+        "en": "Started on time and played in full (at least 90 %).",
+    },
+    "help.outcome.late": {
+        "vi": "Phát đủ nhưng bắt đầu muộn quá 1 phút. Kiểm tra đồng hồ gateway và đường truyền.",
+        "en": "Played in full but started over a minute late. Check the gateway's clock and link.",
+    },
+    "help.outcome.partial": {
+        "vi": "Bị ngắt giữa chừng (tin khẩn cấp chen vào, trình phát dừng sớm, mất điện). Xem "
+        "bằng chứng phát để biết vì sao.",
+        "en": "Cut short (an emergency cut in, the player stopped early, a power cut). The proof "
+        "of play says why.",
+    },
+    "help.outcome.failed": {
+        "vi": "Trình phát hoặc nội dung lỗi. Xem lỗi trong bằng chứng phát; nghe thử tệp, kiểm "
+        "tra loa và bộ khuếch đại.",
+        "en": "The player or its content failed. Read the error in the proof of play; listen to "
+        "the file, check the amplifier.",
+    },
+    "help.outcome.missed": {
+        "vi": "Gateway đã nhận lịch nhưng không phát (quá giờ, bận tin khác). Kiểm tra gateway "
+        "vào giờ đó.",
+        "en": "The gateway held the schedule and did not play it (too late, busy). Check the "
+        "gateway at that hour.",
+    },
+    "help.outcome.not_received": {
+        "vi": "Gateway chưa bao giờ xác nhận đã nhận lịch này. Xem trang Lịch trên gateway: "
+        "gateway mất kết nối hoặc giữ bản lịch cũ.",
+        "en": "The gateway never confirmed holding this schedule. See the gateways' schedules "
+        "page: it was cut off or holds an old set.",
+    },
+    "help.outcome.silenced": {
+        "vi": "Dừng có chủ đích theo lệnh im lặng, hoặc lịch bị tạm dừng, xóa trước giờ phát.",
+        "en": "Stopped on purpose by a silence order, or its schedule paused or deleted first.",
+    },
+    "help.outcome.upcoming": {
+        "vi": "Chưa đến giờ phát (hoặc đang trong thời gian chờ kết quả).",
+        "en": "Not yet due (or within the time its outcome is waited for).",
+    },
+    "help.outcome.playing": {"vi": "Đang phát trên cụm loa.", "en": "Playing on the cluster now."},
+    "help.outcome.manual": {
+        "vi": "Buổi phát trực tiếp qua micro do cán bộ ghi vào nhật ký.",
+        "en": "A live microphone announcement an officer entered in the log.",
+    },
     "help.alerts": {"vi": "Cảnh báo", "en": "Alerts"},
     "help.alerts.text": {
         "vi": "Mỗi quy tắc gửi một tin cho mỗi xã (không phải từng thiết bị) khi sự cố kéo "

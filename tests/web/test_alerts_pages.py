@@ -417,6 +417,10 @@ async def test_the_help_explains_every_status_and_the_status_page_has_its_legend
     ):
         assert said in help_page, said
     assert "tình trạng thật chưa biết cho đến khi gateway báo cáo lại" in help_page
+    # The radio's classes and every broadcast outcome, with what to do.
+    for said in ("Tiếp sóng thường xuyên", "Khẩn cấp", "Chưa nhận lịch", "Phát muộn"):
+        assert said in help_page, said
+    assert "Xem trang Lịch trên gateway" in help_page
     english = _text(await _get(quiet, "/help?lang=en", cookie))
     assert "A maintenance window just ended" in english
     status_page = await _get(quiet, "/?lang=vi", cookie)

@@ -1,6 +1,7 @@
 """``/help``: every word of the pages explained in one place — each status and common
 cause (what it means, what to do), the alerts' severities and events, how acknowledging
-works, the roles and the indicators' verdicts. The words are the catalogue's ``help.*``
+works, the radio's classes and broadcast outcomes, the roles and the indicators'
+verdicts. The words are the catalogue's ``help.*``
 (``server/words.py``); the legend under status tables (``templates/_legend.html``) shows
 the statuses and the commonest causes of the same words."""
 
@@ -11,10 +12,13 @@ from typing import Final
 from aiohttp import web
 
 from xaso.server.alerts.history import EVENT_KINDS
+from xaso.server.broadcasts.calendar import WORST_FIRST
+from xaso.server.broadcasts.playout_outcome import PRIORITY_TEXT, STATUS_TEXT
 from xaso.server.indicators.result import VERDICT_VI
 from xaso.server.monitoring.fleet_state import DeviceStatus
 from xaso.server.web.accounts import PEOPLE_ROLES
-from xaso.server.web.rendering import render
+from xaso.server.web.pages.radio_calendar_layout import SYMBOL
+from xaso.server.web.rendering import render, request_language
 
 # Causes a device's status shows (server/monitoring/fleet_state.py), the likeliest first.
 CAUSES: Final = (
@@ -34,6 +38,7 @@ SEVERITIES: Final = ("critical", "warning", "info")
 
 
 async def help_page(request: web.Request) -> web.Response:
+    lang = request_language(request)
     return render(
         request,
         "help.html",
@@ -43,6 +48,9 @@ async def help_page(request: web.Request) -> web.Response:
         events=EVENT_KINDS,
         roles=[str(r) for r in PEOPLE_ROLES],
         verdicts=list(VERDICT_VI),
+        priorities=list(PRIORITY_TEXT[lang].items()),
+        # The order the calendar's legend gives them: what went well first.
+        outcomes=[(s, SYMBOL[s], STATUS_TEXT[lang][s]) for s in reversed(WORST_FIRST)],
     )
 
 
