@@ -1124,7 +1124,7 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "radio.reason.failed": {"vi": "Lỗi phát", "en": "Failed"},
     # -- radio: schedules and their editor --
-    "radio.schedules.tab": {"vi": "Lịch phát", "en": "Schedules"},
+    "radio.schedules.tab": {"vi": "Danh sách lịch", "en": "Schedules"},
     "sched.list_title": {"vi": "Lịch phát thanh", "en": "Broadcast schedules"},
     "sched.new": {"vi": "Thêm lịch phát", "en": "New schedule"},
     "sched.edit": {"vi": "Sửa lịch phát", "en": "Change the schedule"},
