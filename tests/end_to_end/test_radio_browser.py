@@ -206,7 +206,7 @@ async def test_scheduled_in_the_browser_played_by_a_real_agent_then_preempted(
             await check_page(page, "e2e-media", shots, problems)
 
             # 2. A bulletin on the whole commune, once, in a few seconds.
-            first = await _schedule(page, base, "Bản tin thử", news, _soon(12))
+            first = await _schedule(page, base, "Bản tin thử", news, _soon(8))
             await check_page(page, "e2e-schedule-page", shots, problems)
 
             # 3. It plays, cluster by cluster as the agent's configuration has it.
@@ -232,7 +232,7 @@ async def test_scheduled_in_the_browser_played_by_a_real_agent_then_preempted(
             # 4. A longer bulletin on gamma-rc-1 only; while it plays, an emergency on
             # Thôn 1 (gamma-rc-1 and gamma-rc-2) with the alarm from the library.
             second = await _schedule(
-                page, base, "Bản tin dài", longer, _soon(8), clusters=["gamma-rc-1"]
+                page, base, "Bản tin dài", longer, _soon(6), clusters=["gamma-rc-1"]
             )
             await page.goto(f"{base}/radio/now?commune=gamma")
             await page.click("details.now-emergency > summary")
