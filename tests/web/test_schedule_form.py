@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 from multidict import MultiDict
 
 from xaso.server.broadcasts.schedule import Content, Schedule, Targets
@@ -75,3 +76,22 @@ def test_the_apis_problems_land_next_to_their_fields() -> None:
     section, text = api_problem("targets.zones: 'x' is not a village of Xã Xuân Hồng", VI)
     assert section == "targets" and text.startswith("Thôn không thuộc xã")
     assert api_problem("rrule: FREQ=MINUTELY is not allowed: …", EN)[0] == "when"
+
+
+def test_a_start_keeps_its_seconds_both_ways() -> None:
+    # An officer starting a bulletin in a moment types seconds (the input steps by one).
+    form = ScheduleForm.posted(
+        MultiDict([("kind", "tts"), ("text", "Alô"), ("start", "2027-01-04T06:00:15")])
+    )
+    assert form.problems() == []
+    assert form.body("Asia/Ho_Chi_Minh", None)["start"] == "2027-01-04T06:00:15"
+    schedule = Schedule(
+        id="x",
+        commune="xuan-hong",
+        title="Alô",
+        content=Content(type="tts", text="Alô", duration_s=5),
+        start=dt.datetime(2027, 1, 4, 6, 0, 15),
+    )
+    assert ScheduleForm.of_schedule(schedule).start == "2027-01-04T06:00:15"
+    schedule = msgspec.structs.replace(schedule, start=MONDAY)
+    assert ScheduleForm.of_schedule(schedule).start == "2027-01-04T06:00"  # whole minutes

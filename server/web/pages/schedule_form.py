@@ -25,7 +25,6 @@ from xaso.server.web.pages.maintenance_form import (
     ProblemWords,
     build_rule,
     builder_fields,
-    parse_local,
     problem_text,
 )
 
@@ -60,7 +59,7 @@ class ScheduleForm:
     url: str = ""
     minutes: str = ""  # the slot; both blank: from the file, or estimated from the text
     seconds: str = ""
-    start: str = ""  # <input type=datetime-local>, the commune's wall time
+    start: str = ""  # <input type=datetime-local step=1>, the commune's wall time
     repeat: str = "once"
     weekdays: list[str] = field(default_factory=list)
     ends: str = "never"
@@ -130,7 +129,7 @@ class ScheduleForm:
             url=content.url or "",
             minutes=str(seconds // 60),
             seconds=str(seconds % 60),
-            start=start.strftime("%Y-%m-%dT%H:%M"),
+            start=local_input(start),
             repeat=rule["repeat"],
             weekdays=rule.get("weekdays", []),
             ends=ends,
@@ -190,7 +189,7 @@ class ScheduleForm:
             found.append(("content", "sched.form.text_missing"))
         if self.given_duration_s() == -1.0:
             found.append(("content", "sched.form.duration_invalid"))
-        if parse_local(self.start) is None:
+        if parse_start(self.start) is None:
             found.append(("when", "form.start_missing"))
         if self.repeat == "weekly" and not self.weekdays:
             found.append(("when", "sched.form.weekdays_missing"))
@@ -216,7 +215,7 @@ class ScheduleForm:
     def body(self, timezone: str, file_s: float | None) -> dict[str, Any]:
         """The API's JSON body; check ``problems`` first. ``file_s``: the chosen file's
         length, when known."""
-        start = parse_local(self.start)
+        start = parse_start(self.start)
         content: dict[str, Any] = {"type": self.kind, "duration_s": self.duration_s(file_s)}
         if self.kind == "file":
             content["sha256"] = self.sha256
@@ -246,6 +245,21 @@ def _is_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def parse_start(value: str) -> dt.datetime | None:
+    """The start typed: a naive wall time, or None. Seconds are kept (the input steps by
+    the second): an officer may start a bulletin in a moment, not at the next minute."""
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None, microsecond=0)
+
+
+def local_input(start: dt.datetime) -> str:
+    """A wall time as a datetime-local value: its seconds only when it has some."""
+    return start.strftime("%Y-%m-%dT%H:%M:%S" if start.second else "%Y-%m-%dT%H:%M")
 
 
 def speech_estimate_s(text: str) -> float:
