@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from xaso.server.monitoring.fleet_state import DeviceStatus
-from xaso.server.web.pages.radio_shared import RADIO_TABS
 from xaso.server.web.tokens import Role
 from xaso.server.words import (
     _TEXT,
@@ -67,11 +66,3 @@ def test_durations() -> None:
     assert duration(12 * 60 + 5, "vi") == "12 phút 5 giây"
     assert duration(3 * 3600 + 20 * 60 + 7, "en") == "3 h 20 min"
     assert duration(2 * 86_400 + 4 * 3600, "vi") == "2 ngày 4 giờ"
-
-
-def test_the_radio_tabs_have_names_of_their_own() -> None:
-    # Two tabs called the same cannot be told apart (the calendar and the schedules were).
-    for lang in LANGUAGES:
-        words = translator(lang)
-        names = [words[key] for _, key in RADIO_TABS]
-        assert len(set(names)) == len(names), (lang, names)
