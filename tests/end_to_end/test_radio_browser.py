@@ -36,7 +36,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.apps import PASSWORD
 from tests.paths import DATA
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from xaso.server.app import create_app
 from xaso.server.database import ServerDatabase
 from xaso.server.keys import CLOCK_MS
@@ -195,7 +195,7 @@ async def test_scheduled_in_the_browser_played_by_a_real_agent_then_preempted(
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = await _signed_in(browser, base, problems)
+            page = await signed_in(browser, base, OFFICER, problems)
 
             # 1. The library: three files made by sox.
             await page.goto(f"{base}/radio/media?commune=gamma")
@@ -329,33 +329,3 @@ async def _cluster_outcomes(page: Any) -> dict[str, tuple[str, str]]:
         word = (await mark.inner_text()).split(" ", 1)[1].strip()
         found[cluster] = (status, word)
     return found
-
-
-async def _signed_in(browser: Any, base_url: str, problems: list[str]) -> Any:
-    context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", OFFICER)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

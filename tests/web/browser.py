@@ -1,11 +1,19 @@
 """What every browser test shares: how Chromium is launched here, the record of what the
-Content-Security-Policy refused, and the checks each page must pass."""
+Content-Security-Policy refused, a page that reports what it must never do, signing in,
+and the checks each page must pass."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+from tests.apps import PASSWORD
+
+if TYPE_CHECKING:  # Playwright is optional: the tests that need it skip without it.
+    from playwright.async_api import Browser, Page
 
 # Headless, and without the background traffic this machine's closed network refuses.
 CHROMIUM_ARGS: Final = [
@@ -31,6 +39,88 @@ def console_problem(message: Any, who: object, problems: list[str]) -> None:
     """Chromium reports CSP refusals, failed loads and script errors as console errors."""
     if message.type in ("error", "warning"):
         problems.append(f"{who} console: {message.text} ({message.location.get('url')})")
+
+
+def watch(
+    page: Page, who: object, base_url: str, problems: list[str], ignore_console: Iterable[str] = ()
+) -> None:
+    """Records as problems what a page must never do: ask another host for anything (the
+    communes' networks are closed), log an error or a warning, throw. ``ignore_console``
+    names the messages a test causes on purpose (a refused upload's "status of 400")."""
+    own_host = urlsplit(base_url).netloc
+    expected = tuple(ignore_console)
+
+    def on_request(request: Any) -> None:
+        # A blob: URL is content the page made itself (a chosen file, a recording): no host.
+        if request.url.startswith("blob:") or urlsplit(request.url).netloc == own_host:
+            return
+        problems.append(f"{who}: a request to another host: {request.url}")
+
+    def on_console(message: Any) -> None:
+        if not any(known in message.text for known in expected):
+            console_problem(message, who, problems)
+
+    page.on("request", on_request)
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"{who}: {error}"))
+
+
+async def new_page(
+    browser: Browser,
+    who: object,
+    base_url: str,
+    problems: list[str],
+    *,
+    width: int = 1400,
+    ignore_console: Iterable[str] = (),
+    **context_options: Any,
+) -> Page:
+    """A page of its own (its own cookies), watched, recording CSP refusals, in a
+    Vietnamese browser unless ``context_options`` say otherwise (``accept_downloads``,
+    ``java_script_enabled``, ``permissions``...)."""
+    context = await browser.new_context(
+        **{"viewport": {"width": width, "height": 900}, "locale": "vi-VN", **context_options}
+    )
+    await context.add_init_script(RECORD_VIOLATIONS)
+    page = await context.new_page()
+    watch(page, who, base_url, problems, ignore_console)
+    return page
+
+
+async def sign_in(
+    page: Page, base_url: str, login: str, *, password: str = PASSWORD, then: str = "/"
+) -> None:
+    """Through the login form, as a person does; ``then`` is where the login sends them."""
+    await page.goto(f"{base_url}/login" + ("" if then == "/" else f"?next={then}"))
+    await page.fill("input[name=login]", login)
+    await page.fill("input[name=password]", password)
+    await page.click("form[action='/login'] button")
+    await page.wait_for_url(f"{base_url}{then}")
+
+
+async def signed_in(
+    browser: Browser,
+    base_url: str,
+    login: str,
+    problems: list[str],
+    *,
+    password: str = PASSWORD,
+    width: int = 1400,
+    ignore_console: Iterable[str] = (),
+    **context_options: Any,
+) -> Page:
+    """A new page signed in as ``login``, on the landing page."""
+    page = await new_page(
+        browser,
+        f"{login} at {width}px",
+        base_url,
+        problems,
+        width=width,
+        ignore_console=ignore_console,
+        **context_options,
+    )
+    await sign_in(page, base_url, login, password=password)
+    return page
 
 
 async def check_page(page: Any, name: str, shots: Path, problems: list[str]) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,10 +21,9 @@ from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.web.browser import (
     CHROMIUM_ARGS,
-    RECORD_VIOLATIONS,
     check_page,
-    console_problem,
     shots_folder,
+    signed_in,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
@@ -67,26 +65,11 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
     base_url = served
     shots = shots_folder(tmp_path)
     problems: list[str] = []
-    hosts: set[str] = set()
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
 
-        async def signed_in(login: str, password: str, width: int) -> Any:
-            context = await browser.new_context(viewport={"width": width, "height": 900})
-            await context.add_init_script(RECORD_VIOLATIONS)
-            page = await context.new_page()
-            page.on("console", lambda message: console_problem(message, login, problems))
-            page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
-            page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
-            await page.goto(f"{base_url}/login")
-            await page.fill("input[name=login]", login)
-            await page.fill("input[name=password]", password)
-            await page.click("form[action='/login'] button")
-            await page.wait_for_url(f"{base_url}/")
-            return page
-
         try:
-            admin = await signed_in("so.tttt", PASSWORD, 1400)
+            admin = await signed_in(browser, base_url, "so.tttt", problems, width=1400)
             await admin.click("nav.menu-wide a[href='/admin/users']")
             await admin.wait_for_url(f"{base_url}/admin/users")
             await admin.fill("input[name=login]", "canbo.alpha")
@@ -99,7 +82,9 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
             assert "Đã tạo tài khoản." in await admin.locator("p.notice").inner_text()
 
             # The officer, on a phone, sees its commune and no other.
-            officer = await signed_in("canbo.alpha", OFFICER_PASSWORD, 390)
+            officer = await signed_in(
+                browser, base_url, "canbo.alpha", problems, password=OFFICER_PASSWORD, width=390
+            )
             assert await officer.locator("a[href='/communes/alpha']").count() >= 1
             assert await officer.locator("a[href='/communes/beta']").count() == 0
             assert "Xã Beta" not in await officer.content()
@@ -145,4 +130,3 @@ async def test_an_admin_makes_an_officer_disables_it_and_makes_a_token(
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-    assert hosts == {urlsplit(base_url).netloc}, hosts

@@ -12,7 +12,6 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -22,10 +21,10 @@ from tests.doubles import Clock, Receiver
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, status
 from tests.web.browser import (
     CHROMIUM_ARGS,
-    RECORD_VIOLATIONS,
     WIDTHS,
     check_page,
     shots_folder,
+    signed_in,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import create_app
@@ -108,38 +107,18 @@ rules:
         await store.close()
 
 
-async def _login(page: Any, base_url: str, login: str) -> None:
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", login)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-
-
 async def test_an_admin_tests_a_channel_and_reads_the_help(
     served: tuple[str, Receiver], tmp_path: Path
 ) -> None:
     chromium = require_binary("chromium", "chromium")
     base_url, hook = served
-    own_host = urlsplit(base_url).netloc
     shots = shots_folder(tmp_path)
     problems: list[str] = []
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             for width in WIDTHS:
-                context = await browser.new_context(viewport={"width": width, "height": 900})
-                await context.add_init_script(RECORD_VIOLATIONS)
-                page = await context.new_page()
-                page.on("pageerror", lambda error, w=width: problems.append(f"{w}px: {error}"))
-                page.on(
-                    "request",
-                    lambda request: (
-                        own_host == urlsplit(request.url).netloc
-                        or problems.append(f"asked another host: {request.url}")
-                    ),
-                )
-                await _login(page, base_url, "so.tttt")
+                page = await signed_in(browser, base_url, "so.tttt", problems, width=width)
 
                 await page.goto(f"{base_url}/alerts")
                 await check_page(page, f"alerts-{width}", shots, problems)
@@ -183,16 +162,14 @@ async def test_an_admin_tests_a_channel_and_reads_the_help(
                 assert await legend.locator("dd").first.is_visible()
                 assert "Hết thời gian bảo trì" in await legend.inner_text()
                 await check_page(page, f"status-legend-{width}", shots, problems)
-                await context.close()
+                await page.context.close()
 
             # A viewer sees the channels but has no button.
-            context = await browser.new_context(viewport={"width": 390, "height": 900})
-            page = await context.new_page()
-            await _login(page, base_url, "xem")
+            page = await signed_in(browser, base_url, "xem", problems, width=390)
             await page.goto(f"{base_url}/alerts")
             assert await page.locator("section#channel-noc-webhook").count() == 1
             assert await page.get_by_role("button", name="Gửi tin thử").count() == 0
-            await context.close()
+            await page.context.close()
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)

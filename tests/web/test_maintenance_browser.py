@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,9 +23,9 @@ from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.web.browser import (
     CHROMIUM_ARGS,
-    RECORD_VIOLATIONS,
     check_page,
     shots_folder,
+    signed_in,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
@@ -79,7 +78,7 @@ async def test_a_window_planned_previewed_approved_and_in_force(
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            officer = await _signed_in(browser, base_url, "cb.alpha", 1400, problems)
+            officer = await signed_in(browser, base_url, "cb.alpha", problems, width=1400)
             await officer.goto(f"{base_url}/maintenance")
             await officer.click("a[href='/maintenance/new']")
             await officer.select_option("select[name=target]", "device:alpha-rc-1")
@@ -113,7 +112,7 @@ async def test_a_window_planned_previewed_approved_and_in_force(
             await check_page(officer, "maintenance-pending-1400", shots, problems)
 
             # The verifier, on a phone, in a browser of its own.
-            verifier = await _signed_in(browser, base_url, "td.tinh", 390, problems)
+            verifier = await signed_in(browser, base_url, "td.tinh", problems, width=390)
             await verifier.goto(f"{base_url}/maintenance?show=pending")
             item = verifier.locator(f"article#{window_id}")
             await check_page(verifier, "maintenance-verifier-390", shots, problems)
@@ -153,35 +152,3 @@ async def test_a_window_planned_previewed_approved_and_in_force(
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(
-    browser: Any, base_url: str, login: str, width: int, problems: list[str]
-) -> Any:
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"{login}: a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{login} console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", login)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

@@ -18,11 +18,11 @@ from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.web.browser import (
     CHROMIUM_ARGS,
-    RECORD_VIOLATIONS,
     WIDTHS,
     check_page,
-    console_problem,
+    new_page,
     shots_folder,
+    sign_in,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.keys import CLOCK_MS, STORE
@@ -72,18 +72,10 @@ async def test_the_pages_render_under_their_policy_at_both_widths(
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             for width in WIDTHS:
-                context = await browser.new_context(viewport={"width": width, "height": 900})
-                await context.add_init_script(RECORD_VIOLATIONS)
-                page = await context.new_page()
-                page.on("console", lambda message, w=width: console_problem(message, w, problems))
-                page.on("pageerror", lambda error, w=width: problems.append(f"{w}px: {error}"))
-
+                page = await new_page(browser, f"{width}px", base_url, problems, width=width)
                 await page.goto(f"{base_url}/login")
                 await _check(page, f"login-{width}", shots, problems)
-                await page.fill("input[name=login]", login)
-                await page.fill("input[name=password]", PASSWORD)
-                await page.click("form[action='/login'] button")
-                await page.wait_for_url(f"{base_url}/")
+                await sign_in(page, base_url, login)
                 for name, path in PAGES.items():
                     response = await page.goto(f"{base_url}{path}")
                     assert response is not None and response.status == 200, (name, width)
@@ -98,7 +90,7 @@ async def test_the_pages_render_under_their_policy_at_both_widths(
                 await page.wait_for_url(f"{base_url}/login")
                 await page.goto(f"{base_url}/")
                 assert page.url == f"{base_url}/login"
-                await context.close()
+                await page.context.close()
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)

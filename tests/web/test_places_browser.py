@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -23,11 +22,11 @@ from aiohttp.test_utils import TestServer
 from tests.apps import PASSWORD, app_without_broker, bearer
 from tests.web.browser import (
     CHROMIUM_ARGS,
-    RECORD_VIOLATIONS,
     WIDTHS,
     check_page,
-    console_problem,
+    new_page,
     shots_folder,
+    sign_in,
 )
 from tests.web.places_history import history
 from xaso.server.keys import CLOCK_MS, STORE
@@ -84,23 +83,12 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
     base_url, login = served
     shots = shots_folder(tmp_path)
     problems: list[str] = []
-    hosts: set[str] = set()
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             for width in WIDTHS:
-                context = await browser.new_context(viewport={"width": width, "height": 900})
-                await context.add_init_script(RECORD_VIOLATIONS)
-                page = await context.new_page()
-                page.on("console", lambda message, w=width: console_problem(message, w, problems))
-                page.on("pageerror", lambda error, w=width: problems.append(f"{w}px: {error}"))
-                page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
-
-                await page.goto(f"{base_url}/login?next=/communes")
-                await page.fill("input[name=login]", login)
-                await page.fill("input[name=password]", PASSWORD)
-                await page.click("form[action='/login'] button")
-                await page.wait_for_url(f"{base_url}/communes")
+                page = await new_page(browser, f"{width}px", base_url, problems, width=width)
+                await sign_in(page, base_url, login, then="/communes")
                 await check_page(page, f"communes-{width}", shots, problems)
 
                 for lang in ("vi", "en"):
@@ -141,8 +129,7 @@ async def test_an_admin_goes_from_the_communes_to_a_device_chart(
                 await page.goto(f"{base_url}/devices/alpha-gw?period=30d")
                 await page.wait_for_selector("#charts canvas", timeout=10_000)
                 await check_page(page, f"gateway-{width}", shots, problems)
-                await context.close()
+                await page.context.close()
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-    assert hosts == {urlsplit(base_url).netloc}, hosts

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
@@ -22,9 +21,8 @@ from tests.apps import PASSWORD, WILLS_AT_ONCE
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, status
 from tests.web.browser import (
     CHROMIUM_ARGS,
-    RECORD_VIOLATIONS,
-    console_problem,
     shots_folder,
+    signed_in,
 )
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import Deps, create_app
@@ -85,7 +83,7 @@ async def test_an_admin_finds_filters_and_acknowledges_a_problem_that_keeps_itse
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = await _signed_in(browser, base_url, 1400, problems)
+            page = await signed_in(browser, base_url, ADMIN, problems, width=1400)
             await page.goto(f"{base_url}/")
             await _shoot(page, shots, "overview-1400", problems)
 
@@ -129,7 +127,7 @@ async def test_an_admin_finds_filters_and_acknowledges_a_problem_that_keeps_itse
             await page.context.close()
 
             # A phone: both pages, both languages, no sideways scrolling.
-            page = await _signed_in(browser, base_url, 390, problems)
+            page = await signed_in(browser, base_url, ADMIN, problems, width=390)
             for name, path in (
                 ("overview", "/"),
                 ("problems", "/problems"),
@@ -149,29 +147,6 @@ async def test_an_admin_finds_filters_and_acknowledges_a_problem_that_keeps_itse
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(browser: Any, base_url: str, width: int, problems: list[str]) -> Any:
-    context = await browser.new_context(viewport={"width": width, "height": 900})
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    page.on("console", lambda m: console_problem(m, width, problems))
-    page.on("pageerror", lambda error: problems.append(f"{width}px: {error}"))
-    host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda r: (
-            None
-            if urlsplit(r.url).netloc == host
-            else problems.append(f"a request to another host: {r.url}")
-        ),
-    )
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", ADMIN)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page
 
 
 async def _shoot(page: Any, shots: Path, name: str, problems: list[str]) -> None:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.doubles import Clock
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from tests.web.radio_calendar_data import INVENTORY, NEWS, NOW, STORM, a_week, local_ms, weekday
 from xaso.server.keys import CLOCK_MS
 from xaso.server.web.keys import ACCOUNTS
@@ -58,7 +56,7 @@ async def test_week_month_and_day_and_a_proof_of_play(served: str, tmp_path: Pat
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            desk = await _signed_in(browser, base_url, 1400, problems)
+            desk = await signed_in(browser, base_url, "cb.dong", problems, width=1400)
             await desk.goto(base_url + WEEK)
             # The grid: the news of Monday and of Sunday on one line, at 06:00.
             monday = await desk.locator(
@@ -107,7 +105,7 @@ async def test_week_month_and_day_and_a_proof_of_play(served: str, tmp_path: Pat
             assert "Monday" in await desk.inner_text(".cal-week")
             await check_page(desk, "calendar-week-en-1400", shots, problems)
 
-            phone = await _signed_in(browser, base_url, 390, problems)
+            phone = await signed_in(browser, base_url, "cb.dong", problems, width=390)
             await phone.goto(base_url + WEEK)
             # A list per day: each box nearly the screen's width, Monday's above Tuesday's.
             first = await phone.locator(
@@ -130,33 +128,3 @@ async def test_week_month_and_day_and_a_proof_of_play(served: str, tmp_path: Pat
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(browser: Any, base_url: str, width: int, problems: list[str]) -> Any:
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"{width}: a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{width} console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{width}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", "cb.dong")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

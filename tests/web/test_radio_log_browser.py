@@ -14,14 +14,13 @@ import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.doubles import Clock
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from tests.web.radio_log_data import JANUARY, NOW, a_month_of_bulletins
 from xaso.server.broadcasts.keys import PLAYOUT_MANUAL
 from xaso.server.web.keys import ACCOUNTS
@@ -58,7 +57,9 @@ async def test_filter_enter_download_and_print(served: tuple[str, Any], tmp_path
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            officer = await _signed_in(browser, base_url, "cb.alpha", 1400, problems)
+            officer = await signed_in(
+                browser, base_url, "cb.alpha", problems, width=1400, accept_downloads=True
+            )
             await officer.goto(f"{base_url}/radio/log")
             assert await officer.inner_text("h1") == "Nhật ký phát thanh — Xã Alpha"
             assert await officer.locator("tr.line").count() == JANUARY_TOTAL
@@ -132,7 +133,9 @@ async def test_filter_enter_download_and_print(served: tuple[str, Any], tmp_path
             await check_page(officer, "log-en-1400", shots, problems)
 
             # A viewer on a phone: the log and its blocks, no form.
-            viewer = await _signed_in(browser, base_url, "xem.alpha", 390, problems)
+            viewer = await signed_in(
+                browser, base_url, "xem.alpha", problems, width=390, accept_downloads=True
+            )
             await viewer.goto(f"{base_url}/radio/log?commune=alpha&status=partial")
             assert await viewer.locator("form.log-entry-form").count() == 0
             assert await viewer.locator("form.log-delete").count() == 0
@@ -145,7 +148,9 @@ async def test_filter_enter_download_and_print(served: tuple[str, Any], tmp_path
             await check_page(viewer, "log-390", shots, problems)
             await viewer.goto(f"{base_url}/radio/log/print")
             await check_page(viewer, "log-print-390", shots, problems)
-            officer_phone = await _signed_in(browser, base_url, "cb.alpha", 390, problems)
+            officer_phone = await signed_in(
+                browser, base_url, "cb.alpha", problems, width=390, accept_downloads=True
+            )
             await officer_phone.goto(f"{base_url}/radio/log")
             await officer_phone.click("details.log-entry > summary")
             await officer_phone.check("input[name=where][value=some]")
@@ -153,37 +158,3 @@ async def test_filter_enter_download_and_print(served: tuple[str, Any], tmp_path
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(
-    browser: Any, base_url: str, login: str, width: int, problems: list[str]
-) -> Any:
-    context = await browser.new_context(
-        viewport={"width": width, "height": 900}, locale="vi-VN", accept_downloads=True
-    )
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"{login}: a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{login} console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", login)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

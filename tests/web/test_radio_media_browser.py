@@ -18,13 +18,12 @@ import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from xaso.server.broadcasts.keys import CONTENT, SCHEDULES
 from xaso.server.keys import CLOCK_MS
 from xaso.server.web.keys import ACCOUNTS
@@ -40,6 +39,8 @@ REFUSE_MICROPHONE = """
 navigator.mediaDevices.getUserMedia = () =>
   Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
 """
+# A file that is not audio is refused with a 400, and the browser says so, as it should.
+REFUSED_UPLOAD = ("status of 400",)
 
 
 @pytest.fixture
@@ -82,7 +83,9 @@ async def test_uploads_with_progress_refusals_in_words_and_the_player(
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            officer = await _signed_in(browser, base_url, "cb.alpha", 1400, problems)
+            officer = await signed_in(
+                browser, base_url, "cb.alpha", problems, ignore_console=REFUSED_UPLOAD
+            )
             await officer.goto(library)
             assert "Xã chưa có tệp âm thanh nào" in await officer.inner_text("#media-list")
             await officer.set_input_files("#media-file", str(tone))
@@ -134,7 +137,15 @@ async def test_uploads_with_progress_refusals_in_words_and_the_player(
             await officer.goto(f"{library}&lang=vi")
 
             # On a phone, and without JavaScript: the plain form does the same.
-            phone = await _signed_in(browser, base_url, "cb.alpha", 390, problems, script=False)
+            phone = await signed_in(
+                browser,
+                base_url,
+                "cb.alpha",
+                problems,
+                width=390,
+                java_script_enabled=False,
+                ignore_console=REFUSED_UPLOAD,
+            )
             await phone.goto(library)
             assert await phone.is_visible("#media-submit")
             await phone.set_input_files("#media-file", str(_sox_wav(tmp_path, "no-js.wav", 2, 880)))
@@ -148,7 +159,7 @@ async def test_uploads_with_progress_refusals_in_words_and_the_player(
             assert "không phải tệp âm thanh" in await phone.inner_text("p.media-refusal")
 
             # A viewer on a phone: the files and players, no form.
-            viewer = await _signed_in(browser, base_url, "xem.alpha", 390, problems)
+            viewer = await signed_in(browser, base_url, "xem.alpha", problems, width=390)
             await viewer.goto(library)
             assert await viewer.locator("#media-upload").count() == 0
             assert await viewer.locator("#media-list article").count() == 3
@@ -170,7 +181,7 @@ async def test_record_listen_keep_and_broadcast_now(
             executable_path=chromium, args=[*CHROMIUM_ARGS, *FAKE_MICROPHONE]
         )
         try:
-            officer = await _signed_in(browser, base_url, "cb.alpha", 1400, problems)
+            officer = await signed_in(browser, base_url, "cb.alpha", problems, width=1400)
             await officer.context.grant_permissions(["microphone"], origin=base_url)
             await officer.goto(f"{base_url}/radio/record?commune=alpha")
             await check_page(officer, "record-start-1400", shots, problems)
@@ -244,7 +255,7 @@ async def test_record_listen_keep_and_broadcast_now(
             await check_page(officer, "record-en-390", shots, problems)
 
             # A browser that refuses the microphone: the page says what to do, in words.
-            refused = await _signed_in(browser, base_url, "cb.alpha", 390, problems)
+            refused = await signed_in(browser, base_url, "cb.alpha", problems, width=390)
             await refused.add_init_script(REFUSE_MICROPHONE)
             await refused.goto(f"{base_url}/radio/record?commune=alpha")
             await refused.click("#rec-start")
@@ -274,39 +285,3 @@ async def _drop(page: Any, path: Path) -> None:
         }""",
         [path.name, base64.b64encode(path.read_bytes()).decode()],
     )
-
-
-async def _signed_in(
-    browser: Any, base_url: str, login: str, width: int, problems: list[str], script: bool = True
-) -> Any:
-    context = await browser.new_context(
-        viewport={"width": width, "height": 900}, locale="vi-VN", java_script_enabled=script
-    )
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host or request.url.startswith("blob:")
-            else problems.append(f"{login}: a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{login} console: {message.text}")
-            if message.type in ("error", "warning")
-            # A refused upload answers 400: the browser says so, as it should.
-            and "status of 400" not in message.text
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", login)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

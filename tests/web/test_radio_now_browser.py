@@ -13,7 +13,6 @@ import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 import pytest
@@ -22,7 +21,7 @@ from aiohttp.test_utils import TestServer
 from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.paths import REPO
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from xaso.protocol import AgentHealth, DeviceReading, RadioStatus, heartbeat_topic, status_topic
 from xaso.server.broadcasts.keys import DISTRIBUTOR, SCHEDULES, SILENCES
 from xaso.server.keys import CLOCK_MS
@@ -78,7 +77,7 @@ async def test_emergency_and_silence_now_from_the_browser(
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            officer = await _signed_in(browser, base_url, "cb.xh", 1400, problems)
+            officer = await signed_in(browser, base_url, "cb.xh", problems, width=1400)
             await officer.goto(f"{base_url}/radio/now?commune=xuan-hong")
             await check_page(officer, "radio-now-1400", shots, problems)
             await officer.click("details.now-emergency > summary")
@@ -123,7 +122,7 @@ async def test_emergency_and_silence_now_from_the_browser(
             assert app[SILENCES].items[order.id].lifted_ms is not None
 
             # On a phone: the page, both forms open, the confirmation, the gateways.
-            phone = await _signed_in(browser, base_url, "cb.xh", 390, problems)
+            phone = await signed_in(browser, base_url, "cb.xh", problems, width=390)
             await phone.goto(f"{base_url}/radio/now?commune=xuan-hong")
             await phone.click("details.now-emergency > summary")
             await phone.click("details.now-silence > summary")
@@ -145,7 +144,7 @@ async def test_emergency_and_silence_now_from_the_browser(
             await check_page(phone, "radio-gateways-en-390", shots, problems)
 
             # A viewer sees the panel, no button.
-            viewer = await _signed_in(browser, base_url, "xem.xh", 390, problems)
+            viewer = await signed_in(browser, base_url, "xem.xh", problems, width=390)
             await viewer.goto(f"{base_url}/radio/now?commune=xuan-hong")
             assert await viewer.locator("details.now-action").count() == 0
             assert await viewer.locator("form.now-stop").count() == 0
@@ -154,35 +153,3 @@ async def test_emergency_and_silence_now_from_the_browser(
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(
-    browser: Any, base_url: str, login: str, width: int, problems: list[str]
-) -> Any:
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"{login}: a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{login} console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", login)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

@@ -18,7 +18,6 @@ import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +25,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.paths import REPO
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from xaso.server.broadcasts.keys import CONTENT, PLAYOUT_MANUAL, SCHEDULES
 from xaso.server.broadcasts.schedule import Content, Schedule
 from xaso.server.keys import CLOCK_MS
@@ -92,7 +91,7 @@ async def test_an_officers_morning_and_another_commune_sees_none_of_it(
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            officer = await _signed_in(browser, base_url, OFFICER, problems)
+            officer = await signed_in(browser, base_url, OFFICER, problems, accept_downloads=True)
             # The file, uploaded in the library.
             await officer.goto(f"{base_url}/radio/media")
             await officer.set_input_files("#media-file", str(wav))
@@ -206,7 +205,7 @@ async def test_an_officers_morning_and_another_commune_sees_none_of_it(
 
             # Xuân Lai's officer: the first commune's URLs are not found, and its own
             # radio shows none of it.
-            stranger = await _signed_in(browser, base_url, STRANGER, problems)
+            stranger = await signed_in(browser, base_url, STRANGER, problems, accept_downloads=True)
             for path in (
                 schedule_path,
                 f"{schedule_path}/edit",
@@ -236,35 +235,3 @@ async def test_an_officers_morning_and_another_commune_sees_none_of_it(
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(browser: Any, base_url: str, login: str, problems: list[str]) -> Any:
-    context = await browser.new_context(
-        viewport={"width": 1400, "height": 900}, locale="vi-VN", accept_downloads=True
-    )
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"{login}: a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{login} console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", login)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

@@ -14,7 +14,6 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,7 +21,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.paths import REPO
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from xaso.server.broadcasts.keys import SCHEDULES
 from xaso.server.broadcasts.schedule import Content, Schedule
 from xaso.server.keys import CLOCK_MS
@@ -72,7 +71,7 @@ async def test_a_weekday_bulletin_previewed_with_its_collision_and_saved(
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            page = await _signed_in(browser, base_url, 1400, problems)
+            page = await signed_in(browser, base_url, "cb.xuanhong", problems, width=1400)
             await page.goto(f"{base_url}/radio/schedules?commune=xuan-hong")
             await check_page(page, "schedules-list-1400", shots, problems)
             await page.click("a[href='/radio/schedules/new?commune=xuan-hong']")
@@ -108,7 +107,7 @@ async def test_a_weekday_bulletin_previewed_with_its_collision_and_saved(
             assert "Weekdays (Mon–Fri)".lower() in (await page.inner_text("main")).lower()
             await check_page(page, "schedule-page-en-1400", shots, problems)
 
-            phone = await _signed_in(browser, base_url, 390, problems)
+            phone = await signed_in(browser, base_url, "cb.xuanhong", problems, width=390)
             for name, path in (
                 ("schedules-list", "/radio/schedules?commune=xuan-hong"),
                 ("schedule-form", "/radio/schedules/new?commune=xuan-hong"),
@@ -121,33 +120,3 @@ async def test_a_weekday_bulletin_previewed_with_its_collision_and_saved(
         finally:
             await browser.close()
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(browser: Any, base_url: str, width: int, problems: list[str]) -> Any:
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{width} console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{width}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", "cb.xuanhong")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page

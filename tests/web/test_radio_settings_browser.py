@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.paths import REPO
-from tests.web.browser import CHROMIUM_ARGS, RECORD_VIOLATIONS, check_page, shots_folder
+from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
 from xaso.protocol import DeviceReading, RadioStatus
 from xaso.server.broadcasts.keys import DISTRIBUTOR, SCHEDULES
 from xaso.server.keys import CLOCK_MS
@@ -66,7 +65,7 @@ async def test_an_officer_sets_a_volume_and_a_relay_a_viewer_only_reads(
     async with playwright_api.async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            officer = await _signed_in(browser, base_url, "cb.xh", 1400, problems)
+            officer = await signed_in(browser, base_url, "cb.xh", problems, width=1400)
             await officer.goto(f"{base_url}{SETTINGS}")
             row = officer.locator("tr#rs-xuan-hong-rc-01")
             assert "55" in await row.locator("td").nth(2).inner_text()
@@ -98,13 +97,13 @@ async def test_an_officer_sets_a_volume_and_a_relay_a_viewer_only_reads(
             assert "Standing relay" in await officer.inner_text("main")
             await check_page(officer, "radio-settings-en-1400", shots, problems)
 
-            phone = await _signed_in(browser, base_url, "cb.xh", 390, problems)
+            phone = await signed_in(browser, base_url, "cb.xh", problems, width=390)
             await phone.goto(f"{base_url}{SETTINGS}")
             await check_page(phone, "radio-settings-officer-390", shots, problems)
             await phone.goto(f"{base_url}{SETTINGS}&lang=en")
             await check_page(phone, "radio-settings-en-390", shots, problems)
 
-            viewer = await _signed_in(browser, base_url, "xem.xh", 390, problems)
+            viewer = await signed_in(browser, base_url, "xem.xh", problems, width=390)
             await viewer.goto(f"{base_url}{SETTINGS}")
             assert await viewer.locator("form[action^='/radio/settings/']").count() == 0
             text = await viewer.inner_text("main")
@@ -118,7 +117,7 @@ async def test_an_officer_sets_a_volume_and_a_relay_a_viewer_only_reads(
             )
             assert refused.status == 403
 
-            other = await _signed_in(browser, base_url, "cb.xl", 1400, problems)
+            other = await signed_in(browser, base_url, "cb.xl", problems, width=1400)
             answer = await other.goto(f"{base_url}{SETTINGS}")
             assert answer is not None and answer.status == 404
             await other.goto(f"{base_url}/radio/settings")
@@ -128,35 +127,3 @@ async def test_an_officer_sets_a_volume_and_a_relay_a_viewer_only_reads(
     # The 404 page is what the other commune's officer was meant to get.
     problems = [p for p in problems if "404" not in p]
     assert not problems, "\n".join(problems)
-
-
-async def _signed_in(
-    browser: Any, base_url: str, login: str, width: int, problems: list[str]
-) -> Any:
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    await context.add_init_script(RECORD_VIOLATIONS)
-    page = await context.new_page()
-    own_host = urlsplit(base_url).netloc
-    page.on(
-        "request",
-        lambda request: (
-            None
-            if urlsplit(request.url).netloc == own_host
-            else problems.append(f"{login}: a request to {request.url}")
-        ),
-    )
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"{login} console: {message.text}")
-            if message.type in ("error", "warning")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda error: problems.append(f"{login}: {error}"))
-    await page.goto(f"{base_url}/login")
-    await page.fill("input[name=login]", login)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("form[action='/login'] button")
-    await page.wait_for_url(f"{base_url}/")
-    return page
