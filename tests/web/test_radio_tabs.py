@@ -47,3 +47,24 @@ def test_the_sections_words_call_a_gateway_a_gateway() -> None:
     prefixes = ("radio.", "rs.", "speech.", "sched.", "now.", "log.", "rgw.")
     found = [k for k, v in words.items() if k.startswith(prefixes) and "cổng" in v.lower()]
     assert found == []
+
+
+async def test_the_commune_chooser_keeps_the_view_but_not_the_zone(
+    client: TestClient, app: web.Application
+) -> None:
+    cookie = page_cookie(app, Role.ADMIN)
+    response = await client.get(
+        "/radio/calendar?commune=beta&view=month&date=2026-03-01&zone=beta.t1&done=1",
+        headers=cookie,
+    )
+    html = await response.text()
+    chooser = html[html.index('<form class="radio-commune"') :]
+    chooser = chooser[: chooser.index("</form>")]
+    assert '<input type="hidden" name="view" value="month">' in chooser
+    assert '<input type="hidden" name="date" value="2026-03-01">' in chooser
+    assert 'name="zone"' not in chooser and 'name="done"' not in chooser
+    # Under a tab (a schedule's page, a proof of play) the chooser opens the tab itself.
+    response = await client.get("/radio/schedules/new?commune=beta&title=x", headers=cookie)
+    html = await response.text()
+    chooser = html[html.index('<form class="radio-commune"') :]
+    assert 'type="hidden"' not in chooser[: chooser.index("</form>")]

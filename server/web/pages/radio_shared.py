@@ -79,4 +79,27 @@ def render_radio(
     request: web.Request, template: str, place: RadioPlace, tab: str, **context: object
 ) -> web.Response:
     """``render`` with what the section's tabs and chooser need (``_radio_tabs.html``)."""
-    return render(request, template, place=place, tab=tab, radio_tabs=RADIO_TABS, **context)
+    return render(
+        request,
+        template,
+        place=place,
+        tab=tab,
+        radio_tabs=RADIO_TABS,
+        chooser_keeps=chooser_keeps(request, tab),
+        **context,
+    )
+
+
+# What a page's query says of the commune (its villages and clusters are the zones) or of
+# a form's outcome, never of the view.
+_NOT_KEPT: Final = frozenset({"commune", "zone", "done", "lang", "fragment", "page"})
+
+
+def chooser_keeps(request: web.Request, tab: str) -> list[tuple[str, str]]:
+    """The query the commune chooser carries over: on a tab's own page, its view (the
+    calendar's week and date, the log's period and filters), so that switching commune
+    shows the same view of the other one; on a page under a tab (a schedule, a proof of
+    play), nothing: the chooser opens the tab."""
+    if request.path != tab:
+        return []
+    return [(key, value) for key, value in request.query.items() if key not in _NOT_KEPT]
