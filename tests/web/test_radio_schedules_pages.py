@@ -22,6 +22,7 @@ from xaso.server.broadcasts.keys import CONTENT, SCHEDULES
 from xaso.server.keys import CLOCK_MS
 from xaso.server.web.auth import CSRF_HEADER
 from xaso.server.web.tokens import Role
+from xaso.testbed.binaries import require_binary
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 HTMX = {"HX-Request": "true"}
@@ -330,10 +331,10 @@ async def test_the_librarys_link_opens_the_editor_with_its_file_chosen(
     assert f'<option value="{first.id}" selected>' not in stranger
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 async def test_listen_renders_the_gateways_voice_as_wav(
     client: TestClient, app: web.Application
 ) -> None:
+    require_binary("espeak-ng", "espeak-ng")  # missing: skipped, or failed where required
     officer = page_cookie(app, Role.OPERATOR, "xuan-hong")
     text = {"text": "Kính thưa bà con", "voice": "vi"}
     response = await client.post("/radio/speech", data=text, headers=officer)
