@@ -15,6 +15,8 @@ confirmation step is kept too (``….review``): who was about to send what.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -122,29 +124,57 @@ def _done(place: RadioPlace, what: str, body: dict[str, Any]) -> web.HTTPSeeOthe
     return web.HTTPSeeOther(f"{TAB}?{urlencode(query)}")
 
 
-async def emergency(request: web.Request) -> web.Response:
-    data = await request.post()
-    form = EmergencyForm.posted(data)
+@dataclass(frozen=True)
+class _Asked:
+    """What an emergency or silence form asks for, checked: the step it is at (edit,
+    review, send), its problems in words, and its zone in words."""
+
+    place: RadioPlace
+    step: str
+    problems: list[str]
+    zone: str  # in the user's language, for the confirmation
+    zone_vi: str  # in Vietnamese, for the audit log
+    count: int  # the loudspeaker clusters it reaches
+
+
+def _asked(
+    request: web.Request, form: EmergencyForm | SilenceForm, data: Mapping[str, Any]
+) -> _Asked:
     place = radio_place(request, form.commune or None)
     require_act(request, place)
     form.commune = place.code
     words = translator(request_language(request))
-    index = request.app[INDEX]
-    step = str(data.get("step", "review"))
-    if step == "edit":
-        return await now_page(request, place=place, emergency=form)
-    problems = [words[key] for key in form.problems()]
-    asked = form.request()
+    index, day = request.app[INDEX], today(request.app)
     targets = form.zone.targets()
-    zone, count = zone_words(index, place.code, targets, today(request.app), words)
+    zone, count = zone_words(index, place.code, targets, day, words)
+    zone_vi, _ = zone_words(index, place.code, targets, day, translator("vi"))
+    problems = [words[key] for key in form.problems()]
     if not problems and not count:
         problems.append(words["now.form.no_clusters"])
-    if problems:
-        return await now_page(request, place=place, emergency=form, problems=problems, status=400)
-    vi_zone, _ = zone_words(index, place.code, targets, today(request.app), translator("vi"))
-    detail = {"commune": place.code, "zone": vi_zone, "clusters": count, "title": form.title}
+    step = str(data.get("step", "review"))
+    return _Asked(place, step, problems, zone, zone_vi, count)
+
+
+async def emergency(request: web.Request) -> web.Response:
+    data = await request.post()
+    form = EmergencyForm.posted(data)
+    checked = _asked(request, form, data)
+    place = checked.place
+    if checked.step == "edit":
+        return await now_page(request, place=place, emergency=form)
+    if checked.problems:
+        return await now_page(
+            request, place=place, emergency=form, problems=checked.problems, status=400
+        )
+    asked = form.request()
+    detail = {
+        "commune": place.code,
+        "zone": checked.zone_vi,
+        "clusters": checked.count,
+        "title": form.title,
+    }
     request[AUDIT_DETAIL] = detail
-    if step != "send":
+    if checked.step != "send":
         request[AUDIT_ACTION] = "broadcasts.emergency.review"
         content = asked.content
         return render_radio(
@@ -154,8 +184,8 @@ async def emergency(request: web.Request) -> web.Response:
             TAB,
             kind="emergency",
             form=form,
-            zone=zone,
-            count=count,
+            zone=checked.zone,
+            count=checked.count,
             file=next(
                 (f for f in _library(request, place.code, "vi") if f["sha256"] == content.sha256),
                 None,
@@ -175,28 +205,25 @@ async def emergency(request: web.Request) -> web.Response:
 async def silence(request: web.Request) -> web.Response:
     data = await request.post()
     form = SilenceForm.posted(data)
-    place = radio_place(request, form.commune or None)
-    require_act(request, place)
-    form.commune = place.code
-    words = translator(request_language(request))
-    index = request.app[INDEX]
-    step = str(data.get("step", "review"))
-    if step == "edit":
+    checked = _asked(request, form, data)
+    place = checked.place
+    if checked.step == "edit":
         return await now_page(request, place=place, silence=form)
-    problems = [words[key] for key in form.problems()]
-    targets = form.zone.targets()
-    zone, count = zone_words(index, place.code, targets, today(request.app), words)
-    if not problems and not count:
-        problems.append(words["now.form.no_clusters"])
-    if problems:
-        return await now_page(request, place=place, silence=form, problems=problems, status=400)
-    vi_zone, _ = zone_words(index, place.code, targets, today(request.app), translator("vi"))
+    if checked.problems:
+        return await now_page(
+            request, place=place, silence=form, problems=checked.problems, status=400
+        )
     minutes = form.minutes() or 0.0
-    detail = {"commune": place.code, "zone": vi_zone, "clusters": count, "minutes": minutes}
+    detail = {
+        "commune": place.code,
+        "zone": checked.zone_vi,
+        "clusters": checked.count,
+        "minutes": minutes,
+    }
     if form.reason:
         detail["reason"] = form.reason
     request[AUDIT_DETAIL] = detail
-    if step != "send":
+    if checked.step != "send":
         request[AUDIT_ACTION] = "broadcasts.silence.review"
         return render_radio(
             request,
@@ -205,8 +232,8 @@ async def silence(request: web.Request) -> web.Response:
             TAB,
             kind="silence",
             form=form,
-            zone=zone,
-            count=count,
+            zone=checked.zone,
+            count=checked.count,
             lasting=duration(minutes * 60, request_language(request)),
         )
     request[AUDIT_ACTION] = "broadcasts.silence"
