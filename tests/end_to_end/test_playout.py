@@ -1,109 +1,27 @@
 """Proof of play end to end: the real server, real Mosquitto configured exactly as
 deploy/mosquitto ships it (passwords, the ACL, client ids bound to user names), and a
-real agent process whose player is a real program (sox, writing what it plays to a file).
-
-The playout inventory (tests/data/playout-inventory.yaml) has one commune with two radio
-gateways. The first runs here and plays on two clusters: gamma-rc-1 through sox, and
-gamma-rc-2 through a player that always fails. The second gateway is never started, so
-its cluster gamma-rc-3 never receives a schedule.
+real agent process whose player is a real program (sox, writing what it plays to a file),
+all as tests/end_to_end/gamma.py sets them up: on gamma-rc-1 the agent plays through
+sox, on gamma-rc-2 through a player that always fails, and gamma-rc-3's gateway is never
+started. Here the agent also has a relay player and a set_volume that note each call.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import datetime as dt
 import io
-import os
-import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-import msgspec
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
-from tests.audio import wav
-from tests.paths import DATA
+from tests.end_to_end.gamma import ZONE, Gamma, running_agent, running_server
 from tests.waiting import eventually
-from xaso.server.app import create_app
-from xaso.server.database import ServerDatabase
 from xaso.server.keys import STORE
-from xaso.server.settings import Settings
-from xaso.server.web.tokens import Role, TokenStore
 from xaso.testbed.binaries import require_binary
-from xaso.testbed.mosquitto import MosquittoServer, running_deployed
-
-INVENTORY = DATA / "playout-inventory.yaml"
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-# sox writing the audio to a file, taking as long as the audio lasts (not its slot), as
-# a loudspeaker would: a copy that ends at once would rightly be logged as a partial play.
-REALTIME_PLAYER = DATA / "realtime_player.py"
-
-
-class Gamma(msgspec.Struct):
-    client: TestClient
-    headers: dict[str, str]
-    out: Path  # what sox played, one file per cluster and occurrence
-    state_dir: Path
-    mosquitto: MosquittoServer
-
-    async def upload(self, seconds: float) -> str:
-        response = await self.client.post(
-            "/api/v1/content?name=ban-tin.wav", data=wav(seconds), headers=self.headers
-        )
-        assert response.status == 201, await response.text()
-        return str((await response.json())["id"])
-
-    async def schedule(self, audio: str, seconds: float, in_s: float, **extra: Any) -> dict:
-        start = dt.datetime.now(ZONE).replace(tzinfo=None, microsecond=0)
-        start += dt.timedelta(seconds=in_s)
-        response = await self.client.post(
-            "/api/v1/schedules",
-            headers=self.headers,
-            json={
-                "commune": "gamma",
-                "title": "Bản tin thử",
-                "content": {"type": "file", "sha256": audio, "duration_s": seconds},
-                "start": start.isoformat(),
-                **extra,
-            },
-        )
-        assert response.status == 201, await response.text()
-        return dict((await response.json())["schedule"])
-
-    async def outcomes(self, schedule_id: str) -> dict[str, dict[str, Any]]:
-        response = await self.client.get("/api/v1/playout?commune=gamma", headers=self.headers)
-        assert response.status == 200, await response.text()
-        body = await response.json()
-        return {o["cluster"]: o for o in body["outcomes"] if o["schedule"] == schedule_id}
-
-    async def settled(
-        self, schedule_id: str, expected: dict[str, set[str]], timeout_s: float = 40
-    ) -> dict[str, dict[str, Any]]:
-        """Wait until each cluster's outcome is one of the expected statuses."""
-
-        seen: dict[str, str | None] = {}
-        for _ in range(int(timeout_s / 0.2)):
-            found = await self.outcomes(schedule_id)
-            seen = {c: found.get(c, {}).get("status") for c in expected}
-            if all(status in expected[c] for c, status in seen.items()):
-                return found
-            await asyncio.sleep(0.2)
-        pytest.fail(f"timed out waiting for {expected}; last seen {seen}")
-
-    async def in_sync(self) -> None:
-        async def check() -> bool:
-            response = await self.client.get("/api/v1/schedules/distribution", headers=self.headers)
-            rows = {r["agent"]: r for r in (await response.json())["agents"]}
-            return bool(rows["gamma-gw"]["in_sync"])
-
-        await eventually(check, "gamma-gw to hold the current schedule", timeout_s=30)
 
 
 def duration_s(path: Path) -> float:
@@ -118,78 +36,31 @@ STREAM_PLAYER = (
 )
 NOTE = "import sys; open(sys.argv[1], 'a').write(sys.argv[2] + chr(10))"
 
-PASSWORDS = {"gamma-gw": "gamma-Qx7-secret", "xaso-server": "server-Jk2-secret"}
-
 
 @pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
-    """The broker as shipped: an agent's broadcast log must pass its ACL."""
-    with running_deployed(tmp_path / "mosquitto", PASSWORDS) as broker:
-        yield broker
-
-
-@pytest.fixture
-async def gamma(
-    tmp_path: Path,
-    mosquitto: MosquittoServer,
-    aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
-) -> AsyncIterator[Gamma]:
-    sox = require_binary("sox", "sox")
-    password_file = tmp_path / "mqtt-password"
-    password_file.write_text(PASSWORDS["xaso-server"] + "\n", encoding="utf-8")
-    settings = Settings(
-        inventory=str(INVENTORY),
-        mqtt=f"mqtt://xaso-server@127.0.0.1:{mosquitto.port}",
-        mqtt_password_file=str(password_file),
-        store=f"sqlite:///{tmp_path / 'ts.db'}",
-        data_dir=str(tmp_path / "server"),
-        # The log of a gateway that never got the schedule is not awaited for minutes.
-        playout_grace_s=1.0,
-    )
-    client = await aiohttp_client(create_app(settings))
-    with ServerDatabase(settings.database_path) as server_db:
-        tokens = TokenStore(server_db.connection)
-        headers = {"Authorization": f"Bearer {tokens.create(Role.OPERATOR, frozenset({'gamma'}))}"}
-        gateway_token = tokens.create(Role.AGENT, frozenset({"gamma"}))
-
-    out = tmp_path / "played"
-    out.mkdir()
-    state_dir = tmp_path / "agent-state"
-    config = tmp_path / "agent.yaml"
-    config.write_text(
-        "agent: {id: gamma-gw, heartbeat_interval_s: 0.5}\n"
-        f'mqtt: {{url: "{mosquitto.url}", keepalive_s: 5, username: gamma-gw,'
-        " password_env: XASO_TEST_MQTT_PASSWORD}\n"
-        f"state_dir: {state_dir}\ncollectors: {{system: null}}\n"
-        f'content: {{url: "{client.make_url("")}", token_env: XASO_TEST_CONTENT_TOKEN}}\n'
-        "playout:\n"
-        f'  player: ["{sys.executable}", "{REALTIME_PLAYER}", "{sox}", "{{file}}",'
-        f' "{out}/{{cluster}}-{{occurrence_ms}}.wav"]\n'
+async def gamma(tmp_path: Path) -> AsyncIterator[Gamma]:
+    async with running_server(tmp_path) as gamma:
         # A stream "played" for as long as it is given, each play noted; and the volume
         # each play is set to (no volume here: only the server's can set one).
-        f'  relay_player: ["{sys.executable}", "-c", "{STREAM_PLAYER}", "{out}/relay.log",'
-        ' "{cluster} {url} {duration_s}", "{duration_s}"]\n'
-        f'  set_volume: ["{sys.executable}", "-c", "{NOTE}", "{out}/volume.log",'
-        ' "{cluster} {volume}"]\n'
-        "  clusters:\n"
-        '    gamma-rc-2: {player: ["false"]}\n',
-        encoding="utf-8",
-    )
-    agent = subprocess.Popen(
-        [sys.executable, "-m", "xaso", "agent", "--config", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("XASO_AGENT_LOG", os.devnull), "ab"),  # noqa: SIM115
-        env={
-            **os.environ,
-            "XASO_TEST_CONTENT_TOKEN": gateway_token,
-            "XASO_TEST_MQTT_PASSWORD": PASSWORDS["gamma-gw"],
-        },
-    )
-    try:
-        yield Gamma(client, headers, out, state_dir, mosquitto)
-    finally:
-        agent.send_signal(signal.SIGTERM)
-        agent.wait(timeout=15)
+        recorders = {
+            "relay_player": [
+                sys.executable,
+                "-c",
+                STREAM_PLAYER,
+                f"{gamma.out}/relay.log",
+                "{cluster} {url} {duration_s}",
+                "{duration_s}",
+            ],
+            "set_volume": [
+                sys.executable,
+                "-c",
+                NOTE,
+                f"{gamma.out}/volume.log",
+                "{cluster} {volume}",
+            ],
+        }
+        with running_agent(tmp_path, gamma, players=recorders):
+            yield gamma
 
 
 async def test_a_scheduled_bulletin_plays_on_time_and_each_cluster_gets_its_verdict(

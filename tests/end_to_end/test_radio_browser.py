@@ -4,54 +4,37 @@ to start in a few seconds, and finds it in the calendar with its proof of play c
 by cluster; then schedules a second on one cluster and, while it plays, sends an
 emergency from "emergency now", watches the live panel, and finds both outcomes right.
 
-Everything behind the browser is real: the server app, Mosquitto configured as
-deploy/mosquitto ships it, and an agent process playing through sox
-(tests/data/realtime_player.py). tests/data/playout-inventory.yaml has one commune with
-two radio gateways; the agent here is the first, playing on gamma-rc-1 through sox and
-on gamma-rc-2 through a player that always fails (``false``); the second gateway is
-never started, so its cluster gamma-rc-3 never receives a schedule.
+Everything behind the browser is real, as tests/end_to_end/gamma.py sets it up: the
+server app, Mosquitto configured as deploy/mosquitto ships it, and an agent process
+playing on gamma-rc-1 through sox and on gamma-rc-2 through a player that always fails
+(``false``); the gateway of gamma-rc-3 is never started, so it never receives a
+schedule.
 
 ``XASO_SCREENSHOTS=folder`` keeps the screenshots there, to look at them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
-import os
-import signal
 import subprocess
-import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-import msgspec
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 
 from tests.apps import PASSWORD
-from tests.paths import DATA
+from tests.end_to_end.gamma import ZONE, Gamma, running_agent, running_server
 from tests.web.browser import CHROMIUM_ARGS, check_page, shots_folder, signed_in
-from xaso.server.app import create_app
-from xaso.server.database import ServerDatabase
 from xaso.server.keys import CLOCK_MS
-from xaso.server.settings import Settings
 from xaso.server.web.keys import ACCOUNTS
-from xaso.server.web.tokens import Role, TokenStore
+from xaso.server.web.tokens import Role
 from xaso.testbed.binaries import require_binary
-from xaso.testbed.mosquitto import MosquittoServer, running_deployed
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
-INVENTORY = DATA / "playout-inventory.yaml"
-REALTIME_PLAYER = DATA / "realtime_player.py"
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-PASSWORDS = {"gamma-gw": "gamma-Qx7-secret", "xaso-server": "server-Jk2-secret"}
 OFFICER = "cb.gamma"
 # What each cluster makes of a bulletin on the whole commune, by the agent's configuration.
 AS_CONFIGURED = {
@@ -61,105 +44,22 @@ AS_CONFIGURED = {
 }
 
 
-class Radio(msgspec.Struct):
-    """The server as the browser reaches it, and the API to watch what the agent does."""
-
-    client: TestClient
-    base_url: str
-    headers: dict[str, str]  # a bearer token of gamma, for the test's own polling
-    out: Path  # what sox played, one file per cluster and occurrence
-
-    async def outcomes(self, schedule_id: str) -> dict[str, dict[str, Any]]:
-        response = await self.client.get("/api/v1/playout?commune=gamma", headers=self.headers)
-        assert response.status == 200, await response.text()
-        body = await response.json()
-        return {o["cluster"]: o for o in body["outcomes"] if o["schedule"] == schedule_id}
-
-    async def settled(
-        self, schedule_id: str, expected: dict[str, set[str]], timeout_s: float = 40
-    ) -> dict[str, dict[str, Any]]:
-        """Wait until each cluster's outcome is one of the expected statuses."""
-        seen: dict[str, str | None] = {}
-        for _ in range(int(timeout_s / 0.2)):
-            found = await self.outcomes(schedule_id)
-            seen = {c: found.get(c, {}).get("status") for c in expected}
-            if all(status in expected[c] for c, status in seen.items()):
-                return found
-            await asyncio.sleep(0.2)
-        pytest.fail(f"timed out waiting for {expected}; last seen {seen}")
-
-
 @pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[MosquittoServer]:
-    with running_deployed(tmp_path / "mosquitto", PASSWORDS) as broker:
-        yield broker
-
-
-@pytest.fixture
-async def radio(
-    tmp_path: Path,
-    mosquitto: MosquittoServer,
-    aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
-) -> AsyncIterator[Radio]:
-    sox = require_binary("sox", "sox")
-    password_file = tmp_path / "mqtt-password"
-    password_file.write_text(PASSWORDS["xaso-server"] + "\n", encoding="utf-8")
-    settings = Settings(
-        inventory=str(INVENTORY),
-        mqtt=f"mqtt://xaso-server@127.0.0.1:{mosquitto.port}",
-        mqtt_password_file=str(password_file),
-        store=f"sqlite:///{tmp_path / 'ts.db'}",
-        data_dir=str(tmp_path / "server"),
-        # The log of a gateway that never got the schedule is not awaited for minutes.
-        playout_grace_s=1.0,
-    )
-    client = await aiohttp_client(create_app(settings))
-    app = client.app
-    assert app is not None
-    app[ACCOUNTS].create(
-        OFFICER, PASSWORD, Role.OPERATOR, app[CLOCK_MS](), "Cán bộ xã Gamma", {"gamma"}
-    )
-    with ServerDatabase(settings.database_path) as server_db:
-        tokens = TokenStore(server_db.connection)
-        headers = {"Authorization": f"Bearer {tokens.create(Role.OPERATOR, frozenset({'gamma'}))}"}
-        gateway_token = tokens.create(Role.AGENT, frozenset({"gamma"}))
-
-    out = tmp_path / "played"
-    out.mkdir()
-    config = tmp_path / "agent.yaml"
-    config.write_text(
-        "agent: {id: gamma-gw, heartbeat_interval_s: 0.5}\n"
-        f'mqtt: {{url: "{mosquitto.url}", keepalive_s: 5, username: gamma-gw,'
-        " password_env: XASO_TEST_MQTT_PASSWORD}\n"
-        f"state_dir: {tmp_path / 'agent-state'}\n"
+async def radio(tmp_path: Path) -> AsyncIterator[Gamma]:
+    async with running_server(tmp_path) as radio:
+        app = radio.client.app
+        assert app is not None
+        app[ACCOUNTS].create(
+            OFFICER, PASSWORD, Role.OPERATOR, app[CLOCK_MS](), "Cán bộ xã Gamma", {"gamma"}
+        )
         # The clusters are watched (here: the server's own port answers for them), so
         # that their readings, filled with what the playout plays, reach the live panel.
-        "collectors:\n  reachability:\n    devices:\n"
-        f"      - {{id: gamma-rc-1, address: 127.0.0.1, port: {client.port}}}\n"
-        f"      - {{id: gamma-rc-2, address: 127.0.0.1, port: {client.port}}}\n"
-        f'content: {{url: "{client.make_url("")}", token_env: XASO_TEST_CONTENT_TOKEN}}\n'
-        "playout:\n"
-        f'  player: ["{sys.executable}", "{REALTIME_PLAYER}", "{sox}", "{{file}}",'
-        f' "{out}/{{cluster}}-{{occurrence_ms}}.wav"]\n'
-        "  clusters:\n"
-        '    gamma-rc-2: {player: ["false"]}\n',
-        encoding="utf-8",
-    )
-    agent = subprocess.Popen(
-        [sys.executable, "-m", "xaso", "agent", "--config", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("XASO_AGENT_LOG", os.devnull), "ab"),  # noqa: SIM115
-        env={
-            **os.environ,
-            "XASO_TEST_CONTENT_TOKEN": gateway_token,
-            "XASO_TEST_MQTT_PASSWORD": PASSWORDS["gamma-gw"],
-        },
-    )
-    try:
-        yield Radio(client, str(client.make_url("")).rstrip("/"), headers, out)
-    finally:
-        agent.send_signal(signal.SIGTERM)
-        agent.wait(timeout=15)
+        devices = [
+            {"id": cluster, "address": "127.0.0.1", "port": radio.client.port}
+            for cluster in ("gamma-rc-1", "gamma-rc-2")
+        ]
+        with running_agent(tmp_path, radio, collectors={"reachability": {"devices": devices}}):
+            yield radio
 
 
 def _sox_wav(folder: Path, name: str, seconds: int, hz: int) -> Path:
@@ -181,7 +81,7 @@ def _soon(seconds: float) -> str:
 
 
 async def test_scheduled_in_the_browser_played_by_a_real_agent_then_preempted(
-    radio: Radio, tmp_path: Path
+    radio: Gamma, tmp_path: Path
 ) -> None:
     chromium = require_binary("chromium", "chromium")
     shots = shots_folder(tmp_path)
