@@ -375,10 +375,28 @@ async def test_the_proof_names_what_cut_a_broadcast_and_why_one_failed(
     proof = await page(client, f"/radio/occurrences/{NEWS.id}/{monday}")
     rows = dict(re.findall(r'<tr id="cluster-([a-z0-9-]+)">(.*?)</tr>', proof, re.S))
     assert "◐ Phát không trọn vẹn" in rows["dong-rc-1"]
+    # The storm warning's only occurrence is on Thursday: not the one that cut in on
+    # Monday, so the link is to its schedule.
     assert f'<a href="/radio/schedules/{STORM.id}">Cảnh báo bão</a>' in rows["dong-rc-1"]
     assert "✗ Lỗi phát" in rows["dong-rc-2"]
     assert 'Trình phát báo lỗi <code class="raw">exit 1</code>' in rows["dong-rc-2"]
     assert "Bị ngắt" in proof and "bởi Cảnh báo bão" in proof  # the event itself
+
+
+async def test_what_cut_in_leads_to_the_proof_of_its_own_occurrence(
+    client: TestClient, app: web.Application
+) -> None:
+    await a_week(app)
+    thursday = local_ms(weekday(3), 6)
+    storm_ms = local_ms(weekday(3), 6, 5)  # the storm warning's only occurrence
+    common = {"occurrence_ms": thursday, "planned_end_ms": thursday + 10 * 60_000}
+    await report(app, "started", "dong-rc-2", thursday, started_ms=thursday, **common)
+    await report(app, "preempted", "dong-rc-2", storm_ms, by=STORM.id, played_s=300, **common)
+    await sign_in(client, Role.OPERATOR, "dong")
+    proof = await page(client, f"/radio/occurrences/{NEWS.id}/{thursday}")
+    rows = dict(re.findall(r'<tr id="cluster-([a-z0-9-]+)">(.*?)</tr>', proof, re.S))
+    link = f'<a href="/radio/occurrences/{STORM.id}/{storm_ms}">Cảnh báo bão</a>'
+    assert link in rows["dong-rc-2"]
 
 
 async def test_a_live_announcement_entered_by_hand_has_its_proof(

@@ -26,7 +26,7 @@ from xaso.server.broadcasts.playout_outcome import (
     STATUS_TEXT,
     PlayoutOutcome,
 )
-from xaso.server.broadcasts.schedule import Schedule
+from xaso.server.broadcasts.schedule import MAX_DURATION_S, Schedule, occurrences
 from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import INDEX, STORE
 from xaso.server.records import BroadcastEventRecord
@@ -58,6 +58,9 @@ REASONS: Final = frozenset(
         "failed",
     }
 )
+# A play is cut by an occurrence that started after it was planned, give or take the
+# longest a bulletin lasts (one waiting for its content may start later than planned).
+_CUT_IN_LOOKBACK_MS: Final = MAX_DURATION_S * 1000
 EVENTS: Final = ("received", "started", "finished", "failed", "preempted", "skipped")
 
 
@@ -100,18 +103,40 @@ def _played(outcome: PlayoutOutcome, lang: str, words: dict[str, str]) -> str:
     )
 
 
-def _preempted_by(request: web.Request, by: str | None, words: dict[str, str]) -> dict[str, str]:
-    """What stopped a play, in words: a silence order, or another schedule."""
+def _cut_in_by(request: web.Request, by: str | None, words: dict[str, str]) -> str:
+    """What stopped a play, in words: a silence order, or another schedule's title."""
     if not by:
-        return {"text": "", "href": ""}
+        return ""
     order = request.app[SILENCES].items.get(by)
     if order is not None:
-        who = order.created_by or "—"
-        return {"text": words["radio.occ.by_silence"].format(who=who), "href": ""}
-    versions = [v.schedule for v in request.app[SCHEDULES].versions(by) if v.schedule]
-    if versions:
-        return {"text": versions[-1].title, "href": f"/radio/schedules/{by}"}
-    return {"text": by, "href": ""}
+        return words["radio.occ.by_silence"].format(who=order.created_by or "—")
+    cut_in = _last_version(request, by)
+    return cut_in.title if cut_in is not None else by
+
+
+def _last_version(request: web.Request, schedule_id: str) -> Schedule | None:
+    versions = [v.schedule for v in request.app[SCHEDULES].versions(schedule_id) if v.schedule]
+    return versions[-1] if versions else None
+
+
+def _preempted_by(
+    request: web.Request, outcome: PlayoutOutcome, words: dict[str, str]
+) -> dict[str, str]:
+    """What stopped a play, in words, linked when it was a schedule: to the proof of
+    play of its occurrence that cut in (the last to start before the play ended), else
+    to the schedule."""
+    by = outcome.preempted_by
+    text = _cut_in_by(request, by, words)
+    cut_in = _last_version(request, by) if by else None
+    if by is None or cut_in is None or by in request.app[SILENCES].items:
+        return {"text": text, "href": ""}
+    ended_ms = outcome.ended_ms or outcome.planned_end_ms
+    since_ms = outcome.planned_start_ms - _CUT_IN_LOOKBACK_MS
+    # To the end's millisecond included: an emergency cuts in at its own start.
+    starts = [start for start, _ in occurrences(cut_in, since_ms, ended_ms + 1)]
+    if starts:
+        return {"text": text, "href": f"/radio/occurrences/{by}/{starts[-1]}"}
+    return {"text": text, "href": f"/radio/schedules/{by}"}
 
 
 async def occurrence_page(request: web.Request) -> web.Response:
@@ -189,7 +214,7 @@ async def occurrence_page(request: web.Request) -> web.Response:
                 "started": _time(outcome.started_ms, tz),
                 "ended": _time(outcome.ended_ms, tz),
                 "played": _played(outcome, lang, words),
-                "preempted": _preempted_by(request, outcome.preempted_by, words),
+                "preempted": _preempted_by(request, outcome, words),
                 "reason": reason,
                 "raw_error": raw,
                 "historical": outcome.historical,
@@ -210,7 +235,7 @@ async def occurrence_page(request: web.Request) -> web.Response:
                 "played": duration(event.played_s, lang) if event.played_s is not None else "",
                 "reason": reason,
                 "raw_error": raw,
-                "by": _preempted_by(request, event.preempted_by, words)["text"],
+                "by": _cut_in_by(request, event.preempted_by, words),
             }
         )
     start = dt.datetime.fromtimestamp(start_ms / 1000, tz)
