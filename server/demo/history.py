@@ -19,7 +19,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from xaso.inventory import InventoryIndex
+from xaso.server.broadcasts.radio_settings import RadioSettings
+from xaso.server.broadcasts.radio_settings_table import RadioSettingsTable
 from xaso.server.broadcasts.schedule import Content, Schedule, occurrences, target_clusters
+from xaso.server.broadcasts.standing_relay import StandingRelay, relay_schedule
 from xaso.server.database import FILE_NAME as DATABASE_FILE
 from xaso.server.database import ServerDatabase
 from xaso.server.json_table import JsonTable
@@ -369,6 +372,41 @@ def broadcasts(history: History, schedules: list[Schedule]) -> Iterator[Broadcas
                     )
 
 
+# The provincial station relayed at noon, as communes do between their own bulletins.
+DEMO_RELAY = StandingRelay(
+    url="http://dai-tinh.example/truc-tiep",
+    start_time="11:00",
+    end_time="11:30",
+    title="Tiếp sóng Đài Phát thanh và Truyền hình tỉnh",
+)
+
+
+def sample_relays(index: InventoryIndex, start_ms: int) -> list[Schedule]:
+    """Every commune's standing relay of the provincial station, from the first day."""
+    first = dt.datetime.fromtimestamp(start_ms / 1000, TZ).date()
+    return [
+        relay_schedule(
+            DEMO_RELAY,
+            schedule_id=f"ts-{code}",
+            commune=code,
+            today=first,
+            timezone=TZ_NAME,
+            created_by="demo",
+            revision=1,
+        )
+        for code in index.communes
+    ]
+
+
+def store_relays(data_dir: Path, relays: list[Schedule], at_ms: int) -> None:
+    """Each commune's radio settings naming its standing relay (the relay itself is a
+    schedule: ``store_schedules``), as the settings page saves them."""
+    with ServerDatabase(data_dir / DATABASE_FILE) as database:
+        table = RadioSettingsTable(database.connection)
+        for relay in relays:
+            table.save(RadioSettings(id=relay.commune, relay=relay.id), by="demo", at_ms=at_ms)
+
+
 def store_schedules(data_dir: Path, schedules: list[Schedule]) -> None:
     """Into the server's own table, as the schedules API keeps them."""
     with ServerDatabase(data_dir / DATABASE_FILE) as database:
@@ -411,15 +449,18 @@ async def write_history(
 ) -> Counter[str]:
     """The fleet's past from ``start_ms`` to ``end_ms`` into ``store``, and the schedules
     that explain its broadcast logs into the server's table in ``data_dir`` (they go on
-    playing from there): drills every month and recording readings at every month's end,
-    so that every month, quarter and year has what its indicators look at. Returns how
-    many records of each kind were written."""
+    playing from there): drills every month, the noon relay of the provincial station,
+    and recording readings at every month's end, so that every month, quarter and year
+    has what its indicators look at. Returns how many records of each kind were
+    written."""
     history = History(index, start_ms, end_ms, seed)
-    schedules = sample_schedules(index, start_ms, end_ms, monthly_drill=True)
+    relays = sample_relays(index, start_ms)
+    schedules = sample_schedules(index, start_ms, end_ms, monthly_drill=True) + relays
     records = all_records(history, health_interval_ms, schedules, month_ends(start_ms, end_ms))
     kinds: Counter[str] = Counter()
     _, rejected = await load(store, records, 5000, kinds)
     if rejected:
         raise RuntimeError(f"the store refused {rejected} records of the history")
     store_schedules(data_dir, schedules)
+    store_relays(data_dir, relays, start_ms)
     return kinds
