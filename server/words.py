@@ -1326,6 +1326,10 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "sched.upcoming": {"vi": "Các lần phát tới", "en": "Next times it plays"},
     "sched.on_calendar": {"vi": "Xem trên lịch phát", "en": "See it on the calendar"},
+    "sched.log_link": {
+        "vi": "Xem nhật ký phát của lịch này",
+        "en": "See this schedule's playout log",
+    },
     "sched.versions": {"vi": "Lịch sử thay đổi", "en": "Versions"},
     "sched.version_at": {"vi": "Lúc", "en": "When"},
     "sched.version_by": {"vi": "Người thay đổi", "en": "Who"},
@@ -2046,6 +2050,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "log.shown": {"vi": "Đang hiện {n} trên {total} lượt", "en": "Showing {n} of {total} lines"},
     "log.all_statuses": {"vi": "Xem mọi kết quả", "en": "Show every outcome"},
     "log.csv": {"vi": "Tải CSV", "en": "Download CSV"},
+    "log.schedule": {"vi": "Lịch phát", "en": "Schedule"},
+    "log.schedule_remove": {"vi": "Xem mọi lịch phát", "en": "Show every schedule"},
     "log.print": {"vi": "Bản in", "en": "Printable page"},
     "log.lines": {"vi": "Các buổi phát", "en": "Broadcasts"},
     "log.occurrences": {"vi": "{n} buổi", "en": "{n} broadcasts"},
@@ -2106,6 +2112,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "log.problem.zone": {
         "vi": "Khu vực không thuộc xã này: đang hiện cả xã.",
         "en": "That zone is not this commune's: showing the whole commune.",
+    },
+    "log.problem.schedule": {
+        "vi": "Mã lịch phát không đúng dạng: đang hiện mọi lịch phát.",
+        "en": "The schedule's id could not be read: showing every schedule.",
     },
     "log.problem.status": {
         "vi": "Có kết quả không rõ trong bộ lọc: đã bỏ qua.",

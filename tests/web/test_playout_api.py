@@ -189,6 +189,69 @@ async def test_the_log_narrows_to_a_zone_and_to_statuses(
     assert [row[rows[0].index("Kết quả")] for row in rows[1:]] == ["Đã phát"]
 
 
+async def test_the_log_narrows_to_one_schedule(client: TestClient, app: web.Application) -> None:
+    await a_day_of_bulletins(app)
+    # Another of alpha's schedules in the period: the filter must leave it out.
+    app[SCHEDULES].put(
+        Schedule(
+            id="lt-chieu",
+            commune="alpha",
+            title="Bản tin chiều",
+            content=Content(type="tts", text="Chiều nay", duration_s=300),
+            start=dt.datetime(2030, 1, 2, 17, 0),
+        )
+    )
+    admin = bearer(app, Role.ADMIN)
+
+    async def asked(query: str, headers: dict[str, str] = admin) -> dict[str, Any]:
+        response = await client.get(f"/api/v1/playout?{PERIOD}&{query}", headers=headers)
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+    whole = await asked("commune=alpha")
+    assert {o["schedule"] for o in whole["outcomes"]} == {"lt-sang", "lt-chieu"}
+    morning = await asked("commune=alpha&schedule=lt-sang")
+    assert [o["status"] for o in morning["outcomes"]] == ["not_received", "played", "upcoming"]
+    assert {o["schedule"] for o in morning["outcomes"]} == {"lt-sang"}
+    # The summary counts that schedule's lines only.
+    assert morning["count"] == 3
+    assert {k: v for k, v in morning["summary"]["by_status"].items() if v} == {
+        "not_received": 1,
+        "played": 1,
+        "upcoming": 1,
+    }
+    assert morning["summary"]["by_cluster"]["alpha-rc-1"]["by_status"] == {
+        "not_received": 1,
+        "played": 1,
+        "upcoming": 1,
+    }
+    # With the other filters; across every commune the token sees.
+    assert [o["status"] for o in (await asked("schedule=lt-sang&status=played"))["outcomes"]] == [
+        "played"
+    ]
+    assert [o["title"] for o in (await asked("schedule=lt-chieu"))["outcomes"]] == ["Bản tin chiều"]
+    # An id the caller's communes never planned is no lines, not an error, and says
+    # nothing of another commune's schedule.
+    assert (await asked("schedule=lt-nowhere"))["outcomes"] == []
+    beta = bearer(app, Role.VIEWER, "beta")
+    foreign = await asked("schedule=lt-sang", headers=beta)
+    assert foreign["outcomes"] == [] and foreign["communes"] == ["beta"]
+    assert sum(foreign["summary"]["by_status"].values()) == 0
+    # What cannot be an id is a 400, as a bad zone or status is.
+    for bad in ("schedule=LT%20SANG", "schedule=manual:tt-1", "schedule=-x"):
+        response = await client.get(f"/api/v1/playout?commune=alpha&{bad}", headers=admin)
+        assert response.status == 400, bad
+        assert "schedule" in (await response.json())["error"]
+    # The CSV narrows alike.
+    response = await client.get(
+        f"/api/v1/playout?commune=alpha&format=csv&schedule=lt-sang&{PERIOD}", headers=admin
+    )
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"), newline="")))
+    lines = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert [line["Kết quả"] for line in lines] == ["Chưa nhận lịch", "Đã phát", "Chưa đến giờ"]
+    assert {line["Mã lịch"] for line in lines} == {"lt-sang"}
+
+
 async def test_broadcasts_shorter_than_their_slot_are_judged_by_their_real_length(
     client: TestClient, app: web.Application
 ) -> None:

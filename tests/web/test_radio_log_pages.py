@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, page_cookie
 from tests.doubles import Clock
 from tests.web.radio_log_data import JANUARY, NOW, a_month_of_bulletins, local_ms
-from xaso.server.broadcasts.keys import PLAYOUT_MANUAL
+from xaso.server.broadcasts.keys import PLAYOUT_MANUAL, SCHEDULES
 from xaso.server.web.audit import AuditQuery
 from xaso.server.web.auth import CSRF_HEADER
 from xaso.server.web.keys import AUDIT
@@ -371,3 +372,95 @@ async def test_a_quarter_comes_fifty_occurrences_a_page(
     # A page past the last shows the last.
     beyond = await (await client.get(f"{quarter}&page=9", headers=officer)).text()
     assert "Trang 2/2" in beyond
+
+
+def href_of(html: str, element_id: str) -> str:
+    """The link of the element ``element_id``, as a browser would follow it."""
+    found = re.search(rf'<a [^>]*href="([^"]+)"[^>]*id="{element_id}"', html)
+    assert found is not None, element_id
+    return unescape(found.group(1))
+
+
+async def test_one_schedules_log_counts_what_the_api_counts(
+    client: TestClient, app: web.Application
+) -> None:
+    officer = page_cookie(app, Role.OPERATOR, "alpha")
+    html = await (await client.get(f"{JANUARY_PAGE}&schedule=lt-sang", headers=officer)).text()
+    body = await api_summary(client, officer, "schedule=lt-sang")
+    # The morning news alone: the storm warning's line is left out of lines and counts.
+    assert counts(html) == body["summary"]["by_status"] == {**JANUARY, "not_received": 0}
+    assert sorted(lines(html)) == sorted(o["status"] for o in body["outcomes"])
+    assert html.count('class="log-occ') == 31 and "Cảnh báo bão số 3" in html  # what cut it
+    # Said above the lines, removable: back to every schedule, the rest kept.
+    chip = html[html.index('id="log-schedule"') :][:600]
+    assert "Lịch phát: <strong>Bản tin sáng</strong>" in chip
+    removed = re.search(r'<a href="([^"]+)"', chip)
+    assert removed is not None
+    assert unescape(removed.group(1)) == "/radio/log?commune=alpha&from=2030-01-01&to=2030-01-31"
+    # Every link of the page keeps it: periods, outcomes, the form, the CSV, the print.
+    kept = [unescape(h) for h in re.findall(r'href="(/radio/log[^"]*)"', html)]
+    last_month = [h for h in kept if "from=2029-12-01&to=2029-12-31" in h]
+    assert last_month and all("schedule=lt-sang" in h for h in last_month)
+    assert all("schedule=lt-sang" in h for h in kept if "status=" in h)
+    assert '<input type="hidden" name="schedule" value="lt-sang">' in html
+    csv_href = href_of(html, "log-csv")
+    assert "schedule=lt-sang" in csv_href
+    response = await client.get(csv_href, headers=cookie_only(officer))
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"), newline="")))
+    assert {row[rows[0].index("Mã lịch")] for row in rows[1:]} == {"lt-sang"}
+    assert len(rows) - 1 == len(body["outcomes"]) == 31
+    print_href = href_of(html, "log-print")
+    assert "schedule=lt-sang" in print_href
+    printed = await (await client.get(print_href, headers=officer)).text()
+    assert '<dd id="print-schedule">Bản tin sáng</dd>' in printed
+    row = re.compile(r'<tr data-status="(\w+)"><td>[^<]*</td><td class="n">(\d+)')
+    assert {s: int(n) for s, n in row.findall(printed)} == body["summary"]["by_status"]
+    back = re.search(r'<a href="([^"]+)">← ', printed)
+    assert back is not None and "schedule=lt-sang" in unescape(back.group(1))
+    # In English, the same chip.
+    english = await (
+        await client.get(f"{JANUARY_PAGE}&schedule=lt-sang&lang=en", headers=officer)
+    ).text()
+    assert "Schedule: <strong>Bản tin sáng</strong>" in english
+
+
+async def test_an_unknown_or_unreadable_schedule(client: TestClient, app: web.Application) -> None:
+    officer = page_cookie(app, Role.OPERATOR, "alpha")
+    # Never planned here (beta's own, or none at all): no lines, said by its id.
+    for unknown in ("lt-nowhere", "lt-beta"):
+        html = await (
+            await client.get(f"{JANUARY_PAGE}&schedule={unknown}", headers=officer)
+        ).text()
+        assert sum(counts(html).values()) == 0 and lines(html) == []
+        assert f"Lịch phát: <strong>{unknown}</strong>" in html
+    # What cannot be an id: said, and every schedule shown.
+    html = await (await client.get(f"{JANUARY_PAGE}&schedule=Bad%20id", headers=officer)).text()
+    assert "Mã lịch phát không đúng dạng" in html and counts(html) == JANUARY
+    assert 'id="log-schedule"' not in html
+
+
+async def test_a_schedule_and_its_proofs_of_play_link_to_its_log(
+    client: TestClient, app: web.Application
+) -> None:
+    viewer = page_cookie(app, Role.VIEWER, "alpha")
+    expected = "/radio/log?commune=alpha&from=2030-01-01&to=2030-01-31&schedule=lt-sang"
+    schedule = await (await client.get("/radio/schedules/lt-sang", headers=viewer)).text()
+    assert "Xem nhật ký phát của lịch này" in schedule
+    assert href_of(schedule, "sched-log") == expected
+    proof = await (
+        await client.get(
+            f"/radio/occurrences/lt-sang/{local_ms(11, 6)}?commune=alpha", headers=viewer
+        )
+    ).text()
+    assert href_of(proof, "occ-log") == expected
+    followed = await (await client.get(expected, headers=viewer)).text()
+    body = await api_summary(client, viewer, "schedule=lt-sang")
+    assert counts(followed) == body["summary"]["by_status"]
+    # A deleted schedule's page links to the month it was deleted.
+    app[SCHEDULES].remove("kc-bao")
+    deleted = await (await client.get("/radio/schedules/kc-bao", headers=viewer)).text()
+    assert href_of(deleted, "sched-log").endswith("&schedule=kc-bao")
+    assert "from=2030-01-01&to=2030-01-31" in href_of(deleted, "sched-log")
+    # In English.
+    english = await (await client.get("/radio/schedules/lt-sang?lang=en", headers=viewer)).text()
+    assert "See this schedule&#39;s playout log" in english

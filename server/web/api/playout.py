@@ -1,10 +1,11 @@
 """The playout log through the API (docs/api.md, docs/broadcasts.md).
 
 ``GET /api/v1/playout`` reconciles the period asked for (JSON with a summary, or a CSV
-file in Vietnamese or English), optionally narrowed to a zone (a village or a cluster)
-and to some statuses; ``POST /api/v1/playout/manual`` records a live announcement made
-on the microphone. Read like the other endpoints (viewers too, within their communes);
-manual entries are written by admins and by operators for their own communes.
+file in Vietnamese or English), optionally narrowed to a zone (a village or a cluster),
+to some statuses and to one schedule; ``POST /api/v1/playout/manual`` records a live
+announcement made on the microphone. Read like the other endpoints (viewers too, within
+their communes); manual entries are written by admins and by operators for their own
+communes.
 
 The playout log page (server/web/pages/radio_log.py) calls the same functions
 (``logged_outcomes``, ``record_manual_entry``, ``remove_manual_entry``), so that the
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
+from xaso.protocol import is_valid_id
 from xaso.server.broadcasts.keys import PLAYOUT_MANUAL
 from xaso.server.broadcasts.manual_entries import (
     ManualEntry,
@@ -83,6 +85,17 @@ def status_param(values: Sequence[str]) -> frozenset[str]:
     return wanted
 
 
+def schedule_param(value: str) -> str | None:
+    """``?schedule=`` as a schedule's id; None for every schedule (empty); a 400 for what
+    cannot be an id. An id the caller's communes never planned is no lines, not a 404:
+    the log answers for its communes only, and says nothing of another's schedules."""
+    if not value:
+        return None
+    if not is_valid_id(value):
+        raise bad_request("schedule must be a schedule's id")
+    return value
+
+
 def in_zone(outcome: PlayoutOutcome, zone: tuple[str, str] | None) -> bool:
     if zone is None:
         return True
@@ -97,11 +110,21 @@ async def logged_outcomes(
     to_ms: int,
     zone: tuple[str, str] | None = None,
     statuses: Collection[str] = (),
+    schedule: str | None = None,
 ) -> list[PlayoutOutcome]:
     """The playout log of ``communes`` in ``[from_ms, to_ms)``, on the clusters of
-    ``zone`` (None: all of them), of ``statuses`` (empty: every status)."""
+    ``zone`` (None: all of them), of ``statuses`` (empty: every status), of ``schedule``
+    (None: every schedule, and the manual entries)."""
+    # Every schedule is reconciled, then the one asked for kept: what pre-empted a
+    # play belongs to another schedule.
     outcomes = await playout_for(playout_sources(app), communes, from_ms, to_ms)
-    return [o for o in outcomes if in_zone(o, zone) and (not statuses or o.status in statuses)]
+    return [
+        o
+        for o in outcomes
+        if in_zone(o, zone)
+        and (not statuses or o.status in statuses)
+        and (schedule is None or o.schedule == schedule)
+    ]
 
 
 def outcome_view(outcome: PlayoutOutcome) -> dict[str, Any]:
@@ -135,8 +158,11 @@ async def playout_log(request: web.Request) -> web.StreamResponse:
         raise bad_request("lang must be vi or en")
     zone = zone_param(request.query.get("zone", ""))
     statuses = status_param(request.query.getall("status", []))
+    schedule = schedule_param(request.query.get("schedule", ""))
     # A store that cannot be read is a 503 (server/web/store_errors.py).
-    outcomes = await logged_outcomes(request.app, communes, from_ms, to_ms, zone, statuses)
+    outcomes = await logged_outcomes(
+        request.app, communes, from_ms, to_ms, zone, statuses, schedule
+    )
     if output == "csv":
         name = f"nhat-ky-phat-thanh_{commune or 'tat-ca'}_{from_ms}_{to_ms}.csv"
         return web.Response(

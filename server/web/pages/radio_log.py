@@ -1,6 +1,6 @@
 """The playout log pages (``/radio/log``, nhật ký phát thanh): a commune's log over a
-period, by zone, filtered by outcome; the live announcements officers enter by hand;
-the CSV file and a printable page a commune can file.
+period, by zone, filtered by outcome, of one schedule or of all; the live announcements
+officers enter by hand; the CSV file and a printable page a commune can file.
 
 The numbers are the API's own: the lines come from ``logged_outcomes`` and the counts
 from ``summary`` (server/web/api/playout.py, server/broadcasts/playout_log.py), the CSV
@@ -16,7 +16,9 @@ then for where it did not play. The printable page lists every line, as the CSV 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,9 +27,10 @@ from multidict import MultiDictProxy
 
 from xaso.server.broadcasts.keys import SCHEDULES
 from xaso.server.broadcasts.playout_log import summary
-from xaso.server.broadcasts.playout_outcome import STATUS_TEXT
+from xaso.server.broadcasts.playout_outcome import STATUS_TEXT, PlayoutOutcome
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.api.playout import logged_outcomes, record_manual_entry, remove_manual_entry
+from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.pages.maintenance_form import api_problems
 from xaso.server.web.pages.radio_log_view import (
     MAX_PRINTED_LINES,
@@ -66,13 +69,8 @@ def _question(request: web.Request, place: RadioPlace) -> tuple[LogQuery, dict[s
     zones = zone_options(request.app[INDEX], place.code, _today(request))
     known = {option.value for options in zones.values() for option in options}
     if query.zone is not None and query.zone_value not in known:
-        query = LogQuery(
-            query.first,
-            query.last,
-            None,
-            query.statuses,
-            query.page,
-            (*query.problems, "log.problem.zone"),
+        query = dataclasses.replace(
+            query, zone=None, problems=(*query.problems, "log.problem.zone")
         )
     return query, zones
 
@@ -82,13 +80,33 @@ def _titles(request: web.Request) -> dict[str, str]:
     return {item_id: s.title for item_id, s in request.app[SCHEDULES].items.items()}
 
 
+def _schedule_title(request: web.Request, query: LogQuery, lines: Sequence[PlayoutOutcome]) -> str:
+    """The title of the schedule the log is narrowed to: as it last was (deleted too),
+    when the user may see its commune; else as its lines say; else its id."""
+    if query.schedule is None:
+        return ""
+    versions = request.app[SCHEDULES].versions(query.schedule)
+    last = next((v.schedule for v in reversed(versions) if v.schedule is not None), None)
+    if last is not None and request[PRINCIPAL].may_see(last.commune):
+        return last.title
+    return lines[0].title if lines else query.schedule
+
+
 async def _log(request: web.Request, place: RadioPlace, query: LogQuery) -> dict[str, Any]:
-    """The counts over every status and the lines of those asked for."""
+    """The counts over every status and the lines of those asked for (of the schedule
+    asked for, if any: its counts too)."""
     from_ms, to_ms = query.span_ms(_zone(request))
     # A store that cannot be read is a 503 page (server/web/store_errors.py).
-    everything = await logged_outcomes(request.app, [place.code], from_ms, to_ms, query.zone)
+    everything = await logged_outcomes(
+        request.app, [place.code], from_ms, to_ms, query.zone, schedule=query.schedule
+    )
     shown = [o for o in everything if not query.statuses or o.status in query.statuses]
-    return {"summary": summary(everything), "total": len(everything), "shown": shown}
+    return {
+        "summary": summary(everything),
+        "total": len(everything),
+        "shown": shown,
+        "schedule_title": _schedule_title(request, query, everything),
+    }
 
 
 async def log_page(
@@ -134,6 +152,8 @@ async def log_page(
             ("log.this_month", this_month, query.href(TAB, place.code, **_days(this_month))),
             ("log.last_month", last_month, query.href(TAB, place.code, **_days(last_month))),
         ],
+        schedule_title=found["schedule_title"],
+        all_schedules_href=query.href(TAB, place.code, schedule="", page=""),
         csv_href=query.api_href(place.code, lang),
         print_href=query.href("/radio/log/print", place.code),
         page_href=lambda n: query.href(TAB, place.code, page=n),
@@ -257,6 +277,7 @@ async def print_log(request: web.Request) -> web.Response:
         period=_period_text(query, words),
         zone_text=zone_text,
         status_text=", ".join(STATUS_TEXT[lang][s] for s in STATUSES if s in query.statuses),
+        schedule_title=found["schedule_title"],
         printed=printed.strftime("%d/%m/%Y %H:%M"),
         sign_date=words["log.sign_date"].format(
             place=place.name,

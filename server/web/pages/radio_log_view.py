@@ -1,5 +1,5 @@
 """What the playout log page shows, as plain data: the question asked (period, zone,
-statuses), the zones a commune offers, each line in words and the lines grouped by
+statuses, schedule), the zones a commune offers, each line in words and the lines grouped by
 occurrence, and the manual-entry problems the API names, in words.
 
 Pure: functions of the query, the outcomes, the inventory and the words. Who may see or
@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from xaso.inventory import InventoryIndex
+from xaso.protocol import is_valid_id
 from xaso.server.broadcasts.playout_outcome import (
     CONTENT_TEXT,
     PRIORITY_TEXT,
@@ -42,8 +43,9 @@ _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 @dataclass(frozen=True)
 class LogQuery:
     """The log asked for: local days ``first``..``last`` (both included), a zone
-    (None: the whole commune), some statuses (empty: all), a page of occurrences.
-    ``problems`` are word keys of what could not be read (the defaults are used)."""
+    (None: the whole commune), some statuses (empty: all), a page of occurrences, one
+    schedule's id (None: every schedule and the manual entries). ``problems`` are word
+    keys of what could not be read (the defaults are used)."""
 
     first: dt.date
     last: dt.date
@@ -51,6 +53,7 @@ class LogQuery:
     statuses: frozenset[str] = frozenset()
     page: int = 1
     problems: tuple[str, ...] = ()
+    schedule: str | None = None
 
     def span_ms(self, tz: ZoneInfo) -> tuple[int, int]:
         """``[from, to)`` in epoch ms: local midnight of ``first`` to the one after ``last``."""
@@ -61,11 +64,13 @@ class LogQuery:
         return f"{self.zone[0]}:{self.zone[1]}" if self.zone else ""
 
     def params(self, commune: str, **changed: object) -> list[tuple[str, str]]:
-        """The page's own query (``?commune=&from=&to=&zone=&status=``), with changes."""
+        """The page's own query (``?commune=&from=&to=&zone=&schedule=&status=``), with
+        changes (``schedule=""`` drops the schedule)."""
         values: dict[str, object] = {
             "from": self.first.isoformat(),
             "to": self.last.isoformat(),
             "zone": self.zone_value,
+            "schedule": self.schedule or "",
             "status": sorted(self.statuses),
             **changed,
         }
@@ -90,6 +95,8 @@ class LogQuery:
         ]
         if self.zone:
             params.append(("zone", self.zone_value))
+        if self.schedule:
+            params.append(("schedule", self.schedule))
         params += [("status", s) for s in sorted(self.statuses)]
         params += [("format", "csv"), ("lang", lang)]
         return f"/api/v1/playout?{urlencode(params)}"
@@ -100,6 +107,13 @@ def month_of(day: dt.date) -> tuple[dt.date, dt.date]:
     first = day.replace(day=1)
     after = (first + dt.timedelta(days=32)).replace(day=1)
     return first, after - dt.timedelta(days=1)
+
+
+def schedule_log_href(commune: str, schedule_id: str, day: dt.date) -> str:
+    """The log of one schedule over ``day``'s month: what a schedule's page and its
+    proofs of play link to."""
+    first, last = month_of(day)
+    return LogQuery(first, last, schedule=schedule_id).href("/radio/log", commune)
 
 
 def _day(value: str) -> dt.date | None:
@@ -114,7 +128,8 @@ def _day(value: str) -> dt.date | None:
 
 def log_query(query: Mapping[str, str], statuses: Sequence[str], today: dt.date) -> LogQuery:
     """The page's query string read leniently: what cannot be read is named in
-    ``problems`` and replaced by this month, the whole commune, every status."""
+    ``problems`` and replaced by this month, the whole commune, every status, every
+    schedule."""
     problems: list[str] = []
     asked_first, asked_last = query.get("from", ""), query.get("to", "")
     first, last = _day(asked_first), _day(asked_last)
@@ -139,6 +154,10 @@ def log_query(query: Mapping[str, str], statuses: Sequence[str], today: dt.date)
         zone = (kind, code)
     elif query.get("zone"):
         problems.append("log.problem.zone")
+    schedule = query.get("schedule", "") or None
+    if schedule is not None and not is_valid_id(schedule):
+        problems.append("log.problem.schedule")
+        schedule = None
     wanted = {s for value in statuses for s in value.split(",") if s}
     if wanted - set(STATUSES):
         problems.append("log.problem.status")
@@ -150,6 +169,7 @@ def log_query(query: Mapping[str, str], statuses: Sequence[str], today: dt.date)
         statuses=frozenset(wanted & set(STATUSES)),
         page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
         problems=tuple(problems),
+        schedule=schedule,
     )
 
 

@@ -32,6 +32,7 @@ from xaso.server.keys import INDEX, STORE
 from xaso.server.records import BroadcastEventRecord
 from xaso.server.web.pages.radio_calendar import YEARS, calendar_href
 from xaso.server.web.pages.radio_calendar_layout import SYMBOL, outcome_words, priority_word
+from xaso.server.web.pages.radio_log_view import schedule_log_href
 from xaso.server.web.pages.radio_schedules import slot_text
 from xaso.server.web.pages.radio_shared import radio_place, render_radio
 from xaso.server.web.rendering import request_language
@@ -261,6 +262,10 @@ async def occurrence_page(request: web.Request) -> web.Response:
         rows=rows,
         events=event_rows,
         calendar=calendar_href(place, "week", start.date()),
+        # The schedule's log over the month of this occurrence (none for a manual entry).
+        log_href=""
+        if occurrence.manual
+        else schedule_log_href(place.code, schedule_id, start.date()),
     )
 
 

@@ -42,6 +42,7 @@ from xaso.server.web.pages.maintenance_form import (
     occurrence_text,
     soonest,
 )
+from xaso.server.web.pages.radio_log_view import schedule_log_href
 from xaso.server.web.pages.radio_shared import RadioPlace, radio_place, render_radio, require_act
 from xaso.server.web.pages.schedule_form import (
     ENDS,
@@ -473,6 +474,9 @@ async def schedule_page(request: web.Request) -> web.Response:
     context["calendar_href"] = (
         f"/radio/calendar?commune={place.code}&view=week&date={shown.isoformat()}"
     )
+    # What it played this month; a deleted schedule, in the month it was deleted.
+    ended = None if current is not None else app[INDEX].day_of(versions[-1].from_ms)
+    context["log_href"] = schedule_log_href(place.code, schedule_id, ended or today(app))
     return _page(request, "radio_schedule.html", place, **context)
 
 
