@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from xaso.inventory import Inventory, InventoryIndex
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.reconcile import ReconcileRules, reconcile
-from xaso.server.broadcasts.schedule import Content, Schedule, Targets
+from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Content, Schedule, Targets
 from xaso.server.records import BroadcastEventRecord
 from xaso.yamlcheck import load_struct_text
 
@@ -673,3 +673,23 @@ def test_a_relay_is_playing_throughout_its_slot_and_never_late() -> None:
     empty.received(**AS_RELAY)
     assert relay_outcome(empty).status == "missed"
     assert relay_outcome(empty, now_ms=T0 + HOUR).status == "upcoming"
+
+
+def test_a_relay_edited_mid_slot_sums_both_revisions_plays_against_the_slot() -> None:
+    # Edited an hour in (another stream): revision 1 planned the slot, revision 2 is
+    # in force from the edit. The agent logs the old stream pre-empted ("changed") and
+    # the edit resumed, both under the slot's one occurrence.
+    edit_ms = T0 + HOUR
+    edited = msgspec.structs.replace(
+        RELAY,
+        revision=2,
+        content=msgspec.structs.replace(RELAY.content, url="http://radio.example/tw"),
+    )
+    versions = [(RELAY, ALWAYS_FROM_MS, edit_ms), (edited, edit_ms, ALWAYS_TO_MS)]
+    log = Log()
+    log.play(T0, 3600, end="preempted", reason="changed", **AS_RELAY)
+    log.play(edit_ms + S, 7200 - 1, resumed=True, **{**AS_RELAY, "revision": 2})
+    [outcome] = run(log, RELAY_END + GRACE, [], versions=versions)
+    assert (outcome.status, outcome.due_s) == ("played", 3 * 3600)
+    assert outcome.played_s == pytest.approx(3600 + 7199)
+    assert (outcome.started_ms, outcome.ended_ms) == (T0, RELAY_END)
