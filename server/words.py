@@ -1141,6 +1141,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "vi": "Lịch đã tạm dừng hoặc bị xoá",
         "en": "The schedule was paused or deleted",
     },
+    "radio.reason.changed": {
+        "vi": "Lịch tiếp sóng đã sửa khi đang phát: phát tiếp theo bản sửa",
+        "en": "The relay was edited while it played: the edit plays on",
+    },
     "radio.reason.too_late": {
         "vi": "Quá muộn để phát (lỡ giờ)",
         "en": "Too late to play (the moment passed)",
@@ -1872,6 +1876,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "now.event.skipped": {"vi": "Không phát", "en": "Skipped"},
     "now.event_reason.silenced": {"vi": "theo lệnh im lặng", "en": "silence order"},
     "now.event_reason.withdrawn": {"vi": "lịch đã thu hồi", "en": "withdrawn"},
+    "now.event_reason.changed": {"vi": "lịch đã sửa", "en": "edited"},
     "now.event_reason.too_late": {"vi": "quá muộn", "en": "too late"},
     "rgw.intro": {
         "vi": "Mỗi gateway phát thanh của xã: có giữ đúng bản lịch mới nhất và đủ âm thanh "

@@ -92,13 +92,17 @@ class Simulation:
                 self.log.append((now_ms, "started", o.cluster, o.schedule, o.start_ms, detail))
             elif isinstance(d, Stop):
                 # A silence ends a bulletin for good, a standing relay until it is
-                # over; a relay switched off ends.
-                final = d.cause == "withdrawn" or (
-                    d.cause == "silence" and o.priority != "background"
+                # over; a relay switched off ends; one edited resumes as edited, unless
+                # its slot moved.
+                final = (
+                    d.cause == "withdrawn"
+                    or (d.cause == "silence" and o.priority != "background")
+                    or (d.cause == "changed" and d.for_key != o.key)
                 )
                 self._set(d, "done" if final else "preempted", now_ms)
                 del self.ends[o.cluster]
-                self.log.append((now_ms, "preempted", o.cluster, o.schedule, o.start_ms, d.by))
+                detail = "changed" if d.cause == "changed" else d.by
+                self.log.append((now_ms, "preempted", o.cluster, o.schedule, o.start_ms, detail))
             elif isinstance(d, Skip):
                 self._set(d, "done")
                 self.log.append((now_ms, "skipped", o.cluster, o.schedule, o.start_ms, d.reason))

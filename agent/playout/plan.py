@@ -30,6 +30,10 @@ stream over set hours, the commune's programme between bulletins.
   one due inside a silence waits for its end instead of being skipped;
 - one whose schedule leaves the set (the relay switched off) stops at once
   (``withdrawn``); a bulletin that plays runs to its end;
+- one edited while it plays (another stream, volume or slot: the set's occurrence no
+  longer matches the one playing, its revision aside) stops at once (``changed``), and
+  the set's own occurrence starts for the rest of its slot: resumed, when the edit
+  kept the slot's start (the same occurrence, played on), a start of its own otherwise;
 - a stream that ends or fails inside its slot (the station's link dropped) is started
   again, at most once per ``relay_retry_ms`` from its last start (``retry``).
 
@@ -130,10 +134,13 @@ class Start(NamedTuple):
 class Stop(NamedTuple):
     occurrence: Occurrence
     # emergency: an emergency pre-empts a bulletin; bulletin: a bulletin pre-empts a
-    # background; silence: a silence order; withdrawn: a background switched off.
-    cause: Literal["emergency", "bulletin", "silence", "withdrawn"]
+    # background; silence: a silence order; withdrawn: a background switched off;
+    # changed: a background edited while it plays.
+    cause: Literal["emergency", "bulletin", "silence", "withdrawn", "changed"]
     by: str | None  # the schedule that pre-empts, or the silence id
-    for_key: Key | None = None  # the occurrence waiting for the cluster
+    # The occurrence waiting for the cluster; changed: the edited slot's own, when the
+    # set still plans that start (it then resumes as edited), else None.
+    for_key: Key | None = None
 
 
 class Skip(NamedTuple):
@@ -366,6 +373,13 @@ def _plan_cluster(
         decisions.append(Stop(current.occurrence, "withdrawn", None))
         wait_all()
         return decisions
+    if current is not None and current.status == "playing" and _edited(current, planned, now_ms):
+        # A standing relay edited while it plays: the rest of its slot is the edit's.
+        playing = current.occurrence
+        for_key = playing.key if playing.key in planned else None
+        decisions.append(Stop(playing, "changed", None, for_key))
+        wait_all()
+        return decisions
     silence = timetable.silence_at(cluster, now_ms)
     if silence is not None:
         if (
@@ -397,6 +411,19 @@ def _plan_cluster(
         decisions.append(Start(best.occurrence, resumed=best.status in _RESUMABLE))
         wait_all(except_key=best.occurrence.key)
     return decisions
+
+
+def _edited(current: Record, planned: Mapping[Key, Occurrence], now_ms: int) -> bool:
+    """Whether a background that plays is no longer what the set plans: its start
+    dropped (the slot moved) or its occurrence differs in anything but the revision
+    (another stream, title, volume, length). A new revision that changed nothing it
+    plays (only the schedule's targets, say) does not cut the stream. At the
+    slot's end the set no longer lists it as running: that is its end, not an edit."""
+    playing = current.occurrence
+    if playing.priority != "background" or now_ms >= playing.end_ms:
+        return False
+    newest = planned.get(playing.key)
+    return newest is None or msgspec.structs.replace(newest, revision=playing.revision) != playing
 
 
 class _Pending:

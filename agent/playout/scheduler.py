@@ -78,7 +78,7 @@ Emit = Callable[[BroadcastEvent], None]
 
 
 class _StopOrder(NamedTuple):
-    cause: Literal["emergency", "bulletin", "silence", "withdrawn", "shutdown"]
+    cause: Literal["emergency", "bulletin", "silence", "withdrawn", "changed", "shutdown"]
     by: str | None = None
     for_key: Key | None = None
 
@@ -482,9 +482,14 @@ class Playout:
             return
         # A standing relay stopped by a silence comes back after it; a bulletin does not.
         background = occurrence.priority == "background"
+        # A standing relay edited while it played: the set's revision of the same
+        # occurrence takes the rest of its slot (resumed); a moved slot ends this one.
+        edited: Status = "preempted" if order.for_key == occurrence.key else "done"
         if started_ms is None:
             # Stopped before its player ran: it never played, so nothing was pre-empted.
-            if order.cause == "withdrawn":
+            if order.cause == "changed" and edited == "done":
+                self._set(occurrence, "done")  # its slot moved: the set plans another
+            elif order.cause == "withdrawn":
                 self._event("skipped", occurrence, reason="withdrawn")
                 self._set(occurrence, "done")
             elif order.cause == "silence" and not background:
@@ -504,6 +509,9 @@ class Playout:
         elif order.cause == "withdrawn":  # a standing relay switched off
             self._event("preempted", occurrence, reason="withdrawn", **played)
             self._set(occurrence, "done", started_ms=started_ms)
+        elif order.cause == "changed":
+            self._event("preempted", occurrence, reason="changed", **played)
+            self._set(occurrence, edited, started_ms=started_ms)
         else:  # a silence: the operator wants quiet, not the bulletin back afterwards
             self._event("preempted", occurrence, by=order.by, reason="silenced", **played)
             self._set(occurrence, "preempted" if background else "done", started_ms=started_ms)

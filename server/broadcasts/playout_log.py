@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from xaso.inventory import InventoryIndex
 from xaso.server.broadcasts.content import ContentStore
@@ -27,6 +27,8 @@ from xaso.server.json_table import JsonTable
 from xaso.server.store.base import Store
 
 __all__ = ["PlayoutSources", "playout_for", "summary"]
+
+DAY_MS: Final = 86_400_000  # a standing relay's slot lasts at most a day
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,11 @@ async def playout_for(
         return []
     index = sources.index
     # Each schedule as it was when its occurrences were due: a change or a deletion
-    # since does not rewrite what was planned (schedule_table.py).
+    # since does not rewrite what was planned (schedule_table.py). Up to a day past the
+    # period: a standing relay starting in it may be saved or edited later in its slot.
     versions = [
         (v.schedule, v.from_ms, v.to_ms)
-        for v in sources.schedules.versions_between(from_ms, to_ms, wanted)
+        for v in sources.schedules.versions_between(from_ms, to_ms + DAY_MS, wanted)
         if v.schedule is not None
     ]
     # The "received" events asked for are those of the schedules planned in the period

@@ -24,7 +24,10 @@ in short, per planned occurrence and loudspeaker cluster:
   ``not_received`` once the slot and a grace are over (``upcoming`` before);
 - a standing relay (class ``background``) is judged on its time on air, every play of
   its slot summed, against the time it was due on air: its slot less the time the
-  cluster's bulletins played and silences held it (``_Judge.background``). It is
+  cluster's bulletins played and silences held it, counted only while a version
+  planning it was in force: a relay saved mid-slot is due from its save (its
+  versions plan the slots they hold some of, not only those starting while in force;
+  ``_plan_relay``, ``_Judge.background``). It is
   ``playing`` while its slot runs, then ``played`` at 90 % of that, else ``partial``
   (``failed`` when its last play failed); never ``late``.
 
@@ -52,6 +55,7 @@ from xaso.server.broadcasts.schedule import (
     ALWAYS_FROM_MS,
     ALWAYS_TO_MS,
     Schedule,
+    occurrences,
     occurrences_starting,
     target_clusters,
 )
@@ -102,6 +106,11 @@ class _Plan(NamedTuple):
     # certain; False for a schedule taken as it is now, or a version in force since
     # ever, whose past occurrences a later revision may never have had.
     dated: bool = False
+    # A standing relay's: when in its slot some version planning it was in force (the
+    # first such version's start to the last one's end), what it was due on air within.
+    # A relay saved, switched on or off mid-slot was due only for that part of it.
+    due_from_ms: int | None = None
+    due_to_ms: int | None = None
 
 
 def _plan_of_schedule(schedule: Schedule, start_ms: int, end_ms: int, dated: bool) -> _Plan:
@@ -166,6 +175,9 @@ def reconcile(
     plans: dict[_Key, _Plan] = {}
     in_force = [(s, ALWAYS_FROM_MS, ALWAYS_TO_MS) for s in schedules] + list(versions)
     for schedule, since_ms, until_ms in in_force:
+        if schedule.priority == "background":
+            _plan_relay(plans, schedule, index, from_ms, to_ms, since_ms, until_ms)
+            continue
         starts = occurrences_starting(schedule, max(from_ms, since_ms), min(to_ms, until_ms))
         if not starts:
             continue
@@ -212,6 +224,41 @@ def reconcile(
             found.append(outcome)
     found.sort(key=outcome_order)
     return found
+
+
+# A standing relay's slot lasts at most a day (``standing_relay.py``).
+_LONGEST_SLOT_MS: Final = 86_400_000
+
+
+def _plan_relay(
+    plans: dict[_Key, _Plan],
+    schedule: Schedule,
+    index: InventoryIndex,
+    from_ms: int,
+    to_ms: int,
+    since_ms: int,
+    until_ms: int,
+) -> None:
+    """A standing relay's version plans each occurrence starting in the period whose
+    slot it was in force for some of, not only those starting while it was: a relay
+    saved or edited mid-slot plays the rest of that slot. Versions of one schedule come
+    oldest first; each planning an occurrence widens the time it was due."""
+    low, high = max(from_ms, since_ms), min(to_ms + _LONGEST_SLOT_MS, until_ms)
+    if low >= high:
+        return
+    for start, end in occurrences(schedule, low, high):
+        if not from_ms <= start < to_ms:
+            continue
+        due_from, due_to = max(start, since_ms), min(end, until_ms)
+        plan = _plan_of_schedule(schedule, start, end, since_ms > ALWAYS_FROM_MS)
+        for cluster in sorted(target_clusters(schedule, index, index.day_of(start))):
+            earlier = plans.get((schedule.id, start, cluster))
+            if earlier is not None and earlier.due_from_ms is not None:
+                due_from = min(due_from, earlier.due_from_ms)
+                due_to = max(due_to, earlier.due_to_ms or due_to)
+            plans[(schedule.id, start, cluster)] = plan._replace(
+                due_from_ms=due_from, due_to_ms=due_to
+            )
 
 
 class _Judge:
@@ -409,9 +456,13 @@ class _Judge:
         assert first_start is not None  # from_events sends only relays that played
         if open_start is not None:  # on air now, or its end not reported yet
             on_air_s += max(0, min(self._now_ms, plan.end_ms) - _start_of(open_start)) / 1000
-        slot_ms = plan.end_ms - plan.start_ms
-        held_ms = _overlap_ms(self._held.get(key[2], []), plan.start_ms, plan.end_ms)
-        due_s = max(0, slot_ms - held_ms) / 1000
+        # Due from when a version planning it came into force, to when the last one
+        # ended (a relay saved mid-slot is not due before its save); the slot when
+        # known only from events.
+        due_from = plan.start_ms if plan.due_from_ms is None else plan.due_from_ms
+        due_to = plan.end_ms if plan.due_to_ms is None else plan.due_to_ms
+        held_ms = _overlap_ms(self._held.get(key[2], []), due_from, due_to)
+        due_s = max(0, due_to - due_from - held_ms) / 1000
         error = None
         status: PlayoutStatus
         if self._now_ms < plan.end_ms or (

@@ -11,8 +11,9 @@ force when.
 A version is in force from its save until the next save or the deletion; a
 schedule's first version is taken as in force since ever, so that a bulletin created
 with a start already past (or "emergency now", whose start is the current second)
-keeps its occurrences. Schedules saved before this history existed get such a first
-version when the table is opened.
+keeps its occurrences; a standing relay's (class ``background``) from its save, since
+it was not due on air before it existed. Schedules saved before this history existed
+get a first version since ever when the table is opened.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ class ScheduleTable(JsonTable[Schedule]):
         saved = self._saved.get(schedule_id, [])
         found = []
         for i, version in enumerate(saved):
-            start = ALWAYS_FROM_MS if i == 0 else _in_force_from(version.saved_ms)
+            start = _first_in_force_from(version) if i == 0 else _in_force_from(version.saved_ms)
             end = _in_force_from(saved[i + 1].saved_ms) if i + 1 < len(saved) else ALWAYS_TO_MS
             found.append(
                 ScheduleVersion(
@@ -146,6 +147,17 @@ class ScheduleTable(JsonTable[Schedule]):
             "VALUES (?, ?, ?, ?)",
             (schedule_id, at_ms, by, body),
         )
+
+
+def _first_in_force_from(version: _Saved) -> int:
+    """A first version is in force since ever (a bulletin created with a start already
+    past keeps its occurrences), but a standing relay's from its save: its slot runs
+    for hours, and a relay saved at 14:00 was not due on air at 06:00 (``reconcile.py``
+    plans it the rest of the slot it joined)."""
+    schedule = version.schedule
+    if schedule is None or schedule.priority != "background" or version.saved_ms <= ALWAYS_FROM_MS:
+        return ALWAYS_FROM_MS
+    return _in_force_from(version.saved_ms)
 
 
 def _in_force_from(saved_ms: int) -> int:

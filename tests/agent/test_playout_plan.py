@@ -526,3 +526,63 @@ def test_a_dropped_stream_is_started_again_but_not_before_the_retry_delay() -> N
     # Past its slot, nothing more.
     [close] = plan(timetable, state, ready, T0 + 3 * HOUR_MS, RULES)
     assert isinstance(close, Close)
+
+
+def test_a_relay_edited_while_it_plays_stops_and_plays_the_edit_for_the_rest_of_its_slot() -> None:
+    sim = Simulation(schedule_set(relay([T0])))
+    sim.run(T0, T0 + HOUR_MS, step_ms=1000)
+    # The officer gives another station's stream: revision 2 of the same occurrence.
+    other = msgspec.structs.replace(RELAY, url="http://vov.example/vov2")
+    edited = item("vov1", [T0], priority="background", content=other, revision=2)
+    sim.replace_set(schedule_set(edited))
+    [stop] = sim.step(T0 + HOUR_MS + 1000)
+    assert isinstance(stop, Stop) and stop.cause == "changed" and stop.for_key == ("vov1", T0)
+    [start] = sim.step(T0 + HOUR_MS + 2000)
+    assert start == Start(Timetable(schedule_set(edited)).background_at(T0)[0], resumed=True)
+    assert start.occurrence.revision == 2 and start.occurrence.content.url == other.url
+    sim.run(T0 + HOUR_MS + 3000, T0 + 4 * HOUR_MS, step_ms=10_000)
+    assert sim.events() == [
+        ("started", "vov1", ""),
+        ("preempted", "vov1", "changed"),
+        ("started", "vov1", "resumed"),
+        ("finished", "vov1", ""),
+    ]
+    # The edit plays the rest of the slot, and ends with it.
+    assert sim.log[-1][0] == T0 + 3 * HOUR_MS
+
+
+def test_a_new_revision_that_changes_nothing_the_relay_plays_does_not_cut_it() -> None:
+    sim = Simulation(schedule_set(relay([T0])))
+    sim.run(T0, T0 + MIN_MS)
+    # Another cluster added to its targets: the stream here stays as it is.
+    wider = item(
+        "vov1", [T0], priority="background", content=RELAY, revision=2, clusters=["rc-01", "rc-02"]
+    )
+    sim.replace_set(schedule_set(wider))
+    sim.run(T0 + MIN_MS + 1000, T0 + 2 * MIN_MS)
+    assert [e for e in sim.events() if e[2] != "rc-02"][:1] == [("started", "vov1", "")]
+    assert not sim.events("preempted")
+    assert sim.records["rc-01"][("vov1", T0)].status == "playing"
+
+
+def test_a_relay_whose_slot_is_moved_while_it_plays_ends_and_the_new_slot_starts() -> None:
+    sim = Simulation(schedule_set(relay([T0])))
+    sim.run(T0, T0 + HOUR_MS)
+    # Moved to start half an hour later: the set no longer plans the 06:00 occurrence.
+    moved = item("vov1", [T0 + 30 * MIN_MS], priority="background", content=RELAY, revision=2)
+    sim.replace_set(schedule_set(moved))
+    stop, wait = sim.step(T0 + HOUR_MS + 1000)
+    assert isinstance(stop, Stop) and stop.cause == "changed" and stop.for_key is None
+    assert isinstance(wait, Wait) and wait.occurrence.key == ("vov1", T0 + 30 * MIN_MS)
+    [start] = sim.step(T0 + HOUR_MS + 2000)
+    assert isinstance(start, Start) and start.occurrence.key == ("vov1", T0 + 30 * MIN_MS)
+    assert not start.resumed
+    assert sim.records["rc-01"][("vov1", T0)].status == "done"
+
+
+def test_a_relay_at_the_end_of_its_slot_is_not_taken_for_an_edited_one() -> None:
+    timetable = Timetable(schedule_set(relay([T0])))
+    [occurrence] = timetable.between(T0, T0)
+    state = State({"rc-01": {occurrence.key: Record(occurrence, "playing", T0)}}, set())
+    # Its player has not reported the end yet; the set no longer lists it as running.
+    assert plan(timetable, state, {"vov1": READY}, occurrence.end_ms, RULES) == []

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from xaso.inventory import Inventory, InventoryIndex
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.reconcile import ReconcileRules, reconcile
-from xaso.server.broadcasts.schedule import Content, Schedule, Targets
+from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS, ALWAYS_TO_MS, Content, Schedule, Targets
 from xaso.server.records import BroadcastEventRecord
 from xaso.yamlcheck import load_struct_text
 
@@ -673,3 +673,52 @@ def test_a_relay_is_playing_throughout_its_slot_and_never_late() -> None:
     empty.received(**AS_RELAY)
     assert relay_outcome(empty).status == "missed"
     assert relay_outcome(empty, now_ms=T0 + HOUR).status == "upcoming"
+
+
+def test_a_relay_edited_mid_slot_sums_both_revisions_plays_against_the_slot() -> None:
+    # Edited an hour in (another stream): revision 1 planned the slot, revision 2 is
+    # in force from the edit. The agent logs the old stream pre-empted ("changed") and
+    # the edit resumed, both under the slot's one occurrence.
+    edit_ms = T0 + HOUR
+    edited = msgspec.structs.replace(
+        RELAY,
+        revision=2,
+        content=msgspec.structs.replace(RELAY.content, url="http://radio.example/tw"),
+    )
+    versions = [(RELAY, ALWAYS_FROM_MS, edit_ms), (edited, edit_ms, ALWAYS_TO_MS)]
+    log = Log()
+    log.play(T0, 3600, end="preempted", reason="changed", **AS_RELAY)
+    log.play(edit_ms + S, 7200 - 1, resumed=True, **{**AS_RELAY, "revision": 2})
+    [outcome] = run(log, RELAY_END + GRACE, [], versions=versions)
+    assert (outcome.status, outcome.due_s) == ("played", 3 * 3600)
+    assert outcome.played_s == pytest.approx(3600 + 7199)
+    assert (outcome.started_ms, outcome.ended_ms) == (T0, RELAY_END)
+
+
+def test_a_relay_first_saved_mid_slot_is_due_from_its_save_not_from_the_slot_start() -> None:
+    # Created at 14:00 for a 06:00-22:00 slot, on air from 14:00 to 22:00.
+    slot = msgspec.structs.replace(
+        RELAY,
+        start=dt.datetime(2030, 1, 2, 6, 0),
+        content=msgspec.structs.replace(RELAY.content, duration_s=16 * 3600),
+    )
+    saved_ms, slot_end = T0 + 8 * HOUR, T0 + 16 * HOUR
+    fields = {**AS_RELAY, "content_duration_s": 16 * 3600.0, "planned_end_ms": slot_end}
+    log = Log()
+    log.play(saved_ms + 2 * S, 8 * 3600 - 2, **fields)
+    versions = [(slot, saved_ms, ALWAYS_TO_MS)]
+    [outcome] = run(log, slot_end + GRACE, [], versions=versions)
+    assert outcome.status == "played"
+    assert outcome.due_s == pytest.approx(8 * 3600)
+    assert outcome.planned_start_ms == T0
+    # Edited at 18:00 (another stream): still due from the first save to the slot's end.
+    edited = msgspec.structs.replace(slot, revision=2)
+    edit_ms = T0 + 12 * HOUR
+    versions = [(slot, saved_ms, edit_ms), (edited, edit_ms, ALWAYS_TO_MS)]
+    assert run(log, slot_end + GRACE, [], versions=versions)[0].due_s == pytest.approx(8 * 3600)
+    # Switched off at 18:00 (paused): due from its save to then.
+    off = msgspec.structs.replace(slot, revision=2, paused=True)
+    versions = [(slot, saved_ms, edit_ms), (off, edit_ms, ALWAYS_TO_MS)]
+    assert run(log, slot_end + GRACE, [], versions=versions)[0].due_s == pytest.approx(4 * 3600)
+    # Taken as it is now (no versions), or a version in force since ever: the whole slot.
+    assert run(log, slot_end + GRACE, [slot])[0].status == "partial"

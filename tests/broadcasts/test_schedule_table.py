@@ -46,6 +46,16 @@ def test_each_version_is_in_force_until_the_next_save_or_the_deletion(tmp_path: 
     assert table.versions_between(0, 20_000, ["beta"]) == []
 
 
+def test_a_standing_relays_first_version_is_in_force_from_its_save(tmp_path: Path) -> None:
+    # Not due on air before it existed (reconcile.py plans it the rest of its slot).
+    clock = Clock(7_500)
+    table = ScheduleTable(connect(tmp_path / "x.db"), clock)
+    relay = msgspec.structs.replace(NEWS, id="ts-vov", priority="background")
+    table.put(relay)
+    [first] = table.versions(relay.id)
+    assert (first.from_ms, first.to_ms) == (7_000, ALWAYS_TO_MS)
+
+
 def test_versions_survive_a_restart_and_cannot_be_rewritten(tmp_path: Path) -> None:
     path = str(tmp_path / "x.db")
     table = ScheduleTable(connect(path), Clock(1_000))

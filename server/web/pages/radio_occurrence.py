@@ -44,6 +44,7 @@ REASONS: Final = frozenset(
     {
         "silenced",
         "withdrawn",
+        "changed",
         "too_late",
         "preempted_too_late",
         "content_missing",
