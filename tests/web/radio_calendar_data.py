@@ -11,19 +11,16 @@ from Monday 7 to Sunday 13.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from xaso.protocol import SCHEMA_VERSION, BroadcastEvent, ScheduledContent, broadcast_topic, encode
+from tests.broadcast_events import store_event
 from xaso.server.broadcasts.keys import SCHEDULES, SILENCES
 from xaso.server.broadcasts.schedule import Content, Schedule, Targets
 from xaso.server.broadcasts.silence import SilenceOrder
-from xaso.server.keys import STORE
-from xaso.server.monitoring.keys import INGEST
 
 INVENTORY: Final = Path(__file__).parent.parent / "data" / "calendar-inventory.yaml"
 VN: Final = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -79,31 +76,11 @@ SILENCE: Final = SilenceOrder(
     reason="Đám tang gần cụm loa chợ",
 )
 
-_seq = itertools.count(1)
-
 
 async def report(app: web.Application, kind: str, cluster: str, at_ms: int, **fields: Any) -> None:
-    """The gateway's event about the morning news, through ingest and the store."""
-    values: dict[str, Any] = {
-        "schedule": NEWS.id,
-        "revision": 1,
-        "priority": "normal",
-        "content": ScheduledContent(type="tts", duration_s=600, text="Kính thưa bà con"),
-        "cluster": cluster,
-    }
-    values.update(fields)
-    event = BroadcastEvent(
-        v=SCHEMA_VERSION,
-        agent="dong-gw",
-        session=1,
-        seq=next(_seq),
-        ts_ms=at_ms,
-        event=kind,
-        **values,
-    )
-    records = app[INGEST].handle(broadcast_topic("dong-gw"), encode(event), at_ms).records
-    assert records, "ingest refused the event"
-    await app[STORE].write(records)
+    """The gateway's event about the morning news (another schedule's: ``schedule=``)."""
+    fields.setdefault("schedule", NEWS.id)
+    await store_event(app, "dong-gw", kind, at_ms, cluster=cluster, **fields)
 
 
 async def played(app: web.Application, cluster: str, start_ms: int, seconds: float) -> None:

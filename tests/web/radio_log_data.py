@@ -12,18 +12,15 @@ in the other commune.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from tests.broadcast_events import store_event
 from tests.messages import MORNING_NEWS
-from xaso.protocol import SCHEMA_VERSION, BroadcastEvent, ScheduledContent, broadcast_topic, encode
 from xaso.server.broadcasts.keys import SCHEDULES
 from xaso.server.broadcasts.schedule import Content, Schedule
-from xaso.server.keys import STORE
-from xaso.server.monitoring.keys import INGEST
 
 VN: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN: Final = 60_000
@@ -64,31 +61,13 @@ JANUARY: Final = {
     "playing": 0,
     "manual": 0,
 }
-_seq = itertools.count(1)
 
 
 async def report(app: web.Application, kind: str, at_ms: int, **fields: Any) -> None:
-    """alpha's gateway's event, through ingest and the store as the MQTT path takes it."""
-    values: dict[str, Any] = {
-        "schedule": MORNING_NEWS.id,
-        "revision": 1,
-        "priority": "normal",
-        "content": ScheduledContent(type="tts", duration_s=600, text="Kính thưa bà con"),
-        "cluster": "alpha-rc-1",
-    }
-    values.update(fields)
-    event = BroadcastEvent(
-        v=SCHEMA_VERSION,
-        agent="alpha-gw",
-        session=1,
-        seq=next(_seq),
-        ts_ms=at_ms,
-        event=kind,
-        **values,
-    )
-    records = app[INGEST].handle(broadcast_topic("alpha-gw"), encode(event), at_ms).records
-    assert records, "ingest refused the event"
-    await app[STORE].write(records)
+    """alpha's gateway's event about the morning news (by default on alpha-rc-1)."""
+    fields.setdefault("schedule", MORNING_NEWS.id)
+    fields.setdefault("cluster", "alpha-rc-1")
+    await store_event(app, "alpha-gw", kind, at_ms, **fields)
 
 
 async def a_month_of_bulletins(app: web.Application) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import csv
 import datetime as dt
 import io
-import itertools
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.apps import bearer
 from tests.audio import wav
+from tests.broadcast_events import store_event
 from tests.doubles import Clock
 from tests.messages import MORNING_NEWS, SMALL_INVENTORY, small_index
 from xaso.protocol import (
@@ -37,7 +37,7 @@ from xaso.server.broadcasts.keys import PLAYOUT_MANUAL, SCHEDULES
 from xaso.server.broadcasts.schedule import Content, Schedule, Targets
 from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.keys import CLOCK_MS, STORE
-from xaso.server.monitoring.keys import INGEST, STATE
+from xaso.server.monitoring.keys import STATE
 from xaso.server.settings import Settings
 from xaso.server.store.influx import InfluxStore
 from xaso.server.store.sqlite import SqliteStore
@@ -73,25 +73,11 @@ async def app(tmp_path: Path) -> AsyncIterator[web.Application]:
     await store.close()
 
 
-_seq = itertools.count(1)
-
-
 async def report(app: web.Application, agent: str, kind: str, at_ms: int, **fields: Any) -> None:
-    """A gateway's event, through ingest and the store as the MQTT path takes it."""
-    values: dict[str, Any] = {
-        "schedule": NEWS.id,
-        "revision": 1,
-        "priority": "normal",
-        "content": ScheduledContent(type="tts", duration_s=600, text="Kính thưa bà con"),
-        "cluster": "alpha-rc-1",
-    }
-    values.update(fields)
-    event = BroadcastEvent(
-        v=SCHEMA_VERSION, agent=agent, session=1, seq=next(_seq), ts_ms=at_ms, event=kind, **values
-    )
-    records = app[INGEST].handle(broadcast_topic(agent), encode(event), at_ms).records
-    assert records, "ingest refused the event"
-    await app[STORE].write(records)
+    """A gateway's event about the morning news (by default on alpha-rc-1)."""
+    fields.setdefault("schedule", NEWS.id)
+    fields.setdefault("cluster", "alpha-rc-1")
+    await store_event(app, agent, kind, at_ms, **fields)
 
 
 async def a_day_of_bulletins(app: web.Application) -> None:

@@ -18,23 +18,19 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.apps import app_without_broker, page_cookie
+from tests.broadcast_events import store_event
 from tests.doubles import Clock
 from tests.messages import heartbeat, payload, status
 from tests.paths import REPO
 from xaso.protocol import (
-    SCHEMA_VERSION,
     AgentHealth,
-    BroadcastEvent,
     DeviceReading,
     RadioStatus,
     ScheduledContent,
-    broadcast_topic,
-    encode,
     heartbeat_topic,
     status_topic,
 )
 from xaso.server.broadcasts.keys import DISTRIBUTOR, SCHEDULES, SILENCES
-from xaso.server.keys import STORE
 from xaso.server.monitoring.keys import INGEST
 from xaso.server.web.audit import AuditQuery
 from xaso.server.web.keys import AUDIT
@@ -99,22 +95,17 @@ def _report(app: web.Application, clock: Clock, version: str | None, playing: st
 
 
 async def _received(app: web.Application, clock: Clock, schedule: str, cluster: str) -> None:
-    event = BroadcastEvent(
-        v=SCHEMA_VERSION,
-        agent=GATEWAY,
-        session=1,
-        seq=next(_seq),
-        ts_ms=clock.now_ms,
-        event="received",
-        cluster=cluster,
+    content = ScheduledContent(type="tts", duration_s=120, text="Lũ")
+    await store_event(
+        app,
+        GATEWAY,
+        "received",
+        clock.now_ms,
         schedule=schedule,
-        revision=1,
+        cluster=cluster,
         priority="emergency",
-        content=ScheduledContent(type="tts", duration_s=120, text="Lũ"),
+        content=content,
     )
-    records = app[INGEST].handle(broadcast_topic(GATEWAY), encode(event), clock.now_ms).records
-    assert records
-    await app[STORE].write(records)
 
 
 async def test_an_emergency_confirmed_naming_its_villages_is_sent_and_followed(
