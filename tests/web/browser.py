@@ -1,16 +1,22 @@
-"""What every browser test shares: how Chromium is launched here, the record of what the
-Content-Security-Policy refused, a page that reports what it must never do, signing in,
-and the checks each page must pass."""
+"""What every browser test shares: the app served on loopback, how Chromium is launched
+here, the record of what the Content-Security-Policy refused, a page that reports what it
+must never do, signing in, and the checks each page must pass."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
 from tests.apps import PASSWORD
+from xaso.testbed.binaries import require_binary
 
 if TYPE_CHECKING:  # Playwright is optional: the tests that need it skip without it.
     from playwright.async_api import Browser, Page
@@ -33,6 +39,36 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__violations.push(e.violatedDirective + " " + (e.blockedURI || "inline"));
 });
 """
+
+
+@asynccontextmanager
+async def served_on_loopback(app: web.Application) -> AsyncIterator[str]:
+    """``app`` served on a free loopback port for as long as the block runs: its base URL,
+    without the trailing slash, so that tests write ``f"{base_url}/path"``."""
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()
+
+
+@asynccontextmanager
+async def chromium(*extra_args: str) -> AsyncIterator[Browser]:
+    """This machine's Chromium, driven by Playwright, closed when the block ends;
+    ``extra_args`` add to ``CHROMIUM_ARGS`` (a stand-in microphone...). Where Playwright
+    is missing the test skips; a missing Chromium is a ``MissingBinary``, as for any
+    binary a test needs."""
+    playwright_api = pytest.importorskip("playwright.async_api")
+    executable = require_binary("chromium", "chromium")
+    async with playwright_api.async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=executable, args=[*CHROMIUM_ARGS, *extra_args]
+        )
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 def console_problem(message: Any, who: object, problems: list[str]) -> None:

@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from tests.apps import PASSWORD, app_without_broker
 from tests.messages import heartbeat, payload, status
 from tests.web.browser import (
-    CHROMIUM_ARGS,
     WIDTHS,
     check_page,
+    chromium,
     new_page,
+    served_on_loopback,
     shots_folder,
     sign_in,
 )
@@ -29,9 +29,8 @@ from xaso.server.keys import CLOCK_MS, STORE
 from xaso.server.monitoring.keys import INGEST
 from xaso.server.web.keys import ACCOUNTS
 from xaso.server.web.tokens import Role
-from xaso.testbed.binaries import require_binary
 
-playwright_api = pytest.importorskip("playwright.async_api")
+pytest.importorskip("playwright.async_api")
 
 PAGES = {
     "status": "/",
@@ -44,9 +43,7 @@ PAGES = {
 @pytest.fixture
 async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
     """The real app on a loopback port with a little life in it, and an admin's login."""
-    async with app_without_broker(tmp_path) as app:
-        server = TestServer(app, host="127.0.0.1")
-        await server.start_server()
+    async with app_without_broker(tmp_path) as app, served_on_loopback(app) as base_url:
         now_ms = app[CLOCK_MS]()
         ingest = app[INGEST]
         ingest.handle(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), now_ms)
@@ -55,44 +52,36 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
             ingest.handle(heartbeat_topic("alpha-gw"), payload(beat), now_ms).records
         )
         app[ACCOUNTS].create("so.tttt", PASSWORD, Role.ADMIN, now_ms, "Sở TT&TT")
-        try:
-            yield str(server.make_url("")).rstrip("/"), "so.tttt"
-        finally:
-            await server.close()
+        yield base_url, "so.tttt"
 
 
 async def test_the_pages_render_under_their_policy_at_both_widths(
     served: tuple[str, str], tmp_path: Path
 ) -> None:
-    chromium = require_binary("chromium", "chromium")
     base_url, login = served
     shots = shots_folder(tmp_path)
     problems: list[str] = []
-    async with playwright_api.async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            for width in WIDTHS:
-                page = await new_page(browser, f"{width}px", base_url, problems, width=width)
-                await page.goto(f"{base_url}/login")
-                await _check(page, f"login-{width}", shots, problems)
-                await sign_in(page, base_url, login)
-                for name, path in PAGES.items():
-                    response = await page.goto(f"{base_url}{path}")
-                    assert response is not None and response.status == 200, (name, width)
-                    assert "frame-ancestors 'none'" in (
-                        await response.header_value("content-security-policy") or ""
-                    ), name
-                    await _check(page, f"{name}-{width}", shots, problems)
+    async with chromium() as browser:
+        for width in WIDTHS:
+            page = await new_page(browser, f"{width}px", base_url, problems, width=width)
+            await page.goto(f"{base_url}/login")
+            await _check(page, f"login-{width}", shots, problems)
+            await sign_in(page, base_url, login)
+            for name, path in PAGES.items():
+                response = await page.goto(f"{base_url}{path}")
+                assert response is not None and response.status == 200, (name, width)
+                assert "frame-ancestors 'none'" in (
+                    await response.header_value("content-security-policy") or ""
+                ), name
+                await _check(page, f"{name}-{width}", shots, problems)
 
-                # Logging out from the page ends the session: the page asks to log in.
-                await page.goto(f"{base_url}/")
-                await page.click("form[action='/logout'] button")
-                await page.wait_for_url(f"{base_url}/login")
-                await page.goto(f"{base_url}/")
-                assert page.url == f"{base_url}/login"
-                await page.context.close()
-        finally:
-            await browser.close()
+            # Logging out from the page ends the session: the page asks to log in.
+            await page.goto(f"{base_url}/")
+            await page.click("form[action='/logout'] button")
+            await page.wait_for_url(f"{base_url}/login")
+            await page.goto(f"{base_url}/")
+            assert page.url == f"{base_url}/login"
+            await page.context.close()
     assert not problems, "\n".join(problems)
 
 
