@@ -2633,6 +2633,29 @@ _TEXT: dict[str, dict[str, str]] = {
     "error.code": {"vi": "Mã lỗi HTTP", "en": "HTTP status"},
     "error.detail": {"vi": "Chi tiết kỹ thuật (tiếng Anh)", "en": "Technical detail"},
     "error.back": {"vi": "Về trang tổng quan", "en": "Back to the overview"},
+    # -- indicators: the section (server/web/pages/indicators_shared.py) --
+    "ind.overview.tab": {"vi": "Tổng quan", "en": "Overview"},
+    "ind.commune": {"vi": "Xã / phường", "en": "Commune"},
+    "ind.show": {"vi": "Xem", "en": "Show"},
+    "ind.period": {"vi": "Kỳ đánh giá", "en": "Period"},
+    "ind.period.kind": {"vi": "Loại kỳ", "en": "Kind of period"},
+    "ind.period.kind.quarter": {"vi": "Quý", "en": "Quarter"},
+    "ind.period.kind.month": {"vi": "Tháng", "en": "Month"},
+    "ind.period.kind.year": {"vi": "Năm", "en": "Year"},
+    "ind.period.kind.custom": {"vi": "Tùy chọn", "en": "Custom"},
+    "ind.period.year": {"vi": "Năm", "en": "Year"},
+    "ind.period.quarter": {"vi": "Quý", "en": "Quarter"},
+    "ind.period.month": {"vi": "Tháng", "en": "Month"},
+    "ind.period.first": {"vi": "Từ ngày", "en": "From"},
+    "ind.period.last": {"vi": "Đến ngày", "en": "To"},
+    "ind.period.earlier": {"vi": "← Kỳ trước", "en": "← Previous"},
+    "ind.period.later": {"vi": "Kỳ sau →", "en": "Next →"},
+    # -- indicators: the overview --
+    # -- indicators: a commune's report page and sign-off --
+    # -- indicators: declarations and documents --
+    # -- indicators: remediation plans --
+    # -- indicators: the province summary --
+    # -- indicators: province-specific indicators --
     # -- the indicator reports (HTML, PDF, CSV) and what changed since a sign-off -----
     "report.title": {
         "vi": "Báo cáo chỉ tiêu hạ tầng số",
