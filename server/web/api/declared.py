@@ -8,14 +8,14 @@ by sha256, and an entry cites them by it.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import msgspec
 from aiohttp import BodyPartReader, web
 
-from xaso.server.indicators.gather.declared import check_declaration
+from xaso.server.indicators.gather.declared import DeclaredValue, check_declaration
 from xaso.server.indicators.gather.documents import (
     DocumentError,
     DocumentStore,
@@ -47,9 +47,10 @@ def _invalid(error: str, problems: list[str]) -> web.HTTPBadRequest:
     )
 
 
-def _upload_communes(request: web.Request) -> list[str]:
+def upload_communes(request: web.Request) -> list[str]:
     """Whom an upload is for: ``?commune=``, else the uploader's own communes (an
-    admin's upload without one is provincial: every commune)."""
+    admin's upload without one is provincial: every commune); 403 for a role that may
+    not upload evidence or a commune the uploader may not declare for."""
     principal = request[PRINCIPAL]
     if principal.role not in (Role.ADMIN, Role.OPERATOR):
         raise web.HTTPForbidden(
@@ -74,7 +75,7 @@ async def _chunks_of_part(part: BodyPartReader) -> AsyncIterator[bytes]:
 async def upload_documents(request: web.Request) -> web.Response:
     """``multipart/form-data`` with one or more ``file`` parts, or one file as the body
     (``?name=``). All are kept, or — if any is refused — none."""
-    communes = _upload_communes(request)
+    communes = upload_communes(request)
     store = request.app[DOCUMENTS]
     by = request[PRINCIPAL].name
     pending: list[PendingDocument] = []
@@ -121,24 +122,42 @@ async def _receive_parts(
             problems.append(f"part {position}: only 'file' parts are expected")
             position += 1
             continue
-        if len(pending) + len(problems) >= MAX_FILES_PER_UPLOAD:
-            problems.append(f"at most {MAX_FILES_PER_UPLOAD} files in one upload")
+        if not await receive_file(store, part, by, communes, position, pending, problems):
             return
-        try:
-            pending.append(
-                await store.receive(
-                    _chunks_of_part(part),
-                    # aiohttp's own client percent-encodes names; browsers send UTF-8.
-                    name=urllib.parse.unquote(part.filename or ""),
-                    uploaded_by=by,
-                    communes=communes,
-                )
-            )
-        except DocumentError as exc:
-            problems.append(f"file {position}: {exc}")
-            if "larger than" in str(exc):
-                return  # not worth reading the rest of an oversized request
         position += 1
+
+
+async def receive_file(
+    store: DocumentStore,
+    part: BodyPartReader,
+    by: str,
+    communes: list[str],
+    position: int,
+    pending: list[PendingDocument],
+    problems: list[str],
+) -> bool:
+    """One ``file`` part, checked as every upload is: added to ``pending`` (not kept
+    yet), or its problem to ``problems``. False when the rest of the request is not
+    worth reading (too many files, or one too large). The declarations page's form
+    receives its files here too."""
+    if len(pending) + len(problems) >= MAX_FILES_PER_UPLOAD:
+        problems.append(f"at most {MAX_FILES_PER_UPLOAD} files in one upload")
+        return False
+    try:
+        pending.append(
+            await store.receive(
+                _chunks_of_part(part),
+                # aiohttp's own client percent-encodes names; browsers send UTF-8.
+                name=urllib.parse.unquote(part.filename or ""),
+                uploaded_by=by,
+                communes=communes,
+            )
+        )
+    except DocumentError as exc:
+        problems.append(f"file {position}: {exc}")
+        # Not worth reading the rest of an oversized request.
+        return "larger than" not in str(exc)
+    return True
 
 
 def _visible_document(request: web.Request) -> tuple[Path, str, str]:
@@ -182,7 +201,15 @@ async def list_documents(request: web.Request) -> web.Response:
 
 
 async def declare(request: web.Request) -> web.Response:
-    body = await json_body(request)
+    saved = record_declaration(request, await json_body(request))
+    return json_response(msgspec.to_builtins(saved), status=201)
+
+
+def checked_declaration(request: web.Request, body: Mapping[str, Any]) -> DeclaredValue:
+    """The entry ``body`` asks for (the JSON of ``POST /api/v1/indicators/declared``),
+    checked as the user of ``request`` may make it, not yet kept: 403 when they may not
+    declare for its commune, 400 naming every problem, each starting with its field.
+    The declarations page's form is checked here too."""
     principal = request[PRINCIPAL]
     commune = body.get("commune")
     # Permission first: the problems would tell about another commune's documents.
@@ -202,8 +229,12 @@ async def declare(request: web.Request) -> web.Response:
     )
     if entry is None:
         raise _invalid("invalid declared value", problems)
-    saved = request.app[DECLARED].add(entry)
-    return json_response(msgspec.to_builtins(saved), status=201)
+    return entry
+
+
+def record_declaration(request: web.Request, body: Mapping[str, Any]) -> DeclaredValue:
+    """``checked_declaration``, then kept: the entry as stored (its id and order)."""
+    return request.app[DECLARED].add(checked_declaration(request, body))
 
 
 async def list_declared(request: web.Request) -> web.Response:
