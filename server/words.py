@@ -2653,6 +2653,266 @@ _TEXT: dict[str, dict[str, str]] = {
     # -- indicators: the overview --
     # -- indicators: a commune's report page and sign-off --
     # -- indicators: declarations and documents --
+    "ind.declarations.tab": {"vi": "Khai báo", "en": "Declarations"},
+    "ind.declarations.title": {"vi": "Khai báo số liệu", "en": "Declared values"},
+    "ind.declarations.intro": {
+        "vi": "Những chỉ tiêu hệ thống giám sát không tự đo được (phủ sóng, cáp quang, "
+        "Wi-Fi công cộng, máy tính của cán bộ…) do xã khai báo kèm tài liệu minh chứng. "
+        "Số liệu được tính cho kỳ khi ngày áp dụng bao trùm cả kỳ.",
+        "en": "What the monitoring cannot measure (coverage, fibre, public Wi-Fi, officials' "
+        "computers…) the commune declares with evidence documents. A value counts for a "
+        "period when its dates cover the whole period.",
+    },
+    "ind.declarations.indicators": {"vi": "Chỉ tiêu khai báo", "en": "Declared indicators"},
+    "ind.declarations.missing": {
+        "vi": "Còn thiếu {missing}/{total}",
+        "en": "{missing} of {total} missing:",
+    },
+    "ind.declarations.missing_hint": {
+        "vi": "chỉ tiêu chưa có số liệu khai báo cho {period}.",
+        "en": "no value declared for {period} yet.",
+    },
+    "ind.declarations.complete": {
+        "vi": "Đã khai báo đủ {total}/{total} chỉ tiêu.",
+        "en": "All {total} indicators declared.",
+    },
+    "ind.declarations.no_commune_then": {
+        "vi": "Xã chưa tồn tại trong kỳ này theo danh mục địa bàn.",
+        "en": "The commune did not exist in this period, by the inventory.",
+    },
+    "ind.declarations.not_applied": {
+        "vi": "Không áp dụng cho xã theo bộ chỉ tiêu",
+        "en": "Not applied to the commune by its profile",
+    },
+    "ind.declarations.read_only": {
+        "vi": "Bạn chỉ được xem. Cán bộ của xã khai báo số liệu và tải minh chứng.",
+        "en": "You may read only. The commune's officers declare values and upload evidence.",
+    },
+    "ind.declarations.not_declared": {"vi": "Chưa khai báo", "en": "Not declared"},
+    "ind.declarations.not_declared_for": {
+        "vi": "Chưa khai báo số liệu cho {period}.",
+        "en": "No value declared for {period}.",
+    },
+    "ind.declarations.target": {"vi": "Mục tiêu", "en": "Target"},
+    "ind.declarations.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "ind.declarations.basis": {"vi": "Căn cứ", "en": "Basis"},
+    "ind.declarations.yes_no": {"vi": "Khai báo Có/Không", "en": "Declared as yes or no"},
+    "ind.declarations.done": {
+        "vi": "Đã lưu số liệu khai báo. Báo cáo của kỳ đã tính theo số liệu này.",
+        "en": "Declaration saved. The period's report now counts it.",
+    },
+    "ind.declarations.done_not_counted": {
+        "vi": "Đã lưu số liệu khai báo, nhưng ngày áp dụng không bao trùm cả kỳ nên báo cáo "
+        "của kỳ chưa tính.",
+        "en": "Declaration saved, but its dates do not cover the whole period, so the "
+        "period's report does not count it.",
+    },
+    "ind.declarations.value": {"vi": "Giá trị", "en": "Value"},
+    "ind.declarations.applies": {"vi": "Áp dụng", "en": "Applies"},
+    "ind.declarations.applies_from": {"vi": "từ {first}", "en": "from {first}"},
+    "ind.declarations.by": {"vi": "Người khai báo", "en": "Declared by"},
+    "ind.declarations.note": {"vi": "Ghi chú", "en": "Note"},
+    "ind.declarations.evidence": {"vi": "Minh chứng", "en": "Evidence"},
+    "ind.declarations.partial": {
+        "vi": "Có khai báo {value} áp dụng {applies}, không bao trùm cả kỳ nên không được "
+        "tính; hãy khai báo cho cả kỳ.",
+        "en": "A value of {value} declared for {applies} does not cover the whole period, so "
+        "it does not count; declare for the whole period.",
+    },
+    "ind.declarations.replaced": {
+        "vi": "Khai báo trước đó cho kỳ này ({count}), đã được thay",
+        "en": "Earlier declarations for this period ({count}), replaced",
+    },
+    "ind.declarations.declare": {"vi": "Khai báo số liệu", "en": "Declare a value"},
+    "ind.declarations.declare_again": {
+        "vi": "Khai báo lại (sửa số liệu)",
+        "en": "Declare again (correct it)",
+    },
+    "ind.declarations.numerator": {"vi": "Số đạt (không bắt buộc)", "en": "Count met (optional)"},
+    "ind.declarations.denominator": {"vi": "Trên tổng số", "en": "Out of"},
+    "ind.declarations.ratio_hint": {
+        "vi": "Ví dụ 19 trên 20: giá trị khi đó là 95 %.",
+        "en": "E.g. 19 out of 20: the value is then 95 %.",
+    },
+    "ind.declarations.valid_from": {"vi": "Áp dụng từ ngày", "en": "Applies from"},
+    "ind.declarations.valid_until": {"vi": "Đến ngày", "en": "Until"},
+    "ind.declarations.dates_hint": {
+        "vi": "Mặc định là cả kỳ đang xem. Bỏ trống “Đến ngày”: áp dụng cho đến khi có "
+        "khai báo mới.",
+        "en": "The period shown, by default. “Until” left empty: until a newer declaration.",
+    },
+    "ind.declarations.pick_documents": {
+        "vi": "Chọn tài liệu đã tải lên:",
+        "en": "Choose documents already uploaded:",
+    },
+    "ind.declarations.attach": {"vi": "Thêm tài liệu mới", "en": "Attach new documents"},
+    "ind.declarations.kinds": {
+        "vi": "Nhận tệp {types}, tối đa {mb} MB mỗi tệp (kiểm tra theo nội dung tệp).",
+        "en": "{types} files, at most {mb} MB each (checked by their content).",
+    },
+    "ind.declarations.save": {"vi": "Lưu khai báo", "en": "Save the declaration"},
+    "ind.declarations.documents": {"vi": "Tài liệu minh chứng", "en": "Evidence documents"},
+    "ind.declarations.documents_intro": {
+        "vi": "Tài liệu của các khai báo áp dụng trong kỳ, và tài liệu đã tải lên cho xã "
+        "nhưng chưa gắn với khai báo nào.",
+        "en": "The documents of the declarations that apply in the period, and those "
+        "uploaded for the commune but not cited by any declaration yet.",
+    },
+    "ind.declarations.no_documents": {
+        "vi": "Chưa có tài liệu minh chứng nào.",
+        "en": "No evidence documents yet.",
+    },
+    "ind.declarations.doc.name": {"vi": "Tên tệp", "en": "File"},
+    "ind.declarations.doc.kind": {"vi": "Loại", "en": "Type"},
+    "ind.declarations.doc.size": {"vi": "Dung lượng", "en": "Size"},
+    "ind.declarations.doc.by": {"vi": "Người tải lên", "en": "Uploaded by"},
+    "ind.declarations.doc.at": {"vi": "Thời gian", "en": "Uploaded"},
+    "ind.declarations.doc.for": {"vi": "Dùng cho", "en": "Backs"},
+    "ind.declarations.doc.unused": {"vi": "Chưa dùng", "en": "Not cited yet"},
+    "ind.declarations.the_file": {"vi": "tệp", "en": "the file"},
+    # The API's problems, in words (server/web/pages/indicators_declaration_form.py).
+    "ind.declarations.problem.value_required": {
+        "vi": "Hãy nhập giá trị.",
+        "en": "Enter the value.",
+    },
+    "ind.declarations.problem.value_number": {
+        "vi": "Giá trị phải là một số.",
+        "en": "The value must be a number.",
+    },
+    "ind.declarations.problem.value_negative": {
+        "vi": "Giá trị không được âm.",
+        "en": "The value must not be negative.",
+    },
+    "ind.declarations.problem.value_above_100": {
+        "vi": "Tỷ lệ {value} % lớn hơn 100 %.",
+        "en": "{value} % is more than 100 %.",
+    },
+    "ind.declarations.problem.value_ratio": {
+        "vi": "Tỷ lệ {value} % không khớp với {numerator} trên {denominator} (= {share} %).",
+        "en": "{value} % does not match {numerator} out of {denominator} (= {share} %).",
+    },
+    "ind.declarations.problem.ratio_both": {
+        "vi": "Nhập cả số đạt và tổng số, hoặc bỏ trống cả hai.",
+        "en": "Give both the count met and the total, or neither.",
+    },
+    "ind.declarations.problem.ratio_zero": {
+        "vi": "Tổng số phải lớn hơn 0.",
+        "en": "The total must be more than 0.",
+    },
+    "ind.declarations.problem.ratio_over": {
+        "vi": "Số đạt không được lớn hơn tổng số.",
+        "en": "The count met must not exceed the total.",
+    },
+    "ind.declarations.problem.ratio_number": {
+        "vi": "Số đạt và tổng số phải là số.",
+        "en": "The count met and the total must be numbers.",
+    },
+    "ind.declarations.problem.ratio_negative": {
+        "vi": "Số đạt và tổng số không được âm.",
+        "en": "The count met and the total must not be negative.",
+    },
+    "ind.declarations.problem.from_required": {
+        "vi": "Hãy chọn ngày bắt đầu áp dụng.",
+        "en": "Choose the first day the value applies to.",
+    },
+    "ind.declarations.problem.from_date": {
+        "vi": "Ngày bắt đầu áp dụng không hợp lệ.",
+        "en": "The first day is not a date.",
+    },
+    "ind.declarations.problem.until_date": {
+        "vi": "Ngày kết thúc không hợp lệ.",
+        "en": "The last day is not a date.",
+    },
+    "ind.declarations.problem.until_before": {
+        "vi": "Ngày kết thúc ở trước ngày bắt đầu.",
+        "en": "The last day is before the first.",
+    },
+    "ind.declarations.problem.note_long": {
+        "vi": "Ghi chú dài quá {count} ký tự.",
+        "en": "The note is longer than {count} characters.",
+    },
+    "ind.declarations.problem.documents_required": {
+        "vi": "Hãy đính kèm ít nhất một tài liệu minh chứng (chọn tệp đã tải lên hoặc thêm "
+        "tệp mới).",
+        "en": "Attach at least one evidence document (choose one uploaded or add a file).",
+    },
+    "ind.declarations.problem.documents_many": {
+        "vi": "Mỗi khai báo có tối đa {count} tài liệu.",
+        "en": "At most {count} documents per declaration.",
+    },
+    "ind.declarations.problem.document_unknown": {
+        "vi": "Một tài liệu đã chọn không còn hoặc không thuộc xã này.",
+        "en": "A document chosen is gone or not the commune's.",
+    },
+    "ind.declarations.problem.document_bad": {
+        "vi": "Một tài liệu đã chọn không hợp lệ.",
+        "en": "A document chosen is not valid.",
+    },
+    "ind.declarations.problem.file_too_large": {
+        "vi": "Tệp {name} lớn hơn {count} MB.",
+        "en": "{name} is larger than {count} MB.",
+    },
+    "ind.declarations.problem.file_empty": {
+        "vi": "Tệp {name} rỗng.",
+        "en": "{name} is empty.",
+    },
+    "ind.declarations.problem.file_misnamed": {
+        "vi": "Tệp {name} có đuôi {suffix} nhưng nội dung là {kind}: hãy đổi tên hoặc chọn "
+        "đúng tệp.",
+        "en": "{name} is named {suffix} but its content is {kind}: rename it or choose the "
+        "right file.",
+    },
+    "ind.declarations.problem.file_type": {
+        "vi": "Tệp {name} không phải PDF, JPEG, PNG, DOCX hay XLSX (kiểm tra theo nội dung).",
+        "en": "{name} is not a PDF, JPEG, PNG, DOCX or XLSX file (checked by its content).",
+    },
+    "ind.declarations.problem.files_many": {
+        "vi": "Mỗi lần gửi tối đa {count} tệp.",
+        "en": "At most {count} files at a time.",
+    },
+    "ind.declarations.problem.indicator": {
+        "vi": "Chỉ tiêu này không khai báo được.",
+        "en": "This indicator cannot be declared.",
+    },
+    "ind.declarations.problem.commune": {
+        "vi": "Xã không có trong danh mục.",
+        "en": "The commune is not in the inventory.",
+    },
+    # What static/indicator-declarations.js says.
+    "ind.declarations.js.uploading": {"vi": "Đang tải lên", "en": "Uploading"},
+    "ind.declarations.js.checking": {
+        "vi": "Đang kiểm tra tệp trên máy chủ…",
+        "en": "The server is checking the files…",
+    },
+    "ind.declarations.js.uploaded": {
+        "vi": "Đã tải lên {count} tệp, đang lưu khai báo…",
+        "en": "{count} files uploaded, saving the declaration…",
+    },
+    "ind.declarations.js.too_large": {
+        "vi": "Tệp {name} lớn hơn {mb} MB: không gửi.",
+        "en": "{name} is larger than {mb} MB: not sent.",
+    },
+    "ind.declarations.js.wrong_type": {
+        "vi": "Tệp {name} không phải PDF, JPEG, PNG, DOCX hay XLSX: không gửi.",
+        "en": "{name} is not a PDF, JPEG, PNG, DOCX or XLSX file: not sent.",
+    },
+    "ind.declarations.js.empty": {
+        "vi": "Tệp {name} rỗng: không gửi.",
+        "en": "{name} is empty: not sent.",
+    },
+    "ind.declarations.js.refused": {
+        "vi": "Máy chủ không nhận tệp; không tệp nào được lưu.",
+        "en": "The server refused the files; none was kept.",
+    },
+    "ind.declarations.js.session": {
+        "vi": "Phiên đăng nhập đã hết hạn: hãy tải lại trang và đăng nhập lại.",
+        "en": "Your session has ended: reload the page and sign in again.",
+    },
+    "ind.declarations.js.network": {
+        "vi": "Không gửi được tệp (mất kết nối). Hãy thử lại.",
+        "en": "The files could not be sent (connection lost). Try again.",
+    },
+    "ind.declarations.js.detail": {"vi": "Chi tiết từ máy chủ", "en": "The server's words"},
     # -- indicators: remediation plans --
     # -- indicators: the province summary --
     # -- indicators: province-specific indicators --
