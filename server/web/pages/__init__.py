@@ -22,6 +22,7 @@ from xaso.server.web.pages import (
     excused,
     gateways,
     help_page,
+    indicators_remediation,
     maintenance,
     overview,
     problems,
@@ -61,6 +62,7 @@ _PAGES = (
     admin_tokens,
     admin_audit,
     radio_log,
+    indicators_remediation,
 )
 
 

@@ -32,7 +32,10 @@ from xaso.server.web.tokens import Role
 
 # The section's pages, in the order a verifier uses them: (path, word key). A page
 # adds its tab here when it exists. The tabs after the first show one commune.
-INDICATOR_TABS: Final[tuple[tuple[str, str], ...]] = (("/indicators", "ind.overview.tab"),)
+INDICATOR_TABS: Final[tuple[tuple[str, str], ...]] = (
+    ("/indicators", "ind.overview.tab"),
+    ("/indicators/remediation", "ind.remediation.tab"),
+)
 
 # The picker's fields, turned into ``period`` or ``from``/``to`` by a redirect.
 PICKER_FIELDS: Final = frozenset({"kind", "year", "quarter", "month", "first", "last"})
