@@ -2712,10 +2712,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "✓ Accepted, in progress",
     },
     "ind.remediation.status.done": {"vi": "✔ Đã hoàn thành", "en": "✔ Done"},
-    "ind.remediation.overdue": {"vi": "⚠ Quá hạn", "en": "⚠ Overdue"},
-    "ind.remediation.overdue_since": {
-        "vi": "quá hạn {days} ngày",
-        "en": "{days} days overdue",
+    "ind.remediation.overdue": {
+        "vi": "⚠ Quá hạn {days} ngày",
+        "en": "⚠ Overdue by {days} days",
     },
     "ind.remediation.action.submitted": {"vi": "Lập và gửi kế hoạch", "en": "Wrote the plan"},
     "ind.remediation.action.edited": {"vi": "Sửa kế hoạch", "en": "Edited the plan"},

@@ -69,8 +69,7 @@ def fields_form(fields: PlanFields | None) -> dict[str, str]:
 def overdue_text(plan: RemediationPlan, day: dt.date, words: Mapping[str, str]) -> str:
     if not plan.overdue(day):
         return ""
-    since = words["ind.remediation.overdue_since"].format(days=(day - plan.fields.deadline).days)
-    return f"{words['ind.remediation.overdue']} ({since})"
+    return words["ind.remediation.overdue"].format(days=(day - plan.fields.deadline).days)
 
 
 def plan_words(
