@@ -48,6 +48,7 @@ PAGES: dict[str, tuple[str, str, bool]] = {
     "admin-users": ("/admin/users", "admin", False),
     "admin-audit": ("/admin/audit", "admin", False),
     "indicators": ("/indicators", "thamdinh", False),
+    "remediation": ("/indicators/remediation", "thamdinh", True),
     "officer-overview": ("/", "canbo-{commune}", False),
     "radio-calendar": ("/radio/calendar?commune={commune}", "canbo-{commune}", True),
     "radio-month": ("/radio/calendar?commune={commune}&view=month", "canbo-{commune}", False),
