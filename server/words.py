@@ -2700,8 +2700,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "ind.remediation.field.comment": {"vi": "Ý kiến thẩm định", "en": "Verifier's comment"},
     "ind.remediation.field.note": {"vi": "Kết quả thực hiện", "en": "What was done"},
     "ind.remediation.status.submitted": {
-        "vi": "⏳ Đã gửi, chờ thẩm định",
-        "en": "⏳ Submitted, awaiting review",
+        "vi": "◷ Đã gửi, chờ thẩm định",
+        "en": "◷ Submitted, awaiting review",
     },
     "ind.remediation.status.returned": {
         "vi": "↩ Bị trả lại, cần sửa",

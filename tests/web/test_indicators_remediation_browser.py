@@ -110,6 +110,7 @@ async def test_written_returned_resubmitted_accepted_and_listed(
         verifier = await signed_in(browser, base_url, "thamdinh", problems)
         await verifier.goto(f"{base_url}{ALPHA}")
         review = verifier.locator("#plan-R2")
+        await check_page(verifier, "remediation-review-1400", shots, problems)
         await review.locator("form.rem-return textarea[name=comment]").fill(
             "Nêu rõ kinh phí và nguồn vốn"
         )

@@ -106,7 +106,7 @@ async def test_an_officer_writes_a_plan_for_an_indicator_not_met(
     html = await _page(client, officer, location.split("#")[0])
     assert "Đã gửi kế hoạch khắc phục." in html
     card = _card(html, "R2")
-    assert "⏳ Đã gửi, chờ thẩm định" in card and "31/12/2026" in card
+    assert "◷ Đã gửi, chờ thẩm định" in card and "31/12/2026" in card
     assert "<li>Lắp bộ lưu điện</li><li>Kiểm tra hằng tuần</li>" in card
     assert "Lập và gửi kế hoạch" in card  # the history
     assert "Sửa kế hoạch" in card  # still editable
@@ -168,7 +168,7 @@ async def test_returned_edited_accepted_and_done_through_the_forms(
     status, location, _ = await _post(client, f"{PAGE}/{plan.id}/edit{here}", officer, edited)
     assert status == 303 and "done=edited" in location
     card = _card(await _page(client, officer), "R2")
-    assert "⏳ Đã gửi, chờ thẩm định" in card and "Sửa và gửi lại kế hoạch" in card
+    assert "◷ Đã gửi, chờ thẩm định" in card and "Sửa và gửi lại kế hoạch" in card
     assert "Đã sửa: Nguyên nhân" in card
 
     status, _, _ = await _post(client, f"{PAGE}/{plan.id}/accept{here}", verifier, {"comment": ""})
@@ -203,7 +203,7 @@ async def test_a_viewer_reads_without_forms_and_is_refused(
     await _post(client, ALPHA_Q3, officer, FORM)
     [plan] = app[REMEDIATION].find()
     html = await _page(client, viewer)
-    assert "⏳ Đã gửi, chờ thẩm định" in html
+    assert "◷ Đã gửi, chờ thẩm định" in html
     assert '<form method="post"' not in html.split("</header>", 1)[1]  # only the logout's
     here = "?commune=alpha&period=2026-Q3"
     for path, fields in (
