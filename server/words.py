@@ -2914,6 +2914,234 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "ind.declarations.js.detail": {"vi": "Chi tiết từ máy chủ", "en": "The server's words"},
     # -- indicators: remediation plans --
+    "ind.remediation.tab": {"vi": "Khắc phục", "en": "Remediation"},
+    "ind.remediation.title": {"vi": "Kế hoạch khắc phục", "en": "Remediation plans"},
+    "ind.remediation.intro": {
+        "vi": "Mỗi chỉ tiêu chưa đạt cần một kế hoạch khắc phục: nguyên nhân, lộ trình, "
+        "thời hạn và người (đơn vị) chịu trách nhiệm. Cán bộ thẩm định chấp nhận hoặc "
+        "trả lại kế hoạch kèm ý kiến.",
+        "en": "Every indicator not met needs a remediation plan: the cause, the steps, a "
+        "deadline and who answers for it. The verifier accepts the plan or returns it "
+        "with a comment.",
+    },
+    "ind.remediation.none_failing": {
+        "vi": "Trong kỳ này xã không có chỉ tiêu chưa đạt.",
+        "en": "The commune has no indicator not met in this period.",
+    },
+    "ind.remediation.no_figures": {
+        "vi": "Xã không có số liệu cho kỳ này.",
+        "en": "The commune has no figures for this period.",
+    },
+    "ind.remediation.value": {"vi": "Kết quả đạt được", "en": "Value"},
+    "ind.remediation.target": {"vi": "Chỉ tiêu yêu cầu", "en": "Target"},
+    "ind.remediation.no_plan": {"vi": "Chưa có kế hoạch", "en": "No plan yet"},
+    "ind.remediation.no_plan_hint": {
+        "vi": "Cán bộ xã lập kế hoạch khắc phục cho chỉ tiêu này.",
+        "en": "The commune's officers write the remediation plan for this indicator.",
+    },
+    "ind.remediation.no_longer_failing": {
+        "vi": "Chỉ tiêu này hiện không còn ở mức chưa đạt trong kỳ (số liệu đã thay đổi "
+        "sau khi lập kế hoạch).",
+        "en": "This indicator is no longer 'not met' in the period (the figures changed "
+        "after the plan was written).",
+    },
+    "ind.remediation.field.cause": {"vi": "Nguyên nhân", "en": "Cause"},
+    "ind.remediation.field.steps": {"vi": "Lộ trình, các bước khắc phục", "en": "Steps"},
+    "ind.remediation.field.steps_hint": {
+        "vi": "Mỗi dòng một bước, theo thứ tự thực hiện.",
+        "en": "One step a line, in the order they are done.",
+    },
+    "ind.remediation.field.deadline": {"vi": "Thời hạn hoàn thành", "en": "Deadline"},
+    "ind.remediation.field.responsible": {
+        "vi": "Người / đơn vị chịu trách nhiệm",
+        "en": "Responsible person or body",
+    },
+    "ind.remediation.field.status": {"vi": "Trạng thái", "en": "Status"},
+    "ind.remediation.field.comment": {"vi": "Ý kiến thẩm định", "en": "Verifier's comment"},
+    "ind.remediation.field.note": {"vi": "Kết quả thực hiện", "en": "What was done"},
+    "ind.remediation.status.submitted": {
+        "vi": "◷ Đã gửi, chờ thẩm định",
+        "en": "◷ Submitted, awaiting review",
+    },
+    "ind.remediation.status.returned": {
+        "vi": "↩ Bị trả lại, cần sửa",
+        "en": "↩ Returned for changes",
+    },
+    "ind.remediation.status.accepted": {
+        "vi": "✓ Đã chấp nhận, đang thực hiện",
+        "en": "✓ Accepted, in progress",
+    },
+    "ind.remediation.status.done": {"vi": "✔ Đã hoàn thành", "en": "✔ Done"},
+    "ind.remediation.overdue": {
+        "vi": "⚠ Quá hạn {days} ngày",
+        "en": "⚠ Overdue by {days} days",
+    },
+    "ind.remediation.action.submitted": {"vi": "Lập và gửi kế hoạch", "en": "Wrote the plan"},
+    "ind.remediation.action.edited": {"vi": "Sửa kế hoạch", "en": "Edited the plan"},
+    "ind.remediation.action.resubmitted": {
+        "vi": "Sửa và gửi lại kế hoạch",
+        "en": "Edited and resubmitted the plan",
+    },
+    "ind.remediation.action.accepted": {"vi": "Chấp nhận kế hoạch", "en": "Accepted the plan"},
+    "ind.remediation.action.returned": {"vi": "Trả lại kế hoạch", "en": "Returned the plan"},
+    "ind.remediation.action.done": {"vi": "Báo cáo đã hoàn thành", "en": "Marked it done"},
+    "ind.remediation.history": {"vi": "Lịch sử thay đổi", "en": "History"},
+    "ind.remediation.changed": {"vi": "Đã sửa", "en": "Changed"},
+    "ind.remediation.last_review": {"vi": "Ý kiến thẩm định gần nhất", "en": "Latest review"},
+    "ind.remediation.done_note": {"vi": "Kết quả thực hiện", "en": "What was done"},
+    "ind.remediation.write": {"vi": "Lập kế hoạch khắc phục", "en": "Write the plan"},
+    "ind.remediation.submit": {"vi": "Gửi kế hoạch", "en": "Submit the plan"},
+    "ind.remediation.edit": {"vi": "Sửa kế hoạch", "en": "Edit the plan"},
+    "ind.remediation.save_edit": {"vi": "Lưu thay đổi", "en": "Save the changes"},
+    "ind.remediation.resubmit": {"vi": "Sửa và gửi lại", "en": "Edit and resubmit"},
+    "ind.remediation.save_resubmit": {"vi": "Gửi lại kế hoạch", "en": "Resubmit the plan"},
+    "ind.remediation.accept": {"vi": "Chấp nhận", "en": "Accept"},
+    "ind.remediation.return": {"vi": "Trả lại kèm ý kiến", "en": "Return with a comment"},
+    "ind.remediation.return_send": {"vi": "Trả lại kế hoạch", "en": "Return the plan"},
+    "ind.remediation.comment_optional": {
+        "vi": "Ý kiến (không bắt buộc)",
+        "en": "Comment (optional)",
+    },
+    "ind.remediation.comment_required": {
+        "vi": "Ý kiến: cần sửa gì (bắt buộc)",
+        "en": "Comment: what to change (required)",
+    },
+    "ind.remediation.finish": {"vi": "Báo cáo đã hoàn thành", "en": "Mark it done"},
+    "ind.remediation.finish_send": {"vi": "Xác nhận hoàn thành", "en": "Confirm it is done"},
+    "ind.remediation.done.created": {
+        "vi": "Đã gửi kế hoạch khắc phục.",
+        "en": "The remediation plan was submitted.",
+    },
+    "ind.remediation.done.edited": {"vi": "Đã lưu kế hoạch.", "en": "The plan was saved."},
+    "ind.remediation.done.accepted": {
+        "vi": "Đã chấp nhận kế hoạch.",
+        "en": "The plan was accepted.",
+    },
+    "ind.remediation.done.returned": {
+        "vi": "Đã trả lại kế hoạch cho xã.",
+        "en": "The plan was returned to the commune.",
+    },
+    "ind.remediation.done.finished": {
+        "vi": "Đã ghi nhận hoàn thành.",
+        "en": "The plan is marked done.",
+    },
+    "ind.remediation.open.title": {
+        "vi": "Kế hoạch đang thực hiện và quá hạn",
+        "en": "Open plans and overdue deadlines",
+    },
+    "ind.remediation.open.intro": {
+        "vi": "Mọi kỳ đánh giá, các xã trong phạm vi của bạn: quá hạn trước, rồi các kế "
+        "hoạch chờ thẩm định, rồi theo thời hạn.",
+        "en": "Every period, the communes in your scope: overdue first, then plans awaiting "
+        "review, then by deadline.",
+    },
+    "ind.remediation.open.counts": {
+        "vi": "{open} kế hoạch chưa hoàn thành, {overdue} quá hạn",
+        "en": "{open} plans not done, {overdue} overdue",
+    },
+    "ind.remediation.open.none": {
+        "vi": "Không có kế hoạch nào đang thực hiện.",
+        "en": "No plan is open.",
+    },
+    "ind.remediation.open.period": {"vi": "Kỳ đánh giá", "en": "Period"},
+    "ind.remediation.open.see": {"vi": "Xem", "en": "Open"},
+    "ind.remediation.open.choose": {"vi": "Xem kế hoạch của xã", "en": "A commune's plans"},
+    "ind.remediation.open.back": {
+        "vi": "← Kế hoạch đang mở của các xã",
+        "en": "← Every commune's open plans",
+    },
+    "ind.remediation.problems": {
+        "vi": "Chưa lưu được, vì:",
+        "en": "Not saved, because:",
+    },
+    "ind.remediation.problem.cause_missing": {
+        "vi": "Hãy nêu nguyên nhân.",
+        "en": "Say what caused it.",
+    },
+    "ind.remediation.problem.cause_long": {
+        "vi": "Nguyên nhân dài quá 2.000 ký tự.",
+        "en": "The cause is longer than 2,000 characters.",
+    },
+    "ind.remediation.problem.responsible_missing": {
+        "vi": "Hãy ghi người hoặc đơn vị chịu trách nhiệm.",
+        "en": "Say who answers for it.",
+    },
+    "ind.remediation.problem.responsible_long": {
+        "vi": "Người / đơn vị chịu trách nhiệm dài quá 200 ký tự.",
+        "en": "Who answers for it is longer than 200 characters.",
+    },
+    "ind.remediation.problem.steps_missing": {
+        "vi": "Hãy ghi ít nhất một bước khắc phục.",
+        "en": "Give at least one step.",
+    },
+    "ind.remediation.problem.steps_many": {
+        "vi": "Tối đa 20 bước.",
+        "en": "At most 20 steps.",
+    },
+    "ind.remediation.problem.step_long": {
+        "vi": "Mỗi bước tối đa 500 ký tự.",
+        "en": "A step has at most 500 characters.",
+    },
+    "ind.remediation.problem.deadline_missing": {
+        "vi": "Hãy chọn thời hạn hoàn thành (một ngày).",
+        "en": "Choose the deadline (a day).",
+    },
+    "ind.remediation.problem.deadline_past": {
+        "vi": "Thời hạn đã qua: chọn hôm nay hoặc một ngày sau.",
+        "en": "That day has passed: choose today or a later day.",
+    },
+    "ind.remediation.problem.deadline_far": {
+        "vi": "Thời hạn không quá 5 năm kể từ hôm nay.",
+        "en": "The deadline is at most five years ahead.",
+    },
+    "ind.remediation.problem.comment_missing": {
+        "vi": "Khi trả lại, hãy ghi ý kiến: xã cần sửa gì.",
+        "en": "A returned plan needs a comment: what the commune should change.",
+    },
+    "ind.remediation.problem.comment_long": {
+        "vi": "Ý kiến dài quá 2.000 ký tự.",
+        "en": "The comment is longer than 2,000 characters.",
+    },
+    "ind.remediation.problem.note_missing": {
+        "vi": "Hãy ghi kết quả đã thực hiện.",
+        "en": "Say what was done.",
+    },
+    "ind.remediation.problem.note_long": {
+        "vi": "Kết quả thực hiện dài quá 2.000 ký tự.",
+        "en": "What was done is longer than 2,000 characters.",
+    },
+    "ind.remediation.problem.indicator_not_failing": {
+        "vi": "Chỉ tiêu này hiện không ở mức chưa đạt trong kỳ: không cần kế hoạch khắc phục.",
+        "en": "This indicator is not 'not met' in the period now: it needs no plan.",
+    },
+    "ind.remediation.problem.indicator_unknown": {
+        "vi": "Xã không có chỉ tiêu này.",
+        "en": "The commune has no such indicator.",
+    },
+    "ind.remediation.problem.no_figures": {
+        "vi": "Xã không có số liệu cho kỳ này.",
+        "en": "The commune has no figures for this period.",
+    },
+    "ind.remediation.problem.has_plan": {
+        "vi": "Chỉ tiêu này đã có kế hoạch trong kỳ: hãy sửa kế hoạch đó.",
+        "en": "This indicator has a plan for the period already: edit that one.",
+    },
+    "ind.remediation.problem.not_editable": {
+        "vi": "Kế hoạch đã được chấp nhận hoặc đã hoàn thành nên không sửa được nữa.",
+        "en": "The plan was accepted or is done: it can no longer be changed.",
+    },
+    "ind.remediation.problem.unchanged": {
+        "vi": "Không có gì thay đổi so với kế hoạch đã gửi.",
+        "en": "Nothing changed from the plan as submitted.",
+    },
+    "ind.remediation.problem.not_submitted": {
+        "vi": "Kế hoạch không còn chờ thẩm định (đã có người quyết định trước).",
+        "en": "The plan no longer awaits review (someone decided already).",
+    },
+    "ind.remediation.problem.not_accepted": {
+        "vi": "Chỉ kế hoạch đã được chấp nhận mới báo hoàn thành được.",
+        "en": "Only an accepted plan can be marked done.",
+    },
     # -- indicators: the province summary --
     # -- indicators: province-specific indicators --
     # -- the indicator reports (HTML, PDF, CSV) and what changed since a sign-off -----

@@ -25,6 +25,7 @@ from xaso.server.database import ServerDatabase
 from xaso.server.demo.broker import EmbeddedBroker
 from xaso.server.demo.fleet import SimulatedFleet
 from xaso.server.demo.history import write_history
+from xaso.server.demo.remediation import seed_remediation
 from xaso.server.settings import Settings
 from xaso.server.store import open_store
 from xaso.server.web.accounts import AccountStore
@@ -109,11 +110,14 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         password = secrets.token_urlsafe(9)
         logins = _demo_accounts(AccountStore(server_db.connection), index, password)
 
-    runner = web.AppRunner(create_app(settings, Deps(index=index)), shutdown_timeout=5)
+    app = create_app(settings, Deps(index=index))
+    runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     fleet = SimulatedFleet(index, broker.url, data_dir / "agents", DEMO_HEARTBEAT_S)
     fleet.start()
+    # Evaluating the communes takes seconds: the page answers meanwhile.
+    plans = asyncio.create_task(_remediation_plans(app))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -137,9 +141,20 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         await stop.wait()
     finally:
         print("stopping…", flush=True)
+        plans.cancel()
         await asyncio.to_thread(fleet.stop)
         await runner.cleanup()
         await broker.stop()
+
+
+async def _remediation_plans(app: web.Application) -> None:
+    try:
+        written = await seed_remediation(app, int(time.time() * 1000))
+    except Exception:  # the demo goes on without them
+        log.exception("the demo's remediation plans could not be written")
+        return
+    if written:
+        log.info("wrote %d remediation plans for the Khắc phục tab", written)
 
 
 def _demo_accounts(accounts: AccountStore, index: InventoryIndex, password: str) -> list[str]:

@@ -7,6 +7,7 @@ from aiohttp import web
 from xaso.server.indicators.evidence import Evaluate
 from xaso.server.indicators.gather.declared import DeclaredStore
 from xaso.server.indicators.gather.documents import DocumentStore
+from xaso.server.indicators.gather.remediation import RemediationStore
 from xaso.server.indicators.gather.signoff import SignOffStore
 from xaso.server.indicators.profile import ProfileSet
 
@@ -14,6 +15,8 @@ from xaso.server.indicators.profile import ProfileSet
 DECLARED = web.AppKey("declared", DeclaredStore)
 DOCUMENTS = web.AppKey("documents", DocumentStore)
 SIGNOFFS = web.AppKey("signoffs", SignOffStore)
+# Remediation plans for the indicators a commune did not meet (chưa đạt).
+REMEDIATION = web.AppKey("remediation", RemediationStore)
 # The indicator evaluation as reports, sign-off and the overview call it.
 EVALUATE = web.AppKey("evaluate", Evaluate)
 # The indicator profiles: the default and the provinces' (profile.py).

@@ -1,6 +1,6 @@
 """The indicators capability in the running server: the profiles (checked at start),
-declared values, evidence documents and sign-offs, and the sources the evaluation
-reads."""
+declared values, evidence documents, sign-offs and remediation plans, and the sources
+the evaluation reads."""
 
 from __future__ import annotations
 
@@ -14,12 +14,14 @@ from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.indicators.gather.declared import DeclaredStore
 from xaso.server.indicators.gather.documents import DocumentStore
 from xaso.server.indicators.gather.evaluate import IndicatorSources, evaluate_communes
+from xaso.server.indicators.gather.remediation import RemediationStore
 from xaso.server.indicators.gather.signoff import SignOffStore
 from xaso.server.indicators.keys import (
     DECLARED,
     DOCUMENTS,
     EVALUATE,
     INDICATOR_PROFILES,
+    REMEDIATION,
     SIGNOFFS,
 )
 from xaso.server.indicators.profile import load_profiles
@@ -52,4 +54,5 @@ async def _stores_ctx(app: web.Application) -> AsyncIterator[None]:
     app[DOCUMENTS] = DocumentStore(Path(settings.data_dir) / "evidence", db)
     app[DECLARED] = DeclaredStore(db, ZoneInfo(app[INDEX].inventory.timezone))
     app[SIGNOFFS] = SignOffStore(db)
+    app[REMEDIATION] = RemediationStore(db, ZoneInfo(app[INDEX].inventory.timezone))
     yield

@@ -27,6 +27,7 @@ from xaso.server.web.api import (
     problems,
     radio_settings,
     readings,
+    remediation,
     reports,
     schedules,
 )
@@ -71,6 +72,7 @@ def setup(app: web.Application) -> None:
         content,
         declared,
         reports,
+        remediation,
         indicators,
         intake,
         accounts,

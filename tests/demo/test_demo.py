@@ -104,6 +104,19 @@ def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) 
         for summary in overview["summary"]:  # type: ignore[attr-defined]
             for indicator in ("R6", "R8", "C3"):
                 assert set(summary[indicator]) <= {"met", "not_met"}, (indicator, summary)
+        # The "Khắc phục" tab has something to show: a plan waiting, one overdue (written
+        # while the demo already answers).
+        plans: object = []
+        while time.monotonic() - started < 90:
+            plans = _get(f"{base}/api/v1/indicators/remediation?status=open", token)["plans"]
+            if isinstance(plans, list) and len(plans) == 2:
+                break
+            time.sleep(0.5)
+        assert isinstance(plans, list)
+        assert [(p["status"], p["overdue"]) for p in plans] == [
+            ("submitted", False),
+            ("accepted", True),
+        ]
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)

@@ -23,6 +23,7 @@ from xaso.server.web.pages import (
     gateways,
     help_page,
     indicators_declarations,
+    indicators_remediation,
     maintenance,
     overview,
     problems,
@@ -63,6 +64,7 @@ _PAGES = (
     admin_audit,
     radio_log,
     indicators_declarations,
+    indicators_remediation,
 )
 
 

@@ -35,6 +35,7 @@ from xaso.server.web.tokens import Role
 INDICATOR_TABS: Final[tuple[tuple[str, str], ...]] = (
     ("/indicators", "ind.overview.tab"),
     ("/indicators/declarations", "ind.declarations.tab"),
+    ("/indicators/remediation", "ind.remediation.tab"),
 )
 
 # The picker's fields, turned into ``period`` or ``from``/``to`` by a redirect.
