@@ -3144,6 +3144,8 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     # -- indicators: the province summary --
     # -- indicators: province-specific indicators --
+    # A unit of a province's own indicator in English (what changed since a sign-off).
+    "field.unit_en": {"vi": "Đơn vị tính (tiếng Anh)", "en": "Unit in English"},
     # -- the indicator reports (HTML, PDF, CSV) and what changed since a sign-off -----
     "report.title": {
         "vi": "Báo cáo chỉ tiêu hạ tầng số",

@@ -53,7 +53,7 @@ def _kind_of_file(path: Path) -> str:
             return "agent"
         if "rules" in data:
             return "alerts"
-        if "indicators" in data or "overrides" in data:
+        if any(key in data for key in ("indicators", "overrides", "added")):
             return "profile"
     return "inventory"
 

@@ -40,6 +40,9 @@ DEMO_HEARTBEAT_S = 5.0
 DEMO_HISTORY_DAYS = 366
 DEMO_HISTORY_HEARTBEAT_MS = 3 * 3600 * 1000
 BUNDLED_INVENTORY = Path(__file__).with_name("devices.yaml")
+# The province's indicator profile for the bundled inventory: the catalogue and one
+# indicator of Thanh Hóa's own (T1), so the indicator pages show one.
+BUNDLED_PROFILES = Path(__file__).with_name("profiles")
 
 
 def _quicken(index: InventoryIndex, heartbeat_s: float) -> InventoryIndex:
@@ -50,6 +53,12 @@ def _quicken(index: InventoryIndex, heartbeat_s: float) -> InventoryIndex:
                 entry, heartbeat_interval_s=heartbeat_s, offline_after_s=3 * heartbeat_s
             )
     return index
+
+
+def _profiles_for(inventory: Path) -> str | None:
+    """The bundled profiles go with the bundled inventory only: another names other
+    areas, and its communes take the default profile."""
+    return str(BUNDLED_PROFILES) if inventory.resolve() == BUNDLED_INVENTORY.resolve() else None
 
 
 def _inventory_path(given: str | None) -> Path:
@@ -103,6 +112,7 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         listen=listen,
         data_dir=str(data_dir),
         mqtt_client_id="xaso-demo-server",
+        indicator_profiles=_profiles_for(inventory),
     )
     host, port = settings.listen_host_port
     with ServerDatabase(settings.database_path) as server_db:

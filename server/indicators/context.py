@@ -85,6 +85,7 @@ class Context:
             name_en=indicator.name_en,
             method_en=method_en,
             reason_en=reason[1],
+            unit_en=indicator.unit_en,
         )
 
 

@@ -51,7 +51,9 @@ class IndicatorResult(msgspec.Struct, frozen=True, omit_defaults=True):
     method: str  # in words, Vietnamese
     source: str  # one of SOURCES
     value: float | None = None
-    unit: str = ""  # "%", "clusters", "days/week", "" for yes/no
+    # "%", "clusters", "days/week", "" for yes/no (report words ``unit.*``); a unit of a
+    # province's own: its Vietnamese word, with ``unit_en`` its English.
+    unit: str = ""
     numerator: float | None = None
     denominator: float | None = None
     threshold: float | None = None
@@ -63,6 +65,7 @@ class IndicatorResult(msgspec.Struct, frozen=True, omit_defaults=True):
     name_en: str = ""
     method_en: str = ""
     reason_en: str = ""
+    unit_en: str = ""
 
 
 class ExclusionChange(msgspec.Struct, frozen=True):

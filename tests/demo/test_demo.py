@@ -117,6 +117,9 @@ def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) 
             ("submitted", False),
             ("accepted", True),
         ]
+        # The province's own indicator (server/demo/profiles/thanh-hoa.yaml) is declared.
+        profile = _get(f"{base}/api/v1/indicators/profile?commune=xuan-hong", token)
+        assert "T1" in profile["declared"], profile["declared"]  # type: ignore[operator]
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)

@@ -375,7 +375,10 @@ def test_declared_values_and_switched_off_indicators() -> None:
         "hoa",
         [],
         profile=off,
-        declared={"N1": Declared(99.0, [Doc("a.pdf", "c" * 64)]), "N3": Declared(2.0, [])},
+        declared={
+            "N1": Declared(99.0, [Doc("a.pdf", "c" * 64)]),
+            "N3": Declared(2.0, [Doc("b.pdf", "d" * 64)]),
+        },
     )
     assert (results["N1"].verdict, results["N1"].value) == ("not_met", 99.0)
     assert results["N1"].evidence[-1].sha256 == "c" * 64

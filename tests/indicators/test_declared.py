@@ -12,20 +12,35 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import msgspec
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.apps import app_without_broker, bearer, page_cookie
+from tests.paths import DATA
+from xaso.inventory import load_inventory
 from xaso.server.database import ServerDatabase
+from xaso.server.indicators.compute import CommuneData, evaluate_commune
+from xaso.server.indicators.evidence import canonical_bytes, evidence_sha256
 from xaso.server.indicators.gather import documents
-from xaso.server.indicators.gather.declared import DeclaredStore, DeclaredValue, check_declaration
+from xaso.server.indicators.gather.declared import (
+    DeclaredDocument,
+    DeclaredStore,
+    DeclaredValue,
+    check_declaration,
+)
 from xaso.server.indicators.gather.documents import DocumentInfo, clean_name
 from xaso.server.indicators.keys import DECLARED, DOCUMENTS
+from xaso.server.indicators.profile import IndicatorProfile, load_default_profile, load_profiles
+from xaso.server.indicators.reports.report import render_csv, report_view
+from xaso.server.indicators.result import CommuneEvaluation, IndicatorResult
+from xaso.server.indicators.snapshot import snapshot
 from xaso.server.keys import SETTINGS
 from xaso.server.web.tokens import Role
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+INDICATORS_INVENTORY = DATA / "indicators-inventory.yaml"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -136,7 +151,7 @@ def test_a_document_backs_only_the_communes_it_was_uploaded_for() -> None:
     )
     assert problems == [f"documents[0]: no uploaded document {alpha_doc} for this commune"]
     entry, problems = check_declaration(
-        {**body, "documents": [province_doc], "numerator": 3, "denominator": 4},
+        {**body, "documents": [province_doc], "value": 75, "numerator": 3, "denominator": 4},
         ["alpha", "beta"],
         known,
         entered_by="",
@@ -393,11 +408,10 @@ def test_a_declared_percentage_is_at_most_100_and_matches_its_ratio() -> None:
     sha = "a" * 64
     known = {sha: _doc(sha, ["alpha"])}
     base = {"commune": "alpha", "valid_from": "2026-01-01", "documents": [sha]}
-    units = {"N1": "%", "N3": "points"}
 
     def problems_of(**body: object) -> list[str]:
         _, problems = check_declaration(
-            {**base, **body}, ["alpha"], known, entered_by="", entered_ms=0, units=units
+            {**base, **body}, ["alpha"], known, entered_by="", entered_ms=0
         )
         return problems
 
@@ -421,3 +435,176 @@ async def test_the_api_refuses_an_impossible_percentage(
     )
     assert response.status == 400 and "above 100" in await response.text()
     assert app[DECLARED].entries() == []
+
+
+# -- indicators a province adds -------------------------------------------------------
+
+PROVINCE_ADDS = """\
+schema: 1
+name: Tỉnh Thử 2026
+area: prov
+added:
+  T1:
+    name: Tỷ lệ thôn có tổ công nghệ số cộng đồng
+    name_en: Villages with a community digital technology team
+    unit: "%"
+    threshold: 80
+    method: Số thôn có tổ ÷ tổng số thôn
+    method_en: Villages with a team ÷ all villages
+  QR:
+    name: Số hộ kinh doanh thanh toán bằng mã QR
+    unit: {vi: hộ, en: households}
+    threshold: 20
+    evidence_required: false
+"""
+Q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+
+
+def province_profile(tmp_path: Path) -> IndicatorProfile:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "prov.yaml").write_text(PROVINCE_ADDS, encoding="utf-8")
+    return load_profiles(folder, load_inventory(INDICATORS_INVENTORY).index()).for_ancestors(
+        ["prov"]
+    )
+
+
+def _declared(indicator: str, value: float, papers: int = 1) -> DeclaredValue:
+    return DeclaredValue(
+        id=f"dv-{indicator}",
+        seq=1,
+        commune="hoa",
+        indicator=indicator,
+        value=value,
+        numerator=value / 10 if indicator == "T1" else None,
+        denominator=10 if indicator == "T1" else None,
+        valid_from=dt.date(2026, 7, 1),
+        documents=[
+            DeclaredDocument(f"quyet-dinh-{n}.pdf", f"{n:x}" * 64, 100, documents.PDF)
+            for n in range(papers)
+        ],
+        entered_by="VH-XH Hòa",
+        entered_ms=Q3[0],
+    )
+
+
+def evaluate_hoa(profile: IndicatorProfile, *entries: DeclaredValue) -> CommuneEvaluation:
+    index = load_inventory(INDICATORS_INVENTORY).index()
+    snap = snapshot(index, "hoa", *Q3)
+    data = CommuneData({}, {}, {}, None, {e.indicator: e for e in entries})
+    return evaluate_commune(snap, data, profile, now_ms=Q3[1] + 86_400_000)
+
+
+def results_of(evaluation: CommuneEvaluation) -> dict[str, IndicatorResult]:
+    return {r.indicator: r for r in evaluation.results}
+
+
+def test_an_added_indicator_is_judged_as_the_catalogues_declared_ones(tmp_path: Path) -> None:
+    profile = province_profile(tmp_path)
+    nothing = results_of(evaluate_hoa(profile))["T1"]
+    assert (nothing.verdict, nothing.reason) == (
+        "insufficient_data",
+        "Chưa kê khai số liệu (kèm minh chứng) cho toàn bộ kỳ",
+    )
+    assert (nothing.name, nothing.threshold, nothing.source) == (
+        "Tỷ lệ thôn có tổ công nghệ số cộng đồng",
+        80,
+        "declared",
+    )
+    t1 = results_of(evaluate_hoa(profile, _declared("T1", 90)))["T1"]
+    assert (t1.verdict, t1.value, t1.numerator, t1.denominator) == ("met", 90, 9, 10)
+    assert [(e.kind, e.id) for e in t1.evidence] == [("declared", "dv-T1"), ("document", "0" * 64)]
+    # The profile's method first, then the rule of every declared value.
+    assert t1.method.startswith("Số thôn có tổ ÷ tổng số thôn. Số liệu do xã kê khai kèm")
+    assert t1.method_en.startswith("Villages with a team ÷ all villages. A value declared")
+    low = results_of(evaluate_hoa(profile, _declared("T1", 70)))["T1"]
+    assert low.verdict == "not_met"
+
+
+def test_without_its_document_a_declared_value_is_not_met_but_insufficient(
+    tmp_path: Path,
+) -> None:
+    profile = province_profile(tmp_path)
+    results = results_of(
+        evaluate_hoa(profile, _declared("T1", 90, papers=0), _declared("QR", 25, papers=0))
+    )
+    t1 = results["T1"]
+    assert (t1.verdict, t1.value) == ("insufficient_data", 90)
+    assert "chưa kèm tài liệu minh chứng" in t1.reason and "no evidence document" in t1.reason_en
+    assert [e.kind for e in t1.evidence] == ["declared"]
+    # QR needs no document: judged as it stands, in its own unit.
+    qr = results["QR"]
+    assert (qr.verdict, qr.value, qr.unit, qr.unit_en) == ("met", 25, "hộ", "households")
+    assert "tài liệu minh chứng không bắt buộc" in qr.method
+
+
+def test_the_evidence_hash_covers_added_indicators(tmp_path: Path) -> None:
+    profile = province_profile(tmp_path)
+    default = load_default_profile()
+    undeclared = evaluate_hoa(profile)
+    declared = evaluate_hoa(profile, _declared("T1", 90))
+    another_document = evaluate_hoa(profile, _declared("T1", 90, papers=2))
+    hashes = {evidence_sha256(e) for e in (undeclared, declared, another_document)}
+    assert len(hashes) == 3
+    assert b'"indicator":"T1"' in canonical_bytes(declared)
+    # The catalogue's evaluation is as it was: no new field, the same bytes.
+    plain = evaluate_hoa(default)
+    assert b"unit_en" not in canonical_bytes(plain) and b"T1" not in canonical_bytes(plain)
+
+
+def test_the_report_names_them_from_the_profile(tmp_path: Path) -> None:
+    profile = province_profile(tmp_path)
+    evaluation = evaluate_hoa(profile, _declared("T1", 90), _declared("QR", 25, papers=0))
+    rows = {}
+    for lang in ("vi", "en"):
+        view = report_view(evaluation, evidence_sha256(evaluation), [], tz=TZ, lang=lang)
+        rows[lang] = {row["indicator"]: row for row in view["results"]}
+    assert rows["vi"]["T1"]["name"] == "Tỷ lệ thôn có tổ công nghệ số cộng đồng"
+    assert rows["en"]["T1"]["name"] == "Villages with a community digital technology team"
+    assert (rows["vi"]["T1"]["value"], rows["vi"]["T1"]["threshold"]) == ("90 %", "≥ 80 %")
+    # No English name: the Vietnamese; a unit of its own in each language.
+    assert rows["en"]["QR"]["name"] == "Số hộ kinh doanh thanh toán bằng mã QR"
+    assert (rows["vi"]["QR"]["value"], rows["vi"]["QR"]["threshold"]) == ("25 hộ", "≥ 20 hộ")
+    assert (rows["en"]["QR"]["value"], rows["en"]["QR"]["threshold"]) == (
+        "25 households",
+        "≥ 20 households",
+    )
+    csv_en = render_csv(evaluation, "x", [], tz=TZ, lang="en").decode("utf-8-sig")
+    assert ",households," in csv_en and ",T1,Villages with a community" in csv_en
+
+
+def test_a_commune_declares_what_its_profile_has(tmp_path: Path) -> None:
+    profile = province_profile(tmp_path)
+    sha = "a" * 64
+    known = {sha: _doc(sha, ["alpha"])}
+    body = {"commune": "alpha", "indicator": "T1", "value": 90, "valid_from": "2026-07-01"}
+
+    def check(profile: IndicatorProfile | None, **extra: object) -> list[str]:
+        _, problems = check_declaration(
+            {**body, **extra}, ["alpha"], known, entered_by="", entered_ms=0, profile=profile
+        )
+        return problems
+
+    assert check(profile, documents=[sha]) == []
+    assert check(profile, indicator="QR", value=3) == []  # no document needed
+    assert check(profile, documents=[sha], value=120) == ["value: 120 is a percentage above 100"]
+    assert check(profile) == [
+        "documents: at least one evidence document, by the sha256 that "
+        "POST /api/v1/indicators/documents answered"
+    ]
+    [problem] = check(None, documents=[sha])
+    assert problem == (
+        "indicator: must be one of N1, N2, N3, N4, N6: 'T1' is not an indicator of this "
+        "commune's profile (Mặc định (default))"
+    )
+    [problem] = check(profile, indicator="R6", documents=[sha])
+    assert problem.endswith("R6 is measured, not declared")
+    off = msgspec.structs.replace(
+        profile,
+        indicators=[
+            msgspec.structs.replace(i, enabled=False) if i.id == "T1" else i
+            for i in profile.indicators
+        ],
+    )
+    [problem] = check(off, documents=[sha])
+    assert problem.endswith("T1 is switched off in this commune's profile (Tỉnh Thử 2026)")

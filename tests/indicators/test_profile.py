@@ -3,6 +3,8 @@ with every problem and its line (also by ``xaso check``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from xaso.cli import main
 from xaso.inventory import load_inventory
 from xaso.server.indicators.profile import (
     Indicator,
+    IndicatorProfile,
     ProfileSet,
     check_profile_file,
     load_default_profile,
@@ -209,3 +212,249 @@ def test_xaso_check_recognises_a_profile(
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 4
     assert all(error.startswith(f"{bad}:") for error in errors)
+
+
+# -- indicators a province adds -------------------------------------------------------
+
+DEMO = REPO / "server" / "demo"
+DEMO_INVENTORY = DEMO / "devices.yaml"
+
+PROVINCE_ADDS = """\
+schema: 1
+name: Tỉnh Thử
+area: prov
+overrides:
+  N6: {enabled: false}
+added:
+  T1:
+    name: Tỷ lệ thôn có tổ công nghệ số cộng đồng
+    name_en: Villages with a community digital technology team
+    unit: "%"
+    threshold: 80
+    method: Số thôn có tổ ÷ tổng số thôn
+  hh-qr:
+    name: Số hộ kinh doanh thanh toán bằng mã QR
+    unit: {vi: hộ, en: households}
+    threshold: 20
+    comparison: ">"
+    evidence_required: false
+"""
+
+
+def test_a_province_adds_declared_indicators_of_its_own(tmp_path: Path) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    write(folder, PROVINCE_ADDS, "prov.yaml")
+    profiles = load_profiles(folder, load_inventory(INVENTORY).index())
+    province = profiles.for_ancestors(["prov"])
+    t1, qr = province.get("T1"), province.get("hh-qr")
+    assert t1 is not None and qr is not None
+    assert (t1.measure, t1.unit, t1.unit_en, t1.threshold, t1.comparison) == (
+        "declared", "%", "", 80, ">="
+    )  # fmt: skip
+    assert (t1.evidence_required, t1.added_by, t1.method) == (
+        True,
+        "prov",
+        "Số thôn có tổ ÷ tổng số thôn",
+    )
+    # English falls back to the Vietnamese; a unit of its own carries its words.
+    assert (qr.name_en, qr.unit, qr.unit_en) == (qr.name, "hộ", "households")
+    assert (qr.comparison, qr.evidence_required) == (">", False)
+    # After the catalogue, in the file's order; the one switched off is not declared.
+    assert [i.id for i in province.indicators][-3:] == ["N6", "T1", "hh-qr"]
+    assert [i.id for i in province.declared_indicators()] == ["N1", "N2", "N3", "N4", "T1", "hh-qr"]
+    assert [i.id for i in profiles.default.declared_indicators()] == ["N1", "N2", "N3", "N4", "N6"]
+    assert all(i.added_by is None for i in profiles.default.indicators)
+
+
+BAD_ADDED = """\
+schema: 1
+name: x
+area: prov
+added:
+  N7: {name: a, unit: "%", threshold: 1}                   # <- the catalogue's form
+  "x y": {name: a, unit: "%", threshold: 1}                # <- not an id
+  T2: {name: " ", unit: "%", threshold: 1}                 # <- no name
+  T3: {name: a, unit: hộ, threshold: 1}                    # <- unit not known
+  T4: {name: a, unit: {vi: "", en: x}, threshold: 1}       # <- no Vietnamese unit
+  T5: {name: a, unit: "%", threshold: 120}                 # <- above 100 %
+  T6: {name: a, unit: "%", threshold: 1, colour: red}      # <- unknown key
+  T7: {name: a, unit: "%"}                                 # <- no threshold
+  T8: {name: a, unit: "%", threshold: 1, comparison: "=>"} # <- no such comparison
+  T9: {name: a, unit: {vi: "%"}, threshold: 1}              # <- a known unit in words
+  T10: {name: a, unit: points, threshold: 1, measure: cluster_count}  # <- declared only
+"""
+
+
+def test_bad_added_indicators_are_refused_with_their_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    path = write(folder, BAD_ADDED, "prov.yaml")
+    with pytest.raises(ConfigError) as caught:
+        load_profiles(folder, load_inventory(INVENTORY).index())
+    messages = [str(p) for p in caught.value.problems]
+    for marker, words in [
+        ("catalogue's form", "N7: ids of a letter R, C or N and digits are kept for the catalogue"),
+        ("not an id", "indicator id 'x y' must start with a letter"),
+        ("no name", "T2: name must say the indicator in Vietnamese"),
+        ("unit not known", "T3: unknown unit 'hộ' (one of %, points"),
+        ("no Vietnamese unit", "T4: unit.vi must be the unit in Vietnamese"),
+        ("above 100", "T5: threshold 120 is a percentage above 100"),
+        ("unknown key", "unknown key 'colour'"),
+        ("no threshold", "missing required key 'threshold'"),
+        ("no such comparison", "'=>'"),
+        ("known unit in words", "T9: '%' is a unit xaso knows"),
+        ("declared only", "unknown key 'measure'"),
+    ]:
+        line = line_of(BAD_ADDED, marker)
+        assert any(f"{path}:{line}:" in m and words in m for m in messages), (marker, messages)
+    # The same file, alone, through `xaso check`.
+    assert len(check_profile_file(path)) == len(messages)
+
+
+LAYERS = {
+    "thanh-hoa.yaml": """\
+schema: 1
+name: Tỉnh Thanh Hóa
+area: thanh-hoa
+overrides:
+  R2: {threshold: 90}
+added:
+  T1: {name: Tổ công nghệ số, unit: "%", threshold: 80}
+""",
+    "tho-xuan.yaml": """\
+schema: 1
+name: Huyện Thọ Xuân
+area: tho-xuan
+overrides:
+  T1: {threshold: 70}
+  R8: {enabled: false}
+""",
+    "xuan-hong.yaml": """\
+schema: 1
+name: Xã Xuân Hồng
+commune: xuan-hong
+overrides:
+  T1: {threshold: 60, evidence_required: false}
+added:
+  X1: {name: Điểm bưu điện văn hóa xã, unit: points, threshold: 1}
+""",
+}
+
+
+def _layers(tmp_path: Path, extra: dict[str, str] | None = None) -> Path:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    for name, text in {**LAYERS, **(extra or {})}.items():
+        write(folder, text, name)
+    return folder
+
+
+def test_profiles_build_on_the_ones_above_them(tmp_path: Path) -> None:
+    """The province adds T1; its district (before July 2025) and a commune change its
+    threshold as they would a catalogue indicator's, and keep the province's other
+    changes."""
+    index = load_inventory(DEMO_INVENTORY).index()
+    profiles = load_profiles(_layers(tmp_path), index)
+
+    def figures(profile: IndicatorProfile) -> tuple[object, ...]:
+        t1, r2, r8 = (profile.get(i) for i in ("T1", "R2", "R8"))
+        assert t1 is not None and r2 is not None and r8 is not None
+        return profile.name, t1.threshold, t1.evidence_required, r2.threshold, r8.enabled
+
+    assert figures(profiles.for_ancestors(["thanh-hoa"])) == ("Tỉnh Thanh Hóa", 80, True, 90, True)
+    district = profiles.for_ancestors(["tho-xuan", "thanh-hoa"])
+    assert figures(district) == ("Huyện Thọ Xuân", 70, True, 90, False)
+    # Xuân Hồng sat under the district until 30 June 2025, under the province after.
+    before = profiles.commune_profile(index, "xuan-hong", dt.date(2025, 6, 30))
+    after = profiles.commune_profile(index, "xuan-hong", dt.date(2025, 7, 1))
+    assert figures(before) == ("Xã Xuân Hồng", 60, False, 90, False)
+    assert figures(after) == ("Xã Xuân Hồng", 60, False, 90, True)
+    assert (after.area, after.commune) == ("thanh-hoa", "xuan-hong")
+    assert [i.id for i in after.declared_indicators()][-2:] == ["T1", "X1"]
+    x1 = after.get("X1")
+    assert x1 is not None and x1.added_by == "xuan-hong"
+    # Another commune takes its area's profile; the commune's own is cached.
+    assert profiles.commune_profile(index, "xuan-lai", dt.date(2025, 7, 1)).get("X1") is None
+    assert profiles.for_commune("xuan-hong", ["thanh-hoa"]) is after
+
+
+BAD_LAYERS = {
+    "tho-xuan.yaml": """\
+schema: 1
+name: Huyện Thọ Xuân
+area: tho-xuan
+overrides:
+  T9: {threshold: 70}                      # <- no such indicator above
+added:
+  T1: {name: a, unit: "%", threshold: 1}   # <- the province's already
+""",
+    "xuan-lai.yaml": """\
+schema: 1
+name: Xã Xuân Lai
+commune: xuan-lai                          # <- both
+area: thanh-hoa
+""",
+    "xuan-nowhere.yaml": """\
+schema: 1
+name: x
+commune: nowhere                           # <- unknown commune
+""",
+    "xuan-hong2.yaml": """\
+schema: 1
+name: again
+commune: xuan-hong                         # <- a second file
+overrides:
+  T1: {threshold: 101}                     # <- above 100 %
+""",
+}
+
+
+def test_a_layer_is_checked_against_what_it_builds_on(tmp_path: Path) -> None:
+    index = load_inventory(DEMO_INVENTORY).index()
+    folder = _layers(tmp_path, BAD_LAYERS)
+    with pytest.raises(ConfigError) as caught:
+        load_profiles(folder, index)
+    messages = [str(p) for p in caught.value.problems]
+    for name, marker, words in [
+        ("tho-xuan.yaml", "no such indicator", "unknown indicator 'T9' (the profile it builds on"),
+        ("tho-xuan.yaml", "already", "T1: already an indicator of the profile it builds on"),
+        ("xuan-lai.yaml", "both", "give 'area' or 'commune', not both"),
+        ("xuan-nowhere.yaml", "unknown commune", "unknown commune 'nowhere'"),
+        ("xuan-hong2.yaml", "a second file", "commune 'xuan-hong' already has a profile"),
+        ("xuan-hong2.yaml", "above 100", "T1: threshold 101 is a percentage above 100"),
+    ]:
+        line = line_of(BAD_LAYERS[name], marker)
+        assert any(f"{folder / name}:{line}:" in m and words in m for m in messages), (
+            marker,
+            messages,
+        )
+
+
+def test_xaso_check_knows_what_the_other_files_of_the_folder_add(tmp_path: Path) -> None:
+    folder = _layers(tmp_path)
+    # Alone, the commune's file cannot know that its province adds T1: its folder says.
+    assert check_profile_file(folder / "xuan-hong.yaml") == []
+    assert main(["check", str(folder / "tho-xuan.yaml")]) == 0
+    (folder / "thanh-hoa.yaml").unlink()
+    [problem] = check_profile_file(folder / "tho-xuan.yaml")
+    assert "unknown indicator 'T1'" in problem.message and problem.line == 5
+
+
+def test_the_demo_province_adds_t1() -> None:
+    index = load_inventory(DEMO_INVENTORY).index()
+    profile = load_profiles(DEMO / "profiles", index).commune_profile(
+        index, "xuan-hong", dt.date(2026, 9, 30)
+    )
+    t1 = profile.get("T1")
+    assert t1 is not None and t1.name == "Tỷ lệ thôn có tổ công nghệ số cộng đồng"
+    assert (t1.unit, t1.threshold, t1.comparison, t1.evidence_required) == ("%", 80, ">=", True)
+    assert check_profile_file(DEMO / "profiles" / "thanh-hoa.yaml", index) == []
+
+
+def test_the_example_in_docs_indicators_is_a_valid_profile(tmp_path: Path) -> None:
+    text = (REPO / "docs" / "indicators.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+    [example] = [block for block in blocks if "added:" in block]
+    path = write(tmp_path, example)
+    assert check_profile_file(path, load_inventory(DEMO_INVENTORY).index()) == []

@@ -44,7 +44,14 @@ overrides:
   R3: {enabled: true, threshold: 1}
   C1: {enabled: false}
   R6: {threshold: 90, window: period}
+added:
+  T1:
+    name: Tỷ lệ thôn có tổ công nghệ số cộng đồng
+    name_en: Villages with a community digital technology team
+    unit: "%"
+    threshold: 80
 """
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def make_app(tmp_path: Path, store: SqliteStore, profiles: Path | None) -> web.Application:
@@ -185,6 +192,61 @@ async def test_a_declared_value_with_its_documents(client: TestClient) -> None:
     documents = [e for e in n1["evidence"] if e["kind"] == "document"]
     assert documents == [{"kind": "document", "id": sha, "label": "bao-cao-4g.pdf", "sha256": sha}]
     assert by_id(body)["N2"]["verdict"] == "insufficient_data"
+
+
+async def test_a_commune_declares_the_indicators_its_province_added(client: TestClient) -> None:
+    app = app_of(client)
+    vang = bearer(app, Role.OPERATOR, "vang")
+    response = await client.post("/api/v1/indicators/documents?name=qd.pdf", data=PDF, headers=vang)
+    sha = (await response.json())["documents"][0]["id"]
+    body = {
+        "commune": "vang",
+        "indicator": "T1",
+        "value": 100,
+        "numerator": 1,
+        "denominator": 1,
+        "valid_from": "2026-07-01",
+        "documents": [sha],
+    }
+    response = await client.post("/api/v1/indicators/declared", json=body, headers=vang)
+    assert response.status == 201, await response.text()
+    admin = bearer(app, Role.ADMIN)
+    _, evaluation = await get(client, "/api/v1/indicators?commune=vang&period=2026-09", admin)
+    t1 = by_id(evaluation)["T1"]
+    assert (t1["verdict"], t1["value"], t1["name"]) == (
+        "met",
+        100,
+        "Tỷ lệ thôn có tổ công nghệ số cộng đồng",
+    )
+    assert [e["kind"] for e in t1["evidence"]] == ["declared", "document"]
+
+    # Hòa's profile (the default) has no T1: refused, saying what it may declare.
+    hoa = bearer(app, Role.OPERATOR, "hoa")
+    # The same file uploaded for Hòa too: the indicator is the only problem.
+    await client.post("/api/v1/indicators/documents?name=qd.pdf", data=PDF, headers=hoa)
+    response = await client.post(
+        "/api/v1/indicators/declared", json={**body, "commune": "hoa"}, headers=hoa
+    )
+    assert response.status == 400
+    assert (await response.json())["problems"] == [
+        "indicator: must be one of N1, N2, N3, N4, N6: 'T1' is not an indicator of this "
+        "commune's profile (Mặc định (default))"
+    ]
+    _, evaluation = await get(client, "/api/v1/indicators?commune=hoa&period=2026-09", admin)
+    assert "T1" not in by_id(evaluation)
+
+    # The profile says which indicators each commune declares.
+    _, profile = await get(client, "/api/v1/indicators/profile?commune=vang", admin)
+    assert profile["declared"] == ["N1", "N2", "N3", "N4", "N6", "T1"]
+    t1_profile = {i["id"]: i for i in profile["indicators"]}["T1"]
+    assert (t1_profile["measure"], t1_profile["unit"], t1_profile["threshold"]) == (
+        "declared",
+        "%",
+        80,
+    )
+    assert (t1_profile["added_by"], t1_profile["evidence_required"]) == ("prov2", True)
+    _, default = await get(client, "/api/v1/indicators/profile?commune=hoa", admin)
+    assert default["declared"] == ["N1", "N2", "N3", "N4", "N6"]
 
 
 async def test_excused_periods_only_when_asked(client: TestClient) -> None:

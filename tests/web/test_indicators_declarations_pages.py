@@ -359,7 +359,7 @@ def test_every_problem_the_api_can_say_has_its_words() -> None:
         {},
         entered_by="x",
         entered_ms=0,
-        units={"N1": "%"},
+        profile=None,
     )
     assert problems
     for problem in problems:

@@ -1,8 +1,10 @@
-"""Declared indicators (N1–N4, N6): a value a commune enters, backed by evidence.
+"""Declared indicators (N1–N4, N6, and those a province profile adds): a value a
+commune enters, backed by evidence.
 
 Fibre and 4G coverage, Wi-Fi at cultural houses and officials with computers cannot be
 measured by our agents; the commune declares them, uploads its evidence (minh chứng),
-and the verifier checks the documents. Each entry applies to a span of local dates
+and the verifier checks the documents. Which indicators a commune declares is its
+profile's (``IndicatorProfile.declared_indicators``). Each entry applies to a span of local dates
 (``valid_from``..``valid_until``, inclusive at both ends like the inventory's parent
 links), and entries are never changed or removed: a correction is a newer entry, so an
 evaluation signed off earlier can always be traced to what was declared then.
@@ -25,10 +27,12 @@ import msgspec
 
 from xaso.server.indicators.gather.documents import DocumentInfo, is_sha256
 from xaso.server.indicators.period import period_days
+from xaso.server.indicators.profile import Indicator, IndicatorProfile, load_default_profile
 from xaso.server.json_table import JsonTable
 
-# The indicators a commune declares (docs/domain.md#indicators); thresholds and
-# names are the profile's.
+# The catalogue's declared indicators (docs/domain.md#indicators); a commune declares
+# those of its profile, which may switch some off and add its own
+# (``IndicatorProfile.declared_indicators``).
 DECLARED_INDICATORS = ("N1", "N2", "N3", "N4", "N6")
 MAX_DOCUMENTS = 20
 MAX_NOTE_CHARS = 2000
@@ -140,12 +144,13 @@ def check_declaration(
     *,
     entered_by: str,
     entered_ms: int,
-    units: Mapping[str, str] | None = None,
+    profile: IndicatorProfile | None = None,
 ) -> tuple[DeclaredValue | None, list[str]]:
     """The entry a request body describes, or every problem with it (the body of
-    ``POST /api/v1/indicators/declared``, docs/api.md). ``units``: each indicator's
-    unit in the profile; a percentage is at most 100 and, with a numerator and a
-    denominator, is their ratio."""
+    ``POST /api/v1/indicators/declared``, docs/api.md). ``profile``: the commune's
+    (None: the default); it says which indicators the commune declares, their units (a
+    percentage is at most 100 and, with a numerator and a denominator, is their ratio)
+    and whether a value needs a document."""
     problems: list[str] = []
     known = {
         "commune",
@@ -163,11 +168,7 @@ def check_declaration(
     if not isinstance(commune, str) or commune not in set(communes):
         problems.append(f"commune: no commune {commune!r} in the inventory")
     indicator = body.get("indicator")
-    if indicator not in DECLARED_INDICATORS:
-        problems.append(
-            f"indicator: must be one of {', '.join(DECLARED_INDICATORS)} "
-            f"(the others are measured), not {indicator!r}"
-        )
+    declared = _declared_indicator(indicator, profile or load_default_profile(), problems)
     if "value" not in body:
         problems.append("value: required")
     value = _number(body, "value", problems)
@@ -179,7 +180,7 @@ def check_declaration(
         problems.append("denominator: must be more than 0")
     if numerator is not None and denominator is not None and numerator > denominator:
         problems.append("numerator: must not be more than the denominator")
-    if isinstance(indicator, str) and (units or {}).get(indicator) == "%":
+    if declared is not None and declared.unit == "%":
         _check_percentage(value, numerator, denominator, problems)
     if "valid_from" not in body:
         problems.append("valid_from: required (the first day the value applies to)")
@@ -190,7 +191,9 @@ def check_declaration(
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > MAX_NOTE_CHARS:
         problems.append(f"note: must be text of at most {MAX_NOTE_CHARS} characters")
-    cited = _documents(body.get("documents"), commune, documents, problems)
+    # An unknown indicator is taken to need evidence, as the catalogue's all do.
+    required = declared is None or declared.evidence_required
+    cited = _documents(body.get("documents"), commune, documents, problems, required=required)
     if problems or value is None or valid_from is None:
         return None, problems
     assert isinstance(commune, str) and isinstance(indicator, str) and isinstance(note, str)
@@ -234,14 +237,40 @@ def _check_percentage(
             )
 
 
+def _declared_indicator(
+    indicator: object, profile: IndicatorProfile, problems: list[str]
+) -> Indicator | None:
+    """The profile's declared indicator ``indicator`` names, or None (and why not)."""
+    declarable = profile.declared_indicators()
+    found = profile.get(indicator) if isinstance(indicator, str) else None
+    if found is not None and found in declarable:
+        return found
+    if found is None:
+        why = f"{indicator!r} is not an indicator of this commune's profile ({profile.name})"
+    elif found.measure != "declared":
+        why = f"{indicator} is measured, not declared"
+    else:
+        why = f"{indicator} is switched off in this commune's profile ({profile.name})"
+    problems.append(f"indicator: must be one of {', '.join(i.id for i in declarable)}: {why}")
+    return None
+
+
 def _documents(
-    given: object, commune: object, documents: Mapping[str, DocumentInfo], problems: list[str]
+    given: object,
+    commune: object,
+    documents: Mapping[str, DocumentInfo],
+    problems: list[str],
+    *,
+    required: bool,
 ) -> list[DeclaredDocument]:
-    # Evidence is what makes a declared value more than a claim: at least one document.
-    if not isinstance(given, list) or not given:
+    if given is None and not required:
+        return []
+    # Evidence is what makes a declared value more than a claim: at least one document
+    # (unless the profile says this indicator does without).
+    if not isinstance(given, list) or (required and not given):
         problems.append(
-            "documents: at least one evidence document, by the sha256 that "
-            "POST /api/v1/indicators/documents answered"
+            ("documents: at least one evidence document" if required else "documents: a list")
+            + ", by the sha256 that POST /api/v1/indicators/documents answered"
         )
         return []
     if len(given) > MAX_DOCUMENTS:

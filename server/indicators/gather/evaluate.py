@@ -73,7 +73,7 @@ async def evaluate_communes(
     now = now_ms if now_ms is not None else sources.clock_ms()
     profiles = sources.profiles or ProfileSet(load_default_profile())
     snaps = [snapshot(index, code, from_ms, to_ms) for code in communes]
-    chosen = [profiles.for_ancestors(snap.ancestors) for snap in snaps]
+    chosen = [profiles.for_commune(snap.code, snap.ancestors) for snap in snaps]
     ranges = [data_ranges(snap, profile, now) for snap, profile in zip(snaps, chosen, strict=True)]
 
     # Which devices each time range needs: usually one range per kind for every commune.
@@ -126,11 +126,10 @@ async def evaluate_communes(
     for snap, profile, needs in zip(snaps, chosen, ranges, strict=True):
         declared: dict[str, DeclaredLike | None] = {}
         if declared_store is not None and snap.exists:
-            for indicator in profile.indicators:
-                if indicator.measure == "declared" and indicator.enabled:
-                    declared[indicator.id] = declared_store.value_for(
-                        snap.code, indicator.id, snap.from_ms, snap.to_ms
-                    )
+            for indicator in profile.declared_indicators():
+                declared[indicator.id] = declared_store.value_for(
+                    snap.code, indicator.id, snap.from_ms, snap.to_ms
+                )
         span = _union(needs.transitions.values())
         data = CommuneData(
             # A view, not a copy: each commune looks up its own devices only.

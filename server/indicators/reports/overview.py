@@ -102,6 +102,8 @@ def overview(
                         "verdicts": [None] * len(periods),
                         "values": [None] * len(periods),
                         "unit": result.unit,
+                        # A province's own unit in English ("" for the catalogue's).
+                        "unit_en": result.unit_en,
                     },
                 )
                 cell["verdicts"][position] = result.verdict

@@ -44,7 +44,7 @@ VERDICTS: tuple[str, ...] = get_args(Verdict)
 
 
 def value_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str:
-    return quantity_text(result.value, result.unit, w, lang)
+    return quantity_text(result.value, result.unit, w, lang, result.unit_en)
 
 
 def threshold_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str:
@@ -53,7 +53,7 @@ def threshold_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str
     if result.unit == "":
         return w["yes"] if result.threshold >= 1 else w["no"]
     sign = COMPARISON_SIGNS.get(result.comparison, result.comparison)
-    unit = unit_text(result.unit, w)
+    unit = unit_text(result.unit, w, lang, result.unit_en)
     number = format_number(result.threshold, lang)
     return f"{sign} {number} %" if unit == "%" else f"{sign} {number} {unit}"
 
@@ -362,7 +362,7 @@ def render_csv(
                     r.indicator,
                     name,
                     _plain_number(r.value),
-                    r.unit if lang == "en" else unit_text(r.unit, w),
+                    (r.unit_en or r.unit) if lang == "en" else unit_text(r.unit, w),
                     _plain_number(r.numerator),
                     _plain_number(r.denominator),
                     r.comparison,

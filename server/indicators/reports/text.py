@@ -49,15 +49,21 @@ def named_period(from_ms: int, to_ms: int, tz: ZoneInfo, lang: str) -> str:
     return period_name(label, lang) if label else period_text(from_ms, to_ms, tz, lang)
 
 
-def unit_text(unit: str, w: dict[str, str]) -> str:
+def unit_text(unit: str, w: dict[str, str], lang: str = "vi", unit_en: str = "") -> str:
+    """A unit in words: the catalogue's are looked up (``unit.*``); a province's own
+    carries its words, the Vietnamese in ``unit`` and the English in ``unit_en``."""
+    if lang == "en" and unit_en:
+        return unit_en
     return w.get(f"unit.{unit}", unit)
 
 
-def quantity_text(value: float | None, unit: str, w: dict[str, str], lang: str) -> str:
+def quantity_text(
+    value: float | None, unit: str, w: dict[str, str], lang: str, unit_en: str = ""
+) -> str:
     if value is None:
         return "—"
     if unit == "":  # a yes/no indicator
         return w["yes"] if value >= 1 else w["no"]
-    shown = unit_text(unit, w)
+    shown = unit_text(unit, w, lang, unit_en)
     number = format_number(value, lang)
     return f"{number} %" if shown == "%" else f"{number} {shown}"

@@ -22,9 +22,9 @@ from xaso.server.indicators.gather.documents import (
     PendingDocument,
     is_sha256,
 )
-from xaso.server.indicators.keys import DECLARED, DOCUMENTS, INDICATOR_PROFILES
-from xaso.server.indicators.profile import ProfileSet, load_default_profile
+from xaso.server.indicators.keys import DECLARED, DOCUMENTS
 from xaso.server.keys import CLOCK_MS, INDEX
+from xaso.server.web.api.indicators import commune_profile
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.tokens import Principal, Role
@@ -217,15 +217,21 @@ def checked_declaration(request: web.Request, body: Mapping[str, Any]) -> Declar
         isinstance(commune, str) and may_declare(principal, commune)
     ):
         raise forbidden()
-    # A declared indicator's unit is the base profile's (a province cannot change it).
-    profiles = request.app.get(INDICATOR_PROFILES) or ProfileSet(load_default_profile())
+    communes = request.app[INDEX].communes
+    # The commune's profile today says what it declares (those a province added too),
+    # in which unit, and whether a document is needed.
+    profile = (
+        commune_profile(request, commune)
+        if isinstance(commune, str) and commune in communes
+        else None
+    )
     entry, problems = check_declaration(
         body,
-        request.app[INDEX].communes,
+        communes,
         request.app[DOCUMENTS].table.items,
         entered_by=principal.name,
         entered_ms=request.app[CLOCK_MS](),
-        units={i.id: i.unit for i in profiles.default.indicators},
+        profile=profile,
     )
     if entry is None:
         raise _invalid("invalid declared value", problems)

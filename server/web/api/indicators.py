@@ -3,7 +3,7 @@
 - ``GET /api/v1/indicators?commune=&period=`` (or ``from=&to=``, ``excused=1``): the
   commune's evaluation for the period, a ``CommuneEvaluation`` as JSON;
 - ``GET /api/v1/indicators/profile?commune=``: the profile that commune is evaluated
-  with (without ``commune``: the default profile).
+  with (without ``commune``: the default profile), and the indicators it declares.
 
 Every reading role sees the communes of its token (admins every commune); a commune
 outside the token's scope is "not found", as elsewhere in the API.
@@ -20,13 +20,13 @@ from aiohttp import web
 from xaso.server.indicators.gather.evaluate import evaluate_communes
 from xaso.server.indicators.keys import INDICATOR_PROFILES
 from xaso.server.indicators.period import PeriodError, local_day, period_from_query
-from xaso.server.indicators.profile import ProfileSet, load_default_profile
+from xaso.server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
 from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import json_response, not_found
 
-__all__ = ["excused_flag", "requested_evaluation_period", "setup_routes"]
+__all__ = ["commune_profile", "excused_flag", "requested_evaluation_period", "setup_routes"]
 
 _FLAGS: Final = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
@@ -81,6 +81,16 @@ def _profiles(request: web.Request) -> ProfileSet:
     return request.app.get(INDICATOR_PROFILES) or ProfileSet(load_default_profile())
 
 
+def commune_profile(request: web.Request, code: str, at_ms: int | None = None) -> IndicatorProfile:
+    """The profile ``code`` (a commune of the inventory) is evaluated with in the
+    hierarchy of the day of ``at_ms`` (a period's last instant: the evaluation's rule),
+    else of today. Its ``declared_indicators()`` are what the commune declares."""
+    moment = request.app[CLOCK_MS]() if at_ms is None else at_ms
+    return _profiles(request).commune_profile(
+        request.app[INDEX], code, local_day(moment, _tz(request))
+    )
+
+
 async def get_evaluation(request: web.Request) -> web.Response:
     problems: list[str] = []
     code = _commune_param(request, problems, required=True)
@@ -104,19 +114,17 @@ async def get_profile(request: web.Request) -> web.Response:
     _, to_ms = requested_evaluation_period(request, problems) if period_given else (0, 0)
     if problems:
         raise _invalid(problems)
-    profiles = _profiles(request)
-    profile = profiles.default
+    profile = _profiles(request).default
     if code is not None:
         _check_scope(request, code)
-        index = request.app[INDEX]
         # The hierarchy of the period's last day (the evaluation's rule), else today's.
-        at_ms = to_ms - 1 if period_given else request.app[CLOCK_MS]()
-        profile = profiles.for_ancestors(index.ancestors(code, local_day(at_ms, _tz(request))))
+        profile = commune_profile(request, code, to_ms - 1 if period_given else None)
     body: dict[str, Any] = {
         "commune": code,
         "profile": profile.name,
         "area": profile.area,
         "indicators": msgspec.to_builtins(profile.indicators),
+        "declared": [indicator.id for indicator in profile.declared_indicators()],
     }
     return json_response(body)
 

@@ -122,7 +122,7 @@ def threshold_text(indicator: Indicator, words: Mapping[str, str], lang: str) ->
         return words["yes"] if indicator.threshold >= 1 else words["no"]
     sign = COMPARISON_SIGNS.get(indicator.comparison, indicator.comparison)
     number = format_number(indicator.threshold, lang)
-    unit = unit_text(indicator.unit, dict(words))
+    unit = unit_text(indicator.unit, dict(words), lang, indicator.unit_en)
     return f"{sign} {number} %" if unit == "%" else f"{sign} {number} {unit}"
 
 
@@ -172,8 +172,10 @@ def declarations_view(request: web.Request, place: IndicatorPlace, lang: str) ->
     from_ms, to_ms = (snap.from_ms, snap.to_ms) if snap.exists else (period.from_ms, period.to_ms)
     first, last = period_days(from_ms, to_ms, zone)
     profiles = app.get(INDICATOR_PROFILES) or ProfileSet(load_default_profile())
-    profile = profiles.for_ancestors(snap.ancestors)
-    declared = [i for i in profile.indicators if i.measure == "declared"]
+    # The profile the evaluation uses for the period (the hierarchy of its last day): its
+    # declared indicators, those a province added among them.
+    profile = profiles.for_commune(place.commune, snap.ancestors)
+    declared = profile.declared_indicators()
     store = app[DECLARED]
     known = app[DOCUMENTS].table.items
     scope = request[PRINCIPAL].scope
@@ -185,14 +187,14 @@ def declarations_view(request: web.Request, place: IndicatorPlace, lang: str) ->
             if (d.sha256 not in known or known[d.sha256].visible_to(scope))
         )
 
-    def entry_view(entry: DeclaredValue, unit: str) -> EntryView:
+    def entry_view(entry: DeclaredValue, indicator: Indicator) -> EntryView:
         ratio = ""
         if entry.numerator is not None and entry.denominator is not None:
             top, bottom = entry.numerator, entry.denominator
             ratio = f"{format_number(top, lang)}/{format_number(bottom, lang)}"
         return EntryView(
             id=entry.id,
-            value=quantity_text(entry.value, unit, words, lang),
+            value=quantity_text(entry.value, indicator.unit, words, lang, indicator.unit_en),
             raw_value=entry.value,
             ratio=ratio,
             by=entry.entered_by or "—",
@@ -212,8 +214,6 @@ def declarations_view(request: web.Request, place: IndicatorPlace, lang: str) ->
     cited: dict[str, set[str]] = {}  # sha256 -> the indicators citing it this period
     earlier_cited: dict[str, set[str]] = {}  # sha256 -> indicators that ever cited it
     for indicator in declared:
-        if not indicator.enabled:
-            continue
         current = store.value_for(place.commune, indicator.id, from_ms, to_ms)
         entries = history.get(indicator.id, [])
         touching = [e for e in entries if _touches(e, first, last)]
@@ -232,12 +232,12 @@ def declarations_view(request: web.Request, place: IndicatorPlace, lang: str) ->
             DeclaredRow(
                 indicator=indicator,
                 name=indicator.name if lang == "vi" else indicator.name_en or indicator.name,
-                unit=unit_text(indicator.unit, words),
+                unit=unit_text(indicator.unit, words, lang, indicator.unit_en),
                 threshold=threshold_text(indicator, words, lang),
-                current=entry_view(current, indicator.unit) if current else None,
+                current=entry_view(current, indicator) if current else None,
                 verdict=verdict,
-                partial=[entry_view(e, indicator.unit) for e in reversed(partial)],
-                replaced=[entry_view(e, indicator.unit) for e in reversed(replaced)],
+                partial=[entry_view(e, indicator) for e in reversed(partial)],
+                replaced=[entry_view(e, indicator) for e in reversed(replaced)],
             )
         )
     # What is missing first: that is what the commune has to do.
@@ -271,7 +271,9 @@ def declarations_view(request: web.Request, place: IndicatorPlace, lang: str) ->
         exists=snap.exists,
         profile_name=profile.name,
         not_applied=[
-            (i.name if lang == "vi" else i.name_en or i.name) for i in declared if not i.enabled
+            (i.name if lang == "vi" else i.name_en or i.name)
+            for i in profile.indicators
+            if i.measure == "declared" and not i.enabled
         ],
         documents=documents,
         choices=choices,
