@@ -23,6 +23,7 @@ from xaso.inventory import InventoryIndex, load_inventory
 from xaso.server.app import Deps, create_app
 from xaso.server.database import ServerDatabase
 from xaso.server.demo.broker import EmbeddedBroker
+from xaso.server.demo.declarations import seed_declarations
 from xaso.server.demo.fleet import SimulatedFleet
 from xaso.server.demo.history import write_history
 from xaso.server.demo.remediation import seed_remediation
@@ -127,7 +128,7 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
     fleet = SimulatedFleet(index, broker.url, data_dir / "agents", DEMO_HEARTBEAT_S)
     fleet.start()
     # Evaluating the communes takes seconds: the page answers meanwhile.
-    plans = asyncio.create_task(_remediation_plans(app))
+    plans = asyncio.create_task(_compliance_examples(app))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -157,12 +158,18 @@ async def _serve(listen: str, inventory: Path, data_dir: Path) -> None:
         await broker.stop()
 
 
-async def _remediation_plans(app: web.Application) -> None:
+async def _compliance_examples(app: web.Application) -> None:
+    """Declarations first (the plans are written for what the evaluation then finds
+    not met), then remediation plans."""
+    now_ms = int(time.time() * 1000)
     try:
-        written = await seed_remediation(app, int(time.time() * 1000))
+        declared = await seed_declarations(app, now_ms)
+        written = await seed_remediation(app, now_ms)
     except Exception:  # the demo goes on without them
-        log.exception("the demo's remediation plans could not be written")
+        log.exception("the demo's declarations and remediation plans could not be written")
         return
+    if declared:
+        log.info("declared %d values with evidence for the Khai báo tab", declared)
     if written:
         log.info("wrote %d remediation plans for the Khắc phục tab", written)
 

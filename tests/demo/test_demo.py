@@ -117,9 +117,16 @@ def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) 
             ("submitted", False),
             ("accepted", True),
         ]
-        # The province's own indicator (server/demo/profiles/thanh-hoa.yaml) is declared.
+        # The province's own indicator (server/demo/profiles/thanh-hoa.yaml) is declared,
+        # and the communes have declared it and the catalogue's, with a document
+        # (server/demo/declarations.py), before the plans were written.
         profile = _get(f"{base}/api/v1/indicators/profile?commune=xuan-hong", token)
         assert "T1" in profile["declared"], profile["declared"]  # type: ignore[operator]
+        declared = _get(f"{base}/api/v1/indicators/declared?commune=xuan-hong", token)
+        entries = declared["declared"]
+        assert isinstance(entries, list)
+        assert {e["indicator"] for e in entries} == set(profile["declared"])  # type: ignore[arg-type]
+        assert all(e["documents"] for e in entries)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
