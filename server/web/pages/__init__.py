@@ -22,6 +22,8 @@ from xaso.server.web.pages import (
     excused,
     gateways,
     help_page,
+    indicators_overview,
+    indicators_trend,
     maintenance,
     overview,
     problems,
@@ -61,6 +63,8 @@ _PAGES = (
     admin_tokens,
     admin_audit,
     radio_log,
+    indicators_overview,
+    indicators_trend,
 )
 
 
