@@ -2693,6 +2693,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "vi": "Không có xã nào trong phạm vi của bạn thuộc địa bàn này trong kỳ.",
         "en": "No commune of your scope lies in this area in the period.",
     },
+    "ind.overview.home_link": {
+        "vi": "Chỉ tiêu hạ tầng số, {period} →",
+        "en": "Digital infrastructure indicators, {period} →",
+    },
     # Each indicator's short name, for the overview's narrow columns: the default
     # catalogue's (server/indicators/default-profile.yaml); a renamed or new indicator
     # shows its own name, shortened.

@@ -213,6 +213,9 @@ async def test_the_links_lead_to_the_report_and_the_trends(
     # The short name on the header, the full name in the table of indicators beneath.
     assert '<span class="ind-short">Loa các thôn</span>' in html
     assert "Tỷ lệ thôn có cụm loa truyền thanh hoạt động" in html
+    # The status page links to the indicators, naming their period.
+    home = await _page(client, "/", cookie)
+    assert '<a href="/indicators">Chỉ tiêu hạ tầng số, Quý 3/2026 →</a>' in home
 
 
 async def test_the_trend_views(client: TestClient, app: web.Application) -> None:
