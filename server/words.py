@@ -2651,6 +2651,112 @@ _TEXT: dict[str, dict[str, str]] = {
     "ind.period.earlier": {"vi": "← Kỳ trước", "en": "← Previous"},
     "ind.period.later": {"vi": "Kỳ sau →", "en": "Next →"},
     # -- indicators: the overview --
+    # (server/web/pages/indicators_overview.py, indicators_trend.py)
+    "ind.overview.title": {"vi": "Tổng quan chỉ tiêu", "en": "Indicators overview"},
+    "ind.overview.area": {"vi": "Địa bàn", "en": "Area"},
+    "ind.overview.all_areas": {"vi": "Mọi xã được giao", "en": "Every commune in scope"},
+    "ind.overview.legend": {"vi": "Chú giải", "en": "Legend"},
+    "ind.overview.summary": {
+        "vi": "{communes} xã/phường: {all_met} đạt mọi chỉ tiêu, {not_met} có chỉ tiêu "
+        "chưa đạt, {insufficient} còn thiếu dữ liệu",
+        "en": "{communes} communes: {all_met} meet every indicator, {not_met} miss at "
+        "least one, {insufficient} lack data",
+    },
+    "ind.overview.caption": {
+        "vi": "Kết quả từng chỉ tiêu của mỗi xã, {period}",
+        "en": "Each commune's verdict on each indicator, {period}",
+    },
+    "ind.overview.counts": {"vi": "Số xã", "en": "Communes"},
+    "ind.overview.trend": {
+        "vi": "Xu hướng qua các kỳ",
+        "en": "The trend over the periods",
+    },
+    "ind.overview.commune_trend": {"vi": "xu hướng", "en": "trend"},
+    "ind.overview.open_report": {
+        "vi": "Mở báo cáo của xã, chỉ tiêu {indicator}",
+        "en": "Open the commune's report at {indicator}",
+    },
+    "ind.overview.not_evaluated": {
+        "vi": "Không đánh giá chỉ tiêu này cho xã trong kỳ",
+        "en": "Not evaluated for this commune in the period",
+    },
+    "ind.overview.indicators": {"vi": "Các chỉ tiêu", "en": "The indicators"},
+    "ind.overview.indicators_note": {
+        "vi": "Tên ngắn trên đầu bảng là tên gọn của chỉ tiêu; tên đầy đủ ở đây. Mỗi mã mở "
+        "xu hướng của chỉ tiêu.",
+        "en": "The table's headers give each indicator's short name; here is its full "
+        "name. Each code opens the indicator's trend.",
+    },
+    "ind.overview.code": {"vi": "Mã", "en": "Code"},
+    "ind.overview.name": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "ind.overview.none": {
+        "vi": "Không có xã nào trong phạm vi của bạn thuộc địa bàn này trong kỳ.",
+        "en": "No commune of your scope lies in this area in the period.",
+    },
+    "ind.overview.home_link": {
+        "vi": "Chỉ tiêu hạ tầng số, {period} →",
+        "en": "Digital infrastructure indicators, {period} →",
+    },
+    # Each indicator's short name, for the overview's narrow columns: the default
+    # catalogue's (server/indicators/default-profile.yaml); a renamed or new indicator
+    # shows its own name, shortened.
+    "ind.short.R1": {"vi": "Đài truyền thanh", "en": "Radio station"},
+    "ind.short.R2": {"vi": "Loa các thôn", "en": "Village speakers"},
+    "ind.short.R3": {"vi": "Số cụm loa", "en": "Cluster count"},
+    "ind.short.R6": {"vi": "Loa hoạt động", "en": "Speaker uptime"},
+    "ind.short.R8": {"vi": "Tần suất phát", "en": "Broadcast days"},
+    "ind.short.R9": {"vi": "Phát khẩn cấp", "en": "Emergency ready"},
+    "ind.short.C1": {"vi": "Camera an ninh", "en": "Security cameras"},
+    "ind.short.C2": {"vi": "Điểm trọng yếu", "en": "Key locations"},
+    "ind.short.C3": {"vi": "Camera hoạt động", "en": "Camera uptime"},
+    "ind.short.N5": {"vi": "Họp trực tuyến", "en": "Video meetings"},
+    "ind.short.N1": {"vi": "Phủ sóng 4G", "en": "4G coverage"},
+    "ind.short.N2": {"vi": "Cáp quang", "en": "Fibre"},
+    "ind.short.N3": {"vi": "Wi-Fi công cộng", "en": "Public Wi-Fi"},
+    "ind.short.N4": {"vi": "Máy tính cán bộ", "en": "Officials' PCs"},
+    "ind.short.N6": {"vi": "Internet hộ gia đình", "en": "Home broadband"},
+    "ind.trend.title": {"vi": "Xu hướng chỉ tiêu", "en": "Indicator trend"},
+    "ind.trend.back": {"vi": "← Tổng quan", "en": "← Overview"},
+    "ind.trend.all": {"vi": "Mọi chỉ tiêu", "en": "Every indicator"},
+    "ind.trend.of_indicator": {"vi": "Theo chỉ tiêu", "en": "By indicator"},
+    "ind.trend.of_commune": {"vi": "Theo xã", "en": "By commune"},
+    "ind.trend.periods": {"vi": "Số kỳ", "en": "Periods shown"},
+    "ind.trend.periods_option": {"vi": "{n} kỳ gần nhất", "en": "The last {n}"},
+    "ind.trend.heading_all": {
+        "vi": "Số xã theo kết quả của từng chỉ tiêu, {first} – {last}",
+        "en": "Communes by verdict on each indicator, {first} – {last}",
+    },
+    "ind.trend.heading_indicator": {
+        "vi": "{indicator}: số xã theo kết quả, {first} – {last}",
+        "en": "{indicator}: communes by verdict, {first} – {last}",
+    },
+    "ind.trend.heading_commune": {
+        "vi": "{commune}: số chỉ tiêu theo kết quả, {first} – {last}",
+        "en": "{commune}: indicators by verdict, {first} – {last}",
+    },
+    "ind.trend.chart_label": {
+        "vi": "Biểu đồ cột chồng: {what}. {values}",
+        "en": "Stacked bar chart: {what}. {values}",
+    },
+    "ind.trend.figures": {"vi": "Số liệu của biểu đồ", "en": "The chart's figures"},
+    "ind.trend.communes_table": {
+        "vi": "Kết quả của từng xã qua các kỳ",
+        "en": "Each commune's verdict over the periods",
+    },
+    "ind.trend.indicators_table": {
+        "vi": "Kết quả của từng chỉ tiêu qua các kỳ",
+        "en": "Each indicator's verdict over the periods",
+    },
+    "ind.trend.not_listed": {
+        "vi": "Xã không có trong kỳ (chưa thành lập, đã sáp nhập hoặc ngoài địa bàn)",
+        "en": "The commune is not listed in the period (not yet founded, merged, or "
+        "outside the area)",
+    },
+    "ind.trend.note": {
+        "vi": "Mỗi kỳ được đánh giá với dữ liệu hiện có, theo địa giới của chính kỳ đó.",
+        "en": "Each period is evaluated with the data held now, by the boundaries of that period.",
+    },
+    "ind.trend.no_indicator": {"vi": "Không có chỉ tiêu này", "en": "No such indicator"},
     # -- indicators: a commune's report page and sign-off --
     # -- indicators: declarations and documents --
     "ind.declarations.tab": {"vi": "Khai báo", "en": "Declarations"},
@@ -3286,12 +3392,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "vi": "Báo cáo với dữ liệu hiện nay",
         "en": "The report with the data now",
     },
-    "overview": {"vi": "Tổng hợp chỉ tiêu theo xã", "en": "Indicators by commune"},
-    "area": {"vi": "Địa bàn", "en": "Area"},
-    "all_areas": {"vi": "Toàn bộ địa bàn được giao", "en": "Every commune in scope"},
-    "trend": {"vi": "Xu hướng các kỳ trước", "en": "Trend over earlier periods"},
-    "report": {"vi": "Báo cáo", "en": "Report"},
-    "no_communes": {"vi": "Không có xã nào trong kỳ này.", "en": "No commune in this period."},
     "legend": {"vi": "Chú giải", "en": "Legend"},
     "page": {"vi": "Trang", "en": "Page"},
     "hash_note": {

@@ -133,24 +133,45 @@ async def test_bad_requests_name_every_problem(client: TestClient, app: web.Appl
 
 
 async def test_the_overview_page(client: TestClient, app: web.Application) -> None:
+    """The page shows the API's overview of the period (tests/web/test_indicators_
+    overview_pages.py tells the rest)."""
     cookie = page_cookie(app, Role.VIEWER)
     response = await client.get("/indicators?area=prov&period=2025-Q3", headers=cookie)
     assert response.status == 200
     html = await response.text()
-    for expected in ("Tổng hợp chỉ tiêu theo xã", "Tỉnh Thử", "Xã Mới", "Đạt", "Người xem"):
+    for expected in ("Tổng quan chỉ tiêu — Tỉnh Thử", "Xã Mới", "Đạt", "Người xem"):
         assert expected in html, expected
-    # The periods named as people name them; the links keep the machine names.
-    assert "<strong>Quý 3/2025</strong>" in html and "Quý 2/2025" in html
-    assert "2025-Q2" not in html
-    assert "/indicators/report?commune=a1&amp;lang=vi&amp;period=2025-Q3" in html
-    assert 'href="/indicators?area=prov&amp;period=2025-Q3&amp;lang=en"' in html
+    # The period named as people name it; the links keep the machine name.
+    assert "<strong>Quý 3/2025</strong>" in html
+    assert '<a href="/indicators/commune?commune=a1&amp;period=2025-Q3">Xã Một</a>' in html
     english = await (
         await client.get("/indicators?area=prov&period=2025-Q3&lang=en", headers=cookie)
     ).text()
     assert "<strong>Q3 2025</strong>" in english and "(Viewer)" in english
-    # Without a period: the last full quarter.
-    response = await client.get("/indicators?area=prov", headers=cookie, allow_redirects=False)
-    assert response.status == 303 and "period=20" in response.headers["Location"]
+    # Without a period: the last full quarter, on the page itself.
+    response = await client.get(
+        "/indicators?area=prov&lang=vi", headers=cookie, allow_redirects=False
+    )
+    assert response.status == 200 and "<strong>Quý " in await response.text()
+
+
+async def test_the_overview_of_one_commune_and_the_english_names(
+    client: TestClient, app: web.Application, fake: FakeEvaluation
+) -> None:
+    viewer = bearer(app, Role.VIEWER, "a1", "a2")
+    body = await (
+        await client.get(f"{OVERVIEW}?period=2025-Q3&trend=1&commune=a2", headers=viewer)
+    ).json()
+    assert [row["commune"] for row in body["communes"]] == ["a2"]
+    assert all(calls[0] == ["a2"] for calls in fake.calls)
+    assert body["indicators"][0] == {
+        "id": "R2",
+        "name": "Tỷ lệ thôn có cụm loa truyền thanh hoạt động",
+        "name_en": "",
+    }
+    # A commune outside the token's scope is not there, as for a report.
+    response = await client.get(f"{OVERVIEW}?period=2025-Q3&commune=a3", headers=viewer)
+    assert response.status == 404
 
 
 async def test_a_trend_reaching_back_before_1970_is_a_400(

@@ -91,11 +91,13 @@ async def test_a_bad_request_on_a_page_says_why_in_words_and_as_written(
     client: TestClient, app: web.Application
 ) -> None:
     cookie = page_cookie(app, Role.ADMIN)
-    response = await client.get("/indicators?period=2026-Q9&trend=99", headers=cookie)
+    response = await client.get("/indicators/trend?periods=99&area=nowhere", headers=cookie)
     html = await _page(response, 400)
     assert "Yêu cầu không hợp lệ" in html
     assert "Chi tiết kỹ thuật" in html
-    assert "2026-Q9" in html and "trend" in html  # the handler's own problems, each
+    assert "periods" in html and "nowhere" in html  # the handler's own problems, each
+    html = await _page(await client.get("/indicators?period=2026-Q9", headers=cookie), 400)
+    assert "2026-Q9" in html
 
 
 async def test_a_method_a_page_does_not_take_keeps_its_allow(

@@ -4,13 +4,13 @@
 Everyone reads within their commune scope; a verifier (or an admin) signs off. The same
 handlers answer under ``/api/v1/indicators/…`` (bearer token) and ``/indicators/…``
 (the page's login cookie), so a report opened from the page links to documents the
-browser can open.
+browser can open. The overview's figures come from ``overview_data``, which the
+overview pages (server/web/pages/indicators_overview.py) call too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import urllib.parse
 from collections import defaultdict
@@ -33,21 +33,17 @@ from xaso.server.indicators.period import (
     FIRST_DAY,
     PeriodError,
     day_start_ms,
-    parse_period,
     period_from_query,
 )
 from xaso.server.indicators.reports.overview import MAX_TREND, PeriodRef, communes_under, overview
 from xaso.server.indicators.reports.pdf import FontMissing, render_pdf
 from xaso.server.indicators.reports.period import period_ref, previous_periods
 from xaso.server.indicators.reports.report import (
-    VERDICTS,
     period_text,
-    quantity_text,
     render_csv,
     render_html,
     report_view,
 )
-from xaso.server.indicators.reports.text import named_period
 from xaso.server.indicators.result import CommuneEvaluation
 from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.keys import CLOCK_MS, INDEX
@@ -56,10 +52,8 @@ from xaso.server.web.api.indicators import excused_flag
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
 from xaso.server.web.rendering import request_language
-from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.web.tokens import Principal, Role
 from xaso.server.web.views import iso_utc
-from xaso.server.words import role_name, translator
 
 FORMATS = ("html", "csv", "pdf", "json")
 DEFAULT_TREND = 2
@@ -469,23 +463,33 @@ def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> w
     return web.Response(text=render_html(view), content_type="text/html")
 
 
-async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRef]:
-    query = request.query
-    tz = _tz(request)
-    index = request.app[INDEX]
-    area = query.get("area") or None
+def overview_problems(request: web.Request, area: str | None, trend: int) -> list[str]:
+    """What is wrong with an overview's area and trend, each in words: the API's 400
+    and the pages' say the same."""
     problems = []
-    if area is not None and area not in index.areas:
+    if area is not None and area not in request.app[INDEX].areas:
         problems.append(f"area: no area {area!r} in the inventory")
-    period, period_problems = _period_problems(request, query)
-    problems += period_problems
-    trend_text = query.get("trend", str(DEFAULT_TREND))
-    trend = int(trend_text) if trend_text.isascii() and trend_text.isdigit() else -1
     if not 0 <= trend <= MAX_TREND:
         problems.append(f"trend: a number of earlier periods, 0 to {MAX_TREND}")
-    excused = excused_flag(request, problems)
-    if problems or period is None:
-        raise _invalid("invalid overview request", problems)
+    return problems
+
+
+async def overview_data(
+    request: web.Request,
+    period: PeriodRef,
+    *,
+    area: str | None = None,
+    trend: int = 0,
+    excused: bool = False,
+    commune: str | None = None,
+) -> dict[str, Any]:
+    """Communes × indicators for ``period`` and the ``trend`` periods before it, for
+    the communes under ``area`` (or only ``commune``) within the asker's scope: what
+    ``GET /api/v1/indicators/overview`` answers, for the API and the pages alike. The
+    arguments are checked already (``overview_problems``); a trend reaching back
+    before 1970 is a 400."""
+    tz = _tz(request)
+    index = request.app[INDEX]
     try:
         periods = [*previous_periods(period, trend, tz), period]
     except ValueError:  # a named period before 1970
@@ -501,7 +505,7 @@ async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRe
         communes = [
             c
             for c in communes_under(index, area, ref.from_ms, ref.to_ms, tz)
-            if principal.may_see(c)
+            if principal.may_see(c) and commune in (None, c)
         ]
         evaluations.append(await _evaluate(request, communes, ref, excused))
     data = overview(periods, evaluations, commune_order=list(index.communes))
@@ -513,88 +517,28 @@ async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRe
     for ref_view in data["periods"]:
         ref_view["from"] = iso_utc(ref_view["from_ms"])
         ref_view["to"] = iso_utc(ref_view["to_ms"])
-    return data, period
+    return data
 
 
 async def overview_api(request: web.Request) -> web.Response:
-    data, _ = await _overview_data(request)
-    return json_response(data)
-
-
-async def overview_page(request: web.Request) -> web.Response:
-    """The overview in the page's style; without ``period``, the last full quarter."""
-    tz = _tz(request)
-    if "period" not in request.query and "from" not in request.query:
-        today = dt.datetime.fromtimestamp(request.app[CLOCK_MS]() / 1000, tz)
-        label = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-        last = previous_periods(PeriodRef(label, *parse_period(label, tz)), 1, tz)[0]
-        query = urllib.parse.urlencode({**request.query, "period": last.label})
-        raise web.HTTPSeeOther(location=f"/indicators?{query}")
-    data, period = await _overview_data(request)
-    lang = request_language(request)
-    w = translator(lang)
-    # The periods as people name them ("Quý 3/2026"); the links keep the machine names.
-    columns = [named_period(p["from_ms"], p["to_ms"], tz, lang) for p in data["periods"]]
-    rows = []
-    for row in data["communes"]:
-        report_query = {"commune": row["commune"], "lang": lang}
-        if period.label:
-            report_query["period"] = period.label
-        else:
-            report_query.update({"from": str(period.from_ms), "to": str(period.to_ms)})
-        rows.append(
-            {
-                "name": row["name"],
-                "code": row["commune"],
-                "parent": _area_name(request, row["parent"]) or "—",
-                "listed": row["sha256"][-1] is not None,
-                "cells": [
-                    _overview_cell(row["indicators"].get(i["id"]), columns, w, lang)
-                    for i in data["indicators"]
-                ],
-                "report": f"/indicators/report?{urllib.parse.urlencode(report_query)}",
-            }
-        )
-    principal = request[PRINCIPAL]
-    languages = {
-        code: f"{request.path}?{urllib.parse.urlencode({**request.query, 'lang': code})}"
-        for code in ("vi", "en")
-    }
-    html = ENVIRONMENT.get_template("indicators_overview.html").render(
-        t=w,
-        w=w,
-        lang=lang,
-        area=data["area"],
-        period=columns[-1],
-        earlier=columns[:-1],
-        indicators=data["indicators"],
-        rows=rows,
-        verdicts=[(v, w[f"verdict.{v}"]) for v in VERDICTS],
-        user=principal,
-        role=role_name(principal.role, w),
-        languages=languages,
+    """``?area=&period=&trend=&excused=&commune=`` (docs/reports.md, "Overview")."""
+    query = request.query
+    area = query.get("area") or None
+    commune = query.get("commune") or None
+    if commune is not None:
+        _visible_commune(request, commune)  # 404 outside the scope, as for a report
+    trend_text = query.get("trend", str(DEFAULT_TREND))
+    trend = int(trend_text) if trend_text.isascii() and trend_text.isdigit() else -1
+    problems = overview_problems(request, area, trend)
+    period, period_problems = _period_problems(request, query)
+    problems += period_problems
+    excused = excused_flag(request, problems)
+    if problems or period is None:
+        raise _invalid("invalid overview request", problems)
+    data = await overview_data(
+        request, period, area=area, trend=trend, excused=excused, commune=commune
     )
-    return web.Response(text=html, content_type="text/html")
-
-
-def _overview_cell(
-    cell: dict[str, Any] | None, columns: list[str], w: dict[str, str], lang: str
-) -> dict[str, Any] | None:
-    """One commune × indicator: the period's verdict and value, earlier verdicts."""
-    if cell is None:
-        return None
-    verdict = cell["verdicts"][-1]
-    value = cell["values"][-1]
-    return {
-        "verdict": verdict,
-        "text": w.get(f"verdict.{verdict}", "—") if verdict else "—",
-        "value": ""
-        if value is None or cell["unit"] == ""
-        else quantity_text(value, cell["unit"], w, lang),
-        "trend": [
-            {"verdict": v, "period": columns[i]} for i, v in enumerate(cell["verdicts"][:-1])
-        ],
-    }
+    return json_response(data)
 
 
 def setup_routes(app: web.Application) -> None:
@@ -603,9 +547,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/v1/indicators/signoff", list_signoffs)
     app.router.add_get("/api/v1/indicators/signoff/{id}", signoff_snapshot)
     app.router.add_get("/api/v1/indicators/overview", overview_api)
-    # The page (login cookie): the overview, reports, what a sign-off approved, and the
-    # documents they link to.
-    app.router.add_get("/indicators", overview_page)
+    # The pages (login cookie): reports, what a sign-off approved, and the documents
+    # they link to. The overview page is server/web/pages/indicators_overview.py.
     app.router.add_get("/indicators/report", report)
     app.router.add_get("/indicators/signoff/{id}", signoff_snapshot)
     app.router.add_get("/indicators/documents/{sha256}", download_document)

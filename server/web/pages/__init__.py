@@ -23,7 +23,9 @@ from xaso.server.web.pages import (
     gateways,
     help_page,
     indicators_declarations,
+    indicators_overview,
     indicators_remediation,
+    indicators_trend,
     maintenance,
     overview,
     problems,
@@ -65,6 +67,8 @@ _PAGES = (
     radio_log,
     indicators_declarations,
     indicators_remediation,
+    indicators_overview,
+    indicators_trend,
 )
 
 

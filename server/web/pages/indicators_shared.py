@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
 
+import msgspec
 from aiohttp import web
 
 from xaso.server.indicators.period import PeriodError, parse_period, period_from_query
@@ -78,6 +79,15 @@ class IndicatorPlace:
         return urllib.parse.urlencode(pairs)
 
 
+def refused(problems: list[str]) -> web.HTTPBadRequest:
+    """A 400 naming every problem in the API's shape, which the error page lists
+    beneath its words (server/web/error_pages.py)."""
+    body = {"error": "invalid request", "problems": problems}
+    return web.HTTPBadRequest(
+        text=msgspec.json.encode(body).decode(), content_type="application/json"
+    )
+
+
 def _tz(request: web.Request) -> ZoneInfo:
     return ZoneInfo(request.app[INDEX].inventory.timezone)
 
@@ -108,8 +118,8 @@ def _picked_query(query: dict[str, str]) -> dict[str, str]:
         if kind == "month":
             return {"period": f"{year}-{int(query.get('month', '')):02d}"}
     except (ValueError, OverflowError) as exc:
-        raise web.HTTPBadRequest(text=f"period: {exc}") from None
-    raise web.HTTPBadRequest(text=f"kind: one of {', '.join(KINDS)}")
+        raise refused([f"period: {exc}"]) from None
+    raise refused([f"kind: one of {', '.join(KINDS)}"])
 
 
 def chosen_period(request: web.Request) -> ChosenPeriod:
@@ -127,7 +137,7 @@ def chosen_period(request: web.Request) -> ChosenPeriod:
         try:
             ref = period_ref(*period_from_query(given, tz), tz)
         except PeriodError as exc:
-            raise web.HTTPBadRequest(text="; ".join(exc.problems)) from None
+            raise refused(list(exc.problems)) from None
     else:
         ref = last_full_quarter(request)
     return describe_period(ref, tz, request_language(request))

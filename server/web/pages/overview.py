@@ -4,6 +4,7 @@ Per commune of the asker's scope the devices it holds today counted by status, w
 problems (offline, stopped, pending, unknown) first and the communes with the most of
 them on top; a line per province and one for them all; each commune links to its page
 (``/communes/{code}``) and each count of problems to the problems page filtered to it.
+A line links to the indicators (``/indicators``), naming the period they open on.
 Above them the alerts firing (with who acknowledged them) and a banner when the server
 has lost its broker. No device list: the devices are on the commune pages and the
 problems page. The counts ask for themselves again every ``--page-refresh-s``
@@ -19,12 +20,14 @@ from aiohttp import web
 
 from xaso.inventory import InventoryIndex
 from xaso.server.alerts.wiring import active_alerts
+from xaso.server.indicators.reports.text import named_period
 from xaso.server.keys import INDEX
 from xaso.server.monitoring.keys import STATE
 from xaso.server.monitoring.problems import PROBLEM_STATUSES, belonging_on
 from xaso.server.web.auth import PRINCIPAL, today
+from xaso.server.web.pages.indicators_shared import last_full_quarter
 from xaso.server.web.pages.live import freshness, local_time, wants_fragment, zone
-from xaso.server.web.rendering import render
+from xaso.server.web.rendering import render, request_language
 from xaso.server.web.status_words import playing_source
 
 # The columns, problems first (the order of a problem's importance), then the rest.
@@ -130,8 +133,12 @@ async def overview(request: web.Request) -> web.Response:
         "other_columns": OTHERS,
         **freshness(request),
     }
-    template = "overview_live.html" if wants_fragment(request) else "overview.html"
-    return render(request, template, **context)
+    if wants_fragment(request):
+        return render(request, "overview_live.html", **context)
+    # The period the indicators open on, named on the link to them.
+    quarter = last_full_quarter(request)
+    period = named_period(quarter.from_ms, quarter.to_ms, zone(request), request_language(request))
+    return render(request, "overview.html", indicators_period=period, **context)
 
 
 def setup_routes(app: web.Application) -> None:
