@@ -1,0 +1,50 @@
+"""The demo's province (server/demo/devices.yaml) with a quarter of its simulated past
+(server/demo/history.py: outages, power cuts, maintenance, broadcast logs), served by
+the real app: what ``xaso demo`` shows for 2026-Q3, in about a second, for tests that
+look at every commune's reports and the province summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from tests.apps import app_without_broker
+from tests.paths import REPO
+from xaso.inventory import load_inventory
+from xaso.server.demo.history import write_history
+from xaso.server.store.sqlite import SqliteStore
+
+DEMO_INVENTORY = REPO / "server" / "demo" / "devices.yaml"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+QUARTER = "2026-Q3"
+# The history starts before the quarter (R6 and C3 read 30 days before its end) and the
+# clock stands a few days after it: the quarter is over, and may be signed off.
+HISTORY_FROM = int(dt.datetime(2026, 6, 20, tzinfo=TZ).timestamp() * 1000)
+NOW = int(dt.datetime(2026, 10, 5, 9, 0, tzinfo=TZ).timestamp() * 1000)
+# The same health interval as ``xaso demo``: the indicators do not read heartbeats.
+HEALTH_INTERVAL_MS = 3 * 3600 * 1000
+
+
+def demo_communes() -> list[str]:
+    return list(load_inventory(DEMO_INVENTORY).index().communes)
+
+
+@asynccontextmanager
+async def demo_quarter_app(data_dir: Path) -> AsyncIterator[web.Application]:
+    """The app on the demo inventory, its store holding the quarter's past, the clock
+    at ``NOW``."""
+    index = load_inventory(DEMO_INVENTORY).index()
+    store = await SqliteStore.open(":memory:")
+    try:
+        await write_history(
+            store, index, data_dir, HISTORY_FROM, NOW, health_interval_ms=HEALTH_INTERVAL_MS
+        )
+        async with app_without_broker(data_dir, DEMO_INVENTORY, store, clock_ms=lambda: NOW) as app:
+            yield app
+    finally:
+        await store.close()
