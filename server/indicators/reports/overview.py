@@ -74,7 +74,7 @@ def overview(
     commune's figures are aligned with ``periods`` (null where it was not listed)."""
     if len(periods) != len(evaluations):
         raise ValueError("one list of evaluations per period")
-    indicators: dict[str, str] = {}
+    indicators: dict[str, tuple[str, str]] = {}  # id -> (name, English name)
     communes: dict[str, dict[str, Any]] = {}
     summary: list[dict[str, Counter[str]]] = [{} for _ in periods]
     for position, found in enumerate(evaluations):
@@ -95,7 +95,7 @@ def overview(
             row["sha256"][position] = evidence_sha256(evaluation)
             row["profile"][position] = evaluation.profile
             for result in evaluation.results:
-                indicators.setdefault(result.indicator, result.name)
+                indicators.setdefault(result.indicator, (result.name, result.name_en))
                 cell = row["indicators"].setdefault(
                     result.indicator,
                     {
@@ -113,7 +113,10 @@ def overview(
     rows = sorted(communes.values(), key=lambda r: (order.get(r["commune"], len(order)), r["name"]))
     return {
         "periods": [{"period": p.label, "from_ms": p.from_ms, "to_ms": p.to_ms} for p in periods],
-        "indicators": [{"id": key, "name": name} for key, name in indicators.items()],
+        "indicators": [
+            {"id": key, "name": name, "name_en": name_en or name}
+            for key, (name, name_en) in indicators.items()
+        ],
         "communes": rows,
         "summary": [
             {indicator: dict(counts) for indicator, counts in by_indicator.items()}

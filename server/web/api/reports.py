@@ -469,32 +469,21 @@ def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> w
     return web.Response(text=render_html(view), content_type="text/html")
 
 
-async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRef]:
-    query = request.query
+def area_problems(request: web.Request, area: str | None) -> list[str]:
+    """``area`` (optional) must be an area of the inventory."""
+    if area is not None and area not in request.app[INDEX].areas:
+        return [f"area: no area {area!r} in the inventory"]
+    return []
+
+
+async def overview_of(
+    request: web.Request, area: str | None, periods: list[PeriodRef], excused: bool
+) -> dict[str, Any]:
+    """Communes × indicators for ``periods`` (oldest first): the communes of the user's
+    scope under ``area`` (all in scope when None) as the hierarchy was in each period.
+    What the overview and the province summary (``server/web/api/summary.py``) show."""
     tz = _tz(request)
     index = request.app[INDEX]
-    area = query.get("area") or None
-    problems = []
-    if area is not None and area not in index.areas:
-        problems.append(f"area: no area {area!r} in the inventory")
-    period, period_problems = _period_problems(request, query)
-    problems += period_problems
-    trend_text = query.get("trend", str(DEFAULT_TREND))
-    trend = int(trend_text) if trend_text.isascii() and trend_text.isdigit() else -1
-    if not 0 <= trend <= MAX_TREND:
-        problems.append(f"trend: a number of earlier periods, 0 to {MAX_TREND}")
-    excused = excused_flag(request, problems)
-    if problems or period is None:
-        raise _invalid("invalid overview request", problems)
-    try:
-        periods = [*previous_periods(period, trend, tz), period]
-    except ValueError:  # a named period before 1970
-        periods = []
-    if not periods or periods[0].from_ms < day_start_ms(FIRST_DAY, tz):
-        raise _invalid(
-            "invalid overview request",
-            [f"trend: {trend} periods before this one reach back before {FIRST_DAY}"],
-        )
     principal = request[PRINCIPAL]
     evaluations = []
     for ref in periods:
@@ -513,7 +502,33 @@ async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRe
     for ref_view in data["periods"]:
         ref_view["from"] = iso_utc(ref_view["from_ms"])
         ref_view["to"] = iso_utc(ref_view["to_ms"])
-    return data, period
+    return data
+
+
+async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRef]:
+    query = request.query
+    tz = _tz(request)
+    area = query.get("area") or None
+    problems = area_problems(request, area)
+    period, period_problems = _period_problems(request, query)
+    problems += period_problems
+    trend_text = query.get("trend", str(DEFAULT_TREND))
+    trend = int(trend_text) if trend_text.isascii() and trend_text.isdigit() else -1
+    if not 0 <= trend <= MAX_TREND:
+        problems.append(f"trend: a number of earlier periods, 0 to {MAX_TREND}")
+    excused = excused_flag(request, problems)
+    if problems or period is None:
+        raise _invalid("invalid overview request", problems)
+    try:
+        periods = [*previous_periods(period, trend, tz), period]
+    except ValueError:  # a named period before 1970
+        periods = []
+    if not periods or periods[0].from_ms < day_start_ms(FIRST_DAY, tz):
+        raise _invalid(
+            "invalid overview request",
+            [f"trend: {trend} periods before this one reach back before {FIRST_DAY}"],
+        )
+    return await overview_of(request, area, periods, excused), period
 
 
 async def overview_api(request: web.Request) -> web.Response:
