@@ -24,6 +24,7 @@ from xaso.server.web.pages import (
     help_page,
     indicators_declarations,
     indicators_remediation,
+    indicators_summary,
     maintenance,
     overview,
     problems,
@@ -65,6 +66,7 @@ _PAGES = (
     radio_log,
     indicators_declarations,
     indicators_remediation,
+    indicators_summary,
 )
 
 
