@@ -5,9 +5,12 @@ look at every commune's reports and the province summary."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,3 +51,21 @@ async def demo_quarter_app(data_dir: Path) -> AsyncIterator[web.Application]:
             yield app
     finally:
         await store.close()
+
+
+@contextmanager
+def workers_started(count: int = 4) -> Iterator[None]:
+    """The running loop's default executor (``asyncio.to_thread``: evaluations, PDFs)
+    with all its threads started now. An app shared by a module's tests then has its
+    worker threads before the first test, and the check for threads a test leaves
+    behind (tests/conftest.py) sees none appear in a test."""
+    executor = ThreadPoolExecutor(max_workers=count, thread_name_prefix="module-app")
+    ready = threading.Barrier(count + 1)
+    for _ in range(count):
+        executor.submit(ready.wait)
+    ready.wait()
+    asyncio.get_running_loop().set_default_executor(executor)
+    try:
+        yield
+    finally:
+        executor.shutdown(wait=True)

@@ -18,7 +18,13 @@ import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.apps import bearer, page_cookie
-from tests.indicators.demo_quarter import NOW, QUARTER, demo_communes, demo_quarter_app
+from tests.indicators.demo_quarter import (
+    NOW,
+    QUARTER,
+    demo_communes,
+    demo_quarter_app,
+    workers_started,
+)
 from tests.indicators.pdf_glyphs import read_back, squeezed
 from xaso.server.indicators.reports.summary import RemediationCounts
 from xaso.server.monitoring.exclusion_history import Author
@@ -46,33 +52,38 @@ NAMES = {
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TestClient]:
     """The demo's quarter served; two communes signed off, one of them changed since."""
-    async with (
-        demo_quarter_app(tmp_path_factory.mktemp("demo")) as app,
-        TestClient(TestServer(app)) as client,
-    ):
-        verifier = bearer(app, Role.VERIFIER, name="Lê Văn Thẩm Định")
-        for commune in (SIGNED, CHANGED):
-            report = await client.get(
-                f"/api/v1/indicators/report?commune={commune}&period={QUARTER}&format=json",
-                headers=verifier,
+    with workers_started():
+        async with (
+            demo_quarter_app(tmp_path_factory.mktemp("demo")) as app,
+            TestClient(TestServer(app)) as client,
+        ):
+            verifier = bearer(app, Role.VERIFIER, name="Lê Văn Thẩm Định")
+            for commune in (SIGNED, CHANGED):
+                report = await client.get(
+                    f"/api/v1/indicators/report?commune={commune}&period={QUARTER}&format=json",
+                    headers=verifier,
+                )
+                body = {
+                    "commune": commune,
+                    "period": QUARTER,
+                    "sha256": (await report.json())["sha256"],
+                }
+                signed = await client.post(
+                    "/api/v1/indicators/signoff", json=body, headers=verifier
+                )
+                assert signed.status == 201, await signed.text()
+            window = MaintenanceWindow(
+                id="mw-thay-loa",
+                scope="device",
+                target=f"{CHANGED}-rc-01",
+                start=dt.datetime(2026, 9, 10, 7, 0),
+                duration_s=3 * 86_400.0,
+                reason="Thay bộ khuếch đại",
             )
-            body = {
-                "commune": commune,
-                "period": QUARTER,
-                "sha256": (await report.json())["sha256"],
-            }
-            signed = await client.post("/api/v1/indicators/signoff", json=body, headers=verifier)
-            assert signed.status == 201, await signed.text()
-        window = MaintenanceWindow(
-            id="mw-thay-loa",
-            scope="device",
-            target=f"{CHANGED}-rc-01",
-            start=dt.datetime(2026, 9, 10, 7, 0),
-            duration_s=3 * 86_400.0,
-            reason="Thay bộ khuếch đại",
-        )
-        app[EXCLUSIONS].add_window(window, state="approved", by=Author("qt", "admin"), at_ms=NOW)
-        yield client
+            app[EXCLUSIONS].add_window(
+                window, state="approved", by=Author("qt", "admin"), at_ms=NOW
+            )
+            yield client
 
 
 @pytest.fixture(autouse=True)
