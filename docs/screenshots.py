@@ -50,6 +50,7 @@ PAGES: dict[str, tuple[str, str, bool]] = {
     "indicators": ("/indicators", "thamdinh", False),
     "ind-declarations": ("/indicators/declarations?commune={commune}", "canbo-{commune}", True),
     "remediation": ("/indicators/remediation", "thamdinh", True),
+    "indicators-summary": ("/indicators/summary", "thamdinh", True),
     "officer-overview": ("/", "canbo-{commune}", False),
     "radio-calendar": ("/radio/calendar?commune={commune}", "canbo-{commune}", True),
     "radio-month": ("/radio/calendar?commune={commune}&view=month", "canbo-{commune}", False),

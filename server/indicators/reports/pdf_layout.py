@@ -183,6 +183,16 @@ def pairs(
     pdf.ln(1)
 
 
+def widest_word(pdf: FPDF, texts: Sequence[str], *, size: float, bold: bool = False) -> float:
+    """The width (mm) of the longest word of ``texts`` at ``size``: a cell that holds
+    it wraps between words, never inside one."""
+    words = {word for text in texts for word in nfc(text).split()}
+    if not words:
+        return 0.0
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    return max(pdf.get_string_width(word) for word in words)
+
+
 def table(
     pdf: FPDF,
     headings: Sequence[str],

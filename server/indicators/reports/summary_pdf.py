@@ -18,11 +18,50 @@ from xaso.server.indicators.reports.pdf_layout import (
     paragraph,
     table,
     title,
+    widest_word,
 )
 
-# The columns' shares of the page's width: the commune, each indicator, the three
-# counts, the sign-off, the two remediation columns.
-_COMMUNE, _INDICATOR, _COUNT, _SIGNOFF, _PLANS = 34, 12, 11, 30, 12
+TYPE_SIZE = 6.5  # pt, the table's, made smaller only if its words cannot fit
+SMALLEST_TYPE = 5.0
+WIDE_MINIMUM = 24.0  # mm, the commune's and the sign-off's columns at least
+SPARE = 0.6  # mm beside a column's longest word: one exactly as wide is broken by rounding
+
+
+def column_widths(
+    pdf: ReportDocument, headings: list[str], rows: list[list[str]], wide: tuple[int, ...]
+) -> tuple[list[float], float]:
+    """The columns' widths (mm) and the table's type size. Every other column than the
+    ``wide`` ones (the verdicts, counts, plans) is as wide as its longest word — bold in
+    the headings and the totals row, the last — so that it wraps between words; the
+    wide ones (the commune, the sign-off) share what is left. While that would leave
+    them less than ``WIDE_MINIMUM``, the type is made smaller, down to
+    ``SMALLEST_TYPE`` (below which a word too long breaks rather than run over)."""
+
+    def needs(size: float) -> list[float]:
+        found = []
+        for column, heading in enumerate(headings):
+            if column in wide:
+                found.append(0.0)
+                continue
+            body = [row[column] for row in rows[:-1]]
+            bold = [heading, rows[-1][column]] if rows else [heading]
+            longest = max(
+                widest_word(pdf, body, size=size), widest_word(pdf, bold, size=size, bold=True)
+            )
+            found.append(longest + 2 * pdf.c_margin + SPARE)
+        return found
+
+    size = TYPE_SIZE
+    narrow = needs(size)
+    room = pdf.epw - WIDE_MINIMUM * len(wide)
+    if sum(narrow) > room:
+        # A word's width is proportional to the type size; the cells' margins are not.
+        margins = sum(2 * pdf.c_margin + SPARE for w in narrow if w)
+        size = max(SMALLEST_TYPE, size * (room - margins) / (sum(narrow) - margins))
+        narrow = needs(size)
+    left = max(0.0, pdf.epw - sum(narrow))
+    widths = [left / len(wide) if column in wide else w for column, w in enumerate(narrow)]
+    return widths, size
 
 
 def render_summary_pdf(view: dict[str, Any], made_ms: int) -> bytes:
@@ -82,15 +121,14 @@ def render_summary_pdf(view: dict[str, Any], made_ms: int) -> bytes:
         ]
     rows.append(total)
     fills.append([])
-    widths = [_COMMUNE, *[_INDICATOR] * len(view["indicators"]), *[_COUNT] * 3, _SIGNOFF]
-    if plans:
-        widths += [_PLANS, _PLANS]
+    signoff = 1 + len(view["indicators"]) + 3
+    widths, size = column_widths(pdf, headings, rows, wide=(0, signoff))
     table(
         pdf,
         headings,
         rows,
         widths=widths,
-        font_size=6.5,
+        font_size=size,
         fills=[f + [None] * (len(headings) - len(f)) for f in fills],
         bold_rows=[len(rows) - 1],
     )
