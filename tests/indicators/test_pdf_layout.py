@@ -24,7 +24,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from tests.apps import bearer
-from tests.indicators.demo_quarter import NOW, QUARTER, demo_communes, demo_quarter_app
+from tests.indicators.demo_quarter import (
+    NOW,
+    QUARTER,
+    demo_communes,
+    demo_quarter_app,
+    seed_compliance,
+)
 from tests.indicators.pdf_glyphs import (
     ReadBack,
     first_page_png,
@@ -74,6 +80,7 @@ async def _print_everything(data_dir: Path) -> dict[str, Printed]:
         patch.setattr(reports_api, "render_pdf", _spy(reports, render_pdf))
         patch.setattr(summary_api, "render_summary_pdf", _spy(summaries, render_summary_pdf))
         async with demo_quarter_app(data_dir) as app, TestClient(TestServer(app)) as client:
+            await seed_compliance(app)
             admin = bearer(app, Role.ADMIN)
             await _sign_off_then_change(client, app, admin)
             for commune in app[INDEX].communes:

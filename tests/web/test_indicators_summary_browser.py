@@ -17,7 +17,13 @@ import pytest
 import pytest_asyncio
 
 from tests.apps import PASSWORD
-from tests.indicators.demo_quarter import NOW, demo_communes, demo_quarter_app, workers_started
+from tests.indicators.demo_quarter import (
+    NOW,
+    demo_communes,
+    demo_quarter_app,
+    seed_compliance,
+    workers_started,
+)
 from tests.indicators.pdf_glyphs import read_back, squeezed
 from tests.web.browser import check_page, chromium, served_on_loopback, shots_folder, signed_in
 from xaso.server.web.keys import ACCOUNTS
@@ -35,6 +41,7 @@ async def base_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[st
             demo_quarter_app(tmp_path_factory.mktemp("demo")) as app,
             served_on_loopback(app) as base_url,
         ):
+            await seed_compliance(app)
             app[ACCOUNTS].create("thamdinh", PASSWORD, Role.VERIFIER, NOW, "Thẩm định viên")
             yield base_url
 

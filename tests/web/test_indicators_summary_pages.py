@@ -23,14 +23,15 @@ from tests.indicators.demo_quarter import (
     QUARTER,
     demo_communes,
     demo_quarter_app,
+    seed_compliance,
     workers_started,
 )
 from tests.indicators.pdf_glyphs import read_back, squeezed
-from xaso.server.indicators.reports.summary import RemediationCounts
+from xaso.server.indicators.gather.remediation import remediation_counts
+from xaso.server.indicators.keys import REMEDIATION
 from xaso.server.monitoring.exclusion_history import Author
 from xaso.server.monitoring.exclusions import MaintenanceWindow
 from xaso.server.monitoring.keys import EXCLUSIONS
-from xaso.server.web.api import summary as summary_api
 from xaso.server.web.tokens import Role
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -57,6 +58,7 @@ async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Test
             demo_quarter_app(tmp_path_factory.mktemp("demo")) as app,
             TestClient(TestServer(app)) as client,
         ):
+            await seed_compliance(app)
             verifier = bearer(app, Role.VERIFIER, name="Lê Văn Thẩm Định")
             for commune in (SIGNED, CHANGED):
                 report = await client.get(
@@ -110,8 +112,9 @@ def row_of(html: str, commune: str) -> str:
 
 
 def plain(html: str) -> str:
-    """The page's text: tags and the spaces that keep words together away."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.replace("&nbsp;", " ")))
+    """The page's text: tags away, and the joiners that keep a symbol with its word."""
+    joined = html.replace("&#8288;", "").replace("&nbsp;", " ")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", joined))
 
 
 async def test_a_verifier_sees_every_commune_its_verdicts_and_sign_off(
@@ -137,7 +140,7 @@ async def test_a_verifier_sees_every_commune_its_verdicts_and_sign_off(
         assert row.count("? Không đủ dữ liệu") == counts["insufficient_data"]
         assert row.count("✗ Chưa đạt") == counts["not_met"]
         numbers = re.findall(r'class="sum-count"[^>]*>(\d+)<', row_of(html, commune["commune"]))
-        assert numbers == [str(counts[v]) for v in ("met", "not_met", "insufficient_data")]
+        assert numbers[:3] == [str(counts[v]) for v in ("met", "not_met", "insufficient_data")]
     assert "Đã phê duyệt, dữ liệu đã thay đổi" in plain(row_of(html, CHANGED))
     signed = plain(row_of(html, SIGNED))
     assert "Đã phê duyệt" in signed and "Lê Văn Thẩm Định · 05/10/2026 09:00" in signed
@@ -152,8 +155,6 @@ async def test_a_verifier_sees_every_commune_its_verdicts_and_sign_off(
     assert f"✓ {c2['met']}" in plain(totals.group(1)) and f"✗ {c2['not_met']}" in plain(
         totals.group(1)
     )
-    # No remediation columns until the plans are wired in.
-    assert "Kế hoạch" not in html and "remediation" not in data["communes"][0]
     # Each commune links to its report page for the period, the files to this summary's.
     assert f'href="/indicators/commune?commune={SIGNED}&amp;period=2026-Q3"' in html
     assert 'href="/indicators/summary?period=2026-Q3&amp;format=pdf"' in html
@@ -302,27 +303,26 @@ async def test_a_bad_request_says_what_is_wrong(client: TestClient) -> None:
     assert [p.split(":")[0] for p in problems[2:]] == ["format", "excused"]
 
 
-async def test_the_remediation_columns_appear_once_the_plans_are_wired_in(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def plans(request: Any, communes: list[str], period: Any) -> dict[str, RemediationCounts]:
-        return {CHANGED: RemediationCounts(open=3, overdue=1)}
-
-    monkeypatch.setattr(summary_api, "remediation_of", plans)
+async def test_the_open_and_overdue_plans_are_the_remediation_stores(client: TestClient) -> None:
+    """The demo writes a plan for what was not met in each of the last two quarters:
+    the older one accepted and past its deadline."""
     app = app_of(client)
+    expected = remediation_counts(app[REMEDIATION], demo_communes(), NOW)
+    assert sum(plans[0] for plans in expected.values()) > 0
+    assert sum(plans[1] for plans in expected.values()) > 0
     verifier = page_cookie(app, Role.VERIFIER)
     html = await page(client, f"/indicators/summary?period={QUARTER}", verifier)
     assert "Kế hoạch đang mở" in html and "Kế hoạch quá hạn" in html
-    numbers = re.findall(r'class="sum-count"[^>]*>(\d+)<', row_of(html, CHANGED))
-    assert numbers[-2:] == ["3", "1"]
-    numbers = re.findall(r'class="sum-count"[^>]*>(\d+)<', row_of(html, SIGNED))
-    assert numbers[-2:] == ["0", "0"]
+    for commune, (still_open, overdue) in expected.items():
+        numbers = re.findall(r'class="sum-count"[^>]*>(\d+)<', row_of(html, commune))
+        assert numbers[-2:] == [str(still_open), str(overdue)], commune
     answer = await client.get(
         f"/api/v1/indicators/summary?period={QUARTER}", headers=bearer(app, Role.ADMIN)
     )
     data = await answer.json()
     assert data["remediation"] is True
-    assert data["communes"][0]["remediation"] == {"open": 3, "overdue": 1}
+    assert {c["commune"]: tuple(c["remediation"].values()) for c in data["communes"]} == expected
     sheet = await client.get(f"/indicators/summary?period={QUARTER}&format=csv", headers=verifier)
-    header = next(csv.reader(io.StringIO((await sheet.read()).decode("utf-8-sig"))))
-    assert header[-2:] == ["Kế hoạch khắc phục đang mở", "Kế hoạch khắc phục quá hạn"]
+    rows = list(csv.reader(io.StringIO((await sheet.read()).decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["Kế hoạch khắc phục đang mở", "Kế hoạch khắc phục quá hạn"]
+    assert {r[0]: (int(r[-2]), int(r[-1])) for r in rows[1:] if r[0]} == expected

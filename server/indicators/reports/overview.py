@@ -74,7 +74,7 @@ def overview(
     commune's figures are aligned with ``periods`` (null where it was not listed)."""
     if len(periods) != len(evaluations):
         raise ValueError("one list of evaluations per period")
-    indicators: dict[str, tuple[str, str]] = {}  # id -> (name, English name)
+    indicators: dict[str, tuple[str, str]] = {}  # id: its name, and in English
     communes: dict[str, dict[str, Any]] = {}
     summary: list[dict[str, Counter[str]]] = [{} for _ in periods]
     for position, found in enumerate(evaluations):
@@ -114,7 +114,7 @@ def overview(
     return {
         "periods": [{"period": p.label, "from_ms": p.from_ms, "to_ms": p.to_ms} for p in periods],
         "indicators": [
-            {"id": key, "name": name, "name_en": name_en or name}
+            {"id": key, "name": name, "name_en": name_en}
             for key, (name, name_en) in indicators.items()
         ],
         "communes": rows,

@@ -15,7 +15,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from xaso.server.indicators.gather.signoff import SignOff
@@ -32,12 +32,9 @@ COUNTED = ("met", "not_met", "insufficient_data")
 SIGNOFF_STATES = ("matches", "mismatch", "none")
 
 
-class RemediationCounts(NamedTuple):
-    """A commune's remediation plans for the period: still open, and past their due
-    date among them."""
-
-    open: int
-    overdue: int
+# A commune's remediation plans (``remediation_counts`` in
+# server/indicators/gather/remediation.py): (still open, past their deadline among them).
+RemediationCounts = tuple[int, int]
 
 
 def latest_signoffs(found: list[SignOff], excused: bool) -> dict[str, SignOff]:
@@ -58,7 +55,7 @@ def province_summary(
 ) -> dict[str, Any]:
     """``data`` is the overview of one period (``overview.overview`` with one period);
     ``latest`` each commune's latest sign-off for it; ``remediation`` the plans'
-    counts per commune, None while they are not known (the columns are left out)."""
+    counts per commune (open, overdue), or None to leave those columns out."""
     if len(data["periods"]) != 1:
         raise ValueError("the summary is of one period")
     indicators = [i["id"] for i in data["indicators"]]
@@ -95,8 +92,8 @@ def province_summary(
             },
         }
         if remediation is not None:
-            plans = remediation.get(row["commune"], RemediationCounts(0, 0))
-            entry["remediation"] = {"open": plans.open, "overdue": plans.overdue}
+            still_open, overdue = remediation.get(row["commune"], (0, 0))
+            entry["remediation"] = {"open": still_open, "overdue": overdue}
         communes.append(entry)
     return {
         "period": data["periods"][0],
@@ -139,7 +136,7 @@ def summary_view(
     name = named_period(period["from_ms"], period["to_ms"], tz, lang)
     days = period_text(period["from_ms"], period["to_ms"], tz, lang)
     indicators = [
-        {"id": i["id"], "name": i["name_en"] if lang == "en" else i["name"]}
+        {"id": i["id"], "name": (i["name_en"] or i["name"]) if lang == "en" else i["name"]}
         for i in summary["indicators"]
     ]
     rows = []

@@ -469,28 +469,49 @@ def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> w
     return web.Response(text=render_html(view), content_type="text/html")
 
 
-def area_problems(request: web.Request, area: str | None) -> list[str]:
-    """``area`` (optional) must be an area of the inventory."""
+def overview_problems(request: web.Request, area: str | None, trend: int) -> list[str]:
+    """What is wrong with an overview's area and trend, each in words: the API's 400
+    and the pages' say the same."""
+    problems = []
     if area is not None and area not in request.app[INDEX].areas:
-        return [f"area: no area {area!r} in the inventory"]
-    return []
+        problems.append(f"area: no area {area!r} in the inventory")
+    if not 0 <= trend <= MAX_TREND:
+        problems.append(f"trend: a number of earlier periods, 0 to {MAX_TREND}")
+    return problems
 
 
-async def overview_of(
-    request: web.Request, area: str | None, periods: list[PeriodRef], excused: bool
+async def overview_data(
+    request: web.Request,
+    period: PeriodRef,
+    *,
+    area: str | None = None,
+    trend: int = 0,
+    excused: bool = False,
+    commune: str | None = None,
 ) -> dict[str, Any]:
-    """Communes × indicators for ``periods`` (oldest first): the communes of the user's
-    scope under ``area`` (all in scope when None) as the hierarchy was in each period.
-    What the overview and the province summary (``server/web/api/summary.py``) show."""
+    """Communes × indicators for ``period`` and the ``trend`` periods before it, for
+    the communes under ``area`` (or only ``commune``) within the asker's scope: what
+    ``GET /api/v1/indicators/overview`` answers, for the API and the pages alike. The
+    arguments are checked already (``overview_problems``); a trend reaching back
+    before 1970 is a 400."""
     tz = _tz(request)
     index = request.app[INDEX]
+    try:
+        periods = [*previous_periods(period, trend, tz), period]
+    except ValueError:  # a named period before 1970
+        periods = []
+    if not periods or periods[0].from_ms < day_start_ms(FIRST_DAY, tz):
+        raise _invalid(
+            "invalid overview request",
+            [f"trend: {trend} periods before this one reach back before {FIRST_DAY}"],
+        )
     principal = request[PRINCIPAL]
     evaluations = []
     for ref in periods:
         communes = [
             c
             for c in communes_under(index, area, ref.from_ms, ref.to_ms, tz)
-            if principal.may_see(c)
+            if principal.may_see(c) and commune in (None, c)
         ]
         evaluations.append(await _evaluate(request, communes, ref, excused))
     data = overview(periods, evaluations, commune_order=list(index.communes))
@@ -507,28 +528,17 @@ async def overview_of(
 
 async def _overview_data(request: web.Request) -> tuple[dict[str, Any], PeriodRef]:
     query = request.query
-    tz = _tz(request)
     area = query.get("area") or None
-    problems = area_problems(request, area)
-    period, period_problems = _period_problems(request, query)
-    problems += period_problems
     trend_text = query.get("trend", str(DEFAULT_TREND))
     trend = int(trend_text) if trend_text.isascii() and trend_text.isdigit() else -1
-    if not 0 <= trend <= MAX_TREND:
-        problems.append(f"trend: a number of earlier periods, 0 to {MAX_TREND}")
+    problems = overview_problems(request, area, trend)
+    period, period_problems = _period_problems(request, query)
+    problems += period_problems
     excused = excused_flag(request, problems)
     if problems or period is None:
         raise _invalid("invalid overview request", problems)
-    try:
-        periods = [*previous_periods(period, trend, tz), period]
-    except ValueError:  # a named period before 1970
-        periods = []
-    if not periods or periods[0].from_ms < day_start_ms(FIRST_DAY, tz):
-        raise _invalid(
-            "invalid overview request",
-            [f"trend: {trend} periods before this one reach back before {FIRST_DAY}"],
-        )
-    return await overview_of(request, area, periods, excused), period
+    data = await overview_data(request, period, area=area, trend=trend, excused=excused)
+    return data, period
 
 
 async def overview_api(request: web.Request) -> web.Response:

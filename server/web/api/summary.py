@@ -2,9 +2,9 @@
 files the summary page offers (docs/reports.md).
 
 Every commune of an area in the caller's scope for one period: the overview's data for
-that period (``overview_of``, the very function the overview answers with), each
-commune's latest sign-off for it against the data now, and the open and overdue
-remediation plans once those are wired in (``remediation_of``). JSON, CSV or PDF.
+that period (``overview_data``, the very function the overview answers with), each
+commune's latest sign-off for it against the data now, and its open and overdue
+remediation plans (``remediation_of``). JSON, CSV or PDF.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from xaso.server.indicators.keys import SIGNOFFS
+from xaso.server.indicators.gather.remediation import remediation_counts
+from xaso.server.indicators.keys import REMEDIATION, SIGNOFFS
 from xaso.server.indicators.reports.overview import PeriodRef
 from xaso.server.indicators.reports.pdf_layout import FontMissing
 from xaso.server.indicators.reports.summary import (
@@ -33,8 +34,8 @@ from xaso.server.web.api.reports import (
     _attachment,
     _invalid,
     _period_problems,
-    area_problems,
-    overview_of,
+    overview_data,
+    overview_problems,
 )
 from xaso.server.web.http import json_response
 from xaso.server.web.rendering import request_language
@@ -48,13 +49,12 @@ def _tz(request: web.Request) -> ZoneInfo:
     return ZoneInfo(request.app[INDEX].inventory.timezone)
 
 
-def remediation_of(
-    request: web.Request, communes: list[str], period: PeriodRef
-) -> dict[str, RemediationCounts] | None:
-    """Open and overdue remediation plans per commune for the period: the summary's
-    two remediation columns. None until the remediation plans' ``remediation_counts``
-    is wired in here; the summary then leaves those columns out."""
-    return None
+def remediation_of(request: web.Request, communes: list[str]) -> dict[str, RemediationCounts]:
+    """The summary's two remediation columns: per commune, its plans not done yet (of
+    every period: what is still to do, whichever quarter showed it) and those past
+    their deadline today."""
+    app = request.app
+    return remediation_counts(app[REMEDIATION], communes, app[CLOCK_MS]())
 
 
 async def summary_of(
@@ -62,11 +62,11 @@ async def summary_of(
 ) -> dict[str, Any]:
     """The summary's data (``province_summary``) for the communes of the user's scope
     under ``area``."""
-    data = await overview_of(request, area, [period], excused)
+    data = await overview_data(request, period, area=area, excused=excused)
     found = request.app[SIGNOFFS].find(None, period.from_ms, period.to_ms)
     communes = [row["commune"] for row in data["communes"]]
     return province_summary(
-        data, latest_signoffs(found, excused), remediation_of(request, communes, period)
+        data, latest_signoffs(found, excused), remediation_of(request, communes)
     )
 
 
@@ -130,7 +130,7 @@ async def summary_api(request: web.Request) -> web.Response:
     """``?period=`` (or ``from``/``to``) ``&area=&excused=&format=json|csv|pdf&lang=``."""
     query = request.query
     area = query.get("area") or None
-    problems = area_problems(request, area)
+    problems = overview_problems(request, area, 0)
     period, period_problems = _period_problems(request, query)
     problems += period_problems
     fmt = query.get("format", "json")

@@ -18,7 +18,7 @@ from aiohttp import web
 from xaso.server.indicators.reports.overview import communes_under
 from xaso.server.keys import INDEX
 from xaso.server.web.api.indicators import excused_flag
-from xaso.server.web.api.reports import area_problems
+from xaso.server.web.api.reports import overview_problems
 from xaso.server.web.api.summary import summary_file, summary_of, view_of
 from xaso.server.web.pages.indicators_shared import (
     IndicatorPlace,
@@ -53,7 +53,7 @@ async def summary_page(request: web.Request) -> web.StreamResponse:
     &format=html|pdf|csv``."""
     place = indicator_place(request, commune_page=False)
     area = request.query.get("area") or None
-    problems = area_problems(request, area)
+    problems = overview_problems(request, area, 0)
     fmt = request.query.get("format", "html")
     if fmt not in PAGE_FORMATS:
         problems.append(f"format: one of {', '.join(PAGE_FORMATS)}")
@@ -80,7 +80,7 @@ async def summary_page(request: web.Request) -> web.StreamResponse:
         area=area,
         areas=_area_options(request, place, area),
         # The period picker keeps the area chosen.
-        picker_hidden=kept,
+        picker_keep=kept,
         pdf_href=here(format="pdf"),
         csv_href=here(format="csv"),
         reports={
