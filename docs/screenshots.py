@@ -52,6 +52,7 @@ PAGES: dict[str, tuple[str, str, bool]] = {
     "indicators": ("/indicators", "thamdinh", True),
     "indicators-trend": ("/indicators/trend", "thamdinh", True),
     "indicators-commune-trend": ("/indicators/trend?commune={commune}", "thamdinh", False),
+    "indicators-summary": ("/indicators/summary", "thamdinh", True),
     "officer-overview": ("/", "canbo-{commune}", False),
     "radio-calendar": ("/radio/calendar?commune={commune}", "canbo-{commune}", True),
     "radio-month": ("/radio/calendar?commune={commune}&view=month", "canbo-{commune}", False),

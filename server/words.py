@@ -3249,6 +3249,35 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Only an accepted plan can be marked done.",
     },
     # -- indicators: the province summary --
+    "ind.summary.tab": {"vi": "Tổng hợp", "en": "Summary"},
+    "ind.summary.title": {
+        "vi": "Tổng hợp chỉ tiêu hạ tầng số",
+        "en": "Digital infrastructure indicators: summary",
+    },
+    "ind.summary.intro": {
+        "vi": "Kết quả từng chỉ tiêu của mỗi xã trong kỳ, số chỉ tiêu đạt, chưa đạt, không đủ "
+        "dữ liệu, và tình trạng phê duyệt báo cáo của xã.",
+        "en": "Each commune's verdict on every indicator for the period, how many were met, "
+        "not met or lacked data, and whether its report is signed off.",
+    },
+    "ind.summary.made": {"vi": "Lập lúc", "en": "Made at"},
+    "ind.summary.total": {"vi": "Tổng cộng", "en": "Total"},
+    "ind.summary.signoff.none": {"vi": "Chưa phê duyệt", "en": "Not signed off"},
+    "ind.summary.signoff.matches": {"vi": "Đã phê duyệt", "en": "Signed off"},
+    "ind.summary.signoff.mismatch": {
+        "vi": "Đã phê duyệt, dữ liệu đã thay đổi",
+        "en": "Signed off; the data changed since",
+    },
+    "ind.summary.signed_count": {
+        "vi": "{signed}/{total} xã đã phê duyệt ({matching} còn khớp dữ liệu)",
+        "en": "{signed} of {total} communes signed off ({matching} still match the data)",
+    },
+    "ind.summary.plans_open": {"vi": "Kế hoạch đang mở", "en": "Open plans"},
+    "ind.summary.plans_overdue": {"vi": "Kế hoạch quá hạn", "en": "Overdue plans"},
+    "ind.summary.indicators": {"vi": "Các chỉ tiêu", "en": "The indicators"},
+    "ind.summary.print": {"vi": "In / tải PDF", "en": "Print / PDF"},
+    "ind.summary.csv": {"vi": "Tải CSV", "en": "Download CSV"},
+    "ind.summary.open_report": {"vi": "Xem báo cáo xã", "en": "Open the report"},
     # -- indicators: province-specific indicators --
     # A unit of a province's own indicator in English (what changed since a sign-off).
     "field.unit_en": {"vi": "Đơn vị tính (tiếng Anh)", "en": "Unit in English"},
@@ -3393,6 +3422,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "The report with the data now",
     },
     "legend": {"vi": "Chú giải", "en": "Legend"},
+    # the province summary (page, PDF, CSV)
+    "area": {"vi": "Địa bàn", "en": "Area"},
+    "all_areas": {"vi": "Toàn bộ địa bàn được giao", "en": "Every commune in scope"},
+    "no_communes": {"vi": "Không có xã nào trong kỳ này.", "en": "No commune in this period."},
     "page": {"vi": "Trang", "en": "Page"},
     "hash_note": {
         "vi": "Mã băm được tính trên toàn bộ kết quả và minh chứng của kỳ báo cáo "

@@ -30,6 +30,7 @@ from xaso.server.web.api import (
     remediation,
     reports,
     schedules,
+    summary,
 )
 from xaso.server.web.audit import AuditLog
 from xaso.server.web.auditing import audit_middleware
@@ -73,6 +74,7 @@ def setup(app: web.Application) -> None:
         declared,
         reports,
         remediation,
+        summary,
         indicators,
         intake,
         accounts,

@@ -25,6 +25,7 @@ from xaso.server.web.pages import (
     indicators_declarations,
     indicators_overview,
     indicators_remediation,
+    indicators_summary,
     indicators_trend,
     maintenance,
     overview,
@@ -69,6 +70,7 @@ _PAGES = (
     indicators_remediation,
     indicators_overview,
     indicators_trend,
+    indicators_summary,
 )
 
 

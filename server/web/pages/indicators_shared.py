@@ -37,6 +37,7 @@ INDICATOR_TABS: Final[tuple[tuple[str, str], ...]] = (
     ("/indicators", "ind.overview.tab"),
     ("/indicators/declarations", "ind.declarations.tab"),
     ("/indicators/remediation", "ind.remediation.tab"),
+    ("/indicators/summary", "ind.summary.tab"),
 )
 
 # The picker's fields, turned into ``period`` or ``from``/``to`` by a redirect.
