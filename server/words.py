@@ -3166,6 +3166,54 @@ _TEXT: dict[str, dict[str, str]] = {
     "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "value": {"vi": "Giá trị", "en": "Value"},
     "ratio": {"vi": "Tử số / Mẫu số", "en": "Numerator / denominator"},
+    # The numerator and denominator in words, by what the indicator measures
+    # (server/indicators/profile.py MEASURES).
+    "ratio.plain": {"vi": "{numerator} trên {denominator}", "en": "{numerator} of {denominator}"},
+    "ratio.radio_station": {
+        "vi": "{numerator} cụm loa hoạt động trên {denominator} cụm loa",
+        "en": "{numerator} of {denominator} loudspeaker clusters working",
+    },
+    "ratio.village_radio_coverage": {
+        "vi": "{numerator} thôn có cụm loa hoạt động trên {denominator} thôn",
+        "en": "{numerator} of {denominator} villages with a working cluster",
+    },
+    "ratio.cluster_count": {
+        "vi": "{numerator} cụm loa đã lắp đặt trên {denominator} cụm loa trong danh mục",
+        "en": "{numerator} of {denominator} clusters in the inventory installed",
+    },
+    "ratio.radio_availability": {
+        "vi": "{numerator} giờ hoạt động trên {denominator} giờ đã biết trạng thái",
+        "en": "{numerator} hours up of {denominator} hours with a known status",
+    },
+    "ratio.camera_availability": {
+        "vi": "{numerator} giờ hoạt động trên {denominator} giờ đã biết trạng thái",
+        "en": "{numerator} hours up of {denominator} hours with a known status",
+    },
+    "ratio.broadcast_days": {
+        "vi": "{numerator} ngày có phát trên {denominator} ngày",
+        "en": "{numerator} of {denominator} days with a broadcast",
+    },
+    "ratio.emergency_readiness": {
+        "vi": "{numerator} cụm loa phát kịp thời trên {denominator} cụm loa",
+        "en": "{numerator} of {denominator} clusters playing in time",
+    },
+    "ratio.camera_operating": {
+        "vi": "{numerator} camera đạt yêu cầu trên {denominator} camera",
+        "en": "{numerator} of {denominator} cameras meeting the test",
+    },
+    "ratio.key_location_coverage": {
+        "vi": "{numerator} địa điểm có camera hoạt động trên {denominator} địa điểm trọng yếu",
+        "en": "{numerator} of {denominator} key locations with a working camera",
+    },
+    "ratio.video_conference": {
+        "vi": "{numerator} điểm cầu hoạt động trên {denominator} điểm cầu",
+        "en": "{numerator} of {denominator} endpoints working",
+    },
+    "ratio.declared": {
+        "vi": "{numerator} trên {denominator} (theo số liệu kê khai)",
+        "en": "{numerator} of {denominator} (as declared)",
+    },
+    "evidence.delay": {"vi": "phát sau {seconds} giây", "en": "played after {seconds} s"},
     "threshold": {"vi": "Ngưỡng", "en": "Threshold"},
     "verdict": {"vi": "Kết quả", "en": "Verdict"},
     "method": {"vi": "Phương pháp", "en": "Method"},
@@ -3275,6 +3323,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "field.label": {"vi": "Tên", "en": "Name"},
     "field.counted": {"vi": "Được tính", "en": "Counted"},
     "field.note": {"vi": "Ghi chú", "en": "Note"},
+    "field.note_en": {"vi": "Ghi chú (tiếng Anh)", "en": "Note in English"},
     "field.sha256": {"vi": "SHA-256", "en": "SHA-256"},
     "approved": {
         "vi": "Nội dung đã phê duyệt: số liệu và minh chứng đúng như lúc phê duyệt, "
