@@ -18,6 +18,7 @@ from xaso.server.indicators.changes import (
     FieldChange,
     IndicatorChange,
 )
+from xaso.server.indicators.reports.evidence_rows import note_text
 from xaso.server.indicators.reports.exclusions import exclusion_row, exclusion_summary
 from xaso.server.indicators.reports.text import (
     COMPARISON_SIGNS,
@@ -94,7 +95,7 @@ class _Text:
             ""
             if item.from_ms is None and item.to_ms is None
             else f"{self.plain('from_ms', item.from_ms)} – {self.plain('to_ms', item.to_ms)}",
-            item.note,
+            note_text(item, self.lang),
             item.sha256 or "",
         ]
         return " · ".join(p for p in parts if p) or "—"
@@ -172,6 +173,8 @@ def _evidence_rows(
                 "current": text.item_text(change.current) if change.current else "—",
             }
         ]
+    # A note said in both languages: the reader's only, when both changed.
+    other_note = "note" if text.lang == "en" else "note_en"
     return [
         {
             **head,
@@ -182,6 +185,7 @@ def _evidence_rows(
         for field in change.fields
         # A document's id is its hash: one row for the two.
         if not (field == "id" and change.kind == "document" and "sha256" in change.fields)
+        and not (field == other_note and {"note", "note_en"} <= set(change.fields))
     ]
 
 

@@ -15,6 +15,7 @@ import hashlib
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -55,6 +56,7 @@ from xaso.server.web.api.declared import download_document
 from xaso.server.web.api.indicators import excused_flag
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
+from xaso.server.web.pages.device import device_href
 from xaso.server.web.rendering import request_language
 from xaso.server.web.templating import ENVIRONMENT
 from xaso.server.web.tokens import Principal, Role
@@ -71,6 +73,28 @@ def _tz(request: web.Request) -> ZoneInfo:
 
 def _is_page(request: web.Request) -> bool:
     return not request.path.startswith("/api/")
+
+
+def report_links(request: web.Request) -> dict[str, Any]:
+    """Where a report's evidence and sign-offs link (``report_view``'s arguments): to
+    the API's documents and snapshots for a token, to the pages for the browser — there
+    also to each device's page and each broadcast's proof of play."""
+    if not _is_page(request):
+        return {
+            "document_url": lambda sha: f"/api/v1/indicators/documents/{sha}",
+            "snapshot_url": lambda signoff_id: (
+                f"/api/v1/indicators/signoff/{signoff_id}?format=html"
+            ),
+        }
+    now_ms = request.app[CLOCK_MS]()
+    return {
+        "document_url": lambda sha: f"/indicators/documents/{sha}",
+        "snapshot_url": lambda signoff_id: f"/indicators/signoff/{signoff_id}?format=html",
+        "device_url": lambda device_id, since_ms: device_href(device_id, since_ms, now_ms),
+        "broadcast_url": lambda schedule_id, start_ms: (
+            f"/radio/occurrences/{urllib.parse.quote(schedule_id, safe=':')}/{start_ms}"
+        ),
+    }
 
 
 def _period_problems(
@@ -137,6 +161,29 @@ def _area_name(request: web.Request, code: str | None) -> str | None:
     return area.name if area is not None else code
 
 
+@dataclass(frozen=True)
+class CommuneReport:
+    """A commune's report for a period, as every format and the page start from."""
+
+    evaluation: CommuneEvaluation
+    sha256: str
+    statuses: list[_Status]  # its sign-offs, oldest first, against the data now
+    parent_name: str | None
+    excused: bool
+
+
+async def commune_report(
+    request: web.Request, commune: str, period: PeriodRef, excused: bool
+) -> CommuneReport:
+    """The evaluation, its hash and its sign-offs (the caller checked the scope)."""
+    evaluation = await _evaluate_one(request, commune, period, excused)
+    sha256 = evidence_sha256(evaluation)
+    statuses = _signoff_statuses(request.app[SIGNOFFS], evaluation, sha256, excused)
+    return CommuneReport(
+        evaluation, sha256, statuses, _area_name(request, evaluation.parent), excused
+    )
+
+
 def _signoff_statuses(
     store: SignOffStore, evaluation: CommuneEvaluation, sha256: str, excused: bool
 ) -> list[_Status]:
@@ -178,10 +225,9 @@ async def report(request: web.Request) -> web.StreamResponse:
         raise bad_request("; ".join(problems))
     lang = request_language(request)
     tz = _tz(request)
-    evaluation = await _evaluate_one(request, commune, period, excused)
-    sha256 = evidence_sha256(evaluation)
-    statuses = _signoff_statuses(request.app[SIGNOFFS], evaluation, sha256, excused)
-    parent_name = _area_name(request, evaluation.parent)
+    found = await commune_report(request, commune, period, excused)
+    evaluation, sha256, statuses = found.evaluation, found.sha256, found.statuses
+    parent_name = found.parent_name
     if fmt == "json":
         return json_response(
             {
@@ -207,7 +253,6 @@ async def report(request: web.Request) -> web.StreamResponse:
             charset="utf-8",
             headers={"Content-Disposition": _attachment(_file_name(commune, period, tz, "csv"))},
         )
-    prefix = "/indicators" if _is_page(request) else "/api/v1/indicators"
     view = report_view(
         evaluation,
         sha256,
@@ -216,8 +261,7 @@ async def report(request: web.Request) -> web.StreamResponse:
         lang=lang,
         parent_name=parent_name,
         excused=excused,
-        document_url=lambda sha: f"{prefix}/documents/{sha}",
-        snapshot_url=lambda signoff_id: f"{prefix}/signoff/{signoff_id}?format=html",
+        **report_links(request),
     )
     if fmt == "pdf":
         try:
@@ -447,6 +491,8 @@ async def signoff_snapshot(request: web.Request) -> web.StreamResponse:
 def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> web.Response:
     evaluation = evaluation_from_canonical(snapshot, computed_ms=signoff.signed_ms)
     prefix = "/indicators" if _is_page(request) else "/api/v1/indicators"
+    links = report_links(request)
+    links.pop("snapshot_url")
     report_query = {"commune": signoff.commune}
     if signoff.period:
         report_query["period"] = signoff.period
@@ -462,8 +508,8 @@ def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> w
         lang=request_language(request),
         parent_name=_area_name(request, evaluation.parent),
         excused=signoff.excused,
-        document_url=lambda sha: f"{prefix}/documents/{sha}",
         approved=signoff,
+        **links,
         current_url=f"{prefix}/report?{urllib.parse.urlencode(report_query)}",
     )
     return web.Response(text=render_html(view), content_type="text/html")
