@@ -55,7 +55,7 @@ def _value_text(
     if item.kind == "outage":
         return duration(value * HOUR_S, lang)  # its length, in hours
     if item.kind == "broadcast":
-        return quantity_text(value, "clusters", w, lang)  # clusters that played it
+        return ""  # the clusters that played it: its note says so, of how many
     if item.kind == "declared":
         return quantity_text(value, result.unit, w, lang)
     if item.kind == "device" and measure == "emergency_readiness":
