@@ -48,6 +48,7 @@ PAGES: dict[str, tuple[str, str, bool]] = {
     "admin-users": ("/admin/users", "admin", False),
     "admin-audit": ("/admin/audit", "admin", False),
     "indicators": ("/indicators", "thamdinh", False),
+    "indicators-commune": ("/indicators/commune?commune={commune}", "thamdinh", True),
     "ind-declarations": ("/indicators/declarations?commune={commune}", "canbo-{commune}", True),
     "remediation": ("/indicators/remediation", "thamdinh", True),
     "officer-overview": ("/", "canbo-{commune}", False),

@@ -2652,6 +2652,129 @@ _TEXT: dict[str, dict[str, str]] = {
     "ind.period.later": {"vi": "Kỳ sau →", "en": "Next →"},
     # -- indicators: the overview --
     # -- indicators: a commune's report page and sign-off --
+    "ind.report.tab": {"vi": "Báo cáo xã", "en": "Commune report"},
+    "ind.report.title": {
+        "vi": "Báo cáo chỉ tiêu: {commune}, {period}",
+        "en": "Indicator report: {commune}, {period}",
+    },
+    "ind.report.exports": {"vi": "Tải báo cáo", "en": "Download the report"},
+    "ind.report.printable": {"vi": "Bản in (HTML)", "en": "Printable page (HTML)"},
+    "ind.report.glance": {"vi": "Kết quả các chỉ tiêu", "en": "The indicators at a glance"},
+    "ind.report.not_met_list": {"vi": "Chưa đạt:", "en": "Not met:"},
+    "ind.report.method": {"vi": "Cách tính", "en": "How it is computed"},
+    "ind.report.undeclared": {"vi": "Chưa khai báo", "en": "Not declared"},
+    "ind.report.undeclared_note": {
+        "vi": "Xã chưa khai báo số liệu (kèm minh chứng) của chỉ tiêu này cho kỳ.",
+        "en": "The commune has not declared this indicator (with evidence) for the period.",
+    },
+    "ind.report.declare": {"vi": "Khai báo số liệu →", "en": "Declare a value →"},
+    "ind.report.remediate": {"vi": "Kế hoạch khắc phục →", "en": "Remediation plan →"},
+    "ind.report.evidence": {"vi": "Minh chứng", "en": "Evidence"},
+    "ind.report.no_evidence": {
+        "vi": "Chỉ tiêu này không có mục minh chứng nào.",
+        "en": "This indicator lists no evidence.",
+    },
+    "ind.report.order_note": {
+        "vi": "Mục không được tính, rồi mục chưa đủ dữ liệu, xếp trước.",
+        "en": "What did not count, then what lacks data, comes first.",
+    },
+    "ind.report.counted.yes": {"vi": "được tính", "en": "counted"},
+    "ind.report.counted.no": {"vi": "không được tính", "en": "not counted"},
+    "ind.report.counted.unknown": {"vi": "chưa đủ dữ liệu", "en": "not enough data"},
+    "ind.report.exclusions": {
+        "vi": "Bảo trì và miễn trừ trong kỳ",
+        "en": "Maintenance and excused time in the period",
+    },
+    "ind.report.excused.off": {
+        "vi": "Thời gian được miễn trừ (mất điện lưới, thiên tai…) đang tính như mất kết nối.",
+        "en": "Excused time (grid power cuts, disasters…) counts as down.",
+    },
+    "ind.report.excused.leave_out": {
+        "vi": "Xem báo cáo loại trừ thời gian được miễn trừ",
+        "en": "See the report that leaves excused time out",
+    },
+    "ind.report.excused.on": {
+        "vi": "Báo cáo này loại trừ thời gian được miễn trừ: một báo cáo riêng, phê duyệt riêng.",
+        "en": "This report leaves excused time out: a report of its own, signed off on its own.",
+    },
+    "ind.report.excused.count": {"vi": "Xem báo cáo thường", "en": "See the usual report"},
+    "ind.report.hash": {"vi": "Mã băm minh chứng", "en": "Evidence hash"},
+    "ind.signoff.title": {"vi": "Phê duyệt", "en": "Sign-off"},
+    "ind.signoff.comment": {"vi": "Ý kiến của người phê duyệt", "en": "Your comment"},
+    "ind.signoff.comment_hint": {
+        "vi": "Không bắt buộc; tối đa 2000 ký tự. Được lưu cùng lần phê duyệt.",
+        "en": "Optional; at most 2000 characters. Kept with the sign-off.",
+    },
+    "ind.signoff.submit": {"vi": "Phê duyệt báo cáo này", "en": "Sign off this report"},
+    "ind.signoff.sign_now": {
+        "vi": "Phê duyệt nội dung hiện nay",
+        "en": "Sign off what it says now",
+    },
+    "ind.signoff.what": {
+        "vi": "Bạn phê duyệt đúng nội dung trang này đang hiển thị: số liệu và minh chứng "
+        "có mã băm bên dưới. Nếu dữ liệu thay đổi trước khi bạn bấm, phê duyệt sẽ không "
+        "được ghi nhận và trang cho biết những gì đã thay đổi.",
+        "en": "You sign off exactly what this page shows: the figures and evidence with the "
+        "hash below. If the data changes before you press the button, the sign-off is not "
+        "recorded and the page tells what changed.",
+    },
+    "ind.signoff.running": {
+        "vi": "{period} chưa kết thúc: chỉ phê duyệt được khi kỳ đã qua, từ ngày {day}.",
+        "en": "{period} has not ended: it can be signed off once it is over, from {day}.",
+    },
+    "ind.signoff.readonly": {
+        "vi": "Cán bộ thẩm định (hoặc quản trị viên) phê duyệt báo cáo; tài khoản của bạn chỉ xem.",
+        "en": "A verifier (or an admin) signs off reports; your account only reads them.",
+    },
+    "ind.signoff.done": {
+        "vi": "Đã ghi nhận phê duyệt của bạn.",
+        "en": "Your sign-off is recorded.",
+    },
+    "ind.signoff.changed": {
+        "vi": "Phê duyệt chưa được ghi nhận: dữ liệu đã thay đổi từ lúc bạn mở trang. "
+        "Dưới đây là những gì đã thay đổi; trang hiện số liệu mới nhất. Hãy xem lại rồi "
+        "phê duyệt nội dung hiện nay.",
+        "en": "The sign-off was not recorded: the data changed since you opened the page. "
+        "Below is what changed; the page shows the latest figures. Look again, then sign "
+        "off what it says now.",
+    },
+    "ind.signoff.changed_unknown": {
+        "vi": "Không còn giữ nội dung lúc bạn mở trang (trang đã mở quá lâu hoặc máy chủ đã "
+        "khởi động lại), nên không liệt kê được thay đổi.",
+        "en": "What the page showed when you opened it is no longer kept (it was opened long "
+        "ago, or the server restarted), so what changed cannot be listed.",
+    },
+    "ind.signoff.problem.note": {
+        "vi": "Ý kiến dài quá: tối đa 2000 ký tự.",
+        "en": "The comment is too long: at most 2000 characters.",
+    },
+    "ind.signoff.problem.sha256": {
+        "vi": "Thiếu mã băm của nội dung bạn đã xem: hãy tải lại trang rồi phê duyệt.",
+        "en": "The hash of what you looked at is missing: reload the page, then sign off.",
+    },
+    "ind.signoff.problem.other": {
+        "vi": "Yêu cầu phê duyệt không hợp lệ",
+        "en": "The sign-off request is not valid",
+    },
+    "ind.signoff.history": {"vi": "Các lần phê duyệt", "en": "Sign-offs"},
+    "ind.signoff.none_yet": {
+        "vi": "Chưa có lần phê duyệt nào cho báo cáo này.",
+        "en": "This report has not been signed off yet.",
+    },
+    "ind.signoff.matches_now": {
+        "vi": "Khớp với dữ liệu hiện nay",
+        "en": "Matches the data now",
+    },
+    "ind.signoff.no_longer": {
+        "vi": "Không còn khớp: dữ liệu đã thay đổi sau lần phê duyệt này",
+        "en": "No longer matches: the data changed after this sign-off",
+    },
+    "ind.signoff.changes_since": {
+        "vi": "Những gì đã thay đổi từ lần phê duyệt này ({count})",
+        "en": "What changed since this sign-off ({count})",
+    },
+    "ind.signoff.no_comment": {"vi": "Không có ý kiến.", "en": "No comment."},
+    "ind.signoff.latest": {"vi": "Gần nhất", "en": "Latest"},
     # -- indicators: declarations and documents --
     "ind.declarations.tab": {"vi": "Khai báo", "en": "Declarations"},
     "ind.declarations.title": {"vi": "Khai báo số liệu", "en": "Declared values"},

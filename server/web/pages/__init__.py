@@ -22,6 +22,8 @@ from xaso.server.web.pages import (
     excused,
     gateways,
     help_page,
+    indicators_commune,
+    indicators_signoff,
     indicators_declarations,
     indicators_remediation,
     maintenance,
@@ -63,6 +65,8 @@ _PAGES = (
     admin_tokens,
     admin_audit,
     radio_log,
+    indicators_commune,
+    indicators_signoff,
     indicators_declarations,
     indicators_remediation,
 )
