@@ -455,3 +455,21 @@ def test_the_evidence_is_named_with_its_unit_linked_and_in_the_readers_language(
     assert row["Tử số / mẫu số (diễn giải)"] == (
         "2.082 giờ hoạt động trên 2.160 giờ đã biết trạng thái"
     )
+
+
+def test_what_changed_is_said_once_in_the_readers_language() -> None:
+    from xaso.server.indicators.changes import changes
+    from xaso.server.indicators.reports.changes import change_rows
+    from xaso.server.words import translator
+
+    q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+    signed = small_fake().evaluation("alpha", *q3)
+    n1 = msgspec.structs.replace(
+        signed.results[1], reason="Đã kê khai", reason_en="Declared", verdict="met"
+    )
+    current = msgspec.structs.replace(signed, results=[signed.results[0], n1])
+    found = changes(signed, current)
+    for lang, shown, hidden in (("vi", "Đã kê khai", "Declared"), ("en", "Declared", "Đã kê khai")):
+        rows = change_rows(found, w=translator(lang), lang=lang, tz=TZ)
+        said = [row["current"] for row in rows]
+        assert shown in said and hidden not in said, (lang, said)
