@@ -10,6 +10,7 @@ screen.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from tests.apps import PASSWORD
 from tests.indicators.test_stores import ADMIN, HISTORY, NOW, RC3_MAINTENANCE
 from tests.web.browser import check_page, chromium, served_on_loopback, shots_folder, signed_in
 from tests.web.test_indicators_api import make_app
-from xaso.server.indicators.keys import SIGNOFFS
+from xaso.server.indicators.gather.declared import DeclaredDocument, DeclaredValue
+from xaso.server.indicators.keys import DECLARED, SIGNOFFS
 from xaso.server.monitoring.keys import EXCLUSIONS
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.keys import ACCOUNTS
@@ -96,11 +98,29 @@ async def test_a_verifier_follows_an_outage_and_signs_off(
         assert "Indicator report" in await verifier.inner_text("h1")
         await check_page(verifier, "report-en-1400", shots, problems)
 
-        # On a phone: the verifier's page, and a viewer's without the form.
+        # On a phone: the verifier's page, and after N1 is declared, what changed since
+        # the sign-off; a viewer's without the form.
         phone = await signed_in(browser, base_url, "thamdinh", problems, width=390)
         await phone.goto(f"{base_url}{PAGE}")
         await phone.locator("section#R6 details.ind-evidence > summary").click()
         await check_page(phone, "report-390", shots, problems)
+        app[DECLARED].add(
+            DeclaredValue(
+                id="",
+                seq=0,
+                commune="hoa",
+                indicator="N1",
+                value=75.0,
+                valid_from=dt.date(2026, 1, 1),
+                documents=[DeclaredDocument("bien-ban-4g.pdf", "ab" * 32, 1234, "application/pdf")],
+                entered_by="Cán bộ xã Hòa",
+                entered_ms=NOW,
+            )
+        )
+        await phone.goto(f"{base_url}{PAGE}")
+        changed = await phone.locator("ol.ind-history li").first.inner_text()
+        assert "Không còn khớp" in changed and "bien-ban-4g.pdf" in changed, changed
+        await check_page(phone, "report-changed-390", shots, problems)
         viewer = await signed_in(browser, base_url, "xem.hoa", problems, width=390)
         await viewer.goto(f"{base_url}{PAGE}&lang=en")
         assert await viewer.locator("form.ind-signoff-form").count() == 0

@@ -24,7 +24,9 @@ from xaso.server.indicators.keys import SIGNOFFS
 from xaso.server.monitoring.keys import EXCLUSIONS
 from xaso.server.records import TransitionRecord
 from xaso.server.store.sqlite import SqliteStore
+from xaso.server.web.audit import AuditQuery
 from xaso.server.web.auth import CSRF_HEADER
+from xaso.server.web.keys import AUDIT
 from xaso.server.web.tokens import Role
 
 PAGE = "/indicators/commune?commune=hoa&period=2026-09"
@@ -251,6 +253,8 @@ async def test_a_verifier_signs_off_with_a_comment(client: TestClient) -> None:
     [signed] = app[SIGNOFFS].find("hoa")
     assert signed.note == "Đã đối chiếu biên bản" and signed.period == "2026-09"
     assert signed.sha256 == sha_of(html) and signed.role == "verifier"
+    [audited] = [e for e in app[AUDIT].find(AuditQuery(limit=10)) if "signoff" in e.action]
+    assert audited.detail["signoff"] == signed.id and audited.detail["commune"] == "hoa"
     after = text_of(await page(client, verifier, f"{PAGE}&done=signed"))
     assert "Đã ghi nhận phê duyệt của bạn" in after
     history = after[after.index("Các lần phê duyệt") :]
