@@ -100,6 +100,12 @@ def ratio_text(result: IndicatorResult, measure: str, w: dict[str, str], lang: s
     )
 
 
+def measure_of(result: IndicatorResult, measures: Mapping[str, str]) -> str:
+    """What ``result``'s indicator measures: from ``measures``, else declared for a
+    declared value (an indicator a province profile added), else unknown ("")."""
+    return measures.get(result.indicator) or ("declared" if result.source == "declared" else "")
+
+
 def undeclared(result: IndicatorResult) -> bool:
     """A declared indicator the commune has not declared for the period."""
     return result.source == "declared" and not any(e.kind == "declared" for e in result.evidence)
@@ -175,7 +181,7 @@ def report_view(
     results = []
     documents: dict[str, dict[str, str]] = {}
     for result in evaluation.results:
-        measure = measures.get(result.indicator, "")
+        measure = measure_of(result, measures)
         evidence = evidence_rows(result, measure, tz=tz, w=w, lang=lang, links=links)
         name, method, reason = texts(result, lang)
         for item in result.evidence:
@@ -414,7 +420,7 @@ def render_csv(
                     else w["yes" if excused else "no"],
                     unknown or "; ".join(p for p in (whole, changed.get(r.indicator, "")) if p),
                     exclusions,
-                    ratio_text(r, measures.get(r.indicator, ""), w, lang),
+                    ratio_text(r, measure_of(r, measures), w, lang),
                 )
             ]
         )
