@@ -99,7 +99,9 @@ def _row(
     lang: str,
     links: EvidenceLinks,
 ) -> dict[str, Any]:
-    if item.from_ms is not None or item.to_ms is not None:
+    if item.from_ms is not None and item.to_ms is None and item.kind == "declared":
+        span = format_time(item.from_ms, tz, lang)  # when it was entered
+    elif item.from_ms is not None or item.to_ms is not None:
         span = f"{format_time(item.from_ms, tz, lang)} – {format_time(item.to_ms, tz, lang)}"
     else:
         span = ""
