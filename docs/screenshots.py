@@ -47,6 +47,7 @@ PAGES: dict[str, tuple[str, str, bool]] = {
     "help": ("/help", "admin", False),
     "admin-users": ("/admin/users", "admin", False),
     "admin-audit": ("/admin/audit", "admin", False),
+    "indicators-commune": ("/indicators/commune?commune={commune}", "thamdinh", True),
     "ind-declarations": ("/indicators/declarations?commune={commune}", "canbo-{commune}", True),
     "remediation": ("/indicators/remediation", "thamdinh", True),
     "indicators": ("/indicators", "thamdinh", True),

@@ -2758,6 +2758,129 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "ind.trend.no_indicator": {"vi": "Không có chỉ tiêu này", "en": "No such indicator"},
     # -- indicators: a commune's report page and sign-off --
+    "ind.report.tab": {"vi": "Báo cáo xã", "en": "Commune report"},
+    "ind.report.title": {
+        "vi": "Báo cáo chỉ tiêu: {commune}, {period}",
+        "en": "Indicator report: {commune}, {period}",
+    },
+    "ind.report.exports": {"vi": "Tải báo cáo", "en": "Download the report"},
+    "ind.report.printable": {"vi": "Bản in (HTML)", "en": "Printable page (HTML)"},
+    "ind.report.glance": {"vi": "Kết quả các chỉ tiêu", "en": "The indicators at a glance"},
+    "ind.report.not_met_list": {"vi": "Chưa đạt:", "en": "Not met:"},
+    "ind.report.method": {"vi": "Cách tính", "en": "How it is computed"},
+    "ind.report.undeclared": {"vi": "Chưa khai báo", "en": "Not declared"},
+    "ind.report.undeclared_note": {
+        "vi": "Xã chưa khai báo số liệu (kèm minh chứng) của chỉ tiêu này cho kỳ.",
+        "en": "The commune has not declared this indicator (with evidence) for the period.",
+    },
+    "ind.report.declare": {"vi": "Khai báo số liệu →", "en": "Declare a value →"},
+    "ind.report.remediate": {"vi": "Kế hoạch khắc phục →", "en": "Remediation plan →"},
+    "ind.report.evidence": {"vi": "Minh chứng", "en": "Evidence"},
+    "ind.report.no_evidence": {
+        "vi": "Chỉ tiêu này không có mục minh chứng nào.",
+        "en": "This indicator lists no evidence.",
+    },
+    "ind.report.order_note": {
+        "vi": "Mục không được tính, rồi mục chưa đủ dữ liệu, xếp trước.",
+        "en": "What did not count, then what lacks data, comes first.",
+    },
+    "ind.report.counted.yes": {"vi": "được tính", "en": "counted"},
+    "ind.report.counted.no": {"vi": "không được tính", "en": "not counted"},
+    "ind.report.counted.unknown": {"vi": "chưa đủ dữ liệu", "en": "not enough data"},
+    "ind.report.exclusions": {
+        "vi": "Bảo trì và miễn trừ trong kỳ",
+        "en": "Maintenance and excused time in the period",
+    },
+    "ind.report.excused.off": {
+        "vi": "Thời gian được miễn trừ (mất điện lưới, thiên tai…) đang tính như mất kết nối.",
+        "en": "Excused time (grid power cuts, disasters…) counts as down.",
+    },
+    "ind.report.excused.leave_out": {
+        "vi": "Xem báo cáo loại trừ thời gian được miễn trừ",
+        "en": "See the report that leaves excused time out",
+    },
+    "ind.report.excused.on": {
+        "vi": "Báo cáo này loại trừ thời gian được miễn trừ: một báo cáo riêng, phê duyệt riêng.",
+        "en": "This report leaves excused time out: a report of its own, signed off on its own.",
+    },
+    "ind.report.excused.count": {"vi": "Xem báo cáo thường", "en": "See the usual report"},
+    "ind.report.hash": {"vi": "Mã băm minh chứng", "en": "Evidence hash"},
+    "ind.signoff.title": {"vi": "Phê duyệt", "en": "Sign-off"},
+    "ind.signoff.comment": {"vi": "Ý kiến của người phê duyệt", "en": "Your comment"},
+    "ind.signoff.comment_hint": {
+        "vi": "Không bắt buộc; tối đa 2000 ký tự. Được lưu cùng lần phê duyệt.",
+        "en": "Optional; at most 2000 characters. Kept with the sign-off.",
+    },
+    "ind.signoff.submit": {"vi": "Phê duyệt báo cáo này", "en": "Sign off this report"},
+    "ind.signoff.sign_now": {
+        "vi": "Phê duyệt nội dung hiện nay",
+        "en": "Sign off what it says now",
+    },
+    "ind.signoff.what": {
+        "vi": "Bạn phê duyệt đúng nội dung trang này đang hiển thị: số liệu và minh chứng "
+        "có mã băm bên dưới. Nếu dữ liệu thay đổi trước khi bạn bấm, phê duyệt sẽ không "
+        "được ghi nhận và trang cho biết những gì đã thay đổi.",
+        "en": "You sign off exactly what this page shows: the figures and evidence with the "
+        "hash below. If the data changes before you press the button, the sign-off is not "
+        "recorded and the page tells what changed.",
+    },
+    "ind.signoff.running": {
+        "vi": "{period} chưa kết thúc: chỉ phê duyệt được khi kỳ đã qua, từ ngày {day}.",
+        "en": "{period} has not ended: it can be signed off once it is over, from {day}.",
+    },
+    "ind.signoff.readonly": {
+        "vi": "Cán bộ thẩm định (hoặc quản trị viên) phê duyệt báo cáo; tài khoản của bạn chỉ xem.",
+        "en": "A verifier (or an admin) signs off reports; your account only reads them.",
+    },
+    "ind.signoff.done": {
+        "vi": "Đã ghi nhận phê duyệt của bạn.",
+        "en": "Your sign-off is recorded.",
+    },
+    "ind.signoff.changed": {
+        "vi": "Phê duyệt chưa được ghi nhận: dữ liệu đã thay đổi từ lúc bạn mở trang. "
+        "Dưới đây là những gì đã thay đổi; trang hiện số liệu mới nhất. Hãy xem lại rồi "
+        "phê duyệt nội dung hiện nay.",
+        "en": "The sign-off was not recorded: the data changed since you opened the page. "
+        "Below is what changed; the page shows the latest figures. Look again, then sign "
+        "off what it says now.",
+    },
+    "ind.signoff.changed_unknown": {
+        "vi": "Không còn giữ nội dung lúc bạn mở trang (trang đã mở quá lâu hoặc máy chủ đã "
+        "khởi động lại), nên không liệt kê được thay đổi.",
+        "en": "What the page showed when you opened it is no longer kept (it was opened long "
+        "ago, or the server restarted), so what changed cannot be listed.",
+    },
+    "ind.signoff.problem.note": {
+        "vi": "Ý kiến dài quá: tối đa 2000 ký tự.",
+        "en": "The comment is too long: at most 2000 characters.",
+    },
+    "ind.signoff.problem.sha256": {
+        "vi": "Thiếu mã băm của nội dung bạn đã xem: hãy tải lại trang rồi phê duyệt.",
+        "en": "The hash of what you looked at is missing: reload the page, then sign off.",
+    },
+    "ind.signoff.problem.other": {
+        "vi": "Yêu cầu phê duyệt không hợp lệ",
+        "en": "The sign-off request is not valid",
+    },
+    "ind.signoff.history": {"vi": "Các lần phê duyệt", "en": "Sign-offs"},
+    "ind.signoff.none_yet": {
+        "vi": "Chưa có lần phê duyệt nào cho báo cáo này.",
+        "en": "This report has not been signed off yet.",
+    },
+    "ind.signoff.matches_now": {
+        "vi": "Khớp với dữ liệu hiện nay",
+        "en": "Matches the data now",
+    },
+    "ind.signoff.no_longer": {
+        "vi": "Không còn khớp: dữ liệu đã thay đổi sau lần phê duyệt này",
+        "en": "No longer matches: the data changed after this sign-off",
+    },
+    "ind.signoff.changes_since": {
+        "vi": "Những gì đã thay đổi từ lần phê duyệt này ({count})",
+        "en": "What changed since this sign-off ({count})",
+    },
+    "ind.signoff.no_comment": {"vi": "Không có ý kiến.", "en": "No comment."},
+    "ind.signoff.latest": {"vi": "Gần nhất", "en": "Latest"},
     # -- indicators: declarations and documents --
     "ind.declarations.tab": {"vi": "Khai báo", "en": "Declarations"},
     "ind.declarations.title": {"vi": "Khai báo số liệu", "en": "Declared values"},
@@ -3301,6 +3424,54 @@ _TEXT: dict[str, dict[str, str]] = {
     "indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "value": {"vi": "Giá trị", "en": "Value"},
     "ratio": {"vi": "Tử số / Mẫu số", "en": "Numerator / denominator"},
+    # The numerator and denominator in words, by what the indicator measures
+    # (server/indicators/profile.py MEASURES).
+    "ratio.plain": {"vi": "{numerator} trên {denominator}", "en": "{numerator} of {denominator}"},
+    "ratio.radio_station": {
+        "vi": "{numerator} cụm loa hoạt động trên {denominator} cụm loa",
+        "en": "{numerator} of {denominator} loudspeaker clusters working",
+    },
+    "ratio.village_radio_coverage": {
+        "vi": "{numerator} thôn có cụm loa hoạt động trên {denominator} thôn",
+        "en": "{numerator} of {denominator} villages with a working cluster",
+    },
+    "ratio.cluster_count": {
+        "vi": "{numerator} cụm loa đã lắp đặt trên {denominator} cụm loa trong danh mục",
+        "en": "{numerator} of {denominator} clusters in the inventory installed",
+    },
+    "ratio.radio_availability": {
+        "vi": "{numerator} giờ hoạt động trên {denominator} giờ đã biết trạng thái",
+        "en": "{numerator} hours up of {denominator} hours with a known status",
+    },
+    "ratio.camera_availability": {
+        "vi": "{numerator} giờ hoạt động trên {denominator} giờ đã biết trạng thái",
+        "en": "{numerator} hours up of {denominator} hours with a known status",
+    },
+    "ratio.broadcast_days": {
+        "vi": "{numerator} ngày có phát trên {denominator} ngày",
+        "en": "{numerator} of {denominator} days with a broadcast",
+    },
+    "ratio.emergency_readiness": {
+        "vi": "{numerator} cụm loa phát kịp thời trên {denominator} cụm loa",
+        "en": "{numerator} of {denominator} clusters playing in time",
+    },
+    "ratio.camera_operating": {
+        "vi": "{numerator} camera đạt yêu cầu trên {denominator} camera",
+        "en": "{numerator} of {denominator} cameras meeting the test",
+    },
+    "ratio.key_location_coverage": {
+        "vi": "{numerator} địa điểm có camera hoạt động trên {denominator} địa điểm trọng yếu",
+        "en": "{numerator} of {denominator} key locations with a working camera",
+    },
+    "ratio.video_conference": {
+        "vi": "{numerator} điểm cầu hoạt động trên {denominator} điểm cầu",
+        "en": "{numerator} of {denominator} endpoints working",
+    },
+    "ratio.declared": {
+        "vi": "{numerator} trên {denominator} (theo số liệu kê khai)",
+        "en": "{numerator} of {denominator} (as declared)",
+    },
+    "evidence.delay": {"vi": "phát sau {seconds} giây", "en": "played after {seconds} s"},
     "threshold": {"vi": "Ngưỡng", "en": "Threshold"},
     "verdict": {"vi": "Kết quả", "en": "Verdict"},
     "method": {"vi": "Phương pháp", "en": "Method"},
@@ -3410,6 +3581,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "field.label": {"vi": "Tên", "en": "Name"},
     "field.counted": {"vi": "Được tính", "en": "Counted"},
     "field.note": {"vi": "Ghi chú", "en": "Note"},
+    "field.note_en": {"vi": "Ghi chú (tiếng Anh)", "en": "Note in English"},
     "field.sha256": {"vi": "SHA-256", "en": "SHA-256"},
     "approved": {
         "vi": "Nội dung đã phê duyệt: số liệu và minh chứng đúng như lúc phê duyệt, "

@@ -7,7 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.broadcasts.playout_outcome import (
+    CONTENT_TEXT,
+    PRIORITY_TEXT,
+    STATUS_TEXT,
+    PlayoutOutcome,
+)
 from xaso.server.indicators.context import Context, Frame
 from xaso.server.indicators.inputs import DAY_MS
 from xaso.server.indicators.measures import NO_HISTORY, Window, window_spans
@@ -117,12 +122,26 @@ def _next(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=1)
 
 
+def _kind_of(outcome: PlayoutOutcome, lang: str) -> str:
+    """A broadcast's priority class and kind of content, in words."""
+    priority = PRIORITY_TEXT[lang].get(outcome.priority, outcome.priority)
+    content = CONTENT_TEXT[lang].get(outcome.content_type, outcome.content_type)
+    return f"{priority}, {content}"
+
+
+def _reached_text(outcome: PlayoutOutcome | None, lang: str) -> str:
+    """What became of a broadcast on one cluster, in words."""
+    if outcome is None:
+        return "không nằm trong lượt phát" if lang == "vi" else "not among its targets"
+    return STATUS_TEXT[lang].get(outcome.status, outcome.status)
+
+
 def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
     method = (
         "Số ngày trọn vẹn trong kỳ có ít nhất một buổi phát theo lịch được xác nhận đã phát "
-        "(played/late) trên một cụm loa, quy về ngày mỗi tuần: ngày có phát ÷ số ngày × 7.",
+        "(đúng giờ hay muộn) trên một cụm loa, quy về ngày mỗi tuần: ngày có phát ÷ số ngày × 7.",
         "Whole days of the period with at least one scheduled broadcast confirmed as played "
-        "(played/late) on a cluster, per week: days with a broadcast ÷ days × 7.",
+        "(on time or late) on a cluster, per week: days with a broadcast ÷ days × 7.",
     )
     window = Window(ctx.snap.from_ms, ctx.end_ms)
     frame = Frame(indicator, method, "broadcast_logs", window)
@@ -155,6 +174,7 @@ def broadcast_days(ctx: Context, indicator: Indicator) -> IndicatorResult:
                 value=float(len(confirmed)),
                 counted=bool(confirmed) and not schedule.startswith("manual:"),
                 note=f"{len(confirmed)}/{len(group)} cụm xác nhận đã phát",
+                note_en=f"{len(confirmed)} of {len(group)} clusters confirmed played",
                 from_ms=start_ms,
                 to_ms=group[0].planned_end_ms,
             )
@@ -265,12 +285,14 @@ def emergency_readiness(ctx: Context, indicator: Indicator) -> IndicatorResult:
         if not d.planned and d.from_ms <= start_ms < d.to_ms
     }
     targets = sorted(installed | set(by_cluster))
+    names = {d.entry.id: d.entry.name for d in ctx.devices("radio_cluster")}
     items = [
         EvidenceItem(
             kind="broadcast",
             id=f"{schedule}@{start_ms}",
             label=group[0].title,
-            note=f"{group[0].priority}, {group[0].content_type}",
+            note=_kind_of(group[0], "vi"),
+            note_en=_kind_of(group[0], "en"),
             from_ms=start_ms,
             to_ms=group[0].planned_end_ms,
         )
@@ -292,9 +314,11 @@ def emergency_readiness(ctx: Context, indicator: Indicator) -> IndicatorResult:
             EvidenceItem(
                 kind="device",
                 id=cluster,
+                label=names.get(cluster, ""),
                 value=None if delay_ms is None else delay_ms / 1000,
                 counted=ok,
-                note="không nằm trong lượt phát" if outcome is None else outcome.status,
+                note=_reached_text(outcome, "vi"),
+                note_en=_reached_text(outcome, "en"),
             )
         )
     value = 100.0 * reached / len(targets) if targets else 0.0

@@ -30,6 +30,13 @@ class Context:
         self.end_ms = effective_end(snap, now_ms)
         self.tz = ZoneInfo(snap.timezone)
         self._figures: dict[tuple[str, str], list[DeviceFigure]] = {}
+        self._place_names = {p.code: p.name for p in (*snap.key_locations, *snap.villages)}
+
+    def place_name(self, device: MemberDevice) -> str:
+        """The name of the device's village, else of its key location ("" for neither):
+        what a note says of where it stands."""
+        code = device.entry.village or device.entry.location or ""
+        return self._place_names.get(code, code)
 
     def devices(self, kind: str) -> list[MemberDevice]:
         return [d for d in self.snap.devices if d.entry.kind == kind]

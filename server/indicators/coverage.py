@@ -14,9 +14,36 @@ from xaso.server.indicators.measures import Bounds, DeviceFigure, ratio_verdict
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import EvidenceItem, IndicatorResult
 from xaso.server.indicators.snapshot import MemberDevice, Place
-from xaso.server.indicators.wording import device_item, num, state_text, working_text
+from xaso.server.indicators.wording import (
+    Said,
+    device_item,
+    joined,
+    num,
+    num_en,
+    state_text,
+    working_text,
+)
 
 __all__ = ["key_location_coverage", "village_radio_coverage"]
+
+
+# What a place without a device of the kind says.
+NO_DEVICE: dict[str, Said] = {
+    "radio_cluster": ("không có cụm loa", "no loudspeaker cluster"),
+    "camera": ("không có camera", "no camera"),
+}
+
+
+def _device_state(figure: DeviceFigure) -> Said:
+    """One of a place's devices, by name, with its state and availability."""
+    name = figure.device.entry.name
+    vi, en = state_text(figure)
+    if figure.percent is None:
+        return f"{name}: {vi}", f"{name}: {en}"
+    return (
+        f"{name}: {vi} ({num(figure.percent)}%)",
+        f"{name}: {en} ({num_en(figure.percent)}%)",
+    )
 
 
 def _covered_places(
@@ -54,27 +81,27 @@ def _covered_places(
         yes += counted is True
         unknown += counted is None
         if counted is None:
-            undecided.append(place.code)
+            undecided.append(place.name)
         if not figures:
-            note = "không có thiết bị" if kind != "radio_cluster" else "không có cụm loa"
+            note = NO_DEVICE.get(kind, ("không có thiết bị", "no device"))
         else:
-            note = "; ".join(
-                f"{f.device.entry.id}: {state_text(f)}"
-                + (f" ({num(f.percent)}%)" if f.percent is not None else "")
-                for f in figures
-            )
+            note = joined([_device_state(f) for f in figures])
         items.append(
             EvidenceItem(
                 kind=item_kind,
                 id=place.code,
                 label=place.name,
                 counted=counted,
-                note=note,
+                note=note[0],
+                note_en=note[1],
                 from_ms=max(place.from_ms, ctx.snap.from_ms),
                 to_ms=place.to_ms,
             )
         )
-    items += [device_item(f, f.state == "working") for f in ctx.figures(kind, working)]
+    items += [
+        device_item(f, f.state == "working", ctx.place_name(f.device))
+        for f in ctx.figures(kind, working)
+    ]
     bounds = Bounds(yes, unknown, len(places))
     verdict, value = ratio_verdict(bounds, indicator, percent=True)
     reason = ("", "")

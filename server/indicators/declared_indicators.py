@@ -54,6 +54,7 @@ def declared_result(ctx: Context, indicator: Indicator) -> IndicatorResult:
             id=str(getattr(entry, "id", "")),
             value=entry.value,
             note=f"kê khai bởi {entry.entered_by}" if entry.entered_by else "",
+            note_en=f"declared by {entry.entered_by}" if entry.entered_by else "",
             from_ms=entry.entered_ms or None,
         )
     ]

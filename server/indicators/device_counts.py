@@ -15,7 +15,7 @@ from xaso.server.indicators.inputs import indicator_window
 from xaso.server.indicators.measures import Bounds, DeviceFigure, ratio_verdict
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import EvidenceItem, IndicatorResult, Verdict
-from xaso.server.indicators.wording import STATE_VI, device_item, num, window_text, working_text
+from xaso.server.indicators.wording import STATE_TEXT, device_item, num, window_text, working_text
 from xaso.server.records import DeviceReadingRecord
 
 __all__ = ["camera_operating", "cluster_count", "radio_station", "video_conference"]
@@ -56,7 +56,7 @@ def _device_count(
             counted = False
         decided += counted is True
         undecided += counted is None
-        items.append(device_item(figure, counted))
+        items.append(device_item(figure, counted, ctx.place_name(figure.device)))
     verdict, _ = ratio_verdict(Bounds(decided, undecided, len(figures)), indicator, percent=False)
     reason = ("", "")
     if verdict == "insufficient_data":
@@ -96,7 +96,8 @@ def cluster_count(ctx: Context, indicator: Indicator) -> IndicatorResult:
             id=d.entry.id,
             label=d.entry.name,
             counted=not d.planned,
-            note=STATE_VI["planned"] if d.planned else (d.entry.village or ""),
+            note=STATE_TEXT["planned"][0] if d.planned else ctx.place_name(d),
+            note_en=STATE_TEXT["planned"][1] if d.planned else ctx.place_name(d),
         )
         for d in clusters
     ]

@@ -35,7 +35,8 @@ class EvidenceItem(msgspec.Struct, frozen=True, omit_defaults=True):
     label: str = ""
     value: float | None = None  # e.g. availability percent
     counted: bool | None = None  # did it count towards the numerator
-    note: str = ""
+    note: str = ""  # in words, Vietnamese
+    note_en: str = ""  # the same note in English (English second)
     from_ms: int | None = None
     to_ms: int | None = None
     sha256: str | None = None  # documents

@@ -37,7 +37,7 @@ def availability_result(
     measured = [f for f in figures if f.state != "planned" and f.expected_ms > 0]
     total = sum((f.figure for f in measured), Availability())
     expected_ms = sum(f.expected_ms for f in measured)
-    items = [device_item(f, f.figure.known_ms > 0) for f in figures]
+    items = [device_item(f, f.figure.known_ms > 0, ctx.place_name(f.device)) for f in figures]
     items += outage_items(measured)
     frame = Frame(indicator, method, "telemetry", window)
     if not figures:

@@ -348,3 +348,128 @@ def test_the_report_names_its_period_roles_and_outage_causes_in_words() -> None:
         )
     )
     assert (row["from"], row["to"]) == ("2026-07-01", "2026-09-30")
+
+
+def test_every_measure_says_its_numerator_and_denominator_in_words() -> None:
+    from xaso.server.indicators.profile import MEASURES
+    from xaso.server.words import translator
+
+    for lang in ("vi", "en"):
+        words = translator(lang)
+        missing = [m for m in MEASURES if f"ratio.{m}" not in words]
+        assert missing == [], lang
+
+
+def test_the_evidence_is_named_with_its_unit_linked_and_in_the_readers_language() -> None:
+    from xaso.server.indicators.reports.report import render_csv, report_view
+    from xaso.server.indicators.result import EvidenceItem
+
+    q3_from = ms("2026-07-01T00:00")
+    evaluation = small_fake().evaluation("alpha", q3_from, ms("2026-10-01T00:00"))
+    r2 = msgspec.structs.replace(
+        evaluation.results[0],
+        numerator=2082.0,
+        denominator=2160.0,
+        evidence=[
+            EvidenceItem(
+                kind="device",
+                id="alpha-rc-1",
+                label="Cụm loa Thôn 1",
+                value=96.5,
+                counted=True,
+                note="đạt; hoạt động 700 h (Thôn 1)",
+                note_en="working; up 700 h (Thôn 1)",
+            ),
+            EvidenceItem(
+                kind="outage",
+                id="alpha-rc-1",
+                label="probe_failed: timeout",
+                value=6.0,
+                from_ms=q3_from + 3_600_000,
+                to_ms=q3_from + 25_200_000,
+            ),
+            EvidenceItem(
+                kind="broadcast",
+                id=f"ban-tin-sang@{q3_from + 21_600_000}",
+                label="Bản tin sáng",
+                value=2.0,
+                counted=True,
+                note="2/2 cụm xác nhận đã phát",
+                note_en="2 of 2 clusters confirmed played",
+            ),
+        ],
+    )
+    evaluation = msgspec.structs.replace(evaluation, results=[r2])
+
+    def view(lang: str) -> dict[str, object]:
+        return report_view(
+            evaluation,
+            "0" * 64,
+            [],
+            tz=TZ,
+            lang=lang,
+            device_url=lambda device, since: f"/devices/{device}?since={since}",
+            broadcast_url=lambda schedule, start: f"/radio/occurrences/{schedule}/{start}",
+            measures={"R2": "radio_availability"},
+        )
+
+    vi = view("vi")
+    [result] = vi["results"]  # type: ignore[index]
+    assert result["ratio"] == "2.082 giờ hoạt động trên 2.160 giờ đã biết trạng thái"
+    assert result["verdict_symbol"] == "✓"
+    device, outage, bulletin = result["evidence"]
+    assert (device["name"], device["code"], device["value"]) == (
+        "Cụm loa Thôn 1",
+        "alpha-rc-1",
+        "96,5 %",
+    )
+    assert outage["name"] == "Cụm loa Thôn 1"  # the device's name, from its own item
+    assert outage["link"] == f"/devices/alpha-rc-1?since={q3_from + 3_600_000}"
+    assert (outage["value"], outage["label"]) == ("6 giờ", "Không phản hồi: quá thời gian chờ")
+    assert (bulletin["name"], bulletin["code"]) == ("Bản tin sáng", "ban-tin-sang")
+    assert bulletin["link"] == f"/radio/occurrences/ban-tin-sang/{q3_from + 21_600_000}"
+    [english] = view("en")["results"]  # type: ignore[index]
+    assert english["ratio"] == "2,082 hours up of 2,160 hours with a known status"
+    assert english["evidence"][0]["note"] == "working; up 700 h (Thôn 1)"
+    assert english["evidence"][2]["note"] == "2 of 2 clusters confirmed played"
+    # The API's export has no session for the pages: no link but the documents'.
+    assert (
+        report_view(evaluation, "0" * 64, [], tz=TZ, lang="vi")["results"][0]["evidence"][1]["link"]
+        == ""
+    )
+    row = next(
+        csv.DictReader(
+            io.StringIO(
+                render_csv(
+                    evaluation,
+                    "0" * 64,
+                    [],
+                    tz=TZ,
+                    lang="vi",
+                    measures={"R2": "radio_availability"},
+                ).decode("utf-8-sig")
+            )
+        )
+    )
+    assert row["Tử số"] == "2082"
+    assert row["Tử số / mẫu số (diễn giải)"] == (
+        "2.082 giờ hoạt động trên 2.160 giờ đã biết trạng thái"
+    )
+
+
+def test_what_changed_is_said_once_in_the_readers_language() -> None:
+    from xaso.server.indicators.changes import changes
+    from xaso.server.indicators.reports.changes import change_rows
+    from xaso.server.words import translator
+
+    q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
+    signed = small_fake().evaluation("alpha", *q3)
+    n1 = msgspec.structs.replace(
+        signed.results[1], reason="Đã kê khai", reason_en="Declared", verdict="met"
+    )
+    current = msgspec.structs.replace(signed, results=[signed.results[0], n1])
+    found = changes(signed, current)
+    for lang, shown, hidden in (("vi", "Đã kê khai", "Declared"), ("en", "Declared", "Đã kê khai")):
+        rows = change_rows(found, w=translator(lang), lang=lang, tz=TZ)
+        said = [row["current"] for row in rows]
+        assert shown in said and hidden not in said, (lang, said)

@@ -18,6 +18,7 @@ from xaso.server.indicators.changes import (
     FieldChange,
     IndicatorChange,
 )
+from xaso.server.indicators.reports.evidence_rows import note_text
 from xaso.server.indicators.reports.exclusions import exclusion_row, exclusion_summary
 from xaso.server.indicators.reports.text import (
     COMPARISON_SIGNS,
@@ -94,7 +95,7 @@ class _Text:
             ""
             if item.from_ms is None and item.to_ms is None
             else f"{self.plain('from_ms', item.from_ms)} – {self.plain('to_ms', item.to_ms)}",
-            item.note,
+            note_text(item, self.lang),
             item.sha256 or "",
         ]
         return " · ".join(p for p in parts if p) or "—"
@@ -140,12 +141,28 @@ def _indicator_rows(change: IndicatorChange, text: _Text) -> list[dict[str, str]
                 "current": name if change.change == "added" else "—",
             }
         )
-    rows += [_field_row(head, f, change, text) for f in change.fields]
+    changed = {f.field for f in change.fields}
+    rows += [
+        _field_row(head, f, change, text)
+        for f in change.fields
+        if not _other_language(f.field, changed, text.lang)
+    ]
     for item in change.evidence:
         rows += _evidence_rows(head, item, text)
     if change.evidence_reordered:
         rows.append({**head, "what": w["changes.evidence_reordered"], "signed": "", "current": ""})
     return rows
+
+
+def _other_language(field: str, changed: set[str], lang: str) -> bool:
+    """A text said in both languages (``reason`` and ``reason_en``...) that changed in
+    both: the reader's language says it, the other would say it again."""
+    base = field.removesuffix("_en")
+    if base == field and f"{field}_en" not in changed:
+        return False
+    if base != field and base not in changed:
+        return False
+    return (field == base) == (lang == "en")
 
 
 def _field_row(
@@ -172,6 +189,7 @@ def _evidence_rows(
                 "current": text.item_text(change.current) if change.current else "—",
             }
         ]
+    changed = set(change.fields)
     return [
         {
             **head,
@@ -182,6 +200,7 @@ def _evidence_rows(
         for field in change.fields
         # A document's id is its hash: one row for the two.
         if not (field == "id" and change.kind == "document" and "sha256" in change.fields)
+        and not _other_language(field, changed, text.lang)
     ]
 
 

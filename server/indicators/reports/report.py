@@ -10,15 +10,18 @@ status against the data as it is now.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 from xaso.server.indicators.gather.signoff import SignOff, SignOffStatus
 from xaso.server.indicators.period import period_days
+from xaso.server.indicators.profile import load_default_profile
 from xaso.server.indicators.reports.changes import change_rows, changes_by_indicator
+from xaso.server.indicators.reports.evidence_rows import EvidenceLinks, evidence_rows
 from xaso.server.indicators.reports.exclusions import exclusion_row, exclusion_summary
 from xaso.server.indicators.reports.text import (
     COMPARISON_SIGNS,
@@ -33,14 +36,28 @@ from xaso.server.indicators.reports.text import (
 from xaso.server.indicators.result import (
     VERDICT_VI,
     CommuneEvaluation,
-    EvidenceItem,
     IndicatorResult,
     Verdict,
 )
 from xaso.server.web.templating import ENVIRONMENT
-from xaso.server.words import cause_text, role_name, translator
+from xaso.server.words import role_name, translator
 
 VERDICTS: tuple[str, ...] = get_args(Verdict)
+# Besides its colour (static/verdicts.css), each verdict has a mark: never colour alone.
+VERDICT_SYMBOLS: dict[str, str] = {
+    "met": "✓",
+    "not_met": "✗",
+    "insufficient_data": "?",
+    "not_applicable": "–",
+}
+
+
+@functools.cache
+def default_measures() -> Mapping[str, str]:
+    """What each indicator of the default profile measures, by its id: how its
+    numerator and denominator are said. A province profile changes thresholds and
+    wording, never what an indicator measures."""
+    return {indicator.id: indicator.measure for indicator in load_default_profile().indicators}
 
 
 def value_text(result: IndicatorResult, w: dict[str, str], lang: str) -> str:
@@ -70,34 +87,28 @@ def texts(result: IndicatorResult, lang: str) -> tuple[str, str, str]:
     return result.name, result.method, result.reason
 
 
-def ratio_text(result: IndicatorResult, lang: str) -> str:
+def ratio_text(result: IndicatorResult, measure: str, w: dict[str, str], lang: str) -> str:
+    """The numerator and denominator in words, each with its unit: "2.082 giờ hoạt
+    động trên 2.160 giờ đã biết trạng thái" (what the indicator measures says what they
+    count)."""
     if result.numerator is None and result.denominator is None:
         return "—"
-    return f"{format_number(result.numerator, lang)} / {format_number(result.denominator, lang)}"
+    template = w.get(f"ratio.{measure}", w["ratio.plain"])
+    return template.format(
+        numerator=format_number(result.numerator, lang),
+        denominator=format_number(result.denominator, lang),
+    )
 
 
-def _evidence_row(
-    item: EvidenceItem, tz: ZoneInfo, w: dict[str, str], lang: str, url: Callable[[str], str]
-) -> dict[str, Any]:
-    if item.from_ms is not None or item.to_ms is not None:
-        span = f"{format_time(item.from_ms, tz, lang)} – {format_time(item.to_ms, tz, lang)}"
-    else:
-        span = ""
-    # An outage's label is its cause code as stored (and hashed): said in words here,
-    # with the agent's own text beside it.
-    label = cause_text(item.label, w) if item.kind == "outage" else None
-    return {
-        "kind": w.get(f"kind.{item.kind}", item.kind),
-        "id": item.id,
-        "label": label.text if label else item.label,
-        "label_raw": label.raw if label else "",
-        "value": "" if item.value is None else format_number(item.value, lang),
-        "counted": "" if item.counted is None else (w["yes"] if item.counted else w["no"]),
-        "note": item.note,
-        "time": span,
-        "sha256": item.sha256 or "",
-        "url": url(item.sha256) if item.sha256 else "",
-    }
+def measure_of(result: IndicatorResult, measures: Mapping[str, str]) -> str:
+    """What ``result``'s indicator measures: from ``measures``, else declared for a
+    declared value (an indicator a province profile added), else unknown ("")."""
+    return measures.get(result.indicator) or ("declared" if result.source == "declared" else "")
+
+
+def undeclared(result: IndicatorResult) -> bool:
+    """A declared indicator the commune has not declared for the period."""
+    return result.source == "declared" and not any(e.kind == "declared" for e in result.evidence)
 
 
 def period_heading(evaluation: CommuneEvaluation, tz: ZoneInfo, lang: str) -> str:
@@ -154,15 +165,24 @@ def report_view(
     ),
     approved: SignOff | None = None,
     current_url: str = "",
+    device_url: Callable[[str, int | None], str] | None = None,
+    broadcast_url: Callable[[str, int], str] | None = None,
+    measures: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Everything a report prints, as text in ``lang``. With ``approved``, the report
     is what that sign-off approved (``evaluation`` is its snapshot) and ``current_url``
-    the report of the data now."""
+    the report of the data now. ``device_url`` (a device's id and from when) and
+    ``broadcast_url`` (a schedule's id and its start) link the evidence to the pages
+    that show more; ``measures`` says what each indicator measures (by default, the
+    default profile's)."""
     w = translator(lang)
+    measures = default_measures() if measures is None else measures
+    links = EvidenceLinks(document_url, device_url, broadcast_url)
     results = []
     documents: dict[str, dict[str, str]] = {}
     for result in evaluation.results:
-        evidence = [_evidence_row(e, tz, w, lang, document_url) for e in result.evidence]
+        measure = measure_of(result, measures)
+        evidence = evidence_rows(result, measure, tz=tz, w=w, lang=lang, links=links)
         name, method, reason = texts(result, lang)
         for item in result.evidence:
             if item.sha256:
@@ -180,14 +200,17 @@ def report_view(
                 "indicator": result.indicator,
                 "name": name,
                 "value": value_text(result, w, lang),
-                "ratio": ratio_text(result, lang),
+                "ratio": ratio_text(result, measure, w, lang),
                 "threshold": threshold_text(result, w, lang),
                 "verdict": result.verdict,
                 "verdict_text": w.get(f"verdict.{result.verdict}", result.verdict),
+                "verdict_symbol": VERDICT_SYMBOLS.get(result.verdict, ""),
                 "method": method,
                 "source": w.get(f"source.{result.source}", result.source),
                 "reason": reason,
                 "evidence": evidence,
+                "measure": measure,
+                "undeclared": undeclared(result),
             }
         )
     counts: Counter[str] = Counter(r.verdict for r in evaluation.results)
@@ -206,7 +229,13 @@ def report_view(
         "sha256": sha256,
         "results": results,
         "summary": [
-            {"verdict": v, "text": w[f"verdict.{v}"], "count": counts.get(v, 0)} for v in VERDICTS
+            {
+                "verdict": v,
+                "text": w[f"verdict.{v}"],
+                "symbol": VERDICT_SYMBOLS[v],
+                "count": counts.get(v, 0),
+            }
+            for v in VERDICTS
         ],
         "documents": list(documents.values()),
         "exclusions": [exclusion_row(e, tz, w, lang) for e in evaluation.exclusions],
@@ -214,6 +243,7 @@ def report_view(
         "signoff_text": w[f"signoff.{state}"],
         "signoffs": [
             {
+                "id": s.signoff.id,
                 "verifier": s.signoff.verifier,
                 "role": role_name(s.signoff.role, w),
                 "signed_at": format_time(s.signoff.signed_ms, tz, lang),
@@ -222,6 +252,10 @@ def report_view(
                 "matches_text": w["yes"] if s.matches else w["no"],
                 "note": s.signoff.note,
                 "snapshot_url": snapshot_url(s.signoff.id) if s.signoff.snapshot_kept else "",
+                # What changed since this one (not only the latest): "listed" with its
+                # rows, "unknown" (signed before snapshots were kept), or "none".
+                "changes_state": changes_state([s]),
+                "changes": latest_change_rows([s], w=w, lang=lang, tz=tz),
             }
             for s in signoffs
         ],
@@ -275,6 +309,7 @@ CSV_HEADERS = {
         "Loại trừ thời gian miễn trừ",
         "Thay đổi sau phê duyệt",
         "Bảo trì và miễn trừ",
+        "Tử số / mẫu số (diễn giải)",
     ],
     "en": [
         "commune",
@@ -304,6 +339,7 @@ CSV_HEADERS = {
         "excused",
         "changes_since_signoff",
         "exclusions",
+        "ratio_text",
     ],
 }
 
@@ -331,10 +367,12 @@ def render_csv(
     lang: str,
     parent_name: str | None = None,
     excused: bool = False,
+    measures: Mapping[str, str] | None = None,
 ) -> bytes:
     """One row per indicator; UTF-8 with a BOM so that Excel shows the diacritics."""
     lang = lang if lang in CSV_HEADERS else "vi"
     w = translator(lang)
+    measures = default_measures() if measures is None else measures
     state = signoff_state(signoffs)
     latest = signoffs[-1].signoff if signoffs else None
     first, last = period_days(evaluation.from_ms, evaluation.to_ms, tz)
@@ -382,6 +420,7 @@ def render_csv(
                     else w["yes" if excused else "no"],
                     unknown or "; ".join(p for p in (whole, changed.get(r.indicator, "")) if p),
                     exclusions,
+                    ratio_text(r, measure_of(r, measures), w, lang),
                 )
             ]
         )

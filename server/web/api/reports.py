@@ -15,6 +15,7 @@ import hashlib
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,8 +50,10 @@ from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.api.declared import download_document
 from xaso.server.web.api.indicators import excused_flag
+from xaso.server.web.auditing import AUDIT_DETAIL
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import bad_request, forbidden, json_body, json_response, not_found
+from xaso.server.web.pages.device import device_href
 from xaso.server.web.rendering import request_language
 from xaso.server.web.tokens import Principal, Role
 from xaso.server.web.views import iso_utc
@@ -65,6 +68,28 @@ def _tz(request: web.Request) -> ZoneInfo:
 
 def _is_page(request: web.Request) -> bool:
     return not request.path.startswith("/api/")
+
+
+def report_links(request: web.Request) -> dict[str, Any]:
+    """Where a report's evidence and sign-offs link (``report_view``'s arguments): to
+    the API's documents and snapshots for a token, to the pages for the browser — there
+    also to each device's page and each broadcast's proof of play."""
+    if not _is_page(request):
+        return {
+            "document_url": lambda sha: f"/api/v1/indicators/documents/{sha}",
+            "snapshot_url": lambda signoff_id: (
+                f"/api/v1/indicators/signoff/{signoff_id}?format=html"
+            ),
+        }
+    now_ms = request.app[CLOCK_MS]()
+    return {
+        "document_url": lambda sha: f"/indicators/documents/{sha}",
+        "snapshot_url": lambda signoff_id: f"/indicators/signoff/{signoff_id}?format=html",
+        "device_url": lambda device_id, since_ms: device_href(device_id, since_ms, now_ms),
+        "broadcast_url": lambda schedule_id, start_ms: (
+            f"/radio/occurrences/{urllib.parse.quote(schedule_id, safe=':')}/{start_ms}"
+        ),
+    }
 
 
 def _period_problems(
@@ -131,6 +156,29 @@ def _area_name(request: web.Request, code: str | None) -> str | None:
     return area.name if area is not None else code
 
 
+@dataclass(frozen=True)
+class CommuneReport:
+    """A commune's report for a period, as every format and the page start from."""
+
+    evaluation: CommuneEvaluation
+    sha256: str
+    statuses: list[_Status]  # its sign-offs, oldest first, against the data now
+    parent_name: str | None
+    excused: bool
+
+
+async def commune_report(
+    request: web.Request, commune: str, period: PeriodRef, excused: bool
+) -> CommuneReport:
+    """The evaluation, its hash and its sign-offs (the caller checked the scope)."""
+    evaluation = await _evaluate_one(request, commune, period, excused)
+    sha256 = evidence_sha256(evaluation)
+    statuses = _signoff_statuses(request.app[SIGNOFFS], evaluation, sha256, excused)
+    return CommuneReport(
+        evaluation, sha256, statuses, _area_name(request, evaluation.parent), excused
+    )
+
+
 def _signoff_statuses(
     store: SignOffStore, evaluation: CommuneEvaluation, sha256: str, excused: bool
 ) -> list[_Status]:
@@ -172,10 +220,9 @@ async def report(request: web.Request) -> web.StreamResponse:
         raise bad_request("; ".join(problems))
     lang = request_language(request)
     tz = _tz(request)
-    evaluation = await _evaluate_one(request, commune, period, excused)
-    sha256 = evidence_sha256(evaluation)
-    statuses = _signoff_statuses(request.app[SIGNOFFS], evaluation, sha256, excused)
-    parent_name = _area_name(request, evaluation.parent)
+    found = await commune_report(request, commune, period, excused)
+    evaluation, sha256, statuses = found.evaluation, found.sha256, found.statuses
+    parent_name = found.parent_name
     if fmt == "json":
         return json_response(
             {
@@ -201,7 +248,6 @@ async def report(request: web.Request) -> web.StreamResponse:
             charset="utf-8",
             headers={"Content-Disposition": _attachment(_file_name(commune, period, tz, "csv"))},
         )
-    prefix = "/indicators" if _is_page(request) else "/api/v1/indicators"
     view = report_view(
         evaluation,
         sha256,
@@ -210,8 +256,7 @@ async def report(request: web.Request) -> web.StreamResponse:
         lang=lang,
         parent_name=parent_name,
         excused=excused,
-        document_url=lambda sha: f"{prefix}/documents/{sha}",
-        snapshot_url=lambda signoff_id: f"{prefix}/signoff/{signoff_id}?format=html",
+        **report_links(request),
     )
     if fmt == "pdf":
         try:
@@ -261,54 +306,72 @@ def _may_sign(principal: Principal) -> bool:
     return principal.role in (Role.ADMIN, Role.VERIFIER)
 
 
-async def sign_off(request: web.Request) -> web.Response:
-    """``{"commune", "period" | "from"+"to", "sha256", "note"?}``: approve what the
-    verifier saw; refused (409) if the data has changed since."""
+class SignOffRefused(Exception):
+    """Why a sign-off was not recorded: ``why`` is "role" (not a verifier or an admin),
+    "scope" (a commune the signer may not see), "invalid" (``problems``, one per field;
+    ``period_running`` when the period has not ended) or "changed" (the data moved
+    since the verifier looked: ``current_sha256`` and ``current``, the evaluation now).
+    The API answers each as JSON, the page in words."""
+
+    def __init__(
+        self,
+        why: str,
+        *,
+        problems: list[str] | None = None,
+        period_running: bool = False,
+        current_sha256: str = "",
+        current: CommuneEvaluation | None = None,
+    ) -> None:
+        super().__init__(why)
+        self.why = why
+        self.problems = problems or []
+        self.period_running = period_running
+        self.current_sha256 = current_sha256
+        self.current = current
+
+
+PERIOD_RUNNING = "period: it has not ended yet; sign off a period once it is over"
+
+
+async def record_signoff(request: web.Request, fields: Mapping[str, object]) -> _Status:
+    """Approve what the verifier saw: ``{"commune", "period" | "from"+"to", "sha256",
+    "note"?, "excused"?}``. Checks who signs and every field, evaluates again, refuses
+    (``SignOffRefused``) if the hash is not the one computed now, and saves the sign-off
+    with what it approved. The API's ``POST /api/v1/indicators/signoff`` and the page's
+    ``POST /indicators/commune/signoff`` both sign through here, by the same rules."""
     principal = request[PRINCIPAL]
     if not _may_sign(principal):
-        raise web.HTTPForbidden(
-            text='{"error": "only a verifier or an admin signs off"}',
-            content_type="application/json",
-        )
-    body = await json_body(request)
-    commune = body.get("commune")
+        raise SignOffRefused("role")
+    commune = fields.get("commune")
     if isinstance(commune, str) and not principal.may_see(commune):
-        raise forbidden()
-    problems = [f"{key}: unknown field" for key in sorted(set(body) - _SIGNOFF_FIELDS)]
+        raise SignOffRefused("scope")
+    problems = [f"{key}: unknown field" for key in sorted(set(fields) - _SIGNOFF_FIELDS)]
     if not isinstance(commune, str) or commune not in request.app[INDEX].communes:
         problems.append(f"commune: no commune {commune!r} in the inventory")
-    sha256 = body.get("sha256")
+    sha256 = fields.get("sha256")
     if not isinstance(sha256, str) or len(sha256) != 64 or not _is_hex(sha256):
         problems.append("sha256: the report's SHA-256 (64 hex digits) that was checked")
-    excused = body.get("excused", False)
+    excused = fields.get("excused", False)
     if not isinstance(excused, bool):
         problems.append("excused: true or false (the report's own setting)")
-    note = body.get("note", "")
-    if not isinstance(note, str) or len(note) > 2000:
-        problems.append("note: text of at most 2000 characters")
-    period, period_problems = _period_problems(request, body)
+    note = fields.get("note", "")
+    if not isinstance(note, str) or len(note) > MAX_SIGNOFF_NOTE:
+        problems.append(f"note: text of at most {MAX_SIGNOFF_NOTE} characters")
+    period, period_problems = _period_problems(request, fields)
     problems += period_problems
     now_ms = request.app[CLOCK_MS]()  # the server's clock, injected
-    if period is not None and period.to_ms > now_ms:
-        problems.append("period: it has not ended yet; sign off a period once it is over")
+    running = period is not None and period.to_ms > now_ms
+    if running:
+        problems.append(PERIOD_RUNNING)
     if problems or period is None:
-        raise _invalid("invalid sign-off", problems)
+        raise SignOffRefused("invalid", problems=problems, period_running=running)
     assert isinstance(commune, str) and isinstance(sha256, str) and isinstance(note, str)
     evaluation = await _evaluate_one(request, commune, period, excused is True)
     snapshot = canonical_bytes(evaluation)  # what is hashed is what is kept
     current = hashlib.sha256(snapshot).hexdigest()
     if sha256.lower() != current:
         # The verifier signs what they saw: if the data moved since, they must look again.
-        raise web.HTTPConflict(
-            text=msgspec.json.encode(
-                {
-                    "error": "the report has changed since it was checked: its sha256 is "
-                    "now different; open it again and sign what it says now",
-                    "current_sha256": current,
-                }
-            ).decode(),
-            content_type="application/json",
-        )
+        raise SignOffRefused("changed", current_sha256=current, current=evaluation)
     saved = request.app[SIGNOFFS].add(
         SignOff(
             id="",
@@ -327,9 +390,52 @@ async def sign_off(request: web.Request) -> web.Response:
         ),
         snapshot,
     )
-    return json_response(_status_view(_Status(saved, current, True)), status=201)
+    request[AUDIT_DETAIL] = {
+        "signoff": saved.id,
+        "commune": commune,
+        "period": period.label or f"{period.from_ms}–{period.to_ms}",
+        "sha256": current,
+        "excused": saved.excused,
+    }
+    return _Status(saved, current, True)
 
 
+async def sign_off(request: web.Request) -> web.Response:
+    """``{"commune", "period" | "from"+"to", "sha256", "note"?}``: approve what the
+    verifier saw (``record_signoff``); refused (409) if the data has changed since."""
+    if not _may_sign(request[PRINCIPAL]):  # before reading a body it may not send
+        raise _api_refusal(SignOffRefused("role"))
+    body = await json_body(request)
+    try:
+        saved = await record_signoff(request, body)
+    except SignOffRefused as refused:
+        raise _api_refusal(refused) from None
+    return json_response(_status_view(saved), status=201)
+
+
+def _api_refusal(refused: SignOffRefused) -> web.HTTPException:
+    if refused.why == "role":
+        return web.HTTPForbidden(
+            text='{"error": "only a verifier or an admin signs off"}',
+            content_type="application/json",
+        )
+    if refused.why == "scope":
+        return forbidden()
+    if refused.why == "changed":
+        return web.HTTPConflict(
+            text=msgspec.json.encode(
+                {
+                    "error": "the report has changed since it was checked: its sha256 is "
+                    "now different; open it again and sign what it says now",
+                    "current_sha256": refused.current_sha256,
+                }
+            ).decode(),
+            content_type="application/json",
+        )
+    return _invalid("invalid sign-off", refused.problems)
+
+
+MAX_SIGNOFF_NOTE = 2000
 _SIGNOFF_FIELDS = frozenset({"commune", "period", "from", "to", "sha256", "note", "excused"})
 
 
@@ -441,6 +547,8 @@ async def signoff_snapshot(request: web.Request) -> web.StreamResponse:
 def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> web.Response:
     evaluation = evaluation_from_canonical(snapshot, computed_ms=signoff.signed_ms)
     prefix = "/indicators" if _is_page(request) else "/api/v1/indicators"
+    links = report_links(request)
+    links.pop("snapshot_url")
     report_query = {"commune": signoff.commune}
     if signoff.period:
         report_query["period"] = signoff.period
@@ -456,8 +564,8 @@ def _approved_page(request: web.Request, signoff: SignOff, snapshot: bytes) -> w
         lang=request_language(request),
         parent_name=_area_name(request, evaluation.parent),
         excused=signoff.excused,
-        document_url=lambda sha: f"{prefix}/documents/{sha}",
         approved=signoff,
+        **links,
         current_url=f"{prefix}/report?{urllib.parse.urlencode(report_query)}",
     )
     return web.Response(text=render_html(view), content_type="text/html")

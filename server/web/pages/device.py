@@ -11,6 +11,7 @@ device's last 90 days serves every figure (``server/web/device_history.py``).
 
 from __future__ import annotations
 
+import urllib.parse
 from datetime import datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -40,6 +41,19 @@ CHART_MAX_MS: Final = PERIODS["30d"]
 BAR_DAYS: Final = 90
 MAX_OUTAGES_SHOWN: Final = 200
 TICKS: Final = 5  # time labels under the timeline
+
+
+def device_href(device_id: str, since_ms: int | None, now_ms: int) -> str:
+    """The device's page over the shortest of its periods (they end now) that reaches
+    back to ``since_ms`` — where an outage of a report shows on its timeline and in its
+    list; the default period for what is older than them all, or for no time."""
+    path = f"/devices/{urllib.parse.quote(device_id, safe='')}"
+    if since_ms is None:
+        return path
+    for key, span in PERIODS_WITH_90.items():
+        if now_ms - span <= since_ms:
+            return f"{path}?period={key}"
+    return path
 
 
 def _figures(spans: Any, exclusions: Exclusions, count_excused: bool) -> dict[str, Any]:

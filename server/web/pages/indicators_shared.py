@@ -35,6 +35,7 @@ from xaso.server.web.tokens import Role
 # adds its tab here when it exists. The tabs after the first show one commune.
 INDICATOR_TABS: Final[tuple[tuple[str, str], ...]] = (
     ("/indicators", "ind.overview.tab"),
+    ("/indicators/commune", "ind.report.tab"),
     ("/indicators/declarations", "ind.declarations.tab"),
     ("/indicators/remediation", "ind.remediation.tab"),
     ("/indicators/summary", "ind.summary.tab"),
