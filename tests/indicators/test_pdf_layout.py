@@ -169,7 +169,7 @@ def _stretched_report(view: dict[str, Any]) -> Printed:
         result["source"] = _longer(result["source"])
         result["evidence"] = result["evidence"][:3]
         for item in result["evidence"]:
-            item["id"] = LONG_ID
+            item["code"] = LONG_ID
             item["note"] = _longer(item["note"])
     for row in stretched["exclusions"]:
         row["scope"] = _longer(row["scope"])
@@ -219,7 +219,10 @@ RESULT_FIELDS = (
     "indicator", "name", "value", "ratio", "threshold", "verdict_text", "method", "source",
     "reason",
 )  # fmt: skip
-EVIDENCE_FIELDS = ("kind", "id", "label", "label_raw", "value", "counted", "time", "note", "sha256")
+# An item by its name and code, as the HTML report shows it (its raw id is not printed);
+# an outage's cause in words and as the agent said it.
+EVIDENCE_FIELDS = ("kind", "name", "code", "value", "counted", "time", "note", "sha256")
+OUTAGE_FIELDS = ("label", "label_raw")
 EXCLUSION_FIELDS = (
     "kind", "id", "scope", "when", "author", "reason", "decision", "state", "counted",
 )  # fmt: skip
@@ -235,6 +238,8 @@ def report_texts(view: dict[str, Any]) -> list[str]:
     texts += _strings(view["results"], RESULT_FIELDS)
     for result in view["results"]:
         texts += _strings(result["evidence"], EVIDENCE_FIELDS)
+        outages = [e for e in result["evidence"] if e["kind_code"] == "outage"]
+        texts += _strings(outages, OUTAGE_FIELDS)
     texts += _strings(view["exclusions"], EXCLUSION_FIELDS)
     texts += _strings(view["documents"], ("indicator", "name", "sha256"))
     texts += _strings(view["signoffs"], SIGNOFF_FIELDS)

@@ -97,20 +97,21 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
         if r["evidence"]:
             table(
                 pdf,
-                [w["kind"], w["id"], w["label"], w["value"], w["counted"], w["time"], w["note"]],
+                [w["kind"], w["label"], w["value"], w["counted"], w["time"], w["note"]],
                 [
                     [
                         e["kind"],
-                        e["id"],
-                        "\n".join(x for x in (e["label"], e["label_raw"], e["sha256"]) if x),
+                        # As the HTML report: the thing by its name, its code after it,
+                        # a document's hash under it; an outage's cause goes with the note.
+                        "\n".join(x for x in (e["name"], e["code"], e["sha256"]) if x),
                         e["value"],
                         e["counted"],
                         e["time"],
-                        e["note"],
+                        "\n".join(_outage_cause(e) + ([e["note"]] if e["note"] else [])),
                     ]
                     for e in r["evidence"]
                 ],
-                widths=(20, 30, 40, 16, 14, 36, 34),
+                widths=(20, 50, 18, 14, 36, 52),
                 font_size=7,
             )
 
@@ -202,3 +203,10 @@ def _changes(pdf: FPDF, view: dict[str, Any]) -> None:
         widths=(40, 50, 50, 50),
         font_size=7,
     )
+
+
+def _outage_cause(item: dict[str, str]) -> list[str]:
+    """An outage's cause in words, and what the agent said, as the HTML report shows."""
+    if item["kind_code"] != "outage":
+        return []
+    return [x for x in (item["label"], item["label_raw"]) if x]
