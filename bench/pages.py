@@ -15,6 +15,10 @@ times through a real HTTP client on loopback:
   (``/radio/calendar``) for a sample of communes, each with its daily bulletin and
   monthly drill and what the gateways logged of them;
 - ``radio-log``: the commune's playout log of the month (``/radio/log``);
+- ``ind-commune``, ``ind-declarations``, ``ind-remediation``: a commune's indicator
+  report page, declarations and remediation plans for the last full month;
+- ``ind-overview``, ``ind-summary``: the whole province's indicators for that month
+  (every commune evaluated: a few requests only, ``--province-samples``);
 - ``baseline``: a static file, the cheapest route, measured in the same run: what HTTP,
   the middlewares and the client cost on this machine by themselves.
 
@@ -126,6 +130,9 @@ async def main_async(args: argparse.Namespace) -> None:
             )
             assert signed_in.status == 303, await signed_in.text()
             rng = random.Random(args.seed)
+            # The last full month the history covers: the indicator pages' period.
+            last_month = (end.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+            month = f"period={last_month}"
             communes = rng.sample(list(index.communes), min(args.samples, len(index.communes)))
             installed = [d for d in index.devices.values() if not d.planned]
             devices = rng.sample(installed, min(args.samples, len(installed)))
@@ -138,6 +145,15 @@ async def main_async(args: argparse.Namespace) -> None:
                 "radio-week": [f"/radio/calendar?commune={code}" for code in communes],
                 "radio-month": [f"/radio/calendar?commune={code}&view=month" for code in communes],
                 "radio-log": [f"/radio/log?commune={code}" for code in communes],
+                "ind-commune": [f"/indicators/commune?commune={c}&{month}" for c in communes],
+                "ind-declarations": [
+                    f"/indicators/declarations?commune={c}&{month}" for c in communes
+                ],
+                "ind-remediation": [
+                    f"/indicators/remediation?commune={c}&{month}" for c in communes
+                ],
+                "ind-overview": [f"/indicators?{month}"] * args.province_samples,
+                "ind-summary": [f"/indicators/summary?{month}"] * args.province_samples,
             }
             baseline_p50 = 0.0
             for name, paths in pages.items():
@@ -172,6 +188,9 @@ def main() -> None:
     parser.add_argument("--devices-per-commune", type=int, default=100)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--samples", type=int, default=30, help="requests per page")
+    parser.add_argument(
+        "--province-samples", type=int, default=3, help="requests per province-wide page"
+    )
     parser.add_argument("--seed", type=int, default=7)
     asyncio.run(main_async(parser.parse_args()))
 
