@@ -37,7 +37,8 @@ def exclusion_row(
     if decided is None:
         decision = "—"
     elif decided.version == 1:  # approved by its author (or migrated)
-        decision = f"{change_text(decided, tz, w, lang)} ({w['at_creation']})"
+        # Not in brackets: what changed since a sign-off quotes the row in brackets.
+        decision = f"{change_text(decided, tz, w, lang)}, {w['at_creation']}"
     else:
         decision = f"{change_text(decided, tz, w, lang)}: {decided.reason}"
     state = w.get(f"state.{entry.state}", entry.state)
