@@ -3,12 +3,18 @@ function of the two, tested here on its own (the report and the API only render 
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import msgspec
 
 from tests.indicator_fakes import ms, small_fake
 from xaso.server.indicators.changes import Changes, EvidenceChange, FieldChange, changes
 from xaso.server.indicators.evidence import canonical_bytes, evaluation_from_canonical
+from xaso.server.indicators.reports.changes import change_rows
 from xaso.server.indicators.result import CommuneEvaluation, EvidenceItem, IndicatorResult
+from xaso.server.words import translator
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 Q3 = (ms("2026-07-01T00:00"), ms("2026-10-01T00:00"))
 DOC_A = "a" * 64
@@ -138,6 +144,12 @@ def test_a_corrected_declaration_is_the_declared_value_replaced() -> None:
     assert (entry.change, entry.kind) == ("replaced", "declared")
     assert entry.fields == ["id", "value", "from_ms"]
     assert entry.signed == declared and entry.current == corrected
+    # Said as one row, the old entry and the new whole, not field by field from two
+    # ids nobody reads.
+    rows = [r for r in change_rows(found, w=translator("vi"), lang="vi", tz=TZ) if r["indicator"]]
+    [row] = [r for r in rows if r["what"].startswith("Minh chứng thay thế")]
+    assert "dv-" not in " ".join(row.values())
+    assert "100" in row["signed"] and "80" in row["current"]
 
 
 def test_indicators_added_or_removed_and_changes_to_the_whole_report() -> None:

@@ -81,7 +81,7 @@ class _Text:
         if item.kind == "document":
             return f"{kind} {item.label or item.id}"
         if change.change == "replaced" and item.kind in REPLACEABLE_KINDS:
-            return kind  # the id is what changed: it is in the row's own fields
+            return kind  # the id is what changed: the row says the old and the new whole
         return f"{kind} {item.id}"
 
     def item_text(self, item: EvidenceItem) -> str:
@@ -180,7 +180,9 @@ def _evidence_rows(
     head: dict[str, str], change: EvidenceChange, text: _Text
 ) -> list[dict[str, str]]:
     what = f"{text.w[f'change.{change.change}']}: {text.item_name(change)}"
-    if change.change in ("added", "removed"):
+    # A new document or a corrected declaration has a new id: said whole, side by side,
+    # rather than field by field starting with two ids nobody reads.
+    if change.change in ("added", "removed", "replaced"):
         return [
             {
                 **head,
