@@ -951,6 +951,46 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Switched off in the profile, or nothing to measure in the commune (no "
         "village, key location or device of that kind planned).",
     },
+    # The indicators' work on /help: periods, evidence, sign-off, remediation.
+    "help.indicators": {"vi": "Thẩm định chỉ tiêu", "en": "Verifying the indicators"},
+    "help.indicators.text": {
+        "vi": "Mục Chỉ tiêu mở ở quý đã kết thúc gần nhất; chọn kỳ khác (tháng, quý, năm "
+        "hoặc tùy chọn) ở đầu trang. Tổng quan cho biết xã nào đạt chỉ tiêu nào; bấm vào một "
+        "ô “chưa đạt” để mở báo cáo của xã, nơi mỗi chỉ tiêu có giá trị, tử số và "
+        "mẫu số bằng lời, ngưỡng, cách tính và minh chứng: sự cố dẫn tới trang thiết bị, "
+        "buổi phát dẫn tới bằng chứng phát, tài liệu dẫn tới tệp. Xã tự kê khai N1–N4, N6 "
+        "(và chỉ tiêu riêng của tỉnh) kèm tài liệu ở thẻ Khai báo.",
+        "en": "Indicators open on the last quarter that has ended; pick another period "
+        "(month, quarter, year or custom) at the top. The overview shows which commune met "
+        "which target; click a “not met” cell to open the commune's report, where "
+        "each indicator has its value, numerator and denominator in words, threshold, "
+        "method and evidence: an outage leads to the device page, a broadcast to its proof "
+        "of play, a document to its file. Communes declare N1–N4, N6 (and the province's "
+        "own indicators) with documents under Declarations.",
+    },
+    "help.indicators.signoff": {
+        "vi": "Cán bộ thẩm định phê duyệt báo cáo của một xã cho một kỳ đã kết thúc, kèm ý "
+        "kiến. Phê duyệt giữ mã băm (SHA-256) của đúng dữ liệu đã xem; nếu sau đó dữ liệu "
+        "thay đổi (kê khai lại, thêm tài liệu, bảo trì được duyệt…), trang báo cáo ghi "
+        "“Không còn khớp” và liệt kê thay đổi gì: chỉ tiêu nào, minh chứng nào, tài "
+        "liệu nào. Thẻ Tổng hợp in kết quả cả tỉnh (HTML, PDF, CSV).",
+        "en": "A verifier signs off a commune's report for a period that has ended, with a "
+        "comment. The sign-off keeps the SHA-256 of exactly the data seen; if the data "
+        "changes later (a new declaration or document, an approved maintenance window…), "
+        "the report says “No longer matches” and lists what changed: which "
+        "indicator, which evidence, which document. The Summary tab prints the whole "
+        "province (HTML, PDF, CSV).",
+    },
+    "help.indicators.remediation": {
+        "vi": "Với mỗi chỉ tiêu “chưa đạt”, xã lập kế hoạch khắc phục (nguyên nhân, "
+        "các bước, thời hạn, người chịu trách nhiệm) ở thẻ Khắc phục; cán bộ thẩm định chấp "
+        "nhận hoặc trả lại kèm ý kiến; xã sửa và gửi lại, rồi báo hoàn thành. Kế hoạch quá "
+        "hạn được đưa lên đầu danh sách.",
+        "en": "For each “not met” indicator the commune writes a remediation plan "
+        "(cause, steps, deadline, who answers for it) under Remediation; the verifier "
+        "accepts it or returns it with a comment; the commune edits and resubmits, then "
+        "reports it done. Overdue plans come first in the list.",
+    },
     # The radio's classes and broadcast outcomes on /help (what each means, what to do).
     "help.radio": {
         "vi": "Phát thanh: mức ưu tiên và kết quả phát",

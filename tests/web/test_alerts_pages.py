@@ -421,8 +421,12 @@ async def test_the_help_explains_every_status_and_the_status_page_has_its_legend
     for said in ("Tiếp sóng thường xuyên", "Khẩn cấp", "Chưa nhận lịch", "Phát muộn"):
         assert said in help_page, said
     assert "Xem trang Lịch trên gateway" in help_page
+    # How the indicators are verified: evidence, what changed since a sign-off, plans.
+    for said in ("Không còn khớp", "Đã gửi, chờ thẩm định", "Bị trả lại, cần sửa"):
+        assert said in help_page, said
     english = _text(await _get(quiet, "/help?lang=en", cookie))
     assert "A maintenance window just ended" in english
+    assert "No longer matches" in english and "Returned for changes" in english
     status_page = await _get(quiet, "/?lang=vi", cookie)
     assert '<details class="legend">' in status_page
     assert "Hết thời gian bảo trì" in _text(status_page)

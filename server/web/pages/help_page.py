@@ -48,6 +48,7 @@ async def help_page(request: web.Request) -> web.Response:
         events=EVENT_KINDS,
         roles=[str(r) for r in PEOPLE_ROLES],
         verdicts=list(VERDICT_VI),
+        plan_statuses=("submitted", "returned", "accepted", "done"),
         priorities=list(PRIORITY_TEXT[lang].items()),
         # The order the calendar's legend gives them: what went well first.
         outcomes=[(s, SYMBOL[s], STATUS_TEXT[lang][s]) for s in reversed(WORST_FIRST)],
