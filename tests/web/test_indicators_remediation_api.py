@@ -5,26 +5,21 @@ every refusal with its problems."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from tests.apps import app_without_broker, bearer, page_cookie
+from tests.apps import bearer, page_cookie
 from tests.doubles import Clock
-from tests.indicator_fakes import FakeEvaluation, ms, small_fake
+from tests.indicator_fakes import FakeEvaluation, ms
+from tests.web import remediation_data
+from tests.web.remediation_data import indicators_audit
 from xaso.server.indicators.gather.remediation import remediation_counts
-from xaso.server.indicators.keys import EVALUATE, REMEDIATION
-from xaso.server.keys import SETTINGS
+from xaso.server.indicators.keys import REMEDIATION
 from xaso.server.web.tokens import Role
 
 PLANS = "/api/v1/indicators/remediation"
-NOW = ms("2026-10-05T09:00")
 PLAN = {
     "commune": "alpha",
     "period": "2026-Q3",
@@ -36,23 +31,10 @@ PLAN = {
 }
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def fake() -> FakeEvaluation:
-    evaluation = small_fake()
-    evaluation.r2_value["alpha"] = 75.0  # chưa đạt; beta's is met
-    return evaluation
-
-
-@pytest.fixture
-async def app(tmp_path: Path, fake: FakeEvaluation, clock: Clock) -> AsyncIterator[web.Application]:
-    async with app_without_broker(tmp_path, clock_ms=clock) as application:
-        application[EVALUATE] = fake
-        yield application
+# The shared fixtures (remediation_data.py), bound here for pytest to find by name.
+clock = remediation_data.clock
+fake = remediation_data.fake
+app = remediation_data.app
 
 
 async def _json(response: Any, status: int) -> Any:
@@ -281,10 +263,7 @@ async def test_each_change_is_audited_with_its_detail(
     await client.post(
         f"{PLANS}/{plan['id']}/return", json={"comment": ""}, headers=bearer(app, Role.VERIFIER)
     )
-    db = sqlite3.connect(app[SETTINGS].database_path)
-    rows = db.execute("SELECT action, detail FROM audit_log ORDER BY seq").fetchall()
-    db.close()
-    kept = [(action, json.loads(detail)) for action, detail in rows if action.startswith("ind")]
+    kept = indicators_audit(app)
     assert [action for action, _ in kept] == [
         "indicators.remediation.create",
         "indicators.remediation.return",

@@ -5,25 +5,21 @@ who sees which form; the open plans of every commune, overdue first."""
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from tests.apps import app_without_broker, page_cookie
+from tests.apps import page_cookie
 from tests.doubles import Clock
-from tests.indicator_fakes import FakeEvaluation, ms, small_fake
-from xaso.server.indicators.keys import EVALUATE, REMEDIATION
-from xaso.server.keys import SETTINGS
+from tests.indicator_fakes import FakeEvaluation, ms
+from tests.web import remediation_data
+from tests.web.remediation_data import indicators_audit
+from xaso.server.indicators.keys import REMEDIATION
 from xaso.server.web.auth import CSRF_HEADER
 from xaso.server.web.tokens import Role
 
 PAGE = "/indicators/remediation"
 ALPHA_Q3 = f"{PAGE}?commune=alpha&period=2026-Q3"
-NOW = ms("2026-10-05T09:00")
 FORM = {
     "indicator": "R2",
     "cause": "Mất điện lưới kéo dài ở thôn 1",
@@ -33,23 +29,10 @@ FORM = {
 }
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
-
-
-@pytest.fixture
-def fake() -> FakeEvaluation:
-    evaluation = small_fake()
-    evaluation.r2_value["alpha"] = 75.0
-    return evaluation
-
-
-@pytest.fixture
-async def app(tmp_path: Path, fake: FakeEvaluation, clock: Clock) -> AsyncIterator[web.Application]:
-    async with app_without_broker(tmp_path, clock_ms=clock) as application:
-        application[EVALUATE] = fake
-        yield application
+# The shared fixtures (remediation_data.py), bound here for pytest to find by name.
+clock = remediation_data.clock
+fake = remediation_data.fake
+app = remediation_data.app
 
 
 def _form(headers: dict[str, str], fields: dict[str, str]) -> dict[str, str]:
@@ -183,10 +166,7 @@ async def test_returned_edited_accepted_and_done_through_the_forms(
     assert "✔ Đã hoàn thành" in card and "Đã lắp" in card and "rem-finish" not in card
 
     # The page's changes are audited as the API's are.
-    db = sqlite3.connect(app[SETTINGS].database_path)
-    actions = [row[0] for row in db.execute("SELECT action FROM audit_log ORDER BY seq")]
-    db.close()
-    assert [a for a in actions if a.startswith("indicators.")] == [
+    assert [action for action, _ in indicators_audit(app)] == [
         "indicators.remediation.create",
         "indicators.remediation.return",
         "indicators.remediation.resubmit",

@@ -234,10 +234,7 @@ async def submit_plan(request: web.Request, body: Mapping[str, Any]) -> Remediat
         raise _not_found("commune")
     if not may_plan(principal, commune):
         raise Refusal(403, "only the commune's officers or an admin write its remediation plans")
-    problems = [
-        Problem(key, "unknown_field", f"{key}: unknown field")
-        for key in sorted(set(body) - _NEW_FIELDS)
-    ]
+    problems = _unknown_fields(body, _NEW_FIELDS)
     indicator = body.get("indicator")
     if not isinstance(indicator, str) or not indicator:
         problems.append(Problem("indicator", "indicator_missing", "indicator: required, e.g. R2"))
@@ -285,10 +282,7 @@ def edit_plan(
                 )
             ],
         )
-    problems = [
-        Problem(key, "unknown_field", f"{key}: unknown field")
-        for key in sorted(set(body) - _PLAN_FIELDS)
-    ]
+    problems = _unknown_fields(body, _PLAN_FIELDS)
     fields, field_problems = check_fields(body, today(app), current=plan.fields, whole=whole)
     problems += field_problems
     if problems or fields is None:
@@ -302,15 +296,37 @@ def edit_plan(
     return plan
 
 
-def _comment(body: Mapping[str, Any], key: str, *, required: bool) -> tuple[str, list[Problem]]:
+def _unknown_fields(body: Mapping[str, Any], known: frozenset[str]) -> list[Problem]:
+    """One problem for each field of ``body`` the request does not take, by name."""
+    return [
+        Problem(key, "unknown_field", f"{key}: unknown field") for key in sorted(set(body) - known)
+    ]
+
+
+def _lone_text(body: Mapping[str, Any], key: str, *, required: bool) -> tuple[str, list[Problem]]:
+    """The one text a decision or a closing takes (``{key}``), trimmed, and what is wrong
+    with the body: fields it does not take, then the text too long or, ``required``, blank."""
+    problems = _unknown_fields(body, frozenset({key}))
     text = body.get(key, "")
     if not isinstance(text, str) or len(text) > MAX_COMMENT_CHARS:
-        return "", [
+        problems.append(
             Problem(key, f"{key}_long", f"{key}: a text of at most {MAX_COMMENT_CHARS} characters")
-        ]
+        )
+        return "", problems
     if required and not text.strip():
-        return "", [Problem(key, f"{key}_missing", f"{key}: required, say why in words")]
-    return text.strip(), []
+        problems.append(Problem(key, f"{key}_missing", f"{key}: required, say why in words"))
+        return "", problems
+    return text.strip(), problems
+
+
+def _require_status(plan: RemediationPlan, status: str, only: str) -> None:
+    """A 409 unless ``plan`` is ``status``: ``only`` says which plans the step takes."""
+    if plan.status != status:
+        raise Refusal(
+            409,
+            f"{only}; this one is {plan.status}",
+            [Problem("status", f"not_{status}", f"status: {plan.status}")],
+        )
 
 
 def review_plan(
@@ -322,18 +338,8 @@ def review_plan(
     plan = visible_plan(request, plan_id)
     if not may_review(principal, plan.commune):
         raise Refusal(403, "only a verifier or an admin accepts or returns a remediation plan")
-    problems = [
-        Problem(key, "unknown_field", f"{key}: unknown field")
-        for key in sorted(set(body) - {"comment"})
-    ]
-    comment, comment_problems = _comment(body, "comment", required=decision == "returned")
-    problems += comment_problems
-    if plan.status != "submitted":
-        raise Refusal(
-            409,
-            f"only a submitted plan is accepted or returned; this one is {plan.status}",
-            [Problem("status", "not_submitted", f"status: {plan.status}")],
-        )
+    comment, problems = _lone_text(body, "comment", required=decision == "returned")
+    _require_status(plan, "submitted", "only a submitted plan is accepted or returned")
     if problems:
         raise Refusal(400, "invalid decision", problems)
     plan = app[REMEDIATION].review(plan.id, decision, comment, _author(principal), app[CLOCK_MS]())
@@ -347,18 +353,8 @@ def finish_plan(request: web.Request, plan_id: str, body: Mapping[str, Any]) -> 
     plan = visible_plan(request, plan_id)
     if not may_plan(principal, plan.commune):
         raise Refusal(403, "only the commune's officers or an admin mark its plans done")
-    problems = [
-        Problem(key, "unknown_field", f"{key}: unknown field")
-        for key in sorted(set(body) - {"note"})
-    ]
-    note, note_problems = _comment(body, "note", required=True)
-    problems += note_problems
-    if plan.status != "accepted":
-        raise Refusal(
-            409,
-            f"only an accepted plan can be marked done; this one is {plan.status}",
-            [Problem("status", "not_accepted", f"status: {plan.status}")],
-        )
+    note, problems = _lone_text(body, "note", required=True)
+    _require_status(plan, "accepted", "only an accepted plan can be marked done")
     if problems:
         raise Refusal(400, "invalid remediation plan", problems)
     plan = app[REMEDIATION].finish(plan.id, note, _author(principal), app[CLOCK_MS]())

@@ -5,6 +5,7 @@
 // form as ticked documents and the form posts without the files. The server checks
 // everything again: the API refuses what it refuses, said here in the page's words with
 // its own text under "details". Without this script the form posts the files itself.
+// The request, the bar and the message box are upload-progress.js's, loaded first.
 "use strict";
 
 (function () {
@@ -42,24 +43,10 @@
       [/^at most (\d+) files/, "problem.files_many", ["count"]],
     ];
 
+    const view = { state, nameOut, bar, percent, message };
+
     function say(lines, detail, refused) {
-      message.replaceChildren();
-      for (const text of lines) {
-        const line = document.createElement("p");
-        line.textContent = text;
-        line.className = refused ? "media-refusal" : "media-ok";
-        message.append(line);
-      }
-      if (detail) {
-        const more = document.createElement("details");
-        const summary = document.createElement("summary");
-        summary.textContent = words["js.detail"];
-        const code = document.createElement("code");
-        code.className = "raw";
-        code.textContent = detail;
-        more.append(summary, code);
-        message.append(more);
-      }
+      UploadProgress.say(message, lines, detail, refused, words["js.detail"]);
     }
 
     function inWords(problem) {
@@ -77,14 +64,8 @@
     }
 
     function refusal(status, body) {
-      let answer = {};
-      try {
-        answer = JSON.parse(body);
-      } catch (e) {
-        answer = { error: body || "" };
-      }
-      const error = answer.error || "";
-      if (status === 401 || /CSRF/.test(error)) {
+      const { answer, error, session } = UploadProgress.refusal(status, body);
+      if (session) {
         return [[words["js.session"]], error];
       }
       const problems = Array.isArray(answer.problems) ? answer.problems : [];
@@ -108,49 +89,26 @@
       return found;
     }
 
-    function upload(files) {
-      return new Promise((resolve) => {
-        const body = new FormData();
-        for (const file of files) {
-          body.append("file", file, file.name);
-        }
-        nameOut.textContent = `${words["js.uploading"]}: ${files.map((f) => f.name).join(", ")}`;
-        bar.value = 0;
-        percent.textContent = "0%";
-        state.hidden = false;
-        message.replaceChildren();
-        const xhr = new XMLHttpRequest();
-        xhr.open("POST", `/api/v1/indicators/documents?commune=${encodeURIComponent(form.dataset.commune)}`);
-        xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
-        xhr.upload.addEventListener("progress", (event) => {
-          if (event.lengthComputable) {
-            const done = Math.round((event.loaded / event.total) * 100);
-            bar.value = done;
-            percent.textContent = `${done}%`;
-          }
-        });
-        xhr.upload.addEventListener("load", () => {
-          bar.value = 100;
-          percent.textContent = "100%";
-          nameOut.textContent = words["js.checking"];
-        });
-        xhr.addEventListener("load", () => {
-          if (xhr.status === 201) {
-            resolve(JSON.parse(xhr.responseText).documents || []);
-            return;
-          }
-          state.hidden = true;
-          const [lines, detail] = refusal(xhr.status, xhr.responseText);
-          say(lines, detail, true);
-          resolve(null);
-        });
-        xhr.addEventListener("error", () => {
-          state.hidden = true;
-          say([words["js.network"]], "", true);
-          resolve(null);
-        });
-        xhr.send(body);
-      });
+    async function upload(files) {
+      const body = new FormData();
+      for (const file of files) {
+        body.append("file", file, file.name);
+      }
+      UploadProgress.start(view, `${words["js.uploading"]}: ${files.map((f) => f.name).join(", ")}`);
+      const url = `/api/v1/indicators/documents?commune=${encodeURIComponent(form.dataset.commune)}`;
+      const headers = { "X-CSRF-Token": form.dataset.csrf };
+      const answer = await UploadProgress.send(view, url, headers, body, words["js.checking"]);
+      if (answer && answer.status === 201) {
+        return JSON.parse(answer.text).documents || [];
+      }
+      state.hidden = true;
+      if (answer) {
+        const [lines, detail] = refusal(answer.status, answer.text);
+        say(lines, detail, true);
+      } else {
+        say([words["js.network"]], "", true);
+      }
+      return null;
     }
 
     input.addEventListener("change", () => {

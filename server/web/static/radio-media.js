@@ -3,6 +3,7 @@
 // fetch reports no upload progress; the server's refusal is said in the page's words
 // with its own text under "details"; once kept, the list is asked again and the new
 // file marked. Without this script the form posts to the page, which does the same.
+// The request, the bar and the message box are upload-progress.js's, loaded first.
 "use strict";
 
 (function () {
@@ -23,6 +24,7 @@
   const message = document.getElementById("upload-message");
   document.getElementById("media-submit").hidden = true; // a choice uploads at once
   section.classList.add("scripted");
+  const view = { state, nameOut, bar, percent, message };
 
   // The API's refusals (server/broadcasts/content.py), as radio_media.py maps them.
   const REFUSALS = [
@@ -32,31 +34,12 @@
   ];
 
   function say(text, detail, refused) {
-    message.replaceChildren();
-    const line = document.createElement("p");
-    line.textContent = text;
-    line.className = refused ? "media-refusal" : "media-ok";
-    message.append(line);
-    if (detail) {
-      const more = document.createElement("details");
-      const summary = document.createElement("summary");
-      summary.textContent = words.detail;
-      const code = document.createElement("code");
-      code.className = "raw";
-      code.textContent = detail;
-      more.append(summary, code);
-      message.append(more);
-    }
+    UploadProgress.say(message, [text], detail, refused, words.detail);
   }
 
   function refusal(status, body) {
-    let error = "";
-    try {
-      error = JSON.parse(body).error || "";
-    } catch (e) {
-      error = body || "";
-    }
-    if (status === 401 || /CSRF/.test(error)) {
+    const { error, session } = UploadProgress.refusal(status, body);
+    if (session) {
       return [words.session, error];
     }
     for (const [pattern, key] of REFUSALS) {
@@ -90,55 +73,30 @@
     }
   }
 
-  function send(file) {
-    return new Promise((resolve) => {
-      nameOut.textContent = `${words.uploading}: ${file.name}`;
-      bar.value = 0;
-      percent.textContent = "0%";
-      state.hidden = false;
-      message.replaceChildren();
-      if (file.size > maxBytes) {
-        state.hidden = true;
-        say(words["refused.too_large"], `${file.name}: ${file.size} bytes`, true);
-        resolve(false);
-        return;
-      }
-      const xhr = new XMLHttpRequest();
-      xhr.open("POST", `/api/v1/content?name=${encodeURIComponent(file.name)}`);
-      xhr.setRequestHeader("X-CSRF-Token", section.dataset.csrf);
-      xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.upload.addEventListener("progress", (event) => {
-        if (event.lengthComputable) {
-          const done = Math.round((event.loaded / event.total) * 100);
-          bar.value = done;
-          percent.textContent = `${done}%`;
-        }
-      });
-      xhr.upload.addEventListener("load", () => {
-        bar.value = 100;
-        percent.textContent = "100%";
-        nameOut.textContent = words.checking;
-      });
-      xhr.addEventListener("load", async () => {
-        state.hidden = true;
-        if (xhr.status === 201) {
-          const info = JSON.parse(xhr.responseText);
-          await refreshList(info.id);
-          say(words.uploaded.replace("{name}", info.name || file.name).replace("{duration}", clock(info.duration_s)));
-          resolve(true);
-        } else {
-          const [text, detail] = refusal(xhr.status, xhr.responseText);
-          say(text, detail, true);
-          resolve(false);
-        }
-      });
-      xhr.addEventListener("error", () => {
-        state.hidden = true;
-        say(words.network, "", true);
-        resolve(false);
-      });
-      xhr.send(file);
-    });
+  async function send(file) {
+    UploadProgress.start(view, `${words.uploading}: ${file.name}`);
+    if (file.size > maxBytes) {
+      state.hidden = true;
+      say(words["refused.too_large"], `${file.name}: ${file.size} bytes`, true);
+      return false;
+    }
+    const url = `/api/v1/content?name=${encodeURIComponent(file.name)}`;
+    const headers = { "X-CSRF-Token": section.dataset.csrf, "Content-Type": "application/octet-stream" };
+    const answer = await UploadProgress.send(view, url, headers, file, words.checking);
+    state.hidden = true;
+    if (!answer) {
+      say(words.network, "", true);
+      return false;
+    }
+    if (answer.status !== 201) {
+      const [text, detail] = refusal(answer.status, answer.text);
+      say(text, detail, true);
+      return false;
+    }
+    const info = JSON.parse(answer.text);
+    await refreshList(info.id);
+    say(words.uploaded.replace("{name}", info.name || file.name).replace("{duration}", clock(info.duration_s)));
+    return true;
   }
 
   async function sendAll(files) {
