@@ -226,3 +226,14 @@ def test_a_window_approved_since_the_sign_off_is_named_with_both_states() -> Non
     assert (change.signed.state, change.current.state) == ("pending", "approved")
     added = changes(msgspec.structs.replace(signed, exclusions=[]), current)
     assert [(c.signed, c.current.id) for c in added.report] == [(None, "mw-1")]
+
+
+def test_a_device_whose_figures_changed_is_named_with_its_code_after() -> None:
+    signed = _signed()
+    loudspeaker = EvidenceItem(kind="device", id="alpha-rc-01", label="Cụm loa Thôn 1", value=99.0)
+    before = _with(signed, "R2", evidence=[loudspeaker])
+    after = _with(signed, "R2", evidence=[msgspec.structs.replace(loudspeaker, value=80.0)])
+    rows = change_rows(changes(before, after), w=translator("vi"), lang="vi", tz=TZ)
+    [row] = [r for r in rows if r["indicator"] == "R2"]
+    assert "Thiết bị Cụm loa Thôn 1 (alpha-rc-01)" in row["what"]
+    assert (row["signed"], row["current"]) == ("99", "80")

@@ -82,6 +82,8 @@ class _Text:
             return f"{kind} {item.label or item.id}"
         if change.change == "replaced" and item.kind in REPLACEABLE_KINDS:
             return kind  # the id is what changed: the row says the old and the new whole
+        if item.kind in ("device", "village") and item.label:
+            return f"{kind} {item.label} ({item.id})"  # by its name, its code after it
         return f"{kind} {item.id}"
 
     def item_text(self, item: EvidenceItem) -> str:
