@@ -53,8 +53,7 @@ async def open_store(url: str, env: Mapping[str, str] = os.environ) -> Store:
     )
 
 
-# Backends are imported when chosen: influxdb_client is slow to import and a SQLite
-# deployment has no use for it.
+# Backends are imported when chosen: a deployment loads only the one it uses.
 
 
 async def _open_sqlite(url: str, netloc: str, path: str) -> Store:

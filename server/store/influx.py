@@ -44,10 +44,9 @@ import json
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
-from influxdb_client import Point, WritePrecision
 from yarl import URL
 
 from xaso.server.records import (
@@ -61,6 +60,7 @@ from xaso.server.records import (
     clean_detail,
 )
 from xaso.server.store.base import StoreUnavailable, WriteResult
+from xaso.server.store.line_protocol import DETAIL_PREFIX, line_of
 from xaso.server.store.schema import DETAIL, SHAPES, TIME
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,6 @@ log = logging.getLogger(__name__)
 MAX_LINES_PER_WRITE = 5000
 MAX_BYTES_PER_WRITE = 4 * 1024 * 1024
 MAX_DETAIL_CHARS = 2000
-
-# The field-name prefix of a record's ``detail`` keys.
-DETAIL_PREFIX = "d."
 
 # InfluxDB stores nanoseconds in an int64; larger query bounds would overflow InfluxQL.
 _MAX_TS_MS = 9_223_372_036_853
@@ -167,9 +164,9 @@ class InfluxStore:
                 rejected += 1
                 details.append(problem)
             elif isinstance(record, BroadcastEventRecord):
-                ns_lines.append(_to_point(record).to_line_protocol())
+                ns_lines.append(line_of(record))
             else:
-                lines.append(_to_point(record).to_line_protocol())
+                lines.append(line_of(record))
 
         written = 0
         for precision, group in (("ms", lines), ("ns", ns_lines)):
@@ -519,47 +516,7 @@ def _newest(records: Iterable[_Bulk], key: Callable[[_Bulk], Any]) -> dict[str, 
     return found
 
 
-# -- records to line protocol -------------------------------------------------------
-
-
-# A broadcast event's ``event_id`` is its agent and seq: the points carry those, and the
-# reader puts them together (SQLite keeps the column, which its queries look up by).
-_COMPUTED_ON_READ: Final = frozenset({"event_id"})
-
-
-def _to_point(record: Record) -> Point:
-    """The record as a point: its shape's tags, every other field as the annotation of
-    its struct says (server/store/schema.py), and its detail."""
-    shape = SHAPES[type(record)]
-    point = Point(shape.measurement)
-    for tag in shape.tags:
-        point.tag(tag, getattr(record, tag))
-    is_event = isinstance(record, BroadcastEventRecord)
-    for column in shape.fields:
-        if column.name == TIME and not is_event:
-            continue  # the point's own time
-        if column.name in _COMPUTED_ON_READ:
-            continue
-        value = getattr(record, column.name)
-        # Coerced to the field's type: a Python int sent to a float field would be an
-        # integer field, and collide with the floats stored under that name.
-        point.field(column.name, None if value is None else column.kind(value))
-    if shape.has_detail:
-        _with_detail(point, getattr(record, DETAIL))
-    if isinstance(record, BroadcastEventRecord):
-        # Its occurrence, nanoseconds from its seq (see the module docstring).
-        point_ms = record.ts_ms
-        if record.event != "received" and record.occurrence_ms > 0:
-            point_ms = record.occurrence_ms
-        return point.time(point_ms * 1_000_000 + record.seq % 1_000_000, WritePrecision.NS)
-    return point.time(record.ts_ms, WritePrecision.MS)
-
-
-def _with_detail(point: Point, detail: dict[str, DetailValue]) -> Point:
-    # clean_detail makes every number a float and drops what a field cannot hold.
-    for key, value in clean_detail(detail).items():
-        point.field(DETAIL_PREFIX + key, value)
-    return point
+# -- records to line protocol (server/store/line_protocol.py writes the lines) -------
 
 
 def _tags(record: Record) -> tuple[str, ...]:
