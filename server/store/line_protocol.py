@@ -2,9 +2,9 @@
 
 The output is byte for byte what ``influxdb_client``'s ``Point.to_line_protocol`` makes
 of the same record (tests/store/test_line_protocol.py holds the two side by side), at a
-quarter of the cost: ingest writes a line per device per heartbeat, and building a
-``Point`` for each, then escaping the same measurement and tags again, was a third of
-the server's ingest CPU.
+seventh of the cost (docs/storage.md#encoding): ingest writes a line per device per
+heartbeat, and building a ``Point`` for each, then escaping the same measurement and
+tags again, was a third of the server's ingest CPU.
 
 What the client does, and so what this does:
 

@@ -1,8 +1,8 @@
 """server/store/line_protocol.py against influxdb_client's ``Point``: the same bytes for
 every record kind, realistic and hostile.
 
-The reference is the store's encoder before line_protocol.py replaced it, kept here
-whole: a record as a ``Point``, then ``Point.to_line_protocol()``.
+The reference is the store's encoder before line_protocol.py replaced it, kept whole in
+xaso/testbed/point_lines.py: a record as a ``Point``, then ``Point.to_line_protocol()``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from influxdb_client import Point, WritePrecision
 
 from tests.store.test_contract import T0, broadcast, health, reading, transition
 from xaso.server.records import (
@@ -21,38 +20,10 @@ from xaso.server.records import (
     DeviceReadingRecord,
     Record,
     TransitionRecord,
-    clean_detail,
 )
 from xaso.server.store.line_protocol import SERIES_CACHE_SIZE, _series, line_of
-from xaso.server.store.schema import DETAIL, SHAPES, TIME
-
-
-def point_line(record: Record) -> str:
-    """The record's line as the store made it through a ``Point``."""
-    shape = SHAPES[type(record)]
-    point = Point(shape.measurement)
-    for tag in shape.tags:
-        point.tag(tag, getattr(record, tag))
-    is_event = isinstance(record, BroadcastEventRecord)
-    for column in shape.fields:
-        if column.name == TIME and not is_event:
-            continue
-        if column.name == "event_id":
-            continue
-        value = getattr(record, column.name)
-        point.field(column.name, None if value is None else column.kind(value))
-    if shape.has_detail:
-        for key, value in clean_detail(getattr(record, DETAIL)).items():
-            point.field("d." + key, value)
-    if isinstance(record, BroadcastEventRecord):
-        point_ms = record.ts_ms
-        if record.event != "received" and record.occurrence_ms > 0:
-            point_ms = record.occurrence_ms
-        return point.time(
-            point_ms * 1_000_000 + record.seq % 1_000_000, WritePrecision.NS
-        ).to_line_protocol()
-    return point.time(record.ts_ms, WritePrecision.MS).to_line_protocol()
-
+from xaso.server.store.schema import SHAPES
+from xaso.testbed.point_lines import point_line
 
 # -- realistic records ---------------------------------------------------------------
 
