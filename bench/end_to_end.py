@@ -657,8 +657,15 @@ async def run_baseline(fleet: Fleet, args: argparse.Namespace, folder: Path) -> 
 
 
 async def run_store(
-    store: str, fleet: Fleet, index: Any, args: argparse.Namespace, folder: Path
+    store: str,
+    fleet: Fleet,
+    index: Any,
+    args: argparse.Namespace,
+    folder: Path,
+    profiler: Callable[[str], contextlib.AbstractContextManager[None]] | None = None,
 ) -> PhaseResult:
+    """One store phase. ``profiler(store)`` wraps the measured interval (default: the
+    ``--profile`` cProfile); ``bench/profile_ingest.py`` passes py-spy instead."""
     from xaso.testbed.influxdb import running_influxd
     from xaso.testbed.mosquitto import MosquittoServer
 
@@ -695,7 +702,8 @@ async def run_store(
             spec = load_spec(fleet, args, broker.port)
             with load_generator(spec, consumed) as load:
                 meter = CpuMeter({**pids, "load": load.process.pid})
-                with profiling(args.profile, store):
+                profile = profiler or (lambda label: profiling(args.profile, label))
+                with profile(store):
                     result, wall_s, cpu = await measure(
                         load, meter, lambda: counting.heartbeats, args.seconds
                     )
