@@ -626,6 +626,24 @@ async def test_influx_a_line_it_cannot_parse_is_counted_lost(
     assert await influx_store.device_readings("cam-03", T0, T0 + 10) == [batch[2]]
 
 
+async def test_influx_refuses_a_tag_it_would_store_as_another_series(
+    influxd: InfluxServer, influx_store: InfluxStore
+) -> None:
+    # A trailing backslash or a newline in an id would file the reading under another
+    # device; refused every time, also when the same series comes again (the check is
+    # kept per tag set).
+    batch = [
+        reading("cam\\", ts_ms=T0),
+        reading("cam-01", ts_ms=T0 + 1),
+        reading("cam\n02", ts_ms=T0 + 2),
+        reading("cam\\", ts_ms=T0 + 3, seq=4),
+    ]
+    result = await influx_store.write(batch)
+    assert (result.written, result.rejected) == (1, 3)
+    assert "cannot be stored in InfluxDB" in result.detail
+    assert await influx_store.device_readings("cam-01", T0, T0 + 10) == [batch[1]]
+
+
 async def test_influx_detail_fields_answer_grafana_style_queries(
     influxd: InfluxServer, influx_store: InfluxStore
 ) -> None:
