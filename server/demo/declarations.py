@@ -13,7 +13,6 @@ left as it is.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -25,6 +24,7 @@ from xaso.server.indicators.gather.documents import DocumentInfo
 from xaso.server.indicators.keys import DECLARED, DOCUMENTS, INDICATOR_PROFILES
 from xaso.server.indicators.period import local_day
 from xaso.server.indicators.profile import Indicator, ProfileSet, load_default_profile
+from xaso.server.indicators.reports.period import previous_periods, quarter_of
 from xaso.server.keys import INDEX
 
 OFFICER = "Cán bộ xã (demo)"
@@ -71,10 +71,9 @@ async def seed_declarations(app: web.Application, now_ms: int) -> int:
         return 0
     tz = ZoneInfo(index.inventory.timezone)
     today = local_day(now_ms, tz)
-    quarter_start = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-    # The first day of the quarter before last: the demo's last two full quarters.
-    month = quarter_start.month - 6
-    valid_from = dt.date(quarter_start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    # From the first day of the quarter before last: the demo's last two full quarters.
+    older = previous_periods(quarter_of(now_ms, tz), 2, tz)[0]
+    valid_from = local_day(older.from_ms, tz)
     communes = list(index.communes)[:-1]
     pending = await app[DOCUMENTS].receive(
         _one_chunk(await asyncio.to_thread(_scan)),

@@ -17,9 +17,9 @@ from aiohttp import web
 
 from xaso.server.indicators.gather.remediation import Author, PlanFields, Shortfall
 from xaso.server.indicators.keys import EVALUATE, REMEDIATION
-from xaso.server.indicators.period import local_day, parse_period
+from xaso.server.indicators.period import local_day
 from xaso.server.indicators.reports.overview import PeriodRef
-from xaso.server.indicators.reports.period import previous_periods
+from xaso.server.indicators.reports.period import previous_periods, quarter_of
 from xaso.server.indicators.result import IndicatorResult
 from xaso.server.indicators.wiring import indicator_sources
 from xaso.server.keys import INDEX
@@ -48,9 +48,7 @@ _STEPS = (
 
 def _quarters(now_ms: int, tz: ZoneInfo) -> list[PeriodRef]:
     """The last two full quarters, the older first."""
-    today = local_day(now_ms, tz)
-    label = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-    return previous_periods(PeriodRef(label, *parse_period(label, tz)), 2, tz)
+    return previous_periods(quarter_of(now_ms, tz), 2, tz)
 
 
 async def seed_remediation(app: web.Application, now_ms: int) -> int:

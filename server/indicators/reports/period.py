@@ -1,4 +1,5 @@
-"""The periods before a period, for the overview's trend.
+"""The periods before and after a period, for the overview's trend and the pages'
+period steps.
 
 Periods are parsed by ``server.indicators.period`` (one parser for the API, reports and
 sign-off); this steps back from one to the ones of the same kind before it: the three
@@ -19,12 +20,16 @@ def period_ref(from_ms: int, to_ms: int, tz: ZoneInfo) -> PeriodRef:
     return PeriodRef(period_label(from_ms, to_ms, tz) or "", from_ms, to_ms)
 
 
+def _quarter_label(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
 def _same_kind(label: str, day: dt.date) -> str:
     """The name of the period of the same kind as ``label`` that contains ``day``."""
     if len(label) == 4:
         return f"{day.year}"
     if "Q" in label:
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return _quarter_label(day)
     if len(label) == 7:
         return f"{day.year}-{day.month:02d}"
     return day.isoformat()
@@ -45,3 +50,20 @@ def previous_periods(period: PeriodRef, count: int, tz: ZoneInfo) -> list[Period
             current = PeriodRef("", current.from_ms - length, current.from_ms)
         found.append(current)
     return found[::-1]
+
+
+def next_period(period: PeriodRef, tz: ZoneInfo) -> PeriodRef:
+    """The period of the same kind right after ``period``; a range that is no named
+    period steps forward by its own length."""
+    if period.label:
+        label = _same_kind(period.label, local_day(period.to_ms, tz))
+        return PeriodRef(label, *parse_period(label, tz))
+    length = period.to_ms - period.from_ms
+    return PeriodRef("", period.to_ms, period.to_ms + length)
+
+
+def quarter_of(moment_ms: int, tz: ZoneInfo) -> PeriodRef:
+    """The quarter ``moment_ms`` falls in: today's, whose ``previous_periods`` are the
+    last full quarters."""
+    label = _quarter_label(local_day(moment_ms, tz))
+    return PeriodRef(label, *parse_period(label, tz))

@@ -21,9 +21,14 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
-from xaso.server.indicators.period import PeriodError, parse_period, period_from_query
+from xaso.server.indicators.period import PeriodError, period_from_query
 from xaso.server.indicators.reports.overview import PeriodRef
-from xaso.server.indicators.reports.period import period_ref, previous_periods
+from xaso.server.indicators.reports.period import (
+    next_period,
+    period_ref,
+    previous_periods,
+    quarter_of,
+)
 from xaso.server.indicators.reports.text import named_period
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.web.auth import PRINCIPAL
@@ -96,9 +101,7 @@ def _tz(request: web.Request) -> ZoneInfo:
 
 def last_full_quarter(request: web.Request) -> PeriodRef:
     tz = _tz(request)
-    today = dt.datetime.fromtimestamp(request.app[CLOCK_MS]() / 1000, tz)
-    label = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
-    return previous_periods(PeriodRef(label, *parse_period(label, tz)), 1, tz)[0]
+    return previous_periods(quarter_of(request.app[CLOCK_MS](), tz), 1, tz)[0]
 
 
 def _picked_query(query: dict[str, str]) -> dict[str, str]:
@@ -157,19 +160,6 @@ def describe_period(ref: PeriodRef, tz: ZoneInfo, lang: str) -> ChosenPeriod:
         after = last + dt.timedelta(days=1)
         query = (("from", first.isoformat()), ("to", after.isoformat()))
         kind = "custom"
-    earlier = previous_periods(ref, 1, tz)[0]
-    if ref.label and kind != "custom":
-        # The same kind of period right after: step back from the one after its end.
-        after_end = dt.datetime.fromtimestamp(ref.to_ms / 1000, tz).date()
-        later_label = {
-            "year": f"{after_end.year}",
-            "quarter": f"{after_end.year}-Q{(after_end.month - 1) // 3 + 1}",
-            "month": f"{after_end.year}-{after_end.month:02d}",
-        }[kind]
-        later = PeriodRef(later_label, *parse_period(later_label, tz))
-    else:
-        length = ref.to_ms - ref.from_ms
-        later = PeriodRef("", ref.to_ms, ref.to_ms + length)
     return ChosenPeriod(
         ref=ref,
         name=named_period(ref.from_ms, ref.to_ms, tz, lang),
@@ -177,8 +167,8 @@ def describe_period(ref: PeriodRef, tz: ZoneInfo, lang: str) -> ChosenPeriod:
         kind=kind,
         first_day=first,
         last_day=last,
-        earlier=earlier,
-        later=later,
+        earlier=previous_periods(ref, 1, tz)[0],
+        later=next_period(ref, tz),
     )
 
 
