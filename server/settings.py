@@ -57,6 +57,14 @@ class Settings:
             "their heartbeats), and /healthz says so, seconds"
         },
     )
+    max_pending_records: int = field(
+        default=20_000,
+        metadata={
+            "help": "records received but not yet stored that the server holds at most; "
+            "past this it stops reading from the broker, which keeps the rest, until half "
+            "are stored (bounds the server's memory under overload)"
+        },
+    )
 
     alerts: str | None = field(
         default=None,

@@ -113,6 +113,11 @@ class Metrics:
         self.queue_depth = Gauge(
             "xaso_ingest_queue_depth", "Records waiting to be written", registry=r
         )
+        self.intake_paused = Gauge(
+            "xaso_intake_paused",
+            "1 while the writer holds its bound of records and the broker keeps the rest",
+            registry=r,
+        )
         self.mqtt_connected = Gauge(
             "xaso_mqtt_connected", "1 while the server is connected to the broker", registry=r
         )

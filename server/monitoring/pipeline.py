@@ -74,9 +74,12 @@ class Pipeline:
         clock_ms: Callable[[], int],
         replay_after_s: float,
         intake_stall_s: float,
+        max_pending_records: int = 20_000,
     ) -> None:
         self.state, self.ingest = state, ingest
-        self.writer = StoreWriter(store, metrics, on_stored=self.on_stored)
+        self.writer = StoreWriter(
+            store, metrics, on_stored=self.on_stored, max_pending=max_pending_records
+        )
         self.sequences, self.journal = sequences, journal
         self._metrics = metrics
         self._clock_ms = clock_ms

@@ -93,6 +93,7 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
             clock_ms=clock_ms,
             replay_after_s=settings.replay_after_s,
             intake_stall_s=settings.intake_stall_s,
+            max_pending_records=settings.max_pending_records,
         )
         app[PIPELINE] = pipeline
         writer = app[WRITER] = pipeline.writer
@@ -193,6 +194,14 @@ def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
             )
         except ValueError as exc:
             raise StartupError(f"--mqtt: {exc}") from exc
+
+        def writer_full(full: bool) -> None:
+            if full:
+                link.pause_reading()
+            else:
+                link.resume_reading()
+
+        pipeline.writer.on_full = writer_full
         link.start()
         pipeline.attach_link(link.publish)
         sweeper = asyncio.create_task(
@@ -205,6 +214,6 @@ def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
-        await asyncio.to_thread(link.stop)
+        await link.stop()
 
     return broker_ctx

@@ -10,6 +10,12 @@ Poison never wedges the writer: a batch the store refuses for a reason of its ow
 value it cannot hold, a bug) is split in halves until the messages it refuses are
 found; those are kept aside, and the rest is stored. Only ``StoreUnavailable`` (the
 store is down or failing as a whole) is retried as it is.
+
+Memory is bounded: once ``max_pending`` records wait, the writer says it is full
+(``on_full(True)``) and the broker link stops reading (server/monitoring/mqtt_link.py);
+once half of them are stored it says so again (``on_full(False)``). The broker keeps
+the rest meanwhile. The bound is checked per message, so it is passed by at most one
+message's records (and the server's own transitions, which are never held back).
 """
 
 from __future__ import annotations
@@ -61,6 +67,10 @@ class Intake:
 OnStored = Callable[[Sequence[Intake], Sequence[DeadLetter]], Awaitable[None]]
 
 
+def _ignore(full: bool) -> None:
+    return None
+
+
 async def _nothing_more(batch: Sequence[Intake], letters: Sequence[DeadLetter]) -> None:
     return None
 
@@ -77,6 +87,7 @@ class StoreWriter:
         # A store back from an outage is found within this: meanwhile the intake is
         # stalled and nobody is timed out, so it should not be long.
         max_backoff_s: float = 10.0,
+        max_pending: int = 20_000,
     ) -> None:
         self._store = store
         self._metrics = metrics
@@ -87,6 +98,9 @@ class StoreWriter:
         self._linger_s = linger_s
         self._max_backoff_s = max_backoff_s
         self._pending_records = 0
+        self._max_pending = max_pending
+        self._full = False
+        self.on_full: Callable[[bool], None] = _ignore
         # The batch being written: a cancelled run() must not take it with it.
         self._current: list[Intake] = []
         # Monotonic time of the first failure of the step being retried; None while fine.
@@ -100,10 +114,23 @@ class StoreWriter:
         self._ready.set()
         self._pending_records += len(intake.records)
         self._metrics.queue_depth.set(self._pending_records)
+        if not self._full and self._pending_records >= self._max_pending:
+            self._full = True
+            self._metrics.intake_paused.set(1)
+            self.on_full(True)
 
     def submit_records(self, records: Sequence[Record]) -> None:
         """The server's own records (transitions): nothing to acknowledge."""
         self.submit(Intake(records))
+
+    @property
+    def pending_records(self) -> int:
+        return self._pending_records
+
+    @property
+    def full(self) -> bool:
+        """True from the moment the bound was reached until half of it is stored."""
+        return self._full
 
     @property
     def pending(self) -> int:
@@ -148,6 +175,10 @@ class StoreWriter:
                 intake.ack()
         self._pending_records -= sum(len(intake.records) for intake in batch)
         self._metrics.queue_depth.set(self._pending_records)
+        if self._full and self._pending_records <= self._max_pending // 2:
+            self._full = False
+            self._metrics.intake_paused.set(0)
+            self.on_full(False)
         return True
 
     async def flush(self, deadline_s: float = 10.0) -> None:
