@@ -41,10 +41,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gzip
 import json
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import aiohttp
@@ -72,6 +73,10 @@ log = logging.getLogger(__name__)
 MAX_LINES_PER_WRITE = 5000
 MAX_BYTES_PER_WRITE = 4 * 1024 * 1024
 MAX_DETAIL_CHARS = 2000
+# Line protocol is repetitive: level 1 takes ~4/5 off at a few ms per 5,000-line batch;
+# higher levels cost several times the CPU for a few per cent more.
+GZIP_LEVEL = 1
+_GZIPPED = {"Content-Encoding": "gzip"}
 
 # InfluxDB stores nanoseconds in an int64; larger query bounds would overflow InfluxQL.
 _MAX_TS_MS = 9_223_372_036_853
@@ -103,6 +108,9 @@ class InfluxStore:
         self._base_url = base_url
         self._database = database
         self._create_database = create_database
+        # Writes go gzipped (1.x, 2.x and 3.x all take Content-Encoding: gzip on /write);
+        # a server that refuses it is written to plainly from then on.
+        self._gzip = True
 
     @classmethod
     async def open(
@@ -188,7 +196,19 @@ class InfluxStore:
     ) -> WriteResult:
         body = "\n".join(lines).encode("utf-8")
         params = {"db": self._database, "precision": precision}
-        status, text = await self._request("POST", "/write", params=params, data=body)
+        if self._gzip:
+            # zlib lets go of the GIL, so compressing in a thread uses the other core
+            # while the loop goes on (level 1: ~5x smaller, a few ms a batch).
+            packed = await asyncio.to_thread(gzip.compress, body, GZIP_LEVEL)
+            status, text = await self._request(
+                "POST", "/write", params=params, data=packed, headers=_GZIPPED
+            )
+            if status == 415:
+                log.warning("InfluxDB does not take gzipped writes; writing them plainly")
+                self._gzip = False
+                return await self._write_chunk(lines, precision=precision, retried=retried)
+        else:
+            status, text = await self._request("POST", "/write", params=params, data=body)
         if 200 <= status < 300:
             return WriteResult(written=len(lines))
         message = _error_message(text)
@@ -348,11 +368,12 @@ class InfluxStore:
         *,
         params: dict[str, str] | None = None,
         data: bytes | dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> tuple[int, str]:
         """Send one request; a server or network failure becomes ``StoreUnavailable``."""
         try:
             async with self._session.request(
-                method, self._base_url.with_path(path), params=params, data=data
+                method, self._base_url.with_path(path), params=params, data=data, headers=headers
             ) as response:
                 text = await response.text(encoding="utf-8", errors="replace")
         except (TimeoutError, aiohttp.ClientError) as exc:

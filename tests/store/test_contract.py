@@ -300,6 +300,8 @@ async def test_large_batch(store: Store) -> None:
     assert len(first) == 10_000
     rest = await store.device_readings("cam-01", T0 + 10_000, T0 + 12_000)
     assert [r.seq for r in rest] == list(range(10_000, 12_000))
+    if isinstance(store, InfluxStore):
+        assert store._gzip, "the real influxd took the writes gzipped, as we send them"
 
 
 # -- detail ---------------------------------------------------------------------------
