@@ -36,6 +36,8 @@ only) runs first against one Mosquitto as the baseline.
 Reading the output
 ------------------
 ``key=value`` lines. Per broker (``broker=mosquitto`` / ``broker=rabbitmq3``):
+``acked_per_s`` (heartbeats the broker acknowledged per second over the steady phase:
+below ``offered_per_s``, the broker, or this machine, could not take them in),
 ``stored_per_s`` (heartbeats stored per second over the steady phase, each with
 ``--devices`` readings), ``broker_cpu_pct`` (100 = one core; the three nodes summed),
 ``broker_cpu_pct_per_1k_msgs_s`` (broker CPU per 1,000 heartbeats/s into xaso; each is
@@ -432,6 +434,7 @@ def real_agent_duplicates(server: ServerProcess, real: list[str]) -> tuple[int, 
 
 @dataclass
 class Steady:
+    acked_per_s: float
     stored_per_s: float
     broker_cpu_pct: float
     broker_idle_cpu_pct: float
@@ -446,6 +449,7 @@ class Steady:
 
     def figures(self) -> dict[str, str]:
         return {
+            "acked_per_s": f"{self.acked_per_s:.0f}",
             "stored_per_s": f"{self.stored_per_s:.0f}",
             "broker_cpu_pct": f"{self.broker_cpu_pct:.1f}",
             "broker_idle_cpu_pct": f"{self.broker_idle_cpu_pct:.1f}",
@@ -469,13 +473,16 @@ def steady(
     idle0 = broker_cpu()
     time.sleep(IDLE_S)
     idle = 100 * (broker_cpu() - idle0) / IDLE_S
+    acked0 = acknowledged([load.report() for load in loads])
     before = server.heartbeat_count()
     cpu0, server0, t0 = broker_cpu(), process_cpu_s(server.pid), time.monotonic()
     run_load(loads, seconds, rate)
     after = server.heartbeat_count()
     elapsed = time.monotonic() - t0
     cpu1, server1 = broker_cpu(), process_cpu_s(server.pid)
+    acked1 = acknowledged([load.report() for load in loads])
     return Steady(
+        acked_per_s=(acked1 - acked0) / elapsed,
         stored_per_s=(after - before) / elapsed,
         broker_cpu_pct=100 * (cpu1 - cpu0) / elapsed,
         broker_idle_cpu_pct=idle,
