@@ -66,6 +66,15 @@ class Settings:
         },
     )
 
+    ingest_workers: int = field(
+        default=1,
+        metadata={
+            "help": "processes taking the agents' messages in, each a share of the agents "
+            "with its own broker session (client id and user name <id>-<k>of<N>); 1: "
+            "in the server's own process. More use more cores (docs/scaling.md)"
+        },
+    )
+
     alerts: str | None = field(
         default=None,
         metadata={

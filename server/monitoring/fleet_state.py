@@ -34,7 +34,7 @@ the rules for users; in short:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -119,9 +119,18 @@ class GatewayLink:
 
 
 class FleetState:
-    def __init__(self, index: InventoryIndex, now_ms: int, rules: StateRules | None = None):
+    def __init__(
+        self,
+        index: InventoryIndex,
+        now_ms: int,
+        rules: StateRules | None = None,
+        agents: Collection[str] | None = None,
+    ):
+        """``agents``: only these gateways and their devices (an ingest worker's share,
+        server/monitoring/ingest_worker.py); all of the inventory's by default."""
         self.index = index
         self.rules = rules or StateRules()
+        owned = index.agents.keys() if agents is None else set(agents)
         self.devices: dict[str, DeviceState] = {
             device_id: DeviceState(
                 entry=entry,
@@ -130,9 +139,11 @@ class FleetState:
                 cause="planned" if entry.planned else "startup",
             )
             for device_id, entry in index.devices.items()
+            if entry.agent_id in owned
         }
-        # The newest connection seen per agent (see apply_status).
-        self.links: dict[str, GatewayLink] = {a: GatewayLink() for a in index.agents}
+        # The newest connection seen per agent (see apply_status); its keys are the
+        # agents this state answers for.
+        self.links: dict[str, GatewayLink] = {a: GatewayLink() for a in index.agents if a in owned}
         self._flapping: set[str] = set()  # so a sweep need not visit every device
         # Wills waiting out their grace: agent -> (session, received at).
         self._pending_wills: dict[str, tuple[int, int]] = {}
@@ -300,7 +311,7 @@ class FleetState:
         if self._blind:
             return transitions
         rules = self.rules
-        for agent_id in self.index.agents:
+        for agent_id in self.links:
             gateway = self.devices[agent_id]
             if gateway.last_heard_ms is None:
                 continue

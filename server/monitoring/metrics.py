@@ -162,6 +162,28 @@ class Metrics:
         )
         store_failing.set_function(lambda: 1 if failing() else 0)
 
+    def hand_intake_to(self, workers: Collector) -> None:
+        """With ingest workers, the intake's series are theirs (``workers`` sums them);
+        this process's own, never counted, would repeat their names."""
+        for own in (
+            self.messages_received,
+            self.messages_rejected,
+            self.records_restamped,
+            self.readings_rejected,
+            self.stale_wills,
+            self.sequence_gaps,
+            self.replay_requests,
+            self.store_writes,
+            self.store_records_written,
+            self.store_records_rejected,
+            self.queue_depth,
+            self.intake_paused,
+            self.intake_stalled,
+            self.dead_letters,
+        ):
+            self.registry.unregister(own)
+        self.registry.register(workers)
+
     def watch_device_counts(self, counts: Callable[[], Tally[tuple[str, str]]]) -> None:
         self.registry.register(_StatusCollector(counts))
 

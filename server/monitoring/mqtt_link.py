@@ -73,10 +73,13 @@ class MqttLink:
         *,
         password: str | None = None,
         subscriptions: Sequence[str] = (SUBSCRIPTION,),
+        clean_session: bool = False,
     ) -> None:
         """``password`` overrides the URL's (it comes from a file or the environment,
         so that it shows neither on the command line nor in ``ps``). ``subscriptions``:
-        the topic filters taken in (an ingest worker's share of the agents)."""
+        the topic filters taken in (an ingest worker's share of the agents; none for a
+        connection that only sends). ``clean_session``: keep nothing for us at the
+        broker while we are away (for a connection that takes nothing in)."""
         self._host, self._port, user, url_password = parse_mqtt_url(url)
         password = password if password is not None else url_password
         self._loop = loop
@@ -87,7 +90,7 @@ class MqttLink:
         client = mqtt.Client(
             callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
             client_id=client_id,
-            clean_session=False,
+            clean_session=clean_session,
             protocol=mqtt.MQTTv311,
             manual_ack=True,
         )

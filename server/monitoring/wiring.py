@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from xaso.protocol import QOS_RECORDS
+from xaso.protocol import QOS_RECORDS, SUBSCRIPTION
 from xaso.server.broadcasts.keys import DISTRIBUTOR, SYNC_SCHEDULES
 from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS, STORE
 from xaso.server.monitoring.acknowledgements import AcknowledgementStore
@@ -26,16 +26,19 @@ from xaso.server.monitoring.keys import (
     APPLY_MAINTENANCE,
     EXCLUSIONS,
     INGEST,
+    INTAKE_HEALTH,
     JOURNAL,
     PIPELINE,
     SEQUENCES,
     STATE,
+    WORKERS,
     WRITER,
 )
 from xaso.server.monitoring.mqtt_link import MqttLink
 from xaso.server.monitoring.pipeline import Pipeline
 from xaso.server.monitoring.record_time import RecordTimeWindow
 from xaso.server.monitoring.sequence import SequenceTracker
+from xaso.server.monitoring.worker_pool import IngestWorkers, WorkerMetrics
 from xaso.server.periodic import every
 from xaso.server.startup import StartupError
 from xaso.server.store.base import Store, StoreUnavailable
@@ -44,6 +47,9 @@ log = logging.getLogger("xaso.server")
 
 # Windows start and end on the minute in practice; checking every few seconds is plenty.
 MAINTENANCE_CHECK_S = 5.0
+SEQUENCES_RELOAD_S = 5.0
+# Series the web tier reports itself with ingest workers (its own broker connection).
+WEB_TIER_OWN = frozenset({"xaso_mqtt_connected"})
 
 Context = Callable[[web.Application], AsyncIterator[None]]
 
@@ -57,7 +63,10 @@ def setup(
 ) -> None:
     """After broadcasts: the broker link hands the schedule distributor its way out."""
     app.cleanup_ctx.append(_exclusions_ctx)
-    app.cleanup_ctx.append(_intake_ctx(clock_ms, state_rules))
+    if app[SETTINGS].ingest_workers > 1:
+        app.cleanup_ctx.append(_workers_ctx(clock_ms, state_rules))
+    else:
+        app.cleanup_ctx.append(_intake_ctx(clock_ms, state_rules))
     app.cleanup_ctx.append(_acknowledgements_ctx(clock_ms))
     if connect_mqtt:
         app.cleanup_ctx.append(_broker_ctx(clock_ms))
@@ -96,6 +105,7 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
             max_pending_records=settings.max_pending_records,
         )
         app[PIPELINE] = pipeline
+        app[INTAKE_HEALTH] = pipeline.health
         writer = app[WRITER] = pipeline.writer
         metrics.watch_sequences(sequences)
         metrics.watch_intake(writer.waiting_s, lambda: writer.failing_since is not None)
@@ -131,6 +141,61 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
     return intake_ctx
 
 
+def _workers_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> Context:
+    """Intake in ``--ingest-workers`` processes: this one keeps the live state they
+    report, for the pages, the API and the alerts (worker_pool.py)."""
+
+    async def workers_ctx(app: web.Application) -> AsyncIterator[None]:
+        metrics = app[METRICS]
+        state = FleetState(app[INDEX], clock_ms(), state_rules)
+        await _restore_state(state, app[STORE], clock_ms())
+        app[STATE] = state
+        journal = await IntakeJournal.open(app[DATABASE].path)
+        app[JOURNAL] = journal
+        sequences = SequenceTracker()
+        sequences.restore(await journal.load_sequences())
+        app[SEQUENCES] = sequences
+        workers = app[WORKERS] = IngestWorkers(app[SETTINGS], state)
+        app[INTAKE_HEALTH] = workers.health
+        metrics.hand_intake_to(WorkerMetrics(workers.reports, skip=WEB_TIER_OWN))
+        metrics.watch_sequences(sequences)
+        metrics.watch_device_counts(
+            lambda: Counter((s.entry.kind, str(s.status)) for s in state.devices.values())
+        )
+
+        def apply_maintenance() -> None:
+            workers.apply_maintenance(
+                devices_in_maintenance(
+                    app[INDEX].devices.values(), app[EXCLUSIONS].windows.values(), clock_ms()
+                )
+            )
+
+        async def reload_sequences() -> None:
+            # The workers save the numbering; the intake API and metrics read it here.
+            while True:
+                await asyncio.sleep(SEQUENCES_RELOAD_S)
+                sequences.restore(await journal.load_sequences())
+
+        app[APPLY_MAINTENANCE] = apply_maintenance
+        workers.start()
+        apply_maintenance()
+        tasks = [
+            asyncio.create_task(
+                every(MAINTENANCE_CHECK_S, apply_maintenance), name="maintenance-windows"
+            ),
+            asyncio.create_task(reload_sequences(), name="sequences"),
+        ]
+        yield
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await workers.stop()
+        await journal.close()
+
+    return workers_ctx
+
+
 def _acknowledgements_ctx(clock_ms: Callable[[], int]) -> Context:
     async def acknowledgements_ctx(app: web.Application) -> AsyncIterator[None]:
         # After the live state is restored: what recovered meanwhile is let go.
@@ -158,7 +223,10 @@ async def _restore_state(state: FleetState, store: Store, now_ms: int) -> None:
 def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
     async def broker_ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
-        state, pipeline = app[STATE], app[PIPELINE]
+        state = app[STATE]
+        # None with --ingest-workers: they take the agents' messages in, and this
+        # connection only sends schedules (a clean session: nothing kept for it).
+        pipeline = app.get(PIPELINE)
         metrics = app[METRICS]
         distributor = app[DISTRIBUTOR]
         stopping = False
@@ -188,32 +256,47 @@ def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
                 settings.mqtt,
                 settings.mqtt_client_id,
                 asyncio.get_running_loop(),
-                pipeline.on_message,
+                pipeline.on_message if pipeline is not None else _acknowledge_only,
                 on_link,
                 password=password,
+                subscriptions=(SUBSCRIPTION,) if pipeline is not None else (),
+                clean_session=pipeline is None,
             )
         except ValueError as exc:
             raise StartupError(f"--mqtt: {exc}") from exc
+        sweeper = None
+        if pipeline is not None:
 
-        def writer_full(full: bool) -> None:
-            if full:
-                link.pause_reading()
-            else:
-                link.resume_reading()
+            def writer_full(full: bool) -> None:
+                if full:
+                    link.pause_reading()
+                else:
+                    link.resume_reading()
 
-        pipeline.writer.on_full = writer_full
+            pipeline.writer.on_full = writer_full
+            pipeline.attach_link(link.publish)
+            sweeper = asyncio.create_task(
+                pipeline.sweep_forever(settings.sweep_interval_s), name="timeout-sweeper"
+            )
         link.start()
-        pipeline.attach_link(link.publish)
-        sweeper = asyncio.create_task(
-            pipeline.sweep_forever(settings.sweep_interval_s), name="timeout-sweeper"
-        )
         yield
         stopping = True
         distributor.link_down()
-        pipeline.attach_link(None)
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
+        if pipeline is not None:
+            pipeline.attach_link(None)
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
         await link.stop()
 
     return broker_ctx
+
+
+def _acknowledge_only(
+    topic: str, payload: bytes, ack: Callable[[], object] | None, retained: bool
+) -> None:
+    """The web tier's connection subscribes to nothing with ingest workers; whatever
+    reaches it anyway is theirs to take."""
+    if ack is not None:
+        ack()

@@ -11,7 +11,7 @@ from aiohttp import web
 from xaso.server.alerts.wiring import active_alerts
 from xaso.server.keys import INDEX, METRICS, STORE
 from xaso.server.monitoring.fleet_state import DeviceStatus
-from xaso.server.monitoring.keys import PIPELINE, STATE
+from xaso.server.monitoring.keys import INTAKE_HEALTH, STATE
 from xaso.server.monitoring.metrics import CONTENT_TYPE
 from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.http import (
@@ -133,7 +133,7 @@ async def healthz(request: web.Request) -> web.Response:
     otherwise."""
     state = request.app[STATE]
     store_ok = await request.app[STORE].ping()
-    intake = request.app[PIPELINE].health()
+    intake = request.app[INTAKE_HEALTH]()
     problems = intake.problems()
     if not state.link_is_up:
         problems.insert(0, "not connected to the broker")
