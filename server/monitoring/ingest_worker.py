@@ -30,7 +30,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from prometheus_client import generate_latest
 
-from xaso.inventory import load_inventory
+from xaso.inventory import InventoryIndex
 from xaso.protocol import parse_topic
 from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Ingest
@@ -59,6 +59,9 @@ class WorkerSpec:
     settings: Settings
     worker: int  # 0-based
     workers: int
+    # The web tier's inventory as it loaded it: the workers answer for the same
+    # devices, even when the file has changed since.
+    index: InventoryIndex
 
     @property
     def name(self) -> str:
@@ -118,7 +121,7 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
     def clock_ms() -> int:
         return int(time.time() * 1000)
 
-    index = load_inventory(settings.inventory).index()
+    index = spec.index
     mine = set(agents_of(spec.worker, spec.workers, index.agents))
     metrics = Metrics()
     store = await open_store(settings.store)

@@ -56,7 +56,7 @@ class IngestWorkers:
         self._state = state
         self._loop = asyncio.get_running_loop()
         count = settings.ingest_workers
-        self._workers = [_Worker(WorkerSpec(settings, k, count)) for k in range(count)]
+        self._workers = [_Worker(WorkerSpec(settings, k, count, state.index)) for k in range(count)]
         self._context = multiprocessing.get_context("spawn")
         self._stopping = False
         self._in_window: set[str] = set()
