@@ -177,6 +177,7 @@ def summary(phase: Phase, fleet: Fleet, ceiling: Phase | None) -> str:
         f"lost={final.check.lost}",
         f"lost_readings={final.check.lost_readings}",
         f"extra={final.check.extra}",
+        f"held={'yes' if final.held else 'no'}",
     ]
     if ceiling is not None:
         ceiling_rate = ceiling.final.offered if ceiling.final.held else 0.0
