@@ -1,17 +1,18 @@
-"""Where the server's ingest CPU goes: ``bench/end_to_end.py``'s store phase under py-spy.
+"""Where the server's ingest CPU goes: ``bench/end_to_end.py``'s load, the server under py-spy.
 
 What it does
 ------------
-For each store asked for, it runs one store phase of ``bench/end_to_end.py`` (its own
-Mosquitto, for InfluxDB its own ``influxd``, the real app, the load generator in a
-separate process at the sustained rate the pipeline allows) and, for the measured
-interval only, samples this process with ``py-spy record`` (every thread: the event
-loop, paho's network thread, the SQLite worker). The load generator, the broker and
-``influxd`` are other processes and are not in the profile. py-spy leaves idle threads
-out, but a thread just woken from a wait is runnable before it runs and still counts:
-samples whose innermost frame is such a wait (``WAITS``) are set aside, and each thread's
-CPU seconds from the kernel are shared among its other samples, so that every figure is
-a share of the server's real CPU.
+For each store asked for, it starts what ``bench/end_to_end.py`` starts (its own
+Mosquitto, for InfluxDB its own ``influxd``, the real server as a subprocess, the
+load of ``bench/load.py`` from separate processes), offers ``--rate`` heartbeats per
+second for ``--seconds`` (one step of ``bench/sustained.py``: open loop, drained and
+verified) and, meanwhile, samples the server process with ``py-spy record`` (every
+thread: the event loop, paho's network thread, the SQLite worker). The load generator,
+the broker and ``influxd`` are other processes and are not in the profile. py-spy
+leaves idle threads out, but a thread just woken from a wait is runnable before it runs
+and still counts: samples whose innermost frame is such a wait (``WAITS``) are set
+aside, and each thread's CPU seconds from the kernel are shared among its other
+samples, so that every figure is a share of the server's real CPU.
 
 Every sample is put in one bucket by its innermost frame that a rule knows (a
 ``msgspec`` decode is C and shows as the protocol function that called it; sqlite3's C
@@ -22,21 +23,18 @@ shows as the store's ``_write``), and the script prints, as Markdown:
   passes through) and by self time, as functions, then the top lines by self time;
 - the share of each thread.
 
-py-spy must be able to ptrace this process (``pip install py-spy``; root, or Yama's
+py-spy must be able to ptrace the server (``pip install py-spy``; root, or Yama's
 ``ptrace_scope`` 0). ``--raw-dir`` keeps py-spy's collapsed stacks for a flame graph
 (``flamegraph.pl`` or speedscope read them).
 
-Run: ``.venv/bin/python bench/profile_ingest.py --store both --agents 200
---devices-per-agent 15 --seconds 30``.
+Run: ``.venv/bin/python bench/profile_ingest.py --store both --rate 600 --seconds 30``
+(a rate the store keeps up with: ``bench/end_to_end.py`` finds it).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import functools
-import os
 import shutil
 import signal
 import subprocess
@@ -53,6 +51,10 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 import end_to_end  # noqa: E402  (bench/ is on sys.path when run as a script)
+from load import make_fleet, publish_births, write_inventory  # noqa: E402
+from sustained import CLK_TCK, Harness, StoreConsumer, xaso_server  # noqa: E402
+
+from xaso.testbed.mosquitto import running_mosquitto  # noqa: E402
 
 SAMPLE_HZ = 200
 ATTACH_S = 1.0  # py-spy needs a moment to attach before the load starts
@@ -86,8 +88,6 @@ RULES: list[tuple[str, str, str]] = [
     ("MQTT/paho and hand-off", "asyncio/selector_events.py", "_read_from_self"),
     ("MQTT/paho and hand-off", "asyncio/selector_events.py", "_process_self_data"),
     ("ingest", "monitoring/", ""),
-    ("bench harness", "multiprocessing/", ""),
-    ("bench harness", "end_to_end.py", ""),
     ("event loop (asyncio)", "asyncio/", ""),
     ("event loop (asyncio)", "selectors.py", ""),
 ]
@@ -98,7 +98,6 @@ BUCKETS = [
     "store encoding",
     "store I/O/commit",
     "event loop (asyncio)",
-    "bench harness",
     "other",
 ]
 
@@ -120,9 +119,16 @@ PLUMBING = (
     "threading.py",
     "asyncio/runners.py",
     "concurrent/futures/thread.py",
-    "profile_ingest.py",
+    "runpy>",
+    "cli.py",
+    "server/main.py",
+    "__main__.py",
 )
-PLUMBING_FUNCTIONS = {"BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete"}
+PLUMBING_FUNCTIONS = {
+    "BaseEventLoop.run_forever",
+    "BaseEventLoop.run_until_complete",
+    "run_app",  # the server's aiohttp entry point
+}
 
 
 @dataclass(frozen=True)
@@ -244,13 +250,13 @@ def read_raw(path: Path, cpu_s: dict[int, float]) -> Profile:
     return profile
 
 
-def thread_cpu_s() -> dict[int, float]:
-    """CPU seconds (user + system) of each thread of this process, by native id."""
+def thread_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each thread of process ``pid``, by native id."""
     cpu: dict[int, float] = {}
-    for task in Path("/proc/self/task").iterdir():
+    for task in Path(f"/proc/{pid}/task").iterdir():
         with contextlib.suppress(OSError):
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            cpu[int(task.name)] = (int(fields[11]) + int(fields[12])) / end_to_end.CLK_TCK
+            cpu[int(task.name)] = (int(fields[11]) + int(fields[12])) / CLK_TCK
     return cpu
 
 
@@ -276,12 +282,12 @@ class Interval:
 
 
 @contextlib.contextmanager
-def py_spy(interval: Interval) -> Iterator[None]:
-    """Sample this process with py-spy while the block runs; stop it with SIGINT, on
+def py_spy(interval: Interval, pid: int) -> Iterator[None]:
+    """Sample process ``pid`` with py-spy while the block runs; stop it with SIGINT, on
     which it writes what it has. Also take each thread's CPU over the same block."""
     raw = interval.raw
     binary = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    command = [binary, "record", "--pid", str(os.getpid()), "--rate", str(SAMPLE_HZ)]
+    command = [binary, "record", "--pid", str(pid), "--rate", str(SAMPLE_HZ)]
     command += ["--format", "raw", "--threads", "--output", str(raw)]
     log = raw.with_suffix(".log")  # a file, not a pipe nobody drains while it runs
     with log.open("wb") as stderr:
@@ -289,11 +295,11 @@ def py_spy(interval: Interval) -> Iterator[None]:
     time.sleep(ATTACH_S)
     if process.poll() is not None:
         raise RuntimeError(f"py-spy did not start: {log.read_text()[-500:]}")
-    before, t0 = thread_cpu_s(), time.monotonic()
+    before, t0 = thread_cpu_s(pid), time.monotonic()
     try:
         yield
     finally:
-        after = thread_cpu_s()
+        after = thread_cpu_s(pid)
         interval.wall_s = time.monotonic() - t0
         interval.cpu_s = {tid: cpu - before.get(tid, 0.0) for tid, cpu in after.items()}
         process.send_signal(signal.SIGINT)
@@ -302,10 +308,6 @@ def py_spy(interval: Interval) -> Iterator[None]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def spy_on(interval: Interval, _label: str) -> contextlib.AbstractContextManager[None]:
-    return py_spy(interval)
 
 
 def pct(n: float, total: float) -> str:
@@ -339,37 +341,46 @@ def report(label: str, profile: Profile, wall_s: float, top: int) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--store", choices=["sqlite", "influxdb", "both"], default="both")
-    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--devices-per-agent", type=int, default=15)
+    parser.add_argument("--rate", type=float, default=600.0, help="heartbeats/s offered")
     parser.add_argument("--seconds", type=float, default=30.0, help="load duration")
-    parser.add_argument("--in-flight", type=int, default=2000)
+    parser.add_argument("--publishers", type=int, default=2, help="load generator processes")
+    parser.add_argument("--workers", type=int, default=1, help="passed to xaso server when > 1")
     parser.add_argument("--top", type=int, default=15, help="frames listed per table")
     parser.add_argument("--raw-dir", type=Path, help="keep py-spy's collapsed stacks here")
-    args = parser.parse_args(argv)
-    args.profile = False  # end_to_end's own cProfile stays off
-    return args
+    return parser.parse_args(argv)
 
 
-async def main(args: argparse.Namespace) -> None:
+def main(args: argparse.Namespace) -> None:
     stores = ["sqlite", "influxdb"] if args.store == "both" else [args.store]
-    fleet = end_to_end.make_fleet(args.agents, args.devices_per_agent)
+    fleet = make_fleet(args.agents, args.devices_per_agent)
     with tempfile.TemporaryDirectory(prefix="xaso-profile-") as tmp:
         root = Path(tmp)
-        index = end_to_end.load_index(fleet, root)
+        inventory = write_inventory(fleet, root)
         raw_dir = args.raw_dir or root
         raw_dir.mkdir(parents=True, exist_ok=True)
         for store in stores:
-            (root / store).mkdir()
-            interval = Interval(raw_dir / f"ingest-{store}.txt")
-            profiler = functools.partial(spy_on, interval)
-            result = await end_to_end.run_store(
-                store, fleet, index, args, root / store, profiler=profiler
-            )
-            print(result.line(fleet, None), flush=True)
+            folder = root / store
+            folder.mkdir()
+            session = int(time.time() * 1000)
+            with (
+                end_to_end.store_url(store, folder) as (url, influx),
+                running_mosquitto(folder) as broker,
+                xaso_server(inventory, broker.url, url, folder, args.workers) as server,
+            ):
+                publish_births("127.0.0.1", broker.port, fleet.agents, session)
+                view = end_to_end.store_view(store, folder, influx, fleet, session)
+                consumer = StoreConsumer(store, server, view)
+                harness = Harness(fleet, broker.port, session, args.publishers, consumer)
+                interval = Interval(raw_dir / f"ingest-{store}.txt")
+                with py_spy(interval, server.pid):
+                    step = harness.step(args.rate, args.seconds)
+            print(step.line(), flush=True)
             profile = read_raw(interval.raw, interval.cpu_s)
             print(report(store, profile, interval.wall_s, args.top), flush=True)
 
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    asyncio.run(main(parse_args()))
+    main(parse_args())
