@@ -16,8 +16,9 @@ and keeps them).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+import bisect
+from collections.abc import Sequence
+from typing import Final, NamedTuple
 
 import msgspec
 
@@ -34,11 +35,15 @@ from xaso.server.monitoring.availability import (
 )
 
 __all__ = [
+    "UNKNOWN_ALL_DAY",
+    "UP_ALL_DAY",
     "DeviceDay",
     "PiecedHistory",
+    "Summed",
     "device_day",
     "known_intervals",
     "pieced_figure",
+    "plain",
 ]
 
 # (period, up, down, unknown, excluded) in ms: ``Availability`` as a plain tuple.
@@ -47,7 +52,7 @@ Parts = tuple[int, int, int, int, int]
 DayOutage = tuple[int, int, str, int, int]
 
 
-class DeviceDay(msgspec.Struct, array_like=True, frozen=True):
+class DeviceDay(msgspec.Struct, array_like=True, frozen=True, gc=False):
     """One device over one closed local day."""
 
     maintenance: Parts  # maintenance counted as available
@@ -55,6 +60,36 @@ class DeviceDay(msgspec.Struct, array_like=True, frozen=True):
     outages: list[DayOutage]
     known: list[tuple[int, int]]  # up or down, merged
     changes: int  # transitions within the day: a later day's start depends on them
+
+
+# Most days of most devices are one of two plain days, kept as a number rather than a
+# ``DeviceDay``: a province's quarter is over a million device-days.
+UP_ALL_DAY: Final = 1  # up throughout, no transition, nothing excluded
+UNKNOWN_ALL_DAY: Final = 2  # unknown throughout (never heard, gateway down), likewise
+Summed = DeviceDay | int
+
+
+def plain(day: DeviceDay, bounds: Window) -> Summed:
+    """``day`` as a plain day's number where it is one."""
+    length = bounds.to_ms - bounds.from_ms
+    if day.changes or day.outages or day.maintenance != day.with_excused:
+        return day
+    if day.maintenance == (length, length, 0, 0, 0) and day.known == [bounds]:
+        return UP_ALL_DAY
+    if day.maintenance == (length, 0, 0, length, 0) and not day.known:
+        return UNKNOWN_ALL_DAY
+    return day
+
+
+def _expand(summed: Summed, bounds: Window) -> DeviceDay:
+    if isinstance(summed, DeviceDay):
+        return summed
+    length = bounds.to_ms - bounds.from_ms
+    if summed == UP_ALL_DAY:
+        up = (length, length, 0, 0, 0)
+        return DeviceDay(up, up, [], [(bounds.from_ms, bounds.to_ms)], 0)
+    unknown = (length, 0, 0, length, 0)
+    return DeviceDay(unknown, unknown, [], [], 0)
 
 
 def _parts(figure: Availability) -> Parts:
@@ -97,12 +132,14 @@ def device_day(
 
 
 class PiecedHistory(NamedTuple):
-    """A device's history over a data range: closed days summed up (by their start),
-    and raw histories of the stretches between and around them, each read over its own
-    window. ``excused``: the evaluation leaves excused periods out too (which of a
-    day's two figures counts)."""
+    """A device's history over a data range: closed days summed up, and raw histories
+    of the stretches between and around them, each read over its own window.
+    ``excused``: the evaluation leaves excused periods out too (which of a day's two
+    figures counts)."""
 
-    days: Mapping[int, tuple[int, DeviceDay]]  # day start → (day end, the day)
+    days: Sequence[Window]  # the closed days summed up, in order (shared by devices)
+    starts: Sequence[int]  # their starts, for bisecting
+    summed: Sequence[Summed]  # the device's, one per day
     raw: Sequence[tuple[Window, DeviceHistory]]
     excused: bool
 
@@ -115,18 +152,19 @@ class PiecedHistory(NamedTuple):
 
 def _pieces(
     history: PiecedHistory, start: int, end: int
-) -> list[tuple[int, int, DeviceDay | DeviceHistory]]:
+) -> list[tuple[int, int, Summed | DeviceHistory]]:
     """``[start, end)`` cut into summed days and raw stretches, in time order."""
-    found: list[tuple[int, int, DeviceDay | DeviceHistory]] = []
+    found: list[tuple[int, int, Summed | DeviceHistory]] = []
     cursor = start
-    for day_start in sorted(d for d in history.days if start <= d < end):
-        day_end, day = history.days[day_start]
-        if day_end > end:
-            break
-        if day_start > cursor:
-            found += _raw(history, cursor, day_start)
-        found.append((day_start, day_end, day))
-        cursor = day_end
+    days = history.days
+    at = bisect.bisect_left(history.starts, start)
+    while at < len(days) and days[at].to_ms <= end:
+        day = days[at]
+        if day.from_ms > cursor:
+            found += _raw(history, cursor, day.from_ms)
+        found.append((day.from_ms, day.to_ms, history.summed[at]))
+        cursor = day.to_ms
+        at += 1
     if cursor < end:
         found += _raw(history, cursor, end)
     return found
@@ -166,6 +204,12 @@ def pieced_figure(
             found.append(outage)
 
     for piece_start, piece_end, piece in _pieces(history, start, end):
+        if piece == UP_ALL_DAY:
+            total[0] += piece_end - piece_start
+            total[1] += piece_end - piece_start
+            continue
+        if isinstance(piece, int):
+            piece = _expand(piece, Window(piece_start, piece_end))
         if isinstance(piece, DeviceDay):
             parts = piece.with_excused if history.excused else piece.maintenance
             add(
@@ -194,6 +238,8 @@ def known_intervals(
         return _known(window_spans(history, start, end))
     found: list[tuple[int, int]] = []
     for piece_start, piece_end, piece in _pieces(history, start, end):
+        if isinstance(piece, int):
+            piece = _expand(piece, Window(piece_start, piece_end))
         if isinstance(piece, DeviceDay):
             found += piece.known
         else:

@@ -42,7 +42,7 @@ from xaso.server.broadcasts.playout_log import PlayoutSources, playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.broadcasts.reconcile import outcome_order
 from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS
-from xaso.server.indicators.day_pieces import DeviceDay, PiecedHistory, device_day
+from xaso.server.indicators.day_pieces import DeviceDay, PiecedHistory, Summed, device_day, plain
 from xaso.server.indicators.gather.exclusion_lookup import ExclusionLookup
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.period import day_start_ms, local_day
@@ -61,7 +61,7 @@ PLAYOUT: Final = "playout"
 DAY_MS: Final = 86_400_000
 _UNSETTLED: Final = frozenset({"upcoming", "playing"})
 
-_days_decoder = msgspec.msgpack.Decoder(dict[str, DeviceDay])
+_days_decoder = msgspec.msgpack.Decoder(dict[str, DeviceDay | int])
 _outcomes_decoder = msgspec.msgpack.Decoder(list[PlayoutOutcome])
 _encoder = msgspec.msgpack.Encoder()
 
@@ -167,7 +167,7 @@ class DayRollups:
         scope = _scope(kind)
         fingerprints = self._availability_fingerprints(kind, units, days, span, lookup)
         stored = self.table.rows(scope, units, span.from_ms, span.to_ms)
-        rows: dict[tuple[str, int], dict[str, DeviceDay]] = {}
+        rows: dict[tuple[str, int], dict[str, Summed]] = {}
         missing: dict[str, list[Window]] = defaultdict(list)
         for unit in units:
             for day in days:
@@ -181,15 +181,13 @@ class DayRollups:
             rows.update(await self._roll_availability(store, kind, missing, fingerprints, lookup))
         raw = {w: await _raw(store, ids, w, hint) for w in _gaps(window, days)}
         found: dict[str, DeviceHistory | PiecedHistory] = {}
+        starts = [day.from_ms for day in days]
         for device_id in ids:
             unit = self.index.listed_commune[device_id]
-            device_days = {}
-            for day in days:
-                summed = rows[(unit, day.from_ms)].get(device_id)
-                if summed is not None:
-                    device_days[day.from_ms] = (day.to_ms, summed)
             found[device_id] = PiecedHistory(
-                days=device_days,
+                days=days,
+                starts=starts,
+                summed=[rows[(unit, start)][device_id] for start in starts],
                 raw=[(w, histories.get(device_id, _EMPTY)) for w, histories in raw.items()],
                 excused=excused,
             )
@@ -234,7 +232,7 @@ class DayRollups:
         missing: Mapping[str, Sequence[Window]],
         fingerprints: Mapping[tuple[str, int], str],
         lookup: ExclusionLookup,
-    ) -> dict[tuple[str, int], dict[str, DeviceDay]]:
+    ) -> dict[tuple[str, int], dict[str, Summed]]:
         """Compute and keep the missing rows, from one raw read over their days."""
         low = min(day.from_ms for days in missing.values() for day in days)
         high = max(day.to_ms for days in missing.values() for day in days)
@@ -243,21 +241,22 @@ class DayRollups:
         hint |= {e.commune for e in entries}
         histories = await _raw(store, [e.id for e in entries], Window(low, high), hint)
         span = Window(low, high)
-        found: dict[tuple[str, int], dict[str, DeviceDay]] = {}
+        found: dict[tuple[str, int], dict[str, Summed]] = {}
         rows = []
         for unit, days in missing.items():
             unit_entries = self._unit_devices.get((kind, unit), [])
             maintenance = {e.id: lookup.maintenance_for(e, span) for e in unit_entries}
             excused = {e.id: lookup.excused_for(e, span) for e in unit_entries}
             for day in days:
-                summed = {
+                summed_days = {
                     e.id: device_day(
                         histories.get(e.id, _EMPTY), day, maintenance[e.id], excused[e.id]
                     )
                     for e in unit_entries
                 }
+                summed = {i: plain(d, day) for i, d in summed_days.items()}
                 found[(unit, day.from_ms)] = summed
-                changed = " ".join(i for i, d in summed.items() if d.changes)
+                changed = " ".join(i for i, d in summed_days.items() if d.changes)
                 rows.append(
                     RollupRow(
                         _scope(kind),
