@@ -14,13 +14,14 @@ from xaso.server.broadcasts.playout_outcome import (
     PlayoutOutcome,
 )
 from xaso.server.indicators.context import Context, Frame
+from xaso.server.indicators.day_pieces import known_intervals
 from xaso.server.indicators.inputs import DAY_MS
-from xaso.server.indicators.measures import NO_HISTORY, Window, window_spans
+from xaso.server.indicators.measures import NO_HISTORY, Window
 from xaso.server.indicators.period import day_start_ms, local_day
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import EvidenceItem, IndicatorResult
 from xaso.server.indicators.wording import num
-from xaso.server.monitoring.availability import DOWN_STATUSES, UP_STATUSES, merge_windows
+from xaso.server.monitoring.availability import merge_windows
 
 __all__ = ["broadcast_days", "emergency_readiness"]
 
@@ -79,11 +80,7 @@ def _watched(ctx: Context, window: Window) -> list[tuple[int, int]]:
         if device.planned or end <= start:
             continue
         history = ctx.data.histories.get(device.entry.id, NO_HISTORY)
-        known += [
-            (span.start_ms, span.end_ms)
-            for span in window_spans(history, start, end)
-            if span.status in UP_STATUSES or span.status in DOWN_STATUSES
-        ]
+        known += known_intervals(history, start, end)
     return merge_windows(known)
 
 

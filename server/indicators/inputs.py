@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
+from xaso.server.indicators.day_pieces import PiecedHistory
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import Indicator, IndicatorProfile
 from xaso.server.indicators.result import ExclusionEntry
@@ -62,7 +63,8 @@ class CommuneData(NamedTuple):
     """What the stores held for the commune's devices, gathered by the adapter
     (``server.indicators.evaluate``) over the ranges ``data_ranges`` asked for."""
 
-    histories: Mapping[str, DeviceHistory]
+    # Raw, or closed days summed up beforehand (``day_pieces``): the same figures.
+    histories: Mapping[str, DeviceHistory | PiecedHistory]
     exclusions: Mapping[str, Sequence[tuple[int, int]]]  # maintenance (+ excused), per device
     readings: Mapping[str, DeviceReadingRecord]  # newest in the recording look-back (C1)
     # None: no source of broadcast logs at all (not the same as no broadcasts).
@@ -79,6 +81,9 @@ class DataRanges(NamedTuple):
     transitions: dict[str, Window]
     recording: Window | None  # the last readings of cameras and recorders for C1
     playout: Window  # broadcast outcomes for R8 and R9
+    # Per kind, where each window judging it starts and ends: a day cut there is read
+    # raw, not taken whole from a rollup (``gather/rollups.py``).
+    bounds: dict[str, set[int]] = {}  # noqa: RUF012 (a NamedTuple field: never changed)
 
 
 def effective_end(snap: CommuneSnapshot, now_ms: int) -> int:
@@ -103,10 +108,12 @@ def data_ranges(snap: CommuneSnapshot, profile: IndicatorProfile, now_ms: int) -
     """The time ranges whose records the evaluation of ``snap`` needs."""
     end = effective_end(snap, now_ms)
     transitions: dict[str, Window] = {}
+    bounds: dict[str, set[int]] = {}
     recording: Window | None = None
     playout_from = snap.from_ms
 
     def need(kind: str, window: Window) -> None:
+        bounds.setdefault(kind, set()).update(window)
         known = transitions.get(kind, window)
         transitions[kind] = Window(
             min(known.from_ms, window.from_ms), max(known.to_ms, window.to_ms)
@@ -127,4 +134,4 @@ def data_ranges(snap: CommuneSnapshot, profile: IndicatorProfile, now_ms: int) -
             need("radio_cluster", Window(end - indicator.max_age_days * DAY_MS, end))
         elif indicator.measure == "broadcast_days" and indicator.enabled:
             need("radio_cluster", Window(snap.from_ms, end))
-    return DataRanges(transitions, recording, Window(playout_from, end))
+    return DataRanges(transitions, recording, Window(playout_from, end), bounds)

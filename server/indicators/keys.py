@@ -8,6 +8,7 @@ from xaso.server.indicators.evidence import Evaluate
 from xaso.server.indicators.gather.declared import DeclaredStore
 from xaso.server.indicators.gather.documents import DocumentStore
 from xaso.server.indicators.gather.remediation import RemediationStore
+from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.gather.signoff import SignOffStore
 from xaso.server.indicators.profile import ProfileSet
 
@@ -21,3 +22,5 @@ REMEDIATION = web.AppKey("remediation", RemediationStore)
 EVALUATE = web.AppKey("evaluate", Evaluate)
 # The indicator profiles: the default and the provinces' (profile.py).
 INDICATOR_PROFILES = web.AppKey("indicator_profiles", ProfileSet)
+# The rollups of closed days the evaluation reuses (gather/rollups.py).
+ROLLUPS = web.AppKey("indicator_rollups", DayRollups)

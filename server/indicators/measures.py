@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from xaso.server.indicators.profile import Indicator
 from xaso.server.indicators.result import Verdict
@@ -37,6 +37,9 @@ from xaso.server.monitoring.availability import (
     spans,
 )
 from xaso.server.records import TransitionRecord
+
+if TYPE_CHECKING:
+    from xaso.server.indicators.day_pieces import PiecedHistory
 
 DeviceState = Literal["working", "not_working", "unknown", "planned"]
 
@@ -84,7 +87,7 @@ def window_spans(history: DeviceHistory, from_ms: int, to_ms: int) -> list[Span]
 
 def device_figure(
     device: MemberDevice,
-    history: DeviceHistory,
+    history: DeviceHistory | PiecedHistory,
     exclusions: Sequence[tuple[int, int]],
     window: Window,
     working: Indicator,
@@ -101,9 +104,12 @@ def device_figure(
     if end <= start:
         # Left the commune before the window (cannot happen for a commune in force).
         return DeviceFigure(device, expected, Availability(), [], "unknown")
-    period_spans = window_spans(history, start, end)
-    figure = availability(period_spans, exclusions)
-    found = outages(period_spans, exclusions, now_ms=now_ms)
+    if isinstance(history, DeviceHistory):
+        period_spans = window_spans(history, start, end)
+        figure = availability(period_spans, exclusions)
+        found = outages(period_spans, exclusions, now_ms=now_ms)
+    else:  # closed days summed up beforehand (day_pieces.py): the same figures
+        figure, found = history.figure(start, end, exclusions, now_ms)
     observed_ms = figure.up_ms + figure.down_ms
     percent = figure.percent
     if (

@@ -15,6 +15,7 @@ from xaso.server.indicators.gather.declared import DeclaredStore
 from xaso.server.indicators.gather.documents import DocumentStore
 from xaso.server.indicators.gather.evaluate import IndicatorSources, evaluate_communes
 from xaso.server.indicators.gather.remediation import RemediationStore
+from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.gather.signoff import SignOffStore
 from xaso.server.indicators.keys import (
     DECLARED,
@@ -22,9 +23,11 @@ from xaso.server.indicators.keys import (
     EVALUATE,
     INDICATOR_PROFILES,
     REMEDIATION,
+    ROLLUPS,
     SIGNOFFS,
 )
 from xaso.server.indicators.profile import load_profiles
+from xaso.server.indicators.rollup_table import RollupTable
 from xaso.server.keys import CLOCK_MS, DATABASE, INDEX, SETTINGS, STORE
 from xaso.server.monitoring.keys import EXCLUSIONS
 
@@ -46,6 +49,7 @@ def indicator_sources(app: web.Application) -> IndicatorSources:
         declared=app.get(DECLARED),
         exclusions=app.get(EXCLUSIONS),
         playout=playout_sources(app),
+        rollups=app.get(ROLLUPS),
     )
 
 
@@ -55,4 +59,5 @@ async def _stores_ctx(app: web.Application) -> AsyncIterator[None]:
     app[DECLARED] = DeclaredStore(db, ZoneInfo(app[INDEX].inventory.timezone))
     app[SIGNOFFS] = SignOffStore(db)
     app[REMEDIATION] = RemediationStore(db, ZoneInfo(app[INDEX].inventory.timezone))
+    app[ROLLUPS] = DayRollups(RollupTable(db), app[INDEX])
     yield

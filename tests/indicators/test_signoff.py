@@ -19,8 +19,8 @@ from aiohttp.test_utils import TestClient
 from tests.apps import app_without_broker, bearer, page_cookie
 from tests.indicator_fakes import FakeEvaluation, ms, small_fake
 from xaso.server.database import ServerDatabase
-from xaso.server.indicators.keys import EVALUATE, SIGNOFFS
-from xaso.server.keys import SETTINGS
+from xaso.server.indicators.keys import EVALUATE, ROLLUPS, SIGNOFFS
+from xaso.server.keys import CLOCK_MS, SETTINGS
 from xaso.server.web.tokens import Role
 
 REPORT = "/api/v1/indicators/report?commune=alpha&period=2026-Q3"
@@ -567,7 +567,10 @@ async def test_with_the_real_evaluation_the_report_names_each_change(tmp_path: P
             before = await (await client.get(f"{report}&format=json", headers=verifier)).json()
             signed = await _sign(client, verifier, report, commune="hoa", period="2026-09")
 
-            await store.write([tr("hoa-rc-1", 400, "offline"), tr("hoa-rc-1", 410, "online")])
+            late = [tr("hoa-rc-1", 400, "offline"), tr("hoa-rc-1", 410, "online")]
+            await store.write(late)
+            # What ingest does once a batch is stored: the rolled-up days it touches go.
+            app[ROLLUPS].invalidate_for_records(late, app[CLOCK_MS]())
             await declare("N1", 80, minutes)
             new_contract = await upload("hop-dong.pdf", b"%PDF-1.4\n% hop dong 2\n%%EOF\n")
             await declare("N2", 100, new_contract)

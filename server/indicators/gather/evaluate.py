@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import ChainMap, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,19 +22,15 @@ from xaso.inventory import DeviceEntry, InventoryIndex
 from xaso.server.broadcasts.playout_log import PlayoutSources, playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
 from xaso.server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
+from xaso.server.indicators.day_pieces import PiecedHistory
 from xaso.server.indicators.gather.declared import DeclaredStore
+from xaso.server.indicators.gather.exclusion_lookup import ExclusionLookup
+from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
-from xaso.server.indicators.result import CommuneEvaluation, ExclusionChange, ExclusionEntry
+from xaso.server.indicators.result import CommuneEvaluation
 from xaso.server.indicators.snapshot import CommuneSnapshot, snapshot
-from xaso.server.monitoring.exclusion_history import Version
 from xaso.server.monitoring.exclusions import ExclusionStore
-from xaso.server.monitoring.maintenance import (
-    MaintenanceWindow,
-    applies_to,
-    occurrences,
-    whole_occurrences,
-)
 from xaso.server.store.base import Store
 
 __all__ = ["IndicatorSources", "evaluate_communes"]
@@ -54,6 +50,8 @@ class IndicatorSources:
     declared: DeclaredStore | None = None
     exclusions: ExclusionStore | None = None
     playout: PlayoutSources | None = None
+    # Closed days rolled up (rollups.py); None: everything from the raw store.
+    rollups: DayRollups | None = None
 
 
 async def evaluate_communes(
@@ -85,6 +83,7 @@ async def evaluate_communes(
         installed = [d.entry for d in snap.devices if not d.planned]
         for kind, window in needs.transitions.items():
             histories_needed[window].add(snap, index, [e for e in installed if e.kind == kind])
+            histories_needed[window].bounds |= needs.bounds.get(kind, set())
         if needs.recording is not None:
             readings_needed[needs.recording].add(
                 snap, index, [e for e in installed if e.kind in ("camera", "nvr")]
@@ -93,33 +92,47 @@ async def evaluate_communes(
     families = sorted({code for snap in snaps for code in index.merge_family(snap.code)})
 
     store = sources.store
-    history_reads = {
-        window: asyncio.gather(
-            store.transitions_of(read.ids, window.from_ms, window.to_ms, communes=read.hint()),
-            store.last_transitions_before(read.ids, window.from_ms, communes=read.hint()),
-        )
-        for window, read in histories_needed.items()
-    }
     reading_reads = {
         window: store.last_readings(read.ids, window.from_ms, window.to_ms, communes=read.hint())
         for window, read in readings_needed.items()
     }
-    history_results, reading_results, playout = await asyncio.gather(
-        _gather_dict(history_reads),
-        _gather_dict(reading_reads),
-        _playout(sources.playout, families, playout_range),
-    )
-    # Per time range, each device's history; a commune's data is the union over the
-    # ranges of its kinds (a device has one kind, so one range).
-    histories: dict[Window, dict[str, DeviceHistory]] = {
-        window: {
-            device_id: DeviceHistory(before.get(device_id), inside.get(device_id, []))
-            for device_id in histories_needed[window].ids
+    histories: Mapping[Window, dict[str, DeviceHistory | PiecedHistory]]
+    if sources.rollups is None:
+        history_reads = {
+            window: asyncio.gather(
+                store.transitions_of(read.ids, window.from_ms, window.to_ms, communes=read.hint()),
+                store.last_transitions_before(read.ids, window.from_ms, communes=read.hint()),
+            )
+            for window, read in histories_needed.items()
         }
-        for window, (inside, before) in history_results.items()
-    }
+        history_results, reading_results, playout = await asyncio.gather(
+            _gather_dict(history_reads),
+            _gather_dict(reading_reads),
+            _playout(sources.playout, families, playout_range),
+        )
+        # Per time range, each device's history; a commune's data is the union over the
+        # ranges of its kinds (a device has one kind, so one range).
+        histories = {
+            window: {
+                device_id: DeviceHistory(before.get(device_id), inside.get(device_id, []))
+                for device_id in histories_needed[window].ids
+            }
+            for window, (inside, before) in history_results.items()
+        }
+    else:
+        # Closed days from their rollups, the rest raw: the same data, far less to read.
+        rollups = sources.rollups
+        needed = {
+            window: (read.ids, read.hint(), read.bounds)
+            for window, read in histories_needed.items()
+        }
+        histories, reading_results, playout = await asyncio.gather(
+            rollups.histories(store, needed, sources.exclusions, excused, now),
+            _gather_dict(reading_reads),
+            _rolled_playout(rollups, sources.playout, families, playout_range, now),
+        )
 
-    exclusions = _Exclusions(sources.exclusions, index, excused)
+    exclusions = ExclusionLookup(sources.exclusions, index, excused)
     broadcasts = _PlayoutIndex(playout)
     declared_store = sources.declared
     inputs: list[tuple[CommuneSnapshot, CommuneData, IndicatorProfile]] = []
@@ -161,6 +174,8 @@ class _Read:
         self.ids: set[str] = set()
         self.communes: set[str] = set()
         self.whole = 0  # how many devices those communes have in all
+        # Where the windows read over this range start and end (inputs.DataRanges).
+        self.bounds: set[int] = set()
         self._counted: set[str] = set()
 
     def add(self, snap: CommuneSnapshot, index: InventoryIndex, entries: list[DeviceEntry]) -> None:
@@ -191,6 +206,18 @@ def _union(windows: Iterable[Window]) -> Window | None:
     if not found:
         return None
     return Window(min(w.from_ms for w in found), max(w.to_ms for w in found))
+
+
+async def _rolled_playout(
+    rollups: DayRollups,
+    sources: PlayoutSources | None,
+    communes: list[str],
+    window: Window | None,
+    now_ms: int,
+) -> list[PlayoutOutcome]:
+    if sources is None or window is None or window.to_ms <= window.from_ms:
+        return []
+    return await rollups.playout(sources, communes, window, now_ms)
 
 
 async def _playout(
@@ -228,126 +255,3 @@ class _PlayoutIndex:
                 positions.update(self.by_device.get(device.entry.id, ()))
         # In the order given: the core's sort keeps ties in it.
         return [self.outcomes[position] for position in sorted(positions)]
-
-
-class _Exclusions:
-    """Maintenance windows (and excused periods when asked) per device — the approved
-    ones, each up to its deletion (server/monitoring/exclusion_history.py) — each window's
-    occurrences computed once per range however many devices it covers; and, for the
-    report, every window and excused period touching a commune, whatever its state."""
-
-    def __init__(self, store: ExclusionStore | None, index: InventoryIndex, excused: bool) -> None:
-        self.index = index
-        self.excused_counted = excused
-        self.windows = store.counted_windows() if store else []
-        self.excused = store.counted_excused() if store and excused else []
-        self.tracked_windows = list(store.tracked_windows.values()) if store else []
-        self.tracked_excused = list(store.tracked_excused.values()) if store else []
-        self._occurrences: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
-
-    def _applies(self, scoped: Any, entry: DeviceEntry) -> bool:
-        # A window set on a commune before it merged still covers the devices it had.
-        if scoped.scope == "commune":
-            listed = self.index.listed_commune.get(entry.id, entry.commune)
-            return scoped.target in {m.commune for m in self.index.memberships(listed)}
-        return applies_to(scoped, entry)
-
-    def _of(self, window: MaintenanceWindow, from_ms: int, to_ms: int) -> list[tuple[int, int]]:
-        key = (window.id, from_ms, to_ms)
-        if key not in self._occurrences:
-            self._occurrences[key] = occurrences(window, from_ms, to_ms)
-        return self._occurrences[key]
-
-    def for_device(self, entry: DeviceEntry, span: Window) -> list[tuple[int, int]]:
-        found = [
-            interval
-            for window, until_ms in self.windows
-            if self._applies(window, entry)
-            for interval in self._of(window, span.from_ms, min(span.to_ms, until_ms))
-        ]
-        for period, until_ms in self.excused:
-            start, end = max(period.from_ms, span.from_ms), min(period.to_ms, span.to_ms, until_ms)
-            if start < end and self._applies(period, entry):
-                found.append((start, end))
-        return found
-
-    def for_snapshot(
-        self, snap: CommuneSnapshot, span: Window | None
-    ) -> dict[str, list[tuple[int, int]]]:
-        if span is None or (not self.windows and not self.excused):
-            return {}
-        return {d.entry.id: self.for_device(d.entry, span) for d in snap.devices if not d.planned}
-
-    def listed(self, snap: CommuneSnapshot, span: Window | None) -> list[ExclusionEntry]:
-        """The windows and excused periods covering some installed device of the
-        commune at some time of its period or of the data its figures read."""
-        entries = [d.entry for d in snap.devices if not d.planned]
-        if not snap.exists or not entries:
-            return []
-        low = snap.from_ms if span is None else min(snap.from_ms, span.from_ms)
-        high = snap.to_ms if span is None else max(snap.to_ms, span.to_ms)
-        # A province is ~170 communes of ~90 devices: look a target up, not every device.
-        targets: dict[str, set[str]] = {
-            "device": {e.id for e in entries},
-            "agent": {e.agent_id for e in entries},
-            "kind": {e.kind for e in entries},
-        }
-
-        def touches(scoped: Any) -> bool:
-            if scoped.scope in targets:
-                return scoped.target in targets[scoped.scope]
-            return any(self._applies(scoped, e) for e in entries)
-
-        found: list[ExclusionEntry] = []
-        for tracked in self.tracked_windows:
-            window = tracked.item
-            if not touches(window):
-                continue
-            runs = whole_occurrences(window, low, high)
-            if not runs:
-                continue
-            until_ms = tracked.counts_until_ms
-            counted = until_ms is not None and bool(self._of(window, low, min(high, until_ms)))
-            found.append(
-                ExclusionEntry(
-                    kind="maintenance",
-                    id=window.id,
-                    scope=window.scope,
-                    target=window.target,
-                    from_ms=runs[0][0],
-                    to_ms=max(end for _, end in runs),
-                    state=tracked.state,
-                    counted=counted,
-                    history=_history(tracked.versions),
-                    occurrences=len(runs),
-                    rrule=window.rrule,
-                )
-            )
-        for excused in self.tracked_excused:
-            period = excused.item
-            if period.from_ms >= high or period.to_ms <= low or not touches(period):
-                continue
-            until_ms = excused.counts_until_ms
-            found.append(
-                ExclusionEntry(
-                    kind="excused",
-                    id=period.id,
-                    scope=period.scope,
-                    target=period.target,
-                    from_ms=period.from_ms,
-                    to_ms=period.to_ms,
-                    state=excused.state,
-                    # Excused periods count only when the report leaves them out.
-                    counted=self.excused_counted
-                    and until_ms is not None
-                    and period.from_ms < min(high, until_ms),
-                    history=_history(excused.versions),
-                    cause=period.cause,
-                )
-            )
-        found.sort(key=lambda e: (e.from_ms, e.kind, e.id))
-        return found
-
-
-def _history(versions: Iterable[Version]) -> list[ExclusionChange]:
-    return [ExclusionChange(v.version, v.state, v.at_ms, v.by, v.role, v.reason) for v in versions]
