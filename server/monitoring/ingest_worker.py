@@ -32,6 +32,9 @@ from prometheus_client import generate_latest
 
 from xaso.inventory import InventoryIndex
 from xaso.protocol import parse_topic
+from xaso.server.database import connect
+from xaso.server.indicators.gather.rollups import DayRollups
+from xaso.server.indicators.rollup_table import RollupTable
 from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.intake_journal import IntakeJournal
@@ -142,6 +145,11 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
         replay_after_s=settings.replay_after_s,
         intake_stall_s=settings.intake_stall_s,
         max_pending_records=settings.max_pending_records,
+        # The indicators' rollups live in the shared xaso.db: a late record this worker
+        # stores drops the closed days it touches, as in a single process.
+        on_records_stored=DayRollups(
+            RollupTable(connect(settings.database_path)), index
+        ).invalidate_for_records,
     )
     writer = pipeline.writer
     metrics.watch_intake(writer.waiting_s, lambda: writer.failing_since is not None)

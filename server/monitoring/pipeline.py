@@ -34,6 +34,7 @@ from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.replay import ReplayPlanner
 from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.writer import Ack, Intake, StoreWriter
+from xaso.server.records import Record
 from xaso.server.store.base import Store
 
 log = logging.getLogger("xaso.pipeline")
@@ -75,7 +76,10 @@ class Pipeline:
         replay_after_s: float,
         intake_stall_s: float,
         max_pending_records: int = 20_000,
+        on_records_stored: Callable[[list[Record], int], object] | None = None,
     ) -> None:
+        """``on_records_stored``: told of every batch once it is in the store (the
+        indicators' rollups drop the closed days a late record touches)."""
         self.state, self.ingest = state, ingest
         self.writer = StoreWriter(
             store, metrics, on_stored=self.on_stored, max_pending=max_pending_records
@@ -89,6 +93,7 @@ class Pipeline:
         self._planner = ReplayPlanner(sequences, after_s=replay_after_s, every_s=replay_after_s)
         self._publish: Publish | None = None
         self._stalled = False
+        self._on_records_stored = on_records_stored
 
     # -- messages in -------------------------------------------------------------------
 
@@ -143,6 +148,14 @@ class Pipeline:
             raise
         for letter in letters:
             self._metrics.dead_letters.labels(letter.reason).inc()
+        if self._on_records_stored is not None:
+            records = [record for intake in batch for record in intake.records]
+            try:
+                self._on_records_stored(records, now_ms)
+            except Exception:
+                # Stored and acknowledged whatever this says: a failure here must not
+                # hold the intake (the rollups compare fingerprints at use as well).
+                log.exception("after storing %d records", len(records))
 
     # -- the sweeper -------------------------------------------------------------------
 

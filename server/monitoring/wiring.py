@@ -15,6 +15,8 @@ from aiohttp import web
 
 from xaso.protocol import QOS_RECORDS, SUBSCRIPTION
 from xaso.server.broadcasts.keys import DISTRIBUTOR, SYNC_SCHEDULES
+from xaso.server.indicators.gather.rollups import DayRollups
+from xaso.server.indicators.keys import ROLLUPS
 from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS, STORE
 from xaso.server.monitoring.acknowledgements import AcknowledgementStore
 from xaso.server.monitoring.exclusions import ExclusionStore, devices_in_maintenance
@@ -40,6 +42,7 @@ from xaso.server.monitoring.record_time import RecordTimeWindow
 from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.worker_pool import IngestWorkers, WorkerMetrics
 from xaso.server.periodic import every
+from xaso.server.records import Record
 from xaso.server.startup import StartupError
 from xaso.server.store.base import Store, StoreUnavailable
 
@@ -103,6 +106,7 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
             replay_after_s=settings.replay_after_s,
             intake_stall_s=settings.intake_stall_s,
             max_pending_records=settings.max_pending_records,
+            on_records_stored=_rollups_hook(app.get(ROLLUPS)),
         )
         app[PIPELINE] = pipeline
         app[INTAKE_HEALTH] = pipeline.health
@@ -139,6 +143,11 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
         await journal.close()
 
     return intake_ctx
+
+
+def _rollups_hook(rollups: DayRollups | None) -> Callable[[list[Record], int], object] | None:
+    """The indicators' rollups of closed days drop what a stored record touches."""
+    return None if rollups is None else rollups.invalidate_for_records
 
 
 def _workers_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> Context:

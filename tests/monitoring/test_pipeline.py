@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
@@ -20,6 +20,7 @@ from tests.messages import SMALL_INVENTORY, heartbeat, payload, small_index, sta
 from tests.waiting import eventually
 from xaso.protocol import heartbeat_topic, status_topic
 from xaso.server.app import Deps, create_app
+from xaso.server.indicators.keys import ROLLUPS
 from xaso.server.monitoring.fleet_state import DeviceStatus
 from xaso.server.monitoring.keys import INGEST, JOURNAL, PIPELINE, SEQUENCES, STATE, WRITER
 from xaso.server.records import Record
@@ -253,3 +254,33 @@ async def test_a_stalled_store_times_nobody_out(
         pipeline.tick(clock.now_ms)
         assert state.devices["alpha-gw"].status is DeviceStatus.OFFLINE
     await inner.close()
+
+
+# -- what a stored record changes elsewhere ------------------------------------------------
+
+
+async def test_a_late_reading_once_stored_drops_the_indicators_rollup_of_its_day(
+    tmp_path: Path, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
+) -> None:
+    store = await SqliteStore.open(":memory:")
+    async with running_app(tmp_path, aiohttp_client, store, Clock(NOW)) as client:
+        app = client.app
+        table = app[ROLLUPS].table
+        dropped: list[tuple[str, str, int]] = []
+        real_drop = table.drop
+
+        def drop(scope: str, unit: str, days: Collection[int]) -> int:
+            dropped.extend((scope, unit, day) for day in days)
+            return real_drop(scope, unit, days)
+
+        table.drop = drop  # type: ignore[method-assign]
+        three_days_ago = NOW - 3 * 86_400_000
+        late = heartbeat("alpha-gw", 7, {"alpha-rc-1": True}, ts_ms=three_days_ago, historical=True)
+        app[PIPELINE].on_message(heartbeat_topic("alpha-gw"), payload(late), None)
+        await stored(client)
+        assert [(scope, unit) for scope, unit, _ in dropped] == [
+            ("availability:radio_cluster", "alpha")
+        ]
+        (day,) = [day for _, _, day in dropped]
+        assert day <= three_days_ago < day + 86_400_000
+    await store.close()
