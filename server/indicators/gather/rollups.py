@@ -239,6 +239,8 @@ class DayRollups:
         entries = [e for unit in missing for e in self._unit_devices.get((kind, unit), [])]
         hint = {c for unit in missing for c in self.index.merge_family(unit)}
         hint |= {e.commune for e in entries}
+        scope = _scope(kind)
+        epochs = {(scope, unit): epoch for unit, epoch in self.table.epochs(scope, missing).items()}
         histories = await _raw(store, [e.id for e in entries], Window(low, high), hint)
         span = Window(low, high)
         found: dict[tuple[str, int], dict[str, Summed]] = {}
@@ -267,7 +269,7 @@ class DayRollups:
                         _encoder.encode(summed),
                     )
                 )
-        self.table.put(rows)
+        self.table.put(rows, epochs)
         return found
 
     # -- broadcasts ----------------------------------------------------------------------
@@ -324,6 +326,10 @@ class DayRollups:
         low = min(day.from_ms for days in missing.values() for day in days)
         high = max(day.to_ms for days in missing.values() for day in days)
         codes = sorted({code for family in missing for code in family.split(",")})
+        epochs = {
+            (PLAYOUT, family): epoch
+            for family, epoch in self.table.epochs(PLAYOUT, missing).items()
+        }
         outcomes = await playout_for(sources, codes, low, high)
         by_key: dict[tuple[str, int], list[PlayoutOutcome]] = defaultdict(list)
         for outcome in outcomes:
@@ -348,7 +354,7 @@ class DayRollups:
                         _encoder.encode(day_outcomes),
                     )
                 )
-        self.table.put(rows)
+        self.table.put(rows, epochs)
         return found
 
     def _outcome_family(self, outcome: PlayoutOutcome) -> str | None:
