@@ -212,7 +212,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ceiling-start-rate", type=float, default=2000.0)
     parser.add_argument("--overload-seconds", type=float, default=60.0)
     parser.add_argument("--publishers", type=int, default=2, help="load generator processes")
-    parser.add_argument("--workers", type=int, default=1, help="passed to xaso server when > 1")
+    parser.add_argument("--workers", type=int, default=1, help="xaso server's --ingest-workers")
     parser.add_argument("--skip-ceiling", action="store_true")
     args = parser.parse_args(argv)
     if not 2 <= args.agents <= 100_000 or not 1 <= args.devices_per_agent <= 99:

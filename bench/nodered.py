@@ -204,7 +204,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--node-red-start-rate", type=float, default=800.0)
     parser.add_argument("--xaso-start-rate", type=float, default=400.0)
     parser.add_argument("--publishers", type=int, default=2, help="load generator processes")
-    parser.add_argument("--workers", type=int, default=1, help="passed to xaso server when > 1")
+    parser.add_argument("--workers", type=int, default=1, help="xaso server's --ingest-workers")
     parser.add_argument("--node-red-dir", type=Path, help="install Node-RED here (kept)")
     return parser.parse_args(argv)
 

@@ -287,7 +287,7 @@ def xaso_server(
     command += ["--mqtt", mqtt_url, "--store", store_url, "--data-dir", str(folder)]
     command += ["--listen", f"127.0.0.1:{port}", "--mqtt-client-id", "xaso-bench"]
     if workers > 1:
-        command += ["--workers", str(workers)]
+        command += ["--ingest-workers", str(workers)]
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
