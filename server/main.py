@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from xaso.server import heap
 from xaso.server.app import create_app
 from xaso.server.settings import Settings
 from xaso.server.startup import StartupError, listen
@@ -49,6 +50,7 @@ def run_server(settings: Settings) -> int:
 def _announce(host: str, port: int) -> Callable[[web.Application], AsyncIterator[None]]:
     async def announce(app: web.Application) -> AsyncIterator[None]:
         # Last of the contexts: the store, the data and the broker link are set up.
+        heap.settle()
         log.info("serving on http://%s:%d", host, port)
         yield
 

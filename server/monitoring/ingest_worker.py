@@ -32,6 +32,7 @@ from prometheus_client import generate_latest
 
 from xaso.inventory import InventoryIndex
 from xaso.protocol import parse_topic
+from xaso.server import heap
 from xaso.server.database import connect
 from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.rollup_table import RollupTable
@@ -215,6 +216,7 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
         ),
     ]
     pipeline.attach_link(link.publish)
+    heap.settle()
     link.start()
     await stop.wait()
     log.info("stopping")
