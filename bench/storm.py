@@ -45,7 +45,9 @@ One line, e.g.::
 - ``records``: heartbeats the agents made (live and backlog); ``acked``: those the
   broker acknowledged (the agents hold the rest: ``unsent``, 0 when all drained);
 - ``lost``: acknowledged records missing from the store; ``duplicated``: records
-  stored twice (two rows with the same agent and seq). Both must be 0;
+  stored twice (two rows with the same agent and seq). Both must be 0.
+  ``redelivered``: heartbeats the server received more than once (sent again after a
+  lost PUBACK, or redelivered by the broker) and stored once;
 - ``reconnect_s``: from the broker's restart until every agent had its CONNACK;
   ``online_s``: until the server's live state (``GET /api/v1/devices``, polled every
   second) shows every gateway ``online`` with a heartbeat stamped after the restart;
@@ -324,6 +326,7 @@ def run(args: argparse.Namespace, root: Path) -> str:
     duplicated = sum(n - 1 for n in stored.values() if n > 1)
     unsent = sum(len(unacked) for _, unacked in report.values())
     rejected = sum(v for k, v in metrics.items() if k.startswith("xaso_messages_rejected_total"))
+    received = metrics.get('xaso_messages_received_total{channel="heartbeat"}', 0.0)
     cold_s = cold.reached.get("online")
     online_s = storm.reached.get("online")
     parts = [
@@ -336,6 +339,7 @@ def run(args: argparse.Namespace, root: Path) -> str:
         f"lost={lost}",
         f"duplicated={duplicated}",
         f"unsent={unsent}",
+        f"redelivered={received - len(stored):.0f}",
         f"cold_online_s={cold.seconds('online')}",
         f"reconnect_s={storm.seconds('reconnect')}",
         f"online_s={storm.seconds('online')}",
