@@ -19,9 +19,8 @@ so the interpreter, the web app and the libraries are not counted.
 
 Beside each server, a fresh interpreter only loads the inventory
 (``load_inventory(path).index()``, what the server does first) and reports its own
-VmHWM: the high-water mark of parsing the YAML. Memory a process has touched stays
-resident even once Python frees it (the allocator keeps its arenas), so that peak is a
-floor under the server's RSS.
+VmHWM: the high-water mark of parsing the YAML, which the machine must have free
+whenever the server starts.
 
 ``--compare-with REV`` runs the same servers and loads from another git revision
 (exported with ``git archive`` into a temporary folder) in the same run, for a before
@@ -33,15 +32,18 @@ One line per revision and size, e.g.::
 
     code=worktree devices=150000 gateways=10000 startup_s=9.1 startup_rss_mb=420
       reported_rss_mb=560 reported_hwm_mb=600 rss_bytes_per_device=3500
-      hwm_bytes_per_device=3700 load_hwm_bytes_per_device=2100 load_share_of_rss=0.60
+      hwm_bytes_per_device=3700 startup_share_of_hwm=1.00 load_hwm_bytes_per_device=5100
 
 - ``*_rss_mb`` / ``*_hwm_mb``: the server's VmRSS and VmHWM at that point;
 - ``rss_bytes_per_device``: (reported RSS − baseline's) / (tracked ids − baseline's);
   ``hwm_bytes_per_device`` the same for the high-water mark;
-- ``load_hwm_bytes_per_device``: the inventory load alone, per device (its VmHWM
-  against the baseline load's); ``load_share_of_rss``: that over
-  ``rss_bytes_per_device``: how much of what the server keeps resident is the load's
-  peak;
+- ``startup_share_of_hwm``: the part of ``hwm_bytes_per_device`` already reached at
+  startup, that is by loading the inventory and building the state (1.00: the live
+  state never takes the server past the load's peak);
+- ``load_hwm_bytes_per_device``: the inventory load alone in a fresh interpreter, per
+  device (its VmHWM against the baseline load's). It is above the server's own figure
+  where the server's imports had already raised its high-water mark, which the load
+  then reuses;
 - with ``--compare-with``, ``ratio_vs_<rev>``: this revision's ``rss_bytes_per_device``
   over the other one's at the same size (below 1: less memory).
 
@@ -81,7 +83,7 @@ from pathlib import Path
 from xaso.inventory import load_inventory
 index = load_inventory(sys.argv[1]).index()
 status = Path("/proc/self/status").read_text().splitlines()
-print(" ".join(line.split()[1] for line in status if line.startswith(("VmRSS", "VmHWM"))))
+print(" ".join("".join(line.split()[:2]) for line in status if line.startswith(("VmRSS", "VmHWM"))))
 """
 
 
@@ -96,16 +98,18 @@ class Sample:
 
 
 def load_only_hwm(code_root: Path, inventory: Path) -> int:
-    """VmHWM of a fresh interpreter that only loads and indexes the inventory."""
+    """VmHWM of a fresh interpreter that only loads and indexes the inventory (run
+    from the inventory's folder: ``-c`` puts the current directory first on the path)."""
     done = subprocess.run(
         [sys.executable, "-c", _LOAD_ONLY, str(inventory)],
         env={"PYTHONPATH": str(code_root), "PATH": "/usr/bin:/bin"},
+        cwd=inventory.parent,
         capture_output=True,
         check=True,
         timeout=900,
     )
-    _rss_kb, hwm_kb = done.stdout.split()
-    return int(hwm_kb) * 1024
+    values = dict(pair.split(":") for pair in done.stdout.decode().split())
+    return int(values["VmHWM"]) * 1024
 
 
 def report_every_device(port: int, province: Province) -> None:
@@ -188,6 +192,7 @@ def line(sample: Sample, base: Sample, other: Sample | None, other_name: str) ->
 
     rss = per_device(sample.reported["VmRSS"], base.reported["VmRSS"])
     hwm = per_device(sample.reported["VmHWM"], base.reported["VmHWM"])
+    startup_hwm = per_device(sample.startup["VmHWM"], base.startup["VmHWM"])
     load = per_device(sample.load_hwm, base.load_hwm)
     parts = [
         f"code={sample.code}",
@@ -200,8 +205,8 @@ def line(sample: Sample, base: Sample, other: Sample | None, other_name: str) ->
         f"reported_hwm_mb={sample.reported['VmHWM'] / MB:.0f}",
         f"rss_bytes_per_device={rss:.0f}",
         f"hwm_bytes_per_device={hwm:.0f}",
+        f"startup_share_of_hwm={startup_hwm / hwm:.2f}",
         f"load_hwm_bytes_per_device={load:.0f}",
-        f"load_share_of_rss={load / rss:.2f}",
     ]
     if other is not None:
         other_rss = (other.reported["VmRSS"] - base.reported["VmRSS"]) / tracked

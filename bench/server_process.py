@@ -68,6 +68,7 @@ class ServerProcess:
                 "token", "--data-dir", str(self.folder), "create", "--role", role, "--name", "bench"
             ),
             env=self._env(),
+            cwd=self.folder,
             capture_output=True,
             check=True,
             timeout=60,
@@ -95,8 +96,14 @@ class ServerProcess:
             password_file.chmod(0o600)
             args += ["--mqtt-password-file", str(password_file)]
         with self.log.open("ab") as log:
+            # Run from our folder: ``python -m`` puts the current directory first on the
+            # path, which would load the bench's tree whatever ``code_root`` says.
             self._process = subprocess.Popen(
-                self._xaso(*args), env=self._env(), stdout=log, stderr=subprocess.STDOUT
+                self._xaso(*args),
+                env=self._env(),
+                cwd=self.folder,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
 
     def wait_ready(self, timeout_s: float = 300.0) -> float:
