@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
@@ -40,6 +41,7 @@ def run_server(settings: Settings) -> int:
         listener = listen(host, port)
         app = create_app(settings)
         app.cleanup_ctx.append(_announce(host, port))
+        app.on_startup.append(_freeze_startup_objects)
         web.run_app(app, sock=listener, shutdown_timeout=5, print=None)
     except StartupError as exc:
         return _cannot_start(str(exc))
@@ -53,6 +55,18 @@ def _announce(host: str, port: int) -> Callable[[web.Application], AsyncIterator
         yield
 
     return announce
+
+
+async def _freeze_startup_objects(app: web.Application) -> None:
+    """After every context has started: the inventory, its index and the live state
+    live as long as the server, several objects a device (~145,000 for 30,000 devices).
+    Every full collection would walk them all again (~33 ms at 30,000 devices, growing
+    with the fleet) to find nothing; frozen, they are left out. Here and not in
+    create_app: tests build many apps in one process, and frozen garbage is never
+    collected."""
+    gc.collect()
+    gc.freeze()
+    log.info("startup objects frozen out of garbage collection: %d", gc.get_freeze_count())
 
 
 def _cannot_start(reason: str) -> int:
