@@ -37,6 +37,29 @@ def test_devices_yaml_loads_clean() -> None:
     assert check_inventory_file(DEVICES_YAML) == []
 
 
+def test_the_lean_composer_reads_what_libyaml_reads() -> None:
+    """yamlcheck composes with libyaml's events but lighter nodes (one shared line mark,
+    no end mark): the same tags, values and lines as libyaml's own composer, merge keys
+    and anchors included."""
+    import yaml
+
+    from xaso import yamlcheck
+
+    def shape(node: yaml.Node) -> object:
+        line = node.start_mark.line
+        if isinstance(node, yaml.ScalarNode):
+            return (node.tag, node.value, line)
+        if isinstance(node, yaml.SequenceNode):
+            return (node.tag, [shape(item) for item in node.value], line)
+        return (node.tag, [(shape(k), shape(v)) for k, v in node.value], line)
+
+    extra = "defaults: &d {a: 1, b: [x, 2026-01-01]}\nitem:\n  <<: *d\n  c: ~\n"
+    for text in (DEVICES_YAML.read_text(encoding="utf-8"), MERGERS.read_text("utf-8"), extra):
+        lean = yaml.compose(text, Loader=yamlcheck._LOADER)
+        full = yaml.compose(text, Loader=yaml.CSafeLoader)
+        assert shape(lean) == shape(full)
+
+
 def test_devices_yaml_is_the_tho_xuan_pilot() -> None:
     index = load_inventory(DEVICES_YAML).index()
 
