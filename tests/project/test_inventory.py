@@ -37,6 +37,23 @@ def test_devices_yaml_loads_clean() -> None:
     assert check_inventory_file(DEVICES_YAML) == []
 
 
+@pytest.mark.parametrize(
+    "path", [DEVICES_YAML, MERGERS, REPO / "server" / "demo" / "devices.yaml"], ids=lambda p: p.name
+)
+def test_the_loaded_inventory_is_a_faithful_copy_of_the_checked_one(path: Path) -> None:
+    """load_inventory hands out a copy rebuilt in fresh memory (so the YAML tree's arenas
+    can go): every value, date and nested struct as the checker read them."""
+    from xaso.inventory import Inventory
+    from xaso.yamlcheck import load_struct
+
+    read, problems, _lines = load_struct(path, Inventory)
+    assert problems == []
+    loaded = load_inventory(path)
+    assert loaded == read
+    assert loaded is not read
+    assert msgspec.json.encode(loaded) == msgspec.json.encode(read)
+
+
 def test_the_lean_composer_reads_what_libyaml_reads() -> None:
     """yamlcheck composes with libyaml's events but lighter nodes (one shared line mark,
     no end mark): the same tags, values and lines as libyaml's own composer, merge keys
