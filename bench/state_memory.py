@@ -1,5 +1,9 @@
 """Memory of the live state engine per tracked device, and the cost of one sweep.
 
+This counts the state's own objects in this process. What the real server keeps
+resident per device (the inventory load's leftovers, the web app, the allocator) is
+measured by bench/server_memory.py.
+
 Builds a synthetic inventory in memory (no YAML: the msgspec structs of
 ``xaso.inventory`` directly), by default 20,000 gateways with 15 devices each (300,000
 devices behind them; gateways are tracked too, in the same id space). Half are radio

@@ -4,8 +4,11 @@ Every heartbeat makes a few hundred short-lived objects (the decoded message, re
 their detail dicts). With CPython's defaults a young collection runs every 700
 allocations, and each older collection walks the inventory and the live state too: on
 the documented heartbeat shape that cost as much as ingest itself. So once started, the
-objects made so far (inventory, live state, tables, code) are frozen out of the
-collector's reach (``gc.freeze``), and young collections run less often. Reference
+objects made so far (inventory, live state, tables, code; some 145,000 objects for
+30,000 devices, which every full collection walked again in ~33 ms to find nothing) are
+frozen out of the collector's reach (``gc.freeze``), and young collections run less
+often. Not in ``create_app``: tests build many apps in one process, and what is frozen
+is never collected. Reference
 counting still frees nearly everything at once; the collector is only for cycles.
 """
 

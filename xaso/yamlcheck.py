@@ -30,8 +30,11 @@ from typing import Annotated, Any, Final, Literal, NamedTuple, TypeVar, Union, g
 
 import msgspec
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.events import MappingEndEvent, SequenceEndEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 __all__ = [
     "ConfigError",
@@ -47,9 +50,101 @@ PathPart = str | int
 YamlPath = tuple[PathPart, ...]
 
 _NULL_TAG: Final = "tag:yaml.org,2002:null"
-# libyaml composes a 500-line inventory in 15 ms against 250 ms for the pure-Python
-# parser, and a province has thousands of devices; both keep the marks we need.
-_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineMark:
+    """Where a node starts, as much as the checks use: its line (0-based, like a
+    yaml Mark's). Nodes on one line share one."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+    def __str__(self) -> str:
+        return f'  in "<file>", line {self.line + 1}'
+
+
+class _LeanComposer(Composer):
+    """yaml's composer, but its nodes keep a shared line mark and no end mark.
+
+    libyaml's own composer gives every node a start and an end ``Mark`` and a full
+    attribute dict, ~490 bytes a node, ~4.5 KB a device of an inventory: loading a
+    150,000-device inventory peaked at 1.15 GB, and the server's memory high-water mark
+    with it (bench/server_memory.py). Events still come from libyaml."""
+
+    def _mark(self, event: Any) -> Any:
+        line = event.start_mark.line
+        marks: dict[int, _LineMark] = self.__dict__.setdefault("_line_marks", {})
+        mark = marks.get(line)
+        if mark is None:
+            mark = marks[line] = _LineMark(line)
+        return mark
+
+    def compose_scalar_node(self, anchor: Any) -> Any:
+        event = self.get_event()  # type: ignore[attr-defined]
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[attr-defined]
+        node = ScalarNode(tag, event.value, self._mark(event), None, style=event.style)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        return node
+
+    def compose_sequence_node(self, anchor: Any) -> Any:
+        start_event = self.get_event()  # type: ignore[attr-defined]
+        tag = start_event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(SequenceNode, None, start_event.implicit)  # type: ignore[attr-defined]
+        node = SequenceNode(
+            tag, [], self._mark(start_event), None, flow_style=start_event.flow_style
+        )
+        if anchor is not None:
+            self.anchors[anchor] = node
+        index = 0
+        while not self.check_event(SequenceEndEvent):  # type: ignore[attr-defined]
+            node.value.append(self.compose_node(node, index))
+            index += 1
+        self.get_event()  # type: ignore[attr-defined]
+        return node
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        start_event = self.get_event()  # type: ignore[attr-defined]
+        tag = start_event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(MappingNode, None, start_event.implicit)  # type: ignore[attr-defined]
+        node = MappingNode(
+            tag, [], self._mark(start_event), None, flow_style=start_event.flow_style
+        )
+        if anchor is not None:
+            self.anchors[anchor] = node
+        while not self.check_event(MappingEndEvent):  # type: ignore[attr-defined]
+            key = self.compose_node(node, None)  # type: ignore[arg-type]
+            node.value.append((key, self.compose_node(node, key)))  # type: ignore[arg-type]
+        self.get_event()  # type: ignore[attr-defined]
+        return node
+
+
+def _lean_loader() -> type:
+    """libyaml's parser under the lean composer; the pure-Python one without libyaml
+    (250 ms against 15 ms for a 500-line inventory)."""
+    try:
+        import yaml.cyaml as cyaml
+    except ImportError:
+        return yaml.SafeLoader
+    c_parser: Any = vars(cyaml)["CParser"]
+
+    class LeanLoader(_LeanComposer, c_parser, SafeConstructor, Resolver):
+        def __init__(self, stream: str) -> None:
+            c_parser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    return LeanLoader
+
+
+_LOADER: Final = _lean_loader()
 
 
 class Problem(NamedTuple):

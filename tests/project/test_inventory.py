@@ -37,6 +37,46 @@ def test_devices_yaml_loads_clean() -> None:
     assert check_inventory_file(DEVICES_YAML) == []
 
 
+@pytest.mark.parametrize(
+    "path", [DEVICES_YAML, MERGERS, REPO / "server" / "demo" / "devices.yaml"], ids=lambda p: p.name
+)
+def test_the_loaded_inventory_is_a_faithful_copy_of_the_checked_one(path: Path) -> None:
+    """load_inventory hands out a copy rebuilt in fresh memory (so the YAML tree's arenas
+    can go): every value, date and nested struct as the checker read them."""
+    from xaso.inventory import Inventory
+    from xaso.yamlcheck import load_struct
+
+    read, problems, _lines = load_struct(path, Inventory)
+    assert problems == []
+    loaded = load_inventory(path)
+    assert loaded == read
+    assert loaded is not read
+    assert msgspec.json.encode(loaded) == msgspec.json.encode(read)
+
+
+def test_the_lean_composer_reads_what_libyaml_reads() -> None:
+    """yamlcheck composes with libyaml's events but lighter nodes (one shared line mark,
+    no end mark): the same tags, values and lines as libyaml's own composer, merge keys
+    and anchors included."""
+    import yaml
+
+    from xaso import yamlcheck
+
+    def shape(node: yaml.Node) -> object:
+        line = node.start_mark.line
+        if isinstance(node, yaml.ScalarNode):
+            return (node.tag, node.value, line)
+        if isinstance(node, yaml.SequenceNode):
+            return (node.tag, [shape(item) for item in node.value], line)
+        return (node.tag, [(shape(k), shape(v)) for k, v in node.value], line)
+
+    extra = "defaults: &d {a: 1, b: [x, 2026-01-01]}\nitem:\n  <<: *d\n  c: ~\n"
+    for text in (DEVICES_YAML.read_text(encoding="utf-8"), MERGERS.read_text("utf-8"), extra):
+        lean = yaml.compose(text, Loader=yamlcheck._LOADER)
+        full = yaml.compose(text, Loader=yaml.CSafeLoader)
+        assert shape(lean) == shape(full)
+
+
 def test_devices_yaml_is_the_tho_xuan_pilot() -> None:
     index = load_inventory(DEVICES_YAML).index()
 
