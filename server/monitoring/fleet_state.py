@@ -74,6 +74,12 @@ class StateRules:
     # A will counts once it has stood this long with the broker link up (a broker going
     # down sends every client's will, then drops the server).
     will_grace_s: float = 2.0
+    # A will that arrives this soon after the server got its broker link back may be one
+    # the broker held for us: Mosquitto sends every client's will when it stops, and
+    # after its restart they reach the server's session ahead of the gateways' births,
+    # queued behind them with every backlog (15,000 gateways: births up to a minute
+    # late). Such a will is not acted on; a gateway that is really gone times out.
+    held_will_window_s: float = 60.0
     # A device the gateway has left out of this many live heartbeats of one connection
     # is not in its configuration: one beat may miss a device whose collector hung.
     unconfigured_after_beats: int = 3
@@ -150,6 +156,9 @@ class FleetState:
         # Why the server cannot see its fleet now ("broker": no link; "intake": messages
         # wait to be stored, so the broker holds the rest back). No timeouts meanwhile.
         self._blind: set[str] = {"broker"}
+        # When the broker link came back after being lost (not its first coming up).
+        self._link_back_at_ms: int | None = None
+        self._link_lost = False
         # Told of every change of status once it is made (a problem's acknowledgement
         # ends when its device recovers: server/monitoring/acknowledgements.py).
         self.watchers: list[Callable[[DeviceState], None]] = []
@@ -175,9 +184,12 @@ class FleetState:
     def link_up(self, now_ms: int) -> None:
         """The server (re)connected to the broker: silence so far says nothing about the
         gateways or their devices, so each gets a full timeout from now."""
+        if self._link_lost:
+            self._link_back_at_ms = now_ms
         self._sees_again("broker", now_ms)
 
     def link_down(self) -> None:
+        self._link_lost = True
         self._blind.add("broker")
         # The broker went away: wills it sent on its way down are about its own end.
         self._pending_wills.clear()
@@ -220,6 +232,8 @@ class FleetState:
             return None
         if message.state == "offline" and retained and gateway.status in _ALIVE:
             return None
+        if message.state == "offline" and gateway.status in _ALIVE and self._just_linked(now_ms):
+            return None
         if message.session != link.session:
             link.begin(message.session, now_ms)
         self._pending_wills.pop(message.agent, None)
@@ -233,6 +247,11 @@ class FleetState:
             self._pending_wills[message.agent] = (message.session, now_ms)
             return []
         return self._gateway_gone(gateway, DeviceStatus.STOPPED, "stopped", now_ms)
+
+    def _just_linked(self, now_ms: int) -> bool:
+        """Whether the broker may still be handing over what it held for us."""
+        back = self._link_back_at_ms
+        return back is not None and now_ms - back < self.rules.held_will_window_s * 1000
 
     def apply_heartbeat(
         self, beat: Heartbeat, readings: list[DeviceReading], now_ms: int

@@ -117,6 +117,25 @@ def test_the_wills_a_broker_sends_on_its_way_down_say_nothing() -> None:
     assert state.devices["alpha-gw"].status is DeviceStatus.ONLINE
 
 
+def test_wills_the_broker_held_while_it_restarted_wait_for_the_births_behind_them() -> None:
+    """After a broker restart the wills it sent on its way down reach the server's
+    session first; the births come behind every gateway's backlog, a minute later for a
+    big fleet. Not acted on: a gateway that is really gone times out instead."""
+    state = started()
+    online(state)
+    state.link_down()
+    state.link_up(T0 + 10_000)
+    held = status("alpha-gw", "offline", session=5)
+    assert state.apply_status(held, T0 + 11_000) is None
+    assert not [t for t in state.sweep(T0 + 12_000) if t.cause == "will"]
+    state.apply_status(status("alpha-gw", "online", session=6), T0 + 12_500)
+    assert state.devices["alpha-gw"].status is DeviceStatus.ONLINE
+    # Once the broker has had the window to hand over what it held, a will counts.
+    beat(state, T0 + 70_500, 2, session=6, alpha_rc_1=True, alpha_cam_1=True)
+    assert state.apply_status(status("alpha-gw", "offline", session=6), T0 + 71_000) == []
+    assert changes(state.sweep(T0 + 73_100)) >= {("alpha-gw", "offline", "will")}
+
+
 def test_a_will_the_broker_kept_counts_only_for_a_gateway_not_believed_alive() -> None:
     state = started()
     online(state)
