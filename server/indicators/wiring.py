@@ -4,6 +4,8 @@ the evaluation reads."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,6 +30,7 @@ from xaso.server.indicators.keys import (
 )
 from xaso.server.indicators.profile import load_profiles
 from xaso.server.indicators.rollup_table import RollupTable
+from xaso.server.indicators.warm_rollups import keep_rollups_warm
 from xaso.server.keys import CLOCK_MS, DATABASE, INDEX, SETTINGS, STORE
 from xaso.server.monitoring.keys import EXCLUSIONS
 
@@ -60,4 +63,8 @@ async def _stores_ctx(app: web.Application) -> AsyncIterator[None]:
     app[SIGNOFFS] = SignOffStore(db)
     app[REMEDIATION] = RemediationStore(db, ZoneInfo(app[INDEX].inventory.timezone))
     app[ROLLUPS] = DayRollups(RollupTable(db), app[INDEX])
+    warming = asyncio.create_task(keep_rollups_warm(app), name="rollups-warm")
     yield
+    warming.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await warming
