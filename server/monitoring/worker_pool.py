@@ -101,7 +101,11 @@ class IngestWorkers:
             worker.report, worker.reported_at = message[1], time.monotonic()
 
     def apply_maintenance(self, in_window: set[str]) -> None:
-        """Which devices are in a maintenance window now: each worker takes its own."""
+        """Which devices are in a maintenance window now: each worker takes its own.
+        Checked every few seconds; sent only when it changed (a worker started again
+        gets it when it starts)."""
+        if in_window == self._in_window:
+            return
         self._in_window = set(in_window)
         for worker in self._workers:
             if worker.conn is not None:

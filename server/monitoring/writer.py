@@ -43,8 +43,8 @@ log = logging.getLogger("xaso.writer")
 Ack = Callable[[], object]
 T = TypeVar("T")
 # Batches written at once. While one waits on the store (InfluxDB's round trip, SQLite's
-# commit in its thread) the next is encoded, and InfluxDB takes both on its cores; more
-# than two gained nothing on a 2-core machine (docs/storage.md, "Write batches").
+# commit in its thread) the next is encoded, and InfluxDB takes both on its cores. Two
+# are enough for that overlap; more would only hold more records in flight.
 MAX_WRITES_IN_FLIGHT = 2
 # Errors after which the same step may succeed later: retried, never split.
 _TRANSIENT = (StoreUnavailable, JournalUnavailable)

@@ -101,6 +101,14 @@ async def test_workers_share_the_agents_and_the_web_tier_sees_their_state(
     await eventually(lambda: _is(device_status("alpha-rc-1"), "online"), what="alpha-rc-1 online")
     await eventually(lambda: _is(device_status("beta-rc-1"), "online"), what="beta-rc-1 online")
 
+    # A maintenance window decided here reaches the worker that owns the device, and
+    # its status comes back to the web tier.
+    workers.apply_maintenance({"beta-rc-1"})
+    await eventually(
+        lambda: _is(device_status("beta-rc-1"), "maintenance"), what="beta-rc-1 in maintenance"
+    )
+    workers.apply_maintenance(set())
+
     async def healthy() -> bool:
         response = await client.get("/healthz")
         return response.status == 200
