@@ -37,13 +37,11 @@ from xaso.server.database import connect
 from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.rollup_table import RollupTable
 from xaso.server.monitoring.fleet_state import FleetState
-from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.intake_journal import IntakeJournal
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.mqtt_link import MqttLink
 from xaso.server.monitoring.partition import agents_of, topics_of
 from xaso.server.monitoring.pipeline import IntakeHealth, Pipeline
-from xaso.server.monitoring.record_time import RecordTimeWindow
 from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.state_mirror import device_delta, link_delta
 from xaso.server.monitoring.writer import Intake
@@ -134,18 +132,14 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
     journal = await IntakeJournal.open(settings.database_path)
     sequences = SequenceTracker()
     sequences.restore(saved for saved in await journal.load_sequences() if saved[0] in mine)
-    window = RecordTimeWindow(settings.max_clock_ahead_s, settings.max_record_age_days)
-    pipeline = Pipeline(
+    pipeline = Pipeline.configured(
+        settings,
         state=state,
-        ingest=Ingest(state, metrics, window),
         store=store,
         sequences=sequences,
         journal=journal,
         metrics=metrics,
         clock_ms=clock_ms,
-        replay_after_s=settings.replay_after_s,
-        intake_stall_s=settings.intake_stall_s,
-        max_pending_records=settings.max_pending_records,
         # The indicators' rollups live in the shared xaso.db: a late record this worker
         # stores drops the closed days it touches, as in a single process.
         on_records_stored=DayRollups(

@@ -31,10 +31,12 @@ from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Handled, Ingest
 from xaso.server.monitoring.intake_journal import DeadLetter, IntakeJournal
 from xaso.server.monitoring.metrics import Metrics
+from xaso.server.monitoring.record_time import RecordTimeWindow
 from xaso.server.monitoring.replay import ReplayPlanner
 from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.writer import Ack, Intake, StoreWriter
 from xaso.server.records import Record
+from xaso.server.settings import Settings
 from xaso.server.store.base import Store
 
 log = logging.getLogger("xaso.pipeline")
@@ -94,6 +96,36 @@ class Pipeline:
         self._publish: Publish | None = None
         self._stalled = False
         self._on_records_stored = on_records_stored
+
+    @classmethod
+    def configured(
+        cls,
+        settings: Settings,
+        *,
+        state: FleetState,
+        store: Store,
+        sequences: SequenceTracker,
+        journal: IntakeJournal,
+        metrics: Metrics,
+        clock_ms: Callable[[], int],
+        on_records_stored: Callable[[list[Record], int], object] | None = None,
+    ) -> Pipeline:
+        """The pipeline as the server's settings ask, in one process or in an ingest
+        worker (server/monitoring/ingest_worker.py)."""
+        window = RecordTimeWindow(settings.max_clock_ahead_s, settings.max_record_age_days)
+        return cls(
+            state=state,
+            ingest=Ingest(state, metrics, window),
+            store=store,
+            sequences=sequences,
+            journal=journal,
+            metrics=metrics,
+            clock_ms=clock_ms,
+            replay_after_s=settings.replay_after_s,
+            intake_stall_s=settings.intake_stall_s,
+            max_pending_records=settings.max_pending_records,
+            on_records_stored=on_records_stored,
+        )
 
     # -- messages in -------------------------------------------------------------------
 

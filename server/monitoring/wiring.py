@@ -21,7 +21,6 @@ from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS, STORE
 from xaso.server.monitoring.acknowledgements import AcknowledgementStore
 from xaso.server.monitoring.exclusions import ExclusionStore, devices_in_maintenance
 from xaso.server.monitoring.fleet_state import FleetState, StateRules
-from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.intake_journal import IntakeJournal
 from xaso.server.monitoring.keys import (
     ACKNOWLEDGEMENTS,
@@ -38,7 +37,6 @@ from xaso.server.monitoring.keys import (
 )
 from xaso.server.monitoring.mqtt_link import MqttLink
 from xaso.server.monitoring.pipeline import Pipeline
-from xaso.server.monitoring.record_time import RecordTimeWindow
 from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.worker_pool import IngestWorkers, WorkerMetrics
 from xaso.server.periodic import every
@@ -91,23 +89,18 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
         sequences = SequenceTracker()
         sequences.restore(await journal.load_sequences())
         app[SEQUENCES] = sequences
-        window = RecordTimeWindow(settings.max_clock_ahead_s, settings.max_record_age_days)
-        ingest = Ingest(state, metrics, window)
-        app[INGEST] = ingest
-        app[JOURNAL] = journal
-        pipeline = Pipeline(
+        pipeline = Pipeline.configured(
+            settings,
             state=state,
-            ingest=ingest,
             store=app[STORE],
             sequences=sequences,
             journal=journal,
             metrics=metrics,
             clock_ms=clock_ms,
-            replay_after_s=settings.replay_after_s,
-            intake_stall_s=settings.intake_stall_s,
-            max_pending_records=settings.max_pending_records,
             on_records_stored=_rollups_hook(app.get(ROLLUPS)),
         )
+        app[INGEST] = pipeline.ingest
+        app[JOURNAL] = journal
         app[PIPELINE] = pipeline
         app[INTAKE_HEALTH] = pipeline.health
         writer = app[WRITER] = pipeline.writer
