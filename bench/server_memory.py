@@ -2,7 +2,7 @@
 
 What it measures
 ----------------
-For each size, ``python -m xaso server`` runs in a subprocess (bench/server_process.py)
+For each size, ``python -m xaso server`` runs in a subprocess (xaso/testbed/server_process.py)
 on a generated inventory (bench/province_file.py: two gateways per commune, 14 devices
 behind each, so 15 tracked ids a gateway), a SQLite store and a Mosquitto of its own.
 The bench reads ``/proc/PID/status`` twice:
@@ -69,9 +69,9 @@ import paho.mqtt.client as mqtt  # noqa: E402
 
 from bench.gateway_beats import heartbeat, status  # noqa: E402
 from bench.province_file import Province  # noqa: E402
-from bench.server_process import ServerProcess  # noqa: E402
 from xaso.protocol import heartbeat_topic, status_topic  # noqa: E402
 from xaso.testbed.mosquitto import MosquittoServer  # noqa: E402
+from xaso.testbed.server_process import ServerProcess  # noqa: E402
 
 DEVICES_PER_GATEWAY = 14
 BASELINE_GATEWAYS = 2
@@ -158,10 +158,9 @@ def measure(code: str, code_root: Path, province: Province, folder: Path) -> Sam
     load_hwm = load_only_hwm(code_root, inventory)
     broker = MosquittoServer(folder / "mosquitto")
     broker.start()
-    server = ServerProcess(folder / "server", inventory, broker.url, code_root=code_root)
+    server = ServerProcess(folder / "server", broker.url, inventory, code_root=code_root)
     try:
-        server.start()
-        startup_s = server.wait_ready()
+        startup_s = server.start(ready_timeout_s=300.0)
         time.sleep(1.0)
         startup = server.memory()
         report_every_device(broker.port, province)

@@ -6,7 +6,7 @@ What it runs
   only its port and file paths changed, as tests/end_to_end/test_deployed_broker.py
   runs it): passwords, ACL, persistence, queue and inflight limits, max_connections;
   a password per agent (PBKDF2-SHA512, the format ``mosquitto_passwd`` writes);
-- the real server, ``python -m xaso server`` in a subprocess (bench/server_process.py)
+- the real server, ``python -m xaso server`` in a subprocess (xaso/testbed/server_process.py)
   on an inventory of ``--agents`` gateways written by the bench
   (bench/province_file.py), SQLite store, logged in as ``xaso-server``;
 - ``--agents`` simulated agents (bench/storm_agents.py) spread over ``--processes``
@@ -88,9 +88,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.province_file import Province  # noqa: E402
-from bench.server_process import ServerProcess, proc_memory  # noqa: E402
 from bench.storm_agents import password_of, run_process  # noqa: E402
 from xaso.testbed.mosquitto import MosquittoServer  # noqa: E402
+from xaso.testbed.server_process import ServerProcess, proc_memory  # noqa: E402
 
 SERVER_USER = "xaso-server"
 SERVER_PASSWORD = "storm-server-secret"
@@ -245,8 +245,8 @@ def run(args: argparse.Namespace, root: Path) -> str:
     broker = deployed_broker(root / "mosquitto", agent_ids)
     server = ServerProcess(
         root / "server",
-        inventory,
         f"mqtt://{SERVER_USER}@127.0.0.1:{broker.port}",
+        inventory,
         mqtt_password=SERVER_PASSWORD,
     )
     database = root / "server" / "timeseries.db"
@@ -254,9 +254,8 @@ def run(args: argparse.Namespace, root: Path) -> str:
         broker.start()
         stack.callback(broker.stop)
         token = server.create_token()
-        server.start()
         stack.callback(server.stop)
-        server.wait_ready()
+        server.start(ready_timeout_s=300.0)
         fleet = AgentProcesses(broker.port, province, args.processes, args.reconnect)
         stack.callback(fleet.stop)
 
