@@ -48,6 +48,8 @@ One line, e.g.::
   stored twice (two rows with the same agent and seq). Both must be 0.
   ``redelivered``: heartbeats the server received more than once (sent again after a
   lost PUBACK, or redelivered by the broker) and stored once;
+  ``gateways_recorded_offline``: gateways the server stored as ``offline`` after the
+  restart. Every one was alive throughout (only the broker was away): must be 0;
 - ``reconnect_s``: from the broker's restart until every agent had its CONNACK;
   ``online_s``: until the server's live state (``GET /api/v1/devices``, polled every
   second) shows every gateway ``online`` with a heartbeat stamped after the restart;
@@ -201,6 +203,19 @@ def stored_rows(database: Path) -> dict[tuple[str, int], int]:
     return {(agent, seq): n for agent, seq, n in rows}
 
 
+def gateways_recorded_offline(database: Path, since_ms: int) -> int:
+    """Gateways the server recorded offline since ``since_ms``: after a broker restart
+    every one of them was alive all along (they only waited for the broker), so any is
+    a false outage."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        (n,) = db.execute(
+            'SELECT COUNT(DISTINCT device_id) FROM "transition"'
+            " WHERE kind = 'gateway' AND status = 'offline' AND ts_ms >= ?",
+            (since_ms,),
+        ).fetchone()
+    return int(n)
+
+
 def stored_count(database: Path) -> int:
     with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
         (n,) = db.execute("SELECT COUNT(*) FROM agent_health").fetchone()
@@ -315,6 +330,7 @@ def run(args: argparse.Namespace, root: Path) -> str:
         report = fleet.report()
         time.sleep(2.0)
         stored = stored_rows(database)
+        false_offline = gateways_recorded_offline(database, int(up_since.timestamp() * 1000))
         metrics = server.metrics()
         server_memory = server.memory()
         pid = broker_pid(broker)
@@ -339,6 +355,7 @@ def run(args: argparse.Namespace, root: Path) -> str:
         f"duplicated={duplicated}",
         f"unsent={unsent}",
         f"redelivered={received - len(stored):.0f}",
+        f"gateways_recorded_offline={false_offline}",
         f"cold_online_s={cold.seconds('online')}",
         f"reconnect_s={storm.seconds('reconnect')}",
         f"online_s={storm.seconds('online')}",

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
-import functools
 import logging
 import random
 import time
@@ -42,10 +40,6 @@ log = logging.getLogger("xaso.writer")
 
 Ack = Callable[[], object]
 T = TypeVar("T")
-# Batches written at once. While one waits on the store (InfluxDB's round trip, SQLite's
-# commit in its thread) the next is encoded, and InfluxDB takes both on its cores. Two
-# are enough for that overlap; more would only hold more records in flight.
-MAX_WRITES_IN_FLIGHT = 2
 # Errors after which the same step may succeed later: retried, never split.
 _TRANSIENT = (StoreUnavailable, JournalUnavailable)
 
@@ -66,12 +60,6 @@ class Intake:
     # Refused before the store (broken, invalid, unknown agent...): kept aside only.
     refused: DeadLetter | None = None
     queued_at: float = field(default=0.0)  # monotonic, for how long intake waits
-
-
-@dataclass(slots=True)
-class _Write:
-    batch: list[Intake]
-    task: asyncio.Task[list[DeadLetter]]
 
 
 # What runs once a batch is durable in the store, before it is acknowledged: keep the
@@ -109,16 +97,12 @@ class StoreWriter:
         self._max_batch = max_batch
         self._linger_s = linger_s
         self._max_backoff_s = max_backoff_s
-        self._pending_records = 0  # queued or being written
-        self._queued_records = 0  # queued only
+        self._pending_records = 0
         self._max_pending = max_pending
         self._full = False
         self.on_full: Callable[[bool], None] = _ignore
-        # The batches being written, oldest first: settled in this order, and made again
-        # by flush() if run() is cancelled meanwhile.
-        self._in_flight: collections.deque[_Write] = collections.deque()
-        self._written = asyncio.Event()  # a write was started
-        self._room = asyncio.Event()  # a write was settled
+        # The batch being written: a cancelled run() must not take it with it.
+        self._current: list[Intake] = []
         # Monotonic time of the first failure of the step being retried; None while fine.
         self.failing_since: float | None = None
         self.last_failure = ""
@@ -129,7 +113,6 @@ class StoreWriter:
         self._queue.append(intake)
         self._ready.set()
         self._pending_records += len(intake.records)
-        self._queued_records += len(intake.records)
         self._metrics.queue_depth.set(self._pending_records)
         if not self._full and self._pending_records >= self._max_pending:
             self._full = True
@@ -151,58 +134,23 @@ class StoreWriter:
 
     @property
     def pending(self) -> int:
-        """Messages received and not yet settled (queued or being written)."""
-        return len(self._queue) + sum(len(write.batch) for write in self._in_flight)
+        return len(self._queue) + len(self._current)
 
     def waiting_s(self) -> float:
         """How long the oldest message not yet stored has waited (0 when none waits)."""
-        if self._in_flight:
-            oldest: Intake | None = self._in_flight[0].batch[0]
-        else:
-            oldest = self._queue[0] if self._queue else None
+        oldest = self._current[0] if self._current else (self._queue[0] if self._queue else None)
         return 0.0 if oldest is None else time.monotonic() - oldest.queued_at
 
     async def run(self) -> None:
-        """Take batches off the queue and start their writes, at most
-        ``MAX_WRITES_IN_FLIGHT`` at once; a second task settles them in order."""
-        settler = asyncio.create_task(self._settle_in_order(), name="store-writer-settle")
-        try:
-            while True:
-                while not self._queue:
-                    self._ready.clear()
-                    await self._ready.wait()
-                if self._queued_records < self._max_batch:
-                    await asyncio.sleep(self._linger_s)  # let a burst gather into one write
-                while len(self._in_flight) >= MAX_WRITES_IN_FLIGHT:
-                    self._room.clear()
-                    await self._room.wait()
-                batch = self._take_batch()
-                stored = [intake for intake in batch if intake.records]
-                writing = asyncio.create_task(
-                    self._retrying(functools.partial(self._write_isolating, stored), 0)
-                )
-                self._in_flight.append(_Write(batch, writing))
-                self._written.set()
-        finally:
-            settler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await settler
-
-    async def _settle_in_order(self) -> None:
-        """The oldest write first: once its records are in the store, keep its dead
-        letters and save the numbering, then acknowledge. Acknowledgements go in the
-        order the messages came, as MQTT asks of a client."""
         while True:
-            while not self._in_flight:
-                self._written.clear()
-                await self._written.wait()
-            write = self._in_flight[0]
-            letters = list(await write.task)
-            letters += [intake.refused for intake in write.batch if intake.refused is not None]
-            await self._retrying(functools.partial(self._on_stored, write.batch, letters), 0)
-            self._in_flight.popleft()
-            self._room.set()
-            self._acknowledge(write.batch)
+            while not self._queue:
+                self._ready.clear()
+                await self._ready.wait()
+            if self._pending_records < self._max_batch:
+                await asyncio.sleep(self._linger_s)  # let a burst gather into one write
+            self._current = self._take_batch()
+            await self._settle(self._current, attempts=0)
+            self._current = []
 
     def _take_batch(self) -> list[Intake]:
         batch = [self._queue.popleft()]
@@ -210,7 +158,6 @@ class StoreWriter:
         while size < self._max_batch and self._queue:
             batch.append(self._queue.popleft())
             size += len(batch[-1].records)
-        self._queued_records -= size
         return batch
 
     async def _settle(self, batch: list[Intake], attempts: int) -> bool:
@@ -223,10 +170,6 @@ class StoreWriter:
             await self._retrying(lambda: self._on_stored(batch, letters), attempts)
         except _TRANSIENT:
             return False
-        self._acknowledge(batch)
-        return True
-
-    def _acknowledge(self, batch: Sequence[Intake]) -> None:
         for intake in batch:
             if intake.ack is not None:
                 intake.ack()
@@ -236,21 +179,15 @@ class StoreWriter:
             self._full = False
             self._metrics.intake_paused.set(0)
             self.on_full(False)
+        return True
 
     async def flush(self, deadline_s: float = 10.0) -> None:
-        """At shutdown (``run`` cancelled): settle the batches that were being written
-        and whatever is queued, as one batch, tried for at most ``deadline_s``. The
-        writes in flight are made again (the store keeps a record once, whatever its
-        repeats). What cannot be settled is not acknowledged (the broker keeps it for
-        the next start) and is logged."""
-        writes = list(self._in_flight)
-        for write in writes:
-            write.task.cancel()
-        await asyncio.gather(*(write.task for write in writes), return_exceptions=True)
-        batch = [intake for write in writes for intake in write.batch] + list(self._queue)
-        self._in_flight.clear()
+        """At shutdown: settle the batch run() was on and whatever is queued, as one
+        batch, tried for at most ``deadline_s``. What cannot be settled is not
+        acknowledged (the broker keeps it for the next start) and is logged."""
+        batch = self._current + list(self._queue)
+        self._current = []
         self._queue.clear()
-        self._queued_records = 0
         try:
             settled = await asyncio.wait_for(self._settle(batch, attempts=3), deadline_s)
         except TimeoutError:

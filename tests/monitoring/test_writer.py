@@ -179,36 +179,6 @@ async def test_flush_writes_the_batch_a_cancelled_run_was_writing() -> None:
     assert sorted(r.ts_ms for r in store.written) == [1, 2]
 
 
-class SlowFirstStore(ScriptedStore):
-    """The first write waits until the second has been made: a round trip to a busy
-    store overtaken by the next batch's."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.second_started = asyncio.Event()
-
-    async def write(self, records: Sequence[Record]) -> WriteResult:
-        self.writes += 1
-        if self.writes == 1:
-            await self.second_started.wait()
-        else:
-            self.second_started.set()
-        self.written.extend(records)
-        return WriteResult(written=len(records))
-
-
-async def test_the_next_batch_is_written_while_one_waits_and_acks_keep_their_order() -> None:
-    store = SlowFirstStore()
-    writer = StoreWriter(store, Metrics(), linger_s=0.0, max_batch=1)  # type: ignore[arg-type]
-    acked: list[int] = []
-    for i in (1, 2, 3):
-        writer.submit(message(i, acked))
-    await run_until(writer, lambda: len(acked) == 3)
-    # The second write went in before the first came back, yet 1 is acknowledged first.
-    assert [r.ts_ms for r in store.written] == [2, 1, 3]
-    assert acked == [1, 2, 3]
-
-
 async def test_reaching_the_bound_says_full_until_half_is_stored() -> None:
     store = ScriptedStore()
     writer = StoreWriter(store, Metrics(), linger_s=0.0, max_pending=4)  # type: ignore[arg-type]
