@@ -77,7 +77,6 @@ class WorkerReport:
     health: IntakeHealth
     link_up: bool
     metrics: bytes  # Prometheus text of its own registry
-    agents: int = 0
 
 
 @dataclass
@@ -205,7 +204,7 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
             _report_state(send, state, index.devices_of_agent, changes), name="report-state"
         ),
         asyncio.create_task(
-            _report_health(send, pipeline, metrics, lambda: link_up, len(mine)),
+            _report_health(send, pipeline, metrics, lambda: link_up),
             name="report-health",
         ),
     ]
@@ -296,14 +295,12 @@ async def _report_health(
     pipeline: Pipeline,
     metrics: Metrics,
     link_up: Callable[[], bool],
-    agents: int,
 ) -> None:
     while True:
         report = WorkerReport(
             health=pipeline.health(),
             link_up=link_up(),
             metrics=generate_latest(metrics.registry),
-            agents=agents,
         )
         await send(("report", report))
         await asyncio.sleep(HEALTH_EVERY_S)

@@ -4,9 +4,9 @@ they report, tell them of maintenance windows, restart one that dies, stop them.
 The live state the pages, the API and the alerts read stays this process's
 ``FleetState``, kept up to date from the workers' reports (state_mirror.py). Intake
 health (``/healthz``) is theirs together: stalled or failing if any worker is, or if a
-worker is not running. Their metrics are summed into this process's ``/metrics`` under
-the same names, so dashboards and alert rules read the same series whatever the number
-of workers.
+worker is not running or has no broker link. Their metrics are summed into this
+process's ``/metrics`` under the same names, so dashboards and alert rules read the same
+series whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -169,6 +169,10 @@ class IngestWorkers:
                     stalled = True
                     failure = failure or f"ingest worker {worker.spec.name} is not running"
                 continue
+            if not report.link_up and not starting:
+                # Its agents' messages wait at the broker and none of them is timed out.
+                stalled = True
+                failure = failure or f"ingest worker {worker.spec.name} has no broker link"
             health = report.health
             stalled = stalled or health.stalled
             waiting = max(waiting, health.waiting_s)
