@@ -178,13 +178,7 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
         subscriptions=topics_of(sorted(mine)),
     )
 
-    def writer_full(full: bool) -> None:
-        if full:
-            link.pause_reading()
-        else:
-            link.resume_reading()
-
-    writer.on_full = writer_full
+    writer.on_full = link.hold_reading
 
     def heard(message: Any) -> None:
         kind = message[0]

@@ -5,7 +5,7 @@ paho runs without a thread of its own: its socket is watched by the event loop
 (``add_reader``/``add_writer``, paho's "external loop" API) and its callbacks run on the
 loop, so a message goes from the socket to ingest with no hand-over between threads.
 That is what makes back-pressure possible: while the writer holds more records than
-its bound (server/monitoring/writer.py), ``pause_reading`` takes the socket off the
+its bound (server/monitoring/writer.py), ``hold_reading`` takes the socket off the
 loop; the kernel's buffer fills, the broker stops sending and keeps the rest in our
 persistent session, where it survives a restart. The server's memory stays bounded
 whatever the agents send (docs/operations.md, "Back-pressure"). Acknowledgements and
@@ -136,22 +136,17 @@ class MqttLink:
         connection returns."""
         self._client.publish(topic, payload, qos=qos, retain=retain)
 
-    def pause_reading(self) -> None:
-        """Take no more messages until ``resume_reading``: the broker keeps them."""
-        if self._reading.is_set():
+    def hold_reading(self, hold: bool) -> None:
+        """While ``hold``, take no more messages: the broker keeps them. The writer's
+        ``on_full`` (server/monitoring/writer.py)."""
+        if hold and self._reading.is_set():
             self._reading.clear()
             if self._sock is not None:
                 self._loop.remove_reader(self._sock)
-
-    def resume_reading(self) -> None:
-        if not self._reading.is_set():
+        elif not hold and not self._reading.is_set():
             self._reading.set()
             if self._sock is not None:
                 self._loop.add_reader(self._sock, self._readable)
-
-    @property
-    def reading(self) -> bool:
-        return self._reading.is_set()
 
     # -- the connection's upkeep on the loop -------------------------------------------
 

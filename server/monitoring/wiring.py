@@ -268,14 +268,7 @@ def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
             raise StartupError(f"--mqtt: {exc}") from exc
         sweeper = None
         if pipeline is not None:
-
-            def writer_full(full: bool) -> None:
-                if full:
-                    link.pause_reading()
-                else:
-                    link.resume_reading()
-
-            pipeline.writer.on_full = writer_full
+            pipeline.writer.on_full = link.hold_reading
             pipeline.attach_link(link.publish)
             sweeper = asyncio.create_task(
                 pipeline.sweep_forever(settings.sweep_interval_s), name="timeout-sweeper"
