@@ -1,9 +1,12 @@
-"""The real server app for API tests, without a broker, and tokens to call it with."""
+"""The real server app for API tests, without a broker or with a real one, and tokens to
+call it with."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import secrets
+import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -28,6 +31,18 @@ from xaso.server.web.tokens import Role, TokenStore
 # No broker link, so no sweeper to let a will stand its grace: wills count at once.
 WILLS_AT_ONCE = StateRules(will_grace_s=0)
 PASSWORD = "correct horse battery"  # every account the tests make
+
+
+def broker_settings(tmp_path: Path, mqtt_url: str, **changes: object) -> Settings:
+    """The small inventory on SQLite, against a real broker, with a session of its own."""
+    settings = Settings(
+        inventory=str(SMALL_INVENTORY),
+        mqtt=mqtt_url,
+        store=f"sqlite:///{tmp_path / 'timeseries.db'}",
+        data_dir=str(tmp_path / "server"),
+        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
+    )
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
 
 
 def small_deps(store: Store, clock_ms: Callable[[], int] | None = None) -> Deps:

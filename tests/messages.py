@@ -1,12 +1,17 @@
-"""Builders of wire messages for tests, through the real contract module."""
+"""Builders of wire messages for tests, through the real contract module, and a way to
+publish them to a real broker."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+
+import paho.mqtt.client as mqtt
 
 from tests.paths import DATA
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.protocol import (
+    QOS_RECORDS,
     SCHEMA_VERSION,
     AgentHealth,
     AgentState,
@@ -67,3 +72,20 @@ def heartbeat(
 
 def payload(message: Status | Heartbeat) -> bytes:
     return encode(message)
+
+
+def publish_all(port: int, messages: list[tuple[str, bytes]], max_inflight: int = 20) -> None:
+    """Publish at QoS 1 from a client of its own, and return once the broker has
+    acknowledged every message."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4().hex}")
+    client.max_inflight_messages_set(max_inflight)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    try:
+        infos = [client.publish(topic, body, qos=QOS_RECORDS) for topic, body in messages]
+        for info in infos:
+            info.wait_for_publish(timeout=60)
+    finally:
+        client.loop_stop()
+        client.disconnect()

@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from tests.apps import bearer
+from tests.apps import bearer, broker_settings
 from tests.audio import wav
 from tests.doubles import Clock
 from tests.messages import SMALL_INVENTORY, small_index
@@ -319,13 +319,7 @@ async def test_commands_reach_a_subscribed_gateway_as_retained_sets(
     mosquitto: MosquittoServer,
     aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
 ) -> None:
-    settings = Settings(
-        inventory=str(SMALL_INVENTORY),
-        mqtt=mosquitto.url,
-        store=f"sqlite:///{tmp_path / 'ts.db'}",
-        data_dir=str(tmp_path / "server"),
-        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
-    )
+    settings = broker_settings(tmp_path, mosquitto.url)
     app = create_app(settings)
     client = await aiohttp_client(app)
     officer = bearer(app, Role.OPERATOR, "alpha")

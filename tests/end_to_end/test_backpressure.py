@@ -6,58 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from tests.messages import SMALL_INVENTORY, heartbeat, payload
+from tests.apps import broker_settings
+from tests.messages import heartbeat, payload, publish_all
 from tests.waiting import eventually
-from xaso.protocol import QOS_RECORDS, heartbeat_topic
+from xaso.protocol import heartbeat_topic
 from xaso.server.app import create_app
 from xaso.server.keys import METRICS, STORE
 from xaso.server.monitoring.keys import WRITER
 from xaso.server.monitoring.writer import Intake
-from xaso.server.settings import Settings
 from xaso.testbed.mosquitto import MosquittoServer
 
 BURST = 600
 BOUND = 30  # records: ten heartbeats of two readings
-
-
-def publish_burst(url_port: int, agent: str, first_ms: int) -> None:
-    """Every heartbeat published at QoS 1 and acknowledged by the broker."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"burst-{uuid.uuid4().hex}")
-    client.max_inflight_messages_set(200)
-    client.max_queued_messages_set(0)
-    client.connect("127.0.0.1", url_port)
-    client.loop_start()
-    try:
-        infos = [
-            client.publish(
-                heartbeat_topic(agent),
-                payload(
-                    heartbeat(
-                        agent,
-                        seq,
-                        {"alpha-rc-1": True, "alpha-cam-1": seq % 2 == 0},
-                        ts_ms=first_ms + seq * 1_000,
-                        historical=True,
-                    )
-                ),
-                qos=QOS_RECORDS,
-            )
-            for seq in range(1, BURST + 1)
-        ]
-        for info in infos:
-            info.wait_for_publish(timeout=60)
-    finally:
-        client.loop_stop()
-        client.disconnect()
 
 
 async def test_a_burst_past_the_bound_pauses_reading_and_is_stored_whole(
@@ -65,15 +32,9 @@ async def test_a_burst_past_the_bound_pauses_reading_and_is_stored_whole(
     mosquitto: MosquittoServer,
     aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
 ) -> None:
-    settings = Settings(
-        inventory=str(SMALL_INVENTORY),
-        mqtt=mosquitto.url,
-        store=f"sqlite:///{tmp_path / 'timeseries.db'}",
-        data_dir=str(tmp_path / "server"),
-        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
-        max_pending_records=BOUND,
+    client = await aiohttp_client(
+        create_app(broker_settings(tmp_path, mosquitto.url, max_pending_records=BOUND))
     )
-    client = await aiohttp_client(create_app(settings))
     app = client.server.app
     assert app is not None
     writer = app[WRITER]
@@ -104,7 +65,22 @@ async def test_a_burst_past_the_bound_pauses_reading_and_is_stored_whole(
     )
     first_ms = int(time.time() * 1000) - (BURST + 10) * 1_000
     port = int(mosquitto.url.rsplit(":", 1)[1])
-    await asyncio.to_thread(publish_burst, port, "alpha-gw", first_ms)
+    burst = [
+        (
+            heartbeat_topic("alpha-gw"),
+            payload(
+                heartbeat(
+                    "alpha-gw",
+                    seq,
+                    {"alpha-rc-1": True, "alpha-cam-1": seq % 2 == 0},
+                    ts_ms=first_ms + seq * 1_000,
+                    historical=True,
+                )
+            ),
+        )
+        for seq in range(1, BURST + 1)
+    ]
+    await asyncio.to_thread(publish_all, port, burst, 200)
 
     store = app[STORE]
 

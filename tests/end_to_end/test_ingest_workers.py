@@ -10,24 +10,22 @@ import asyncio
 import os
 import signal
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from tests.messages import SMALL_INVENTORY, heartbeat, payload
+from tests.apps import broker_settings
+from tests.messages import heartbeat, payload, publish_all
 from tests.waiting import eventually
-from xaso.protocol import QOS_RECORDS, heartbeat_topic
+from xaso.protocol import heartbeat_topic
 from xaso.server.app import create_app
 from xaso.server.database import ServerDatabase
 from xaso.server.keys import STORE
 from xaso.server.monitoring.keys import WORKERS
 from xaso.server.monitoring.partition import worker_of
-from xaso.server.settings import Settings
 from xaso.server.web.tokens import Role, TokenStore
 from xaso.testbed.mosquitto import MosquittoServer
 
@@ -35,24 +33,17 @@ WORKERS_COUNT = 3  # alpha-gw and beta-gw fall to different workers of three
 
 
 def publish(port: int, beats: list[tuple[str, int, dict[str, bool]]]) -> None:
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"pub-{uuid.uuid4().hex}")
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    try:
-        now_ms = int(time.time() * 1000)
-        infos = [
-            client.publish(
+    now_ms = int(time.time() * 1000)
+    publish_all(
+        port,
+        [
+            (
                 heartbeat_topic(agent),
                 payload(heartbeat(agent, seq, readings, ts_ms=now_ms - (10 - seq) * 1_000)),
-                qos=QOS_RECORDS,
             )
             for agent, seq, readings in beats
-        ]
-        for info in infos:
-            info.wait_for_publish(timeout=30)
-    finally:
-        client.loop_stop()
-        client.disconnect()
+        ],
+    )
 
 
 async def test_workers_share_the_agents_and_the_web_tier_sees_their_state(
@@ -61,14 +52,8 @@ async def test_workers_share_the_agents_and_the_web_tier_sees_their_state(
     aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
 ) -> None:
     assert worker_of("alpha-gw", WORKERS_COUNT) != worker_of("beta-gw", WORKERS_COUNT)
-    settings = Settings(
-        inventory=str(SMALL_INVENTORY),
-        mqtt=mosquitto.url,
-        store=f"sqlite:///{tmp_path / 'timeseries.db'}",
-        data_dir=str(tmp_path / "server"),
-        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
-        sweep_interval_s=0.2,
-        ingest_workers=WORKERS_COUNT,
+    settings = broker_settings(
+        tmp_path, mosquitto.url, sweep_interval_s=0.2, ingest_workers=WORKERS_COUNT
     )
     client = await aiohttp_client(create_app(settings))
     app = client.server.app

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,13 +15,12 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from tests.apps import broker_settings
 from tests.audio import wav
-from tests.messages import SMALL_INVENTORY
 from tests.waiting import eventually
 from xaso.protocol import decode_schedule_set
 from xaso.server.app import create_app
 from xaso.server.database import ServerDatabase
-from xaso.server.settings import Settings
 from xaso.server.web.tokens import Role, TokenStore
 from xaso.testbed.mosquitto import MosquittoServer
 
@@ -32,13 +30,7 @@ async def test_a_schedule_reaches_the_gateway_and_the_api_shows_it_in_sync(
     mosquitto: MosquittoServer,
     aiohttp_client: Callable[[web.Application], Awaitable[TestClient]],
 ) -> None:
-    settings = Settings(
-        inventory=str(SMALL_INVENTORY),
-        mqtt=mosquitto.url,
-        store=f"sqlite:///{tmp_path / 'ts.db'}",
-        data_dir=str(tmp_path / "server"),
-        mqtt_client_id=f"xaso-test-{uuid.uuid4().hex[:6]}",
-    )
+    settings = broker_settings(tmp_path, mosquitto.url)
     client = await aiohttp_client(create_app(settings))
     with ServerDatabase(settings.database_path) as server_db:
         tokens = TokenStore(server_db.connection)
