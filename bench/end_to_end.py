@@ -45,6 +45,11 @@ phase::
 - ``cpu_us_per_heartbeat``: the consumer's CPU (its whole process tree) from the final
   run's start until its drain, per stored heartbeat. The machine's other processes
   (broker, influxd, publishers) are not in it.
+- ``store_cpu_us_per_heartbeat``: ``influxd``'s CPU over the same time, per stored
+  heartbeat (0 on SQLite, which runs inside the server); ``machine_busy_pct``: the
+  share of all the machine's cores in use over it. Near 100, the machine was full: the
+  consumer, the store, the broker and the publishers share it, and the rate says as
+  much about the others' cost as about the consumer's.
 - ``overload_*``: offered 2.5 x the sustained rate; ``overload_stored_per_s`` what was
   stored meanwhile (at the sustained rate when intake is bounded), ``overload_peak_rss_mb``
   the server's peak RSS, ``overload_lost`` what was missing after the drain (must be 0),
@@ -149,11 +154,11 @@ def run_store(
     with (
         store_url(store, folder) as (url, influx),
         running_mosquitto(folder) as broker,
-        xaso_server(inventory, broker.url, url, folder, args.workers) as process,
+        xaso_server(inventory, broker.url, url, folder, args.workers, args.write_lanes) as process,
     ):
         view = store_view(store, folder, influx, fleet, session)
         publish_births("127.0.0.1", broker.port, fleet.agents, session)
-        consumer = StoreConsumer(store, process, view)
+        consumer = StoreConsumer(store, process, view, getattr(influx, "pid", None))
         h = harness(fleet, broker.port, consumer, args, session)
         final = h.search(args.start_rate, args.step_seconds, args.seconds)
         sustained = final.offered if final.held else final.stored_rate
@@ -174,6 +179,8 @@ def summary(phase: Phase, fleet: Fleet, ceiling: Phase | None) -> str:
         f"stored_per_s={final.stored_rate:.0f}",
         f"seconds={final.seconds:.0f}",
         f"cpu_us_per_heartbeat={final.cpu_us_per_heartbeat:.0f}",
+        f"store_cpu_us_per_heartbeat={final.store_cpu_us_per_heartbeat:.0f}",
+        f"machine_busy_pct={final.machine_busy_pct:.0f}",
         f"lost={final.check.lost}",
         f"lost_readings={final.check.lost_readings}",
         f"extra={final.check.extra}",
@@ -213,6 +220,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--overload-seconds", type=float, default=60.0)
     parser.add_argument("--publishers", type=int, default=2, help="load generator processes")
     parser.add_argument("--workers", type=int, default=1, help="xaso server's --ingest-workers")
+    parser.add_argument(
+        "--write-lanes", type=int, default=0, help="xaso server's --store-write-lanes (0: its own)"
+    )
     parser.add_argument("--skip-ceiling", action="store_true")
     args = parser.parse_args(argv)
     if not 2 <= args.agents <= 100_000 or not 1 <= args.devices_per_agent <= 99:

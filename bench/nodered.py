@@ -33,7 +33,10 @@ Reading the output
     ratio_xaso_vs_node_red=...
 
 ``cpu_us_per_heartbeat`` is each consumer's process tree's CPU per stored heartbeat in
-its final run (influxd's is in neither). ``same_fields=yes`` when both databases hold
+its final run (influxd's is in neither); ``influxd_cpu_us_per_heartbeat`` is the
+InfluxDB server's over the same time, and ``machine_busy_pct`` the share of all the
+machine's cores in use: near 100, the machine, not the consumer, set the rate (both
+consumers then meet the same ``influxd`` cost per heartbeat). ``same_fields=yes`` when both databases hold
 the same field keys for both measurements.
 
 Where npm cannot install the packages (no network, no npm), the bench says so and
@@ -189,6 +192,8 @@ def line(label: str, step: Step) -> str:
     return (
         f"consumer={label} sustained_per_s={sustained:.0f} stored_per_s={step.stored_rate:.0f} "
         f"seconds={step.seconds:.0f} cpu_us_per_heartbeat={step.cpu_us_per_heartbeat:.0f} "
+        f"influxd_cpu_us_per_heartbeat={step.store_cpu_us_per_heartbeat:.0f} "
+        f"machine_busy_pct={step.machine_busy_pct:.0f} "
         f"lost={step.check.lost} lost_readings={step.check.lost_readings} extra={step.check.extra}"
     )
 
@@ -205,6 +210,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--xaso-start-rate", type=float, default=400.0)
     parser.add_argument("--publishers", type=int, default=2, help="load generator processes")
     parser.add_argument("--workers", type=int, default=1, help="xaso server's --ingest-workers")
+    parser.add_argument(
+        "--write-lanes", type=int, default=0, help="xaso server's --store-write-lanes (0: its own)"
+    )
     parser.add_argument("--node-red-dir", type=Path, help="install Node-RED here (kept)")
     return parser.parse_args(argv)
 
@@ -225,17 +233,19 @@ def main(args: argparse.Namespace) -> int:
             session = int(time.time() * 1000)
             with running_node_red(red, fleet, root, broker.port, influx.port, "nodered") as nr:
                 view = InfluxView(influx.url, "nodered", fleet, session)
-                consumer = StoreConsumer("node-red", nr, view)
+                consumer = StoreConsumer("node-red", nr, view, influx.pid)
                 h = Harness(fleet, broker.port, session, args.publishers, consumer)
                 node_red = h.search(args.node_red_start_rate, args.step_seconds, args.seconds)
             print(line("node-red", node_red), flush=True)
             session = int(time.time() * 1000)
             (root / "xaso").mkdir()
             store = f"influxdb://127.0.0.1:{influx.port}/xaso"
-            with xaso_server(inventory, broker.url, store, root / "xaso", args.workers) as server:
+            with xaso_server(
+                inventory, broker.url, store, root / "xaso", args.workers, args.write_lanes
+            ) as server:
                 publish_births("127.0.0.1", broker.port, fleet.agents, session)
                 view = InfluxView(influx.url, "xaso", fleet, session)
-                consumer = StoreConsumer("xaso-influxdb", server, view)
+                consumer = StoreConsumer("xaso-influxdb", server, view, influx.pid)
                 h = Harness(fleet, broker.port, session, args.publishers, consumer)
                 xaso = h.search(args.xaso_start_rate, args.step_seconds, args.seconds)
             print(line("xaso-influxdb", xaso), flush=True)

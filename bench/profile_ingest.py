@@ -347,6 +347,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=30.0, help="load duration")
     parser.add_argument("--publishers", type=int, default=2, help="load generator processes")
     parser.add_argument("--workers", type=int, default=1, help="passed to xaso server when > 1")
+    parser.add_argument(
+        "--write-lanes", type=int, default=0, help="xaso server's --store-write-lanes (0: its own)"
+    )
     parser.add_argument("--top", type=int, default=15, help="frames listed per table")
     parser.add_argument("--raw-dir", type=Path, help="keep py-spy's collapsed stacks here")
     return parser.parse_args(argv)
@@ -367,7 +370,9 @@ def main(args: argparse.Namespace) -> None:
             with (
                 end_to_end.store_url(store, folder) as (url, influx),
                 running_mosquitto(folder) as broker,
-                xaso_server(inventory, broker.url, url, folder, args.workers) as server,
+                xaso_server(
+                    inventory, broker.url, url, folder, args.workers, args.write_lanes
+                ) as server,
             ):
                 publish_births("127.0.0.1", broker.port, fleet.agents, session)
                 view = end_to_end.store_view(store, folder, influx, fleet, session)

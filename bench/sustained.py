@@ -33,7 +33,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -48,7 +47,7 @@ import paho.mqtt.client as mqtt
 from load import CONNECT_TIMEOUT_S, Fleet, offered_load
 
 from xaso.protocol import SUBSCRIPTION
-from xaso.testbed.ports import free_port
+from xaso.testbed.server_process import ServerProcess
 
 REPO = Path(__file__).resolve().parent.parent
 KEEP_UP = 0.98  # stored / offered for a step to hold
@@ -81,6 +80,14 @@ def process_tree(roots: list[int]) -> list[int]:
             seen.append(pid)
             todo += _children(pid)
     return seen
+
+
+def machine_busy_s() -> float:
+    """CPU seconds every core of the machine spent busy (not idle nor waiting on I/O)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(f) for f in stat.readline().split()[1:]]
+    idle, iowait = ticks[3], ticks[4]
+    return (sum(ticks[:8]) - idle - iowait) / CLK_TCK
 
 
 def tree_cpu_s(roots: list[int]) -> float:
@@ -141,6 +148,10 @@ class Consumer(Protocol):
 
     def pids(self) -> list[int]:
         """The processes whose tree is the consumer (its CPU and RSS)."""
+        ...
+
+    def store_pids(self) -> list[int]:
+        """The store's server (``influxd``) when it is a process apart: its CPU."""
         ...
 
     def stored(self, since_seq: int) -> int:
@@ -278,40 +289,23 @@ def metrics_value(text: str, name: str) -> float | None:
 
 @contextlib.contextmanager
 def xaso_server(
-    inventory: Path, mqtt_url: str, store_url: str, folder: Path, workers: int = 1
-) -> Iterator[subprocess.Popen[bytes]]:
-    """``python -m xaso server`` with this checkout's code, connected to the broker;
-    stopped (SIGTERM, as systemd does) on exit."""
-    port = free_port()
-    command = [sys.executable, "-m", "xaso", "server", "--inventory", str(inventory)]
-    command += ["--mqtt", mqtt_url, "--store", store_url, "--data-dir", str(folder)]
-    command += ["--listen", f"127.0.0.1:{port}", "--mqtt-client-id", "xaso-bench"]
-    if workers > 1:
-        command += ["--ingest-workers", str(workers)]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
-    }
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    inventory: Path,
+    mqtt_url: str,
+    store_url: str,
+    folder: Path,
+    workers: int = 1,
+    write_lanes: int = 0,
+) -> Iterator[ServerProcess]:
+    """``python -m xaso server`` with this checkout's code (xaso/testbed/server_process.py),
+    connected to the broker; stopped (SIGTERM, as systemd does) on exit. ``workers`` and
+    ``write_lanes``: its ``--ingest-workers`` and ``--store-write-lanes``."""
+    extra = ("--ingest-workers", str(workers), "--store-write-lanes", str(write_lanes))
+    server = ServerProcess(folder, mqtt_url, inventory, "xaso-bench", extra, store_url=store_url)
     try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"xaso server exited: {log.read_text(errors='replace')[-2000:]}")
-            with contextlib.suppress(OSError):
-                url = f"http://127.0.0.1:{port}/metrics"
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    text = response.read().decode()
-                if metrics_value(text, "xaso_mqtt_connected") == 1:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"xaso server not connected in time: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield process
+        server.start(SERVER_START_S)
+        yield server
     finally:
-        stop_process(process)
+        server.stop()
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
@@ -329,11 +323,16 @@ class StoreConsumer:
     """A server whose store is read by ``view``: xaso, or Node-RED."""
 
     label: str
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | ServerProcess
     view: SqliteView | InfluxView
+    store_pid: int | None = None  # influxd's
 
     def pids(self) -> list[int]:
-        return [self.process.pid]
+        pid = self.process.pid
+        return [] if pid is None else [pid]
+
+    def store_pids(self) -> list[int]:
+        return [] if self.store_pid is None else [self.store_pid]
 
     def stored(self, since_seq: int) -> int:
         return self.view.stored(since_seq)
@@ -418,6 +417,9 @@ class PahoCeiling:
     def pids(self) -> list[int]:
         return [self._process.pid] if self._process.pid else []
 
+    def store_pids(self) -> list[int]:
+        return []
+
     def stored(self, since_seq: int) -> int:
         return int(self._received.value)
 
@@ -453,6 +455,9 @@ class Step:
     behind_s: float = 0.0  # the furthest a publisher fell behind its schedule
     check: Check = field(default_factory=Check)
     cpu_s: float = 0.0  # the consumer's, from the start until drained
+    store_cpu_s: float = 0.0  # influxd's, over the same time (0: no store apart)
+    machine_cpu_s: float = 0.0  # every process's on every core, over the same time
+    wall_s: float = 0.0  # that time
     stored: int = 0  # heartbeats stored from the start until drained
     drain_s: float = 0.0  # from the end of the load until drained
     peak_rss: int = 0  # the consumer's tree, bytes
@@ -475,6 +480,16 @@ class Step:
     def cpu_us_per_heartbeat(self) -> float:
         return 1e6 * self.cpu_s / max(1, self.stored)
 
+    @property
+    def store_cpu_us_per_heartbeat(self) -> float:
+        return 1e6 * self.store_cpu_s / max(1, self.stored)
+
+    @property
+    def machine_busy_pct(self) -> float:
+        """The machine's CPU in use, % of all its cores: near 100, no consumer could
+        have gone faster on it."""
+        return 100 * self.machine_cpu_s / max(1e-9, self.wall_s * (os.cpu_count() or 1))
+
     def line(self, kind: str = "step") -> str:
         return (
             f"{kind} consumer={self.consumer} offered_per_s={self.offered:.0f} "
@@ -484,6 +499,8 @@ class Step:
             f"lost={self.check.lost} lost_readings={self.check.lost_readings} "
             f"extra={self.check.extra} drain_s={self.drain_s:.1f} "
             f"cpu_us_per_heartbeat={self.cpu_us_per_heartbeat:.0f} "
+            f"store_cpu_us_per_heartbeat={self.store_cpu_us_per_heartbeat:.0f} "
+            f"machine_busy_pct={self.machine_busy_pct:.0f} "
             f"peak_rss_mb={self.peak_rss / 2**20:.0f} publishers_behind_s={self.behind_s:.2f} "
             f"held={'yes' if self.held else 'no'}"
         )
@@ -508,7 +525,7 @@ class Harness:
     def step(self, rate: float, seconds: float) -> Step:
         step = Step(self.consumer.label, rate, seconds)
         since = min(self.next_seq.values())
-        roots = self.consumer.pids()
+        roots, store_roots = self.consumer.pids(), self.consumer.store_pids()
         with (
             offered_load(
                 "127.0.0.1",
@@ -523,7 +540,8 @@ class Harness:
             PeakRss(roots) as rss,
         ):
             c0 = self.consumer.stored(since)
-            cpu0 = tree_cpu_s(roots)
+            cpu0, store_cpu0 = tree_cpu_s(roots), tree_cpu_s(store_roots)
+            machine0, wall0 = machine_busy_s(), time.monotonic()
             t0 = run.start()
             samples = []
             for at in (t0 + seconds / 2, t0 + seconds):
@@ -540,6 +558,9 @@ class Harness:
             step.backlog_growth = (sent_end - stored_end) - (sent_mid - stored_mid)
             step.stored, step.drain_s = self._drain(since, c0, step.published, t_end)
             step.cpu_s = tree_cpu_s(roots) - cpu0
+            step.store_cpu_s = tree_cpu_s(store_roots) - store_cpu0
+            step.machine_cpu_s = machine_busy_s() - machine0
+            step.wall_s = time.monotonic() - wall0
         step.peak_rss = rss.peak
         ranges = {}
         for result in results:

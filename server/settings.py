@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from xaso.server.database import FILE_NAME as DATABASE_FILE
+from xaso.server.store.base import INFLUXDB_WRITE_LANES
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,15 @@ class Settings:
             "help": "records received but not yet stored that the server holds at most; "
             "past this it stops reading from the broker, which keeps the rest, until half "
             "are stored (bounds the server's memory under overload)"
+        },
+    )
+
+    store_write_lanes: int = field(
+        default=0,
+        metadata={
+            "help": "batches written to the store at once, each agent's records always in "
+            "the same one so its order holds; 0: as suits the store (1 for SQLite, "
+            f"{INFLUXDB_WRITE_LANES} for InfluxDB, which spreads concurrent writes over its cores)"
         },
     )
 

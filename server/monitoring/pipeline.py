@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from xaso.protocol import QOS_RECORDS, SCHEMA_VERSION, Replay, encode, replay_topic
+from xaso.protocol import QOS_RECORDS, SCHEMA_VERSION, Replay, encode, parse_topic, replay_topic
 from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Handled, Ingest
 from xaso.server.monitoring.intake_journal import DeadLetter, IntakeJournal
@@ -37,7 +37,7 @@ from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.writer import Ack, Intake, StoreWriter
 from xaso.server.records import Record
 from xaso.server.settings import Settings
-from xaso.server.store.base import Store
+from xaso.server.store.base import Store, write_lanes_for
 
 log = logging.getLogger("xaso.pipeline")
 
@@ -78,13 +78,21 @@ class Pipeline:
         replay_after_s: float,
         intake_stall_s: float,
         max_pending_records: int = 20_000,
+        write_lanes: int = 1,
         on_records_stored: Callable[[list[Record], int], object] | None = None,
     ) -> None:
         """``on_records_stored``: told of every batch once it is in the store (the
-        indicators' rollups drop the closed days a late record touches)."""
+        indicators' rollups drop the closed days a late record touches).
+        ``write_lanes``: batches written at once, each agent always in the same lane
+        (server/monitoring/writer.py)."""
         self.state, self.ingest = state, ingest
         self.writer = StoreWriter(
-            store, metrics, on_stored=self.on_stored, max_pending=max_pending_records
+            store,
+            metrics,
+            on_stored=self.on_stored,
+            max_pending=max_pending_records,
+            lanes=write_lanes,
+            agent_of=self._agent_of,
         )
         self.sequences, self.journal = sequences, journal
         self._metrics = metrics
@@ -124,6 +132,7 @@ class Pipeline:
             replay_after_s=settings.replay_after_s,
             intake_stall_s=settings.intake_stall_s,
             max_pending_records=settings.max_pending_records,
+            write_lanes=write_lanes_for(store, settings.store_write_lanes),
             on_records_stored=on_records_stored,
         )
 
@@ -145,6 +154,7 @@ class Pipeline:
         if handled.refused is not None:
             reason, detail = handled.refused
             refused = DeadLetter(now_ms, topic, reason, detail[:2000], payload)
+        parsed = parse_topic(topic)
         self.writer.submit(
             Intake(
                 handled.records,
@@ -154,8 +164,17 @@ class Pipeline:
                 received_ms=now_ms,
                 sequences=handled.sequences,
                 refused=refused,
+                agent_id=parsed[0] if parsed is not None else "",
             )
         )
+
+    def _agent_of(self, record: Record) -> str:
+        """The agent a transition of the server's own is ordered with: its device's."""
+        agent_id = getattr(record, "agent_id", None)
+        if agent_id is not None:
+            return str(agent_id)
+        device = self.state.devices.get(getattr(record, "device_id", ""))
+        return device.entry.agent_id if device is not None else ""
 
     async def on_stored(self, batch: Sequence[Intake], letters: Sequence[DeadLetter]) -> None:
         """A batch is in the store: count its numbers as arrived, keep its dead letters

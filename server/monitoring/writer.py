@@ -16,6 +16,14 @@ Memory is bounded: once ``max_pending`` records wait, the writer says it is full
 once half of them are stored it says so again (``on_full(False)``). The broker keeps
 the rest meanwhile. The bound is checked per message, so it is passed by at most one
 message's records (and the server's own transitions, which are never held back).
+
+Order is kept per agent: a reader never sees a gateway's ``stopped`` before the
+heartbeat that came ahead of it. With one lane (the default, and SQLite's: it writes
+one transaction at a time anyway) the store is always a prefix of what came. A store
+that takes concurrent writes well (InfluxDB spreads them over its cores) gets several
+``lanes``: each agent's messages and transitions always go to the same lane, each lane
+writes one batch at a time, so the lanes overlap their round trips and what is stored
+is, per agent, a prefix of what that agent sent.
 """
 
 from __future__ import annotations
@@ -57,6 +65,8 @@ class Intake:
     received_ms: int = 0  # server clock
     # The (agent, seq) numbers the message carried: arrived once stored or kept aside.
     sequences: Sequence[tuple[str, int]] = ()
+    # Whose records these are: the lane they are written in (see the module's docstring).
+    agent_id: str = ""
     # Refused before the store (broken, invalid, unknown agent...): kept aside only.
     refused: DeadLetter | None = None
     queued_at: float = field(default=0.0)  # monotonic, for how long intake waits
@@ -75,6 +85,22 @@ async def _nothing_more(batch: Sequence[Intake], letters: Sequence[DeadLetter]) 
     return None
 
 
+def _no_agent(record: Record) -> str:
+    return ""
+
+
+class _Lane:
+    """One queue of intakes, written one batch at a time."""
+
+    __slots__ = ("current", "queue", "ready")
+
+    def __init__(self) -> None:
+        self.queue: collections.deque[Intake] = collections.deque()
+        self.ready = asyncio.Event()
+        # The batch being written: a cancelled run() must not take it with it.
+        self.current: list[Intake] = []
+
+
 class StoreWriter:
     def __init__(
         self,
@@ -88,12 +114,17 @@ class StoreWriter:
         # stalled and nobody is timed out, so it should not be long.
         max_backoff_s: float = 10.0,
         max_pending: int = 20_000,
+        lanes: int = 1,
+        # The agent whose order a record of the server's own (a transition) belongs to.
+        agent_of: Callable[[Record], str] = _no_agent,
     ) -> None:
+        if lanes < 1:
+            raise ValueError("a writer needs at least one lane")
         self._store = store
         self._metrics = metrics
         self._on_stored = on_stored
-        self._queue: collections.deque[Intake] = collections.deque()
-        self._ready = asyncio.Event()
+        self._lanes = [_Lane() for _ in range(lanes)]
+        self._agent_of = agent_of
         self._max_batch = max_batch
         self._linger_s = linger_s
         self._max_backoff_s = max_backoff_s
@@ -101,17 +132,22 @@ class StoreWriter:
         self._max_pending = max_pending
         self._full = False
         self.on_full: Callable[[bool], None] = _ignore
-        # The batch being written: a cancelled run() must not take it with it.
-        self._current: list[Intake] = []
         # Monotonic time of the first failure of the step being retried; None while fine.
         self.failing_since: float | None = None
         self.last_failure = ""
 
+    def _lane_of(self, agent_id: str) -> _Lane:
+        # Python's hash: stable for the process's life, which is all a lane needs, and
+        # unrelated to the CRC-32 that shares agents among ingest workers.
+        lanes = self._lanes
+        return lanes[hash(agent_id) % len(lanes)] if len(lanes) > 1 else lanes[0]
+
     def submit(self, intake: Intake) -> None:
         """Queue a message's records (possibly none) and what is due once stored."""
         intake.queued_at = time.monotonic()
-        self._queue.append(intake)
-        self._ready.set()
+        lane = self._lane_of(intake.agent_id)
+        lane.queue.append(intake)
+        lane.ready.set()
         self._pending_records += len(intake.records)
         self._metrics.queue_depth.set(self._pending_records)
         if not self._full and self._pending_records >= self._max_pending:
@@ -120,8 +156,16 @@ class StoreWriter:
             self.on_full(True)
 
     def submit_records(self, records: Sequence[Record]) -> None:
-        """The server's own records (transitions): nothing to acknowledge."""
-        self.submit(Intake(records))
+        """The server's own records (transitions): nothing to acknowledge. Each goes
+        in its agent's lane, behind that agent's messages."""
+        if len(self._lanes) == 1:
+            self.submit(Intake(records))
+            return
+        by_agent: dict[str, list[Record]] = {}
+        for record in records:
+            by_agent.setdefault(self._agent_of(record), []).append(record)
+        for agent_id, own in by_agent.items():
+            self.submit(Intake(own, agent_id=agent_id))
 
     @property
     def pending_records(self) -> int:
@@ -133,30 +177,44 @@ class StoreWriter:
         return self._full
 
     @property
+    def lanes(self) -> int:
+        return len(self._lanes)
+
+    @property
     def pending(self) -> int:
-        return len(self._queue) + len(self._current)
+        return sum(len(lane.queue) + len(lane.current) for lane in self._lanes)
 
     def waiting_s(self) -> float:
         """How long the oldest message not yet stored has waited (0 when none waits)."""
-        oldest = self._current[0] if self._current else (self._queue[0] if self._queue else None)
-        return 0.0 if oldest is None else time.monotonic() - oldest.queued_at
+        oldest = min(
+            (
+                (lane.current or lane.queue)[0].queued_at
+                for lane in self._lanes
+                if lane.current or lane.queue
+            ),
+            default=None,
+        )
+        return 0.0 if oldest is None else time.monotonic() - oldest
 
     async def run(self) -> None:
+        await asyncio.gather(*(self._run_lane(lane) for lane in self._lanes))
+
+    async def _run_lane(self, lane: _Lane) -> None:
         while True:
-            while not self._queue:
-                self._ready.clear()
-                await self._ready.wait()
+            while not lane.queue:
+                lane.ready.clear()
+                await lane.ready.wait()
             if self._pending_records < self._max_batch:
                 await asyncio.sleep(self._linger_s)  # let a burst gather into one write
-            self._current = self._take_batch()
-            await self._settle(self._current, attempts=0)
-            self._current = []
+            lane.current = self._take_batch(lane.queue)
+            await self._settle(lane.current, attempts=0)
+            lane.current = []
 
-    def _take_batch(self) -> list[Intake]:
-        batch = [self._queue.popleft()]
+    def _take_batch(self, queue: collections.deque[Intake]) -> list[Intake]:
+        batch = [queue.popleft()]
         size = len(batch[0].records)
-        while size < self._max_batch and self._queue:
-            batch.append(self._queue.popleft())
+        while size < self._max_batch and queue:
+            batch.append(queue.popleft())
             size += len(batch[-1].records)
         return batch
 
@@ -185,9 +243,11 @@ class StoreWriter:
         """At shutdown: settle the batch run() was on and whatever is queued, as one
         batch, tried for at most ``deadline_s``. What cannot be settled is not
         acknowledged (the broker keeps it for the next start) and is logged."""
-        batch = self._current + list(self._queue)
-        self._current = []
-        self._queue.clear()
+        batch: list[Intake] = []
+        for lane in self._lanes:
+            batch += lane.current + list(lane.queue)
+            lane.current = []
+            lane.queue.clear()
         try:
             settled = await asyncio.wait_for(self._settle(batch, attempts=3), deadline_s)
         except TimeoutError:

@@ -24,6 +24,20 @@ from xaso.server.records import (
     TransitionRecord,
 )
 
+# InfluxDB parses and indexes concurrent writes on several cores: with one batch in
+# flight at a time it used one of them and was the intake's limit (bench/end_to_end.py;
+# docs/scaling.md). SQLite takes one write transaction at a time whatever we do.
+INFLUXDB_WRITE_LANES = 4
+
+
+def write_lanes_for(store: Store, asked: int = 0) -> int:
+    """How many batches the writer keeps in flight to ``store`` (0 asked: its own)."""
+    if asked < 0:
+        raise ValueError("--store-write-lanes must be 0 (as suits the store) or more")
+    if asked:
+        return asked
+    return INFLUXDB_WRITE_LANES if store.name == "influxdb" else 1
+
 
 class WriteResult(msgspec.Struct, frozen=True):
     written: int

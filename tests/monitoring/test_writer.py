@@ -190,3 +190,87 @@ async def test_reaching_the_bound_says_full_until_half_is_stored() -> None:
     assert said == [True] and writer.full
     await run_until(writer, lambda: len(acked) == 4)
     assert said == [True, False] and not writer.full
+
+
+class GatedStore(ScriptedStore):
+    """Writes wait until their first record's device is let through: one lane can be
+    held while another goes on."""
+
+    def __init__(self, held: set[str]) -> None:
+        super().__init__()
+        self.held = held
+        self.in_flight = 0
+
+    async def write(self, records: Sequence[Record]) -> WriteResult:
+        self.in_flight += 1
+        try:
+            while any(getattr(r, "device_id", "") in self.held for r in records):
+                await asyncio.sleep(0.005)
+            return await super().write(records)
+        finally:
+            self.in_flight -= 1
+
+
+def agents_in_two_lanes(writer: StoreWriter) -> tuple[str, str]:
+    """Two agent ids that the writer puts in different lanes."""
+    first = "gw-0"
+    lane = writer._lane_of(first)
+    second = next(f"gw-{i}" for i in range(1, 100) if writer._lane_of(f"gw-{i}") is not lane)
+    return first, second
+
+
+def transition(device_id: str, ts_ms: int) -> TransitionRecord:
+    return TransitionRecord(device_id, "c", "radio_gateway", ts_ms, "stopped", "online", "will")
+
+
+async def test_lanes_write_at_once_and_keep_each_agents_order() -> None:
+    store = GatedStore(held=set())
+    agent_of_device: dict[str, str] = {}
+    writer = StoreWriter(
+        store,  # type: ignore[arg-type]
+        Metrics(),
+        linger_s=0.0,
+        lanes=2,
+        agent_of=lambda r: agent_of_device[r.device_id],  # type: ignore[attr-defined]
+    )
+    slow, quick = agents_in_two_lanes(writer)
+    agent_of_device.update({slow: slow, quick: quick})
+    store.held.add(slow)
+    acked: list[str] = []
+    for seq in range(3):
+        for agent in (slow, quick):
+            writer.submit(
+                Intake(
+                    [transition(agent, seq)],
+                    lambda a=agent, s=seq: acked.append(f"{a}/{s}"),  # type: ignore[misc]
+                    agent_id=agent,
+                )
+            )
+    # The server's own transitions go behind their agent's messages, in its lane.
+    writer.submit_records([transition(slow, 10), transition(quick, 10)])
+    # The quick agent's lane goes on while the slow agent's write waits...
+    await run_until(writer, lambda: len(store.written) == 4 and store.in_flight == 1)
+    assert [(r.device_id, r.ts_ms) for r in store.written] == [(quick, t) for t in (0, 1, 2, 10)]
+    assert acked == [f"{quick}/{s}" for s in range(3)]
+    store.held.clear()
+    await writer.flush()  # (run_until cancelled the slow lane's write: shutdown's path)
+    # ...and the slow one's come after, in the order it sent them.
+    slow_times = [r.ts_ms for r in store.written if r.device_id == slow]
+    assert slow_times == [0, 1, 2, 10]
+    assert writer.pending == 0 and writer.pending_records == 0
+
+
+async def test_flush_writes_every_lanes_batch() -> None:
+    store = GatedStore(held=set())
+    writer = StoreWriter(store, Metrics(), linger_s=0.0, lanes=3)  # type: ignore[arg-type]
+    acked: list[int] = []
+    for i in range(12):
+        writer.submit(Intake([record(i)], lambda i=i: acked.append(i), agent_id=f"gw-{i}"))  # type: ignore[misc]
+    await writer.flush()
+    assert sorted(acked) == list(range(12))
+    assert sorted(r.ts_ms for r in store.written) == list(range(12))
+
+
+def test_a_writer_needs_a_lane() -> None:
+    with pytest.raises(ValueError):
+        StoreWriter(ScriptedStore(), Metrics(), lanes=0)  # type: ignore[arg-type]

@@ -93,6 +93,11 @@ class InfluxServer:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The running ``influxd``'s (a bench reads its CPU from /proc)."""
+        return self._process.pid if self._process is not None else None
+
     def start(self) -> None:
         if self.running:
             return
