@@ -256,6 +256,43 @@ async def test_a_stalled_store_times_nobody_out(
     await inner.close()
 
 
+async def test_with_lanes_a_devices_transitions_follow_its_gateways_messages(
+    tmp_path: Path, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
+) -> None:
+    """In several lanes, a transition the server makes for a device (here: timed out
+    with its gateway) is written in the lane of the gateway's messages, behind them."""
+    store = await SqliteStore.open(":memory:")
+    clock = Clock(NOW)
+    async with running_app(
+        tmp_path,
+        aiohttp_client,
+        store,
+        clock,
+        store_write_lanes=3,  # type: ignore[arg-type]
+    ) as client:
+        app = client.app
+        state, pipeline, writer = app[STATE], app[PIPELINE], app[WRITER]
+        assert writer.lanes == 3
+        lane = writer._lane_of("alpha-gw")
+        state.link_up(clock.now_ms)
+        pipeline.on_message(status_topic("alpha-gw"), payload(status("alpha-gw", "online")), None)
+        readings = {"alpha-rc-1": True, "alpha-cam-1": True}
+        pipeline.on_message(
+            heartbeat_topic("alpha-gw"),
+            payload(heartbeat("alpha-gw", 1, readings, ts_ms=NOW)),
+            None,
+        )
+        assert {i.agent_id for i in lane.queue} == {"alpha-gw"}
+        queued = len(lane.queue)
+        clock.advance(60)
+        pipeline.tick(clock.now_ms)  # the gateway times out, its devices become unknown
+        (swept,) = list(lane.queue)[queued:]  # behind the gateway's messages, in their lane
+        assert swept.agent_id == "alpha-gw"
+        assert {r.device_id for r in swept.records} == {"alpha-gw", "alpha-rc-1", "alpha-cam-1"}
+        await stored(client)
+    await store.close()
+
+
 # -- what a stored record changes elsewhere ------------------------------------------------
 
 
