@@ -36,8 +36,8 @@ Reading the output
 its final run (influxd's is in neither); ``influxd_cpu_us_per_heartbeat`` is the
 InfluxDB server's over the same time, and ``machine_busy_pct`` the share of all the
 machine's cores in use: near 100, the machine, not the consumer, set the rate (both
-consumers then meet the same ``influxd`` cost per heartbeat). ``same_fields=yes`` when both databases hold
-the same field keys for both measurements.
+consumers then meet the same ``influxd`` cost per heartbeat). ``same_fields=yes`` when
+both databases hold the same field keys for both measurements.
 
 Where npm cannot install the packages (no network, no npm), the bench says so and
 exits 0 without a figure.

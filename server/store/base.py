@@ -27,7 +27,7 @@ from xaso.server.records import (
 # InfluxDB parses and indexes concurrent writes on several cores: with one batch in
 # flight at a time it used one of them and was the intake's limit (bench/end_to_end.py;
 # docs/scaling.md). SQLite takes one write transaction at a time whatever we do.
-INFLUXDB_WRITE_LANES = 4
+INFLUXDB_WRITE_LANES = 2
 
 
 def write_lanes_for(store: Store, asked: int = 0) -> int:
