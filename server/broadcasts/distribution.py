@@ -232,6 +232,8 @@ class ScheduleDistributor:
         self.due: dict[str, ScheduleSet] = {}  # agent -> the set it should hold now
         # agent -> (version, horizon_ms) last published since the link came up
         self._published: dict[str, tuple[str, int]] = {}
+        # agent -> the gateway's connection (session) its set was last seen or sent in
+        self._sessions: dict[str, int] = {}
         # agent -> version -> what is known of it; the one due now last.
         self._planned: dict[str, dict[str, PlannedVersion]] = {}
         self._targets: _Targets = {}
@@ -272,6 +274,33 @@ class ScheduleDistributor:
             sent.append(agent)
         if sent:
             log.info("published %d schedule sets", len(sent))
+        return sent
+
+    def connected(self, sessions: Mapping[str, int]) -> list[str]:
+        """Publish again the set of every gateway in a connection newer than the one its
+        set was last sent in (``sessions``: agent -> its newest session, from births).
+
+        A broker whose nodes keep retained messages apart (RabbitMQ's MQTT plugin) gives
+        a gateway that reconnects to another node no retained set on subscribing; sent
+        again, it is live, and reaches it wherever it is. A gateway first seen after the
+        server's start gets its set again too (the same version: the agent keeps what it
+        has), since it may have subscribed where the set was never retained. Answers the
+        gateways whose set was published."""
+        sent = []
+        for agent, session in sessions.items():
+            known = self._sessions.get(agent)
+            if session < 0 or (known is not None and session <= known):
+                continue
+            due = self.due.get(agent)
+            if due is None or self.publish is None:
+                continue  # link_up sends every set again
+            self._sessions[agent] = session
+            self.publish(schedule_topic(agent), encode(due))
+            self.publish(schedule_topic(agent), encode(due))
+            self._published[agent] = (due.version, due.horizon_ms)
+            sent.append(agent)
+        if sent:
+            log.info("published %d schedule sets again to gateways reconnected", len(sent))
         return sent
 
     def _remember(self, agent: str, due: ScheduleSet, now_ms: int) -> None:

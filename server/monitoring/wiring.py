@@ -48,6 +48,9 @@ log = logging.getLogger("xaso.server")
 
 # Windows start and end on the minute in practice; checking every few seconds is plenty.
 MAINTENANCE_CHECK_S = 5.0
+# How soon a gateway that reconnected gets its schedule set sent again (on a broker that
+# keeps retained messages per node); a light pass over the radio gateways' sessions.
+RESEND_SETS_EVERY_S = 2.0
 SEQUENCES_RELOAD_S = 5.0
 # Series the web tier reports itself with ingest workers (its own broker connection).
 WEB_TIER_OWN = frozenset({"xaso_mqtt_connected"})
@@ -222,6 +225,11 @@ async def _restore_state(state: FleetState, store: Store, now_ms: int) -> None:
     log.info("restored the statuses of %d devices", len(latest))
 
 
+def gateway_sessions(state: FleetState) -> dict[str, int]:
+    """Each gateway's newest connection (session) the server has heard of."""
+    return {agent: link.session for agent, link in state.links.items()}
+
+
 def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
     async def broker_ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
@@ -273,9 +281,18 @@ def _broker_ctx(clock_ms: Callable[[], int]) -> Context:
             sweeper = asyncio.create_task(
                 pipeline.sweep_forever(settings.sweep_interval_s), name="timeout-sweeper"
             )
+        # Sets sent again to gateways in a new connection: brokers that keep retained
+        # messages per node (docs/scaling.md, RabbitMQ) give them none on subscribing.
+        resend = asyncio.create_task(
+            every(RESEND_SETS_EVERY_S, lambda: distributor.connected(gateway_sessions(state))),
+            name="schedule-resend",
+        )
         link.start()
         yield
         stopping = True
+        resend.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await resend
         distributor.link_down()
         if pipeline is not None:
             pipeline.attach_link(None)

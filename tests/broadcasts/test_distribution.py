@@ -170,6 +170,32 @@ def test_every_set_goes_again_when_the_window_moves_or_the_link_returns() -> Non
     assert len(distributor.sync([schedule(revision=2)], [], NOW + DAY_MS)) == everyone
 
 
+def test_a_gateway_in_a_new_connection_gets_its_set_again() -> None:
+    """A broker that keeps retained messages per node (RabbitMQ) gives a gateway that
+    reconnected to another node no set on subscribing: the server sends it live."""
+    sent: list[tuple[str, bytes]] = []
+    distributor = ScheduleDistributor(INDEX, horizon_days=8)
+    distributor.sync([schedule()], [], NOW)
+    other = next(agent for agent in sorted(radio_agents(INDEX)) if agent != GATEWAY)
+    # No link yet: nothing to send with (link_up sends every set).
+    assert distributor.connected({GATEWAY: 1}) == []
+    distributor.link_up(lambda topic, payload: sent.append((topic, payload)))
+    distributor.sync([schedule()], [], NOW)
+    sent.clear()
+    # Not heard of yet (-1), or a CCTV gateway (no set): nothing.
+    assert distributor.connected({GATEWAY: -1, "xuan-hong-cctv-gw": 4}) == []
+    # Its first connection the server hears of, then the same one: sent once.
+    assert distributor.connected({GATEWAY: 1, other: 7}) == [GATEWAY, other]
+    assert distributor.connected({GATEWAY: 1, other: 7}) == []
+    # It reconnected (a new session): sent again, the set due now.
+    assert distributor.connected({GATEWAY: 2, other: 7}) == [GATEWAY]
+    topic, payload = sent[-1]
+    assert topic == "xaso/v1/agents/xuan-hong-radio-gw/schedule"
+    assert decode_schedule_set(payload).version == distributor.due[GATEWAY].version
+    # An older session's news comes late: nothing.
+    assert distributor.connected({GATEWAY: 1}) == []
+
+
 def test_the_horizon_of_a_version_a_gateway_still_holds_is_known() -> None:
     distributor = ScheduleDistributor(INDEX, horizon_days=8)
     distributor.sync([schedule()], [], NOW)

@@ -1,6 +1,8 @@
 """The broker path past one machine: a real agent on node 2 of a 3-node RabbitMQ MQTT
 cluster, the real server on node 1, every heartbeat stored once, also those sent while
-the server was restarting (its persistent session lives on node 1 and takes them in).
+the server was restarting (its persistent session lives on node 1 and takes them in);
+and the agent holds its schedule set, though RabbitMQ keeps the server's retained sets
+on node 1 only (the server sends a gateway's set again when it connects).
 
 Skipped where rabbitmq-server is not installed, in CI too (the cluster alone takes
 ~20 s to form; ``bench/broker_cluster.py`` tries the rest of the path).
@@ -100,6 +102,9 @@ def test_an_agent_on_node_2_reaches_the_server_on_node_1_every_heartbeat_once(
     agent = _start_agent(tmp_path, node2.url, device_port)
     try:
         _wait_for(lambda: server.heartbeat_count() >= 4, "heartbeats through node 2")
+        # Retained on node 1 before the agent came: it has its set all the same.
+        held = tmp_path / "agent-state" / "schedule.json"
+        _wait_for(held.exists, "the agent's schedule set, sent again on its connection")
         # Away for a while: node 1 keeps the server's session and queues meanwhile.
         server.stop()
         time.sleep(2.0)
