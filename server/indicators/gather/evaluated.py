@@ -134,6 +134,7 @@ def commune_keys(
     wanted = sorted(set().union(*units)) if units else []
     epochs = {scope: rollups.table.epochs(scope, wanted) for scope in scopes}
     plans = _plans(rollups, playout, planned)
+    days_of: dict[Window, list[int]] = {}  # most communes share one playout window
     every = ExclusionLookup(exclusions, index, excused=True)
     asked = ExclusionLookup(exclusions, index, excused)
     profile_digests: dict[int, bytes] = {}
@@ -164,7 +165,7 @@ def commune_keys(
             sorted(declared_for(declared, snap, profile).items()),
             windows,
             asked.listed(snap, span),
-            [plans.get((rollups.family_key(snap.code), day)) for day in _days(rollups, needs)],
+            [plans.get((rollups.family_key(snap.code), d)) for d in _days(rollups, needs, days_of)],
         )
         keys.append(hashlib.blake2b(msgspec.msgpack.encode(parts), digest_size=16).hexdigest())
     return keys
@@ -178,11 +179,13 @@ def _units(index: InventoryIndex, snap: CommuneSnapshot) -> set[str]:
     return found
 
 
-def _days(rollups: DayRollups, needs: DataRanges) -> list[int]:
+def _days(rollups: DayRollups, needs: DataRanges, known: dict[Window, list[int]]) -> list[int]:
     window = needs.playout
     if window.to_ms <= window.from_ms:
         return []
-    return [day.from_ms for day in rollups.days_touching(window)]
+    if window not in known:
+        known[window] = [day.from_ms for day in rollups.days_touching(window)]
+    return known[window]
 
 
 def _plans(

@@ -482,8 +482,9 @@ class DayRollups:
     # -- invalidation --------------------------------------------------------------------
 
     def invalidate_for_records(self, records: Iterable[object], now_ms: int) -> int:
-        """Drop the rows that records just stored weigh on (call it once a batch is in
-        the store, whatever the records are); how many rows were dropped."""
+        """Drop the rows that records just stored weigh on, and move on the epochs the
+        evaluations kept in memory are keyed on (``late_marks.py``). Call it once a
+        batch is in the store, whatever the records are; how many rows were dropped."""
         records = list(records)
         today = self._day_of(now_ms)
         transitions: dict[tuple[str, str, str], int] = {}
