@@ -9,15 +9,20 @@ commune power cuts that take a gateway down and leave its devices unknown, month
 maintenance; gateway heartbeats every 30 s as production beats; the recent camera and
 recorder readings C1 looks at; a daily bulletin and an emergency drill per commune with
 every cluster's broadcast log, for R8 and R9), then times ``evaluate_communes`` over every
-commune for the 90 days, four times in one process:
+commune for the 90 days, five times in one process:
 
 - ``raw``: without rollups, every figure from the store (the evaluation before rollups);
 - ``cold``: with rollups but none kept yet: it computes and keeps them
   (``server/indicators/gather/rollups.py``);
-- ``warm``: again, the rollups present (checked equal to ``raw``, or the bench fails);
+- ``warm``: again, the rollups present but no evaluation kept from before (the kept
+  results are cleared first; checked equal to ``raw``, or the bench fails);
+- ``served``: again, every commune's evaluation kept by ``warm`` and served from memory
+  (``server/indicators/gather/evaluated.py``; checked equal to ``raw``);
 - ``late_record``: after one late record — a historical reading of a cluster landing on
   a closed day of one commune, with the transition the backfill makes of it — stored
-  and handed to ``invalidate_for_records`` as ingest does.
+  and handed to ``invalidate_for_records`` as ingest does, the evaluations of ``warm``
+  still kept (a verifier opened the overview, then the record came): its commune is
+  evaluated again, the others served. Checked equal to an evaluation with nothing kept.
 
     .venv/bin/python bench/compliance.py                      # SQLite and InfluxDB
     .venv/bin/python bench/compliance.py --store sqlite
@@ -34,8 +39,9 @@ loader's. Printed, per store:
 
     store=sqlite records=… heartbeats=… load_s=… load_records_per_s=…
     store=sqlite store_read_s=… raw_s=… raw_vs_store_read=… cold_s=… cold_vs_store_read=…
-           warm_s=… warm_vs_store_read=… late_record_s=… late_record_vs_store_read=…
-           late_record_rows_dropped=… rollup_rows=… peak_rss_mib=… results=… met=… …
+           warm_s=… warm_vs_store_read=… served_s=… served_vs_store_read=… late_record_s=…
+           late_record_vs_store_read=… late_record_rows_dropped=… late_record_served=…
+           rollup_rows=… peak_rss_mib=… results=… met=… …
 
 ``store_read_s`` is the baseline measured in the same run: reading every device's
 transitions for the period in bulk, the data the evaluation cannot do without when it
@@ -239,6 +245,7 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
     from xaso.server.database import FILE_NAME, ServerDatabase
     from xaso.server.indicators.gather.declared import DeclaredStore
     from xaso.server.indicators.gather.evaluate import IndicatorSources, evaluate_communes
+    from xaso.server.indicators.gather.evaluated import EvaluatedResults
     from xaso.server.indicators.gather.rollups import DayRollups
     from xaso.server.indicators.rollup_table import RollupTable
     from xaso.server.store import open_store
@@ -253,6 +260,7 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
     # What a server's evaluation reads (indicators/wiring.py), without a server.
     db = database.connection
     rollups = DayRollups(RollupTable(db), index)
+    kept = EvaluatedResults(index)
     sources = IndicatorSources(
         index=index,
         store=store,
@@ -262,6 +270,7 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
             index, store, ScheduleTable(db, clock_ms), clock_ms, ReconcileRules()
         ),
         rollups=rollups,
+        results=kept,
     )
     figures: dict[str, Any] = {"rss_before_mib": round(_rss_mib(), 1)}
     try:
@@ -294,20 +303,36 @@ async def evaluate_child(args: argparse.Namespace) -> dict[str, Any]:
 
         # Raw: every figure from the store, as without rollups. Cold: the first
         # evaluation with rollups, which computes and keeps them. Warm: the next.
-        raw = await timed("raw", dataclasses.replace(sources, rollups=None))
+        # Served: the next again, every commune's evaluation kept by the warm one.
+        raw = await timed("raw", dataclasses.replace(sources, rollups=None, results=None))
         await timed("cold", sources)
+        kept.clear()
         warm = await timed("warm", sources)
         differences = _differences(raw, warm)
         if differences:
             raise AssertionError(f"rollups differ from the raw evaluation: {differences[:3]}")
+        kept.served = 0
+        served = await timed("served", sources)
+        figures["served_communes"] = kept.served
+        differences = _differences(raw, served)
+        if differences:
+            raise AssertionError(f"kept results differ from the raw: {differences[:3]}")
         # One late record: a reading from a gateway's backlog on a closed day of one
         # commune, with the transition the backfill makes of it, stored and handed to
         # the rollups as ingest does; then the province again.
         late = late_records(index, args.from_ms, args.to_ms)
         await store.write(late)
         dropped = rollups.invalidate_for_records(late, clock_ms())
+        kept.served = 0
         evaluations = await timed("late_record", sources)
         figures["late_record_rows_dropped"] = dropped
+        figures["late_record_served"] = kept.served
+        fresh = await evaluate_communes(
+            dataclasses.replace(sources, results=None), communes, args.from_ms, args.to_ms
+        )
+        differences = _differences(fresh, evaluations)
+        if differences:
+            raise AssertionError(f"after the late record, kept results differ: {differences[:3]}")
         figures["rollup_rows"] = rollups.table.count()
         verdicts = Counter(r.verdict for e in evaluations for r in e.results)
         figures["communes_evaluated"] = len(evaluations)
@@ -528,7 +553,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--profile",
-        choices=["raw", "cold", "warm", "late_record"],
+        choices=["raw", "cold", "warm", "served", "late_record"],
         default=None,
         help="print a cProfile of that evaluation",
     )

@@ -7,6 +7,7 @@ from aiohttp import web
 from xaso.server.indicators.evidence import Evaluate
 from xaso.server.indicators.gather.declared import DeclaredStore
 from xaso.server.indicators.gather.documents import DocumentStore
+from xaso.server.indicators.gather.evaluated import EvaluatedResults
 from xaso.server.indicators.gather.remediation import RemediationStore
 from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.gather.signoff import SignOffStore
@@ -24,3 +25,6 @@ EVALUATE = web.AppKey("evaluate", Evaluate)
 INDICATOR_PROFILES = web.AppKey("indicator_profiles", ProfileSet)
 # The rollups of closed days the evaluation reuses (gather/rollups.py).
 ROLLUPS = web.AppKey("indicator_rollups", DayRollups)
+# Each commune's evaluation of a closed period, kept while its inputs stay the same
+# (gather/evaluated.py).
+EVALUATED = web.AppKey("indicator_evaluated", EvaluatedResults)

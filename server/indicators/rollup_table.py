@@ -124,6 +124,15 @@ class RollupTable:
             (scope, unit),
         )
 
+    def move_on(self, scope: str, units: Collection[str]) -> None:
+        """Move the units' epochs on without dropping a row: what the evaluated results
+        kept in memory are keyed on (``indicators/late_marks.py``)."""
+        if not units:
+            return
+        with transaction(self._db):
+            for unit in sorted(units):
+                self._moved_on(scope, unit)
+
     def drop(self, scope: str, unit: str, days: Collection[int]) -> int:
         """Drop the rows of ``days`` (their starts); how many there were."""
         if not days:

@@ -16,6 +16,7 @@ from xaso.server.broadcasts.wiring import playout_sources
 from xaso.server.indicators.gather.declared import DeclaredStore
 from xaso.server.indicators.gather.documents import DocumentStore
 from xaso.server.indicators.gather.evaluate import IndicatorSources, evaluate_communes
+from xaso.server.indicators.gather.evaluated import EvaluatedResults
 from xaso.server.indicators.gather.remediation import RemediationStore
 from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.gather.signoff import SignOffStore
@@ -23,6 +24,7 @@ from xaso.server.indicators.keys import (
     DECLARED,
     DOCUMENTS,
     EVALUATE,
+    EVALUATED,
     INDICATOR_PROFILES,
     REMEDIATION,
     ROLLUPS,
@@ -53,6 +55,7 @@ def indicator_sources(app: web.Application) -> IndicatorSources:
         exclusions=app.get(EXCLUSIONS),
         playout=playout_sources(app),
         rollups=app.get(ROLLUPS),
+        results=app.get(EVALUATED),
     )
 
 
@@ -63,6 +66,7 @@ async def _stores_ctx(app: web.Application) -> AsyncIterator[None]:
     app[SIGNOFFS] = SignOffStore(db)
     app[REMEDIATION] = RemediationStore(db, ZoneInfo(app[INDEX].inventory.timezone))
     app[ROLLUPS] = DayRollups(RollupTable(db), app[INDEX])
+    app[EVALUATED] = EvaluatedResults(app[INDEX])
     warming = asyncio.create_task(keep_rollups_warm(app), name="rollups-warm")
     yield
     warming.cancel()

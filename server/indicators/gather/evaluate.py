@@ -16,14 +16,23 @@ import asyncio
 from collections import ChainMap, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
+
+import msgspec
 
 from xaso.inventory import DeviceEntry, InventoryIndex
 from xaso.server.broadcasts.playout_log import PlayoutSources, playout_for
 from xaso.server.broadcasts.playout_outcome import PlayoutOutcome
-from xaso.server.indicators.compute import CommuneData, DeclaredLike, data_ranges, evaluate_commune
+from xaso.server.indicators.compute import CommuneData, data_ranges, evaluate_commune
 from xaso.server.indicators.day_pieces import PiecedHistory
 from xaso.server.indicators.gather.declared import DeclaredStore
+from xaso.server.indicators.gather.evaluated import (
+    EvaluatedResults,
+    Planned,
+    commune_keys,
+    declared_for,
+    span_of,
+)
 from xaso.server.indicators.gather.exclusion_lookup import ExclusionLookup
 from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.measures import DeviceHistory, Window
@@ -34,6 +43,9 @@ from xaso.server.monitoring.exclusions import ExclusionStore
 from xaso.server.store.base import Store
 
 __all__ = ["IndicatorSources", "evaluate_communes"]
+
+# A broadcast still to come or on air: its outcome waits on the clock.
+_UNSETTLED: Final = frozenset({"upcoming", "playing"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,9 @@ class IndicatorSources:
     playout: PlayoutSources | None = None
     # Closed days rolled up (rollups.py); None: everything from the raw store.
     rollups: DayRollups | None = None
+    # Each commune's evaluation of a closed period, kept (evaluated.py); None: none kept.
+    # Used with rollups only.
+    results: EvaluatedResults | None = None
 
 
 async def evaluate_communes(
@@ -66,13 +81,61 @@ async def evaluate_communes(
     """Every indicator of each commune over ``[from_ms, to_ms)`` (its part of it when
     it merged or was created within), in the order asked. ``excused``: leave the
     verifier's excused periods out of availability too. Raises KeyError for a commune
-    the inventory does not know, ``StoreUnavailable`` when the store cannot answer."""
+    the inventory does not know, ``StoreUnavailable`` when the store cannot answer.
+
+    With ``sources.results``, a commune whose inputs are what they were when it was
+    last evaluated over a closed period is served from there (``evaluated.py``)."""
     index = sources.index
     now = now_ms if now_ms is not None else sources.clock_ms()
     profiles = sources.profiles or ProfileSet(load_default_profile())
     snaps = [snapshot(index, code, from_ms, to_ms) for code in communes]
-    chosen = [profiles.for_commune(snap.code, snap.ancestors) for snap in snaps]
-    ranges = [data_ranges(snap, profile, now) for snap, profile in zip(snaps, chosen, strict=True)]
+    planned: list[Planned] = []
+    for snap in snaps:
+        profile = profiles.for_commune(snap.code, snap.ancestors)
+        planned.append((snap, profile, data_ranges(snap, profile, now)))
+    kept = sources.results
+    if kept is not None and kept.index is not index:
+        kept = None  # kept for another inventory
+    keys: list[str | None] = [None] * len(planned)
+    if kept is not None and sources.rollups is not None:
+        keys = commune_keys(
+            index=index,
+            rollups=sources.rollups,
+            declared=sources.declared,
+            exclusions=sources.exclusions,
+            playout=sources.playout,
+            planned=planned,
+            from_ms=from_ms,
+            to_ms=to_ms,
+            now_ms=now,
+            excused=excused,
+        )
+    found: dict[int, CommuneEvaluation] = {}
+    if kept is not None:
+        for at, key in enumerate(keys):
+            served = None if key is None else kept.get((communes[at], from_ms, to_ms, excused), key)
+            if served is not None:
+                found[at] = msgspec.structs.replace(served, computed_ms=now)
+    todo = [at for at in range(len(planned)) if at not in found]
+    if todo:
+        fresh = await _evaluate_planned(sources, [planned[at] for at in todo], now, excused)
+        for at, (evaluation, settled) in zip(todo, fresh, strict=True):
+            found[at] = evaluation
+            key = keys[at]
+            if kept is not None and key is not None and settled:
+                kept.put((communes[at], from_ms, to_ms, excused), key, evaluation)
+    return [found[at] for at in range(len(planned))]
+
+
+async def _evaluate_planned(
+    sources: IndicatorSources, planned: Sequence[Planned], now: int, excused: bool
+) -> list[tuple[CommuneEvaluation, bool]]:
+    """Evaluate the communes from the stores; with each, whether its broadcasts are all
+    settled (none upcoming or playing: its result no longer waits on the clock)."""
+    index = sources.index
+    snaps = [snap for snap, _, _ in planned]
+    chosen = [profile for _, profile, _ in planned]
+    ranges = [needs for _, _, needs in planned]
 
     # Which devices each time range needs: usually one range per kind for every commune.
     histories_needed: dict[Window, _Read] = defaultdict(_Read)
@@ -136,29 +199,27 @@ async def evaluate_communes(
     broadcasts = _PlayoutIndex(playout)
     declared_store = sources.declared
     inputs: list[tuple[CommuneSnapshot, CommuneData, IndicatorProfile]] = []
+    settled: list[bool] = []
     for snap, profile, needs in zip(snaps, chosen, ranges, strict=True):
-        declared: dict[str, DeclaredLike | None] = {}
-        if declared_store is not None and snap.exists:
-            for indicator in profile.declared_indicators():
-                declared[indicator.id] = declared_store.value_for(
-                    snap.code, indicator.id, snap.from_ms, snap.to_ms
-                )
-        span = _union(needs.transitions.values())
+        span = span_of(needs)
+        outcomes = broadcasts.for_snapshot(snap)
         data = CommuneData(
             # A view, not a copy: each commune looks up its own devices only.
             histories=ChainMap(*(histories.get(w, {}) for w in set(needs.transitions.values()))),
             exclusions=exclusions.for_snapshot(snap, span),
             readings=reading_results.get(needs.recording, {}) if needs.recording else {},
-            playout=broadcasts.for_snapshot(snap),
-            declared=declared,
+            playout=outcomes,
+            declared=declared_for(declared_store, snap, profile),
             excused_excluded=excused,
             listed_exclusions=exclusions.listed(snap, span),
         )
         inputs.append((snap, data, profile))
+        settled.append(not any(o.status in _UNSETTLED for o in outcomes))
     # The pure core is CPU only, seconds for a province (more with a trend): in a worker
     # thread, so that the loop goes on ingesting heartbeats and answering meanwhile. Its
     # inputs are the gathered copies above, which nothing else changes.
-    return await asyncio.to_thread(_evaluate_all, inputs, now)
+    evaluations = await asyncio.to_thread(_evaluate_all, inputs, now)
+    return list(zip(evaluations, settled, strict=True))
 
 
 def _evaluate_all(

@@ -44,6 +44,7 @@ from xaso.server.broadcasts.reconcile import outcome_order
 from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS
 from xaso.server.indicators.day_pieces import DeviceDay, PiecedHistory, Summed, device_day, plain
 from xaso.server.indicators.gather.exclusion_lookup import ExclusionLookup
+from xaso.server.indicators.late_marks import late_marks
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.period import day_start_ms, local_day
 from xaso.server.indicators.rollup_table import RollupRow, RollupTable
@@ -114,6 +115,24 @@ class DayRollups:
 
     def _day_of(self, ts_ms: int) -> int:
         return self._day_start(local_day(ts_ms, self.tz))
+
+    def today_ms(self, now_ms: int) -> int:
+        """The start of the local day of ``now_ms``."""
+        return self._day_of(now_ms)
+
+    def days_touching(self, window: Window) -> list[Window]:
+        """The whole local days that ``window`` touches, and the day after it."""
+        day = local_day(window.from_ms, self.tz)
+        last = local_day(max(window.from_ms, window.to_ms - 1), self.tz) + dt.timedelta(days=1)
+        found = []
+        while day <= last:
+            found.append(Window(self._day_start(day), self._day_start(day + dt.timedelta(days=1))))
+            day += dt.timedelta(days=1)
+        return found
+
+    def family_key(self, code: str) -> str:
+        """The unit a merge family's broadcasts are kept under: its communes, joined."""
+        return self._family_key(code)
 
     # -- availability --------------------------------------------------------------------
 
@@ -295,7 +314,7 @@ class DayRollups:
             return await playout_for(sources, communes, window.from_ms, window.to_ms)
         span = Window(days[0].from_ms, days[-1].to_ms)
         families = sorted({self._family_key(code) for code in communes})
-        fingerprints = self._playout_fingerprints(sources, families, days)
+        fingerprints = self.plan_fingerprints(sources, families, days)
         stored = self.table.rows(PLAYOUT, families, span.from_ms, span.to_ms)
         found: list[PlayoutOutcome] = []
         missing: dict[str, list[Window]] = defaultdict(list)
@@ -370,7 +389,7 @@ class DayRollups:
                 return self._family_key(code)
         return None
 
-    def _playout_fingerprints(
+    def plan_fingerprints(
         self, sources: PlayoutSources, families: Sequence[str], days: Sequence[Window]
     ) -> dict[tuple[str, int], str]:
         """Per (family, day): what of the plan fed the day's reconciliation."""
@@ -463,8 +482,10 @@ class DayRollups:
     # -- invalidation --------------------------------------------------------------------
 
     def invalidate_for_records(self, records: Iterable[object], now_ms: int) -> int:
-        """Drop the rows that records just stored weigh on (call it once a batch is in
-        the store, whatever the records are); how many rows were dropped."""
+        """Drop the rows that records just stored weigh on, and move on the epochs the
+        evaluations kept in memory are keyed on (``late_marks.py``). Call it once a
+        batch is in the store, whatever the records are; how many rows were dropped."""
+        records = list(records)
         today = self._day_of(now_ms)
         transitions: dict[tuple[str, str, str], int] = {}
         readings: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -502,6 +523,9 @@ class DayRollups:
             dropped += self.table.drop(scope, unit, reach)
         for family, day in broadcasts.items():
             dropped += self.table.drop_from(PLAYOUT, family, day)
+        # The evaluations kept whole (gather/evaluated.py) of the communes reached.
+        for scope, units in late_marks(records, self.index, self._day_of, today).items():
+            self.table.move_on(scope, units)
         return dropped
 
 
