@@ -69,6 +69,14 @@ class IndicatorSources:
     results: EvaluatedResults | None = None
 
 
+# Communes evaluated in one pass over the stores' data. A pass is CPU on the event loop
+# between its reads: a whole province at once (or 7,500 communes, bench/storm.py's) held
+# the loop for up to 24 s, so heartbeats waited, the broker link missed its keepalive
+# and the server timed nobody out meanwhile. Passes of this size take well under a
+# second, and reading per pass costs little more than reading once.
+COMMUNES_PER_PASS = 25
+
+
 async def evaluate_communes(
     sources: IndicatorSources,
     communes: Sequence[str],
@@ -117,13 +125,15 @@ async def evaluate_communes(
             if served is not None:
                 found[at] = msgspec.structs.replace(served, computed_ms=now)
     todo = [at for at in range(len(planned)) if at not in found]
-    if todo:
-        fresh = await _evaluate_planned(sources, [planned[at] for at in todo], now, excused)
-        for at, (evaluation, settled) in zip(todo, fresh, strict=True):
+    for start in range(0, len(todo), COMMUNES_PER_PASS):
+        part = todo[start : start + COMMUNES_PER_PASS]
+        fresh = await _evaluate_planned(sources, [planned[at] for at in part], now, excused)
+        for at, (evaluation, settled) in zip(part, fresh, strict=True):
             found[at] = evaluation
             key = keys[at]
             if kept is not None and key is not None and settled:
                 kept.put((communes[at], from_ms, to_ms, excused), key, evaluation)
+        await asyncio.sleep(0)  # let the intake and the pages in between two passes
     return [found[at] for at in range(len(planned))]
 
 
