@@ -97,6 +97,9 @@ from xaso.testbed.influxdb import running_influxd  # noqa: E402
 from xaso.testbed.mosquitto import running_mosquitto  # noqa: E402
 
 OVERLOAD = 2.5
+# As deploy/mosquitto/xaso.conf: an overload queues hundreds of thousands of heartbeats
+# in the broker, which the testbed's 1 s autosave would write out whole every second.
+DEPLOYED_AUTOSAVE_S = 60
 
 
 @dataclass
@@ -117,7 +120,7 @@ def harness(
 
 
 def run_ceiling(fleet: Fleet, args: argparse.Namespace, folder: Path) -> Phase:
-    with running_mosquitto(folder) as broker:
+    with running_mosquitto(folder, DEPLOYED_AUTOSAVE_S) as broker:
         ceiling = PahoCeiling("127.0.0.1", broker.port)
         try:
             h = harness(fleet, broker.port, ceiling, args, session_now())
@@ -153,7 +156,7 @@ def run_store(
     session = session_now()
     with (
         store_url(store, folder) as (url, influx),
-        running_mosquitto(folder) as broker,
+        running_mosquitto(folder, DEPLOYED_AUTOSAVE_S) as broker,
         xaso_server(inventory, broker.url, url, folder, args.workers, args.write_lanes) as process,
     ):
         view = store_view(store, folder, influx, fleet, session)
