@@ -72,9 +72,10 @@ class IndicatorSources:
 # Communes evaluated in one pass over the stores' data. A pass is CPU on the event loop
 # between its reads: a whole province at once (or 7,500 communes, bench/storm.py's) held
 # the loop for up to 24 s, so heartbeats waited, the broker link missed its keepalive
-# and the server timed nobody out meanwhile. Passes of this size take well under a
-# second, and reading per pass costs little more than reading once.
-COMMUNES_PER_PASS = 25
+# and the server timed nobody out meanwhile. Each pass reads the stores again (a
+# province of 150 communes is three passes); with passes of this size the storm's
+# warm-up ran in seconds with no hold-up of the loop.
+COMMUNES_PER_PASS = 50
 
 
 async def evaluate_communes(
