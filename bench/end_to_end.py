@@ -19,7 +19,9 @@ loopback ports in a temporary folder (``xaso/testbed``):
    --mqtt ... --store ... --data-dir ... --listen ...`` as a subprocess (``--workers N``
    passed on when N > 1); its CPU and RSS are its process tree's, from /proc.
 
-In each phase ``bench/sustained.py`` searches the sustained zero-loss rate by steps of
+In a store phase a first ``warmup`` step (30 s at half the start rate) covers the
+server's roll-up of the last quarter 10 s after its start. Then, in each phase,
+``bench/sustained.py`` searches the sustained zero-loss rate by steps of
 ``--step-seconds`` (start at ``--start-rate``, up by half while a step holds, then
 halving the interval), then runs ``--seconds`` (60 by default) at the rate found. A step
 holds when the store keeps up (stored rate >= 0.98 x offered, the backlog not growing),
@@ -100,6 +102,7 @@ OVERLOAD = 2.5
 # As deploy/mosquitto/xaso.conf: an overload queues hundreds of thousands of heartbeats
 # in the broker, which the testbed's 1 s autosave would write out whole every second.
 DEPLOYED_AUTOSAVE_S = 60
+WARMUP_S = 30.0
 
 
 @dataclass
@@ -163,6 +166,10 @@ def run_store(
         publish_births("127.0.0.1", broker.port, fleet.agents, session)
         consumer = StoreConsumer(store, process, view, getattr(influx, "pid", None))
         h = harness(fleet, broker.port, consumer, args, session)
+        # The server rolls up the last quarter 10 s after its start (warm_rollups.py):
+        # a step of its own for it, so that the search's first step does not fail on it.
+        warmup = h.step(args.start_rate / 2, WARMUP_S)
+        print(warmup.line("warmup"), flush=True)
         final = h.search(args.start_rate, args.step_seconds, args.seconds)
         sustained = final.offered if final.held else final.stored_rate
         overload = h.step(OVERLOAD * sustained, args.overload_seconds)
