@@ -296,7 +296,6 @@ class ScheduleDistributor:
                 continue  # link_up sends every set again
             self._sessions[agent] = session
             self.publish(schedule_topic(agent), encode(due))
-            self.publish(schedule_topic(agent), encode(due))
             self._published[agent] = (due.version, due.horizon_ms)
             sent.append(agent)
         if sent:

@@ -187,8 +187,10 @@ def test_a_gateway_in_a_new_connection_gets_its_set_again() -> None:
     # Its first connection the server hears of, then the same one: sent once.
     assert distributor.connected({GATEWAY: 1, other: 7}) == [GATEWAY, other]
     assert distributor.connected({GATEWAY: 1, other: 7}) == []
-    # It reconnected (a new session): sent again, the set due now.
+    assert len(sent) == 2
+    # It reconnected (a new session): sent again, the set due now, once.
     assert distributor.connected({GATEWAY: 2, other: 7}) == [GATEWAY]
+    assert len(sent) == 3
     topic, payload = sent[-1]
     assert topic == "xaso/v1/agents/xuan-hong-radio-gw/schedule"
     assert decode_schedule_set(payload).version == distributor.due[GATEWAY].version
