@@ -3,10 +3,14 @@ the last weeks, probe readings and a gateway's health, relative to a given now."
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from xaso.server.records import AgentHealthRecord, DeviceReadingRecord, Record, TransitionRecord
 
 H = 3_600_000
 DAY = 24 * H
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def transition(device: str, at_ms: int, status: str, cause: str) -> TransitionRecord:
@@ -15,17 +19,25 @@ def transition(device: str, at_ms: int, status: str, cause: str) -> TransitionRe
     return TransitionRecord(device, commune, kind, at_ms, status, "", cause)
 
 
+def _at_nine(ts_ms: int) -> int:
+    """09:00 in Asia/Ho_Chi_Minh on the local day of ``ts_ms``."""
+    day = dt.datetime.fromtimestamp(ts_ms / 1000, VN).date()
+    return int(dt.datetime(day.year, day.month, day.day, 9, tzinfo=VN).timestamp() * 1000)
+
+
 def history(now_ms: int) -> list[Record]:
     """The gateway and the loudspeaker cluster online for weeks, the cluster down twice
     (3 days ago for 2 h, 10 days ago for 30 min), the camera down since yesterday;
-    readings every 10 minutes over the last 3 days."""
+    readings every 10 minutes over the last 3 days. The outages start at 09:00 local time
+    on their day, so that each falls within one day whatever the hour the test runs."""
+    three_days_ago, ten_days_ago = _at_nine(now_ms - 3 * DAY), _at_nine(now_ms - 10 * DAY)
     records: list[Record] = [
         transition("alpha-gw", now_ms - 40 * DAY, "online", "birth"),
         transition("alpha-rc-1", now_ms - 40 * DAY, "online", "probe_ok"),
-        transition("alpha-rc-1", now_ms - 10 * DAY, "offline", "probe_failed: icmp: timeout"),
-        transition("alpha-rc-1", now_ms - 10 * DAY + H // 2, "online", "probe_ok"),
-        transition("alpha-rc-1", now_ms - 3 * DAY, "offline", "will"),
-        transition("alpha-rc-1", now_ms - 3 * DAY + 2 * H, "online", "probe_ok"),
+        transition("alpha-rc-1", ten_days_ago, "offline", "probe_failed: icmp: timeout"),
+        transition("alpha-rc-1", ten_days_ago + H // 2, "online", "probe_ok"),
+        transition("alpha-rc-1", three_days_ago, "offline", "will"),
+        transition("alpha-rc-1", three_days_ago + 2 * H, "online", "probe_ok"),
         transition("alpha-cam-1", now_ms - 20 * DAY, "online", "probe_ok"),
         transition(
             "alpha-cam-1", now_ms - DAY, "offline", "probe_failed: rtsp: connection refused"
