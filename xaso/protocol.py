@@ -136,6 +136,42 @@ class AgentHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_
     queue_error: str | None = None
 
 
+# What a camera's picture shows, judged on the gateway from a snapshot: "ok", or why the
+# picture is of no use although the stream is served (docs/cameras.md).
+PictureState = Literal["ok", "dark", "blurred", "covered", "frozen", "no_picture"]
+
+
+class PictureHealth(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    """The measures of the camera's last snapshot and the verdict drawn from them."""
+
+    state: PictureState
+    taken_ms: Int64 | None = None  # when the snapshot was taken, gateway clock
+    # The camera's thresholds are still being learnt from its own frames: only what is
+    # wrong by the fixed limits is reported meanwhile.
+    learning: bool = False
+    brightness: float | None = None  # mean luma, 0-255
+    sharpness: float | None = None  # variance of the Laplacian of the luma
+    uniform_pct: float | None = None  # share of the frame in its most common colour, 0-100
+    change: float | None = None  # mean absolute luma difference from the last snapshots, 0-255
+    error: str | None = None  # why there is no picture
+
+
+class RecordingGap(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    from_ms: Int64
+    to_ms: Int64
+
+
+class RecordingContinuity(
+    msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True
+):
+    """What the recorder holds of one camera over a window it was asked about."""
+
+    from_ms: Int64
+    to_ms: Int64
+    recorded_s: float  # seconds of the window with recording
+    gaps: list[RecordingGap] = []  # the stretches of the window without recording
+
+
 class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
     """What the camera collector learnt (RTSP OPTIONS/DESCRIBE, ONVIF when configured)."""
 
@@ -151,6 +187,8 @@ class CameraStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit
     clock_offset_ms: float | None = None
     model: str | None = None
     firmware: str | None = None
+    picture: PictureHealth | None = None
+    recorded: RecordingContinuity | None = None
 
 
 class NvrStatus(msgspec.Struct, forbid_unknown_fields=True, frozen=True, omit_defaults=True):
