@@ -15,12 +15,25 @@ import msgspec
 from xaso.protocol import DeviceReading
 
 
+class CameraSnapshot(msgspec.Struct, frozen=True):
+    """A small JPEG of what a camera saw, for the server to show and keep as evidence."""
+
+    device_id: str
+    taken_ms: int  # gateway clock
+    jpeg: bytes  # a thumbnail, already scaled down and compressed by the collector
+    width: int
+    height: int
+
+
 class CollectorResult(msgspec.Struct, frozen=True):
     # Readings of devices behind the gateway; the agent merges readings of one device
     # from several collectors (reachability + camera, say) into one.
     readings: list[DeviceReading] = []
     # Fields of xaso.protocol.AgentHealth this collector knows (the system collector).
     health: dict[str, Any] = {}
+    # Thumbnails taken this cycle (the camera collector, when picture checks are on); the
+    # agent sends them through its queue beside the heartbeat.
+    snapshots: list[CameraSnapshot] = []
 
 
 class Collector(Protocol):
