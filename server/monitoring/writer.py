@@ -39,6 +39,7 @@ from typing import TypeVar
 
 import msgspec
 
+from xaso.server.camera_snapshots.incoming import IncomingSnapshot
 from xaso.server.monitoring.intake_journal import DeadLetter, JournalUnavailable
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.records import Record
@@ -69,6 +70,8 @@ class Intake:
     agent_id: str = ""
     # Refused before the store (broken, invalid, unknown agent...): kept aside only.
     refused: DeadLetter | None = None
+    # A camera's thumbnail, kept by ``on_stored`` (server/camera_snapshots/keeper.py).
+    snapshot: IncomingSnapshot | None = None
     queued_at: float = field(default=0.0)  # monotonic, for how long intake waits
 
 
