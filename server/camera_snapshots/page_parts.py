@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from xaso.inventory import DeviceEntry
+from xaso.server.camera_snapshots.evidence import may_keep_as_evidence
 from xaso.server.camera_snapshots.keys import SNAPSHOTS
 from xaso.server.camera_snapshots.views import shown
+from xaso.server.indicators.keys import DOCUMENTS
+from xaso.server.keys import INDEX
 from xaso.server.monitoring.fleet_state import DeviceState
+from xaso.server.web.auth import PRINCIPAL
 
 DAYS_SHOWN = 14  # the device page's strip of day pictures
 
@@ -31,16 +35,22 @@ def picture_state(state: DeviceState, words: dict[str, str]) -> dict[str, Any] |
 
 
 def device_pictures(
-    app: web.Application, state: DeviceState, words: dict[str, str], tz: ZoneInfo
+    request: web.Request, state: DeviceState, words: dict[str, str], tz: ZoneInfo
 ) -> dict[str, Any]:
-    """For a camera's page: its latest picture, its day pictures and its picture state."""
+    """For a camera's page: its latest picture, its day pictures and its picture state;
+    whether the reader may keep one as evidence, and the one just kept (``?evidence=``)."""
+    app = request.app
     store = app[SNAPSHOTS]
     device_id = state.entry.id
     latest = store.latest([device_id]).get(device_id)
+    commune = app[INDEX].listed_commune[device_id]
+    just_kept = app[DOCUMENTS].table.items.get(request.query.get("evidence", ""))
     return {
         "latest": shown(latest, tz) if latest else None,
         "days": [shown(kept, tz) for kept in store.days(device_id, DAYS_SHOWN)],
         "health": picture_state(state, words),
+        "may_keep": may_keep_as_evidence(request[PRINCIPAL], commune),
+        "just_kept": just_kept,
     }
 
 

@@ -192,6 +192,19 @@ class SnapshotStore:
         ).fetchall()
         return [KeptSnapshot(*row) for row in rows]
 
+    def last_day_within(
+        self, device_id: str, first: dt.date, last: dt.date
+    ) -> tuple[KeptSnapshot, bytes] | None:
+        """The camera's day picture of the latest day in ``[first, last]`` that has one."""
+        row = self.db.execute(
+            f"SELECT {_FACTS}, jpeg FROM camera_snapshots WHERE device_id = ? AND slot <> ?"
+            " AND slot BETWEEN ? AND ? ORDER BY slot DESC LIMIT 1",
+            (device_id, LATEST, first.isoformat(), last.isoformat()),
+        ).fetchone()
+        if row is None:
+            return None
+        return KeptSnapshot(*row[:-1]), bytes(row[-1])
+
     def picture(self, device_id: str, slot: str) -> tuple[KeptSnapshot, bytes] | None:
         row = self.db.execute(
             f"SELECT {_FACTS}, jpeg FROM camera_snapshots WHERE device_id = ? AND slot = ?",

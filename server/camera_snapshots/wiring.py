@@ -4,7 +4,10 @@ database, and the API that serves the pictures.
 ``GET /api/v1/devices/{device_id}/snapshots``: the camera's latest and day pictures
 (JSON); ``GET /api/v1/devices/{device_id}/snapshots/{slot}``: one JPEG (``latest`` or a
 day ``YYYY-MM-DD``). Both answer a bearer token or a signed-in session, for a camera in
-the caller's communes only (others are "not found", as everywhere). The intake's side
+the caller's communes only (others are "not found", as everywhere).
+``POST /api/v1/devices/{device_id}/snapshots/{slot}/evidence`` (and the device page's
+form, ``POST /devices/{device_id}/snapshots/{slot}/evidence``) files the picture as an
+evidence document (server/camera_snapshots/evidence.py). The intake's side
 (keeping them) is the pipeline's (server/camera_snapshots/keeper.py).
 """
 
@@ -17,11 +20,19 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from xaso.server.camera_snapshots.evidence import (
+    evidence_name,
+    keep_as_evidence,
+    may_keep_as_evidence,
+)
 from xaso.server.camera_snapshots.keys import SNAPSHOTS
 from xaso.server.camera_snapshots.store import LATEST, SnapshotLimits, SnapshotStore
 from xaso.server.camera_snapshots.views import shown
+from xaso.server.indicators.keys import DOCUMENTS
 from xaso.server.keys import DATABASE, INDEX, SETTINGS
-from xaso.server.web.http import json_response, not_found, visible_device
+from xaso.server.web.auditing import AUDIT_DETAIL
+from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.http import forbidden, json_response, not_found, visible_device
 
 _SLOT: Final = re.compile(r"^(latest|\d{4}-\d{2}-\d{2})$")
 # A picture's URL carries its hash (views.picture_url): the one at a URL never changes
@@ -33,6 +44,8 @@ def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_store_ctx)
     app.router.add_get("/api/v1/devices/{device_id}/snapshots", list_snapshots)
     app.router.add_get("/api/v1/devices/{device_id}/snapshots/{slot}", snapshot_jpeg)
+    app.router.add_post("/api/v1/devices/{device_id}/snapshots/{slot}/evidence", evidence_api)
+    app.router.add_post("/devices/{device_id}/snapshots/{slot}/evidence", evidence_form)
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -75,3 +88,37 @@ async def snapshot_jpeg(request: web.Request) -> web.Response:
     if slot != LATEST:
         headers["Content-Disposition"] = f'inline; filename="{state.entry.id}-{slot}.jpg"'
     return web.Response(body=jpeg, content_type="image/jpeg", headers=headers)
+
+
+async def _keep_as_evidence(request: web.Request) -> tuple[str, dict[str, object]]:
+    """The picture filed as evidence: the device and the document's facts."""
+    state = visible_device(request)
+    index = request.app[INDEX]
+    commune = index.listed_commune[state.entry.id]
+    principal = request[PRINCIPAL]
+    if not may_keep_as_evidence(principal, commune):
+        raise forbidden()
+    slot = request.match_info["slot"]
+    found = request.app[SNAPSHOTS].picture(state.entry.id, slot) if _SLOT.match(slot) else None
+    if found is None:
+        raise not_found("snapshot")
+    kept, jpeg = found
+    info = await keep_as_evidence(
+        request.app[DOCUMENTS],
+        jpeg,
+        name=evidence_name(state.entry, index, kept),
+        commune=commune,
+        by=principal.name,
+    )
+    request[AUDIT_DETAIL] = {"device": state.entry.id, "slot": slot, "document": info.id}
+    return state.entry.id, {"id": info.id, "name": info.name, "size": info.size}
+
+
+async def evidence_api(request: web.Request) -> web.Response:
+    _, document = await _keep_as_evidence(request)
+    return json_response({"document": document}, status=201)
+
+
+async def evidence_form(request: web.Request) -> web.Response:
+    device_id, document = await _keep_as_evidence(request)
+    raise web.HTTPSeeOther(f"/devices/{device_id}?evidence={document['id']}#pictures")

@@ -4,14 +4,19 @@ a real browser; bad snapshots refused and counted."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import io
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 import paho.mqtt.client as mqtt
+import pypdf
 import pytest
 from aiohttp import ClientSession
 
@@ -40,6 +45,7 @@ from xaso.protocol import (
     snapshot_topic,
 )
 from xaso.server.app import create_app
+from xaso.server.indicators.keys import DOCUMENTS
 from xaso.server.keys import CLOCK_MS, METRICS
 from xaso.server.web.keys import ACCOUNTS
 from xaso.server.web.tokens import Role
@@ -203,9 +209,31 @@ async def test_snapshots_reach_the_device_page_and_bad_ones_are_refused(
         shown_count = len(camera.sent)
         await eventually(lambda: len(camera.sent) > shown_count + 1, "the agent going on")
 
+        # The report of today: C2's evidence shows the key location's camera with its
+        # day picture and the picture's hash, in the HTML and in the PDF.
+        today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date().isoformat()
+        report = f"{base_url}/api/v1/indicators/report?commune=alpha&period={today}"
+        async with http.get(f"{report}&format=html", headers=admin) as response:
+            html = await response.text()
+        day = listed["days"][0]
+        assert "Ảnh camera tại các địa điểm trọng yếu" in html and day["sha256"] in html
+        async with http.get(f"{report}&format=pdf", headers=admin) as response:
+            assert response.status == 200
+            pdf_bytes = await response.read()
+        (shots_folder(tmp_path) / "snapshot-report.pdf").write_bytes(pdf_bytes)
+        pdf = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+        text = "".join(page.extract_text() for page in pdf.pages)
+        assert "Camera UBND" in text and day["sha256"][:32] in text.replace("\n", "")
+        assert any(page.images for page in pdf.pages)
+
+        # A viewer may look, not file evidence.
+        viewer = bearer(app, Role.VIEWER, "alpha")
+        async with http.post(f"{url}/{day['slot']}/evidence", headers=viewer) as response:
+            assert response.status == 403
+
     # The pages, in a browser, at a phone's width and a desktop's.
     app[ACCOUNTS].create(
-        "alpha.officer", PASSWORD, Role.VIEWER, app[CLOCK_MS](), communes=frozenset({"alpha"})
+        "alpha.officer", PASSWORD, Role.OPERATOR, app[CLOCK_MS](), communes=frozenset({"alpha"})
     )
     shots = shots_folder(tmp_path)
     problems: list[str] = []
@@ -221,6 +249,19 @@ async def test_snapshots_reach_the_device_page_and_bad_ones_are_refused(
             assert "Bị che" in caption and "Chụp lúc" in caption
             assert await page.locator(".snapshot-days img").count() >= 1
             await check_page(page, f"snapshot-device-{width}", shots, problems)
+            if width == WIDTHS[0]:
+                # The officer keeps the day picture as evidence: a document under its hash.
+                await page.locator(".snapshot-days button").first.click()
+                kept = page.locator(".snapshot-kept")
+                await kept.wait_for()
+                (document,) = app[DOCUMENTS].table.items.values()
+                kept_text = await kept.inner_text()
+                assert document.id in kept_text and "Ảnh camera Camera UBND - UBND" in kept_text
+                assert document.communes == ["alpha"] and document.content_type == "image/jpeg"
+                path = app[DOCUMENTS].path(document.id)
+                assert path is not None
+                assert hashlib.sha256(path.read_bytes()).hexdigest() == document.id
+                await check_page(page, "snapshot-evidence-kept", shots, problems)
             await page.goto(f"{base_url}/communes/alpha")
             card = page.locator(".camera-card", has_text="Camera UBND")
             await card.wait_for()

@@ -118,7 +118,7 @@ async def device_page(request: web.Request) -> web.Response:
         "behind": [],
     }
     if entry.kind == "camera":
-        context["pictures"] = device_pictures(app, state, words, tz)
+        context["pictures"] = device_pictures(request, state, words, tz)
     if entry.kind == "gateway":
         behind = sorted(index.devices_of_agent.get(entry.id, ()))
         context["behind"] = [
