@@ -5,23 +5,36 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 
+from tests.doubles import Clock
 from tests.jpegs import jpeg
-from tests.messages import small_index
+from tests.messages import SMALL_INVENTORY, small_index
+from tests.waiting import eventually
 from xaso.protocol import SCHEMA_VERSION, Snapshot, encode, snapshot_topic
+from xaso.server.app import Deps, create_app
 from xaso.server.camera_snapshots.incoming import IncomingSnapshot
+from xaso.server.camera_snapshots.keys import SNAPSHOTS
 from xaso.server.camera_snapshots.store import (
     LATEST,
     SnapshotLimits,
     SnapshotStore,
     better_for_day,
 )
+from xaso.server.keys import METRICS
 from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Ingest
+from xaso.server.monitoring.keys import PIPELINE
 from xaso.server.monitoring.metrics import Metrics
+from xaso.server.settings import Settings
+from xaso.server.store.sqlite import SqliteStore
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -155,3 +168,43 @@ def test_a_good_snapshot_is_handed_on_to_keep() -> None:
     )
     assert handled.refused is None and handled.records == []
     assert handled.snapshot is not None and handled.snapshot.jpeg == picture
+
+
+async def test_a_snapshot_is_acknowledged_only_once_kept_and_a_failure_is_retried(
+    tmp_path: Path, aiohttp_client: Callable[[web.Application], Awaitable[TestClient]]
+) -> None:
+    store = await SqliteStore.open(":memory:")
+    now = Clock(_at(15, 10))
+    app = create_app(
+        Settings(inventory=str(SMALL_INVENTORY), data_dir=str(tmp_path)),
+        Deps(store=store, index=small_index(), clock_ms=now, connect_mqtt=False),
+    )
+    client = await aiohttp_client(app)
+    pipeline = app[PIPELINE]
+    assert pipeline.snapshots is not None
+    keeper_store = pipeline.snapshots._store
+    real_keep = keeper_store.keep
+    failures = [sqlite3.OperationalError("disk I/O error")]
+
+    def keep(snapshots: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return real_keep(snapshots)
+
+    keeper_store.keep = keep  # type: ignore[method-assign]
+    seen_at_ack: list[object] = []
+
+    def ack() -> None:
+        seen_at_ack.append(app[SNAPSHOTS].latest(["alpha-cam-1"]).get("alpha-cam-1"))
+
+    picture = jpeg()
+    pipeline.on_message(
+        snapshot_topic("alpha-gw"), _message("alpha-gw", "alpha-cam-1", picture), ack
+    )
+    await eventually(lambda: seen_at_ack, "the acknowledgement", timeout_s=10)
+    (kept,) = seen_at_ack
+    assert kept is not None and kept.taken_ms == _at(15, 10) and not failures
+    assert app[SNAPSHOTS].picture("alpha-cam-1", "latest") is not None
+    assert app[METRICS].snapshots_kept.labels("latest")._value.get() == 1
+    await client.close()
+    await store.close()
