@@ -268,6 +268,13 @@ async def test_snapshots_reach_the_device_page_and_bad_ones_are_refused(
             assert await card.locator("img").evaluate("img => img.naturalWidth") == 320
             assert "UBND" in await card.inner_text()
             await check_page(page, f"snapshot-commune-{width}", shots, problems)
+            # The commune's report page: C2's camera pictures beside the figures.
+            month = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m")
+            await page.goto(f"{base_url}/indicators/commune?commune=alpha&period={month}")
+            report_picture = page.locator("#camera-pictures img").first
+            await report_picture.wait_for()
+            assert await report_picture.evaluate("img => img.naturalWidth") == 320
+            await check_page(page, f"snapshot-report-page-{width}", shots, problems)
     assert not problems, problems
 
 
