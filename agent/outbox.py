@@ -30,8 +30,9 @@ import msgspec
 
 log = logging.getLogger("xaso.agent.outbox")
 
-RecordKind = Literal["heartbeat", "state", "event"]
-# Drop order when over the limits: heartbeats first (thinned, then oldest-first), then
+RecordKind = Literal["snapshot", "heartbeat", "state", "event"]
+# Drop order when over the limits: camera snapshots first (a picture is the easiest thing
+# to do without, and the biggest), then heartbeats (thinned, then oldest-first), then
 # state changes, broadcast-log events last: they are the proof that a broadcast played.
 DROP_ORDER: Final[tuple[RecordKind, ...]] = get_args(RecordKind)
 
@@ -271,6 +272,53 @@ class Outbox:
             self._bytes += size
             return seq
 
+    def replace(self, seq: int, build: Callable[[int, int], bytes]) -> bool:
+        """Give the waiting record ``seq`` a new payload (``build(seq, created_ms)``, now):
+        how a camera's newer snapshot takes the place of one not sent yet, under the same
+        number, so none is skipped. False, and nothing changed, when the record is no
+        longer waiting (in flight, acknowledged or dropped): append a new one then."""
+        with self._lock:
+            if seq in self._inflight:
+                return False
+            created_ms = self._clock_ms()
+            payload = build(seq, created_ms)
+            try:
+                with self._transaction():
+                    row = self._conn.execute(
+                        "SELECT topic, size FROM records WHERE seq = ? AND acked_ms IS NULL",
+                        (seq,),
+                    ).fetchone()
+                    if row is None:
+                        return False
+                    topic, old_size = row
+                    size = len(payload) + len(topic.encode())
+                    self._conn.execute(
+                        "UPDATE records SET payload = ?, size = ?, created_ms = ? WHERE seq = ?",
+                        (payload, size, created_ms, seq),
+                    )
+            except sqlite3.Error as exc:
+                raise self._failed("replace", exc) from exc
+            self._bytes += size - old_size
+            return True
+
+    def waiting(self, kind: RecordKind) -> list[tuple[int, bytes]]:
+        """``(seq, payload)`` of the records of ``kind`` not yet acknowledged, by seq: what
+        the snapshot queue needs after a restart to find each camera's waiting picture."""
+        with self._lock:
+            try:
+                return self._conn.execute(
+                    "SELECT seq, payload FROM records WHERE acked_ms IS NULL AND kind = ?"
+                    " ORDER BY seq",
+                    (kind,),
+                ).fetchall()
+            except sqlite3.Error as exc:
+                raise self._failed("waiting", exc) from exc
+
+    def near_limits(self) -> bool:
+        """Over ``low_water`` of a limit: what can wait (a picture) should not be added."""
+        with self._lock:
+            return self._over(self.policy.low_water)
+
     def mark_inflight(self, seq: int) -> None:
         # Memory only: after a restart nothing is in flight (paho's queue died with the
         # process), so persisting it would cost a write per publish for nothing.
@@ -437,8 +485,12 @@ class Outbox:
         )
         if not self._over(1.0):
             return dropped
-        # Over a limit: delivered records go first, they are only kept for replay.
+        # Over a limit: delivered records go first, they are only kept for replay; then
+        # pictures, before a single heartbeat is thinned.
         self._delete(self._select_acked("1"), "acknowledged", until_low_water=True)
+        dropped += self._delete(
+            self._pending_of("snapshot"), "over the size limits", until_low_water=True
+        )
         while self._over(p.low_water) and (
             thinned := self._delete(self._thinnable(), "thinned", until_low_water=True)
         ):
@@ -447,15 +499,17 @@ class Outbox:
             if not self._over(p.low_water):
                 break
             dropped += self._delete(
-                self._conn.execute(
-                    "SELECT kind, seq, size FROM records INDEXED BY pending_kind"
-                    " WHERE acked_ms IS NULL AND kind = ? ORDER BY seq",
-                    (kind,),
-                ).fetchall(),
-                "over the size limits",
-                until_low_water=True,
+                self._pending_of(kind), "over the size limits", until_low_water=True
             )
         return dropped
+
+    def _pending_of(self, kind: RecordKind) -> list[tuple[str, int, int]]:
+        rows: list[tuple[str, int, int]] = self._conn.execute(
+            "SELECT kind, seq, size FROM records INDEXED BY pending_kind"
+            " WHERE acked_ms IS NULL AND kind = ? ORDER BY seq",
+            (kind,),
+        ).fetchall()
+        return rows
 
     def _over(self, fraction: float) -> bool:
         p = self.policy

@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from xaso.agent.collectors.base import Collector, CollectorResult
+from xaso.agent.collectors.base import CameraSnapshot, Collector, CollectorResult
 from xaso.protocol import CollectorStatus, DeviceReading
 
 log = logging.getLogger("xaso.agent.collectors")
@@ -29,6 +29,8 @@ class CycleOutcome(msgspec.Struct, frozen=True):
     readings: list[DeviceReading]
     health: dict[str, Any]
     statuses: list[CollectorStatus]
+    # Thumbnails the collectors took this cycle: queued beside the heartbeat.
+    snapshots: list[CameraSnapshot] = []
 
 
 class CollectorPool:
@@ -76,6 +78,7 @@ class CollectorPool:
             readings=merge_readings(r for result in results for r in result.readings),
             health=health,
             statuses=[statuses[c.name] for c in self._collectors],
+            snapshots=[s for result in results for s in result.snapshots],
         )
 
     def close(self) -> None:

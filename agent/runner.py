@@ -32,6 +32,7 @@ from xaso.agent.pool import CollectorPool, CycleOutcome
 from xaso.agent.publisher import Publisher
 from xaso.agent.schedule_holder import ScheduleHolder
 from xaso.agent.session import SessionCounter
+from xaso.agent.snapshot_queue import SnapshotQueue
 from xaso.protocol import (
     QOS_RECORDS,
     SCHEMA_VERSION,
@@ -88,6 +89,9 @@ class Agent:
             on_schedule=self._schedule_received,
         )
         self._publisher = Publisher(self._outbox, self.connection)
+        self.snapshots = SnapshotQueue(
+            self._outbox, self.agent_id, session=lambda: self._sessions.current
+        )
         self._queue_error: str | None = None
         # Events sent past a full disk have no outbox number, yet the stores key events
         # by (agent, seq): each gets a negative number of its own, growing from the
@@ -189,6 +193,11 @@ class Agent:
             return
         self._publisher.wake()
 
+    def record_snapshots(self, outcome: CycleOutcome) -> None:
+        """Queue the cycle's camera thumbnails (one waiting per camera at most)."""
+        if any([self.snapshots.put(s) for s in outcome.snapshots]):
+            self._publisher.wake()
+
     def record_event(self, event: BroadcastEvent) -> None:
         """The playout thread: queue a broadcast event on disk, then wake the publisher.
         The outbox gives its number and time; the session is the current connection's."""
@@ -238,7 +247,9 @@ class Agent:
         next_at = time.monotonic()
         try:
             while not stop.is_set():
-                self.record_heartbeat(self.collect())
+                outcome = self.collect()
+                self.record_heartbeat(outcome)
+                self.record_snapshots(outcome)
                 self._enforce_queue_policy()
                 next_at += interval_s
                 if next_at < time.monotonic():  # a cycle overran: keep the rhythm, skip

@@ -22,6 +22,7 @@ from aiohttp import web
 from xaso.inventory import InventoryIndex, load_inventory
 from xaso.server.alerts.wiring import alerts_cleanup_ctx
 from xaso.server.broadcasts import wiring as broadcasts
+from xaso.server.camera_snapshots import wiring as camera_snapshots
 from xaso.server.database import ServerDatabase
 from xaso.server.indicators import wiring as indicators
 from xaso.server.keys import CLOCK_MS, DATABASE, INDEX, METRICS, SETTINGS, STORE
@@ -68,6 +69,7 @@ def create_app(settings: Settings, deps: Deps | None = None) -> web.Application:
     web_wiring.setup(app)
     broadcasts.setup(app, deps.clock_ms)
     indicators.setup(app)
+    camera_snapshots.setup(app)
     monitoring.setup(
         app, deps.clock_ms, state_rules=deps.state_rules, connect_mqtt=deps.connect_mqtt
     )

@@ -136,6 +136,21 @@ class Settings:
         },
     )
 
+    snapshot_keep_days: int = field(
+        default=400,
+        metadata={
+            "help": "days a camera's day snapshot (the first from 09:00 local) is kept as "
+            "evidence; the latest of each camera is always kept"
+        },
+    )
+    snapshot_max_mb: float = field(
+        default=512.0,
+        metadata={
+            "help": "the day snapshots take at most this much of xaso.db; past it the "
+            "oldest days go first, MiB (a 20 KB thumbnail: ~25,000 camera-days)"
+        },
+    )
+
     indicator_profiles: str | None = field(
         default=None,
         metadata={

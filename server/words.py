@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from xaso.server.camera_snapshots.words import SNAPSHOT_TEXT
 from xaso.server.indicators.result import VERDICT_VI
 from xaso.server.monitoring.probe_errors import ErrorPart, normalise, read_probe_error
 
@@ -3714,6 +3715,8 @@ _TEXT: dict[str, dict[str, str]] = {
     "verdict.insufficient_data": {"vi": VERDICT_VI["insufficient_data"], "en": "Insufficient data"},
     "verdict.not_applicable": {"vi": VERDICT_VI["not_applicable"], "en": "Not applicable"},
 }
+# Each capability's words beside the others'; a key the catalogue has already keeps its word.
+_TEXT.update({k: v for k, v in SNAPSHOT_TEXT.items() if k not in _TEXT})
 
 
 class CauseText(NamedTuple):

@@ -10,6 +10,7 @@ Topic tree (``docs/protocol.md`` shows an example of every message)::
     xaso/v1/agents/{agent_id}/status     retained, QoS 1: online | offline (will) | stopped
     xaso/v1/agents/{agent_id}/heartbeat  QoS 1, not retained
     xaso/v1/agents/{agent_id}/broadcast  QoS 1, not retained: broadcast-log events
+    xaso/v1/agents/{agent_id}/snapshot   QoS 1, not retained: a camera's thumbnail
     xaso/v1/agents/{agent_id}/schedule   server to agent, retained: the schedule set
     xaso/v1/agents/{agent_id}/replay     server to agent: send again from a sequence
 
@@ -65,6 +66,11 @@ def heartbeat_topic(agent_id: str) -> str:
 def broadcast_topic(agent_id: str) -> str:
     """Agent to server, through the agent's on-disk queue: broadcast-log events."""
     return f"{AGENTS_PREFIX}/{agent_id}/broadcast"
+
+
+def snapshot_topic(agent_id: str) -> str:
+    """Agent to server, through the agent's on-disk queue: a camera's thumbnail."""
+    return f"{AGENTS_PREFIX}/{agent_id}/snapshot"
 
 
 def schedule_topic(agent_id: str) -> str:
@@ -383,6 +389,33 @@ class BroadcastEvent(msgspec.Struct, forbid_unknown_fields=True, frozen=True, om
     historical: bool = False
 
 
+# A thumbnail is a few kilobytes; the server refuses one past this (it is base64 on the
+# wire, a third more, well inside MAX_PAYLOAD_BYTES).
+MAX_SNAPSHOT_JPEG_BYTES: Final = 64 * 1024
+
+
+class Snapshot(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Agent to server, through the on-disk queue: a small JPEG of what a camera saw.
+
+    It shares the agent's record numbering (``seq``) with heartbeats and events: the
+    queue numbers every record it keeps, so a snapshot left out of the server's count
+    would look like a gap in the others'. The agent keeps at most one snapshot per
+    camera waiting, replacing its picture in place (same ``seq``) while it waits, so the
+    newest picture goes out and no number is skipped (docs/agent-queue.md)."""
+
+    v: Int64
+    agent: str
+    session: Int64
+    seq: Int64
+    ts_ms: Int64  # when it was queued, device clock
+    device: str
+    taken_ms: Int64  # when the camera's picture was taken, device clock
+    width: Int64
+    height: Int64
+    jpeg: bytes  # base64 on the wire (msgspec's encoding of bytes)
+    historical: bool = False
+
+
 # Optional parts are omitted when unset (omit_defaults): a gateway on 4G pays for every
 # byte, and an absent field decodes to the same None.
 # Encoders and decoders are built once: msgspec decodes and validates in one pass.
@@ -392,6 +425,7 @@ _heartbeat_decoder = msgspec.json.Decoder(Heartbeat)
 _replay_decoder = msgspec.json.Decoder(Replay)
 _schedule_decoder = msgspec.json.Decoder(ScheduleSet)
 _broadcast_decoder = msgspec.json.Decoder(BroadcastEvent)
+_snapshot_decoder = msgspec.json.Decoder(Snapshot)
 
 
 class _VersionOnly(msgspec.Struct):
@@ -401,7 +435,9 @@ class _VersionOnly(msgspec.Struct):
 _version_decoder = msgspec.json.Decoder(_VersionOnly)
 
 
-def encode(message: Status | Heartbeat | Replay | ScheduleSet | BroadcastEvent) -> bytes:
+def encode(
+    message: Status | Heartbeat | Replay | ScheduleSet | BroadcastEvent | Snapshot,
+) -> bytes:
     return _encoder.encode(message)
 
 
@@ -474,6 +510,10 @@ def decode_schedule_set(payload: bytes) -> ScheduleSet:
 
 def decode_broadcast_event(payload: bytes) -> BroadcastEvent:
     return _decode(_broadcast_decoder, payload)
+
+
+def decode_snapshot(payload: bytes) -> Snapshot:
+    return _decode(_snapshot_decoder, payload)
 
 
 def schedule_version(

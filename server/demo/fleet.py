@@ -16,6 +16,7 @@ import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -25,6 +26,7 @@ from xaso.agent.playout.config import PlayoutConfig, SimulatedPlayer
 from xaso.agent.runner import Agent
 from xaso.inventory import InventoryIndex
 from xaso.protocol import AgentHealth, DeviceReading
+from xaso.server.demo.camera_pictures import CameraPictures
 
 log = logging.getLogger("xaso.demo.fleet")
 
@@ -77,15 +79,19 @@ class SimulatedDevices:
 
     name = "simulated"
 
-    def __init__(self, device_ids: Sequence[str]) -> None:
+    def __init__(self, device_ids: Sequence[str], pictures: CameraPictures | None = None) -> None:
         self._device_ids = list(device_ids)
         self._started_s = time.time()
+        self._pictures = pictures
 
     def collect(self) -> CollectorResult:
         now_s = time.time()
+        readings = [simulated_reading(d, now_s) for d in self._device_ids]
+        working = [r.id for r in readings if r.reachable]
         return CollectorResult(
-            readings=[simulated_reading(d, now_s) for d in self._device_ids],
+            readings=readings,
             health=msgspec.structs.asdict(_simulated_health(self._started_s)),
+            snapshots=self._pictures.due(working) if self._pictures is not None else [],
         )
 
     def close(self) -> None:
@@ -93,16 +99,24 @@ class SimulatedDevices:
 
 
 class SimulatedGateway:
-    def __init__(self, config: AgentConfig, device_ids: Sequence[str]) -> None:
+    def __init__(
+        self,
+        config: AgentConfig,
+        device_ids: Sequence[str],
+        pictures: CameraPictures | None = None,
+    ) -> None:
         self.config = config
         self._device_ids = device_ids
+        self._pictures = pictures
         self.agent: Agent | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         self._stop = threading.Event()
-        self.agent = Agent(self.config, collectors=[SimulatedDevices(self._device_ids)])
+        self.agent = Agent(
+            self.config, collectors=[SimulatedDevices(self._device_ids, self._pictures)]
+        )
         self._thread = threading.Thread(
             target=self.agent.run,
             args=(self._stop,),
@@ -132,8 +146,10 @@ class SimulatedFleet:
         self, index: InventoryIndex, mqtt_url: str, state_dir: Path, heartbeat_interval_s: float
     ) -> None:
         self.gateways: list[SimulatedGateway] = []
+        tz = ZoneInfo(index.inventory.timezone)
         for agent_id in index.agents:
             devices = sorted(index.devices_of_agent[agent_id])
+            cameras = [d for d in devices if index.devices[d].kind == "camera"]
             self.gateways.append(
                 SimulatedGateway(
                     AgentConfig(
@@ -144,6 +160,7 @@ class SimulatedFleet:
                         playout=_simulated_playout(index, devices),
                     ),
                     devices,
+                    CameraPictures(cameras, tz) if cameras else None,
                 )
             )
         self._stop = threading.Event()

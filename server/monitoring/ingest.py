@@ -21,9 +21,12 @@ from xaso.protocol import (
     ProtocolError,
     decode_broadcast_event,
     decode_heartbeat,
+    decode_snapshot,
     decode_status,
     parse_topic,
 )
+from xaso.server.camera_snapshots.check import snapshot_problem
+from xaso.server.camera_snapshots.incoming import IncomingSnapshot
 from xaso.server.monitoring.backfill import Backfill
 from xaso.server.monitoring.detail import health_detail, reading_detail
 from xaso.server.monitoring.fleet_state import FleetState
@@ -43,6 +46,8 @@ class Handled:
     records: list[Record] = field(default_factory=list)
     sequences: list[tuple[str, int]] = field(default_factory=list)
     refused: tuple[str, str] | None = None
+    # A camera's thumbnail to keep (server/camera_snapshots/) before the acknowledgement.
+    snapshot: IncomingSnapshot | None = None
 
 
 class Ingest:
@@ -81,6 +86,8 @@ class Ingest:
                 return self._heartbeat(agent_id, payload, now_ms, handled)
             if channel == "broadcast":
                 return self._broadcast(agent_id, payload, now_ms, handled)
+            if channel == "snapshot":
+                return self._snapshot(agent_id, payload, now_ms, handled)
         except ProtocolError as exc:
             return self._reject(
                 exc.reason, agent_id, now_ms, "%s: %s", agent_id, exc.detail, handled=handled
@@ -221,6 +228,45 @@ class Ingest:
         handled.records.append(broadcast_record(event, entry.commune, entry.village))
         return handled
 
+    def _snapshot(self, agent_id: str, payload: bytes, now_ms: int, handled: Handled) -> Handled:
+        """A camera's thumbnail: checked here, kept by the pipeline before the
+        acknowledgement. It changes no live state and stores no record."""
+        message = decode_snapshot(payload)
+        if message.agent != agent_id:
+            return self._mismatch(agent_id, message.agent, now_ms)
+        # It shares the agent's numbering: arrived, whatever we make of it.
+        handled.sequences.append((agent_id, message.seq))
+        problem = snapshot_problem(message, agent_id, self.index)
+        if problem is not None:
+            reason, detail = problem
+            return self._reject(
+                reason, agent_id, now_ms, "%s: %s", agent_id, detail, handled=handled
+            )
+        taken_ms = message.taken_ms
+        if not self.window.believable(taken_ms, now_ms):
+            if message.historical:
+                return self._reject(
+                    "time_out_of_range",
+                    agent_id,
+                    now_ms,
+                    "%s: queued snapshot %d %s",
+                    agent_id,
+                    message.seq,
+                    self.window.describe(taken_ms, now_ms),
+                    handled=handled,
+                )
+            taken_ms = now_ms  # just taken, on a wrong clock: it shows the camera now
+        handled.snapshot = IncomingSnapshot(
+            agent_id=agent_id,
+            device_id=message.device,
+            taken_ms=taken_ms,
+            received_ms=now_ms,
+            width=message.width,
+            height=message.height,
+            jpeg=message.jpeg,
+        )
+        return handled
+
     def _restamped(self, beat: Heartbeat, now_ms: int) -> Heartbeat:
         """A live heartbeat just arrived, so it tells how things are now, whatever the
         gateway's clock says: keep it, at the server's time, and say the clock is wrong."""
@@ -282,6 +328,7 @@ class Ingest:
         self._problems.warning((agent_id, reason), now_ms, "rejected (%s): " + msg, reason, *args)
         refused = handled or Handled()
         refused.records = []
+        refused.snapshot = None
         refused.refused = (reason, msg % args)
         return refused
 

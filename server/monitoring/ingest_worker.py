@@ -217,6 +217,8 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
             await task
     await writer.flush()
     await journal.close()
+    if pipeline.snapshots is not None:
+        pipeline.snapshots.close()
     await store.close()
 
 

@@ -85,6 +85,13 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.snapshots_kept = Counter(
+            "xaso_snapshots_kept",
+            "Camera snapshots kept, by what they stand for (latest, day; older: newer "
+            "ones were kept already); refused ones count in xaso_messages_rejected",
+            ["kept"],
+            registry=r,
+        )
         self.stale_wills = Counter(
             "xaso_stale_wills", "Wills of an older agent session, ignored", registry=r
         )
@@ -170,6 +177,7 @@ class Metrics:
             self.messages_rejected,
             self.records_restamped,
             self.readings_rejected,
+            self.snapshots_kept,
             self.stale_wills,
             self.sequence_gaps,
             self.replay_requests,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 
-from xaso.protocol import broadcast_topic, heartbeat_topic, status_topic
+from xaso.protocol import broadcast_topic, heartbeat_topic, snapshot_topic, status_topic
 
 
 def worker_of(agent_id: str, workers: int) -> int:
@@ -28,5 +28,10 @@ def topics_of(agent_ids: Iterable[str]) -> list[str]:
     """What a worker subscribes to for its agents: what they publish, nothing else."""
     topics: list[str] = []
     for agent_id in agent_ids:
-        topics += [status_topic(agent_id), heartbeat_topic(agent_id), broadcast_topic(agent_id)]
+        topics += [
+            status_topic(agent_id),
+            heartbeat_topic(agent_id),
+            broadcast_topic(agent_id),
+            snapshot_topic(agent_id),
+        ]
     return topics

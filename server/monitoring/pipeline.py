@@ -25,8 +25,11 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from xaso.protocol import QOS_RECORDS, SCHEMA_VERSION, Replay, encode, parse_topic, replay_topic
+from xaso.server.camera_snapshots.keeper import SnapshotKeeper
+from xaso.server.camera_snapshots.store import SnapshotLimits
 from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Handled, Ingest
 from xaso.server.monitoring.intake_journal import DeadLetter, IntakeJournal
@@ -80,8 +83,10 @@ class Pipeline:
         max_pending_records: int = 20_000,
         write_lanes: int = 1,
         on_records_stored: Callable[[list[Record], int], object] | None = None,
+        snapshots: SnapshotKeeper | None = None,
     ) -> None:
-        """``on_records_stored``: told of every batch once it is in the store (the
+        """``snapshots``: where camera thumbnails are kept (none: taken in and let go).
+        ``on_records_stored``: told of every batch once it is in the store (the
         indicators' rollups drop the closed days a late record touches).
         ``write_lanes``: batches written at once, each agent always in the same lane
         (server/monitoring/writer.py)."""
@@ -104,6 +109,7 @@ class Pipeline:
         self._publish: Publish | None = None
         self._stalled = False
         self._on_records_stored = on_records_stored
+        self.snapshots = snapshots
 
     @classmethod
     def configured(
@@ -134,6 +140,15 @@ class Pipeline:
             max_pending_records=settings.max_pending_records,
             write_lanes=write_lanes_for(store, settings.store_write_lanes),
             on_records_stored=on_records_stored,
+            snapshots=SnapshotKeeper.open(
+                settings.database_path,
+                ZoneInfo(state.index.inventory.timezone),
+                SnapshotLimits(
+                    keep_days=settings.snapshot_keep_days,
+                    max_bytes=int(settings.snapshot_max_mb * 2**20),
+                ),
+                metrics,
+            ),
         )
 
     # -- messages in -------------------------------------------------------------------
@@ -165,6 +180,7 @@ class Pipeline:
                 sequences=handled.sequences,
                 refused=refused,
                 agent_id=parsed[0] if parsed is not None else "",
+                snapshot=handled.snapshot,
             )
         )
 
@@ -178,7 +194,10 @@ class Pipeline:
 
     async def on_stored(self, batch: Sequence[Intake], letters: Sequence[DeadLetter]) -> None:
         """A batch is in the store: count its numbers as arrived, keep its dead letters
-        and save the numbering, in one commit, before it is acknowledged."""
+        and save the numbering, in one commit, before it is acknowledged. Camera
+        thumbnails are kept first: a failure there is retried before anything counts."""
+        if self.snapshots is not None:
+            await self.snapshots.keep([i.snapshot for i in batch if i.snapshot is not None])
         now_ms = self._clock_ms()
         for intake in batch:
             for agent_id, seq in intake.sequences:

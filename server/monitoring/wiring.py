@@ -137,6 +137,8 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
             await task
         await writer.flush()
         await journal.close()
+        if pipeline.snapshots is not None:
+            pipeline.snapshots.close()
 
     return intake_ctx
 

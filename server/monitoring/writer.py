@@ -39,6 +39,7 @@ from typing import TypeVar
 
 import msgspec
 
+from xaso.server.camera_snapshots.incoming import IncomingSnapshot
 from xaso.server.monitoring.intake_journal import DeadLetter, JournalUnavailable
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.records import Record
@@ -47,6 +48,7 @@ from xaso.server.store.base import RecordsRefused, Store, StoreUnavailable
 log = logging.getLogger("xaso.writer")
 
 Ack = Callable[[], object]
+SNAPSHOT_WEIGHT = 64
 T = TypeVar("T")
 # Errors after which the same step may succeed later: retried, never split.
 _TRANSIENT = (StoreUnavailable, JournalUnavailable)
@@ -69,7 +71,16 @@ class Intake:
     agent_id: str = ""
     # Refused before the store (broken, invalid, unknown agent...): kept aside only.
     refused: DeadLetter | None = None
+    # A camera's thumbnail, kept by ``on_stored`` (server/camera_snapshots/keeper.py).
+    snapshot: IncomingSnapshot | None = None
     queued_at: float = field(default=0.0)  # monotonic, for how long intake waits
+
+    @property
+    def weight(self) -> int:
+        """What it counts towards ``max_pending``: its records, and a picture as many
+        records as its bytes (a thumbnail and its message, ~100 KB, about as much
+        memory as 64 records), so a backlog of pictures also stops the reading."""
+        return len(self.records) + (SNAPSHOT_WEIGHT if self.snapshot is not None else 0)
 
 
 # What runs once a batch is durable in the store, before it is acknowledged: keep the
@@ -148,7 +159,7 @@ class StoreWriter:
         lane = self._lane_of(intake.agent_id)
         lane.queue.append(intake)
         lane.ready.set()
-        self._pending_records += len(intake.records)
+        self._pending_records += intake.weight
         self._metrics.queue_depth.set(self._pending_records)
         if not self._full and self._pending_records >= self._max_pending:
             self._full = True
@@ -231,7 +242,7 @@ class StoreWriter:
         for intake in batch:
             if intake.ack is not None:
                 intake.ack()
-        self._pending_records -= sum(len(intake.records) for intake in batch)
+        self._pending_records -= sum(intake.weight for intake in batch)
         self._metrics.queue_depth.set(self._pending_records)
         if self._full and self._pending_records <= self._max_pending // 2:
             self._full = False

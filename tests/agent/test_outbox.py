@@ -168,7 +168,7 @@ def test_heartbeats_are_thinned_first_keeping_one_per_hour(path: Path, clock: Cl
         dropped = outbox.enforce_policy()
         stats = outbox.stats()
         assert dropped == 11 and stats.records == 90
-        assert stats.dropped_since_open == {"heartbeat": 11, "state": 0, "event": 0}
+        assert stats.dropped_since_open == {"snapshot": 0, "heartbeat": 11, "state": 0, "event": 0}
         left = {e.seq: e for e in _all(outbox)}
         gone = sorted(set(kinds) - set(left))
         assert all(kinds[s] == "heartbeat" for s in gone)
@@ -180,8 +180,8 @@ def test_heartbeats_are_thinned_first_keeping_one_per_hour(path: Path, clock: Cl
         assert set(first_of_hour.values()) <= set(left)
     with Outbox.open(path, policy, clock) as outbox:  # drop counts are persisted
         stats = outbox.stats()
-        assert stats.dropped_total == {"heartbeat": 11, "state": 0, "event": 0}
-        assert stats.dropped_since_open == {"heartbeat": 0, "state": 0, "event": 0}
+        assert stats.dropped_total == {"snapshot": 0, "heartbeat": 11, "state": 0, "event": 0}
+        assert stats.dropped_since_open == {"snapshot": 0, "heartbeat": 0, "state": 0, "event": 0}
 
 
 def test_repeated_thinning_spares_the_newest_and_one_heartbeat_per_hour(
@@ -211,7 +211,12 @@ def test_events_outlive_heartbeats_and_state_when_space_runs_out(path: Path, clo
             _add(outbox, "heartbeat")
             clock.advance(30)
         assert outbox.enforce_policy() == 42
-        assert outbox.stats().dropped_since_open == {"heartbeat": 40, "state": 2, "event": 0}
+        assert outbox.stats().dropped_since_open == {
+            "snapshot": 0,
+            "heartbeat": 40,
+            "state": 2,
+            "event": 0,
+        }
         assert sorted(e.seq for e in _all(outbox)) == events + states[2:]
         assert outbox.enforce_policy() == 0  # under the limits: nothing more goes
 
@@ -238,7 +243,12 @@ def test_records_past_max_age_are_dropped_and_counted(path: Path, clock: Clock) 
         clock.advance(1000)
         assert outbox.enforce_policy() == 2
         assert [e.seq for e in _all(outbox)] == [young]
-        assert outbox.stats().dropped_total == {"heartbeat": 1, "state": 0, "event": 1}
+        assert outbox.stats().dropped_total == {
+            "snapshot": 0,
+            "heartbeat": 1,
+            "state": 0,
+            "event": 1,
+        }
         assert outbox.stats().oldest_pending_ms == clock.now_ms - 1_000_000
         assert not set(old) & set(_stored_seqs(outbox))
 

@@ -95,6 +95,15 @@ def test_demo_shows_every_device_with_real_statuses_within_30_s(tmp_path: Path) 
         assert counts["online"] > 100 and counts["offline"] > 0, counts
         assert counts["unknown"] == 0, counts
         assert sum(counts.values()) == 220  # every device of devices.yaml
+        # The simulated cameras send thumbnails through their gateways' queues.
+        online_cameras = [
+            d["id"] for d in devices if d["kind"] == "camera" and d["status"] == "online"
+        ]
+        pictures: dict[str, object] = {}
+        while time.monotonic() - started < 60 and not pictures.get("latest"):
+            pictures = _get(f"{base}/api/v1/devices/{online_cameras[0]}/snapshots", token)
+            time.sleep(0.5)
+        assert pictures["latest"], pictures
         communes = _get(f"{base}/api/v1/communes", token)["communes"]
         assert isinstance(communes, list) and len(communes) == 7
         # A year of seeded history: the indicators page's default (the last full quarter

@@ -18,9 +18,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from tests.apps import broker_settings
+from tests.jpegs import jpeg
 from tests.messages import heartbeat, payload, publish_all
 from tests.waiting import eventually
-from xaso.protocol import heartbeat_topic
+from xaso.protocol import SCHEMA_VERSION, Snapshot, encode, heartbeat_topic, snapshot_topic
 from xaso.server.app import create_app
 from xaso.server.database import ServerDatabase
 from xaso.server.keys import STORE
@@ -77,6 +78,31 @@ async def test_workers_share_the_agents_and_the_web_tier_sees_their_state(
 
     assert await eventually(lambda: stored("alpha-gw", 3), what="alpha stored") == [1, 2, 3]
     assert await eventually(lambda: stored("beta-gw", 3), what="beta stored") == [1, 2, 3]
+
+    # A camera's snapshot: taken in and kept (in xaso.db) by alpha's worker, served by
+    # the web tier.
+    picture = jpeg()
+    now_ms = int(time.time() * 1000)
+    snapshot = Snapshot(
+        v=SCHEMA_VERSION,
+        agent="alpha-gw",
+        session=1,
+        seq=4,
+        ts_ms=now_ms,
+        device="alpha-cam-1",
+        taken_ms=now_ms,
+        width=160,
+        height=90,
+        jpeg=picture,
+    )
+    await asyncio.to_thread(publish_all, port, [(snapshot_topic("alpha-gw"), encode(snapshot))])
+
+    async def pictured() -> bool:
+        url = "/api/v1/devices/alpha-cam-1/snapshots/latest"
+        response = await client.get(url, headers=headers)
+        return response.status == 200 and await response.read() == picture
+
+    await eventually(pictured, what="alpha's picture kept by its worker, served here")
 
     async def device_status(device: str) -> str:
         response = await client.get(f"/api/v1/devices/{device}", headers=headers)

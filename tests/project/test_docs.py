@@ -14,6 +14,7 @@ from xaso.protocol import (
     decode_heartbeat,
     decode_replay,
     decode_schedule_set,
+    decode_snapshot,
     decode_status,
 )
 from xaso.server.indicators.profile import load_default_profile
@@ -30,8 +31,9 @@ def _json_examples(markdown: str) -> list[str]:
 
 def test_every_protocol_example_decodes_with_the_real_contract() -> None:
     examples = [json.loads(text) for text in _json_examples(PROTOCOL)]
-    assert len(examples) == 7
+    assert len(examples) == 8
     decoders = {
+        "jpeg": decode_snapshot,
         "event": decode_broadcast_event,
         "state": decode_status,
         "seq": decode_heartbeat,
@@ -43,7 +45,16 @@ def test_every_protocol_example_decodes_with_the_real_contract() -> None:
         kind = next(key for key in decoders if key in example)
         decoders[kind](json.dumps(example).encode())
         seen.append(kind)
-    assert sorted(seen) == ["event", "from_seq", "items", "seq", "state", "state", "state"]
+    assert sorted(seen) == [
+        "event",
+        "from_seq",
+        "items",
+        "jpeg",
+        "seq",
+        "state",
+        "state",
+        "state",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -56,6 +67,12 @@ def test_every_protocol_example_decodes_with_the_real_contract() -> None:
         "oversized",
         "foreign_device",
         "foreign_cluster",
+        "snapshot_too_big",
+        "snapshot_not_jpeg",
+        "snapshot_bad_size",
+        "unknown_camera",
+        "not_a_camera",
+        "foreign_camera",
     ],
 )
 def test_rejection_reasons_are_documented(reason: str) -> None:

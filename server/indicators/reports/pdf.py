@@ -13,6 +13,7 @@ from typing import Any
 
 from fpdf import FPDF
 
+from xaso.server.camera_snapshots.report_pdf import print_camera_pictures
 from xaso.server.indicators.reports.pdf_layout import (
     FontMissing,
     ReportDocument,
@@ -157,6 +158,8 @@ def render_pdf(view: dict[str, Any], computed_ms: int) -> bytes:
             widths=(20, 70, 100),
             font_size=7,
         )
+
+    print_camera_pictures(pdf, view)
 
     heading(pdf, w["signoff"])
     if view["signoffs"]:

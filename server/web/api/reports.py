@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from aiohttp import web
 
+from xaso.server.camera_snapshots.report_pictures import report_pictures
 from xaso.server.indicators.evidence import (
     canonical_bytes,
     evaluation_from_canonical,
@@ -258,6 +259,7 @@ async def report(request: web.Request) -> web.StreamResponse:
         excused=excused,
         **report_links(request),
     )
+    view["camera_pictures"] = report_pictures(request.app, evaluation, view, tz)
     if fmt == "pdf":
         try:
             # fpdf2 lays out a long evidence table for a second or more: off the loop.

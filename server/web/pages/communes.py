@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from xaso.server.camera_snapshots.page_parts import camera_grid
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.day_availability import day_figures, last_days, total
 from xaso.server.monitoring.keys import STATE
@@ -124,6 +125,12 @@ async def commune_page(request: web.Request) -> web.Response:
         {"group": group, "rows": [row(entry) for entry in group.entries]} for group in groups
     ]
     village_names = {g.code: g.name for g in groups if g.kind == "village"}
+    cameras = [
+        (entry, group.name if group.kind in ("key_location", "village") else "")
+        for group in groups
+        for entry in group.entries
+        if entry.kind == "camera" and not entry.planned
+    ]
     merged_into = None
     if not commune.exists_on(day) and commune.merged_into in index.communes:
         merged_into = index.communes[commune.merged_into]
@@ -138,6 +145,7 @@ async def commune_page(request: web.Request) -> web.Response:
         day_choices=BAR_DAYS,
         excused=count_excused,
         merged_into=merged_into,
+        cameras=camera_grid(request.app, cameras, fleet.devices, words, tz),
     )
     # How long the page took, for whoever measures it (the browser's devtools show it).
     response.headers["Server-Timing"] = f"page;dur={1000 * (time.perf_counter() - started):.1f}"

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from xaso.inventory import DeviceEntry, InventoryIndex
+from xaso.server.camera_snapshots.page_parts import device_pictures
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.availability import Availability, availability, outages
 from xaso.server.monitoring.day_availability import clip, day_figures, last_days, total
@@ -116,6 +117,8 @@ async def device_page(request: web.Request) -> web.Response:
         "tz_name": index.inventory.timezone,
         "behind": [],
     }
+    if entry.kind == "camera":
+        context["pictures"] = device_pictures(request, state, words, tz)
     if entry.kind == "gateway":
         behind = sorted(index.devices_of_agent.get(entry.id, ()))
         context["behind"] = [

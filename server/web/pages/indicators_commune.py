@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from xaso.server.camera_snapshots.report_pictures import report_pictures
 from xaso.server.indicators.reports.report import report_view
 from xaso.server.indicators.reports.text import format_day
 from xaso.server.keys import CLOCK_MS, INDEX
@@ -129,6 +130,7 @@ async def show_report(
         excused=excused,
         **report_links(request),
     )
+    view["camera_pictures"] = report_pictures(request.app, report.evaluation, view, tz)
     # Kept by its hash: if the sign-off is refused because the data moved, the page
     # can say what moved since this.
     shown_reports(request.app).remember(report.sha256, report.evaluation)
