@@ -19,6 +19,12 @@ from xaso.agent.collectors import onvif
 from xaso.agent.collectors.base import CollectorResult
 from xaso.agent.collectors.check import Problems, YamlPath
 from xaso.agent.collectors.credentials import Credentials, read_credentials
+from xaso.agent.collectors.recording import (
+    RecorderError,
+    RecorderSource,
+    RecordingWatch,
+    source_problems,
+)
 from xaso.agent.collectors.rtsp import RtspClient, RtspError, parse_rtsp_url
 from xaso.protocol import CameraStatus, DeviceReading
 
@@ -32,6 +38,8 @@ class CameraDevice(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     password_file: str | None = None
     password_env: str | None = None
     timeout_s: float | None = None  # default: the collector's timeout_s
+    # Where its recording is asked about (recording continuity, docs/cameras.md).
+    recorder: RecorderSource | None = None
 
 
 class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -42,11 +50,22 @@ class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     password_env: str | None = None
     timeout_s: float = 5.0  # per camera: all its RTSP and ONVIF exchanges together
     max_workers: int = 8
+    # Recording continuity: how often each camera's recorder is asked (not every cycle:
+    # a search costs the recorder), over how many trailing hours, and the shortest
+    # stretch without footage that counts as a gap (shorter: the seams between files).
+    recording_every_s: float = 900.0
+    recording_window_h: float = 24.0
+    recording_min_gap_s: float = 60.0
+    recording_timeout_s: float = 10.0
 
 
 def problems(config: CameraConfig, problems: Problems, where: YamlPath) -> None:
     problems.positive(config, where, "timeout_s", config.timeout_s)
     problems.positive(config, where, "max_workers", config.max_workers)
+    for key in ("recording_every_s", "recording_window_h", "recording_timeout_s"):
+        problems.positive(config, where, key, getattr(config, key))
+    if config.recording_min_gap_s < 0:
+        problems.add(config, where, "recording_min_gap_s", "recording_min_gap_s must be ≥ 0")
     problems.one_password(config, where, config.password_file, config.password_env)
     problems.device_ids(config.devices, (*where, "devices"))
     for index, device in enumerate(config.devices):
@@ -61,6 +80,8 @@ def problems(config: CameraConfig, problems: Problems, where: YamlPath) -> None:
                 problems.add(device, at, "onvif_url", "onvif_url must be plain http://")
         problems.one_password(device, at, device.password_file, device.password_env)
         problems.positive(device, at, "timeout_s", device.timeout_s)
+        if device.recorder is not None:
+            source_problems(device.recorder, problems, (*at, "recorder"))
 
 
 class CameraCheck(msgspec.Struct, frozen=True):
@@ -134,6 +155,13 @@ class CameraCollector:
             d.id: read_credentials(d.username, d.password_file, d.password_env) or shared
             for d in config.devices
         }
+        self._recording = RecordingWatch(
+            {d.id: d.recorder for d in config.devices if d.recorder is not None},
+            camera_credentials=self._credentials,
+            every_s=config.recording_every_s,
+            window_h=config.recording_window_h,
+            min_gap_s=config.recording_min_gap_s,
+        )
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, min(config.max_workers, len(config.devices))),
             thread_name_prefix="collect-camera",
@@ -153,6 +181,12 @@ class CameraCollector:
             # server hangs, which is when the administrator wants it.
             status, onvif_errors = _ask_onvif(device.onvif_url, status, credentials, timeout_s)
             errors += [f"onvif: {e}" for e in onvif_errors]
+        if self._recording.due(device.id):
+            try:
+                recorded = self._recording.ask(device.id, self._config.recording_timeout_s)
+                status = msgspec.structs.replace(status, recorded=recorded)
+            except RecorderError as exc:
+                errors.append(f"recorder: {exc}")
         return DeviceReading(
             id=device.id,
             reachable=found.reachable,

@@ -63,12 +63,16 @@ def username_token(credentials: Credentials, created: dt.datetime, nonce: bytes)
     )
 
 
-def envelope(operation: str, security: str = "") -> bytes:
+def envelope(
+    operation: str, security: str = "", *, namespace: str = _DEVICE_NS, content: str = ""
+) -> bytes:
+    """A SOAP 1.2 request; ``content`` is the operation's own elements (XML, escaped by
+    the caller), in ``namespace`` unless they say otherwise."""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
         f"<s:Header>{security}</s:Header>"
-        f'<s:Body><{operation} xmlns="{_DEVICE_NS}"/></s:Body>'
+        f'<s:Body><{operation} xmlns="{namespace}">{content}</{operation}></s:Body>'
         "</s:Envelope>"
     ).encode()
 
@@ -93,15 +97,23 @@ def _text(root: ET.Element, *names: str) -> str | None:
     return text or None
 
 
-def call(url: str, operation: str, *, timeout_s: float, security: str = "") -> ET.Element:
+def call(
+    url: str,
+    operation: str,
+    *,
+    timeout_s: float,
+    security: str = "",
+    namespace: str = _DEVICE_NS,
+    content: str = "",
+) -> ET.Element:
     """POST one SOAP request; the answer's root, or ``OnvifError`` with a short reason."""
-    action = f"{_DEVICE_NS}/{operation}"
+    action = f"{namespace}/{operation}"
     try:
         answer = request(
             "POST",
             url,
             timeout_s=timeout_s,
-            body=envelope(operation, security),
+            body=envelope(operation, security, namespace=namespace, content=content),
             headers={"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'},
         )
     except HttpError as exc:
@@ -143,14 +155,19 @@ def camera_clock_offset_ms(url: str, *, timeout_s: float) -> float:
     return round((theirs - ours) * 1000.0, 0)
 
 
+def security_header(credentials: Credentials | None, clock_offset_ms: float | None) -> str:
+    """A fresh UsernameToken dated in the device's time (none without credentials)."""
+    if credentials is None:
+        return ""
+    device_now = time.time() + (clock_offset_ms or 0.0) / 1000.0
+    created = dt.datetime.fromtimestamp(device_now, tz=dt.UTC)
+    return username_token(credentials, created, os.urandom(16))
+
+
 def device_information(
     url: str, *, timeout_s: float, credentials: Credentials | None, clock_offset_ms: float | None
 ) -> DeviceInfo:
-    security = ""
-    if credentials is not None:
-        camera_now = time.time() + (clock_offset_ms or 0.0) / 1000.0
-        created = dt.datetime.fromtimestamp(camera_now, tz=dt.UTC)
-        security = username_token(credentials, created, os.urandom(16))
+    security = security_header(credentials, clock_offset_ms)
     root = call(url, "GetDeviceInformation", timeout_s=timeout_s, security=security)
     maker, model = _text(root, "Manufacturer"), _text(root, "Model")
     if maker and model and maker.lower() not in model.lower():

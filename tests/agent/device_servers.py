@@ -156,7 +156,9 @@ class HttpHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         self.body = self.rfile.read(length) if length else b""
         self.server.hits.append(self.path)
-        route = self.server.routes.get(self.path)
+        route = self.server.routes.get(self.path) or self.server.routes.get(
+            self.path.partition("?")[0]
+        )
         if route is None:
             status, content_type, body = 404, "text/plain", b"not found"
         else:
@@ -246,7 +248,8 @@ def _soap(body: str) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" '
         'xmlns:tds="http://www.onvif.org/ver10/device/wsdl" '
-        'xmlns:tt="http://www.onvif.org/ver10/schema">'
+        'xmlns:tt="http://www.onvif.org/ver10/schema" '
+        'xmlns:tse="http://www.onvif.org/ver10/search/wsdl">'
         f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
     ).encode()
 
@@ -270,4 +273,130 @@ def _date_time(now: dt.datetime) -> str:
         f"<tt:Date><tt:Year>{now.year}</tt:Year><tt:Month>{now.month}</tt:Month>"
         f"<tt:Day>{now.day}</tt:Day></tt:Date>"
         "</tt:UTCDateTime></tds:SystemDateAndTime></tds:GetSystemDateAndTimeResponse>"
+    )
+
+
+# --- ONVIF Recording Search ------------------------------------------------------------
+
+
+class RecorderState:
+    """What an ONVIF recorder holds: per recording token, its source and the stretches
+    [from_ms, to_ms) with data; and what it was asked."""
+
+    def __init__(self, recordings: dict[str, tuple[str, list[tuple[int, int]]]]) -> None:
+        self.recordings = recordings  # token -> (source id, stretches)
+        self.searches: dict[str, list[str]] = {}  # search token -> results not yet given
+        self.operations: list[str] = []
+        self.ended: list[str] = []
+        self.windows: list[tuple[int, int]] = []
+
+
+def onvif_search_route(state: RecorderState, *, user: str, password: str) -> Route:
+    """A Recording Search service (ONVIF search.wsdl): FindRecordings and FindEvents
+    open a session whose results GetRecordingSearchResults / GetEventSearchResults hand
+    out MaxResults at a time; EndSearch closes it. History events are
+    RecordingHistory/Track/State with IsDataPresent, the state at StartPoint included
+    as a start-state event; every call needs a valid UsernameToken."""
+
+    def route(handler: HttpHandler) -> tuple[int, str, bytes]:
+        body = handler.body.decode()
+        operation = re.search(r"<s:Body><(\w+)", body)
+        name = operation.group(1) if operation else ""
+        state.operations.append(name)
+        if not _token_ok(body, user, password):
+            return 400, "application/soap+xml", _soap(_fault("Sender not authorized"))
+        if name == "FindRecordings":
+            token = f"rec-search-{len(state.searches)}"
+            state.searches[token] = [
+                "<tt:RecordingInformation>"
+                f"<tt:RecordingToken>{rec}</tt:RecordingToken>"
+                f"<tt:Source><tt:SourceId>{source}</tt:SourceId><tt:Name>{source}</tt:Name>"
+                "</tt:Source><tt:RecordingStatus>Recording</tt:RecordingStatus>"
+                "</tt:RecordingInformation>"
+                for rec, (source, _) in state.recordings.items()
+            ]
+            return 200, "application/soap+xml", _soap(_search_token("FindRecordings", token))
+        if name == "FindEvents":
+            start, end = _xs_ms(_tag(body, "StartPoint")), _xs_ms(_tag(body, "EndPoint"))
+            state.windows.append((start, end))
+            wanted = re.findall(r"<(?:\w+:)?IncludedRecordings>([^<]*)<", body)
+            token = f"ev-search-{len(state.searches)}"
+            state.searches[token] = [
+                result
+                for rec in wanted
+                for result in _history_events(rec, state.recordings[rec][1], start, end)
+            ]
+            return 200, "application/soap+xml", _soap(_search_token("FindEvents", token))
+        if name in ("GetRecordingSearchResults", "GetEventSearchResults"):
+            token = _tag(body, "SearchToken")
+            waiting = state.searches[token]
+            limit = int(_tag(body, "MaxResults") or 100)
+            page, state.searches[token] = waiting[:limit], waiting[limit:]
+            done = "Completed" if not state.searches[token] else "Searching"
+            return (
+                200,
+                "application/soap+xml",
+                _soap(
+                    f"<tse:{name}Response><tse:ResultList>"
+                    f"<tt:SearchState>{done}</tt:SearchState>{''.join(page)}"
+                    f"</tse:ResultList></tse:{name}Response>"
+                ),
+            )
+        if name == "EndSearch":
+            state.ended.append(_tag(body, "SearchToken"))
+            return 200, "application/soap+xml", _soap("<tse:EndSearchResponse/>")
+        return 400, "application/soap+xml", _soap(_fault("unknown action"))
+
+    return route
+
+
+def _tag(body: str, name: str) -> str:
+    match = re.search(rf"<(?:\w+:)?{name}[^>]*>([^<]*)</", body)
+    return match.group(1) if match else ""
+
+
+def _xs_ms(text: str) -> int:
+    return int(dt.datetime.fromisoformat(text).timestamp() * 1000)
+
+
+def _ms_xs(ms: int) -> str:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _search_token(operation: str, token: str) -> str:
+    return (
+        f"<tse:{operation}Response><tse:SearchToken>{token}</tse:SearchToken>"
+        f"</tse:{operation}Response>"
+    )
+
+
+def _history_events(
+    recording: str, stretches: list[tuple[int, int]], start: int, end: int
+) -> list[str]:
+    """The recording's data-present changes in [start, end], the state at start first."""
+    present_at_start = any(a <= start < b for a, b in stretches)
+    events = [_history_event(recording, start, present_at_start, start_state=True)]
+    for a, b in sorted(stretches):
+        if start < a < end:
+            events.append(_history_event(recording, a, True))
+        if start < b < end:
+            events.append(_history_event(recording, b, False))
+    return events
+
+
+def _history_event(recording: str, ms: int, present: bool, *, start_state: bool = False) -> str:
+    return (
+        "<tt:Result>"
+        f"<tt:RecordingToken>{recording}</tt:RecordingToken>"
+        f"<tt:TrackToken>VIDEO001</tt:TrackToken><tt:Time>{_ms_xs(ms)}</tt:Time>"
+        '<tt:Event><wsnt:NotificationMessage xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2">'
+        '<wsnt:Topic Dialect="http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet">'
+        "tns1:RecordingHistory/Track/State</wsnt:Topic><wsnt:Message>"
+        f'<tt:Message UtcTime="{_ms_xs(ms)}"><tt:Source>'
+        f'<tt:SimpleItem Name="RecordingToken" Value="{recording}"/>'
+        '<tt:SimpleItem Name="Track" Value="VIDEO001"/></tt:Source><tt:Data>'
+        f'<tt:SimpleItem Name="IsDataPresent" Value="{str(present).lower()}"/>'
+        "</tt:Data></tt:Message></wsnt:Message></wsnt:NotificationMessage></tt:Event>"
+        f"<tt:StartStateEvent>{str(start_state).lower()}</tt:StartStateEvent>"
+        "</tt:Result>"
     )
