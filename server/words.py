@@ -701,6 +701,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Radio below target",
     },
     "rule.camera_not_recording": {"vi": "Camera không ghi hình", "en": "Camera not recording"},
+    "rule.recording_gap": {"vi": "Camera mất ghi hình", "en": "Camera recording gap"},
     "rule.clock_offset": {"vi": "Lệch đồng hồ", "en": "Clock offset"},
     "rule.broadcast_not_played": {
         "vi": "Bản tin không phát được",

@@ -38,6 +38,7 @@ RuleType = Literal[
     "camera_not_recording",
     "clock_offset",
     "broadcast_not_played",
+    "recording_gap",
 ]
 
 # Which threshold keys each rule type reads: required ones must be given, and any other
@@ -50,6 +51,8 @@ THRESHOLDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "clock_offset": (("max_offset_ms",), ()),
     # How far back occurrences are checked (their planned start): default 6 hours.
     "broadcast_not_played": ((), ("within_s",)),
+    # A gap longer than max_gap_s in what the recorder last said of a camera's window.
+    "recording_gap": (("max_gap_s",), ()),
 }
 _ALL_THRESHOLDS: Final = (
     "down_for_s",
@@ -57,6 +60,7 @@ _ALL_THRESHOLDS: Final = (
     "not_recording_for_s",
     "max_offset_ms",
     "within_s",
+    "max_gap_s",
 )
 # Kinds a rule can be narrowed to; None means the rule takes no ``kinds`` filter.
 _KINDS_ALLOWED: Final[dict[str, frozenset[str] | None]] = {
@@ -65,6 +69,7 @@ _KINDS_ALLOWED: Final[dict[str, frozenset[str] | None]] = {
     "commune_radio_below": frozenset(),
     "clock_offset": frozenset(),
     "broadcast_not_played": frozenset(),
+    "recording_gap": frozenset(),
 }
 
 NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -85,6 +90,7 @@ class RuleConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     not_recording_for_s: NonNegative | None = None
     max_offset_ms: Positive | None = None
     within_s: Positive | None = None
+    max_gap_s: Positive | None = None
     kinds: list[DeviceKind] = []  # empty: every kind the rule applies to
     communes: list[str] = []  # empty: every commune
     severity: Severity | None = None  # None: the type's default (see default_severity)
@@ -108,6 +114,8 @@ def default_severity(rule_type: str) -> Severity:
         "clock_offset": "info",
         # A bulletin that did not play: the commune must know, and may play it again.
         "broadcast_not_played": "warning",
+        # Footage missing for hours: what the camera is there for failed.
+        "recording_gap": "warning",
     }
     return defaults.get(rule_type, "warning")
 

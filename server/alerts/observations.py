@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
 
 from xaso.inventory import InventoryIndex
+from xaso.protocol import RecordingGap
 from xaso.server.alerts.config import RuleConfig
 from xaso.server.alerts.groups import Trackers
 from xaso.server.alerts.message import AlertDevice, Language
@@ -61,6 +62,8 @@ class Observer:
             return self._radio_below(rule, fleet, now_ms, trackers)
         if rule.type == "camera_not_recording":
             return self._not_recording(rule, fleet, now_ms, trackers)
+        if rule.type == "recording_gap":
+            return self._recording_gaps(rule, fleet, now_ms)
         return self._clock_offset(rule, fleet, now_ms, trackers)
 
     def _device_down(
@@ -206,6 +209,33 @@ class Observer:
                 result[commune] = Observation(found, start, frozenset(unsure), summary=summary)
         return result
 
+    def _recording_gaps(
+        self, rule: RuleConfig, fleet: FleetState, now_ms: int
+    ) -> dict[str, Observation]:
+        """Cameras whose recorder's last report (its trailing window, ~24 h) holds a gap
+        longer than ``max_gap_s``: matching from the gap's start until the window has
+        slid past it or the recorder fills it. A camera asleep (maintenance, planned)
+        never matches; one not heard lately keeps its last report."""
+        limit_ms = (rule.max_gap_s or 0.0) * 1000
+        result: dict[str, Observation] = {}
+        for commune in self._communes[rule.name]:
+            found: list[AlertDevice] = []
+            notes: list[str] = []
+            for gateway_id in self._gateways.get(commune, ()):
+                for state in self._agent_states(fleet, gateway_id):
+                    recorded = state.last_recorded
+                    if state.status in _ASLEEP or recorded is None:
+                        continue
+                    long = [g for g in recorded.gaps if g.to_ms - g.from_ms > limit_ms]
+                    if not long:
+                        continue
+                    found.append(view(state, since_ms=long[0].from_ms, cause=None))
+                    notes.append(_gaps_note(rule.lang, state.entry.name, long))
+            if found:
+                start = min(d.since_ms for d in found if d.since_ms is not None)
+                result[commune] = Observation(found, start, summary="; ".join(notes))
+        return result
+
     def _clock_offset(
         self, rule: RuleConfig, fleet: FleetState, now_ms: int, trackers: Trackers
     ) -> dict[str, Observation]:
@@ -311,6 +341,14 @@ def _channels_note(lang: Language, name: str, gap: tuple[int, int]) -> str:
     if lang == "vi":
         return f"{name}: {recording}/{total} kênh đang ghi"
     return f"{name}: {recording}/{total} channels recording"
+
+
+def _gaps_note(lang: Language, name: str, gaps: list[RecordingGap]) -> str:
+    longest = max(g.to_ms - g.from_ms for g in gaps)
+    hours = _number(longest / 3_600_000, lang)[1:]  # no sign
+    if lang == "vi":
+        return f"{name}: {len(gaps)} khoảng mất ghi hình, dài nhất {hours} giờ"
+    return f"{name}: {len(gaps)} recording gaps, the longest {hours} h"
 
 
 def _offset_note(lang: Language, name: str, offset_ms: float) -> str:

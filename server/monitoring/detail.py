@@ -14,6 +14,7 @@ import re
 import msgspec
 
 from xaso.protocol import AgentHealth, CollectorStatus, DeviceReading
+from xaso.server.monitoring.recording_detail import recorded_detail
 from xaso.server.records import DetailValue, clean_detail
 
 # The core health fields are columns of their own.
@@ -49,6 +50,8 @@ def reading_detail(reading: DeviceReading) -> dict[str, DetailValue]:
         if part is not None:
             for name, key in _section_keys(section, type(part)):
                 raw[key] = getattr(part, name)
+    if camera is not None and camera.recorded is not None:
+        raw.update(recorded_detail(camera.recorded))
     return clean_detail(raw)
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from xaso.inventory import DeviceEntry, InventoryIndex
-from xaso.protocol import AgentHealth, DeviceReading, Heartbeat, Status
+from xaso.protocol import AgentHealth, DeviceReading, Heartbeat, RecordingContinuity, Status
 from xaso.server.records import TransitionRecord
 
 
@@ -97,6 +97,9 @@ class DeviceState:
     # Device-side time of the last reading, as the agent reported it.
     last_seen_ms: int | None = None
     last_reading: DeviceReading | None = None
+    # The recorder's last word on a camera (sent every ~15 minutes, not with every
+    # reading): what the recording_gap alert rule looks at. Not kept across a restart.
+    last_recorded: RecordingContinuity | None = None
     last_health: AgentHealth | None = None
     failing_since_ms: int | None = None  # the current run of failed probes
     recovering_since_ms: int | None = None  # back after offline, not yet long enough
@@ -285,6 +288,8 @@ class FleetState:
             device.last_heard_ms = now_ms
             device.last_seen_ms = beat.ts_ms
             device.last_reading = reading
+            if reading.camera is not None and reading.camera.recorded is not None:
+                device.last_recorded = reading.camera.recorded
             if reading.reachable:
                 transitions += self._seen_up(device, "probe_ok", now_ms)
             else:

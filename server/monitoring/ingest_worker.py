@@ -42,8 +42,10 @@ from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.mqtt_link import MqttLink
 from xaso.server.monitoring.partition import agents_of, topics_of
 from xaso.server.monitoring.pipeline import IntakeHealth, Pipeline
+from xaso.server.monitoring.recording_ledger import RecordingLedger
 from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.state_mirror import device_delta, link_delta
+from xaso.server.monitoring.stored_hook import StoredHook, stored_hook
 from xaso.server.monitoring.writer import Intake
 from xaso.server.records import TransitionRecord
 from xaso.server.settings import Settings
@@ -139,11 +141,10 @@ async def _serve(spec: WorkerSpec, conn: Connection) -> None:
         journal=journal,
         metrics=metrics,
         clock_ms=clock_ms,
-        # The indicators' rollups live in the shared xaso.db: a late record this worker
-        # stores drops the closed days it touches, as in a single process.
-        on_records_stored=DayRollups(
-            RollupTable(connect(settings.database_path)), index
-        ).invalidate_for_records,
+        # The indicators' rollups and the recording ledger live in the shared xaso.db: a
+        # late record this worker stores drops the closed days it touches, and the
+        # recorders' reports are kept, as in a single process.
+        on_records_stored=_stored_hook(settings.database_path, index),
     )
     writer = pipeline.writer
     metrics.watch_intake(writer.waiting_s, lambda: writer.failing_since is not None)
@@ -300,3 +301,9 @@ async def _report_health(
         )
         await send(("report", report))
         await asyncio.sleep(HEALTH_EVERY_S)
+
+
+def _stored_hook(database_path: str, index: InventoryIndex) -> StoredHook | None:
+    db = connect(database_path)
+    ledger = RecordingLedger(db, index.inventory.timezone)
+    return stored_hook(DayRollups(RollupTable(db), index), ledger)

@@ -12,6 +12,7 @@ from xaso.server.monitoring.fleet_state import FleetState
 from xaso.server.monitoring.ingest import Ingest
 from xaso.server.monitoring.intake_journal import IntakeJournal
 from xaso.server.monitoring.pipeline import IntakeHealth, Pipeline
+from xaso.server.monitoring.recording_ledger import RecordingLedger
 from xaso.server.monitoring.sequence import SequenceTracker
 from xaso.server.monitoring.worker_pool import IngestWorkers
 from xaso.server.monitoring.writer import StoreWriter
@@ -34,3 +35,5 @@ EXCLUSIONS = web.AppKey("exclusions", ExclusionStore)
 ACKNOWLEDGEMENTS = web.AppKey("acknowledgements", AcknowledgementStore)
 # Re-evaluates which devices are in maintenance now (after a window changed).
 APPLY_MAINTENANCE = web.AppKey[Callable[[], None]]("apply_maintenance")
+# What the recorders said of each camera, per day (recording_ledger.py).
+RECORDINGS = web.AppKey("recordings", RecordingLedger)

@@ -15,7 +15,6 @@ from aiohttp import web
 
 from xaso.protocol import QOS_RECORDS, SUBSCRIPTION
 from xaso.server.broadcasts.keys import DISTRIBUTOR, SYNC_SCHEDULES
-from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.keys import ROLLUPS
 from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS, STORE
 from xaso.server.monitoring.acknowledgements import AcknowledgementStore
@@ -30,6 +29,7 @@ from xaso.server.monitoring.keys import (
     INTAKE_HEALTH,
     JOURNAL,
     PIPELINE,
+    RECORDINGS,
     SEQUENCES,
     STATE,
     WORKERS,
@@ -37,10 +37,11 @@ from xaso.server.monitoring.keys import (
 )
 from xaso.server.monitoring.mqtt_link import MqttLink
 from xaso.server.monitoring.pipeline import Pipeline
+from xaso.server.monitoring.recording_ledger import RecordingLedger
 from xaso.server.monitoring.sequence import SequenceTracker
+from xaso.server.monitoring.stored_hook import stored_hook
 from xaso.server.monitoring.worker_pool import IngestWorkers, WorkerMetrics
 from xaso.server.periodic import every
-from xaso.server.records import Record
 from xaso.server.startup import StartupError
 from xaso.server.store.base import Store, StoreUnavailable
 
@@ -67,6 +68,7 @@ def setup(
 ) -> None:
     """After broadcasts: the broker link hands the schedule distributor its way out."""
     app.cleanup_ctx.append(_exclusions_ctx)
+    app.cleanup_ctx.append(_recordings_ctx)
     if app[SETTINGS].ingest_workers > 1:
         app.cleanup_ctx.append(_workers_ctx(clock_ms, state_rules))
     else:
@@ -78,6 +80,11 @@ def setup(
 
 async def _exclusions_ctx(app: web.Application) -> AsyncIterator[None]:
     app[EXCLUSIONS] = ExclusionStore(app[DATABASE].connection)
+    yield
+
+
+async def _recordings_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[RECORDINGS] = RecordingLedger(app[DATABASE].connection, app[INDEX].inventory.timezone)
     yield
 
 
@@ -100,7 +107,7 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
             journal=journal,
             metrics=metrics,
             clock_ms=clock_ms,
-            on_records_stored=_rollups_hook(app.get(ROLLUPS)),
+            on_records_stored=stored_hook(app.get(ROLLUPS), app.get(RECORDINGS)),
         )
         app[INGEST] = pipeline.ingest
         app[JOURNAL] = journal
@@ -141,11 +148,6 @@ def _intake_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> 
             pipeline.snapshots.close()
 
     return intake_ctx
-
-
-def _rollups_hook(rollups: DayRollups | None) -> Callable[[list[Record], int], object] | None:
-    """The indicators' rollups of closed days drop what a stored record touches."""
-    return None if rollups is None else rollups.invalidate_for_records
 
 
 def _workers_ctx(clock_ms: Callable[[], int], state_rules: StateRules | None) -> Context:

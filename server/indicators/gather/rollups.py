@@ -44,7 +44,7 @@ from xaso.server.broadcasts.reconcile import outcome_order
 from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS
 from xaso.server.indicators.day_pieces import DeviceDay, PiecedHistory, Summed, device_day, plain
 from xaso.server.indicators.gather.exclusion_lookup import ExclusionLookup
-from xaso.server.indicators.late_marks import late_marks
+from xaso.server.indicators.late_marks import LATE, RECENT, late_marks
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.period import day_start_ms, local_day
 from xaso.server.indicators.rollup_table import RollupRow, RollupTable
@@ -538,6 +538,20 @@ class DayRollups:
         for scope, units in late_marks(records, self.index, self._day_of, today).items():
             self.table.move_on(scope, units)
         return dropped
+
+    def invalidate_for_recording(self, changed: Iterable[tuple[str, int]], now_ms: int) -> None:
+        """Camera-days whose recording the recorders told differently now (the
+        recording ledger, ``monitoring/recording_ledger.py``): the evaluations kept of
+        periods holding them are dropped. No availability row is: recording is read
+        from the ledger's own day rows, never rolled up here."""
+        today = self._day_of(now_ms)
+        scopes: dict[str, set[str]] = defaultdict(set)
+        for device_id, day_ms in changed:
+            unit = self.index.listed_commune.get(device_id)
+            if unit is not None and day_ms < today:
+                scopes[LATE if day_ms < today - DAY_MS else RECENT].add(unit)
+        for scope, units in scopes.items():
+            self.table.move_on(scope, units)
 
 
 _EMPTY: Final = DeviceHistory(None, ())
