@@ -64,6 +64,7 @@ class DayRecording(NamedTuple):
     recorded_ms: int  # time said recorded
     known_ms: int  # time some report covered
     gaps: list[tuple[int, int]]  # merged, in order
+    covered: Sequence[tuple[int, int]] = ()  # what some report covered, merged, in order
 
     @property
     def gap_ms(self) -> int:
@@ -117,15 +118,24 @@ def paint(pieces: Sequence[Piece], report: Report, day: tuple[int, int]) -> list
 def summed(day_ms: int, pieces: Sequence[Piece]) -> DayRecording:
     recorded = sum(b - a for a, b, ok, _ in pieces if ok)
     known = sum(b - a for a, b, _, _ in pieces)
-    gaps: list[tuple[int, int]] = []
-    for a, b, ok, _ in pieces:
-        if ok:
-            continue
-        if gaps and gaps[-1][1] == a:
-            gaps[-1] = (gaps[-1][0], b)
+    return DayRecording(
+        day_ms,
+        recorded,
+        known,
+        _runs((a, b) for a, b, ok, _ in pieces if not ok),
+        _runs((a, b) for a, b, _, _ in pieces),
+    )
+
+
+def _runs(stretches: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ordered, disjoint stretches with those that touch joined."""
+    found: list[tuple[int, int]] = []
+    for a, b in stretches:
+        if found and found[-1][1] == a:
+            found[-1] = (found[-1][0], b)
         else:
-            gaps.append((a, b))
-    return DayRecording(day_ms, recorded, known, gaps)
+            found.append((a, b))
+    return found
 
 
 class RecordingLedger:
@@ -180,7 +190,7 @@ class RecordingLedger:
                         " VALUES (?, ?, ?)",
                         (*key, _encoder.encode(after)),
                     )
-                    if summed(day[0], before)[1:] != summed(day[0], after)[1:]:
+                    if summed(day[0], before)[1:4] != summed(day[0], after)[1:4]:
                         changed.add(key)
         return changed
 

@@ -27,6 +27,7 @@ from xaso.server.web.api import (
     problems,
     radio_settings,
     readings,
+    recording,
     remediation,
     reports,
     schedules,
@@ -62,6 +63,7 @@ def setup(app: web.Application) -> None:
     for routes in (
         devices,
         readings,
+        recording,
         alert_history,
         alert_channels,
         availability,

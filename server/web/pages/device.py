@@ -23,12 +23,13 @@ from xaso.server.camera_snapshots.page_parts import device_pictures
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.availability import Availability, availability, outages
 from xaso.server.monitoring.day_availability import clip, day_figures, last_days, total
-from xaso.server.monitoring.keys import STATE
+from xaso.server.monitoring.keys import RECORDINGS, STATE
 from xaso.server.web.auth import today
 from xaso.server.web.day_bars import cells, percent
 from xaso.server.web.device_history import Exclusions, exclusions_of, read_spans
 from xaso.server.web.http import visible_device
 from xaso.server.web.pages.communes import wants_excused
+from xaso.server.web.pages.device_recording import recording_section
 from xaso.server.web.rendering import render, request_language
 from xaso.server.web.status_words import local_time, status_words
 from xaso.server.web.timeline import segments
@@ -116,6 +117,7 @@ async def device_page(request: web.Request) -> web.Response:
         "excused": count_excused,
         "tz_name": index.inventory.timezone,
         "behind": [],
+        "recording": None,
     }
     if entry.kind == "camera":
         context["pictures"] = device_pictures(request, state, words, tz)
@@ -167,6 +169,8 @@ async def device_page(request: web.Request) -> web.Response:
             f"/api/v1/devices/{entry.id}/readings?from={chart_from}&to={now_ms + 1}&lang={lang}"
         )
         context["charts_capped"] = PERIODS_WITH_90[period] > CHART_MAX_MS
+        if entry.kind == "camera" and RECORDINGS in app:
+            context["recording"] = recording_section(app[RECORDINGS], entry.id, now_ms, tz, lang)
     response = render(request, "device.html", **context)
     response.enable_compression()  # 90 cells with their titles: ~20 kB, a fifth gzipped
     return response
