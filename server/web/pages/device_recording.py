@@ -36,7 +36,7 @@ def recording_section(
                 gaps.append(
                     {
                         "start": _clock(a, tz),
-                        "end": _clock(b, tz),
+                        "end": "24:00" if b == day.to_ms else _clock(b, tz),
                         "lasted": duration((b - a) / 1000, lang),
                     }
                 )
@@ -46,14 +46,19 @@ def recording_section(
                 "label": f"{_WEEKDAYS.get(lang, _WEEKDAYS['vi'])[day.day.weekday()]} "
                 f"{day.day.strftime('%d/%m')}",
                 "known": recorded is not None and recorded.known_ms > 0,
-                "recorded": duration(recorded.recorded_ms / 1000, lang) if recorded else "",
-                "covered": duration(recorded.known_ms / 1000, lang) if recorded else "",
-                "hours": round(recorded.recorded_ms / 3_600_000, 1) if recorded else None,
+                "recorded": _hours(recorded.recorded_ms, lang) if recorded else "",
+                "covered": _hours(recorded.known_ms, lang) if recorded else "",
                 "band": band,
                 "gaps": gaps,
             }
         )
     return {"days": rows, "any": any(r["known"] for r in rows), "shown": DAYS_SHOWN}
+
+
+def _hours(ms: int, lang: str) -> str:
+    """Hours to a tenth, the way a day's recording is counted: '22,6 giờ', '24 giờ'."""
+    text = f"{ms / 3_600_000:.1f}".removesuffix(".0")
+    return f"{text.replace('.', ',')} giờ" if lang == "vi" else f"{text} h"
 
 
 def _rect(a: int, b: int, from_ms: int, span: int, status: str) -> dict[str, Any]:
