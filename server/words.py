@@ -2530,6 +2530,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "cause.stopped": {"vi": "Agent dừng có chủ đích", "en": "Agent stopped cleanly"},
     "cause.probe_ok": {"vi": "Phản hồi bình thường", "en": "Answering"},
     "cause.probe_failed": {"vi": "Không phản hồi", "en": "Not answering"},
+    "cause.recording_gap": {"vi": "Đầu ghi mất ghi hình", "en": "Recording gap at the recorder"},
     "cause.gateway_offline": {"vi": "Gateway mất kết nối", "en": "Its gateway is offline"},
     "cause.gateway_stopped": {"vi": "Gateway đã dừng", "en": "Its gateway is stopped"},
     "cause.missed_heartbeat": {"vi": "Lỡ một nhịp heartbeat", "en": "Missed a heartbeat"},

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from xaso.server.indicators.inputs import CommuneData, effective_end, indicator_window
 from xaso.server.indicators.measures import NO_HISTORY, DeviceFigure, Window, device_figure
 from xaso.server.indicators.profile import Indicator, IndicatorProfile
+from xaso.server.indicators.recording import with_recording_gaps
 from xaso.server.indicators.result import EvidenceItem, IndicatorResult, Verdict
 from xaso.server.indicators.snapshot import CommuneSnapshot, MemberDevice
 
@@ -57,6 +58,16 @@ class Context:
                 )
                 for device in self.devices(kind)
             ]
+            if kind == "camera" and judged_by.recording_min_hours_per_day:
+                self._figures[key] = [
+                    with_recording_gaps(
+                        figure,
+                        self.data.recordings.get(figure.device.entry.id, ()),
+                        judged_by,
+                        self.data.exclusions.get(figure.device.entry.id, ()),
+                    )
+                    for figure in self._figures[key]
+                ]
         return self._figures[key]
 
     def result(

@@ -19,6 +19,7 @@ from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import Indicator, IndicatorProfile
 from xaso.server.indicators.result import ExclusionEntry
 from xaso.server.indicators.snapshot import CommuneSnapshot
+from xaso.server.monitoring.recording_ledger import DayRecording
 from xaso.server.records import DeviceReadingRecord
 
 __all__ = [
@@ -73,6 +74,8 @@ class CommuneData(NamedTuple):
     excused_excluded: bool = False
     # Every window and excused period touching the commune, for the report to list.
     listed_exclusions: Sequence[ExclusionEntry] = ()
+    # The cameras' days as their recorders told them (C3's recording rule), by camera.
+    recordings: Mapping[str, Sequence[DayRecording]] = {}
 
 
 class DataRanges(NamedTuple):
@@ -84,6 +87,8 @@ class DataRanges(NamedTuple):
     # Per kind, where each window judging it starts and ends: a day cut there is read
     # raw, not taken whole from a rollup (``gather/rollups.py``).
     bounds: dict[str, set[int]] = {}  # noqa: RUF012 (a NamedTuple field: never changed)
+    # The cameras' recording days C3's recording rule needs (recording.py); None: none.
+    recorded: Window | None = None
 
 
 def effective_end(snap: CommuneSnapshot, now_ms: int) -> int:
@@ -110,6 +115,7 @@ def data_ranges(snap: CommuneSnapshot, profile: IndicatorProfile, now_ms: int) -
     transitions: dict[str, Window] = {}
     bounds: dict[str, set[int]] = {}
     recording: Window | None = None
+    recorded: Window | None = None
     playout_from = snap.from_ms
 
     def need(kind: str, window: Window) -> None:
@@ -125,6 +131,15 @@ def data_ranges(snap: CommuneSnapshot, profile: IndicatorProfile, now_ms: int) -
             # Switched off or not, an availability indicator may judge devices for others
             # (R6 for R1 and R2): its window is read either way.
             need(kind, indicator_window(indicator, snap, now_ms))
+            if indicator.measure == "camera_availability" and indicator.recording_min_hours_per_day:
+                window = indicator_window(indicator, snap, now_ms)
+                recorded = (
+                    window
+                    if recorded is None
+                    else Window(
+                        min(recorded.from_ms, window.from_ms), max(recorded.to_ms, window.to_ms)
+                    )
+                )
         elif indicator.measure == "camera_operating" and indicator.require_recording:
             recording = Window(end - int(indicator.recording_lookback_s * 1000), end)
         elif indicator.measure == "emergency_readiness" and indicator.enabled:
@@ -134,4 +149,4 @@ def data_ranges(snap: CommuneSnapshot, profile: IndicatorProfile, now_ms: int) -
             need("radio_cluster", Window(end - indicator.max_age_days * DAY_MS, end))
         elif indicator.measure == "broadcast_days" and indicator.enabled:
             need("radio_cluster", Window(snap.from_ms, end))
-    return DataRanges(transitions, recording, Window(playout_from, end), bounds)
+    return DataRanges(transitions, recording, Window(playout_from, end), bounds, recorded)

@@ -91,7 +91,9 @@ _PARAMETERS: Final[dict[str, frozenset[str]]] = {
     "village_radio_coverage": frozenset({"working"}),
     "cluster_count": frozenset(),
     "radio_availability": frozenset({"window", "window_days", "min_known_pct"}),
-    "camera_availability": frozenset({"window", "window_days", "min_known_pct"}),
+    "camera_availability": frozenset(
+        {"window", "window_days", "min_known_pct", "recording_min_hours_per_day"}
+    ),
     "broadcast_days": frozenset({"min_days", "min_known_pct"}),
     "emergency_readiness": frozenset({"max_delay_s", "max_age_days", "min_known_pct"}),
     "camera_operating": frozenset({"working", "require_recording", "recording_lookback_s"}),
@@ -146,6 +148,8 @@ class _Parameters(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_on
     max_age_days: PositiveInt | None = None
     require_recording: bool | None = None
     recording_lookback_s: PositiveFloat | None = None
+    # C3: hours a camera's recorder must hold per day (0: recording not judged).
+    recording_min_hours_per_day: Annotated[float, msgspec.Meta(ge=0, le=24)] | None = None
     evidence_required: bool | None = None
 
 
@@ -244,6 +248,7 @@ class Indicator(msgspec.Struct, frozen=True, kw_only=True):
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
     require_recording: bool = True
     recording_lookback_s: float = DEFAULT_RECORDING_LOOKBACK_S
+    recording_min_hours_per_day: float = 0.0  # off (server/indicators/recording.py)
     # Declared indicators: whether the value needs a document to be "đạt".
     evidence_required: bool = True
     # A unit in words (an added indicator's own): ``unit`` is then the Vietnamese word.
@@ -373,6 +378,7 @@ def _resolve(indicator_id: str, spec: IndicatorSpec) -> Indicator:
         max_age_days=spec.max_age_days or DEFAULT_MAX_AGE_DAYS,
         require_recording=_or(spec.require_recording, True),
         recording_lookback_s=spec.recording_lookback_s or DEFAULT_RECORDING_LOOKBACK_S,
+        recording_min_hours_per_day=spec.recording_min_hours_per_day or 0.0,
         evidence_required=_or(spec.evidence_required, True),
     )
 

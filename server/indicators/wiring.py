@@ -34,7 +34,7 @@ from xaso.server.indicators.profile import load_profiles
 from xaso.server.indicators.rollup_table import RollupTable
 from xaso.server.indicators.warm_rollups import keep_rollups_warm
 from xaso.server.keys import CLOCK_MS, DATABASE, INDEX, SETTINGS, STORE
-from xaso.server.monitoring.keys import EXCLUSIONS
+from xaso.server.monitoring.keys import EXCLUSIONS, RECORDINGS
 
 
 def setup(app: web.Application) -> None:
@@ -56,6 +56,7 @@ def indicator_sources(app: web.Application) -> IndicatorSources:
         playout=playout_sources(app),
         rollups=app.get(ROLLUPS),
         results=app.get(EVALUATED),
+        recordings=app.get(RECORDINGS),
     )
 
 

@@ -40,6 +40,7 @@ from xaso.server.indicators.profile import IndicatorProfile, ProfileSet, load_de
 from xaso.server.indicators.result import CommuneEvaluation
 from xaso.server.indicators.snapshot import CommuneSnapshot, snapshot
 from xaso.server.monitoring.exclusions import ExclusionStore
+from xaso.server.monitoring.recording_ledger import DayRecording, RecordingLedger
 from xaso.server.store.base import Store
 
 __all__ = ["IndicatorSources", "evaluate_communes"]
@@ -67,6 +68,8 @@ class IndicatorSources:
     # Each commune's evaluation of a closed period, kept (evaluated.py); None: none kept.
     # Used with rollups only.
     results: EvaluatedResults | None = None
+    # What the recorders said of the cameras, per day (C3's recording rule); None: none.
+    recordings: RecordingLedger | None = None
 
 
 # Communes evaluated in one pass over the stores' data. A pass is CPU on the event loop
@@ -215,6 +218,7 @@ async def _evaluate_planned(
         span = span_of(needs)
         outcomes = broadcasts.for_snapshot(snap)
         data = CommuneData(
+            recordings=_recordings(sources.recordings, snap, needs.recorded),
             # A view, not a copy: each commune looks up its own devices only.
             histories=ChainMap(*(histories.get(w, {}) for w in set(needs.transitions.values()))),
             exclusions=exclusions.for_snapshot(snap, span),
@@ -231,6 +235,17 @@ async def _evaluate_planned(
     # inputs are the gathered copies above, which nothing else changes.
     evaluations = await asyncio.to_thread(_evaluate_all, inputs, now)
     return list(zip(evaluations, settled, strict=True))
+
+
+def _recordings(
+    ledger: RecordingLedger | None, snap: CommuneSnapshot, window: Window | None
+) -> Mapping[str, Sequence[DayRecording]]:
+    """The commune's cameras' days as the recorders told them, over ``window`` (from
+    the local day it starts in): one small read of the server's own file."""
+    if ledger is None or window is None or not snap.exists:
+        return {}
+    cameras = [d.entry.id for d in snap.devices if d.entry.kind == "camera" and not d.planned]
+    return ledger.days(cameras, ledger.day_start(window.from_ms), window.to_ms)
 
 
 def _evaluate_all(
