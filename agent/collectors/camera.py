@@ -64,6 +64,9 @@ def problems(config: CameraConfig, problems: Problems, where: YamlPath) -> None:
     problems.positive(config, where, "max_workers", config.max_workers)
     for key in ("recording_every_s", "recording_window_h", "recording_timeout_s"):
         problems.positive(config, where, key, getattr(config, key))
+    if config.recording_window_h > 168:
+        # The server keeps a report's last 8 days at most; a week is plenty to catch up.
+        problems.add(config, where, "recording_window_h", "recording_window_h must be ≤ 168")
     if config.recording_min_gap_s < 0:
         problems.add(config, where, "recording_min_gap_s", "recording_min_gap_s must be ≥ 0")
     problems.one_password(config, where, config.password_file, config.password_env)

@@ -44,6 +44,12 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 ) WITHOUT ROWID;
 """
 
+# A report reaches at most this far back from when it was made, and no further ahead
+# than a little clock drift: a hostile or broken window (from 1970 to 2262) would
+# otherwise have the ledger paint a row per day of it.
+MAX_REACH_MS: Final = 8 * 86_400_000
+MAX_AHEAD_MS: Final = 3_600_000
+
 Piece = tuple[int, int, bool, int]  # from, to, recorded, when the report was made
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(list[tuple[int, int, bool, int]])
@@ -79,6 +85,10 @@ def report_of(record: DeviceReadingRecord) -> Report | None:
         return None
     text = detail.get(keys.GAPS)
     gaps = keys.parse_gaps(text) if isinstance(text, str) else []
+    end = min(end, record.ts_ms + MAX_AHEAD_MS)
+    start = max(start, end - MAX_REACH_MS)
+    if end <= start:
+        return None
     return Report(record.device_id, record.ts_ms, int(start), int(end), gaps)
 
 

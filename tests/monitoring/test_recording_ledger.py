@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 
+import msgspec
+
+from tests.messages import SMALL_INVENTORY
+from xaso.inventory import load_inventory
 from xaso.protocol import CameraStatus, DeviceReading, RecordingContinuity, RecordingGap
+from xaso.server.indicators.gather.rollups import DayRollups
+from xaso.server.indicators.late_marks import RECENT
+from xaso.server.indicators.rollup_table import RollupTable
 from xaso.server.monitoring.detail import reading_detail
 from xaso.server.monitoring.recording_ledger import RecordingLedger, report_of
+from xaso.server.monitoring.stored_hook import stored_hook
 from xaso.server.records import DeviceReadingRecord
 
 H = 3_600_000
@@ -115,3 +123,31 @@ def test_readings_without_a_report_are_ignored() -> None:
     )
     assert ledger.apply_records([plain, object()]) == set()
     assert ledger.days(["cam-1"], DAY0, DAY1) == {}
+
+
+def test_a_window_beyond_reason_is_cut_to_the_last_eight_days() -> None:
+    ledger = _ledger()
+    record = _record(DAY1, 0, 2**62)  # from 1970 to the far future
+    report = report_of(record)
+    assert report is not None
+    assert report.to_ms == DAY1 + H and report.from_ms == DAY1 + H - 8 * 24 * H
+    assert len(ledger.apply_records([record])) == 9  # nine local days touched, no more
+
+
+def test_the_stored_hook_fills_the_ledger_and_drops_kept_evaluations() -> None:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    index = load_inventory(SMALL_INVENTORY).index()
+    rollups = DayRollups(RollupTable(db), index)
+    ledger = RecordingLedger(db, index.inventory.timezone)
+    hook = stored_hook(rollups, ledger)
+    assert hook is not None
+    record = msgspec.structs.replace(
+        _record(DAY1 + 10 * H, DAY0 + 10 * H, DAY1 + 10 * H, (DAY0 + 20 * H, DAY0 + 21 * H)),
+        device_id="alpha-cam-1",
+    )
+    before = rollups.table.epochs(RECENT, ["alpha"])
+    hook([record], DAY1 + 10 * H)
+    assert ledger.days(["alpha-cam-1"], DAY0, DAY1)["alpha-cam-1"][0].gaps == [
+        (DAY0 + 20 * H, DAY0 + 21 * H)
+    ]
+    assert rollups.table.epochs(RECENT, ["alpha"]) != before  # yesterday changed
