@@ -15,6 +15,12 @@ from xaso.protocol import RecordingContinuity, RecordingGap
 
 Stretch = tuple[int, int]  # [from_ms, to_ms)
 
+# The gaps one report lists at most: a recorder failing every few minutes would
+# otherwise fill the heartbeat (256 KiB for all the gateway's devices) with one camera's
+# gaps. Beyond it, the gaps closest together are joined: the few minutes of footage
+# between them count as missing, so the report errs towards "not recorded".
+MAX_GAPS = 100
+
 
 def merged(stretches: Iterable[Stretch], from_ms: int, to_ms: int) -> list[Stretch]:
     """``stretches`` clipped to the window, overlapping or touching ones joined, in order."""
@@ -51,6 +57,7 @@ def continuity(
         for g in gaps_between(merged(recorded, from_ms, to_ms), from_ms, to_ms)
         if g[1] - g[0] >= min_gap_ms
     ]
+    gaps = _at_most(gaps, MAX_GAPS)
     missing_ms = sum(end - start for start, end in gaps)
     return RecordingContinuity(
         from_ms=from_ms,
@@ -58,6 +65,21 @@ def continuity(
         recorded_s=round((to_ms - from_ms - missing_ms) / 1000.0, 3),
         gaps=[RecordingGap(from_ms=start, to_ms=end) for start, end in gaps],
     )
+
+
+def _at_most(gaps: list[Stretch], limit: int) -> list[Stretch]:
+    """``gaps`` with the ones separated by the shortest footage joined, down to ``limit``."""
+    if len(gaps) <= limit:
+        return gaps
+    between = sorted(range(len(gaps) - 1), key=lambda i: gaps[i + 1][0] - gaps[i][1])
+    joined = set(between[: len(gaps) - limit])  # i: gap i runs on into gap i + 1
+    found: list[Stretch] = []
+    for index, gap in enumerate(gaps):
+        if index > 0 and index - 1 in joined:
+            found[-1] = (found[-1][0], gap[1])
+        else:
+            found.append(gap)
+    return found
 
 
 def stretches_from_states(

@@ -129,7 +129,11 @@ def test_onvif_recording_found_by_source_and_results_taken_page_by_page() -> Non
     recorded = reading.camera.recorded
     inside = [s for s in stretches if s[1] > recorded.from_ms]
     expected_s = sum(min(b, recorded.to_ms) - max(a, recorded.from_ms) for a, b in inside) / 1000
-    assert abs(recorded.recorded_s - expected_s) <= 2
+    # ~145 gaps found, capped at 100 by joining the closest: footage between them is
+    # counted missing, never the other way round.
+    assert len(recorded.gaps) == 100 and recorded.recorded_s < expected_s
+    missing_s = sum(g.to_ms - g.from_ms for g in recorded.gaps) / 1000
+    assert recorded.recorded_s == pytest.approx(24 * 3600 - missing_s, abs=1)
     assert state.operations[:2] == ["FindRecordings", "GetRecordingSearchResults"]
     assert state.operations.count("GetEventSearchResults") >= 3
     assert state.operations.count("EndSearch") == 2
@@ -230,6 +234,22 @@ def test_continuity_merges_clips_and_ignores_seams() -> None:
         (10, 40),
         (70, 100),
     ]
+
+
+def test_a_report_lists_at_most_a_hundred_gaps_joining_the_closest() -> None:
+    # 150 one-minute gaps: 99 ten minutes apart, then 51 three minutes apart; the 50
+    # closest together (those 51) are joined into one.
+    recorded = [(i * 600_000 + 60_000, (i + 1) * 600_000) for i in range(99)]
+    base = 99 * 600_000
+    recorded += [(base + i * 180_000 + 60_000, base + (i + 1) * 180_000) for i in range(51)]
+    end = base + 51 * 180_000
+    found = continuity(recorded, 0, end, min_gap_ms=1)
+    assert found.gaps[:99] == [
+        RecordingGap(from_ms=i * 600_000, to_ms=i * 600_000 + 60_000) for i in range(99)
+    ]
+    assert found.gaps[99:] == [RecordingGap(from_ms=base, to_ms=base + 50 * 180_000 + 60_000)]
+    missing = sum(g.to_ms - g.from_ms for g in found.gaps)
+    assert found.recorded_s == (end - missing) / 1000
 
 
 def test_recorder_settings_are_checked() -> None:
