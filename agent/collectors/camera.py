@@ -164,6 +164,7 @@ class CameraCollector:
             every_s=config.recording_every_s,
             window_h=config.recording_window_h,
             min_gap_s=config.recording_min_gap_s,
+            max_workers=config.max_workers,
         )
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, min(config.max_workers, len(config.devices))),
@@ -184,12 +185,12 @@ class CameraCollector:
             # server hangs, which is when the administrator wants it.
             status, onvif_errors = _ask_onvif(device.onvif_url, status, credentials, timeout_s)
             errors += [f"onvif: {e}" for e in onvif_errors]
-        if self._recording.due(device.id):
-            try:
-                recorded = self._recording.ask(device.id, self._config.recording_timeout_s)
+        try:
+            recorded = self._recording.poll(device.id, self._config.recording_timeout_s)
+            if recorded is not None:
                 status = msgspec.structs.replace(status, recorded=recorded)
-            except RecorderError as exc:
-                errors.append(f"recorder: {exc}")
+        except RecorderError as exc:
+            errors.append(f"recorder: {exc}")
         return DeviceReading(
             id=device.id,
             reachable=found.reachable,
@@ -200,6 +201,7 @@ class CameraCollector:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._recording.close()
 
 
 def _ask_onvif(

@@ -25,6 +25,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -37,6 +38,7 @@ from xaso.agent.collectors.jsonsource import MISSING, JsonDevice, SourceError, e
 from xaso.agent.collectors.jsonsource import fetch_document as _fetch_document
 from xaso.agent.collectors.onvif_recording import RecorderSearch
 from xaso.agent.collectors.recording_gaps import Stretch, continuity
+from xaso.agent.collectors.webclient import HttpError
 from xaso.protocol import RecordingContinuity
 
 TimeFormat = Literal["epoch_s", "epoch_ms", "iso"]
@@ -102,6 +104,7 @@ class RecordingWatch:
         every_s: float,
         window_h: float,
         min_gap_s: float,
+        max_workers: int = 4,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._sources = sources
@@ -117,16 +120,34 @@ class RecordingWatch:
         self._asked: dict[str, float] = {}
         self._tokens: dict[str, str] = {}  # found by source, kept: they do not change
         self._lock = threading.Lock()  # cameras are checked in parallel threads
+        # The asks run beside the cycles, not in them: a slow recorder never holds a
+        # heartbeat; its answer rides with the camera's next reading.
+        self._asking: dict[str, Future[RecordingContinuity]] = {}
+        self._pool = ThreadPoolExecutor(
+            max_workers=max(1, min(max_workers, len(sources))),
+            thread_name_prefix="collect-recording",
+        )
 
-    def due(self, camera: str) -> bool:
+    def poll(self, camera: str, timeout_s: float) -> RecordingContinuity | None:
+        """The answer to the camera's last ask once it is in (once), else None; starts
+        an ask when one is due. Raises ``RecorderError`` for an ask that failed."""
         if camera not in self._sources:
-            return False
+            return None
         with self._lock:
+            asking = self._asking.get(camera)
+            if asking is not None:
+                if not asking.done():
+                    return None
+                del self._asking[camera]
+                return asking.result()  # raises what the ask raised
             last = self._asked.get(camera)
-            if last is not None and self._clock() - last < self._every_s:
-                return False
-            self._asked[camera] = self._clock()
-            return True
+            if last is None or self._clock() - last >= self._every_s:
+                self._asked[camera] = self._clock()
+                self._asking[camera] = self._pool.submit(self.ask, camera, timeout_s)
+            return None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def ask(self, camera: str, timeout_s: float) -> RecordingContinuity:
         """The camera's recording over the trailing window; raises ``RecorderError``
@@ -140,8 +161,12 @@ class RecordingWatch:
                 stretches = self._ask_onvif(camera, source, from_ms, to_ms, deadline)
             else:
                 stretches = self._ask_json(camera, source, from_ms, to_ms, timeout_s)
-        except onvif.OnvifError as exc:
+        except RecorderError:
+            raise
+        except (onvif.OnvifError, HttpError) as exc:
             raise RecorderError(str(exc)) from None
+        except Exception as exc:  # a bug or a surprise: named, never lost in a thread
+            raise RecorderError(f"{type(exc).__name__}: {exc}"[:200]) from None
         return continuity(stretches, from_ms, to_ms, min_gap_ms=self._min_gap_ms)
 
     def _ask_onvif(

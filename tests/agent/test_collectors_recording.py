@@ -41,11 +41,23 @@ def _now_s() -> int:
 
 
 def _one(config: CameraConfig) -> DeviceReading:
+    """The first reading that carries the recorder's answer (or its failure): the ask
+    runs beside the cycles, so it rides with a later one."""
     with cameras(config) as collector:
-        (reading,) = collector.collect().readings
-        # Asked again at once: not due, nothing about recording in the next reading.
+        (first,) = collector.collect().readings
+        assert first.camera is not None and first.camera.recorded is None
+        deadline = time.monotonic() + 10
+        while True:
+            (reading,) = collector.collect().readings
+            assert reading.camera is not None
+            if reading.camera.recorded is not None or "recorder" in (reading.error or ""):
+                break
+            assert time.monotonic() < deadline, "no answer from the recorder"
+            time.sleep(0.02)
+        # Sent once; not due again for recording_every_s.
         (again,) = collector.collect().readings
     assert again.camera is not None and again.camera.recorded is None
+    assert "recorder" not in (again.error or "")
     return reading
 
 
