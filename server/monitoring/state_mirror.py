@@ -39,11 +39,11 @@ def apply_deltas(
         state = fleet.devices.get(device_id)
         if state is None:
             continue  # gone from this process's inventory: nothing to show it on
-        before = state.status, state.since_ms
+        before = state.status, state.since_ms, _picture_of(state)
         for name, value in zip(_DEVICE_FIELDS, values, strict=True):
             setattr(state, name, value)
         state.status = DeviceStatus(state.status)
-        if (state.status, state.since_ms) != before:
+        if (state.status, state.since_ms, _picture_of(state)) != before:
             changed += 1
             for watcher in fleet.watchers:
                 watcher(state)
@@ -53,3 +53,9 @@ def apply_deltas(
             for name, value in zip(_LINK_FIELDS, values, strict=True):
                 setattr(link, name, value)
     return changed
+
+
+def _picture_of(state: DeviceState) -> tuple[str, str] | None:
+    """A camera's picture status and cause: a change of it is told like one of status."""
+    track = state.picture
+    return None if track is None else (str(track.status), track.cause)
