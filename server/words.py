@@ -3713,6 +3713,51 @@ _TEXT: dict[str, dict[str, str]] = {
     "verdict.not_met": {"vi": VERDICT_VI["not_met"], "en": "Not met"},
     "verdict.insufficient_data": {"vi": VERDICT_VI["insufficient_data"], "en": "Insufficient data"},
     "verdict.not_applicable": {"vi": VERDICT_VI["not_applicable"], "en": "Not applicable"},
+    # a camera's picture (server/monitoring/picture_state.py): its states as measured ...
+    "picture.ok": {"vi": "Hình ảnh tốt", "en": "Picture good"},
+    "picture.dark": {"vi": "Quá tối", "en": "Too dark"},
+    "picture.blurred": {"vi": "Bị mờ", "en": "Blurred"},
+    "picture.covered": {"vi": "Bị che", "en": "Covered"},
+    "picture.frozen": {"vi": "Đứng hình", "en": "Frozen"},
+    "picture.no_picture": {"vi": "Không có hình", "en": "No picture"},
+    # ... as a cause of a problem (the problems page's filter) ...
+    "cause.picture_dark": {"vi": "Hình ảnh quá tối", "en": "Picture too dark"},
+    "cause.picture_blurred": {"vi": "Hình ảnh bị mờ", "en": "Picture blurred"},
+    "cause.picture_covered": {"vi": "Hình ảnh bị che", "en": "Picture covered"},
+    "cause.picture_frozen": {"vi": "Hình ảnh đứng hình", "en": "Picture frozen"},
+    "cause.picture_no_picture": {"vi": "Không có hình", "en": "No picture"},
+    "picture": {"vi": "Hình ảnh không dùng được", "en": "Picture unusable"},
+    "picture.problem": {
+        "vi": "Camera vẫn kết nối nhưng hình ảnh không dùng được",
+        "en": "The camera is online but its picture is unusable",
+    },
+    # ... and the picture's own status, with why
+    "picture.heading": {"vi": "Hình ảnh", "en": "Picture"},
+    "picture.status.usable": {"vi": "Dùng được", "en": "Usable"},
+    "picture.status.unusable": {"vi": "Không dùng được", "en": "Unusable"},
+    "picture.status.unknown": {"vi": "Chưa rõ", "en": "Unknown"},
+    "picture.status.maintenance": {"vi": "Đang bảo trì", "en": "Maintenance"},
+    "picture.cause.offline": {"vi": "camera mất kết nối", "en": "the camera is offline"},
+    "picture.cause.checking": {
+        "vi": "đang kiểm tra hình ảnh mới",
+        "en": "checking a new picture",
+    },
+    "picture.cause.not_measured": {"vi": "chưa đo hình ảnh", "en": "not measured yet"},
+    "picture.not_measured": {
+        "vi": "Bộ điều khiển chưa gửi kết quả kiểm tra hình ảnh của camera này.",
+        "en": "The gateway has not sent a picture check of this camera.",
+    },
+    "picture.taken": {"vi": "Chụp lúc", "en": "Taken at"},
+    "picture.learning": {
+        "vi": "Đang học ngưỡng từ hình của chính camera",
+        "en": "Learning its thresholds from its own pictures",
+    },
+    "picture.brightness": {"vi": "Độ sáng (0–255)", "en": "Brightness (0–255)"},
+    "picture.sharpness": {"vi": "Độ nét", "en": "Sharpness"},
+    "picture.uniform_pct": {"vi": "Một màu (%)", "en": "One colour (%)"},
+    "picture.change": {"vi": "Thay đổi (0–255)", "en": "Change (0–255)"},
+    "picture.error": {"vi": "Lỗi", "en": "Error"},
+    "picture.availability": {"vi": "Hình ảnh dùng được", "en": "Picture usable"},
 }
 
 
