@@ -700,6 +700,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "Radio below target",
     },
     "rule.camera_not_recording": {"vi": "Camera không ghi hình", "en": "Camera not recording"},
+    "rule.picture_unusable": {
+        "vi": "Hình ảnh camera không dùng được",
+        "en": "Camera picture unusable",
+    },
     "rule.clock_offset": {"vi": "Lệch đồng hồ", "en": "Clock offset"},
     "rule.broadcast_not_played": {
         "vi": "Bản tin không phát được",

@@ -38,6 +38,7 @@ RuleType = Literal[
     "camera_not_recording",
     "clock_offset",
     "broadcast_not_played",
+    "picture_unusable",
 ]
 
 # Which threshold keys each rule type reads: required ones must be given, and any other
@@ -50,6 +51,8 @@ THRESHOLDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "clock_offset": (("max_offset_ms",), ()),
     # How far back occurrences are checked (their planned start): default 6 hours.
     "broadcast_not_played": ((), ("within_s",)),
+    # How long a camera's picture must have been unusable (server/monitoring/picture_state.py).
+    "picture_unusable": (("down_for_s",), ()),
 }
 _ALL_THRESHOLDS: Final = (
     "down_for_s",
@@ -65,6 +68,7 @@ _KINDS_ALLOWED: Final[dict[str, frozenset[str] | None]] = {
     "commune_radio_below": frozenset(),
     "clock_offset": frozenset(),
     "broadcast_not_played": frozenset(),
+    "picture_unusable": frozenset(),  # cameras only
 }
 
 NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -108,6 +112,8 @@ def default_severity(rule_type: str) -> Severity:
         "clock_offset": "info",
         # A bulletin that did not play: the commune must know, and may play it again.
         "broadcast_not_played": "warning",
+        # A covered or blinded camera watches nothing, as one not recording.
+        "picture_unusable": "warning",
     }
     return defaults.get(rule_type, "warning")
 

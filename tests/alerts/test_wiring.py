@@ -186,6 +186,7 @@ def test_the_shipped_example_is_valid() -> None:
         "camera_not_recording",
         "clock_offset",
         "broadcast_not_played",
+        "picture_unusable",
     }
     assert [c["name"] for c in config.channels] == ["noc-webhook", "nhom-ky-thuat", "tinh-email"]
 
