@@ -3752,6 +3752,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "The gateway has not sent a picture check of this camera.",
     },
     "picture.taken": {"vi": "Chụp lúc", "en": "Taken at"},
+    "picture.last": {"vi": "Ảnh chụp gần nhất", "en": "Last snapshot"},
+    "picture.thresholds": {"vi": "Ngưỡng", "en": "Thresholds"},
     "picture.learning": {
         "vi": "Đang học ngưỡng từ hình của chính camera",
         "en": "Learning its thresholds from its own pictures",
@@ -3762,6 +3764,12 @@ _TEXT: dict[str, dict[str, str]] = {
     "picture.change": {"vi": "Thay đổi (0–255)", "en": "Change (0–255)"},
     "picture.error": {"vi": "Lỗi", "en": "Error"},
     "picture.availability": {"vi": "Hình ảnh dùng được", "en": "Picture usable"},
+    "picture.availability_note": {
+        "vi": "Tỷ lệ thời gian camera vừa kết nối vừa cho hình ảnh dùng được; thời gian "
+        "mất kết nối tính là không dùng được, thời gian bảo trì không tính.",
+        "en": "The share of the time the camera was online with a usable picture; offline "
+        "time counts as unusable, maintenance is left out.",
+    },
 }
 
 
