@@ -52,6 +52,8 @@ def window_text(indicator: Indicator) -> Said:
 
 def working_text(working: Indicator) -> Said:
     vi, en = window_text(working)
+    if working.picture == "required":
+        vi, en = f"{vi}, tính cả hình ảnh dùng được", f"{en}, a usable picture included"
     return (
         f"đạt {working.id} (khả dụng ≥ {num(working.threshold)}% {vi})",
         f"meeting {working.id} (availability ≥ {working.threshold:g}% {en})",
