@@ -151,6 +151,9 @@ async def test_the_pages_say_bi_che(client: TestClient) -> None:
     assert "Hình ảnh dùng được" in html
     html = await (await client.get("/communes/alpha", headers=cookie)).text()
     assert "Bị che" in html
+    # The overview counts it among alpha's problems, linked to them.
+    html = await (await client.get("/?fragment=1", headers=cookie)).text()
+    assert 'href="/problems?commune=alpha&amp;status=picture">1</a>' in html
 
 
 async def test_the_pages_in_a_browser(tmp_path: Path) -> None:
@@ -168,6 +171,8 @@ async def test_the_pages_in_a_browser(tmp_path: Path) -> None:
             async with chromium() as browser:
                 for width in (1400, 390):
                     page = await signed_in(browser, base_url, ADMIN, problems, width=width)
+                    await page.goto(f"{base_url}/")
+                    await check_page(page, f"picture-overview-{width}", shots, problems)
                     await page.goto(f"{base_url}/problems")
                     badge = page.locator("#problem-results span.status.picture")
                     assert await badge.inner_text() == "Bị che"
