@@ -39,12 +39,13 @@ def apply_deltas(
         state = fleet.devices.get(device_id)
         if state is None:
             continue  # gone from this process's inventory: nothing to show it on
-        before = state.status, state.since_ms, _picture_of(state)
+        before, picture = (state.status, state.since_ms), _picture_of(state)
         for name, value in zip(_DEVICE_FIELDS, values, strict=True):
             setattr(state, name, value)
         state.status = DeviceStatus(state.status)
-        if (state.status, state.since_ms, _picture_of(state)) != before:
-            changed += 1
+        moved = (state.status, state.since_ms) != before
+        changed += moved
+        if moved or _picture_of(state) != picture:
             for watcher in fleet.watchers:
                 watcher(state)
     for agent_id, values in links:

@@ -194,3 +194,25 @@ def test_watchers_hear_of_a_change_of_picture() -> None:
     beat(state, T0 + S, "covered", taken_ms=T0 + S)
     beat(state, T0 + 2 * S, "covered", taken_ms=T0 + 2 * S)
     assert heard == ["covered"]
+
+
+def test_a_workers_change_of_picture_reaches_the_web_tier_and_its_watchers() -> None:
+    """With ingest workers, the web tier's live state is a copy (state_mirror.py): a
+    change of picture alone is told to its watchers (the acknowledgements) as one of
+    status is, and survives the pipe (pickled, as multiprocessing sends it)."""
+    import pickle
+
+    from xaso.server.monitoring.state_mirror import apply_deltas, device_delta
+
+    worker, web = started(), started()
+    beat(worker, T0, "ok", taken_ms=T0)
+    apply_deltas(web, [pickle.loads(pickle.dumps(device_delta(worker.devices[CAM])))], [])
+    heard: list[str] = []
+    web.watchers.append(lambda s: heard.append(s.picture.cause if s.picture else ""))
+    beat(worker, T0 + S, "covered", taken_ms=T0 + S)
+    beat(worker, T0 + 2 * S, "covered", taken_ms=T0 + 2 * S)
+    delta = pickle.loads(pickle.dumps(device_delta(worker.devices[CAM])))
+    assert apply_deltas(web, [delta], []) == 0  # the camera's status did not change
+    track = web.devices[CAM].picture
+    assert track is not None and track.problem == "covered"
+    assert heard == ["covered"]
