@@ -3764,6 +3764,48 @@ _TEXT: dict[str, dict[str, str]] = {
     "picture.change": {"vi": "Thay đổi (0–255)", "en": "Change (0–255)"},
     "picture.error": {"vi": "Lỗi", "en": "Error"},
     "picture.availability": {"vi": "Hình ảnh dùng được", "en": "Picture usable"},
+    "help.cause.picture_covered": {
+        "vi": "Camera vẫn kết nối nhưng gần như cả khung hình một màu: ống kính bị che "
+        "(vải, túi, sơn) hoặc quay vào tường.",
+        "en": "The camera is online but nearly the whole frame is one colour: the lens is "
+        "covered (cloth, bag, paint) or turned to a wall.",
+    },
+    "help.cause.picture_covered.do": {
+        "vi": "Cử người đến gỡ vật che, chỉnh lại hướng camera; xem ảnh chụp gần nhất.",
+        "en": "Send someone to uncover it and set its direction again; see its last snapshot.",
+    },
+    "help.cause.picture_dark": {
+        "vi": "Hình ảnh quá tối: ban đêm không có hồng ngoại, đèn chiếu sáng hỏng, hoặc bị che.",
+        "en": "Too dark: night without infrared, a broken light, or covered.",
+    },
+    "help.cause.picture_dark.do": {
+        "vi": "Kiểm tra đèn hồng ngoại và chiếu sáng tại điểm đặt camera.",
+        "en": "Check the infrared and the lighting where the camera stands.",
+    },
+    "help.cause.picture_blurred": {
+        "vi": "Hình ảnh bị mờ: ống kính bẩn, đọng sương, hoặc lệch tiêu cự.",
+        "en": "Blurred: a dirty or fogged lens, or out of focus.",
+    },
+    "help.cause.picture_blurred.do": {
+        "vi": "Lau ống kính, chỉnh lại tiêu cự.",
+        "en": "Clean the lens and set its focus again.",
+    },
+    "help.cause.picture_frozen": {
+        "vi": "Hình ảnh đứng yên qua nhiều lần chụp: camera treo hình dù vẫn trả lời mạng.",
+        "en": "The same picture snapshot after snapshot: the camera froze though it answers.",
+    },
+    "help.cause.picture_frozen.do": {
+        "vi": "Khởi động lại camera.",
+        "en": "Restart the camera.",
+    },
+    "help.cause.picture_no_picture": {
+        "vi": "Không lấy được ảnh chụp từ camera (luồng video hoặc địa chỉ ảnh chụp lỗi).",
+        "en": "No snapshot could be taken from the camera (its stream or snapshot URL fails).",
+    },
+    "help.cause.picture_no_picture.do": {
+        "vi": "Kiểm tra luồng video và cấu hình ảnh chụp của camera trên bộ điều khiển.",
+        "en": "Check the camera's stream and the gateway's snapshot settings for it.",
+    },
     "picture.availability_note": {
         "vi": "Tỷ lệ thời gian camera vừa kết nối vừa cho hình ảnh dùng được; thời gian "
         "mất kết nối tính là không dùng được, thời gian bảo trì không tính.",
