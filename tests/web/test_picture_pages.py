@@ -36,7 +36,7 @@ from xaso.protocol import (
 )
 from xaso.server.app import create_app
 from xaso.server.keys import STORE
-from xaso.server.monitoring.keys import INGEST
+from xaso.server.monitoring.keys import ACKNOWLEDGEMENTS, INGEST
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.keys import ACCOUNTS
@@ -186,3 +186,19 @@ async def test_the_pages_in_a_browser(tmp_path: Path) -> None:
     finally:
         await store.close()
     assert problems == []
+
+
+async def test_acknowledged_until_the_picture_is_usable_again(client: TestClient) -> None:
+    app = client.app
+    admin = bearer(app, Role.ADMIN)
+    response = await client.post(
+        f"/api/v1/problems/{CAM}/ack", json={"comment": "đã báo xã"}, headers=admin
+    )
+    assert response.status in (200, 201), await response.text()
+    body = await (await client.get("/api/v1/problems?status=picture", headers=admin)).json()
+    assert body["problems"][0]["acknowledged"]["comment"] == "đã báo xã"
+    now_ms = int(time.time() * 1000)
+    await feed(app, heartbeat_topic("alpha-gw"), camera_beat(4, now_ms, "ok"), now_ms)
+    body = await (await client.get("/api/v1/problems?status=picture", headers=admin)).json()
+    assert body["count"] == 0
+    assert CAM not in app[ACKNOWLEDGEMENTS].current  # ended when it was seen again
