@@ -718,6 +718,10 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "rule.camera_not_recording": {"vi": "Camera không ghi hình", "en": "Camera not recording"},
     "rule.recording_gap": {"vi": "Camera mất ghi hình", "en": "Camera recording gap"},
+    "rule.picture_unusable": {
+        "vi": "Hình ảnh camera không dùng được",
+        "en": "Camera picture unusable",
+    },
     "rule.clock_offset": {"vi": "Lệch đồng hồ", "en": "Clock offset"},
     "rule.broadcast_not_played": {
         "vi": "Bản tin không phát được",
@@ -3732,6 +3736,101 @@ _TEXT: dict[str, dict[str, str]] = {
     "verdict.not_met": {"vi": VERDICT_VI["not_met"], "en": "Not met"},
     "verdict.insufficient_data": {"vi": VERDICT_VI["insufficient_data"], "en": "Insufficient data"},
     "verdict.not_applicable": {"vi": VERDICT_VI["not_applicable"], "en": "Not applicable"},
+    # a camera's picture (server/monitoring/picture_state.py): its states as measured ...
+    "picture.ok": {"vi": "Hình ảnh tốt", "en": "Picture good"},
+    "picture.dark": {"vi": "Quá tối", "en": "Too dark"},
+    "picture.blurred": {"vi": "Bị mờ", "en": "Blurred"},
+    "picture.covered": {"vi": "Bị che", "en": "Covered"},
+    "picture.frozen": {"vi": "Đứng hình", "en": "Frozen"},
+    "picture.no_picture": {"vi": "Không có hình", "en": "No picture"},
+    # ... as a cause of a problem (the problems page's filter) ...
+    "cause.picture_dark": {"vi": "Hình ảnh quá tối", "en": "Picture too dark"},
+    "cause.picture_blurred": {"vi": "Hình ảnh bị mờ", "en": "Picture blurred"},
+    "cause.picture_covered": {"vi": "Hình ảnh bị che", "en": "Picture covered"},
+    "cause.picture_frozen": {"vi": "Hình ảnh đứng hình", "en": "Picture frozen"},
+    "cause.picture_no_picture": {"vi": "Không có hình", "en": "No picture"},
+    "picture": {"vi": "Hình ảnh không dùng được", "en": "Picture unusable"},
+    "picture.problem": {
+        "vi": "Camera vẫn kết nối nhưng hình ảnh không dùng được",
+        "en": "The camera is online but its picture is unusable",
+    },
+    # ... and the picture's own status, with why
+    "picture.heading": {"vi": "Hình ảnh", "en": "Picture"},
+    "picture.status.usable": {"vi": "Dùng được", "en": "Usable"},
+    "picture.status.unusable": {"vi": "Không dùng được", "en": "Unusable"},
+    "picture.status.unknown": {"vi": "Chưa rõ", "en": "Unknown"},
+    "picture.status.maintenance": {"vi": "Đang bảo trì", "en": "Maintenance"},
+    "picture.cause.offline": {"vi": "camera mất kết nối", "en": "the camera is offline"},
+    "picture.cause.checking": {
+        "vi": "đang kiểm tra hình ảnh mới",
+        "en": "checking a new picture",
+    },
+    "picture.cause.not_measured": {"vi": "chưa đo hình ảnh", "en": "not measured yet"},
+    "picture.not_measured": {
+        "vi": "Bộ điều khiển chưa gửi kết quả kiểm tra hình ảnh của camera này.",
+        "en": "The gateway has not sent a picture check of this camera.",
+    },
+    "picture.taken": {"vi": "Chụp lúc", "en": "Taken at"},
+    "picture.last": {"vi": "Ảnh chụp gần nhất", "en": "Last snapshot"},
+    "picture.thresholds": {"vi": "Ngưỡng", "en": "Thresholds"},
+    "picture.learning": {
+        "vi": "Đang học ngưỡng từ hình của chính camera",
+        "en": "Learning its thresholds from its own pictures",
+    },
+    "picture.brightness": {"vi": "Độ sáng (0–255)", "en": "Brightness (0–255)"},
+    "picture.sharpness": {"vi": "Độ nét", "en": "Sharpness"},
+    "picture.uniform_pct": {"vi": "Một màu (%)", "en": "One colour (%)"},
+    "picture.change": {"vi": "Thay đổi (0–255)", "en": "Change (0–255)"},
+    "picture.error": {"vi": "Lỗi", "en": "Error"},
+    "picture.availability": {"vi": "Hình ảnh dùng được", "en": "Picture usable"},
+    "help.cause.picture_covered": {
+        "vi": "Camera vẫn kết nối nhưng gần như cả khung hình một màu: ống kính bị che "
+        "(vải, túi, sơn) hoặc quay vào tường.",
+        "en": "The camera is online but nearly the whole frame is one colour: the lens is "
+        "covered (cloth, bag, paint) or turned to a wall.",
+    },
+    "help.cause.picture_covered.do": {
+        "vi": "Cử người đến gỡ vật che, chỉnh lại hướng camera; xem ảnh chụp gần nhất.",
+        "en": "Send someone to uncover it and set its direction again; see its last snapshot.",
+    },
+    "help.cause.picture_dark": {
+        "vi": "Hình ảnh quá tối: ban đêm không có hồng ngoại, đèn chiếu sáng hỏng, hoặc bị che.",
+        "en": "Too dark: night without infrared, a broken light, or covered.",
+    },
+    "help.cause.picture_dark.do": {
+        "vi": "Kiểm tra đèn hồng ngoại và chiếu sáng tại điểm đặt camera.",
+        "en": "Check the infrared and the lighting where the camera stands.",
+    },
+    "help.cause.picture_blurred": {
+        "vi": "Hình ảnh bị mờ: ống kính bẩn, đọng sương, hoặc lệch tiêu cự.",
+        "en": "Blurred: a dirty or fogged lens, or out of focus.",
+    },
+    "help.cause.picture_blurred.do": {
+        "vi": "Lau ống kính, chỉnh lại tiêu cự.",
+        "en": "Clean the lens and set its focus again.",
+    },
+    "help.cause.picture_frozen": {
+        "vi": "Hình ảnh đứng yên qua nhiều lần chụp: camera treo hình dù vẫn trả lời mạng.",
+        "en": "The same picture snapshot after snapshot: the camera froze though it answers.",
+    },
+    "help.cause.picture_frozen.do": {
+        "vi": "Khởi động lại camera.",
+        "en": "Restart the camera.",
+    },
+    "help.cause.picture_no_picture": {
+        "vi": "Không lấy được ảnh chụp từ camera (luồng video hoặc địa chỉ ảnh chụp lỗi).",
+        "en": "No snapshot could be taken from the camera (its stream or snapshot URL fails).",
+    },
+    "help.cause.picture_no_picture.do": {
+        "vi": "Kiểm tra luồng video và cấu hình ảnh chụp của camera trên bộ điều khiển.",
+        "en": "Check the camera's stream and the gateway's snapshot settings for it.",
+    },
+    "picture.availability_note": {
+        "vi": "Tỷ lệ thời gian camera vừa kết nối vừa cho hình ảnh dùng được; thời gian "
+        "mất kết nối tính là không dùng được, thời gian bảo trì không tính.",
+        "en": "The share of the time the camera was online with a usable picture; offline "
+        "time counts as unusable, maintenance is left out.",
+    },
 }
 # Each capability's words beside the others'; a key the catalogue has already keeps its word.
 _TEXT.update({k: v for k, v in SNAPSHOT_TEXT.items() if k not in _TEXT})

@@ -39,6 +39,7 @@ RuleType = Literal[
     "clock_offset",
     "broadcast_not_played",
     "recording_gap",
+    "picture_unusable",
 ]
 
 # Which threshold keys each rule type reads: required ones must be given, and any other
@@ -53,6 +54,8 @@ THRESHOLDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "broadcast_not_played": ((), ("within_s",)),
     # A gap longer than max_gap_s in what the recorder last said of a camera's window.
     "recording_gap": (("max_gap_s",), ()),
+    # How long a camera's picture must have been unusable (server/monitoring/picture_state.py).
+    "picture_unusable": (("down_for_s",), ()),
 }
 _ALL_THRESHOLDS: Final = (
     "down_for_s",
@@ -70,6 +73,7 @@ _KINDS_ALLOWED: Final[dict[str, frozenset[str] | None]] = {
     "clock_offset": frozenset(),
     "broadcast_not_played": frozenset(),
     "recording_gap": frozenset(),
+    "picture_unusable": frozenset(),  # cameras only
 }
 
 NonNegative = Annotated[float, msgspec.Meta(ge=0)]
@@ -116,6 +120,8 @@ def default_severity(rule_type: str) -> Severity:
         "broadcast_not_played": "warning",
         # Footage missing for hours: what the camera is there for failed.
         "recording_gap": "warning",
+        # A covered or blinded camera watches nothing, as one not recording.
+        "picture_unusable": "warning",
     }
     return defaults.get(rule_type, "warning")
 

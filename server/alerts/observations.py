@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final, NamedTuple
 
+import msgspec
+
 from xaso.inventory import InventoryIndex
 from xaso.protocol import RecordingGap
 from xaso.server.alerts.config import RuleConfig
 from xaso.server.alerts.groups import Trackers
 from xaso.server.alerts.message import AlertDevice, Language
 from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus, FleetState
+from xaso.server.monitoring.problems import PICTURE_PROBLEM
 
 __all__ = ["Observation", "Observer", "view"]
 
@@ -64,6 +67,8 @@ class Observer:
             return self._not_recording(rule, fleet, now_ms, trackers)
         if rule.type == "recording_gap":
             return self._recording_gaps(rule, fleet, now_ms)
+        if rule.type == "picture_unusable":
+            return self._picture_unusable(rule, fleet, now_ms)
         return self._clock_offset(rule, fleet, now_ms, trackers)
 
     def _device_down(
@@ -234,6 +239,40 @@ class Observer:
             if found:
                 start = min(d.since_ms for d in found if d.since_ms is not None)
                 result[commune] = Observation(found, start, summary="; ".join(notes))
+        return result
+
+    def _picture_unusable(
+        self, rule: RuleConfig, fleet: FleetState, now_ms: int
+    ) -> dict[str, Observation]:
+        """Cameras up whose picture has been unusable past the threshold, with the
+        picture's state as cause; a camera that is not up (its own outage is another
+        rule's) or whose picture is within its threshold holds a group it is in."""
+        threshold_ms = (rule.down_for_s or 0.0) * 1000
+        result: dict[str, Observation] = {}
+        for commune in self._communes[rule.name]:
+            found: list[AlertDevice] = []
+            unsure: set[str] = set()
+            for gateway_id in self._gateways.get(commune, ()):
+                for state in self._agent_states(fleet, gateway_id):
+                    track = state.picture
+                    if track is None or state.status in _ASLEEP:
+                        continue
+                    if state.status not in _UP:
+                        unsure.add(state.entry.id)
+                        continue
+                    problem = track.problem
+                    since_ms = track.since_ms if track.since_ms is not None else now_ms
+                    if problem is None or now_ms - since_ms < threshold_ms:
+                        continue
+                    found.append(
+                        msgspec.structs.replace(
+                            view(state, since_ms=since_ms, cause=f"picture_{problem}"),
+                            status=PICTURE_PROBLEM,
+                        )
+                    )
+            if found or unsure:
+                start = min((d.since_ms or now_ms for d in found), default=now_ms)
+                result[commune] = Observation(found, start, frozenset(unsure))
         return result
 
     def _clock_offset(

@@ -79,12 +79,14 @@ def _phrase(rule: str, count: int, one: str | None, lang: Language) -> str:
             "camera_not_recording": "{one} không ghi hình",
             "clock_offset": "{one} lệch đồng hồ",
             "recording_gap": "{one} mất ghi hình",
+            "picture_unusable": "{one}: hình ảnh không dùng được",
         }
         many = {
             "device_down": "{n} thiết bị mất kết nối",
             "camera_not_recording": "{n} camera không ghi hình",
             "clock_offset": "{n} thiết bị lệch đồng hồ",
             "recording_gap": "{n} camera mất ghi hình",
+            "picture_unusable": "{n} camera có hình ảnh không dùng được",
             "commune_radio_below": "truyền thanh dưới chỉ tiêu ({n} cụm loa không hoạt động)",
         }
         fallback = "{n} thiết bị có cảnh báo {rule}"
@@ -94,12 +96,14 @@ def _phrase(rule: str, count: int, one: str | None, lang: Language) -> str:
             "camera_not_recording": "{one} is not recording",
             "clock_offset": "{one} has a clock offset",
             "recording_gap": "{one} has a recording gap",
+            "picture_unusable": "{one}: picture unusable",
         }
         many = {
             "device_down": "{n} devices offline",
             "camera_not_recording": "{n} cameras not recording",
             "clock_offset": "{n} devices with a clock offset",
             "recording_gap": "{n} cameras with recording gaps",
+            "picture_unusable": "{n} cameras with an unusable picture",
             "commune_radio_below": "radio below target ({n} clusters not working)",
         }
         fallback = "{n} devices with alert {rule}"

@@ -14,6 +14,7 @@ from xaso.server.indicators.profile import Indicator, IndicatorProfile
 from xaso.server.indicators.recording import with_recording_gaps
 from xaso.server.indicators.result import EvidenceItem, IndicatorResult, Verdict
 from xaso.server.indicators.snapshot import CommuneSnapshot, MemberDevice
+from xaso.server.monitoring.picture_state import picture_series
 
 __all__ = ["Context", "Frame", "yes_no"]
 
@@ -30,7 +31,7 @@ class Context:
         self.now_ms = now_ms
         self.end_ms = effective_end(snap, now_ms)
         self.tz = ZoneInfo(snap.timezone)
-        self._figures: dict[tuple[str, str], list[DeviceFigure]] = {}
+        self._figures: dict[tuple[str, str, str], list[DeviceFigure]] = {}
         self._place_names = {p.code: p.name for p in (*snap.key_locations, *snap.villages)}
 
     def place_name(self, device: MemberDevice) -> str:
@@ -44,13 +45,15 @@ class Context:
 
     def figures(self, kind: str, judged_by: Indicator) -> list[DeviceFigure]:
         """Every device of ``kind`` over ``judged_by``'s window, judged by it."""
-        key = (kind, judged_by.id)
+        key = (kind, judged_by.id, judged_by.picture)
         if key not in self._figures:
             window = indicator_window(judged_by, self.snap, self.now_ms)
+            # A camera judged with its picture: by its picture series' history.
+            series = picture_series if judged_by.picture == "required" else _itself
             self._figures[key] = [
                 device_figure(
                     device,
-                    self.data.histories.get(device.entry.id, NO_HISTORY),
+                    self.data.histories.get(series(device.entry.id), NO_HISTORY),
                     self.data.exclusions.get(device.entry.id, ()),
                     window,
                     judged_by,
@@ -105,6 +108,10 @@ class Context:
             reason_en=reason[1],
             unit_en=indicator.unit_en,
         )
+
+
+def _itself(device_id: str) -> str:
+    return device_id
 
 
 class Frame(NamedTuple):

@@ -24,6 +24,7 @@ from xaso.server.records import DeviceReadingRecord
 
 __all__ = [
     "DAY_MS",
+    "PICTURE",
     "CommuneData",
     "DataRanges",
     "DeclaredDocumentLike",
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 DAY_MS = 86_400_000
+# The "kind" of the cameras' picture series in ``DataRanges.transitions``: read for the
+# cameras, under their picture series' ids (``picture_state.picture_series``).
+PICTURE = "picture"
 
 
 class DeclaredDocumentLike(Protocol):
@@ -126,6 +130,11 @@ def data_ranges(snap: CommuneSnapshot, profile: IndicatorProfile, now_ms: int) -
         )
 
     for indicator in profile.indicators:
+        if indicator.picture == "required":
+            # Its cameras are judged by their picture series (picture_state.py), over
+            # the window of what judges them.
+            judge = indicator if indicator.working is None else profile.working(indicator)
+            need(PICTURE, indicator_window(judge, snap, now_ms))
         kind = _JUDGED_KIND.get(indicator.measure)
         if kind is not None:
             # Switched off or not, an availability indicator may judge devices for others

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from xaso.inventory import InventoryIndex
+from xaso.server.monitoring.picture_state import series_owner
 from xaso.server.records import BroadcastEventRecord, DeviceReadingRecord, TransitionRecord
 
 __all__ = ["DAY_MS", "LATE", "RECENT", "late_marks", "scopes_for_period"]
@@ -52,7 +53,8 @@ def late_marks(
         if isinstance(record, TransitionRecord | DeviceReadingRecord):
             if record.ts_ms >= today_ms:
                 continue  # live: no kept period reaches today
-            unit = index.listed_commune.get(record.device_id)
+            # A camera's picture series reaches its camera's commune.
+            unit = index.listed_commune.get(series_owner(record.device_id))
             if unit is None:
                 continue  # not in the inventory: no evaluation reads it
             found[LATE if record.ts_ms < yesterday else RECENT].add(unit)

@@ -65,6 +65,9 @@ class DeviceFigure(NamedTuple):
     figure: Availability
     outages: list[Outage]
     state: DeviceState
+    # Judged by its picture series: up means online with a usable picture (C1–C3 with
+    # ``picture: required``).
+    picture: bool = False
 
     @property
     def expected_ms(self) -> int:
@@ -120,7 +123,7 @@ def device_figure(
         state: DeviceState = "unknown"
     else:
         state = "working" if working.meets(percent) else "not_working"
-    return DeviceFigure(device, expected, figure, found, state)
+    return DeviceFigure(device, expected, figure, found, state, working.picture == "required")
 
 
 class Bounds(NamedTuple):

@@ -66,6 +66,9 @@ Measure = Literal[
 MEASURES: Final[tuple[str, ...]] = get_args(Measure)
 Comparison = Literal[">=", ">", "<=", "<", "=="]
 Window = Literal["trailing", "period"]
+# Whether a camera counts as available (working) while online only, or while online
+# with a usable picture too (server/monitoring/picture_state.py; docs/indicators.md).
+Picture = Literal["ignored", "required"]
 
 Pct = Annotated[float, msgspec.Meta(ge=0, le=100)]
 PositiveInt = Annotated[int, msgspec.Meta(gt=0)]
@@ -92,12 +95,14 @@ _PARAMETERS: Final[dict[str, frozenset[str]]] = {
     "cluster_count": frozenset(),
     "radio_availability": frozenset({"window", "window_days", "min_known_pct"}),
     "camera_availability": frozenset(
-        {"window", "window_days", "min_known_pct", "recording_min_hours_per_day"}
+        {"window", "window_days", "min_known_pct", "recording_min_hours_per_day", "picture"}
     ),
     "broadcast_days": frozenset({"min_days", "min_known_pct"}),
     "emergency_readiness": frozenset({"max_delay_s", "max_age_days", "min_known_pct"}),
-    "camera_operating": frozenset({"working", "require_recording", "recording_lookback_s"}),
-    "key_location_coverage": frozenset({"working"}),
+    "camera_operating": frozenset(
+        {"working", "require_recording", "recording_lookback_s", "picture"}
+    ),
+    "key_location_coverage": frozenset({"working", "picture"}),
     "video_conference": frozenset(
         {"window", "window_days", "min_known_pct", "device_threshold_pct"}
     ),
@@ -151,6 +156,7 @@ class _Parameters(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_on
     # C3: hours a camera's recorder must hold per day (0: recording not judged).
     recording_min_hours_per_day: Annotated[float, msgspec.Meta(ge=0, le=24)] | None = None
     evidence_required: bool | None = None
+    picture: Picture | None = None
 
 
 class IndicatorSpec(_Parameters, frozen=True, kw_only=True):
@@ -249,6 +255,9 @@ class Indicator(msgspec.Struct, frozen=True, kw_only=True):
     require_recording: bool = True
     recording_lookback_s: float = DEFAULT_RECORDING_LOOKBACK_S
     recording_min_hours_per_day: float = 0.0  # off (server/indicators/recording.py)
+    # C1/C2/C3: "required" counts a camera as available only while online with a usable
+    # picture (its picture series), "ignored" while online.
+    picture: Picture = "ignored"
     # Declared indicators: whether the value needs a document to be "đạt".
     evidence_required: bool = True
     # A unit in words (an added indicator's own): ``unit`` is then the Vietnamese word.
@@ -299,6 +308,9 @@ class IndicatorProfile(msgspec.Struct, frozen=True):
         found = self.get(indicator.working or "")
         if found is None:
             raise KeyError(f"{indicator.id}: working indicator {indicator.working!r} not found")
+        if indicator.picture == "required" and found.picture != "required":
+            # C2 asking for the picture judges cameras by C3 with the picture required.
+            return msgspec.structs.replace(found, picture="required")
         return found
 
 
@@ -380,6 +392,7 @@ def _resolve(indicator_id: str, spec: IndicatorSpec) -> Indicator:
         recording_lookback_s=spec.recording_lookback_s or DEFAULT_RECORDING_LOOKBACK_S,
         recording_min_hours_per_day=spec.recording_min_hours_per_day or 0.0,
         evidence_required=_or(spec.evidence_required, True),
+        picture=spec.picture or "ignored",
     )
 
 

@@ -32,6 +32,13 @@ def availability_result(
         f"heard) is left out. Insufficient data below {indicator.min_known_pct:g}% of the time "
         "known.",
     )
+    if indicator.picture == "required":
+        method = (
+            method[0] + " Camera chỉ được tính là hoạt động khi vừa kết nối vừa có hình ảnh dùng "
+            "được (không bị che, quá tối, bị mờ hay đứng hình).",
+            method[1] + " A camera counts as available only while online with a usable picture "
+            "(not covered, too dark, blurred or frozen).",
+        )
     window = indicator_window(indicator, ctx.snap, ctx.now_ms)
     figures = ctx.figures(kind, indicator)
     measured = [f for f in figures if f.state != "planned" and f.expected_ms > 0]

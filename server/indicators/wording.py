@@ -52,6 +52,8 @@ def window_text(indicator: Indicator) -> Said:
 
 def working_text(working: Indicator) -> Said:
     vi, en = window_text(working)
+    if working.picture == "required":
+        vi, en = f"{vi}, tính cả hình ảnh dùng được", f"{en}, a usable picture included"
     return (
         f"đạt {working.id} (khả dụng ≥ {num(working.threshold)}% {vi})",
         f"meeting {working.id} (availability ≥ {working.threshold:g}% {en})",
@@ -84,6 +86,13 @@ def _figure_note(figure: DeviceFigure) -> Said:
     up, down = hours(parts.up_ms), hours(parts.down_ms)
     unknown, excluded = hours(parts.unknown_ms), hours(parts.excluded_ms)
     vi, en = state_text(figure)
+    if figure.picture:
+        return (
+            f"{vi}; có hình ảnh dùng được {num(up)} h, mất kết nối hoặc hình ảnh không dùng "
+            f"được {num(down)} h, không rõ {num(unknown)} h, bảo trì/miễn trừ {num(excluded)} h",
+            f"{en}; usable picture {num_en(up)} h, down or picture unusable {num_en(down)} h, "
+            f"unknown {num_en(unknown)} h, maintenance/excused {num_en(excluded)} h",
+        )
     return (
         f"{vi}; hoạt động {num(up)} h, mất kết nối {num(down)} h, không rõ {num(unknown)} h, "
         f"bảo trì/miễn trừ {num(excluded)} h",

@@ -6,6 +6,8 @@ both stores and cheap to test with properties.
 What counts (docs/availability.md):
 - **up**: online (and, later, pending: a missed beat within grace is not an outage);
 - **down**: offline;
+- a camera's picture series (``picture_state.py``) is up while ``usable`` and down while
+  ``unusable``, with the same rules: its figure is the "picture usable" availability;
 - **unknown**: nothing trustworthy known — never heard, gateway down, stopped, planned;
   it is left out of the figure instead of being guessed either way;
 - **excluded**: maintenance windows, and outages the verifier excuses (a recorded grid
@@ -28,8 +30,9 @@ import msgspec
 
 from xaso.server.records import TransitionRecord
 
-UP_STATUSES = frozenset({"online", "pending", "up"})
-DOWN_STATUSES = frozenset({"offline", "down"})
+# A camera's picture series (picture_state.py) counts "usable" as up, "unusable" as down.
+UP_STATUSES = frozenset({"online", "pending", "up", "usable"})
+DOWN_STATUSES = frozenset({"offline", "down", "unusable"})
 EXCLUDED_STATUSES = frozenset({"maintenance"})
 
 

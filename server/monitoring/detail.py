@@ -13,7 +13,7 @@ import re
 
 import msgspec
 
-from xaso.protocol import AgentHealth, CollectorStatus, DeviceReading
+from xaso.protocol import AgentHealth, CollectorStatus, DeviceReading, PictureHealth
 from xaso.server.monitoring.recording_detail import recorded_detail
 from xaso.server.records import DetailValue, clean_detail
 
@@ -52,7 +52,18 @@ def reading_detail(reading: DeviceReading) -> dict[str, DetailValue]:
                 raw[key] = getattr(part, name)
     if camera is not None and camera.recorded is not None:
         raw.update(recorded_detail(camera.recorded))
+    if camera is not None and camera.picture is not None:
+        raw.update(_picture_detail(camera.picture))
     return clean_detail(raw)
+
+
+def _picture_detail(picture: PictureHealth) -> dict[str, object]:
+    """The camera's picture health as flat keys (``camera.picture.state``, ...): kept per
+    reading like any other measure; the struct itself is not a value a store holds."""
+    return {f"camera.picture.{name}": getattr(picture, name) for name in _PICTURE_FIELDS}
+
+
+_PICTURE_FIELDS = PictureHealth.__struct_fields__
 
 
 @functools.cache

@@ -29,6 +29,9 @@ the rules for users; in short:
 - A device of the inventory that no live heartbeat of the gateway's newest connection
   reports, a few heartbeats on, is missing from the gateway's own configuration
   (``unconfigured``): its status would stay unknown without a word, so it is named.
+- A camera's picture is followed beside its status, as a dimension of its own
+  (``picture_state.py``): its changes are stored as transitions of the series
+  ``<camera id>:picture`` and never change the camera's status.
 """
 
 from __future__ import annotations
@@ -40,6 +43,15 @@ from enum import StrEnum
 
 from xaso.inventory import DeviceEntry, InventoryIndex
 from xaso.protocol import AgentHealth, DeviceReading, Heartbeat, RecordingContinuity, Status
+from xaso.server.monitoring.picture_state import (
+    PictureStatus,
+    PictureTrack,
+    is_picture_series,
+    note_picture,
+    picture_series,
+    series_owner,
+    verdict,
+)
 from xaso.server.records import TransitionRecord
 
 
@@ -83,6 +95,9 @@ class StateRules:
     # A device the gateway has left out of this many live heartbeats of one connection
     # is not in its configuration: one beat may miss a device whose collector hung.
     unconfigured_after_beats: int = 3
+    # A bad picture makes a camera's picture unusable once seen in this many different
+    # snapshots (and for the grace of ``down_after_intervals``): one bad frame is not.
+    picture_snapshots: int = 2
 
 
 @dataclass(slots=True)
@@ -108,6 +123,8 @@ class DeviceState:
     downs_ms: deque[int] | None = None
     # The gateway connection (session) whose heartbeats last carried a reading of it.
     reported_in_session: int | None = None
+    # A camera's picture (picture_state.py); None for every other kind.
+    picture: PictureTrack | None = None
 
 
 @dataclass(slots=True)
@@ -146,6 +163,7 @@ class FleetState:
                 status=DeviceStatus.PLANNED if entry.planned else DeviceStatus.UNKNOWN,
                 since_ms=now_ms,
                 cause="planned" if entry.planned else "startup",
+                picture=PictureTrack(since_ms=now_ms) if entry.kind == "camera" else None,
             )
             for device_id, entry in index.devices.items()
             if entry.agent_id in owned
@@ -173,6 +191,9 @@ class FleetState:
         nor forgets real ones. Everything restored as alive gets a full timeout from
         now; an outage stays an outage until the device is seen up again."""
         for record in latest:
+            if is_picture_series(record.device_id):
+                self._restore_picture(record)
+                continue
             state = self.devices.get(record.device_id)
             if state is None or state.entry.planned:
                 continue
@@ -183,6 +204,17 @@ class FleetState:
             state.status, state.since_ms, state.cause = status, record.ts_ms, record.cause
             if status in _REPORTED:
                 state.last_heard_ms = now_ms
+
+    def _restore_picture(self, record: TransitionRecord) -> None:
+        state = self.devices.get(series_owner(record.device_id))
+        track = state.picture if state is not None else None
+        if track is None or state is None or state.entry.planned:
+            return
+        try:
+            track.status = PictureStatus(record.status)
+        except ValueError:
+            return
+        track.since_ms, track.cause = record.ts_ms, record.cause
 
     def link_up(self, now_ms: int) -> None:
         """The server (re)connected to the broker: silence so far says nothing about the
@@ -290,11 +322,16 @@ class FleetState:
             device.last_reading = reading
             if reading.camera is not None and reading.camera.recorded is not None:
                 device.last_recorded = reading.camera.recorded
+            picture = reading.camera.picture if reading.camera is not None else None
+            if picture is not None and device.picture is not None:
+                note_picture(device.picture, picture)
             if reading.reachable:
                 transitions += self._seen_up(device, "probe_ok", now_ms)
             else:
                 cause = f"probe_failed: {reading.error}" if reading.error else "probe_failed"
                 transitions += self._seen_failing(device, cause, now_ms)
+            if device.picture is not None:
+                transitions += self._follow_picture(device, now_ms)
         return transitions
 
     def unconfigured(self, agent_id: str) -> list[str] | None:
@@ -424,12 +461,54 @@ class FleetState:
             return []
         previous = state.status
         state.status, state.since_ms, state.cause = status, now_ms, cause
+        picture = self._follow_picture(state, now_ms, tell=False) if state.picture else []
         for watcher in self.watchers:
             watcher(state)
         transitions = [self._record(state, str(previous), cause, now_ms)]
         if status is DeviceStatus.OFFLINE:
             transitions += self._count_down(state, now_ms)
-        return transitions
+        return transitions + picture
+
+    def _follow_picture(
+        self, state: DeviceState, now_ms: int, tell: bool = True
+    ) -> list[TransitionRecord]:
+        """Bring a camera's picture in line with its status and its last picture; the
+        transition of its picture series when that changed (``tell``: the watchers are
+        told, as of a change of status)."""
+        track = state.picture
+        assert track is not None
+        rules = self.rules
+        grace_ms = rules.down_after_intervals * state.entry.heartbeat_interval_s * 1000
+        found = verdict(
+            track,
+            str(state.status),
+            state.status in _ALIVE,
+            grace_ms,
+            rules.picture_snapshots,
+            now_ms,
+        )
+        if found is None or (found[0] is track.status and found[1] == track.cause):
+            return []
+        status, cause = found
+        previous = track.status
+        if status is not previous:
+            track.since_ms = now_ms
+        track.status, track.cause = status, cause
+        if tell:
+            for watcher in self.watchers:
+                watcher(state)
+        entry = state.entry
+        return [
+            TransitionRecord(
+                device_id=picture_series(entry.id),
+                commune=entry.commune,
+                kind="picture",
+                ts_ms=now_ms,
+                status=str(status),
+                previous=str(previous),
+                cause=cause,
+            )
+        ]
 
     def _count_down(self, state: DeviceState, now_ms: int) -> list[TransitionRecord]:
         rules = self.rules

@@ -41,6 +41,7 @@ from xaso.server.monitoring.intake_journal import IntakeJournal
 from xaso.server.monitoring.metrics import Metrics
 from xaso.server.monitoring.mqtt_link import MqttLink
 from xaso.server.monitoring.partition import agents_of, topics_of
+from xaso.server.monitoring.picture_state import series_owner
 from xaso.server.monitoring.pipeline import IntakeHealth, Pipeline
 from xaso.server.monitoring.recording_ledger import RecordingLedger
 from xaso.server.monitoring.sequence import SequenceTracker
@@ -241,7 +242,8 @@ def _watch_changes(writer: Any, changes: _Changes) -> None:
         submit(intake)
         for record in intake.records:
             if isinstance(record, TransitionRecord):
-                changes.devices.add(record.device_id)
+                # A camera's picture series is the camera's own change.
+                changes.devices.add(series_owner(record.device_id))
 
     writer.submit = submitted
 

@@ -9,6 +9,9 @@ acknowledgement quiets) read it. docs/state.md says what each status means.
 - **One outage, one line.** A device ``unknown`` because its gateway is offline or
   stopped (cause ``gateway_offline`` / ``gateway_stopped``) is shown behind that
   gateway, not as a problem of its own; the gateway's acknowledgement covers it.
+- **A camera online whose picture is unusable** (covered, dark…, ``picture_state.py``)
+  is a problem of its own, status ``picture`` with the picture's state as its cause
+  (``picture_covered``), ranked with the pending ones.
 - **Importance, then how long**: offline and stopped before pending before unknown, a
   gateway before a device, the oldest first; what someone has acknowledged after what
   nobody has.
@@ -25,6 +28,10 @@ from typing import Final
 from xaso.inventory import InventoryIndex
 from xaso.server.monitoring.fleet_state import DeviceState, DeviceStatus, FleetState
 
+# The status of a problem that is a camera's picture (its own status being online).
+PICTURE_PROBLEM: Final = "picture"
+_PICTURE_RANK: Final = 1
+
 # What is wrong: not known to work, and not asleep (maintenance, planned).
 PROBLEM_STATUSES: Final = (
     DeviceStatus.OFFLINE,
@@ -38,6 +45,8 @@ _RANK: Final = {
     DeviceStatus.PENDING: 1,
     DeviceStatus.UNKNOWN: 2,
 }
+# What the problems may be narrowed to by status.
+FILTER_STATUSES: Final = (*(str(s) for s in PROBLEM_STATUSES), PICTURE_PROBLEM)
 _GONE_GATEWAY: Final = frozenset({DeviceStatus.OFFLINE, DeviceStatus.STOPPED})
 
 
@@ -53,7 +62,13 @@ class Acknowledgement:
 
 
 def is_problem(state: DeviceState) -> bool:
-    return state.status in _RANK
+    return state.status in _RANK or picture_problem(state) is not None
+
+
+def picture_problem(state: DeviceState) -> str | None:
+    """The picture's state when a camera's picture is unusable while it is up."""
+    track = state.picture
+    return track.problem if track is not None else None
 
 
 def hidden_by(fleet: FleetState, state: DeviceState) -> str | None:
@@ -96,10 +111,28 @@ class Problem:
     commune: str  # the commune it belongs to today
     acknowledgement: Acknowledgement | None
     hidden_by: str | None  # the gateway that is down in front of it
+    picture: str | None = None  # a camera's unusable picture's state ("covered")
+
+    @property
+    def status(self) -> str:
+        """The device's status, or ``picture`` when its picture is the problem."""
+        if self.picture is not None and self.state.status not in _RANK:
+            return PICTURE_PROBLEM
+        return str(self.state.status)
+
+    @property
+    def since_ms(self) -> int | None:
+        """Since when it is a problem: the picture's since when that is the problem."""
+        track = self.state.picture
+        if track is not None and self.status == PICTURE_PROBLEM:
+            return track.since_ms
+        return self.state.since_ms
 
     @property
     def cause_code(self) -> str:
         """The cause without its detail: "probe_failed", "will", "gateway_offline"…"""
+        if self.status == PICTURE_PROBLEM:
+            return f"picture_{self.picture}"
         return self.state.cause.partition(": ")[0] or "startup"
 
 
@@ -139,7 +172,7 @@ class ProblemFilter:
             return False
         if self.kind and state.entry.kind != self.kind:
             return False
-        if self.status and state.status != self.status:
+        if self.status and problem.status != self.status:
             return False
         if self.cause and problem.cause_code != self.cause:
             return False
@@ -166,7 +199,8 @@ def problems_now(
     leads: dict[str, Problem] = {}
     behind: dict[str, list[Problem]] = {}
     for state in fleet.devices.values():
-        if state.status not in _RANK:
+        picture = picture_problem(state) if state.picture is not None else None
+        if state.status not in _RANK and picture is None:
             continue
         listed = index.listed_commune[state.entry.id]
         if not visible(listed):
@@ -175,7 +209,7 @@ def problems_now(
         own = acknowledged.get(state.entry.id)
         if gateway is not None and own is None:
             own = acknowledged.get(gateway)
-        problem = Problem(state, belongs.get(listed, listed), own, gateway)
+        problem = Problem(state, belongs.get(listed, listed), own, gateway, picture)
         if gateway is None:
             leads[state.entry.id] = problem
         else:
@@ -207,9 +241,9 @@ def _importance(group: ProblemGroup) -> tuple[bool, int, bool, int, str, str]:
     state = lead.state
     return (
         lead.acknowledgement is not None,
-        _RANK[state.status],
+        _RANK.get(state.status, _PICTURE_RANK),
         state.entry.kind != "gateway",
-        state.since_ms or 0,
+        lead.since_ms or 0,
         lead.commune,
         state.entry.name,
     )

@@ -39,12 +39,13 @@ def apply_deltas(
         state = fleet.devices.get(device_id)
         if state is None:
             continue  # gone from this process's inventory: nothing to show it on
-        before = state.status, state.since_ms
+        before, picture = (state.status, state.since_ms), _picture_of(state)
         for name, value in zip(_DEVICE_FIELDS, values, strict=True):
             setattr(state, name, value)
         state.status = DeviceStatus(state.status)
-        if (state.status, state.since_ms) != before:
-            changed += 1
+        moved = (state.status, state.since_ms) != before
+        changed += moved
+        if moved or _picture_of(state) != picture:
             for watcher in fleet.watchers:
                 watcher(state)
     for agent_id, values in links:
@@ -53,3 +54,9 @@ def apply_deltas(
             for name, value in zip(_LINK_FIELDS, values, strict=True):
                 setattr(link, name, value)
     return changed
+
+
+def _picture_of(state: DeviceState) -> tuple[str, str] | None:
+    """A camera's picture status and cause: a change of it is told like one of status."""
+    track = state.picture
+    return None if track is None else (str(track.status), track.cause)

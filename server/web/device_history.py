@@ -43,7 +43,6 @@ async def read_spans(
     all of them. ``whole_communes``: most of a commune's devices are asked for, so the
     store may read their communes whole (cheaper on InfluxDB than a long list of ids)."""
     index = app[INDEX]
-    store = app[STORE]
     ids = [entry.id for entry in entries]
     if not ids:
         return {}
@@ -53,6 +52,19 @@ async def read_spans(
         for listed in {index.listed_commune[i] for i in ids}:
             hint |= index.merge_family(listed)
         hint |= {entry.commune for entry in entries}
+    return await read_series_spans(app, ids, from_ms, to_ms, hint)
+
+
+async def read_series_spans(
+    app: web.Application,
+    ids: Collection[str],
+    from_ms: int,
+    to_ms: int,
+    hint: Collection[str] = (),
+) -> dict[str, list[Span]]:
+    """The spans of stored series by id: devices', or cameras' picture series
+    (``picture_state.picture_series``)."""
+    store = app[STORE]
     inside, before = await asyncio.gather(
         store.transitions_of(ids, from_ms, to_ms, communes=hint),
         store.last_transitions_before(ids, from_ms, communes=hint),

@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from xaso.server.monitoring.fleet_state import DeviceState, FleetState
+from xaso.server.monitoring.picture_state import PictureTrack
 
 
 def iso_utc(ts_ms: int | None) -> str | None:
@@ -35,12 +36,26 @@ def device_view(state: DeviceState, commune: str, detail: bool = False) -> dict[
         "cause": state.cause,
         "last_seen": iso_utc(state.last_seen_ms),
     }
+    if state.picture is not None:
+        view["picture"] = picture_view(state.picture)
     if detail:
         view["heartbeat_interval_s"] = entry.heartbeat_interval_s
         view["offline_after_s"] = entry.offline_after_s
         view["last_reading"] = msgspec.to_builtins(state.last_reading)
         view["last_health"] = msgspec.to_builtins(state.last_health)
     return view
+
+
+def picture_view(track: PictureTrack) -> dict[str, Any]:
+    """A camera's picture (docs/state.md): its status, cause and since when, and the
+    last picture measured (``state`` ok / dark / blurred / covered / frozen /
+    no_picture, with its measures), None before any."""
+    return {
+        "status": str(track.status),
+        "cause": track.cause,
+        "since": iso_utc(track.since_ms),
+        "last": msgspec.to_builtins(track.last),
+    }
 
 
 def status_counts(states: list[DeviceState]) -> dict[str, int]:

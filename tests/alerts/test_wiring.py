@@ -187,6 +187,7 @@ def test_the_shipped_example_is_valid() -> None:
         "clock_offset",
         "broadcast_not_played",
         "recording_gap",
+        "picture_unusable",
     }
     assert [c["name"] for c in config.channels] == ["noc-webhook", "nhom-ky-thuat", "tinh-email"]
 

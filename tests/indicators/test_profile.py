@@ -458,3 +458,40 @@ def test_the_example_in_docs_indicators_is_a_valid_profile(tmp_path: Path) -> No
     [example] = [block for block in blocks if "added:" in block]
     path = write(tmp_path, example)
     assert check_profile_file(path, load_inventory(DEMO_INVENTORY).index()) == []
+
+
+def test_picture_required_on_a_camera_indicator_passes_to_what_judges_for_it(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    write(
+        folder,
+        "schema: 1\nname: Tỉnh Thử\narea: prov\noverrides:\n  C2: {picture: required}\n",
+        "prov.yaml",
+    )
+    province = load_profiles(folder, load_inventory(INVENTORY).index()).for_ancestors(["prov"])
+    by_id = {i.id: i for i in province.indicators}
+    assert by_id["C2"].picture == "required"
+    assert by_id["C3"].picture == "ignored"  # C3 itself stays the online figure
+    assert by_id["C1"].picture == "ignored"
+    judge = province.working(by_id["C2"])
+    assert (judge.id, judge.picture) == ("C3", "required")
+    assert province.working(by_id["C1"]).picture == "ignored"
+    assert load_default_profile().get("C3").picture == "ignored"  # type: ignore[union-attr]
+
+
+def test_picture_means_nothing_for_the_radio(tmp_path: Path) -> None:
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    write(
+        folder,
+        "schema: 1\nname: x\narea: prov\noverrides:\n  R6: {picture: required}\n"
+        "  C3: {picture: maybe}\n",
+        "prov.yaml",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_profiles(folder, load_inventory(INVENTORY).index())
+    messages = " ".join(str(p) for p in caught.value.problems)
+    assert "'picture' means nothing for measure 'radio_availability'" in messages
+    assert "maybe" in messages

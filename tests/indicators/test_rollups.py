@@ -40,11 +40,13 @@ from xaso.server.database import ServerDatabase
 from xaso.server.indicators.gather.evaluate import IndicatorSources, evaluate_communes
 from xaso.server.indicators.gather.rollups import DayRollups
 from xaso.server.indicators.period import parse_period
+from xaso.server.indicators.profile import load_profiles
 from xaso.server.indicators.rollup_table import RollupTable
 from xaso.server.json_table import JsonTable
 from xaso.server.monitoring.exclusion_history import Author
 from xaso.server.monitoring.exclusions import ExclusionStore, ExcusedPeriod
 from xaso.server.monitoring.maintenance import MaintenanceWindow
+from xaso.server.monitoring.picture_state import series_owner
 from xaso.server.records import BroadcastEventRecord, DeviceReadingRecord, TransitionRecord
 from xaso.server.store.base import Store
 from xaso.server.store.influx import InfluxStore
@@ -70,8 +72,21 @@ STATUSES = ["online", "offline", "unknown", "maintenance", "pending"]
 MINUTES = st.integers(min_value=-16 * 24 * 60, max_value=21 * 24 * 60)
 DAYS = st.integers(min_value=5, max_value=20)
 
-transition = st.tuples(
-    st.just("transition"), st.sampled_from(DEVICES), MINUTES, st.sampled_from(STATUSES)
+# The cameras' picture series (server/monitoring/picture_state.py), read for C1, which
+# the province's profile has judge cameras with their picture (``PICTURE_PROFILE``).
+PICTURES = ["hoa-cam-1:picture", "hoa-cam-2:picture"]
+PICTURE_STATUSES = ["usable", "unusable", "unknown", "maintenance"]
+PICTURE_PROFILE = """schema: 1
+name: Tỉnh Thử, camera có hình ảnh dùng được
+area: prov
+overrides:
+  C1: {picture: required}
+"""
+transition = st.one_of(
+    st.tuples(st.just("transition"), st.sampled_from(DEVICES), MINUTES, st.sampled_from(STATUSES)),
+    st.tuples(
+        st.just("transition"), st.sampled_from(PICTURES), MINUTES, st.sampled_from(PICTURE_STATUSES)
+    ),
 )
 reading = st.tuples(st.just("reading"), st.sampled_from(DEVICES), MINUTES)
 play = st.tuples(
@@ -131,10 +146,14 @@ class World:
         self.manual = JsonTable(db, MANUAL_TABLE, ManualEntry)
         self.exclusions = ExclusionStore(db)
         self.rollups = DayRollups(RollupTable(db), INDEX)
+        profiles = db_path.parent / "profiles"
+        profiles.mkdir(parents=True, exist_ok=True)
+        (profiles / "prov.yaml").write_text(PICTURE_PROFILE, encoding="utf-8")
         self.sources = IndicatorSources(
             index=INDEX,
             store=store,
             clock_ms=clock,
+            profiles=load_profiles(profiles, INDEX),
             exclusions=self.exclusions,
             playout=PlayoutSources(
                 INDEX,
@@ -166,11 +185,12 @@ class World:
         if kind == "transition":
             _, device, minute, status = arrival
             ts = SEPT_FROM + minute * 60_000
-            entry = INDEX.devices[device]
+            owner = series_owner(device)
+            entry = INDEX.devices[owner]
             record = TransitionRecord(
                 device_id=device,
-                commune=INDEX.commune_on(device, INDEX.day_of(ts)),
-                kind=entry.kind,
+                commune=INDEX.commune_on(owner, INDEX.day_of(ts)),
+                kind="picture" if owner != device else entry.kind,
                 ts_ms=ts,
                 status=status,
                 previous="",
@@ -382,6 +402,7 @@ INFLUX_ARRIVALS: list[Any] = [
     ("schedule", "moi", "bulletin", 10),
     ("transition", "hoa-rc-1", -3 * 24 * 60, "online"),
     ("transition", "hoa-cam-1", -3 * 24 * 60, "online"),
+    ("transition", "hoa-cam-1:picture", -3 * 24 * 60, "usable"),
     ("transition", "dong-rc-1", -3 * 24 * 60, "online"),
     ("play", "hoa-rc-1", 11, "bulletin", "played"),
     ("play", "hoa-rc-2", 12, "bulletin", "late"),
@@ -390,6 +411,9 @@ INFLUX_ARRIVALS: list[Any] = [
     ("evaluate", False),
     ("transition", "hoa-rc-1", 13 * 24 * 60 + 90, "online"),
     ("reading", "hoa-cam-1", 14 * 24 * 60),
+    ("transition", "hoa-cam-1:picture", 12 * 24 * 60 + 45, "unusable"),  # on a rolled day
+    ("evaluate", False),
+    ("transition", "hoa-cam-1:picture", 13 * 24 * 60, "usable"),
     ("maintenance", ("device", "hoa-rc-1"), 12 * 24 * 60, 600, "approved"),
     ("evaluate", True),
     ("play", "dong-rc-1", 17, "bulletin", "failed"),

@@ -35,11 +35,13 @@ from xaso.server.indicators.gather.evaluated import (
 )
 from xaso.server.indicators.gather.exclusion_lookup import ExclusionLookup
 from xaso.server.indicators.gather.rollups import DayRollups
+from xaso.server.indicators.inputs import PICTURE
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.profile import IndicatorProfile, ProfileSet, load_default_profile
 from xaso.server.indicators.result import CommuneEvaluation
 from xaso.server.indicators.snapshot import CommuneSnapshot, snapshot
 from xaso.server.monitoring.exclusions import ExclusionStore
+from xaso.server.monitoring.picture_state import picture_series
 from xaso.server.monitoring.recording_ledger import DayRecording, RecordingLedger
 from xaso.server.store.base import Store
 
@@ -159,7 +161,11 @@ async def _evaluate_planned(
             continue
         installed = [d.entry for d in snap.devices if not d.planned]
         for kind, window in needs.transitions.items():
-            histories_needed[window].add(snap, index, [e for e in installed if e.kind == kind])
+            if kind == PICTURE:  # the cameras' picture series
+                cameras = [e for e in installed if e.kind == "camera"]
+                histories_needed[window].add(snap, index, cameras, picture_series)
+            else:
+                histories_needed[window].add(snap, index, [e for e in installed if e.kind == kind])
             histories_needed[window].bounds |= needs.bounds.get(kind, set())
         if needs.recording is not None:
             readings_needed[needs.recording].add(
@@ -265,8 +271,16 @@ class _Read:
         self.bounds: set[int] = set()
         self._counted: set[str] = set()
 
-    def add(self, snap: CommuneSnapshot, index: InventoryIndex, entries: list[DeviceEntry]) -> None:
-        self.ids |= {entry.id for entry in entries}
+    def add(
+        self,
+        snap: CommuneSnapshot,
+        index: InventoryIndex,
+        entries: list[DeviceEntry],
+        series: Callable[[str], str] | None = None,
+    ) -> None:
+        """``series``: the id of the series read for each device (a camera's picture
+        series), if not its own."""
+        self.ids |= {entry.id if series is None else series(entry.id) for entry in entries}
         family = index.merge_family(snap.code)
         # A record carries the commune its device had when it was written: the device's
         # listed commune, its successors (the merge family) or today's.

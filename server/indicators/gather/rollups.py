@@ -44,18 +44,21 @@ from xaso.server.broadcasts.reconcile import outcome_order
 from xaso.server.broadcasts.schedule import ALWAYS_FROM_MS
 from xaso.server.indicators.day_pieces import DeviceDay, PiecedHistory, Summed, device_day, plain
 from xaso.server.indicators.gather.exclusion_lookup import ExclusionLookup
+from xaso.server.indicators.inputs import PICTURE
 from xaso.server.indicators.late_marks import LATE, RECENT, late_marks
 from xaso.server.indicators.measures import DeviceHistory, Window
 from xaso.server.indicators.period import day_start_ms, local_day
 from xaso.server.indicators.rollup_table import RollupRow, RollupTable
 from xaso.server.monitoring.exclusions import ExclusionStore
+from xaso.server.monitoring.picture_state import is_picture_series, picture_series, series_owner
 from xaso.server.records import BroadcastEventRecord, DeviceReadingRecord, TransitionRecord
 from xaso.server.store.base import Store
 
 __all__ = ["ROLLED_KINDS", "DayRollups"]
 
-# The kinds whose availability an indicator judges (inputs.py): their days are rolled up.
-ROLLED_KINDS: Final = frozenset({"radio_cluster", "camera", "vc_endpoint"})
+# The kinds whose availability an indicator judges (inputs.py): their days are rolled up;
+# the cameras' picture series (``PICTURE``) too, as a kind of their own.
+ROLLED_KINDS: Final = frozenset({"radio_cluster", "camera", "vc_endpoint", PICTURE})
 # Bumped whenever what a row holds changes: every older row then misses.
 FORMAT: Final = "1"
 PLAYOUT: Final = "playout"
@@ -69,6 +72,11 @@ _encoder = msgspec.msgpack.Encoder()
 
 def _scope(kind: str) -> str:
     return f"availability:{kind}"
+
+
+def _series(kind: str, device_id: str) -> str:
+    """The stored series a device's history of ``kind`` is read from."""
+    return picture_series(device_id) if kind == PICTURE else device_id
 
 
 def _digest(*parts: object) -> str:
@@ -86,6 +94,8 @@ class DayRollups:
         for entry in index.devices.values():
             if entry.kind in ROLLED_KINDS and not entry.planned:
                 by_unit[(entry.kind, index.listed_commune[entry.id])].append(entry)
+                if entry.kind == "camera":
+                    by_unit[(PICTURE, index.listed_commune[entry.id])].append(entry)
         # The devices one availability row holds: a commune's listed devices of a kind.
         self._unit_devices = {
             key: sorted(entries, key=lambda e: e.id) for key, entries in by_unit.items()
@@ -157,7 +167,8 @@ class DayRollups:
             histories: dict[str, DeviceHistory | PiecedHistory] = {}
             by_kind: dict[str, list[str]] = defaultdict(list)
             for device_id in ids:
-                by_kind[self.index.devices[device_id].kind].append(device_id)
+                kind = PICTURE if is_picture_series(device_id) else None
+                by_kind[kind or self.index.devices[device_id].kind].append(device_id)
             for kind, kind_ids in by_kind.items():
                 histories.update(
                     await self._kind_histories(
@@ -185,7 +196,7 @@ class DayRollups:
         if not days:
             return await _raw(store, ids, window, hint)
         span = Window(days[0].from_ms, days[-1].to_ms)
-        units = sorted({self.index.listed_commune[i] for i in ids})
+        units = sorted({self.index.listed_commune[series_owner(i)] for i in ids})
         scope = _scope(kind)
         fingerprints = self._availability_fingerprints(kind, units, days, span, lookup)
         stored = self.table.rows(scope, units, span.from_ms, span.to_ms)
@@ -205,7 +216,7 @@ class DayRollups:
         found: dict[str, DeviceHistory | PiecedHistory] = {}
         starts = [day.from_ms for day in days]
         for device_id in ids:
-            unit = self.index.listed_commune[device_id]
+            unit = self.index.listed_commune[series_owner(device_id)]
             found[device_id] = PiecedHistory(
                 days=days,
                 starts=starts,
@@ -263,7 +274,8 @@ class DayRollups:
         hint |= {e.commune for e in entries}
         scope = _scope(kind)
         epochs = {(scope, unit): epoch for unit, epoch in self.table.epochs(scope, missing).items()}
-        histories = await _raw(store, [e.id for e in entries], Window(low, high), hint)
+        series = {e.id: _series(kind, e.id) for e in entries}
+        histories = await _raw(store, list(series.values()), Window(low, high), hint)
         span = Window(low, high)
         found: dict[tuple[str, int], dict[str, Summed]] = {}
         rows = []
@@ -273,8 +285,8 @@ class DayRollups:
             excused = {e.id: lookup.excused_for(e, span) for e in unit_entries}
             for day in days:
                 summed_days = {
-                    e.id: device_day(
-                        histories.get(e.id, _EMPTY), day, maintenance[e.id], excused[e.id]
+                    series[e.id]: device_day(
+                        histories.get(series[e.id], _EMPTY), day, maintenance[e.id], excused[e.id]
                     )
                     for e in unit_entries
                 }
@@ -505,13 +517,15 @@ class DayRollups:
             if isinstance(record, TransitionRecord | DeviceReadingRecord):
                 if record.ts_ms >= today:
                     continue  # today is never rolled up
-                entry = self.index.devices.get(record.device_id)
+                entry = self.index.devices.get(series_owner(record.device_id))
                 if entry is None or entry.kind not in ROLLED_KINDS:
                     continue
                 unit = self.index.listed_commune[entry.id]
                 day = self._day_of(record.ts_ms)
                 if isinstance(record, TransitionRecord):
-                    key = (_scope(entry.kind), unit, entry.id)
+                    # A camera's picture series is rolled up as a kind of its own.
+                    kind = PICTURE if is_picture_series(record.device_id) else entry.kind
+                    key = (_scope(kind), unit, record.device_id)
                     transitions[key] = min(transitions.get(key, day), day)
                 else:
                     readings[(_scope(entry.kind), unit)].add(day)

@@ -18,6 +18,7 @@ from xaso.server.monitoring.availability import Availability, Outage, availabili
 from xaso.server.monitoring.exclusions import counted_windows_for, excused_for
 from xaso.server.monitoring.fleet_state import DeviceState
 from xaso.server.monitoring.keys import EXCLUSIONS, STATE
+from xaso.server.monitoring.picture_state import picture_series
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import (
     json_response,
@@ -42,10 +43,17 @@ def _period(request: web.Request) -> tuple[int, int, int]:
 
 
 async def _device_figures(
-    request: web.Request, state: DeviceState, from_ms: int, to_ms: int, now_ms: int
+    request: web.Request,
+    state: DeviceState,
+    from_ms: int,
+    to_ms: int,
+    now_ms: int,
+    series: str | None = None,
 ) -> tuple[Availability, list[Outage]]:
+    """The device's figures, or those of another series of it (``series``: a camera's
+    picture series), with the device's maintenance and excused time left out."""
     store = request.app[STORE]
-    device_id = state.entry.id
+    device_id = series or state.entry.id
     async with _query_slots(request):
         before, inside = await asyncio.gather(
             store.last_transition_before(device_id, from_ms),
@@ -98,15 +106,22 @@ async def device_availability(request: web.Request) -> web.Response:
     state = visible_device(request)
     from_ms, to_ms, now_ms = _period(request)
     figure, found = await _device_figures(request, state, from_ms, to_ms, now_ms)
-    return json_response(
-        {
-            "device": state.entry.id,
-            "from": iso_utc(from_ms),
-            "to": iso_utc(to_ms),
+    answer = {
+        "device": state.entry.id,
+        "from": iso_utc(from_ms),
+        "to": iso_utc(to_ms),
+        **_figure_view(figure),
+        "outages": [_outage_view(state.entry.id, o) for o in found],
+    }
+    if state.picture is not None:
+        # A camera: beside online, "picture usable" (online with a usable picture).
+        series = picture_series(state.entry.id)
+        figure, found = await _device_figures(request, state, from_ms, to_ms, now_ms, series)
+        answer["picture"] = {
             **_figure_view(figure),
             "outages": [_outage_view(state.entry.id, o) for o in found],
         }
-    )
+    return json_response(answer)
 
 
 def _selected_devices(request: web.Request, commune: str | None, to_ms: int) -> list[DeviceState]:

@@ -22,7 +22,7 @@ from xaso.server.monitoring.acknowledgements import MAX_COMMENT
 from xaso.server.monitoring.fleet_state import DeviceState
 from xaso.server.monitoring.keys import ACKNOWLEDGEMENTS, STATE
 from xaso.server.monitoring.problems import (
-    PROBLEM_STATUSES,
+    FILTER_STATUSES,
     Acknowledgement,
     Problem,
     ProblemFilter,
@@ -54,8 +54,8 @@ def problem_filter(request: web.Request) -> ProblemFilter:
     if kind is not None and kind not in DEVICE_KINDS:
         raise bad_request(f"kind must be one of {', '.join(DEVICE_KINDS)}")
     status = query.get("status") or None
-    if status is not None and status not in PROBLEM_STATUSES:
-        raise bad_request(f"status must be one of {', '.join(PROBLEM_STATUSES)}")
+    if status is not None and status not in FILTER_STATUSES:
+        raise bad_request(f"status must be one of {', '.join(FILTER_STATUSES)}")
     ack = query.get("ack") or None
     if ack not in (None, "yes", "no"):
         raise bad_request("ack must be yes or no")
@@ -82,6 +82,11 @@ def problem_view(problem: Problem) -> dict[str, Any]:
     view["behind"] = problem.hidden_by
     view["flapping"] = problem.state.flapping
     view["acknowledged"] = acknowledgement_view(problem.acknowledgement)
+    # What is wrong: the status, or ``picture`` for a camera online whose picture is
+    # unusable, with the picture's state as its cause (``picture_covered``).
+    view["problem"] = problem.status
+    view["problem_cause"] = problem.cause_code
+    view["problem_since"] = iso_utc(problem.since_ms)
     return view
 
 

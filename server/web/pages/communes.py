@@ -24,6 +24,7 @@ from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.commune_layout import commune_groups
 from xaso.server.web.day_bars import BAR_DAYS, cells, percent
 from xaso.server.web.device_history import exclusions_of, read_spans
+from xaso.server.web.pages.device_picture import picture_badge
 from xaso.server.web.rendering import render, request_language
 from xaso.server.web.status_words import status_words
 from xaso.server.words import translator
@@ -103,6 +104,7 @@ async def commune_page(request: web.Request) -> web.Response:
             "entry": entry,
             "now": status_words(state, words, lang, tz, now_ms),
             "flapping": state.flapping,
+            "picture": picture_badge(state, words),
             "cells": [],
             "over": "",
         }

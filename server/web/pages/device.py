@@ -29,6 +29,7 @@ from xaso.server.web.day_bars import cells, percent
 from xaso.server.web.device_history import Exclusions, exclusions_of, read_spans
 from xaso.server.web.http import visible_device
 from xaso.server.web.pages.communes import wants_excused
+from xaso.server.web.pages.device_picture import picture_section
 from xaso.server.web.pages.device_recording import recording_section
 from xaso.server.web.rendering import render, request_language
 from xaso.server.web.status_words import local_time, status_words
@@ -171,6 +172,9 @@ async def device_page(request: web.Request) -> web.Response:
         context["charts_capped"] = PERIODS_WITH_90[period] > CHART_MAX_MS
         if entry.kind == "camera" and RECORDINGS in app:
             context["recording"] = recording_section(app[RECORDINGS], entry.id, now_ms, tz, lang)
+        context["picture"] = await picture_section(
+            app, state, PERIODS_WITH_90, exclusions, count_excused, words, lang, tz, now_ms
+        )
     response = render(request, "device.html", **context)
     response.enable_compression()  # 90 cells with their titles: ~20 kB, a fifth gzipped
     return response

@@ -33,6 +33,12 @@ CAUSES: Final = (
     "recovered",
     "flapping_started",
     "backfill",
+    # A camera online whose picture is unusable (server/monitoring/picture_state.py).
+    "picture_covered",
+    "picture_dark",
+    "picture_blurred",
+    "picture_frozen",
+    "picture_no_picture",
 )
 SEVERITIES: Final = ("critical", "warning", "info")
 

@@ -23,7 +23,12 @@ from xaso.server.alerts.wiring import active_alerts
 from xaso.server.indicators.reports.text import named_period
 from xaso.server.keys import INDEX
 from xaso.server.monitoring.keys import STATE
-from xaso.server.monitoring.problems import PROBLEM_STATUSES, belonging_on
+from xaso.server.monitoring.problems import (
+    PICTURE_PROBLEM,
+    PROBLEM_STATUSES,
+    belonging_on,
+    picture_problem,
+)
 from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.pages.indicators_shared import last_full_quarter
 from xaso.server.web.pages.live import freshness, local_time, wants_fragment, zone
@@ -31,7 +36,8 @@ from xaso.server.web.rendering import render, request_language
 from xaso.server.web.status_words import playing_source
 
 # The columns, problems first (the order of a problem's importance), then the rest.
-PROBLEMS: Final = tuple(str(s) for s in PROBLEM_STATUSES)
+# A camera online whose picture is unusable counts as a problem ``picture``, not online.
+PROBLEMS: Final = (*(str(s) for s in PROBLEM_STATUSES), PICTURE_PROBLEM)
 OTHERS: Final = ("online", "maintenance", "planned")
 
 
@@ -67,7 +73,10 @@ def commune_lines(request: web.Request) -> tuple[list[dict[str, Any]], list[dict
         if not principal.may_see(listed):
             continue
         code = belongs[listed]
-        counts.setdefault(code, Counter())[str(state.status)] += 1
+        shown = str(state.status)
+        if shown == "online" and state.picture is not None and picture_problem(state):
+            shown = PICTURE_PROBLEM
+        counts.setdefault(code, Counter())[shown] += 1
         if playing_source(state) is not None:
             playing[code] += 1
     communes = [

@@ -23,7 +23,8 @@ from xaso.inventory import DEVICE_KINDS
 from xaso.server.keys import CLOCK_MS, INDEX
 from xaso.server.monitoring.keys import STATE
 from xaso.server.monitoring.problems import (
-    PROBLEM_STATUSES,
+    FILTER_STATUSES,
+    PICTURE_PROBLEM,
     Problem,
     ProblemFilter,
     ProblemGroup,
@@ -39,7 +40,7 @@ from xaso.server.web.api.problems import (
 from xaso.server.web.auth import PRINCIPAL, today
 from xaso.server.web.pages.live import freshness, local_time, wants_fragment, zone
 from xaso.server.web.rendering import render, request_language
-from xaso.server.words import cause_text, duration, translator
+from xaso.server.words import CauseText, cause_text, duration, translator
 
 # Lines of the list a page shows; past that, it asks to narrow the filters.
 MAX_SHOWN: Final = 200
@@ -75,11 +76,12 @@ def _results(
             "kind": entry.kind,
             "commune": problem.commune,
             "commune_name": names.get(problem.commune, problem.commune),
-            "status": str(device.status),
+            "status": problem.status,
+            "status_word": _status_word(problem, words),
             "flapping": device.flapping,
-            "since": local_time(device.since_ms, tz),
-            "for": duration(now_s - (device.since_ms or 0) / 1000, lang),
-            "cause": cause_text(device.cause, words),
+            "since": local_time(problem.since_ms, tz),
+            "for": duration(now_s - (problem.since_ms or 0) / 1000, lang),
+            "cause": _cause(problem, words),
             "ack": None
             if ack is None
             else {
@@ -115,6 +117,19 @@ def _results(
     }
 
 
+def _status_word(problem: Problem, words: dict[str, str]) -> str:
+    """The status in words; a camera's unusable picture by its state ("Bị che")."""
+    if problem.status == PICTURE_PROBLEM:
+        return words[f"picture.{problem.picture}"]
+    return words[problem.status]
+
+
+def _cause(problem: Problem, words: dict[str, str]) -> CauseText:
+    if problem.status == PICTURE_PROBLEM:
+        return CauseText(words["picture.problem"], "")
+    return cause_text(problem.state.cause, words)
+
+
 def _options(request: web.Request, groups: list[ProblemGroup]) -> dict[str, Any]:
     """The choices of the filter form: the asker's communes, the kinds, the statuses of
     a problem, the causes there are now."""
@@ -140,7 +155,7 @@ def _options(request: web.Request, groups: list[ProblemGroup]) -> dict[str, Any]
     return {
         "communes": communes,
         "kinds": DEVICE_KINDS,
-        "statuses": [str(s) for s in PROBLEM_STATUSES],
+        "statuses": list(FILTER_STATUSES),
         "causes": causes,
         "chosen": {k: request.query.get(k, "") for k in FILTER_PARAMS},
     }
