@@ -36,9 +36,10 @@ async def client(app: web.Application, aiohttp_client: Any) -> TestClient:
 
 
 async def _data(client: TestClient, headers: dict[str, str], query: str = "") -> dict[str, Any]:
-    response = await client.get(f"/map/data{query}", headers=headers)
+    response = await client.get(f"/map/data{query}", headers={**headers, "Accept-Encoding": "gzip"})
     assert response.status == 200, await response.text()
     assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Encoding"] == "gzip"  # every 15 s, over 4G
     return await response.json()
 
 
