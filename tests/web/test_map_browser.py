@@ -173,6 +173,9 @@ async def test_the_map_draws_the_fleet_offline(tmp_path: Path) -> None:
             link = card.locator("a")
             assert await link.get_attribute("href") == "/devices/alpha-rc-2"
             await check_page(page, "map-popup-1400", shots, problems)
+            # A name is text wherever it shows, never markup.
+            await page.locator(".leaflet-marker-icon[title^='Camera UBND']").click()
+            await page.wait_for_selector(".map-popup .mk-name:text('Camera UBND <cổng>')")
 
             # The filter is the form: a link that works without the script.
             await page.select_option("select[name=commune]", "beta")
