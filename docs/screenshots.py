@@ -42,6 +42,8 @@ PAGES: dict[str, tuple[str, str, bool]] = {
     "commune": ("/communes/{commune}", "admin", True),
     "device": ("/devices/{device}", "admin", True),
     "gateways": ("/gateways", "admin", False),
+    "map": ("/map", "admin", True),
+    "map-commune": ("/map?commune={commune}", "canbo-{commune}", False),
     "maintenance": ("/maintenance", "admin", False),
     "alerts": ("/alerts", "admin", False),
     "help": ("/help", "admin", False),
@@ -140,6 +142,10 @@ async def shoot(out: Path, only: set[str]) -> list[Path]:
                             print(f"{name}: {path} answered {response and response.status}")
                             break
                         await page.wait_for_timeout(300)  # charts draw after load
+                        if await page.locator("#map").count():
+                            # The map draws once its data has come, then settles.
+                            await page.wait_for_selector("#map[data-loaded]")
+                            await page.wait_for_timeout(700)
                         shot = out / f"{name}-{width}-{lang}.png"
                         await page.screenshot(path=str(shot))
                         _shrink(shot)

@@ -13,6 +13,7 @@ from xaso.server.app import create_app
 from xaso.server.settings import Settings
 from xaso.server.startup import StartupError, listen
 from xaso.server.web.forwarded import parse_trusted_proxies
+from xaso.server.web.map_tiles import tile_source
 
 log = logging.getLogger("xaso.server")
 
@@ -21,6 +22,7 @@ def run_server(settings: Settings) -> int:
     try:
         host, port = settings.listen_host_port
         parse_trusted_proxies(settings.trusted_proxies)
+        tile_source(settings)
     except ValueError as exc:
         return _cannot_start(str(exc))
     if settings.alerts:

@@ -180,6 +180,24 @@ class Settings:
             "list again, without a reload, seconds"
         },
     )
+    map_tiles: str | None = field(
+        default=None,
+        metadata={
+            "help": "the map's background tiles, a URL template with {z}, {x} and {y} "
+            "(and {s} for a server's a/b/c names), e.g. the province's own tile server or "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png; browsers fetch them from "
+            "there, and the Content-Security-Policy allows that host for images. None: "
+            "no background, the map draws its points and the communes' outlines offline"
+        },
+    )
+    map_attribution: str | None = field(
+        default=None,
+        metadata={
+            "help": "the credit shown under the map for its tiles, as the tiles' licence "
+            "asks (plain text, e.g. '© OpenStreetMap contributors', the default for "
+            "openstreetmap.org tiles; otherwise the tile server's host name)"
+        },
+    )
     trusted_proxies: str | None = field(
         default=None,
         metadata={

@@ -275,6 +275,55 @@ _TEXT: dict[str, dict[str, str]] = {
     # -- the gateways, maintenance and excused pages --
     "menu.gateways": {"vi": "Gateway", "en": "Gateways"},
     "menu.maintenance": {"vi": "Bảo trì", "en": "Maintenance"},
+    # -- the map (server/web/pages/map_page.py, static/map.js) --
+    "menu.map": {"vi": "Bản đồ", "en": "Map"},
+    "map.title": {"vi": "Bản đồ thiết bị", "en": "Device map"},
+    "map.all_communes": {"vi": "Tất cả xã / phường", "en": "All communes"},
+    "map.all_kinds": {"vi": "Tất cả loại thiết bị", "en": "All kinds"},
+    "map.filter": {"vi": "Lọc", "en": "Filter"},
+    "map.clear": {"vi": "Bỏ lọc", "en": "Clear"},
+    "map.legend_status": {"vi": "Màu: trạng thái", "en": "Colour: status"},
+    "map.legend_kind": {"vi": "Hình và chữ: loại thiết bị", "en": "Shape and letter: kind"},
+    # One letter a kind, on its marker beside its shape (colour is not the only cue).
+    "map.letter.gateway": {"vi": "G", "en": "G"},
+    "map.letter.radio_cluster": {"vi": "L", "en": "R"},
+    "map.letter.camera": {"vi": "C", "en": "C"},
+    "map.letter.nvr": {"vi": "Đ", "en": "N"},
+    "map.letter.vc_endpoint": {"vi": "H", "en": "V"},
+    "map.legend_cluster": {
+        "vi": "Số trong vòng tròn: số thiết bị gộp lại, màu của thiết bị có trạng thái xấu nhất.",
+        "en": "A number in a circle: devices grouped together, coloured as the worst of them.",
+    },
+    "map.legend_outline": {
+        "vi": "Ranh giới xã: nét liền khi danh mục có ranh giới, "
+        "nét đứt là đường bao các thiết bị.",
+        "en": "Commune outlines: solid when the inventory gives the boundary, "
+        "dashed around its devices otherwise.",
+    },
+    "map.no_tiles": {
+        "vi": "Chưa cấu hình nền bản đồ: chỉ vẽ các điểm và ranh giới xã "
+        "(dùng được khi không có Internet).",
+        "en": "No map background is configured: only the points and the communes' "
+        "outlines are drawn (works offline).",
+    },
+    "map.unplaced": {
+        "vi": "{n} thiết bị chưa có tọa độ trong danh mục thiết bị nên không hiện trên bản đồ.",
+        "en": "{n} devices have no coordinates in the inventory and are not on the map.",
+    },
+    "map.none": {
+        "vi": "Không có thiết bị nào có tọa độ trong phạm vi này.",
+        "en": "No device with coordinates here.",
+    },
+    "map.open_device": {"vi": "Xem thiết bị", "en": "Open the device"},
+    "map.devices_in_cluster": {"vi": "thiết bị", "en": "devices"},
+    "map.load_failed": {
+        "vi": "Không tải được dữ liệu bản đồ; sẽ thử lại.",
+        "en": "The map's data did not load; trying again.",
+    },
+    "map.noscript": {
+        "vi": "Bản đồ cần JavaScript. Trạng thái từng thiết bị có ở trang Xã / phường.",
+        "en": "The map needs JavaScript. Each device's status is on the Communes page.",
+    },
     # The gateways page (server/web/pages/gateways.py).
     "gateways.title": {"vi": "Gateway (bộ điều khiển trung tâm)", "en": "Gateways"},
     "gateways.count": {"vi": "{n} gateway", "en": "Gateways: {n}"},

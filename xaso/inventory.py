@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from xaso.coordinates import outside_vietnam
 from xaso.protocol import ID_PATTERN, is_valid_id
 from xaso.yamlcheck import ConfigError, Lines, PathPart, Problem, load_struct
 
@@ -117,6 +118,10 @@ class KeyLocation(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     name: str
     kind: KeyLocationKind
     village: str | None = None
+    # Where it is, for the map: WGS 84 degrees, both or neither (xaso/coordinates.py).
+    # Its cameras (and recorders) without a place of their own are drawn here.
+    lat: float | None = None
+    lon: float | None = None
 
 
 class Device(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -131,6 +136,11 @@ class Device(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # The day it went into service, when known: before it the device is not expected to
     # report, so a device installed mid-period is measured from that day only.
     installed_on: dt.date | None = None
+    # Where it stands, for the map (both or neither); without them a device that names a
+    # key location is drawn at the location's. Two floats a device and no more: the
+    # inventory is held for 150,000 devices (bench/server_memory.py).
+    lat: float | None = None
+    lon: float | None = None
 
 
 class Agent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -146,6 +156,9 @@ class Agent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     heartbeat_interval_s: Seconds | None = None
     offline_after_s: Seconds | None = None
     devices: list[Device] = []
+    # Where the gateway stands, for the map (both or neither).
+    lat: float | None = None
+    lon: float | None = None
 
 
 class FormerName(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -172,6 +185,9 @@ class Commune(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     valid_until: dt.date | None = None
     merged_into: str | None = None
     former_names: list[FormerName] = []
+    # The commune's boundary for the map, as [lat, lon] corners in order (at least
+    # three); without one the map draws the smallest polygon around its points.
+    outline: list[list[float]] = []
 
     def exists_on(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -461,6 +477,34 @@ class InventoryIndex:
                 frontier.append(other)
         return frozenset(family)
 
+    # -- where things are (the map) ----------------------------------------------------
+
+    def device_points(self) -> Iterator[tuple[str, float, float]]:
+        """(id, lat, lon) of every gateway and device with a place: its own, else its
+        key location's. Walked from the inventory on each call rather than kept per
+        device, so a map costs no memory between requests."""
+        for commune in self.inventory.communes:
+            locations = {
+                place.code: (place.lat, place.lon)
+                for place in commune.key_locations
+                if place.lat is not None and place.lon is not None
+            }
+            for agent in commune.agents:
+                if agent.lat is not None and agent.lon is not None:
+                    yield agent.id, agent.lat, agent.lon
+                for device in agent.devices:
+                    if device.lat is not None and device.lon is not None:
+                        yield device.id, device.lat, device.lon
+                    elif device.location in locations:
+                        yield device.id, *locations[device.location]
+
+    def key_location_points(self) -> Iterator[tuple[str, float, float]]:
+        """(commune listed under, lat, lon) of every key location with a place."""
+        for commune in self.inventory.communes:
+            for place in commune.key_locations:
+                if place.lat is not None and place.lon is not None:
+                    yield commune.code, place.lat, place.lon
+
 
 def build_index(inventory: Inventory) -> InventoryIndex:
     return InventoryIndex(inventory)
@@ -591,6 +635,7 @@ class _Checker:
             self.check_parents(commune, areas)
             self.check_validity(commune)
             self.check_places(commune)
+            self.check_outline(commune)
             for agent in commune.agents:
                 self.check_agent(commune, agent, inv.profiles)
         self.check_mergers(inv)
@@ -779,6 +824,40 @@ class _Checker:
                     "village",
                     f"key location '{place.code}': unknown village '{place.village}' in {what}",
                 )
+            self.check_point(place, f"key location '{place.code}'")
+
+    def check_point(self, item: KeyLocation | Agent | Device, what: str) -> None:
+        """A place for the map: both coordinates or neither, inside Vietnam."""
+        lat, lon = item.lat, item.lon
+        if lat is None and lon is None:
+            return
+        if lat is None or lon is None:
+            given, missing = ("lat", "lon") if lon is None else ("lon", "lat")
+            self.report(item, given, f"{what}: {given} without {missing}: give both, or neither")
+            return
+        why = outside_vietnam(lat, lon)
+        if why is not None:
+            self.report(item, "lat", f"{what}: {why}")
+
+    def check_outline(self, commune: Commune) -> None:
+        """The commune's boundary: [lat, lon] corners inside Vietnam, three at least."""
+        what = f"commune '{commune.code}'"
+        if commune.outline and len(commune.outline) < 3:
+            self.report(
+                commune,
+                "outline",
+                f"{what}: an outline needs at least three corners, got {len(commune.outline)}",
+            )
+        for number, corner in enumerate(commune.outline):
+            line = self.lines.of_item(commune, "outline", number)
+            if len(corner) != 2:
+                message = f"{what}: outline corner {number + 1} must be [lat, lon], got {corner}"
+                self.problems.append(Problem(self.file, line, message))
+                continue
+            why = outside_vietnam(corner[0], corner[1])
+            if why is not None:
+                message = f"{what}: outline corner {number + 1} {why}"
+                self.problems.append(Problem(self.file, line, message))
 
     def check_codes(self, items: Iterable[Village | KeyLocation], what: str, where: str) -> None:
         first_line: dict[str, int] = {}
@@ -822,6 +901,7 @@ class _Checker:
     ) -> None:
         self.check_id(agent, "id", "agent id", agent.id)
         self.claim_id(agent, None)
+        self.check_point(agent, f"agent '{agent.id}'")
         timing = _agent_timing(agent, profiles)
         if timing.offline_from == "agent":
             self.check_timing(agent, f"agent '{agent.id}'", timing)
@@ -832,6 +912,7 @@ class _Checker:
             self.check_id(device, "id", "device id", device.id)
             self.claim_id(device, agent.id)
             self.check_installed(commune, device, what)
+            self.check_point(device, what)
             if device.village is not None and device.village not in villages:
                 self.report(
                     device,

@@ -26,6 +26,7 @@ MENU: Final = (
     MenuEntry("/problems", "menu.problems"),
     MenuEntry("/communes", "menu.communes"),
     MenuEntry("/gateways", "menu.gateways"),
+    MenuEntry("/map", "menu.map"),
     MenuEntry("/radio/calendar", "menu.radio", section="/radio"),
     MenuEntry("/maintenance", "menu.maintenance"),
     MenuEntry("/alerts", "menu.alerts"),

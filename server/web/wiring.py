@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from xaso.server.keys import DATABASE
+from xaso.server.keys import DATABASE, SETTINGS
 from xaso.server.web import login, pages
 from xaso.server.web.accounts import AccountStore
 from xaso.server.web.api import (
@@ -39,7 +39,12 @@ from xaso.server.web.auth import auth_middleware
 from xaso.server.web.error_pages import error_pages_middleware
 from xaso.server.web.keys import ACCOUNTS, AUDIT, LOGIN_THROTTLE, SESSIONS, TOKENS
 from xaso.server.web.login_throttle import LoginThrottle
-from xaso.server.web.security_headers import security_headers_middleware
+from xaso.server.web.map_tiles import tile_source
+from xaso.server.web.security_headers import (
+    APP_SECURITY_HEADERS,
+    security_headers,
+    security_headers_middleware,
+)
 from xaso.server.web.sessions import SessionStore
 from xaso.server.web.store_errors import store_errors_middleware
 from xaso.server.web.tokens import TokenStore
@@ -59,6 +64,9 @@ MIDDLEWARES = (
 
 
 def setup(app: web.Application) -> None:
+    # A tile server named in the settings is the one other host pages may load from.
+    tiles = tile_source(app[SETTINGS])
+    app[APP_SECURITY_HEADERS] = security_headers(tiles.image_sources if tiles else ())
     app.cleanup_ctx.append(_people_ctx)
     for routes in (
         devices,

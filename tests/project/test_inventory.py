@@ -282,7 +282,7 @@ def test_load_inventory_raises_one_error_listing_all_problems(tmp_path: Path) ->
     assert len(lines) == 8
     assert lines[1] == f"{path}:{line_of(BROKEN, '<- unknown key')}: communes[0]: unknown key " + (
         "'colour' (allowed: code, name, kind, parents, villages, key_locations, agents, "
-        "valid_from, valid_until, merged_into, former_names)"
+        "valid_from, valid_until, merged_into, former_names, outline)"
     )
 
 
