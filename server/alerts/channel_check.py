@@ -14,6 +14,7 @@ recorded in the alert history: no alert group is involved.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -67,16 +68,25 @@ async def send_check(
     lang: Language,
     now_ms: int,
     environ: Mapping[str, str] | None = None,
+    database: sqlite3.Connection | None = None,
 ) -> ChannelCheck:
     """Send a test message through the channel of ``entry`` (a ``channels:`` entry of
     the alerts file) and say how it went. ``environ`` is where the server read the
-    channels' secrets (None: the process environment)."""
+    channels' secrets (None: the process environment); ``database`` the server's own,
+    where a channel keeps its state (Zalo's tokens: a test that renews them must not
+    lose the new refresh token)."""
     settings = dict(entry)
     type_, name = str(settings.pop("type", "")), str(settings.pop("name", ""))
     error: str | None = None
     try:
         channel = build_channel(
-            type_, settings, f"channel {name}", name=name, renderer=Renderer(), environ=environ
+            type_,
+            settings,
+            f"channel {name}",
+            name=name,
+            renderer=Renderer(),
+            environ=environ,
+            database=database,
         )
     except ChannelConfigError as exc:
         # The file was checked at start; a secret unset since then is the likely case.

@@ -38,9 +38,22 @@ _PLAIN: Final[dict[str, frozenset[str]]] = {
         }
     ),
     "telegram": frozenset({"chat_id", "bot_token_env", "timeout_s", "silent_resolved"}),
+    # The URLs themselves are secrets and never in the file: only where they are read.
+    "apprise": frozenset({"url_env", "url_file", "to_url_env", "to_url_file", "body", "timeout_s"}),
+    "zalo": frozenset(
+        {
+            "app_id",
+            "secret_key_env",
+            "refresh_token_env",
+            "template_id",
+            "template_data",
+            "param_max_chars",
+            "timeout_s",
+        }
+    ),
 }
 # Settings that are URLs: shown as scheme://host[:port] and a masked path.
-_URLS: Final = frozenset({"url", "api_base"})
+_URLS: Final = frozenset({"url", "api_base", "oa_api_base", "zns_api_base", "oauth_base"})
 
 
 class ChannelView(msgspec.Struct, frozen=True):
@@ -78,6 +91,8 @@ def _shown(type_: str, key: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
 
 

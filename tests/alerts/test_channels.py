@@ -280,7 +280,7 @@ async def test_telegram_never_shows_its_token() -> None:
 
 
 def test_the_registry_names_every_channel_type() -> None:
-    assert set(CHANNEL_TYPES) == {"webhook", "email", "telegram"}
+    assert set(CHANNEL_TYPES) == {"webhook", "email", "telegram", "apprise", "zalo"}
 
 
 @pytest.mark.parametrize(

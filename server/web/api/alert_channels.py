@@ -19,7 +19,7 @@ from xaso.server.alerts.channel_check import ChannelCheck, channel_entry, send_c
 from xaso.server.alerts.channel_view import describe_channels
 from xaso.server.alerts.message import Language
 from xaso.server.alerts.wiring import ALERTS
-from xaso.server.keys import CLOCK_MS
+from xaso.server.keys import CLOCK_MS, DATABASE
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import forbidden, json_response, not_found
 from xaso.server.web.tokens import Role
@@ -43,6 +43,7 @@ async def check_channel(request: web.Request, name: str, lang: Language) -> Chan
         lang=lang,
         now_ms=request.app[CLOCK_MS](),
         environ=runtime.environ,
+        database=request.app[DATABASE].connection,
     )
     runtime.checks[name] = check
     return check
