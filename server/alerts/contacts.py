@@ -6,6 +6,8 @@ a Zalo phone number (ZNS) or Zalo user id (the OA's follower id), a mobile numbe
 SMS, an e-mail address, a Telegram chat id, and which severities and kinds of alert they
 want. Phone numbers are kept as ``84xxxxxxxxx`` (``phones.py``). An account with no row
 wants every severity and kind, and has no address: it gets nothing until it sets one.
+The kinds are kept as those *not* wanted: a kind of alert added to the server later
+reaches everyone until they say otherwise, rather than no one.
 Which communes' alerts reach a person is not set here: it is the account's own scope.
 """
 
@@ -16,20 +18,15 @@ import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Final
+from typing import Final, get_args
 
 from xaso.server.alerts.config import RuleType
 from xaso.server.alerts.message import Severity
 from xaso.server.alerts.phones import PhoneError, normal_phone
 
 SEVERITIES: Final[tuple[Severity, ...]] = ("critical", "warning", "info")
-KINDS: Final[tuple[RuleType, ...]] = (
-    "device_down",
-    "commune_radio_below",
-    "camera_not_recording",
-    "clock_offset",
-    "broadcast_not_played",
-)
+# Every rule type of the alerts file, in its order: a new one appears on the page.
+KINDS: Final[tuple[str, ...]] = get_args(RuleType)
 # The address fields, in the order the page shows them.
 ADDRESSES: Final = ("zalo_phone", "zalo_user_id", "sms_phone", "email", "telegram_chat")
 
@@ -47,7 +44,7 @@ CREATE TABLE IF NOT EXISTS alert_contact (
     email         TEXT NOT NULL,
     telegram_chat TEXT NOT NULL,
     severities    TEXT NOT NULL,  -- JSON list
-    kinds         TEXT NOT NULL,  -- JSON list of rule types
+    muted_kinds   TEXT NOT NULL,  -- JSON list of the rule types NOT wanted
     updated_ms    INTEGER NOT NULL
 )
 """
@@ -72,11 +69,16 @@ class Contact:
     email: str = ""
     telegram_chat: str = ""  # a chat's numeric id, or @channelname
     severities: frozenset[str] = field(default_factory=lambda: frozenset(SEVERITIES))
-    kinds: frozenset[str] = field(default_factory=lambda: frozenset(KINDS))
+    muted_kinds: frozenset[str] = frozenset()  # the kinds of alert not wanted
     updated_ms: int = 0
 
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of alert wanted, of those the server knows."""
+        return frozenset(KINDS) - self.muted_kinds
+
     def wants(self, severity: str, kind: str) -> bool:
-        return severity in self.severities and kind in self.kinds
+        return severity in self.severities and kind not in self.muted_kinds
 
     def facts(self) -> dict[str, object]:
         """What the audit log compares before and after (the addresses themselves are
@@ -111,11 +113,11 @@ def checked_contact(
     if values["telegram_chat"] and not _TELEGRAM.fullmatch(values["telegram_chat"]):
         raise ContactError("telegram_chat", "telegram", "a chat id is a number or @name")
     chosen_severities = frozenset(severities) & frozenset(SEVERITIES)
-    chosen_kinds = frozenset(kinds) & frozenset(KINDS)
+    muted_kinds = frozenset(KINDS) - frozenset(kinds)
     return Contact(
         account_id=account_id,
         severities=chosen_severities,
-        kinds=chosen_kinds,
+        muted_kinds=muted_kinds,
         updated_ms=now_ms,
         **values,
     )
@@ -145,7 +147,7 @@ class ContactStore:
                 contact.account_id,
                 *(getattr(contact, name) for name in ADDRESSES),
                 json.dumps([s for s in SEVERITIES if s in contact.severities]),
-                json.dumps([k for k in KINDS if k in contact.kinds]),
+                json.dumps(sorted(contact.muted_kinds)),
                 contact.updated_ms,
             ),
         )
@@ -153,7 +155,7 @@ class ContactStore:
 
 _COLUMNS: Final = (
     "account_id, zalo_phone, zalo_user_id, sms_phone, email, telegram_chat, "
-    "severities, kinds, updated_ms"
+    "severities, muted_kinds, updated_ms"
 )
 
 
@@ -161,5 +163,5 @@ def _contact(row: tuple[object, ...]) -> Contact:
     names = [f.name for f in fields(Contact)]
     values = dict(zip(names, row, strict=True))
     values["severities"] = frozenset(json.loads(str(values["severities"])))
-    values["kinds"] = frozenset(json.loads(str(values["kinds"])))
+    values["muted_kinds"] = frozenset(json.loads(str(values["muted_kinds"])))
     return Contact(**values)  # type: ignore[arg-type]

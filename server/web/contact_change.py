@@ -79,7 +79,7 @@ def contact_context(
         "contact_error_field": error_field,
         "fields_off": [name for name in ADDRESSES if name not in fields_on],
         "severity_choices": [{"value": s, "name": words[f"severity.{s}"]} for s in SEVERITIES],
-        "kind_choices": [{"value": k, "name": words[f"rule.{k}"]} for k in KINDS],
+        "kind_choices": [{"value": k, "name": words.get(f"rule.{k}", k)} for k in KINDS],
     }
 
 

@@ -179,7 +179,7 @@ def test_routing_follows_scope_choices_and_addresses() -> None:
         # The province's engineer: every commune, critical alerts only, e-mail.
         "p": Contact("p", email="ktv@tinh.example.vn", severities=frozenset({"critical"})),
         # No power-cut alerts wanted.
-        "n": Contact("n", sms_phone="84911111111", kinds=frozenset({"camera_not_recording"})),
+        "n": Contact("n", sms_phone="84911111111", muted_kinds=frozenset({"device_down"})),
     }
     found = deliveries(power_cut(), routing, people, contacts)
     assert sorted(found) == [
@@ -192,6 +192,9 @@ def test_routing_follows_scope_choices_and_addresses() -> None:
         ("sms", "84912345678", "login-a"),
     ]
     assert deliveries(power_cut(commune=None), routing, people, contacts) == []
+    # A kind of alert the server learns later reaches those who muted others.
+    later = deliveries(power_cut(rule="camera_picture_unusable"), routing, people, contacts)
+    assert ("sms", "84911111111", "login-n") in later
 
 
 @pytest.mark.parametrize(
