@@ -99,6 +99,8 @@ class ZaloStandIn:
     oa: list[dict[str, Any]] = field(default_factory=list)
     refreshes: int = 0
     followers: set[str] = field(default_factory=lambda: {"4872340967209417113"})
+    # Followers whose next OA message is answered "unknown error, try again" (-100).
+    busy_once: set[str] = field(default_factory=set)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -173,6 +175,9 @@ class ZaloStandIn:
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         body = await request.json()
         user = body.get("recipient", {}).get("user_id")
+        if user in self.busy_once:
+            self.busy_once.discard(user)
+            return web.json_response({"error": -100, "message": "Unknown error"})
         if user not in self.followers:
             return web.json_response({"error": -213, "message": "User has not followed OA"})
         text = body.get("message", {}).get("text")

@@ -63,6 +63,8 @@ MAX_OA_TEXT: Final = 2000
 # ZNS tracking ids are short; a digest of the message and the phone fits and repeats
 # for the retries of the same message (Zalo's callbacks can be matched to it).
 TRACKING_CHARS: Final = 32
+# Messages part-sent and waiting for a retry, remembered at most (oldest go first).
+MAX_REMEMBERED: Final = 100
 
 # What a ZNS template parameter can be filled with.
 TemplateValue = Literal[
@@ -175,10 +177,20 @@ class ZaloChannel:
     async def _send_all(self, message: AlertMessage, targets: list[str]) -> None:
         key = (message.key, message.state, message.ts_ms)
         reached = self._reached.setdefault(key, set())
-        for target in targets:
-            if target not in reached:
-                await self._send_one(message, target)
-                reached.add(target)
+        try:
+            for target in targets:
+                if target not in reached:
+                    await self._send_one(message, target)
+                    reached.add(target)
+        except DeliveryError as exc:
+            if exc.retryable:
+                # Kept for the retry; a message the dispatcher gives up on (too old)
+                # is forgotten once a few others have come after it.
+                while len(self._reached) > MAX_REMEMBERED:
+                    del self._reached[next(iter(self._reached))]
+                raise
+            del self._reached[key]
+            raise
         del self._reached[key]
 
     async def _send_one(self, message: AlertMessage, target: str) -> None:
