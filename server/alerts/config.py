@@ -167,7 +167,7 @@ def _channel_problems(
     return problems, names
 
 
-def _people_only(entry: dict[str, Any]) -> bool:
+def people_only(entry: Mapping[str, Any]) -> bool:
     """A channel set up only to reach people: it has no shared destination."""
     if entry.get("type") == "apprise":
         return not (entry.get("url_env") or entry.get("url_file"))
@@ -212,7 +212,7 @@ def _rule_problems(
     index: InventoryIndex | None,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    people_only = {str(e.get("name")) for e in config.channels if _people_only(e)}
+    reach_people_only = {str(e.get("name")) for e in config.channels if people_only(e)}
 
     def add(rule: RuleConfig, key: str, message: str) -> None:
         # By item, not list index: a partial load drops invalid rules.
@@ -242,7 +242,7 @@ def _rule_problems(
         for name in rule.channels:
             if name not in channel_names:
                 add(rule, "channels", f"no channel is named {name!r}")
-            elif name in people_only:
+            elif name in reach_people_only:
                 add(rule, "channels", f"channel {name!r} only reaches people (personal:)")
         if index is not None:
             for commune in rule.communes:

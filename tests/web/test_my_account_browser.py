@@ -172,6 +172,36 @@ async def test_an_officer_sets_zalo_and_sms_and_gets_their_communes_alert(
             await admin.goto(f"{base_url}/admin/users/canbo.alpha")
             assert await admin.input_value("input[name=sms_phone]") == "0912345678"
             await check_page(admin, "admin-user-contact-1400", shots, problems)
+            # The alerts page: the new channels by type, without their secrets, and the
+            # deliveries to the officer by login in the history.
+            await admin.goto(f"{base_url}/alerts")
+            page = await admin.content()
+            assert "Zalo (OA và ZNS)" in page and "Apprise (SMS và hơn 90 dịch vụ)" in page
+            assert SMS_TOKEN not in page and "zalo-secret" not in page
+            for channel in ("zalo-oa", "sms"):  # no rule's: each officer's
+                text = await admin.locator(f"#channel-{channel}").inner_text()
+                assert "Gửi riêng cán bộ" in text
+                assert "mat-ket-noi" not in text
+            await check_page(admin, "alerts-channels-1400", shots, problems)
+            # A test message through a channel that only reaches people goes to the
+            # asker's own address on it: none yet, so it says where to set one.
+            sms_check = admin.locator("#channel-sms .channel-check")
+            await sms_check.locator("button").click()
+            await admin.wait_for_selector("#channel-sms p.check.failed")
+            assert "Tài khoản của tôi" in await sms_check.inner_text()
+            await admin.goto(f"{base_url}/account")
+            await admin.fill("input[name=sms_phone]", "0977 000 111")
+            await admin.click("form.contact-form button")
+            await admin.wait_for_url(f"{base_url}/account?done=saved")
+            await admin.goto(f"{base_url}/alerts")
+            await admin.locator("#channel-sms .channel-check button").click()
+            await admin.wait_for_selector("#channel-sms p.check.ok")
+            assert gateway.sent[-1]["to"] == "84977000111"
+            assert "Tin nhắn thử" in gateway.sent[-1]["message"]
+            await check_page(admin, "alerts-channel-tested-1400", shots, problems)
+            await admin.goto(f"{base_url}/alerts/history")
+            assert "zalo-oa → canbo.alpha" in await admin.content()
+            await check_page(admin, "alerts-history-1400", shots, problems)
     finally:
         await store.close()
     assert not problems, "\n".join(problems)

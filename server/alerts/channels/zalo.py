@@ -168,6 +168,10 @@ class ZaloChannel:
     async def send(self, message: AlertMessage) -> None:
         targets = [f"user:{u}" for u in self._config.user_ids]
         targets += [f"phone:{p}" for p in self._phones]
+        if not targets:
+            raise DeliveryError(
+                "this channel only reaches people (no user_ids, phones)", retryable=False
+            )
         await self._send_all(message, targets)
 
     async def send_to(self, message: AlertMessage, address: str) -> None:
