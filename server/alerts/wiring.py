@@ -175,13 +175,13 @@ class AlertsRuntime:
 
     def _submit_personal(self, message: AlertMessage) -> None:
         """The message to each person whose communes it is about, on the channels they
-        chose. Reading who that is may fail (a locked database): the shared channels
+        chose. Finding who that is may fail (a locked database): the shared channels
         still have it, and the error is counted."""
         if self._people is None:
             return
         try:
             found = self._people(message)
-        except sqlite3.Error:
+        except Exception:  # a locked database, or a bug: never the end of the loop
             self._errors.inc()
             log.exception("could not find whom alert %s reaches", message.key)
             return
