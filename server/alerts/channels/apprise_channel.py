@@ -12,9 +12,9 @@ a per-person one (``to_url_*``: a template with ``{to}``, filled with an officer
 number for the alerts of their communes, ``server/alerts/personal.py``), or both.
 ``{to}`` is the number as ``84xxxxxxxxx``; ``{to_local}`` as ``0xxxxxxxxx``.
 
-Apprise is synchronous (``requests``): a delivery runs in a worker thread, bounded by
-``timeout_s`` both inside Apprise and around the thread, so the event loop never waits
-on it. Apprise says only whether a service took the message: a failure is taken as
+Apprise is synchronous (``requests``): a delivery runs in the channel's worker thread,
+awaited for at most ``timeout_s`` (Apprise's own socket timeouts, 4 s unless the URL
+says ``cto=``/``rto=``, end the request itself), so the event loop never waits on it. Apprise says only whether a service took the message: a failure is taken as
 retryable (the dispatcher's ``max_age_s`` bounds the retries), since Apprise cannot tell
 a gateway that is down from one that refused.
 """
