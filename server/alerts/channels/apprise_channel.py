@@ -14,9 +14,10 @@ number for the alerts of their communes, ``server/alerts/personal.py``), or both
 
 Apprise is synchronous (``requests``): a delivery runs in the channel's worker thread,
 awaited for at most ``timeout_s`` (Apprise's own socket timeouts, 4 s unless the URL
-says ``cto=``/``rto=``, end the request itself), so the event loop never waits on it. Apprise says only whether a service took the message: a failure is taken as
-retryable (the dispatcher's ``max_age_s`` bounds the retries), since Apprise cannot tell
-a gateway that is down from one that refused.
+says ``cto=``/``rto=``, end the request itself), so the event loop never waits on it.
+Apprise says only whether a service took the message: a failure is taken as retryable
+(the dispatcher's ``max_age_s`` bounds the retries), since Apprise cannot tell a gateway
+that is down from one that refused.
 """
 
 from __future__ import annotations
