@@ -7,6 +7,9 @@ would check it, and refused the way the provider refuses it.
 - ``SmsEagle``: an SMSEagle SMS gateway's JSON-RPC API (``POST /jsonrpc/sms``, method
   ``sms.send_sms`` with ``access_token``, ``to``, ``message``), which Apprise's
   ``smseagle://`` service calls.
+- ``NtfyServer``: an ntfy server's "publish as JSON" (``POST /`` with ``{"topic",
+  "message", "title"}``, an access token as ``Authorization: Bearer tk_…``), which
+  Apprise's ``ntfy://`` service calls.
 - ``ZaloStandIn``: Zalo's OAuth token endpoint (``/v4/oa/access_token``, rotating the
   refresh token at each exchange), ZNS (``/message/template``) and the OA API
   (``/v3.0/oa/message/cs``), with access tokens that expire.
@@ -78,6 +81,42 @@ class SmsEagle:
         for number in str(params["to"]).split(","):
             self.sent.append({"to": number, "message": params["message"]})
         return web.json_response({"result": {"message_id": next(self._ids), "status": "ok"}})
+
+
+@dataclass
+class NtfyServer:
+    """ntfy's publish-as-JSON endpoint on a self-hosted server with access control:
+    the message object back when published, ntfy's error objects otherwise."""
+
+    token: str
+    published: list[dict[str, Any]] = field(default_factory=list)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/", self._publish)
+        return app
+
+    async def _publish(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return web.json_response(
+                {"code": 40101, "http": 401, "error": "unauthorized"}, status=401
+            )
+        body = await request.json()
+        topic = body.get("topic", "")
+        if not isinstance(topic, str) or not topic or len(topic) > 64:
+            return web.json_response(
+                {"code": 40010, "http": 400, "error": "invalid topic"}, status=400
+            )
+        self.published.append(body)
+        return web.json_response(
+            {
+                "id": secrets.token_hex(6),
+                "time": 1,
+                "event": "message",
+                "topic": topic,
+                "message": body.get("message", ""),
+            }
+        )
 
 
 @dataclass

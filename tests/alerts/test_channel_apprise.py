@@ -1,5 +1,6 @@
-"""The Apprise channel against loopback stand-ins of two of Apprise's services: a JSON
-receiver (``json://``) and an SMSEagle SMS gateway (``smseagle://``)."""
+"""The Apprise channel against loopback stand-ins of three of Apprise's services: a JSON
+receiver (``json://``), an SMSEagle SMS gateway (``smseagle://``) and a self-hosted ntfy
+server (``ntfy://``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from tests.alert_samples import power_cut
-from tests.alerts.standins import JsonReceiver, SmsEagle
+from tests.alerts.standins import JsonReceiver, NtfyServer, SmsEagle
 from xaso.server.alerts.channels import ChannelConfigError, DeliveryError, build_channel
 from xaso.server.alerts.channels.base import Addressable
 
@@ -99,6 +100,30 @@ async def test_a_wrong_gateway_token_fails_without_showing_it(
     assert caught.value.retryable
     assert "Wrong-Token-999" not in str(caught.value)
     assert gateway.sent == []
+
+
+async def test_ntfy_on_the_provinces_own_server(
+    aiohttp_server: ServerFactory, channels: list[Any]
+) -> None:
+    ntfy = NtfyServer(token="tk_province0secret")
+    server = await aiohttp_server(ntfy.app())
+    good = _apprise(
+        {"U": f"ntfy://tk_province0secret@127.0.0.1:{server.port}/xaso-noc"}, url_env="U"
+    )
+    channels.append(good)
+    await good.send(power_cut("resolved"))
+    [published] = ntfy.published
+    assert published["topic"] == "xaso-noc"
+    assert published["title"].startswith("[ĐÃ KHÔI PHỤC] Xã Xuân Hồng")
+    assert "Xã Xuân Hồng" in published["message"]
+    wrong = _apprise(
+        {"U": f"ntfy://tk_not0the0token@127.0.0.1:{server.port}/xaso-noc"}, url_env="U"
+    )
+    channels.append(wrong)
+    with pytest.raises(DeliveryError) as caught:
+        await wrong.send(power_cut())
+    assert caught.value.retryable and "tk_not0the0token" not in str(caught.value)
+    assert len(ntfy.published) == 1
 
 
 async def test_an_unreachable_service_is_retryable(channels: list[Any]) -> None:
