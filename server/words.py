@@ -2550,6 +2550,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "admin.action.account.password": {"vi": "Đặt lại mật khẩu", "en": "Password reset"},
     "admin.action.account.disable": {"vi": "Khóa tài khoản", "en": "Account disabled"},
     "admin.action.account.enable": {"vi": "Mở khóa tài khoản", "en": "Account enabled"},
+    "admin.action.account.contact": {
+        "vi": "Đổi nơi nhận cảnh báo",
+        "en": "Alert addresses changed",
+    },
     "admin.action.token.create": {"vi": "Tạo mã truy cập API", "en": "API token created"},
     "admin.action.token.revoke": {"vi": "Thu hồi mã truy cập API", "en": "API token revoked"},
     "broker_down": {

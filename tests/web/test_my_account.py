@@ -71,6 +71,9 @@ async def test_an_officer_sets_where_they_get_alerts(
     assert entry.detail["severities"] == [["critical", "warning", "info"], ["critical", "warning"]]
     dump = str(entry)
     assert "912345678" not in dump and "canbo@alpha" not in dump
+    admin = page_cookie(app, Role.ADMIN)
+    log = await (await client.get("/admin/audit", headers=admin)).text()
+    assert "Đổi nơi nhận cảnh báo" in log
 
 
 async def test_a_bad_number_is_refused_in_words_and_nothing_is_kept(
