@@ -757,6 +757,16 @@ _TEXT: dict[str, dict[str, str]] = {
     "channel.webhook": {"vi": "Webhook (JSON qua HTTP)", "en": "Webhook (JSON over HTTP)"},
     "channel.email": {"vi": "Thư điện tử (SMTP)", "en": "E-mail (SMTP)"},
     "channel.telegram": {"vi": "Telegram", "en": "Telegram"},
+    "channel.apprise": {
+        "vi": "Apprise (SMS và hơn 90 dịch vụ)",
+        "en": "Apprise (SMS and 90+ services)",
+    },
+    "channel.zalo": {"vi": "Zalo (OA và ZNS)", "en": "Zalo (OA and ZNS)"},
+    "alerts.for_people": {"vi": "Gửi riêng cán bộ", "en": "To each officer"},
+    "personal.zalo": {"vi": "Zalo", "en": "Zalo"},
+    "personal.sms": {"vi": "SMS", "en": "SMS"},
+    "personal.email": {"vi": "thư điện tử", "en": "e-mail"},
+    "personal.telegram": {"vi": "Telegram", "en": "Telegram"},
     "severity.critical": {"vi": "Nghiêm trọng", "en": "Critical"},
     "severity.warning": {"vi": "Cảnh báo", "en": "Warning"},
     "severity.info": {"vi": "Thông báo", "en": "Info"},
@@ -2441,6 +2451,70 @@ _TEXT: dict[str, dict[str, str]] = {
         "vi": "Đã thu hồi mã: mọi yêu cầu dùng mã này bị từ chối.",
         "en": "The token is revoked: every request with it is refused.",
     },
+    "admin.done.contact": {
+        "vi": "Đã lưu nơi nhận cảnh báo của người dùng.",
+        "en": "Where they get their alerts is saved.",
+    },
+    # Tài khoản của tôi (/account) and the alert contact form (contact_change.py).
+    "me.title": {"vi": "Tài khoản của tôi", "en": "My account"},
+    "me.login": {"vi": "Tên đăng nhập", "en": "Login"},
+    "me.saved": {"vi": "Đã lưu nơi nhận cảnh báo.", "en": "Where you get alerts is saved."},
+    "contact.title": {"vi": "Nhận cảnh báo", "en": "Getting alerts"},
+    "contact.intro": {
+        "vi": "Cảnh báo của các xã bạn phụ trách được gửi tới các địa chỉ dưới đây, "
+        "ngoài các kênh chung. Để trống những kênh bạn không dùng.",
+        "en": "Alerts of your communes go to the addresses below, besides the shared "
+        "channels. Leave empty the ones you do not use.",
+    },
+    "contact.addresses": {"vi": "Địa chỉ nhận", "en": "Addresses"},
+    "contact.zalo_phone": {"vi": "Zalo — số điện thoại", "en": "Zalo — phone number"},
+    "contact.zalo_phone.hint": {
+        "vi": "Số di động đăng ký Zalo, ví dụ 0912 345 678 (tin ZNS).",
+        "en": "The mobile number of your Zalo account, e.g. 0912 345 678 (ZNS message).",
+    },
+    "contact.zalo_user_id": {"vi": "Zalo — mã người quan tâm OA", "en": "Zalo — OA follower id"},
+    "contact.zalo_user_id.hint": {
+        "vi": "Dùng khi không có số điện thoại: mã Official Account của tỉnh cấp cho bạn.",
+        "en": "Used without a phone number: the id the province's Official Account gave you.",
+    },
+    "contact.sms_phone": {"vi": "SMS — số di động", "en": "SMS — mobile number"},
+    "contact.sms_phone.hint": {
+        "vi": "Tin nhắn ngắn: chỉ tiêu đề cảnh báo.",
+        "en": "A short message: the alert's subject only.",
+    },
+    "contact.email": {"vi": "Thư điện tử", "en": "E-mail"},
+    "contact.email.hint": {
+        "vi": "Ví dụ canbo@xuanhong.gov.vn.",
+        "en": "E.g. canbo@xuanhong.gov.vn.",
+    },
+    "contact.telegram_chat": {"vi": "Telegram — mã cuộc trò chuyện", "en": "Telegram — chat id"},
+    "contact.telegram_chat.hint": {
+        "vi": "Nhắn /start cho bot của hệ thống trước, rồi điền mã số (hoặc @tên kênh).",
+        "en": "Send /start to the system's bot first, then give the number (or @channel).",
+    },
+    "contact.off": {
+        "vi": "(Quản trị viên chưa bật kênh này: địa chỉ được lưu, chưa gửi.)",
+        "en": "(Not enabled by the administrator yet: kept, not sent to.)",
+    },
+    "contact.severities": {"vi": "Mức độ muốn nhận", "en": "Severities"},
+    "contact.kinds": {"vi": "Loại cảnh báo muốn nhận", "en": "Kinds of alert"},
+    "contact.save": {"vi": "Lưu", "en": "Save"},
+    "contact.error.phone": {
+        "vi": "Số điện thoại không đúng: cần số di động Việt Nam, ví dụ 0912 345 678.",
+        "en": "Not a Vietnamese mobile number (e.g. 0912 345 678).",
+    },
+    "contact.error.zalo_user": {
+        "vi": "Mã người quan tâm Zalo chỉ gồm chữ số.",
+        "en": "A Zalo follower id is digits only.",
+    },
+    "contact.error.email": {
+        "vi": "Địa chỉ thư điện tử không đúng.",
+        "en": "Not an e-mail address.",
+    },
+    "contact.error.telegram": {
+        "vi": "Mã cuộc trò chuyện Telegram là một số (hoặc @tên kênh).",
+        "en": "A Telegram chat id is a number (or @channel).",
+    },
     "admin.error.login_format": {
         "vi": "Tên đăng nhập gồm 2 đến 64 ký tự: chữ cái không dấu, chữ số, dấu chấm, gạch dưới "
         "hoặc gạch ngang, bắt đầu bằng chữ cái hoặc chữ số.",
@@ -2547,6 +2621,10 @@ _TEXT: dict[str, dict[str, str]] = {
     "admin.action.account.password": {"vi": "Đặt lại mật khẩu", "en": "Password reset"},
     "admin.action.account.disable": {"vi": "Khóa tài khoản", "en": "Account disabled"},
     "admin.action.account.enable": {"vi": "Mở khóa tài khoản", "en": "Account enabled"},
+    "admin.action.account.contact": {
+        "vi": "Đổi nơi nhận cảnh báo",
+        "en": "Alert addresses changed",
+    },
     "admin.action.token.create": {"vi": "Tạo mã truy cập API", "en": "API token created"},
     "admin.action.token.revoke": {"vi": "Thu hồi mã truy cập API", "en": "API token revoked"},
     "broker_down": {

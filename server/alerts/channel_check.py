@@ -14,13 +14,14 @@ recorded in the alert history: no alert group is involved.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
 
 from xaso.server.alerts.channels import build_channel
-from xaso.server.alerts.channels.base import ChannelConfigError, DeliveryError
+from xaso.server.alerts.channels.base import Addressable, ChannelConfigError, DeliveryError
 from xaso.server.alerts.message import AlertMessage, Language
 from xaso.server.alerts.templates import TEST_RULE, Renderer
 
@@ -29,6 +30,14 @@ log = logging.getLogger("xaso.alerts")
 _NOTE: dict[Language, str] = {
     "vi": "Kênh “{channel}” gửi được tin. {by} yêu cầu gửi tin thử này; không cần làm gì.",
     "en": "Channel “{channel}” delivers. {by} asked for this test message; nothing to do.",
+}
+
+
+_NO_ADDRESS: dict[Language, str] = {
+    "vi": "Kênh này chỉ gửi riêng cán bộ: điền địa chỉ của bạn cho kênh này ở "
+    "“Tài khoản của tôi” (/account) để nhận tin thử.",
+    "en": "This channel only reaches people: set your own address for it on "
+    "“My account” (/account) to get the test message.",
 }
 
 
@@ -67,23 +76,41 @@ async def send_check(
     lang: Language,
     now_ms: int,
     environ: Mapping[str, str] | None = None,
+    database: sqlite3.Connection | None = None,
+    own_address: str | None = None,
 ) -> ChannelCheck:
     """Send a test message through the channel of ``entry`` (a ``channels:`` entry of
     the alerts file) and say how it went. ``environ`` is where the server read the
-    channels' secrets (None: the process environment)."""
+    channels' secrets (None: the process environment); ``database`` the server's own,
+    where a channel keeps its state (Zalo's tokens: a test that renews them must not
+    lose the new refresh token). A channel that only reaches people (``shared`` false)
+    sends the test to the asker's own address on it, ``own_address`` (from their page).
+    """
     settings = dict(entry)
     type_, name = str(settings.pop("type", "")), str(settings.pop("name", ""))
     error: str | None = None
     try:
         channel = build_channel(
-            type_, settings, f"channel {name}", name=name, renderer=Renderer(), environ=environ
+            type_,
+            settings,
+            f"channel {name}",
+            name=name,
+            renderer=Renderer(),
+            environ=environ,
+            database=database,
         )
     except ChannelConfigError as exc:
         # The file was checked at start; a secret unset since then is the likely case.
         error = str(exc)
     else:
+        message = check_message(name, by, lang, now_ms)
         try:
-            await channel.send(check_message(name, by, lang, now_ms))
+            if getattr(channel, "shared", True):
+                await channel.send(message)
+            elif own_address is not None and isinstance(channel, Addressable):
+                await channel.send_to(message, own_address)
+            else:
+                raise DeliveryError(_NO_ADDRESS[lang], retryable=False)
         except DeliveryError as exc:
             error = str(exc)
         except Exception as exc:  # a bug in a channel: said, not raised into the page

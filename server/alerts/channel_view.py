@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from xaso.server.alerts.config import RuleConfig
+from xaso.server.alerts.config import RuleConfig, people_only
+from xaso.server.alerts.personal import PersonalRouting
 
 MASK: Final = "***"
 
@@ -38,9 +39,22 @@ _PLAIN: Final[dict[str, frozenset[str]]] = {
         }
     ),
     "telegram": frozenset({"chat_id", "bot_token_env", "timeout_s", "silent_resolved"}),
+    # The URLs themselves are secrets and never in the file: only where they are read.
+    "apprise": frozenset({"url_env", "url_file", "to_url_env", "to_url_file", "body", "timeout_s"}),
+    "zalo": frozenset(
+        {
+            "app_id",
+            "secret_key_env",
+            "refresh_token_env",
+            "template_id",
+            "template_data",
+            "param_max_chars",
+            "timeout_s",
+        }
+    ),
 }
 # Settings that are URLs: shown as scheme://host[:port] and a masked path.
-_URLS: Final = frozenset({"url", "api_base"})
+_URLS: Final = frozenset({"url", "api_base", "oa_api_base", "zns_api_base", "oauth_base"})
 
 
 class ChannelView(msgspec.Struct, frozen=True):
@@ -48,6 +62,8 @@ class ChannelView(msgspec.Struct, frozen=True):
     type: str
     settings: list[tuple[str, str]]  # (key as in the alerts file, value as shown)
     rules: list[str]  # the rules that send to it (a rule naming no channel sends to all)
+    # The kinds of a person's address it carries (personal:): zalo, sms, email, telegram.
+    people: list[str] = []
 
 
 def masked_url(url: str) -> str:
@@ -78,11 +94,19 @@ def _shown(type_: str, key: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
     return str(value)
 
 
-def describe_channel(entry: Mapping[str, Any], rules: Sequence[RuleConfig]) -> ChannelView:
-    """One ``channels:`` entry of the alerts file, shown without its secrets."""
+def describe_channel(
+    entry: Mapping[str, Any],
+    rules: Sequence[RuleConfig],
+    personal: PersonalRouting | None = None,
+) -> ChannelView:
+    """One ``channels:`` entry of the alerts file, shown without its secrets; with the
+    rules that send to it (none for a channel that only reaches people) and the kinds of
+    a person's address it carries."""
     name, type_ = str(entry.get("name", "")), str(entry.get("type", ""))
     settings = [
         (key, _shown(type_, key, value))
@@ -90,10 +114,16 @@ def describe_channel(entry: Mapping[str, Any], rules: Sequence[RuleConfig]) -> C
         if key not in ("name", "type")
     ]
     using = [rule.name for rule in rules if not rule.channels or name in rule.channels]
-    return ChannelView(name=name, type=type_, settings=settings, rules=using)
+    if people_only(entry):
+        using = []
+    routes = personal.channels() if personal is not None else {}
+    people = [kind for kind, channel in routes.items() if channel == name]
+    return ChannelView(name=name, type=type_, settings=settings, rules=using, people=people)
 
 
 def describe_channels(
-    entries: Sequence[Mapping[str, Any]], rules: Sequence[RuleConfig]
+    entries: Sequence[Mapping[str, Any]],
+    rules: Sequence[RuleConfig],
+    personal: PersonalRouting | None = None,
 ) -> list[ChannelView]:
-    return [describe_channel(entry, rules) for entry in entries]
+    return [describe_channel(entry, rules, personal) for entry in entries]

@@ -21,6 +21,7 @@ from xaso.protocol import ID_PATTERN, is_valid_id
 from xaso.server.alerts.channels import ChannelConfigError, build_channel
 from xaso.server.alerts.dispatcher import RetryPolicy
 from xaso.server.alerts.message import Language, Severity
+from xaso.server.alerts.personal import CHANNEL_TYPE_OF, PersonalRouting
 from xaso.yamlcheck import ConfigError, Lines, Problem, load_struct
 
 __all__ = [
@@ -136,6 +137,9 @@ class AlertsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     playout_interval_s: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 60.0
     queue_size: Annotated[int, msgspec.Meta(ge=1)] = 200  # per channel
     retry: RetryPolicy = RetryPolicy()
+    # Which channel carries each kind of a person's address (personal.py); None: alerts
+    # go to the shared channels only.
+    personal: PersonalRouting | None = None
 
 
 _CHANNEL_PATH = re.compile(r"\[(\d+)\]|\.?([^.\[]+)")
@@ -177,6 +181,43 @@ def _channel_problems(
     return problems, names
 
 
+def people_only(entry: Mapping[str, Any]) -> bool:
+    """A channel set up only to reach people: it has no shared destination."""
+    if entry.get("type") == "apprise":
+        return not (entry.get("url_env") or entry.get("url_file"))
+    if entry.get("type") == "zalo":
+        return not (entry.get("user_ids") or entry.get("phones"))
+    return False
+
+
+def _personal_problems(config: AlertsConfig, lines: Lines, file: str) -> list[Problem]:
+    """Each channel of ``personal:`` exists and is of the type its addresses need."""
+    if config.personal is None:
+        return []
+    problems: list[Problem] = []
+    entries = {str(entry.get("name")): entry for entry in config.channels}
+    for kind, name in config.personal.channels().items():
+        line = lines.of("personal", kind)
+        entry = entries.get(name)
+        wanted = CHANNEL_TYPE_OF[kind]
+        if entry is None:
+            problems.append(Problem(file, line, f"personal.{kind}: no channel is named {name!r}"))
+        elif entry.get("type") != wanted:
+            problems.append(
+                Problem(file, line, f"personal.{kind}: channel {name!r} is not of type {wanted}")
+            )
+        elif kind == "sms" and not (entry.get("to_url_env") or entry.get("to_url_file")):
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    f"personal.{kind}: channel {name!r} has no to_url_env or to_url_file "
+                    "(a URL template with {to})",
+                )
+            )
+    return problems
+
+
 def _rule_problems(
     config: AlertsConfig,
     lines: Lines,
@@ -185,6 +226,7 @@ def _rule_problems(
     index: InventoryIndex | None,
 ) -> list[Problem]:
     problems: list[Problem] = []
+    reach_people_only = {str(e.get("name")) for e in config.channels if people_only(e)}
 
     def add(rule: RuleConfig, key: str, message: str) -> None:
         # By item, not list index: a partial load drops invalid rules.
@@ -214,6 +256,8 @@ def _rule_problems(
         for name in rule.channels:
             if name not in channel_names:
                 add(rule, "channels", f"no channel is named {name!r}")
+            elif name in reach_people_only:
+                add(rule, "channels", f"channel {name!r} only reaches people (personal:)")
         if index is not None:
             for commune in rule.communes:
                 if commune not in index.communes:
@@ -232,6 +276,7 @@ def _load(
         channel_problems, names = _channel_problems(config, lines, file, environ)
         problems += channel_problems
         problems += _rule_problems(config, lines, file, names, index)
+        problems += _personal_problems(config, lines, file)
     return config, sorted(problems, key=lambda p: p.line)
 
 

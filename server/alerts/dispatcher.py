@@ -32,7 +32,7 @@ from typing import Final, Literal, NamedTuple
 
 import msgspec
 
-from xaso.server.alerts.channels.base import Channel, DeliveryError
+from xaso.server.alerts.channels.base import Addressable, Channel, DeliveryError
 from xaso.server.alerts.message import AlertMessage
 from xaso.server.alerts.metrics import AlertMetrics
 
@@ -60,6 +60,14 @@ class RetryPolicy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class _Queued(NamedTuple):
     message: AlertMessage
     submitted_s: float
+    # A message for one person (``personal.py``): the address the channel's ``send_to``
+    # takes, and whom it is for (their login: the outcome names them, not the address).
+    address: str | None = None
+    person: str | None = None
+
+    def label(self, channel: str) -> str:
+        """The channel as the outcome names it: ``zalo-oa`` or ``zalo-oa → nguyenvana``."""
+        return channel if self.person is None else f"{channel} → {self.person}"
 
 
 class _Lane:
@@ -121,37 +129,53 @@ class Dispatcher:
 
     def submit(self, message: AlertMessage, channels: Collection[str] | None = None) -> None:
         """Queue ``message`` for every channel (or only those named) and return at once.
-        Never raises: a problem here must not break ingest, so it is logged instead."""
+        A channel that only reaches people (``shared`` false) takes none. Never raises: a
+        problem here must not break ingest, so it is logged instead."""
         try:
             now = self._clock()
             for name, lane in self._lanes.items():
-                if channels is None or name in channels:
+                if channels is not None and name not in channels:
+                    continue
+                if getattr(lane.channel, "shared", True):
                     self._enqueue(lane, _Queued(message, now))
             for name in set(channels or ()) - self._lanes.keys():
                 log.error("alert %s for unknown channel %s", message.key, name)
         except Exception:
             log.exception("alert %s could not be queued", message.key)
 
+    def submit_to(self, message: AlertMessage, channel: str, address: str, person: str) -> None:
+        """Queue ``message`` for one person on ``channel`` (its ``send_to``), behind the
+        channel's other messages; like ``submit``, it never raises."""
+        try:
+            lane = self._lanes.get(channel)
+            if lane is None:
+                log.error("alert %s for unknown channel %s", message.key, channel)
+                return
+            self._enqueue(lane, _Queued(message, self._clock(), address, person))
+        except Exception:
+            log.exception("alert %s could not be queued for %s", message.key, person)
+
     def _enqueue(self, lane: _Lane, item: _Queued) -> None:
         name = lane.channel.name
         if self._closed:
-            self._drop(name, item.message, "the dispatcher is closed")
+            self._drop(name, item, "the dispatcher is closed")
             return
         if len(lane.items) >= self._queue_size:
             victim = _victim(lane.items, item.message)
             if victim is None:
-                self._drop(name, item.message, "the queue is full")
+                self._drop(name, item, "the queue is full")
                 return
-            self._drop(name, lane.items[victim].message, "the queue is full")
+            self._drop(name, lane.items[victim], "the queue is full")
             del lane.items[victim]
         lane.items.append(item)
         lane.ready.set()
         self._metrics.queue_depth.labels(name).set(len(lane.items))
 
-    def _drop(self, channel: str, message: AlertMessage, why: str) -> None:
+    def _drop(self, channel: str, item: _Queued, why: str) -> None:
+        message, label = item.message, item.label(channel)
         self._metrics.dropped.labels(channel).inc()
-        log.warning("alert %s (%s) dropped for %s: %s", message.key, message.state, channel, why)
-        self._tell(channel, message, "dropped", why)
+        log.warning("alert %s (%s) dropped for %s: %s", message.key, message.state, label, why)
+        self._tell(label, message, "dropped", why)
 
     def _tell(
         self, channel: str, message: AlertMessage, outcome: Outcome, detail: str | None
@@ -174,11 +198,16 @@ class Dispatcher:
             await self._deliver(lane.channel, item)
 
     async def _deliver(self, channel: Channel, item: _Queued) -> None:
-        message, name = item.message, channel.name
+        message, name, label = item.message, channel.name, item.label(channel.name)
         attempt = 0
         while True:
             try:
-                await channel.send(message)
+                if item.address is None:
+                    await channel.send(message)
+                elif isinstance(channel, Addressable):
+                    await channel.send_to(message, item.address)
+                else:
+                    raise DeliveryError("this channel cannot reach one person", retryable=False)
             except DeliveryError as exc:
                 error = exc
             except Exception as exc:
@@ -187,23 +216,23 @@ class Dispatcher:
                 error = DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True)
             else:
                 self._metrics.sent.labels(name, message.state).inc()
-                self._tell(name, message, "sent", None)
+                self._tell(label, message, "sent", None)
                 return
             self._metrics.failures.labels(name, "true" if error.retryable else "false").inc()
             if not error.retryable:
-                self._give_up(name, message, "rejected", error)
+                self._give_up(name, label, message, "rejected", error)
                 return
             if error.retry_after_s is not None:
                 delay = error.retry_after_s  # the receiver knows its own limits best
             else:
                 delay = self._retry.delay_s(attempt, self._rng)
             if self._clock() + delay - item.submitted_s > self._retry.max_age_s:
-                self._give_up(name, message, "expired", error)
+                self._give_up(name, label, message, "expired", error)
                 return
             log.warning(
                 "alert %s to %s failed (%s); retry %d in %.1f s",
                 message.key,
-                name,
+                label,
                 error,
                 attempt + 1,
                 delay,
@@ -211,17 +240,19 @@ class Dispatcher:
             await self._sleep(delay)
             attempt += 1
 
-    def _give_up(self, channel: str, message: AlertMessage, reason: str, error: Exception) -> None:
+    def _give_up(
+        self, channel: str, label: str, message: AlertMessage, reason: str, error: Exception
+    ) -> None:
         self._metrics.undelivered.labels(channel, reason).inc()
         log.error(
             "alert %s (%s) to %s given up (%s): %s",
             message.key,
             message.state,
-            channel,
+            label,
             reason,
             error,
         )
-        self._tell(channel, message, "failed", f"{reason}: {error}")
+        self._tell(label, message, "failed", f"{reason}: {error}")
 
     async def close(self) -> None:
         """Stop the workers (cancelled and awaited) and close the channels. Whatever is

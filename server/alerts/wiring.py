@@ -36,11 +36,13 @@ from prometheus_client import Counter, Gauge
 from xaso.server.alerts.channel_check import ChannelCheck
 from xaso.server.alerts.channels import build_channels
 from xaso.server.alerts.config import AlertsConfig, load_alerts_config
+from xaso.server.alerts.contacts import ContactStore
 from xaso.server.alerts.dispatcher import Dispatcher, Outcome, OutcomeHook
 from xaso.server.alerts.engine import AlertEngine, Notice, SnapshotError
 from xaso.server.alerts.history import AlertHistory, acknowledged_event, event_of_message
 from xaso.server.alerts.message import AlertMessage
 from xaso.server.alerts.metrics import AlertMetrics
+from xaso.server.alerts.personal import Delivery, Person, PersonalRouting, deliveries
 from xaso.server.alerts.state_store import AlertStateStore
 from xaso.server.alerts.templates import Renderer, message_headline
 from xaso.server.broadcasts.playout_log import playout_for
@@ -50,6 +52,7 @@ from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState
 from xaso.server.monitoring.keys import ACKNOWLEDGEMENTS, SEQUENCES, STATE
 from xaso.server.store.base import StoreUnavailable
+from xaso.server.web.keys import ACCOUNTS
 
 __all__ = [
     "ALERTS",
@@ -84,6 +87,7 @@ class AlertsRuntime:
         *,
         history: AlertHistory | None = None,
         environ: Mapping[str, str] | None = None,
+        people: Callable[[AlertMessage], list[Delivery]] | None = None,
     ) -> None:
         self.config = config
         self.engine = engine
@@ -95,6 +99,8 @@ class AlertsRuntime:
         self.environ = environ
         # The latest test message of each channel (channel_check.py), for the page.
         self.checks: dict[str, ChannelCheck] = {}
+        # Whom each message reaches besides the shared channels (personal.py).
+        self._people = people
         self._firing, self._errors = registry_metrics
         # The groups whose every device is acknowledged, as of the last pass: a group
         # joining them is an "acknowledged" event of the history, once.
@@ -162,9 +168,25 @@ class AlertsRuntime:
         for notice in notices:
             self._record(notice.message)
             self.dispatcher.submit(notice.message, notice.channels)
+            self._submit_personal(notice.message)
         for rule, count in self.engine.firing_by_rule().items():
             self._firing.labels(rule).set(count)
         return notices
+
+    def _submit_personal(self, message: AlertMessage) -> None:
+        """The message to each person whose communes it is about, on the channels they
+        chose. Finding who that is may fail (a locked database): the shared channels
+        still have it, and the error is counted."""
+        if self._people is None:
+            return
+        try:
+            found = self._people(message)
+        except Exception:  # a locked database, or a bug: never the end of the loop
+            self._errors.inc()
+            log.exception("could not find whom alert %s reaches", message.key)
+            return
+        for delivery in found:
+            self.dispatcher.submit_to(message, delivery.channel, delivery.address, delivery.login)
 
     def _record(self, message: AlertMessage) -> None:
         """The message in the history, before it is queued: its deliveries are noted
@@ -227,7 +249,13 @@ def alerts_cleanup_ctx(
             yield
             return
         loaded = config if isinstance(config, AlertsConfig) else _load(config, app, environ)
-        channels = build_channels(loaded.channels, "channels", renderer=Renderer(), environ=environ)
+        channels = build_channels(
+            loaded.channels,
+            "channels",
+            renderer=Renderer(),
+            environ=environ,
+            database=app[DATABASE].connection,
+        )
         alert_metrics, own_metrics = _metrics(app)
         dispatcher = Dispatcher(
             channels,
@@ -242,8 +270,16 @@ def alerts_cleanup_ctx(
         engine = AlertEngine(loaded.rules, app[INDEX], acknowledged)
         store = AlertStateStore.in_dir(app[SETTINGS].data_dir)
         _restore(engine, store)
+        people = _people_of(app, loaded.personal, clock_ms) if loaded.personal is not None else None
         runtime = AlertsRuntime(
-            loaded, engine, dispatcher, store, own_metrics, history=history, environ=environ
+            loaded,
+            engine,
+            dispatcher,
+            store,
+            own_metrics,
+            history=history,
+            environ=environ,
+            people=people,
         )
         app[ALERTS] = runtime
         dispatcher.start()
@@ -274,6 +310,36 @@ def alerts_cleanup_ctx(
             store.close()
 
     return alerts_ctx
+
+
+def _people_of(
+    app: web.Application, routing: PersonalRouting, clock_ms: Callable[[], int]
+) -> Callable[[AlertMessage], list[Delivery]]:
+    """Whom a message reaches: the enabled accounts (their scope resolved through the
+    inventory today, as their pages see it) and their contacts, read at each message
+    (alerts are rare; a change on someone's page counts from the next one)."""
+
+    def route(message: AlertMessage) -> list[Delivery]:
+        accounts = app.get(ACCOUNTS)
+        if accounts is None:
+            return []
+        index = app[INDEX]
+        day = index.day_of(clock_ms())
+        people = []
+        for account in accounts.all():
+            if account.disabled_ms is not None:
+                continue
+            scope = index.scope_on(account.communes, day) if account.communes else None
+            people.append(Person(account.id, account.login, _sees(scope)))
+        contacts = ContactStore(app[DATABASE].connection).all()
+        return deliveries(message, routing, people, contacts)
+
+    return route
+
+
+def _sees(scope: frozenset[str] | None) -> Callable[[str], bool]:
+    """No scope: the whole province (admins and viewers without communes)."""
+    return (lambda commune: True) if scope is None else scope.__contains__
 
 
 def _outcome_recorder(history: AlertHistory, clock_ms: Callable[[], int]) -> OutcomeHook:

@@ -53,7 +53,10 @@ def current_entry(path: str) -> str:
             path = entry + path.removeprefix(prefix)
     inside = [entry for entry in MENU if entry.path != "/" and _covers(entry, path)]
     best = max(inside, key=lambda entry: len(entry.section or entry.path), default=None)
-    return best.path if best is not None else "/"
+    if best is not None:
+        return best.path
+    # A page of no entry (the person's own account) marks none, not the overview.
+    return "/" if path == "/" else ""
 
 
 def _covers(entry: MenuEntry, path: str) -> bool:

@@ -10,6 +10,7 @@ import email.policy
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +18,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from tests.alerts.standins import ZaloStandIn
 from tests.doubles import Receiver
 from xaso.server.alerts.channel_check import channel_entry, send_check
 from xaso.server.alerts.channel_view import describe_channels, masked_url
 from xaso.server.alerts.config import RuleConfig
+from xaso.server.alerts.zalo_tokens import ZaloTokenStore, seed_of
+from xaso.server.database import connect
 
 NOW = 1_800_000_000_000
 TOKEN = "123456:SECRET-bot-token"
@@ -196,3 +200,63 @@ def test_a_channel_entry_is_found_by_name() -> None:
     entries = [{"name": "a", "type": "webhook"}, {"name": "b", "type": "email"}]
     assert channel_entry(entries, "b") == {"name": "b", "type": "email"}
     assert channel_entry(entries, "c") is None
+
+
+def test_apprise_and_zalo_channels_show_no_secret_nor_personal_data() -> None:
+    entries = [
+        {"name": "sms", "type": "apprise", "to_url_env": "XASO_SMS_URL", "body": "short"},
+        {
+            "name": "zalo",
+            "type": "zalo",
+            "app_id": "4291763606161179100",
+            "secret_key_env": "XASO_ZALO_SECRET_KEY",
+            "refresh_token_env": "XASO_ZALO_REFRESH_TOKEN",
+            "phones": ["0912345678"],
+            "template_id": "331977",
+            "template_data": {"xa": "commune"},
+            "zns_api_base": "https://business.openapi.zalo.me/private",
+        },
+    ]
+    sms, zalo = describe_channels(entries, [])
+    assert dict(sms.settings) == {"to_url_env": "XASO_SMS_URL", "body": "short"}
+    shown = dict(zalo.settings)
+    assert shown["phones"] == "***"  # an officer's number is nobody else's business
+    assert shown["template_data"] == "xa: commune"
+    assert shown["zns_api_base"] == "https://business.openapi.zalo.me/***"
+    assert shown["secret_key_env"] == "XASO_ZALO_SECRET_KEY"
+
+
+async def test_a_zalo_test_message_keeps_the_renewed_tokens(
+    aiohttp_server: Callable[[web.Application], Awaitable[TestServer]], tmp_path: Path
+) -> None:
+    """A test message renews the access token like an alert does: the rotated refresh
+    token must be saved, or the next alert finds the old one refused."""
+    zalo = ZaloStandIn(app_id="1", secret_key="k", refresh_token="ref-first")
+    server = await aiohttp_server(zalo.app())
+    base = f"http://127.0.0.1:{server.port}"
+    entry = {
+        "name": "zalo",
+        "type": "zalo",
+        "app_id": "1",
+        "secret_key_env": "K",
+        "refresh_token_env": "R",
+        "user_ids": ["4872340967209417113"],
+        "oa_api_base": base,
+        "zns_api_base": base,
+        "oauth_base": base,
+    }
+    database = connect(tmp_path / "xaso.db")
+    check = await send_check(
+        entry,
+        by="Sở",
+        lang="vi",
+        now_ms=NOW,
+        environ={"K": "k", "R": "ref-first"},
+        database=database,
+    )
+    assert check.ok, check.error
+    [sent] = zalo.oa
+    assert "Tin nhắn thử" in sent["message"]["text"]
+    saved = ZaloTokenStore(database).load("1", seed_of("ref-first"))
+    assert saved is not None and saved.refresh_token == zalo.refresh_token
+    database.close()

@@ -28,6 +28,7 @@ from xaso.server.alerts.channels import (
     build_channel,
     build_channels,
 )
+from xaso.server.alerts.channels.base import Addressable
 from xaso.server.alerts.channels.mail import thread_id
 from xaso.server.alerts.channels.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
@@ -280,7 +281,7 @@ async def test_telegram_never_shows_its_token() -> None:
 
 
 def test_the_registry_names_every_channel_type() -> None:
-    assert set(CHANNEL_TYPES) == {"webhook", "email", "telegram"}
+    assert set(CHANNEL_TYPES) == {"webhook", "email", "telegram", "apprise", "zalo"}
 
 
 @pytest.mark.parametrize(
@@ -323,3 +324,26 @@ def test_channel_lists_need_unique_names() -> None:
     assert caught.value.path == "alerts.channels[1].name"
     [channel] = build_channels(entries[:1], "alerts.channels")
     assert channel.name == "ops"
+
+
+async def test_email_and_telegram_reach_one_person(
+    aiohttp_server: ServerFactory, smtp_server: tuple[_Mailbox, int]
+) -> None:
+    """``send_to``: per-person routing through the same server, sender and bot."""
+    fake = _FakeTelegram([])
+    server = await aiohttp_server(fake.app())
+    bot = _telegram(str(server.make_url("")))
+    mailbox, port = smtp_server
+    mail = _mail_channel(port)
+    try:
+        assert isinstance(bot, Addressable) and isinstance(mail, Addressable)
+        await bot.send_to(power_cut(), "987654321")
+        await bot.send_to(power_cut(), "@canbo_xuanhong")
+        await mail.send_to(power_cut(), "canbo@xuanhong.example.vn")
+    finally:
+        await bot.close()
+        await mail.close()
+    assert [sent["chat_id"] for sent in fake.received] == [987654321, "@canbo_xuanhong"]
+    [(envelope, message)] = mailbox.mails
+    assert envelope.rcpt_tos == ["canbo@xuanhong.example.vn"]
+    assert message["To"] == "canbo@xuanhong.example.vn"

@@ -293,3 +293,48 @@ async def test_a_failing_outcome_hook_does_not_stop_delivery(
     dispatcher.submit(power_cut("firing"))
     dispatcher.submit(power_cut("resolved"))
     await until(lambda: len(good.delivered) == 2)
+
+
+class PeopleChannel(FakeChannel):
+    """A channel that only reaches people (an SMS gateway's URL template)."""
+
+    def __init__(self, name: str, failures: list[DeliveryError] | None = None) -> None:
+        super().__init__(name, failures)
+        self.shared = False
+        self.to: list[tuple[str, str]] = []
+
+    async def send_to(self, message: AlertMessage, address: str) -> None:
+        self.attempts += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        self.to.append((message.key, address))
+
+
+async def test_a_message_for_one_person_is_retried_and_named_by_login(
+    make: Callable[..., Dispatcher], fake_time: FakeTime
+) -> None:
+    outcomes: list[tuple[str, str]] = []
+    sms = PeopleChannel("sms", [DeliveryError("gateway busy", retryable=True)])
+    dispatcher = make(sms, on_outcome=lambda ch, _m, outcome, _d: outcomes.append((ch, outcome)))
+    dispatcher.start()
+    dispatcher.submit(power_cut())  # shared: a people-only channel takes none
+    dispatcher.submit_to(power_cut(), "sms", "84912345678", "can-bo-a")
+    await until(lambda: len(sms.to) == 1)
+    assert sms.to == [(power_cut().key, "84912345678")]
+    assert sms.delivered == []
+    assert fake_time.sleeps == [2.0]
+    assert outcomes == [("sms → can-bo-a", "sent")]
+
+
+async def test_a_channel_that_cannot_reach_a_person_refuses_at_once(
+    make: Callable[..., Dispatcher],
+) -> None:
+    outcomes: list[tuple[str, str, str | None]] = []
+    hook = FakeChannel("hook")
+    dispatcher = make(hook, on_outcome=lambda ch, _m, outcome, d: outcomes.append((ch, outcome, d)))
+    dispatcher.start()
+    dispatcher.submit_to(power_cut(), "hook", "x", "can-bo-a")
+    dispatcher.submit_to(power_cut(), "nowhere", "x", "can-bo-a")  # logged, not raised
+    await until(lambda: len(outcomes) == 1)
+    assert outcomes[0][:2] == ("hook → can-bo-a", "failed")
+    assert hook.attempts == 0

@@ -174,6 +174,10 @@ SECRETS = {
     "XASO_WEBHOOK_SECRET": "s",
     "XASO_TELEGRAM_TOKEN": "123:abc",
     "XASO_SMTP_PASSWORD": "p",
+    "XASO_NTFY_URL": "ntfys://ntfy.thanhhoa.example.vn/xaso",
+    "XASO_SMS_URL": "smseagles://API-TOKEN@sms.thanhhoa.example.vn/{to}",
+    "XASO_ZALO_SECRET_KEY": "k",
+    "XASO_ZALO_REFRESH_TOKEN": "r",
 }
 
 
@@ -189,7 +193,21 @@ def test_the_shipped_example_is_valid() -> None:
         "recording_gap",
         "picture_unusable",
     }
-    assert [c["name"] for c in config.channels] == ["noc-webhook", "nhom-ky-thuat", "tinh-email"]
+    assert [c["name"] for c in config.channels] == [
+        "noc-webhook",
+        "nhom-ky-thuat",
+        "tinh-email",
+        "noc-ntfy",
+        "sms",
+        "zalo-oa",
+    ]
+    assert config.personal is not None
+    assert config.personal.channels() == {
+        "zalo": "zalo-oa",
+        "sms": "sms",
+        "email": "tinh-email",
+        "telegram": "nhom-ky-thuat",
+    }
 
 
 def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:

@@ -156,6 +156,15 @@ def test_check_knows_an_alerts_file_and_its_secrets(
     alerts = str(REPO / "deploy/alerts.yaml")
     assert main(["check", alerts]) == 1  # its channels' secrets are not set here
     assert "XASO_TELEGRAM_TOKEN is unset" in capsys.readouterr().err
-    for name in ("XASO_WEBHOOK_SECRET", "XASO_TELEGRAM_TOKEN", "XASO_SMTP_PASSWORD"):
+    for name in (
+        "XASO_WEBHOOK_SECRET",
+        "XASO_TELEGRAM_TOKEN",
+        "XASO_SMTP_PASSWORD",
+        "XASO_ZALO_SECRET_KEY",
+        "XASO_ZALO_REFRESH_TOKEN",
+    ):
         monkeypatch.setenv(name, "s3cret")
+    # Apprise URLs must name a service Apprise knows.
+    monkeypatch.setenv("XASO_NTFY_URL", "ntfys://ntfy.thanhhoa.example.vn/xaso")
+    monkeypatch.setenv("XASO_SMS_URL", "smseagles://s3cret@sms.thanhhoa.example.vn/{to}")
     assert main(["check", alerts]) == 0

@@ -7,12 +7,13 @@ import magic, so what the server can send to is readable here.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
 import msgspec
 
-from xaso.server.alerts.channels import mail, telegram, webhook
+from xaso.server.alerts.channels import apprise_channel, mail, telegram, webhook, zalo
 from xaso.server.alerts.channels.base import (
     BuildContext,
     Channel,
@@ -43,6 +44,8 @@ CHANNEL_TYPES: Final[Mapping[str, ChannelType]] = {
     "webhook": ChannelType(webhook.WebhookConfig, webhook.build),
     "email": ChannelType(mail.EmailConfig, mail.build),
     "telegram": ChannelType(telegram.TelegramConfig, telegram.build),
+    "apprise": ChannelType(apprise_channel.AppriseConfig, apprise_channel.build),
+    "zalo": ChannelType(zalo.ZaloConfig, zalo.build),
 }
 
 
@@ -54,6 +57,7 @@ def build_channel(
     name: str | None = None,
     renderer: Renderer | None = None,
     environ: Mapping[str, str] | None = None,
+    database: sqlite3.Connection | None = None,
 ) -> Channel:
     """A channel of ``type_`` from ``config`` (a mapping read from YAML, found at
     ``path`` in the settings). Raises ``ChannelConfigError`` naming the offending key:
@@ -68,6 +72,7 @@ def build_channel(
         renderer=renderer or Renderer(),
         environ=process_environ() if environ is None else environ,
         path=path,
+        database=database,
     )
     return kind.factory(parsed, ctx)
 
@@ -78,9 +83,11 @@ def build_channels(
     *,
     renderer: Renderer | None = None,
     environ: Mapping[str, str] | None = None,
+    database: sqlite3.Connection | None = None,
 ) -> list[Channel]:
     """Channels from a list of ``{name, type, ...config}`` mappings (the ``channels:``
-    list of the settings file); names must be unique (they label the metrics)."""
+    list of the settings file); names must be unique (they label the metrics).
+    ``database``: the server's own (``xaso.db``), for channels that keep state."""
     renderer = renderer or Renderer()
     channels: list[Channel] = []
     seen: set[str] = set()
@@ -99,6 +106,14 @@ def build_channels(
             raise ChannelConfigError(f"{where}.name", f"duplicate channel name {name!r}")
         seen.add(name)
         channels.append(
-            build_channel(type_, config, where, name=name, renderer=renderer, environ=environ)
+            build_channel(
+                type_,
+                config,
+                where,
+                name=name,
+                renderer=renderer,
+                environ=environ,
+                database=database,
+            )
         )
     return channels

@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import sqlite3
 from collections.abc import Mapping
-from typing import NamedTuple, Protocol, TypeVar
+from pathlib import Path
+from typing import NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
@@ -26,6 +28,23 @@ class Channel(Protocol):
     name: str
 
     async def send(self, message: AlertMessage) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Addressable(Protocol):
+    """A channel that can also reach one person (``send_to``): an officer's Zalo, phone
+    number, e-mail or Telegram chat, set on their own page (``server/alerts/contacts.py``).
+    ``shared`` says whether the channel has a destination of its own for ``send``
+    (a channel set up only to reach people has none, and gets no shared messages)."""
+
+    name: str
+    shared: bool
+
+    async def send(self, message: AlertMessage) -> None: ...
+
+    async def send_to(self, message: AlertMessage, address: str) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -60,6 +79,9 @@ class BuildContext(NamedTuple):
     renderer: Renderer
     environ: Mapping[str, str]
     path: str
+    # The server's own database (``xaso.db``), for a channel that must keep state
+    # across restarts (Zalo's rotating refresh token); None when only checking a file.
+    database: sqlite3.Connection | None = None
 
 
 def read_secret(ctx: BuildContext, key: str, variable: str) -> str:
@@ -69,6 +91,22 @@ def read_secret(ctx: BuildContext, key: str, variable: str) -> str:
     if not value:
         raise ChannelConfigError(f"{ctx.path}.{key}", f"environment variable {variable} is unset")
     return value
+
+
+def read_secret_file(ctx: BuildContext, key: str, path: str) -> str:
+    """A secret from a file (a mounted secret, readable by the server only): its first
+    line that is neither empty nor a ``#`` comment. Read once at load time, like
+    ``read_secret``; the error names the file, never its content."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ChannelConfigError(
+            f"{ctx.path}.{key}", f"cannot read {path}: {exc.strerror}"
+        ) from None
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line.strip()
+    raise ChannelConfigError(f"{ctx.path}.{key}", f"{path} holds no value")
 
 
 _AT = re.compile(r" - at `\$(?P<where>[^`]*)`$")

@@ -77,6 +77,7 @@ class EmailChannel:
         self, name: str, config: EmailConfig, ctx: BuildContext, password: str | None
     ) -> None:
         self.name = name
+        self.shared = True
         self._config = config
         self._renderer = ctx.renderer
         self._password = password
@@ -85,8 +86,16 @@ class EmailChannel:
         return f"EmailChannel({self.name!r})"
 
     async def send(self, message: AlertMessage) -> None:
+        await self._send(message, self._config.recipients)
+
+    async def send_to(self, message: AlertMessage, address: str) -> None:
+        """To one person's address (``server/alerts/personal.py``), through the same
+        server and sender."""
+        await self._send(message, [address])
+
+    async def _send(self, message: AlertMessage, recipients: list[str]) -> None:
         config = self._config
-        mail = compose(message, self._renderer, config.sender, config.recipients)
+        mail = compose(message, self._renderer, config.sender, recipients)
         try:
             refused, _ = await aiosmtplib.send(
                 mail,

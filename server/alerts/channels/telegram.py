@@ -44,6 +44,7 @@ class _Reply(msgspec.Struct):
 class TelegramChannel:
     def __init__(self, name: str, config: TelegramConfig, ctx: BuildContext, token: str) -> None:
         self.name = name
+        self.shared = True
         self._config = config
         self._renderer = ctx.renderer
         self._token = token
@@ -54,10 +55,18 @@ class TelegramChannel:
         return f"TelegramChannel({self.name!r})"
 
     async def send(self, message: AlertMessage) -> None:
+        await self._send(message, self._config.chat_id)
+
+    async def send_to(self, message: AlertMessage, address: str) -> None:
+        """To one person's chat with the bot (``server/alerts/personal.py``): they must
+        have started a chat with it first, as Telegram requires of every bot."""
+        await self._send(message, int(address) if address.lstrip("-").isdigit() else address)
+
+    async def _send(self, message: AlertMessage, chat_id: int | str) -> None:
         text = self._renderer.render(message).text
         if len(text) > MAX_TEXT:
             text = text[: MAX_TEXT - 1] + "…"
-        payload: dict[str, Any] = {"chat_id": self._config.chat_id, "text": text}
+        payload: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if self._config.silent_resolved and message.state == "resolved":
             payload["disable_notification"] = True
         try:

@@ -17,9 +17,12 @@ from aiohttp import web
 
 from xaso.server.alerts.channel_check import ChannelCheck, channel_entry, send_check
 from xaso.server.alerts.channel_view import describe_channels
+from xaso.server.alerts.contacts import ContactStore
 from xaso.server.alerts.message import Language
+from xaso.server.alerts.personal import PersonalRouting, addresses
 from xaso.server.alerts.wiring import ALERTS
-from xaso.server.keys import CLOCK_MS
+from xaso.server.keys import CLOCK_MS, DATABASE
+from xaso.server.web.accounts import USER_PREFIX
 from xaso.server.web.auth import PRINCIPAL
 from xaso.server.web.http import forbidden, json_response, not_found
 from xaso.server.web.tokens import Role
@@ -43,9 +46,25 @@ async def check_channel(request: web.Request, name: str, lang: Language) -> Chan
         lang=lang,
         now_ms=request.app[CLOCK_MS](),
         environ=runtime.environ,
+        database=request.app[DATABASE].connection,
+        own_address=_own_address(request, runtime.config.personal, name),
     )
     runtime.checks[name] = check
     return check
+
+
+def _own_address(
+    request: web.Request, personal: PersonalRouting | None, channel: str
+) -> str | None:
+    """The asker's own address on ``channel`` (their page), for a test message through a
+    channel that only reaches people; None without one."""
+    subject = request[PRINCIPAL].subject
+    if personal is None or not subject.startswith(USER_PREFIX):
+        return None
+    contact = ContactStore(request.app[DATABASE].connection).get(subject.removeprefix(USER_PREFIX))
+    mine = addresses(contact)
+    kinds = [kind for kind, name in personal.channels().items() if name == channel]
+    return next((mine[kind] for kind in kinds if kind in mine), None)
 
 
 def _check_json(check: ChannelCheck | None) -> dict[str, Any] | None:
@@ -60,7 +79,9 @@ async def list_channels(request: web.Request) -> web.Response:
     runtime = request.app.get(ALERTS)
     if runtime is None:
         return json_response({"alerting": False, "channels": []})
-    views = describe_channels(runtime.config.channels, runtime.config.rules)
+    views = describe_channels(
+        runtime.config.channels, runtime.config.rules, runtime.config.personal
+    )
     return json_response(
         {
             "alerting": True,
@@ -70,6 +91,7 @@ async def list_channels(request: web.Request) -> web.Response:
                     "type": view.type,
                     "settings": dict(view.settings),
                     "rules": view.rules,
+                    "people": view.people,
                     "last_test": _check_json(runtime.checks.get(view.name)),
                 }
                 for view in views

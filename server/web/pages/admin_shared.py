@@ -19,7 +19,9 @@ from xaso.server.web.tokens import Role
 from xaso.server.words import role_name, translator
 
 # What a page says after a change, by ``?done=`` (the redirect after a form's post).
-DONE: Final = frozenset({"created", "updated", "password", "disabled", "enabled", "revoked"})
+DONE: Final = frozenset(
+    {"created", "updated", "password", "disabled", "enabled", "revoked", "contact"}
+)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from xaso.server.alerts.contacts import ContactError
 from xaso.server.web.accounts import PEOPLE_ROLES, Account
 from xaso.server.web.administration import (
     AdminError,
@@ -25,6 +26,7 @@ from xaso.server.web.administration import (
     update_account,
 )
 from xaso.server.web.auth import PRINCIPAL
+from xaso.server.web.contact_change import contact_context, contacts, save_contact, shown, typed
 from xaso.server.web.keys import ACCOUNTS
 from xaso.server.web.pages.admin_shared import (
     Typed,
@@ -34,9 +36,9 @@ from xaso.server.web.pages.admin_shared import (
     local_time,
     refused_text,
     role_choices,
-    typed,
     zone,
 )
+from xaso.server.web.pages.admin_shared import typed as typed_account
 from xaso.server.web.rendering import request_language
 from xaso.server.web.tokens import Role
 from xaso.server.words import role_name, translator
@@ -82,8 +84,11 @@ def _account_page(
     error: str = "",
     form: Typed | None = None,
     status: int = 200,
+    contact: dict[str, Any] | None = None,
+    contact_error_field: str = "",
 ) -> web.Response:
     row = _row(request, account)
+    values = contact if contact is not None else shown(contacts(request).get(account.id))
     return admin_page(
         request,
         "admin_user.html",
@@ -94,6 +99,8 @@ def _account_page(
         error=error,
         roles=role_choices(request, PEOPLE_ROLES),
         choices=commune_choices(request),
+        contact_action=f"/admin/users/{quote(account.login)}/contact",
+        **contact_context(request, values, contact_error_field),
     )
 
 
@@ -116,7 +123,7 @@ async def users(request: web.Request) -> web.Response:
 async def create(request: web.Request) -> web.Response:
     require_admin(request)
     form = await request.post()
-    sent = typed(form)
+    sent = typed_account(form)
     try:
         account = create_account(
             request,
@@ -139,7 +146,7 @@ async def account_page(request: web.Request) -> web.Response:
 async def change(request: web.Request) -> web.Response:
     require_admin(request)
     account = _account(request)
-    sent = typed(await request.post())
+    sent = typed_account(await request.post())
     try:
         update_account(request, account, name=sent.name, role=sent.role, communes=sent.communes)
     except AdminError as exc:
@@ -156,6 +163,27 @@ async def password(request: web.Request) -> web.Response:
     except AdminError as exc:
         return _account_page(request, account, refused_text(request, exc), status=exc.status)
     raise _to_account(account, "password")
+
+
+async def contact(request: web.Request) -> web.Response:
+    """Where the person gets their alerts, set by an admin (as on their own page)."""
+    require_admin(request)
+    account = _account(request)
+    form = await request.post()
+    try:
+        save_contact(request, account, form)
+    except ContactError as exc:
+        words = translator(request_language(request))
+        error = words.get(f"contact.error.{exc.code}", str(exc))
+        return _account_page(
+            request,
+            account,
+            error,
+            status=400,
+            contact=typed(form),
+            contact_error_field=exc.field,
+        )
+    raise _to_account(account, "contact")
 
 
 async def _set_enabled(request: web.Request, enabled: bool) -> web.Response:
@@ -182,5 +210,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/admin/users/{login}", account_page)
     app.router.add_post("/admin/users/{login}", change)
     app.router.add_post("/admin/users/{login}/password", password)
+    app.router.add_post("/admin/users/{login}/contact", contact)
     app.router.add_post("/admin/users/{login}/disable", disable)
     app.router.add_post("/admin/users/{login}/enable", enable)

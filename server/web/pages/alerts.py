@@ -139,6 +139,7 @@ def channel_view(
         "type_text": words.get(f"channel.{view.type}", view.type),
         "settings": view.settings,
         "rules": view.rules,
+        "people": [words[f"personal.{kind}"] for kind in view.people],
         "check": check_view(check, words, tz),
     }
 
@@ -156,7 +157,9 @@ def _channels(request: web.Request, words: dict[str, str], tz: ZoneInfo) -> list
     runtime = request.app.get(ALERTS)
     if runtime is None:
         return []
-    views = describe_channels(runtime.config.channels, runtime.config.rules)
+    views = describe_channels(
+        runtime.config.channels, runtime.config.rules, runtime.config.personal
+    )
     return [channel_view(v, runtime.checks.get(v.name), words, tz) for v in views]
 
 
@@ -251,7 +254,10 @@ async def send_test_from_page(request: web.Request) -> web.StreamResponse:
     runtime = request.app[ALERTS]
     tz = ZoneInfo(request.app[INDEX].inventory.timezone)
     words = translator(lang)
-    (view,) = _matching(describe_channels(runtime.config.channels, runtime.config.rules), name)
+    (view,) = _matching(
+        describe_channels(runtime.config.channels, runtime.config.rules, runtime.config.personal),
+        name,
+    )
     return render(
         request,
         "_channel_check.html",
