@@ -1,9 +1,11 @@
-"""Two ONVIF device-service calls over plain HTTP: GetSystemDateAndTime (the camera's
-clock, whose drift breaks evidence timestamps and WS-Security) and GetDeviceInformation
-(model and firmware, for the inventory and for spotting unpatched cameras).
+"""A few ONVIF calls over plain HTTP: GetSystemDateAndTime (the camera's clock, whose
+drift breaks evidence timestamps and WS-Security), GetDeviceInformation (model and
+firmware, for the inventory and for spotting unpatched cameras), and for the picture
+checks the snapshot URL: GetCapabilities (where the media service is), then the media
+service's GetProfiles and GetSnapshotUri.
 
 Hand-written SOAP 1.2, because a SOAP library would be most of the agent's footprint for
-two small requests. GetSystemDateAndTime needs no authentication (ONVIF Core, "pre-auth"
+a handful of small requests. GetSystemDateAndTime needs no authentication (ONVIF Core, "pre-auth"
 operations); GetDeviceInformation usually does, with a WS-Security UsernameToken whose
 ``Created`` should be in the camera's time, so the clock is asked first and its offset
 is applied.
@@ -24,6 +26,7 @@ from xaso.agent.collectors.credentials import Credentials
 from xaso.agent.collectors.webclient import HttpError, request
 
 _DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
+_MEDIA_NS = "http://www.onvif.org/ver10/media/wsdl"
 _WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 _WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 _PASSWORD_DIGEST = (
@@ -63,12 +66,15 @@ def username_token(credentials: Credentials, created: dt.datetime, nonce: bytes)
     )
 
 
-def envelope(operation: str, security: str = "") -> bytes:
+def envelope(
+    operation: str, security: str = "", *, namespace: str = _DEVICE_NS, content: str = ""
+) -> bytes:
+    """``content`` is the operation's arguments, already escaped XML in ``namespace``."""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
         f"<s:Header>{security}</s:Header>"
-        f'<s:Body><{operation} xmlns="{_DEVICE_NS}"/></s:Body>'
+        f'<s:Body><{operation} xmlns="{namespace}">{content}</{operation}></s:Body>'
         "</s:Envelope>"
     ).encode()
 
@@ -93,15 +99,23 @@ def _text(root: ET.Element, *names: str) -> str | None:
     return text or None
 
 
-def call(url: str, operation: str, *, timeout_s: float, security: str = "") -> ET.Element:
+def call(
+    url: str,
+    operation: str,
+    *,
+    timeout_s: float,
+    security: str = "",
+    namespace: str = _DEVICE_NS,
+    content: str = "",
+) -> ET.Element:
     """POST one SOAP request; the answer's root, or ``OnvifError`` with a short reason."""
-    action = f"{_DEVICE_NS}/{operation}"
+    action = f"{namespace}/{operation}"
     try:
         answer = request(
             "POST",
             url,
             timeout_s=timeout_s,
-            body=envelope(operation, security),
+            body=envelope(operation, security, namespace=namespace, content=content),
             headers={"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'},
         )
     except HttpError as exc:
@@ -143,16 +157,72 @@ def camera_clock_offset_ms(url: str, *, timeout_s: float) -> float:
     return round((theirs - ours) * 1000.0, 0)
 
 
+def _security(credentials: Credentials | None, clock_offset_ms: float | None) -> str:
+    """A fresh UsernameToken (a nonce is good for one request), dated in camera time."""
+    if credentials is None:
+        return ""
+    camera_now = time.time() + (clock_offset_ms or 0.0) / 1000.0
+    created = dt.datetime.fromtimestamp(camera_now, tz=dt.UTC)
+    return username_token(credentials, created, os.urandom(16))
+
+
 def device_information(
     url: str, *, timeout_s: float, credentials: Credentials | None, clock_offset_ms: float | None
 ) -> DeviceInfo:
-    security = ""
-    if credentials is not None:
-        camera_now = time.time() + (clock_offset_ms or 0.0) / 1000.0
-        created = dt.datetime.fromtimestamp(camera_now, tz=dt.UTC)
-        security = username_token(credentials, created, os.urandom(16))
+    security = _security(credentials, clock_offset_ms)
     root = call(url, "GetDeviceInformation", timeout_s=timeout_s, security=security)
     maker, model = _text(root, "Manufacturer"), _text(root, "Model")
     if maker and model and maker.lower() not in model.lower():
         model = f"{maker} {model}"
     return DeviceInfo(model=model or maker, firmware=_text(root, "FirmwareVersion"))
+
+
+def snapshot_uri(
+    url: str, *, timeout_s: float, credentials: Credentials | None, clock_offset_ms: float | None
+) -> str:
+    """The HTTP URL of a JPEG snapshot of the camera's first media profile (its main
+    stream, by the order cameras list them), asked of its media service.
+
+    Three calls within ``timeout_s``: the caller keeps the answer, which changes only
+    when the camera is reconfigured.
+    """
+    deadline = time.monotonic() + timeout_s
+
+    def left() -> float:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OnvifError("timeout")
+        return remaining
+
+    capabilities = call(
+        url,
+        "GetCapabilities",
+        timeout_s=left(),
+        security=_security(credentials, clock_offset_ms),
+        content="<Category>Media</Category>",
+    )
+    # Cameras that do not say serve every service at the device address.
+    media_url = _text(capabilities, "Media", "XAddr") or url
+    profiles = call(
+        media_url,
+        "GetProfiles",
+        timeout_s=left(),
+        security=_security(credentials, clock_offset_ms),
+        namespace=_MEDIA_NS,
+    )
+    profile = _find(profiles, "Profiles")
+    token = profile.get("token") if profile is not None else None
+    if not token:
+        raise OnvifError("GetProfiles: no media profile")
+    answer = call(
+        media_url,
+        "GetSnapshotUri",
+        timeout_s=left(),
+        security=_security(credentials, clock_offset_ms),
+        namespace=_MEDIA_NS,
+        content=f"<ProfileToken>{escape(token)}</ProfileToken>",
+    )
+    uri = _text(answer, "MediaUri", "Uri")
+    if not uri or not uri.lower().startswith(("http://", "https://")):
+        raise OnvifError("GetSnapshotUri: no http snapshot uri")
+    return uri
