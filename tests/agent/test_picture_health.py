@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -40,6 +42,7 @@ from xaso.agent.collectors.picture.config import (
     PictureLimits,
     resolve,
 )
+from xaso.agent.collectors.picture.measure import PictureError, measure
 from xaso.protocol import CameraStatus, DeviceReading, PictureHealth
 
 USER, PASSWORD = "admin", "Cam#2025"
@@ -462,3 +465,32 @@ def test_ffmpeg_that_hangs_or_fails_is_no_picture_without_the_password(tmp_path:
     with camera(config) as cam:
         health = cam.look()
     assert health.state == "no_picture" and health.error == "ffmpeg: rtsp 401 unauthorized"
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A valid small PNG whose header claims another size (CRC fixed up)."""
+    out = io.BytesIO()
+    Image.new("L", (8, 8)).save(out, "PNG")
+    data = bytearray(out.getvalue())
+    header = bytes(data[12:16]) + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(header))
+    return bytes(data)
+
+
+def test_a_huge_or_tiny_image_is_refused_before_it_is_decoded() -> None:
+    with pytest.raises(PictureError, match="implausible snapshot size 10000x5000"):
+        measure(_png_claiming(10_000, 5_000))
+    with pytest.raises(PictureError, match="image too large to be a snapshot"):
+        measure(_png_claiming(20_000, 20_000))  # Pillow's own bomb limit, before ours
+    with pytest.raises(PictureError, match="implausible snapshot size 4x4"):
+        measure(_png_claiming(4, 4))
+
+
+def test_a_small_snapshot_is_not_enlarged_and_a_png_is_measured_too() -> None:
+    small = scene(0).resize((176, 144))  # a QCIF sub-stream
+    out = io.BytesIO()
+    small.save(out, "PNG")
+    seen = measure(out.getvalue())
+    assert (seen.width, seen.height) == (176, 144)
+    assert seen.grey.size == (160, 131) and seen.sharpness > 80

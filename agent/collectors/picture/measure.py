@@ -92,11 +92,11 @@ def _open(data: bytes) -> Image.Image:
         raise
     except UnidentifiedImageError:
         raise PictureError(f"not an image ({_sniff(data)})") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PictureError("image too large to be a snapshot") from None
+    except (OSError, ValueError, SyntaxError) as exc:
         # Truncated or damaged files end up here (Pillow's own message says which).
         raise PictureError(f"unreadable image: {str(exc)[:80]}") from None
-    except Image.DecompressionBombWarning:
-        raise PictureError("image too large") from None
     return picture
 
 

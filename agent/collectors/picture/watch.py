@@ -69,7 +69,10 @@ class PictureWatch:
         """
         if not self.due():
             return self.last, None
-        self._next_due = self._monotonic() + self._interval_s
+        # Due a little early rather than late: the cycle that comes at the interval
+        # (give or take its jitter) takes the next one, not the cycle after it.
+        slack = min(1.0, self._interval_s / 10)
+        self._next_due = self._monotonic() + self._interval_s - slack
         taken_ms = int(self._wall() * 1000)
         if unreachable is not None:
             return self._no_picture(taken_ms, f"camera not reached: {unreachable}"), None
