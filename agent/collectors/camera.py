@@ -24,7 +24,11 @@ from xaso.agent.collectors import onvif, picture
 from xaso.agent.collectors.base import CameraSnapshot, CollectorResult
 from xaso.agent.collectors.check import Problems, YamlPath
 from xaso.agent.collectors.credentials import Credentials, read_credentials
-from xaso.agent.collectors.picture.config import CameraPicture, PictureConfig
+from xaso.agent.collectors.picture.config import (
+    CameraPicture,
+    PictureConfig,
+    limit_problems,
+)
 from xaso.agent.collectors.picture.config import problems as picture_problems
 from xaso.agent.collectors.rtsp import RtspClient, RtspError, parse_rtsp_url
 from xaso.protocol import CameraStatus, DeviceReading
@@ -93,7 +97,7 @@ def _picture_problems(
         known = ", ".join(sorted(config.kinds)) or "none"
         problems.add(own, where, "kind", f"kind {own.kind!r} is not in picture.kinds ({known})")
     if own.limits is not None:
-        picture.config.limit_problems(own.limits, problems, (*where, "limits"))
+        limit_problems(own.limits, problems, (*where, "limits"))
     source = picture.source_name(
         config, own, snapshot_url=device.snapshot_url, onvif_url=device.onvif_url
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import struct
 import sys
 import time
@@ -494,3 +495,31 @@ def test_a_small_snapshot_is_not_enlarged_and_a_png_is_measured_too() -> None:
     seen = measure(out.getvalue())
     assert (seen.width, seen.height) == (176, 144)
     assert seen.grey.size == (160, 131) and seen.sharpness > 80
+
+
+def test_damaged_snapshots_are_refused_with_a_reason_never_an_exception() -> None:
+    good = jpeg(scene(0))
+    rng = random.Random(16)
+    damaged = [good[:cut] for cut in (2, 20, 200, 2_000, len(good) // 2)]
+    for _ in range(30):
+        flipped = bytearray(good)
+        for _ in range(20):
+            flipped[rng.randrange(2, len(flipped))] = rng.randrange(256)
+        damaged.append(bytes(flipped))
+    for data in damaged:
+        try:
+            seen = measure(data)
+        except PictureError as exc:
+            assert str(exc).startswith(("unreadable image", "not an image", "implausible"))
+        else:  # libjpeg recovers from some damage: then it is a picture like another
+            assert 0 <= seen.brightness <= 255
+
+
+def test_a_damaged_baseline_file_is_set_aside_and_learning_starts_again(tmp_path: Path) -> None:
+    stored = tmp_path / "picture" / "cam-cho.json"
+    stored.parent.mkdir()
+    stored.write_text('{"version": 1, "baseline": {"brightness_low": "dark"}}')
+    with camera(learning_forever(), state_dir=tmp_path) as cam:
+        health = cam.sees(scene(0))
+    assert health.state == "ok" and health.learning
+    assert json.loads(stored.read_text())["seen"] == 1

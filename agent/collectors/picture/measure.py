@@ -97,6 +97,8 @@ def _open(data: bytes) -> Image.Image:
     except (OSError, ValueError, SyntaxError) as exc:
         # Truncated or damaged files end up here (Pillow's own message says which).
         raise PictureError(f"unreadable image: {str(exc)[:80]}") from None
+    except Exception as exc:
+        raise PictureError(f"unreadable image: {type(exc).__name__}") from None
     return picture
 
 
