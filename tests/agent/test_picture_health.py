@@ -515,7 +515,7 @@ def test_damaged_snapshots_are_refused_with_a_reason_never_an_exception() -> Non
             assert 0 <= seen.brightness <= 255
 
 
-def test_a_damaged_baseline_file_is_set_aside_and_learning_starts_again(tmp_path: Path) -> None:
+def test_a_damaged_baseline_file_is_ignored_and_learning_starts_again(tmp_path: Path) -> None:
     stored = tmp_path / "picture" / "cam-cho.json"
     stored.parent.mkdir()
     stored.write_text('{"version": 1, "baseline": {"brightness_low": "dark"}}')
