@@ -63,11 +63,12 @@ class _Plugin(NamedTuple):
 
 
 # The registry, in the order collectors are built and reported. ``state_dir`` is the
-# agent's own folder: the system collector reports its free space.
+# agent's own folder: the system collector reports its free space, the camera collector
+# keeps its cameras' picture baselines there.
 _PLUGINS: Final[dict[str, _Plugin]] = {
     "system": _Plugin(system.problems, lambda c, state_dir: system.build(c, state_dir=state_dir)),
     "reachability": _Plugin(reachability.problems, lambda c, _: reachability.build(c)),
-    "camera": _Plugin(camera.problems, lambda c, _: camera.build(c)),
+    "camera": _Plugin(camera.problems, lambda c, state_dir: camera.build(c, state_dir=state_dir)),
     "nvr": _Plugin(nvr.problems, lambda c, _: nvr.build(c)),
     "radio": _Plugin(radio.problems, lambda c, _: radio.build(c)),
 }

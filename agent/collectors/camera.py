@@ -5,6 +5,11 @@ Per camera and cycle: RTSP OPTIONS then DESCRIBE on its stream URL (``rtsp``), t
 ``onvif_url`` is given, GetSystemDateAndTime and GetDeviceInformation (``onvif``). All of
 one camera's exchanges share one deadline, ``timeout_s``; cameras are checked in
 parallel, so a cycle costs about one timeout however many cameras are dead.
+
+With ``picture`` set, each camera's picture is checked too (``picture`` package,
+docs/cameras.md): a snapshot every ``snapshot_interval_s``, within a budget of its own
+``timeout_s``, in the same worker thread; the reading carries its ``PictureHealth``
+and the collector's result the thumbnail.
 """
 
 from __future__ import annotations
@@ -15,10 +20,16 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from xaso.agent.collectors import onvif
-from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.collectors import onvif, picture
+from xaso.agent.collectors.base import CameraSnapshot, CollectorResult
 from xaso.agent.collectors.check import Problems, YamlPath
 from xaso.agent.collectors.credentials import Credentials, read_credentials
+from xaso.agent.collectors.picture.config import (
+    CameraPicture,
+    PictureConfig,
+    limit_problems,
+)
+from xaso.agent.collectors.picture.config import problems as picture_problems
 from xaso.agent.collectors.recording import (
     RecorderError,
     RecorderSource,
@@ -40,6 +51,9 @@ class CameraDevice(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     timeout_s: float | None = None  # default: the collector's timeout_s
     # Where its recording is asked about (recording continuity, docs/cameras.md).
     recorder: RecorderSource | None = None
+    # http://host/path of a JPEG snapshot (picture checks); the camera's credentials.
+    snapshot_url: str | None = None
+    picture: CameraPicture | None = None  # this camera's source, kind, limits
 
 
 class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -57,6 +71,7 @@ class CameraConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     recording_window_h: float = 24.0
     recording_min_gap_s: float = 60.0
     recording_timeout_s: float = 10.0
+    picture: PictureConfig | None = None  # present: pictures are checked
 
 
 def problems(config: CameraConfig, problems: Problems, where: YamlPath) -> None:
@@ -85,6 +100,35 @@ def problems(config: CameraConfig, problems: Problems, where: YamlPath) -> None:
         problems.positive(device, at, "timeout_s", device.timeout_s)
         if device.recorder is not None:
             source_problems(device.recorder, problems, (*at, "recorder"))
+        _picture_problems(config.picture, device, problems, at)
+    if config.picture is not None:
+        picture_problems(config.picture, problems, (*where, "picture"))
+
+
+def _picture_problems(
+    config: PictureConfig | None, device: CameraDevice, problems: Problems, at: YamlPath
+) -> None:
+    if device.snapshot_url is not None:
+        problems.http_url(device, at, "snapshot_url", device.snapshot_url)
+    own = device.picture
+    if own is None:
+        return
+    if config is None:
+        problems.add(device, at, "picture", "picture needs collectors.camera.picture to be set")
+        return
+    where = (*at, "picture")
+    if own.kind is not None and own.kind not in config.kinds:
+        known = ", ".join(sorted(config.kinds)) or "none"
+        problems.add(own, where, "kind", f"kind {own.kind!r} is not in picture.kinds ({known})")
+    if own.limits is not None:
+        limit_problems(own.limits, problems, (*where, "limits"))
+    source = picture.source_name(
+        config, own, snapshot_url=device.snapshot_url, onvif_url=device.onvif_url
+    )
+    if source == "http" and device.snapshot_url is None:
+        problems.add(own, where, "source", "source http needs the camera's snapshot_url")
+    if source == "onvif" and device.onvif_url is None:
+        problems.add(own, where, "source", "source onvif needs the camera's onvif_url")
 
 
 class CameraCheck(msgspec.Struct, frozen=True):
@@ -151,7 +195,9 @@ def _refused(client: RtspClient, status: int, reason: str, *, auth_ok: bool | No
 class CameraCollector:
     name = "camera"
 
-    def __init__(self, config: CameraConfig) -> None:
+    def __init__(self, config: CameraConfig, *, state_dir: str | None = None) -> None:
+        """``state_dir``: where the picture baselines are kept; None keeps them in
+        memory only (a restart learns again)."""
         self._config = config
         shared = read_credentials(config.username, config.password_file, config.password_env)
         self._credentials: dict[str, Credentials | None] = {
@@ -170,11 +216,29 @@ class CameraCollector:
             max_workers=max(1, min(config.max_workers, len(config.devices))),
             thread_name_prefix="collect-camera",
         )
+        self._watches: dict[str, picture.PictureWatch] = {}
+        if config.picture is not None:
+            for d in config.devices:
+                watch = picture.watch_for(
+                    d.id,
+                    config.picture,
+                    d.picture,
+                    url=d.url,
+                    snapshot_url=d.snapshot_url,
+                    onvif_url=d.onvif_url,
+                    state_dir=state_dir,
+                )
+                if watch is not None:
+                    self._watches[d.id] = watch
 
     def collect(self) -> CollectorResult:
-        return CollectorResult(readings=list(self._pool.map(self._check, self._config.devices)))
+        checked = list(self._pool.map(self._check, self._config.devices))
+        return CollectorResult(
+            readings=[reading for reading, _ in checked],
+            snapshots=[snapshot for _, snapshot in checked if snapshot is not None],
+        )
 
-    def _check(self, device: CameraDevice) -> DeviceReading:
+    def _check(self, device: CameraDevice) -> tuple[DeviceReading, CameraSnapshot | None]:
         timeout_s = device.timeout_s or self._config.timeout_s
         credentials = self._credentials[device.id]
         found = check_stream(device.url, credentials, timeout_s)
@@ -191,13 +255,26 @@ class CameraCollector:
                 status = msgspec.structs.replace(status, recorded=recorded)
         except RecorderError as exc:
             errors.append(f"recorder: {exc}")
-        return DeviceReading(
+        snapshot = None
+        watch = self._watches.get(device.id)
+        if watch is not None:
+            # The URL's own credentials win, as for the stream check.
+            own = parse_rtsp_url(device.url).credentials
+            health, snapshot = watch.look(
+                own or credentials,
+                timeout_s,
+                clock_offset_ms=status.clock_offset_ms,
+                unreachable=None if found.reachable else (found.error or "unreachable"),
+            )
+            status = msgspec.structs.replace(status, picture=health)
+        reading = DeviceReading(
             id=device.id,
             reachable=found.reachable,
             rtt_ms=found.rtt_ms,
             error="; ".join(errors)[:300] or None,
             camera=status,
         )
+        return reading, snapshot
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -229,5 +306,5 @@ def _ask_onvif(
     return msgspec.structs.replace(status, model=info.model, firmware=info.firmware), errors
 
 
-def build(config: CameraConfig) -> CameraCollector:
-    return CameraCollector(config)
+def build(config: CameraConfig, *, state_dir: str | None = None) -> CameraCollector:
+    return CameraCollector(config, state_dir=state_dir)

@@ -1,9 +1,11 @@
-"""Two ONVIF device-service calls over plain HTTP: GetSystemDateAndTime (the camera's
-clock, whose drift breaks evidence timestamps and WS-Security) and GetDeviceInformation
-(model and firmware, for the inventory and for spotting unpatched cameras).
+"""A few ONVIF calls over plain HTTP: GetSystemDateAndTime (the camera's clock, whose
+drift breaks evidence timestamps and WS-Security), GetDeviceInformation (model and
+firmware, for the inventory and for spotting unpatched cameras), and for the picture
+checks the snapshot URL: GetCapabilities (where the media service is), then the media
+service's GetProfiles and GetSnapshotUri.
 
 Hand-written SOAP 1.2, because a SOAP library would be most of the agent's footprint for
-two small requests. GetSystemDateAndTime needs no authentication (ONVIF Core, "pre-auth"
+a handful of small requests. GetSystemDateAndTime needs no authentication (ONVIF Core, "pre-auth"
 operations); GetDeviceInformation usually does, with a WS-Security UsernameToken whose
 ``Created`` should be in the camera's time, so the clock is asked first and its offset
 is applied.
@@ -24,6 +26,7 @@ from xaso.agent.collectors.credentials import Credentials
 from xaso.agent.collectors.webclient import HttpError, request
 
 _DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
+_MEDIA_NS = "http://www.onvif.org/ver10/media/wsdl"
 _WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 _WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 _PASSWORD_DIGEST = (
@@ -173,3 +176,54 @@ def device_information(
     if maker and model and maker.lower() not in model.lower():
         model = f"{maker} {model}"
     return DeviceInfo(model=model or maker, firmware=_text(root, "FirmwareVersion"))
+
+
+def snapshot_uri(
+    url: str, *, timeout_s: float, credentials: Credentials | None, clock_offset_ms: float | None
+) -> str:
+    """The HTTP URL of a JPEG snapshot of the camera's first media profile (its main
+    stream, by the order cameras list them), asked of its media service.
+
+    Three calls within ``timeout_s``: the caller keeps the answer, which changes only
+    when the camera is reconfigured.
+    """
+    deadline = time.monotonic() + timeout_s
+
+    def left() -> float:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise OnvifError("timeout")
+        return remaining
+
+    capabilities = call(
+        url,
+        "GetCapabilities",
+        timeout_s=left(),
+        security=security_header(credentials, clock_offset_ms),
+        content="<Category>Media</Category>",
+    )
+    # Cameras that do not say serve every service at the device address.
+    media_url = _text(capabilities, "Media", "XAddr") or url
+    profiles = call(
+        media_url,
+        "GetProfiles",
+        timeout_s=left(),
+        security=security_header(credentials, clock_offset_ms),
+        namespace=_MEDIA_NS,
+    )
+    profile = _find(profiles, "Profiles")
+    token = profile.get("token") if profile is not None else None
+    if not token:
+        raise OnvifError("GetProfiles: no media profile")
+    answer = call(
+        media_url,
+        "GetSnapshotUri",
+        timeout_s=left(),
+        security=security_header(credentials, clock_offset_ms),
+        namespace=_MEDIA_NS,
+        content=f"<ProfileToken>{escape(token)}</ProfileToken>",
+    )
+    uri = _text(answer, "MediaUri", "Uri")
+    if not uri or not uri.lower().startswith(("http://", "https://")):
+        raise OnvifError("GetSnapshotUri: no http snapshot uri")
+    return uri

@@ -29,11 +29,23 @@ class HttpError(Exception):
 
 
 class Response:
-    def __init__(self, status: int, reason: str, content_type: str, body: bytes) -> None:
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        content_type: str,
+        body: bytes,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.status = status
         self.reason = reason
         self.content_type = content_type
         self.body = body
+        self.headers = headers or []  # in order, names lower-cased; a name may repeat
+
+    def all(self, name: str) -> list[str]:
+        """Every value of header ``name`` (lower-case), e.g. the challenges of a 401."""
+        return [value for key, value in self.headers if key == name]
 
 
 def describe_os_error(exc: BaseException) -> str:
@@ -99,7 +111,8 @@ def request(
             if len(data) > max_body_bytes:
                 raise HttpError(f"answer larger than {max_body_bytes} bytes", reached=True)
         content_type = answer.getheader("Content-Type", "") or ""
-        return Response(answer.status, answer.reason, content_type, bytes(data))
+        answered = [(name.lower(), value) for name, value in answer.getheaders()]
+        return Response(answer.status, answer.reason, content_type, bytes(data), answered)
     except HttpError:
         raise
     except (OSError, http.client.HTTPException) as exc:

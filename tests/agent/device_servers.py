@@ -1,5 +1,5 @@
 """Small real servers on 127.0.0.1 for the collector tests (helpers, no tests here):
-RTSP and HTTP (JSON documents, ONVIF).
+RTSP and HTTP (JSON documents, ONVIF with its media service, camera snapshots).
 
 They speak the real protocols, implemented here independently of the agent's client
 (the Digest check below is written from RFC 2617, not imported), so a test passes only
@@ -143,7 +143,9 @@ def closed_port() -> int:
 
 # --- HTTP: JSON documents and ONVIF ------------------------------------------------------
 
-Route = Callable[["HttpHandler"], tuple[int, str, bytes]]
+# (status, content type, body), or with a fourth item: headers to add (a 401's challenge).
+Answer = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]
+Route = Callable[["HttpHandler"], Answer]
 
 
 class HttpHandler(BaseHTTPRequestHandler):
@@ -159,11 +161,15 @@ class HttpHandler(BaseHTTPRequestHandler):
         route = self.server.routes.get(self.path) or self.server.routes.get(
             self.path.partition("?")[0]
         )
+        extra: dict[str, str] = {}
         if route is None:
             status, content_type, body = 404, "text/plain", b"not found"
         else:
-            status, content_type, body = route(self)
+            status, content_type, body, *more = route(self)
+            extra = more[0] if more else {}
         self.send_response(status)
+        for name, value in extra.items():
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -181,6 +187,7 @@ class HttpServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), HttpHandler)
         self.routes = routes
         self.hits: list[str] = []
+        self.calls: list[str] = []  # SOAP operations, in order
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
@@ -203,12 +210,27 @@ def json_route(document: Any, *, user: str | None = None, password: str = "") ->
     return route
 
 
-def onvif_route(*, offset_s: float, user: str, password: str) -> Route:
+MEDIA_PATH = "/onvif/Media"
+PROFILE_TOKEN = "Profile_1"
+
+
+def onvif_route(
+    *, offset_s: float, user: str, password: str, snapshot_path: str | None = None
+) -> Route:
     """An ONVIF device service: the clock without auth, device information only with a
-    valid WS-Security UsernameToken (PasswordDigest)."""
+    valid WS-Security UsernameToken (PasswordDigest). With ``snapshot_path``, also the
+    media service (to be routed at ``MEDIA_PATH`` as well): GetCapabilities names it,
+    GetProfiles lists two profiles, GetSnapshotUri answers ``snapshot_path`` on this
+    server for the first, all three only with a valid token."""
 
     def route(handler: HttpHandler) -> tuple[int, str, bytes]:
         body = handler.body.decode()
+        operation = re.search(r"<s:Body><(\w+)", body)
+        handler.server.calls.append(operation.group(1) if operation else "?")
+        if snapshot_path is not None and (
+            answer := _media(handler, body, user, password, snapshot_path)
+        ):
+            return answer
         if "GetSystemDateAndTime" in body:
             now = dt.datetime.fromtimestamp(time.time() + offset_s, tz=dt.UTC)
             return 200, "application/soap+xml", _soap(_date_time(now))
@@ -229,6 +251,104 @@ def onvif_route(*, offset_s: float, user: str, password: str) -> Route:
         return 400, "application/soap+xml", _soap(_fault("unknown action"))
 
     return route
+
+
+def _media(
+    handler: HttpHandler, body: str, user: str, password: str, snapshot_path: str
+) -> tuple[int, str, bytes] | None:
+    media = ("GetCapabilities", "GetProfiles", "GetSnapshotUri")
+    if not any(f"<{name} " in body for name in media):
+        return None
+    if not _token_ok(body, user, password):
+        return 400, "application/soap+xml", _soap(_fault("Sender not authorized"))
+    if "<GetCapabilities " in body:
+        return (
+            200,
+            "application/soap+xml",
+            _soap(
+                "<tds:GetCapabilitiesResponse><tds:Capabilities>"
+                f"<tt:Device><tt:XAddr>{handler.server.url('/onvif/device_service')}</tt:XAddr>"
+                f"</tt:Device><tt:Media><tt:XAddr>{handler.server.url(MEDIA_PATH)}</tt:XAddr>"
+                "</tt:Media></tds:Capabilities></tds:GetCapabilitiesResponse>"
+            ),
+        )
+    if handler.path != MEDIA_PATH:  # media calls go to the address GetCapabilities gave
+        return 400, "application/soap+xml", _soap(_fault("not the media service"))
+    if "<GetProfiles " in body:
+        return (
+            200,
+            "application/soap+xml",
+            _soap(
+                '<trt:GetProfilesResponse xmlns:trt="http://www.onvif.org/ver10/media/wsdl">'
+                f'<trt:Profiles token="{PROFILE_TOKEN}" fixed="true"><tt:Name>mainStream</tt:Name>'
+                '</trt:Profiles><trt:Profiles token="Profile_2" fixed="true">'
+                "<tt:Name>subStream</tt:Name></trt:Profiles></trt:GetProfilesResponse>"
+            ),
+        )
+    token = re.search(r"<ProfileToken>([^<]*)</ProfileToken>", body)
+    if token is None or token.group(1) != PROFILE_TOKEN:
+        return 400, "application/soap+xml", _soap(_fault("no such profile"))
+    return (
+        200,
+        "application/soap+xml",
+        _soap(
+            '<trt:GetSnapshotUriResponse xmlns:trt="http://www.onvif.org/ver10/media/wsdl">'
+            f"<trt:MediaUri><tt:Uri>{handler.server.url(snapshot_path)}</tt:Uri>"
+            "<tt:InvalidAfterConnect>false</tt:InvalidAfterConnect>"
+            "<tt:InvalidAfterReboot>false</tt:InvalidAfterReboot><tt:Timeout>PT0S</tt:Timeout>"
+            "</trt:MediaUri></trt:GetSnapshotUriResponse>"
+        ),
+    )
+
+
+class SnapshotCamera:
+    """A camera's HTTP snapshot endpoint: serves ``picture`` (set it to change what the
+    camera sees), behind Digest or Basic authentication when ``auth`` says so. ``mode``
+    "hang" accepts and never answers (until ``release``), "html" answers a login page."""
+
+    def __init__(
+        self, picture: bytes = b"", *, auth: str | None = None, user: str = "", password: str = ""
+    ) -> None:
+        self.picture = picture
+        self.auth, self.user, self.password = auth, user, password
+        self.mode = "ok"
+        self.release = threading.Event()
+        self.authorizations: list[str] = []
+
+    def route(self, handler: HttpHandler) -> Answer:
+        header = handler.headers.get("Authorization") or ""
+        self.authorizations.append(header)
+        if self.auth == "digest" and not digest_ok(header, "GET", self.user, self.password):
+            return (
+                401,
+                "text/html",
+                b"<html>401</html>",
+                {"WWW-Authenticate": f'Digest realm="{REALM}", nonce="{NONCE}", qop="auth"'},
+            )
+        if self.auth == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+            if header != f"Basic {token}":
+                return (
+                    401,
+                    "text/html",
+                    b"<html>401</html>",
+                    {"WWW-Authenticate": f'Basic realm="{REALM}"'},
+                )
+        if self.mode == "hang":
+            self.release.wait(10)
+            return 503, "text/plain", b"late"
+        if self.mode == "html":
+            return 200, "text/html", b"<!DOCTYPE html><html><body>Login</body></html>"
+        return 200, "image/jpeg", self.picture
+
+
+@contextmanager
+def snapshot_server(camera: SnapshotCamera, path: str = "/snapshot.jpg") -> Iterator[HttpServer]:
+    with http_server({path: camera.route}) as server:
+        try:
+            yield server
+        finally:
+            camera.release.set()  # a hanging answer must end before the server can
 
 
 def _token_ok(body: str, user: str, password: str) -> bool:

@@ -29,6 +29,7 @@ from xaso.agent.collectors import (
     config_problems,
 )
 from xaso.agent.collectors.command import CommandCollector, CommandConfig
+from xaso.agent.collectors.picture.config import CameraPicture, PictureConfig, PictureLimits
 from xaso.agent.collectors.process import CommandError, run_command
 from xaso.agent.collectors.reachability import (
     ReachabilityCollector,
@@ -423,6 +424,9 @@ def test_every_sample_in_the_docs_is_a_valid_section() -> None:
         ReachabilityDevice,
         CameraConfig,
         CameraDevice,
+        PictureConfig,
+        CameraPicture,
+        PictureLimits,
         NvrConfig,
         NvrDevice,
         RadioConfig,
