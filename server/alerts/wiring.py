@@ -27,8 +27,9 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import web
 from prometheus_client import Counter, Gauge
@@ -52,10 +53,10 @@ from xaso.server.keys import DATABASE, INDEX, METRICS, SETTINGS
 from xaso.server.monitoring.fleet_state import DeviceStatus, FleetState
 from xaso.server.monitoring.keys import ACKNOWLEDGEMENTS, SEQUENCES, STATE
 from xaso.server.store.base import StoreUnavailable
-from xaso.server.web.keys import ACCOUNTS
 
 __all__ = [
     "ALERTS",
+    "ALERT_ACCOUNTS",
     "ALERT_HISTORY",
     "AlertsRuntime",
     "active_alerts",
@@ -205,6 +206,28 @@ ALERTS = web.AppKey("alerts", AlertsRuntime)
 ALERT_HISTORY = web.AppKey("alert_history", AlertHistory)
 
 
+class Account(Protocol):
+    """An account as routing needs it (the web layer's accounts are these)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def login(self) -> str: ...
+    @property
+    def communes(self) -> frozenset[str]: ...
+    @property
+    def disabled_ms(self) -> int | None: ...
+
+
+class AccountDirectory(Protocol):
+    def all(self) -> Iterable[Account]: ...
+
+
+# Who can receive alerts of their own: set by the web layer, which owns the accounts
+# (alerting does not reach into it). Absent: nobody is routed alerts personally.
+ALERT_ACCOUNTS = web.AppKey[AccountDirectory]("alert_accounts")
+
+
 def active_alerts(app: web.Application) -> list[dict[str, object]]:
     """The alert groups firing now, oldest first; empty when alerting is off. Each:
     key, rule (name), type, commune, commune_name, severity, started_ms, last_sent_ms,
@@ -320,7 +343,7 @@ def _people_of(
     (alerts are rare; a change on someone's page counts from the next one)."""
 
     def route(message: AlertMessage) -> list[Delivery]:
-        accounts = app.get(ACCOUNTS)
+        accounts = app.get(ALERT_ACCOUNTS)
         if accounts is None:
             return []
         index = app[INDEX]

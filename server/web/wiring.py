@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from xaso.server.alerts.wiring import ALERT_ACCOUNTS
 from xaso.server.keys import DATABASE, SETTINGS
 from xaso.server.web import login, pages
 from xaso.server.web.accounts import AccountStore
@@ -102,6 +103,7 @@ async def _people_ctx(app: web.Application) -> AsyncIterator[None]:
     connection = app[DATABASE].connection
     app[SESSIONS] = SessionStore(connection)
     app[ACCOUNTS] = AccountStore(connection, app[SESSIONS])
+    app[ALERT_ACCOUNTS] = app[ACCOUNTS]  # officers' own alerts (server/alerts/personal.py)
     app[TOKENS] = TokenStore(connection)
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[AUDIT] = AuditLog(connection)
