@@ -36,12 +36,5 @@ SNAPSHOT_TEXT: dict[str, dict[str, str]] = {
         "09:00), with the picture's SHA-256. The pictures go with the report; the "
         "report's hash covers its figures only.",
     },
-    # CameraStatus.picture.state
-    "picture.ok": {"vi": "Hình ảnh tốt", "en": "Picture good"},
-    "picture.dark": {"vi": "Quá tối", "en": "Too dark"},
-    "picture.blurred": {"vi": "Bị mờ", "en": "Blurred"},
-    "picture.covered": {"vi": "Bị che", "en": "Covered"},
-    "picture.frozen": {"vi": "Đứng hình", "en": "Frozen"},
-    "picture.no_picture": {"vi": "Không có hình", "en": "No picture"},
-    "picture.learning": {"vi": "đang học ngưỡng", "en": "learning its thresholds"},
+    "snapshot.learning": {"vi": "đang học ngưỡng", "en": "learning its thresholds"},
 }
