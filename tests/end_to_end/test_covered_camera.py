@@ -5,17 +5,20 @@ SMSEagle service), the other commune's officer gets nothing, and C2 counts the c
 against the commune when the profile asks for the picture (and not when it does not).
 The cloth taken off, the page says "Hình ảnh tốt" again and the alert resolves.
 
-The parts: a real agent process with the camera collector and its picture checks (an
-RTSP responder and an HTTP snapshot server on loopback, serving a street scene, then a
-cloth), real Mosquitto, the real server app (SQLite store) with an alerts file routing
-to people, stand-ins of Zalo's API and of an SMSEagle gateway speaking their documented
-APIs on loopback, and Chromium for the page at a phone's width and a desktop's.
+Each officer sets their Zalo and SMS number on their own account page (over HTTP, as
+the form posts it). The parts: a real agent process with the camera collector and its
+picture checks (an RTSP responder and an HTTP snapshot server on loopback, serving a
+street scene, then a cloth), real Mosquitto, the real server app (SQLite store) with an
+alerts file routing to people, stand-ins of Zalo's API and of an SMSEagle gateway
+speaking their documented APIs on loopback, and Chromium for the page at a phone's
+width and a desktop's.
 
 ``XASO_SCREENSHOTS=folder`` keeps the screenshots there, to look at them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import signal
@@ -49,7 +52,7 @@ from tests.web.browser import (
 )
 from xaso.agent.collectors.picture.measure import measure
 from xaso.protocol import Snapshot, decode_snapshot, snapshot_topic
-from xaso.server.alerts.contacts import Contact, ContactStore
+from xaso.server.alerts.contacts import ContactStore
 from xaso.server.alerts.wiring import active_alerts
 from xaso.server.app import create_app
 from xaso.server.indicators.gather.evaluate import evaluate_communes
@@ -235,17 +238,37 @@ async def served(
     )
     app = create_app(settings)
     async with served_on_loopback(app) as base_url:
-        now_ms = app[CLOCK_MS]()
-        accounts, contacts = app[ACCOUNTS], ContactStore(app[DATABASE].connection)
-        for login, commune, phone in (
-            ("canbo.alpha", "alpha", ALPHA_PHONE),
-            ("canbo.beta", "beta", BETA_PHONE),
-        ):
-            officer = accounts.create(
-                login, PASSWORD, Role.OPERATOR, now_ms, communes=frozenset({commune})
+        for login, commune in (("canbo.alpha", "alpha"), ("canbo.beta", "beta")):
+            app[ACCOUNTS].create(
+                login, PASSWORD, Role.OPERATOR, app[CLOCK_MS](), communes=frozenset({commune})
             )
-            contacts.save(Contact(officer.id, zalo_phone=phone, sms_phone=phone))
         yield app, base_url
+
+
+@contextlib.asynccontextmanager
+async def signed_in(base_url: str, login: str) -> AsyncIterator[ClientSession]:
+    """An HTTP client signed in through the login form, its cookie in its own jar."""
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as http:
+        response = await http.post(
+            f"{base_url}/login", data={"login": login, "password": PASSWORD}, allow_redirects=False
+        )
+        assert response.status == 303, await response.text()
+        yield http
+
+
+async def _set_phones(http: ClientSession, base_url: str, phone: str) -> None:
+    """On Tài khoản của tôi, as the officer does: their number for Zalo and for SMS,
+    written the way people write it; every severity and kind left as offered."""
+    async with http.get(f"{base_url}/account") as page:
+        html = await page.text()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token is not None, html
+    chosen = re.findall(r'type="checkbox" name="(severities|kinds)" value="([^"]+)" checked', html)
+    assert chosen, html
+    form = [("csrf_token", token.group(1)), ("zalo_phone", phone), ("sms_phone", phone), *chosen]
+    async with http.post(f"{base_url}/account", data=form, allow_redirects=False) as saved:
+        assert saved.status == 303, await saved.text()
+        assert saved.headers["Location"].endswith("done=saved")
 
 
 def _camera_card(html: str) -> str:
@@ -276,13 +299,17 @@ async def test_a_cloth_over_a_key_locations_camera_reaches_the_page_the_officer_
     zalo, sms = outside.zalo, outside.sms
     sent = SentSnapshots(mosquitto.port)
     try:
-        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as officer:
-            response = await officer.post(
-                f"{base_url}/login",
-                data={"login": "canbo.alpha", "password": PASSWORD},
-                allow_redirects=False,
-            )
-            assert response.status == 303, await response.text()
+        async with (
+            signed_in(base_url, "canbo.alpha") as officer,
+            signed_in(base_url, "canbo.beta") as other_officer,
+        ):
+            await _set_phones(officer, base_url, "0912 345 678")
+            await _set_phones(other_officer, base_url, "0987.654.321")
+            kept = ContactStore(app[DATABASE].connection).all().values()
+            assert sorted((c.zalo_phone, c.sms_phone) for c in kept) == [
+                (ALPHA_PHONE, ALPHA_PHONE),
+                (BETA_PHONE, BETA_PHONE),
+            ]
 
             async def card() -> str:
                 async with officer.get(f"{base_url}/communes/alpha") as page:
