@@ -389,6 +389,14 @@ async def test_a_cloth_over_a_key_locations_camera_reaches_the_page_the_officer_
                     )
                     assert await loaded.json_value() == 320
                     await check_page(page, f"covered-camera-commune-{width}", shots, problems)
+                    # The camera's own page and the problems list say the same.
+                    await page.goto(f"{base_url}/devices/{CAM}")
+                    assert "Bị che" in await page.locator("#picture").inner_text()
+                    await check_page(page, f"covered-camera-device-{width}", shots, problems)
+                    await page.goto(f"{base_url}/problems")
+                    listed = await page.locator("main").inner_text()
+                    assert "Camera vẫn kết nối nhưng hình ảnh không dùng được" in listed
+                    await check_page(page, f"covered-camera-problems-{width}", shots, problems)
             assert not problems, problems
 
             # C2 over a period with the street and the cloth: with the profile asking
