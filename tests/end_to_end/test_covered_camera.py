@@ -53,7 +53,8 @@ from tests.web.browser import (
 from xaso.agent.collectors.picture.measure import measure
 from xaso.protocol import Snapshot, decode_snapshot, snapshot_topic
 from xaso.server.alerts.contacts import ContactStore
-from xaso.server.alerts.wiring import active_alerts
+from xaso.server.alerts.history import HistoryQuery
+from xaso.server.alerts.wiring import ALERT_HISTORY, active_alerts
 from xaso.server.app import create_app
 from xaso.server.indicators.gather.evaluate import evaluate_communes
 from xaso.server.indicators.profile import load_profiles
@@ -436,5 +437,14 @@ async def test_a_cloth_over_a_key_locations_camera_reaches_the_page_the_officer_
             )
             assert {m["phone"] for m in zalo.zns} == {ALPHA_PHONE}
             assert {m["to"] for m in sms.sent} == {ALPHA_PHONE}
+            # The history says whom each went to: Alpha's officer, on both, each time.
+            history = app[ALERT_HISTORY]
+
+            def delivered() -> list[list[str]]:
+                events = history.query(HistoryQuery())
+                return [sorted(d.channel for d in e.deliveries) for e in events]
+
+            to_alpha = ["sms → canbo.alpha", "zalo-oa → canbo.alpha"]
+            await eventually(lambda: delivered() == [to_alpha, to_alpha], "the history")
     finally:
         sent.close()
