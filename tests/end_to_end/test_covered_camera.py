@@ -353,7 +353,9 @@ async def test_a_cloth_over_a_key_locations_camera_reaches_the_page_the_officer_
             thumbnail_after_s = time.monotonic() - switched
             print(f"its thumbnail {thumbnail_after_s:.2f} s after the cloth")
             assert thumbnail_after_s <= SHOWN_WITHIN_S, thumbnail_after_s
-            assert "Camera UBND" in covered_card and "UBND" in covered_card
+            # The card names the camera and its key location.
+            assert ">Camera UBND</a>" in covered_card
+            assert '<span class="muted">UBND</span>' in covered_card
 
             # Alpha's officer on Zalo and by SMS; Beta's officer gets nothing.
             await eventually(lambda: zalo.zns, "the alert on Zalo", timeout_s=20)
