@@ -202,12 +202,27 @@ def message_headline(message: AlertMessage) -> str:
     one = (first.name or first.id) if first is not None else None
     if message.bulletin is not None:
         phrase = _bulletin_phrase(message.bulletin, len(message.devices), one, lang)
+    elif message.rule == "picture_unusable" and first is not None and len(message.devices) == 1:
+        phrase = _picture_phrase(first, lang) or _phrase(message.rule, 1, one, lang)
     else:
         phrase = _phrase(message.rule, len(message.devices), one, lang)
     hint = _HINTS[lang].get(message.cause, message.cause) if message.cause else None
     place = message.commune_name or message.commune
     headline = f"{place}: {phrase}" if place else phrase
     return headline + (f" ({hint})" if hint else "")
+
+
+def _picture_phrase(device: AlertDevice, lang: Language) -> str | None:
+    """One camera's picture by what is wrong with it, 'Camera UBND: hình ảnh bị che':
+    an SMS or a Zalo message carries only the headline, and "covered" sends someone
+    to take the cloth off where "unusable" would only send them to look. None when the
+    device's cause is not its picture's (a recovery lists the camera as it is now)."""
+    if not device.cause or not device.cause.startswith("picture_"):
+        return None
+    word = translator(lang).get(f"cause.{device.cause}")
+    if word is None:
+        return None
+    return f"{device.name or device.id}: {word[:1].lower()}{word[1:]}"
 
 
 def _device_view(device: AlertDevice, words: dict[str, str], lang: Language) -> dict[str, Any]:

@@ -37,12 +37,17 @@ def test_a_covered_camera_alerts_past_its_threshold_and_resolves_when_seen_again
     ]
     assert fired[0].started_ms == unusable
     rendered = Renderer().render(fired[0])
-    assert rendered.subject == "[CẢNH BÁO] Xã Xuân Hồng: Camera 1: hình ảnh không dùng được"
+    assert rendered.subject == "[CẢNH BÁO] Xã Xuân Hồng: Camera 1: hình ảnh bị che"
     assert "Hình ảnh bị che" in rendered.text
+    english = Renderer().render(msgspec.structs.replace(fired[0], lang="en"))
+    assert english.subject == "[WARNING] Xã Xuân Hồng: Camera 1: picture covered"
     cleared = unusable + HOUR
     site.beat("xh-gw", cleared, extra=_seen("ok", cleared))
     resolved = messages(engine.evaluate(site.fleet, cleared))
     assert [m.state for m in resolved] == ["resolved"]
+    # The camera as it is now says nothing of the cloth: the recovery names the problem.
+    recovery = Renderer().render(resolved[0]).subject
+    assert recovery.startswith("[ĐÃ KHÔI PHỤC] Xã Xuân Hồng: Camera 1: hình ảnh không dùng được")
 
 
 def test_one_bad_frame_raises_nothing() -> None:

@@ -200,7 +200,7 @@ async def test_a_covered_camera_end_to_end(
         assert [(d["id"], d["status"], d["cause"]) for d in firing["devices"]] == [
             (CAM, "picture", "picture_covered")
         ]
-        assert "Camera UBND: hình ảnh không dùng được" in firing["subject"]
+        assert "Camera UBND: hình ảnh bị che" in firing["subject"]
 
         await asyncio.sleep(2)  # covered for a while: a longer down stretch
         now_ms = int(time.time() * 1000)

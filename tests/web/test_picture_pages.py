@@ -12,6 +12,7 @@ second apart.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -149,6 +150,11 @@ async def test_the_pages_say_bi_che(client: TestClient) -> None:
     assert 'id="picture"' in html and "Bị che" in html
     assert "Một màu (%)" in html and "96,4" in html
     assert "Hình ảnh dùng được" in html
+    # The picture's down time is time unusable, most of it online: not "Mất kết nối".
+    (table,) = re.findall(
+        r'<table class="availability picture-availability">.*?</table>', html, re.S
+    )
+    assert "<th>Không dùng được</th>" in table and "Mất kết nối" not in table
     html = await (await client.get("/communes/alpha", headers=cookie)).text()
     assert "Bị che" in html
     # The overview counts it among alpha's problems, linked to them.
