@@ -41,7 +41,9 @@ def _resolve(requirement: str, tmp_path: Path) -> set[str]:
 
 
 def test_agent_only_install_pulls_no_server_dependency(tmp_path: Path) -> None:
-    assert _resolve(".[agent]", tmp_path) == {"xaso", "msgspec", "pyyaml", "paho-mqtt"}
+    # Pillow measures the cameras' pictures on the gateway (agent/collectors/picture/).
+    expected = {"xaso", "msgspec", "pyyaml", "paho-mqtt", "pillow"}
+    assert _resolve(".[agent]", tmp_path) == expected
 
 
 def test_the_wheel_installs_everything_under_xaso(tmp_path: Path) -> None:
