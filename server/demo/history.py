@@ -273,18 +273,39 @@ def picture_transitions(
             else []
         )
         # The camera's own outages win: a bad picture is only seen while it is online.
-        bad = [p for p in bad if not any(a < p[1] and p[0] < b for a, b, *_ in own)]
+        bad = [
+            (a, b, status, cause)
+            for start, end, status, cause in bad
+            for a, b in _without(start, end, [(a, b) for a, b, *_ in own])
+        ]
         series = picture_series(entry.id)
-        now = ("usable", "ok")
-        yield TransitionRecord(
-            series, entry.commune, "picture", history.start_ms - DAY_MS, *now, "ok"
-        )
+        previous, usable_from = "unknown", history.start_ms - DAY_MS
         for start, end, status, cause in sorted(own + bad):
-            yield TransitionRecord(series, entry.commune, "picture", start, status, now[0], cause)
-            if end < history.end_ms:
+            if start > usable_from:  # usable in between, unless the spans touch
                 yield TransitionRecord(
-                    series, entry.commune, "picture", end, "usable", status, "ok"
+                    series, entry.commune, "picture", usable_from, "usable", previous, "ok"
                 )
+                previous = "usable"
+            yield TransitionRecord(series, entry.commune, "picture", start, status, previous, cause)
+            previous, usable_from = status, end
+        if usable_from < history.end_ms:
+            yield TransitionRecord(
+                series, entry.commune, "picture", usable_from, "usable", previous, "ok"
+            )
+
+
+def _without(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """What of ``[start, end)`` none of ``spans`` (in order, disjoint) covers."""
+    found = []
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        if a > start:
+            found.append((start, a))
+        start = max(start, b)
+    if start < end:
+        found.append((start, end))
+    return found
 
 
 def recording_reports(history: History, days: int) -> Iterator[Report]:
