@@ -13,11 +13,13 @@ without measures, so the demo shows thumbnails and picture states either way.
 from __future__ import annotations
 
 import base64
+import ctypes
+import ctypes.util
 import datetime as dt
 import io
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
@@ -144,6 +146,8 @@ class CameraPictures:
                 health[camera_id] = found
             if shot is not None:
                 shots.append(shot)
+        if shots:
+            _release_freed_memory()
         return health, shots
 
     def _told_states(self, reachable: Mapping[str, str | None]) -> dict[str, PictureHealth]:
@@ -165,6 +169,21 @@ class CameraPictures:
 
 
 _CLOTH: Final = (74, 62, 52)
+
+
+def _malloc_trim() -> Callable[[], object]:
+    """glibc's ``malloc_trim(0)``; nothing where the C library has none."""
+    try:
+        trim = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
+# The pictures' buffers, freed in a dozen gateway threads, each stay in that thread's
+# malloc arena: the demo's memory grew by about 10 MB with picture checks (measured),
+# and is back below what it was without them once the free pages are handed back.
+_release_freed_memory: Final = _malloc_trim()
 
 
 def _watches(
