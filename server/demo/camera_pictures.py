@@ -122,22 +122,27 @@ class CameraPictures:
         tz: ZoneInfo,
         troubles: Mapping[str, Trouble] | None = None,
         every_s: float = 60.0,
+        first_after_s: float = 0.0,
     ) -> None:
         self._camera_ids = list(camera_ids)
         self._tz = tz
         self._troubles = dict(troubles or {})
         self._every_s = every_s
         self._watches = _watches(self._camera_ids, tz, self._troubles, every_s)
-        self._next_s = 0.0
+        self._next_s = time.time() + first_after_s
         self._told: dict[str, PictureHealth] = {}
 
     def look(
         self, reachable: Mapping[str, str | None]
     ) -> tuple[dict[str, PictureHealth], list[CameraSnapshot]]:
         """Each camera's picture health this cycle, and the thumbnails taken. A camera
-        not reached (``reachable[id]`` names why) gets no snapshot, as a real one."""
+        not reached (``reachable[id]`` names why) gets no snapshot, as a real one.
+        Nothing before ``first_after_s``: the gateways' first pictures are spread over
+        the demo's first seconds rather than all drawn while its page first answers."""
         if self._watches is None:
             return self._told_states(reachable), []
+        if time.time() < self._next_s:
+            return {}, []  # not yet: the first pictures wait (``first_after_s``)
         health: dict[str, PictureHealth] = {}
         shots = []
         for camera_id, watch in self._watches.items():

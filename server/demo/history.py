@@ -249,25 +249,32 @@ _PICTURE_WHILE = {
     "unknown": ("unknown", "camera_unknown"),
     "maintenance": ("maintenance", "maintenance"),
 }
+# The device page's longest period: a year of a picture series would cost the demo's
+# start a third of a second for nothing a page shows (no indicator of the demo's
+# profiles asks for the picture).
+PICTURE_DAYS = 90
 RECORDING_DAYS = 8  # the device page shows 7 local days; the ledger keeps one more
 
 
 def picture_transitions(
     history: History, troubles: Mapping[str, Trouble]
 ) -> Iterator[TransitionRecord]:
-    """Every camera's picture series (``<id>:picture``): usable while it is online and
-    sees well; unusable while it is offline or its picture is bad (``troubles``);
-    unknown while its gateway is; maintenance with it."""
+    """Every camera's picture series (``<id>:picture``) over the last ``PICTURE_DAYS``:
+    usable while it is online and sees well; unusable while it is offline or its picture
+    is bad (``troubles``); unknown while its gateway is; maintenance with it."""
+    start_ms = max(history.start_ms, history.end_ms - PICTURE_DAYS * DAY_MS)
     for entry in history.index.devices.values():
         if entry.planned or entry.kind != "camera":
             continue
-        own = [(a, b, *_PICTURE_WHILE[status]) for a, b, status, _ in history.spans(entry.id)]
+        own = [
+            (max(a, start_ms), b, *_PICTURE_WHILE[status])
+            for a, b, status, _ in history.spans(entry.id)
+            if b > start_ms
+        ]
         bad = (
             [
                 (a, b, "unusable", state)
-                for a, b, state in trouble_spans(
-                    troubles[entry.id], history.start_ms, history.end_ms, TZ
-                )
+                for a, b, state in trouble_spans(troubles[entry.id], start_ms, history.end_ms, TZ)
             ]
             if entry.id in troubles
             else []
@@ -279,7 +286,7 @@ def picture_transitions(
             for a, b in _without(start, end, [(a, b) for a, b, *_ in own])
         ]
         series = picture_series(entry.id)
-        previous, usable_from = "unknown", history.start_ms - DAY_MS
+        previous, usable_from = "unknown", start_ms - DAY_MS
         for start, end, status, cause in sorted(own + bad):
             if start > usable_from:  # usable in between, unless the spans touch
                 yield TransitionRecord(
