@@ -120,7 +120,7 @@ async def shoot(out: Path, only: set[str]) -> list[Path]:
     base = f"http://127.0.0.1:{port}"
     made: list[Path] = []
     try:
-        time.sleep(6)  # the simulated gateways' first heartbeats
+        time.sleep(12)  # the gateways' first heartbeats, and their cameras' first pictures
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for name, (path, login, english) in PAGES.items():

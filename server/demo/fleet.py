@@ -4,7 +4,10 @@ Every gateway of the inventory runs as a real :class:`agent.runner.Agent` (real 
 birth, will, on-disk queue, heartbeats) in a thread of this process; only its collector
 and, on a radio gateway, its player are simulated, so no packet leaves the machine. A
 few devices go down and come back on a fixed cycle, and a scenario cuts one gateway's
-power (its will fires) and stops another cleanly, then brings both back.
+power (its will fires) and stops another cleanly, then brings both back. Cameras
+send thumbnails with their picture's health (``camera_pictures.py``: one covered, one
+dark at night, one freezing now and then) and their recorders' reports of the last
+24 hours (``camera_recording.py``).
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from xaso.agent.collectors.base import CollectorResult
+from xaso.agent.collectors.base import CameraSnapshot, CollectorResult
 from xaso.agent.config import AgentConfig, AgentSection, MqttSection
 from xaso.agent.playout.config import PlayoutConfig, SimulatedPlayer
 from xaso.agent.runner import Agent
 from xaso.inventory import InventoryIndex
-from xaso.protocol import AgentHealth, DeviceReading
+from xaso.protocol import AgentHealth, CameraStatus, DeviceReading
 from xaso.server.demo.camera_pictures import CameraPictures
+from xaso.server.demo.camera_recording import SimulatedRecorders
+from xaso.server.demo.camera_troubles import picture_troubles
 
 log = logging.getLogger("xaso.demo.fleet")
 
@@ -35,10 +40,20 @@ _BROKEN_EVERY = 29
 _FLAPPING_EVERY = 7
 _FLAP_CYCLE_S = 150
 _FLAP_DOWN_S = 45
+# The cameras' first pictures come a few seconds after the fleet starts (up to 2 s
+# more, spread by gateway): drawn and measured at once, they would slow the demo's
+# first page.
+_FIRST_PICTURES_S = 2
 
 
 def _stable_hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
+
+
+def is_steady(device_id: str) -> bool:
+    """Whether the simulation keeps the device up all the time."""
+    h = _stable_hash(device_id)
+    return h % _BROKEN_EVERY != 0 and h % _FLAPPING_EVERY != 0
 
 
 def simulated_reading(device_id: str, now_s: float) -> DeviceReading:
@@ -74,24 +89,57 @@ def _simulated_playout(index: InventoryIndex, devices: Sequence[str]) -> Playout
     return PlayoutConfig(simulated=SimulatedPlayer(fail_clusters=broken))
 
 
+class SimulatedCameras:
+    """A gateway's cameras: their pictures and their recorders."""
+
+    def __init__(
+        self, camera_ids: Sequence[str], pictures: CameraPictures, recorders: SimulatedRecorders
+    ) -> None:
+        self.camera_ids = frozenset(camera_ids)
+        self.pictures = pictures
+        self.recorders = recorders
+
+
 class SimulatedDevices:
     """A collector (agent/collectors/base.py) whose devices are simulated."""
 
     name = "simulated"
 
-    def __init__(self, device_ids: Sequence[str], pictures: CameraPictures | None = None) -> None:
+    def __init__(self, device_ids: Sequence[str], cameras: SimulatedCameras | None = None) -> None:
         self._device_ids = list(device_ids)
         self._started_s = time.time()
-        self._pictures = pictures
+        self._cameras = cameras
 
     def collect(self) -> CollectorResult:
         now_s = time.time()
         readings = [simulated_reading(d, now_s) for d in self._device_ids]
-        working = [r.id for r in readings if r.reachable]
+        cameras = self._cameras
+        snapshots: list[CameraSnapshot] = []
+        if cameras is not None:
+            # As the camera collector: the stream check, the picture's health on every
+            # reading (the last one between snapshots), the recorder's report when due.
+            mine = [r for r in readings if r.id in cameras.camera_ids]
+            health, snapshots = cameras.pictures.look(
+                {r.id: None if r.reachable else r.error or "unreachable" for r in mine}
+            )
+            recorded = cameras.recorders.due([r.id for r in mine])
+            readings = [
+                msgspec.structs.replace(
+                    r,
+                    camera=CameraStatus(
+                        stream_ok=r.reachable,
+                        picture=health.get(r.id),
+                        recorded=recorded.get(r.id),
+                    ),
+                )
+                if r.id in cameras.camera_ids
+                else r
+                for r in readings
+            ]
         return CollectorResult(
             readings=readings,
             health=msgspec.structs.asdict(_simulated_health(self._started_s)),
-            snapshots=self._pictures.due(working) if self._pictures is not None else [],
+            snapshots=snapshots,
         )
 
     def close(self) -> None:
@@ -103,11 +151,11 @@ class SimulatedGateway:
         self,
         config: AgentConfig,
         device_ids: Sequence[str],
-        pictures: CameraPictures | None = None,
+        cameras: SimulatedCameras | None = None,
     ) -> None:
         self.config = config
         self._device_ids = device_ids
-        self._pictures = pictures
+        self._cameras = cameras
         self.agent: Agent | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -115,7 +163,7 @@ class SimulatedGateway:
     def start(self) -> None:
         self._stop = threading.Event()
         self.agent = Agent(
-            self.config, collectors=[SimulatedDevices(self._device_ids, self._pictures)]
+            self.config, collectors=[SimulatedDevices(self._device_ids, self._cameras)]
         )
         self._thread = threading.Thread(
             target=self.agent.run,
@@ -147,6 +195,7 @@ class SimulatedFleet:
     ) -> None:
         self.gateways: list[SimulatedGateway] = []
         tz = ZoneInfo(index.inventory.timezone)
+        troubles = picture_troubles(index, is_steady)
         for agent_id in index.agents:
             devices = sorted(index.devices_of_agent[agent_id])
             cameras = [d for d in devices if index.devices[d].kind == "camera"]
@@ -160,7 +209,18 @@ class SimulatedFleet:
                         playout=_simulated_playout(index, devices),
                     ),
                     devices,
-                    CameraPictures(cameras, tz) if cameras else None,
+                    SimulatedCameras(
+                        cameras,
+                        CameraPictures(
+                            cameras,
+                            tz,
+                            troubles,
+                            first_after_s=_FIRST_PICTURES_S + _stable_hash(agent_id) % 3,
+                        ),
+                        SimulatedRecorders(cameras, tz),
+                    )
+                    if cameras
+                    else None,
                 )
             )
         self._stop = threading.Event()

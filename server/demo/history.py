@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +25,10 @@ from xaso.server.broadcasts.schedule import Content, Schedule, occurrences, targ
 from xaso.server.broadcasts.standing_relay import StandingRelay, relay_schedule
 from xaso.server.database import FILE_NAME as DATABASE_FILE
 from xaso.server.database import ServerDatabase
+from xaso.server.demo.camera_troubles import Trouble, recorder_gaps, trouble_spans
 from xaso.server.json_table import JsonTable
+from xaso.server.monitoring.picture_state import picture_series
+from xaso.server.monitoring.recording_ledger import RecordingLedger, Report
 from xaso.server.records import (
     AgentHealthRecord,
     BroadcastEventRecord,
@@ -238,13 +241,121 @@ def readings(history: History, ends_ms: Iterable[int] = ()) -> Iterator[DeviceRe
             )
 
 
+# -- cameras: what their pictures were, what their recorders kept --------------------
+
+# What a camera's picture is while the camera itself is not online (picture_state.py).
+_PICTURE_WHILE = {
+    "offline": ("unusable", "offline"),
+    "unknown": ("unknown", "camera_unknown"),
+    "maintenance": ("maintenance", "maintenance"),
+}
+# The device page's longest period: a year of a picture series would cost the demo's
+# start a third of a second for nothing a page shows (no indicator of the demo's
+# profiles asks for the picture).
+PICTURE_DAYS = 90
+RECORDING_DAYS = 8  # the device page shows 7 local days; the ledger keeps one more
+
+
+def picture_transitions(
+    history: History, troubles: Mapping[str, Trouble]
+) -> Iterator[TransitionRecord]:
+    """Every camera's picture series (``<id>:picture``) over the last ``PICTURE_DAYS``:
+    usable while it is online and sees well; unusable while it is offline or its picture
+    is bad (``troubles``); unknown while its gateway is; maintenance with it."""
+    start_ms = max(history.start_ms, history.end_ms - PICTURE_DAYS * DAY_MS)
+    for entry in history.index.devices.values():
+        if entry.planned or entry.kind != "camera":
+            continue
+        own = [
+            (max(a, start_ms), b, *_PICTURE_WHILE[status])
+            for a, b, status, _ in history.spans(entry.id)
+            if b > start_ms
+        ]
+        bad = (
+            [
+                (a, b, "unusable", state)
+                for a, b, state in trouble_spans(troubles[entry.id], start_ms, history.end_ms, TZ)
+            ]
+            if entry.id in troubles
+            else []
+        )
+        # The camera's own outages win: a bad picture is only seen while it is online.
+        bad = [
+            (a, b, status, cause)
+            for start, end, status, cause in bad
+            for a, b in _without(start, end, [(a, b) for a, b, *_ in own])
+        ]
+        series = picture_series(entry.id)
+        previous, usable_from = "unknown", start_ms - DAY_MS
+        for start, end, status, cause in sorted(own + bad):
+            if start > usable_from:  # usable in between, unless the spans touch
+                yield TransitionRecord(
+                    series, entry.commune, "picture", usable_from, "usable", previous, "ok"
+                )
+                previous = "usable"
+            yield TransitionRecord(series, entry.commune, "picture", start, status, previous, cause)
+            previous, usable_from = status, end
+        if usable_from < history.end_ms:
+            yield TransitionRecord(
+                series, entry.commune, "picture", usable_from, "usable", previous, "ok"
+            )
+
+
+def _without(start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """What of ``[start, end)`` none of ``spans`` (in order, disjoint) covers."""
+    found = []
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        if a > start:
+            found.append((start, a))
+        start = max(start, b)
+    if start < end:
+        found.append((start, end))
+    return found
+
+
+def recording_reports(history: History, days: int) -> Iterator[Report]:
+    """One recorder's report per camera and local day of the last ``days``: recorded,
+    but for the recorder's own gaps and the camera's outages (no power, no camera)."""
+    first = dt.datetime.fromtimestamp(history.end_ms / 1000, TZ).date() - dt.timedelta(days=days)
+    start_ms = max(
+        history.start_ms, int(dt.datetime.combine(first, dt.time(), TZ).timestamp() * 1000)
+    )
+    for entry in history.index.devices.values():
+        if entry.planned or entry.kind != "camera":
+            continue
+        down = [
+            (max(a, start_ms), min(b, history.end_ms))
+            for a, b, status, _ in history.spans(entry.id)
+            if status != "maintenance" and b > start_ms
+        ]
+        gaps = sorted(down + recorder_gaps(entry.id, start_ms, history.end_ms, TZ))
+        merged: list[tuple[int, int]] = []
+        for a, b in gaps:
+            if merged and a <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+            else:
+                merged.append((a, b))
+        yield Report(entry.id, history.end_ms, start_ms, history.end_ms, merged)
+
+
+def store_recordings(data_dir: Path, reports: Iterable[Report]) -> None:
+    """Into the server's recording ledger, as the ingest path paints it."""
+    with ServerDatabase(data_dir / DATABASE_FILE) as database:
+        RecordingLedger(database.connection, TZ_NAME).apply(list(reports))
+
+
 def all_records(
     history: History,
     health_interval_ms: int,
     schedules: list[Schedule],
     readings_before: Iterable[int] = (),
+    picture_troubles: Mapping[str, Trouble] | None = None,
 ) -> Iterator[Record]:
     yield from transitions(history)
+    if picture_troubles is not None:
+        yield from picture_transitions(history, picture_troubles)
     yield from health(history, health_interval_ms)
     yield from readings(history, readings_before)
     yield from broadcasts(history, schedules)
@@ -446,21 +557,27 @@ async def write_history(
     *,
     seed: int = 1,
     health_interval_ms: int = 1800 * 1000,
+    picture_troubles: Mapping[str, Trouble] | None = None,
 ) -> Counter[str]:
     """The fleet's past from ``start_ms`` to ``end_ms`` into ``store``, and the schedules
     that explain its broadcast logs into the server's table in ``data_dir`` (they go on
     playing from there): drills every month, the noon relay of the provincial station,
     and recording readings at every month's end, so that every month, quarter and year
-    has what its indicators look at. Returns how many records of each kind were
-    written."""
+    has what its indicators look at. With ``picture_troubles`` (the demo's), also the
+    cameras' picture series and the last days of their recorders' reports. Returns how
+    many records of each kind were written."""
     history = History(index, start_ms, end_ms, seed)
     relays = sample_relays(index, start_ms)
     schedules = sample_schedules(index, start_ms, end_ms, monthly_drill=True) + relays
-    records = all_records(history, health_interval_ms, schedules, month_ends(start_ms, end_ms))
+    records = all_records(
+        history, health_interval_ms, schedules, month_ends(start_ms, end_ms), picture_troubles
+    )
     kinds: Counter[str] = Counter()
     _, rejected = await load(store, records, 5000, kinds)
     if rejected:
         raise RuntimeError(f"the store refused {rejected} records of the history")
     store_schedules(data_dir, schedules)
     store_relays(data_dir, relays, start_ms)
+    if picture_troubles is not None:
+        store_recordings(data_dir, recording_reports(history, RECORDING_DAYS))
     return kinds

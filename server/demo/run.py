@@ -23,8 +23,9 @@ from xaso.inventory import InventoryIndex, load_inventory
 from xaso.server.app import Deps, create_app
 from xaso.server.database import ServerDatabase
 from xaso.server.demo.broker import EmbeddedBroker
+from xaso.server.demo.camera_troubles import picture_troubles
 from xaso.server.demo.declarations import seed_declarations
-from xaso.server.demo.fleet import SimulatedFleet
+from xaso.server.demo.fleet import SimulatedFleet, is_steady
 from xaso.server.demo.history import write_history
 from xaso.server.demo.remediation import seed_remediation
 from xaso.server.settings import Settings
@@ -85,6 +86,7 @@ async def _seed_history(index: InventoryIndex, database: Path, data_dir: Path) -
             now_ms - DEMO_HISTORY_DAYS * 86_400_000,
             now_ms,
             health_interval_ms=DEMO_HISTORY_HEARTBEAT_MS,
+            picture_troubles=picture_troubles(index, is_steady),
         )
     finally:
         await store.close()
