@@ -230,3 +230,28 @@ class ZaloStandIn:
                 "data": {"message_id": secrets.token_hex(8), "user_id": user},
             }
         )
+
+
+def zalo_and_sms_alerts(zalo_base: str, app_id: str, rule: str, interval_s: float) -> str:
+    """An alerts file that reaches each person on Zalo (ZNS, through ``zalo_base``, a
+    ``ZaloStandIn``) and by SMS (Apprise, the URL template in ``SMS_URL``), with the
+    one ``rule`` given as a YAML flow mapping; secrets from ``ZALO_SECRET`` and
+    ``ZALO_REFRESH``."""
+    return f"""
+interval_s: {interval_s}
+channels:
+  - name: zalo-oa
+    type: zalo
+    app_id: "{app_id}"
+    secret_key_env: ZALO_SECRET
+    refresh_token_env: ZALO_REFRESH
+    template_id: "331977"
+    template_data: {{xa: commune, su_co: headline, muc_do: severity}}
+    oa_api_base: {zalo_base}
+    zns_api_base: {zalo_base}
+    oauth_base: {zalo_base}
+  - {{name: sms, type: apprise, to_url_env: SMS_URL, body: short}}
+personal: {{zalo: zalo-oa, sms: sms}}
+rules:
+  - {rule}
+"""

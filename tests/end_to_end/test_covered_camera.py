@@ -38,7 +38,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.agent.device_servers import Answer, HttpHandler, http_server, rtsp_server
 from tests.agent.picture_fixtures import covered, jpeg, scene
-from tests.alerts.standins import SmsEagle, ZaloStandIn
+from tests.alerts.standins import SmsEagle, ZaloStandIn, zalo_and_sms_alerts
 from tests.apps import PASSWORD, broker_settings
 from tests.waiting import eventually
 from tests.web.browser import (
@@ -192,27 +192,8 @@ async def outside(aiohttp_server: ServerFactory, monkeypatch: pytest.MonkeyPatch
 
 def _alerts_file(tmp_path: Path, zalo_base: str) -> Path:
     path = tmp_path / "alerts.yaml"
-    path.write_text(
-        f"""
-interval_s: 0.1
-channels:
-  - name: zalo-oa
-    type: zalo
-    app_id: "{APP_ID}"
-    secret_key_env: ZALO_SECRET
-    refresh_token_env: ZALO_REFRESH
-    template_id: "331977"
-    template_data: {{xa: commune, su_co: headline, muc_do: severity}}
-    oa_api_base: {zalo_base}
-    zns_api_base: {zalo_base}
-    oauth_base: {zalo_base}
-  - {{name: sms, type: apprise, to_url_env: SMS_URL, body: short}}
-personal: {{zalo: zalo-oa, sms: sms}}
-rules:
-  - {{name: hinh-anh, type: picture_unusable, down_for_s: 1}}
-""",
-        encoding="utf-8",
-    )
+    rule = "{name: hinh-anh, type: picture_unusable, down_for_s: 1}"
+    path.write_text(zalo_and_sms_alerts(zalo_base, APP_ID, rule, interval_s=0.1), encoding="utf-8")
     return path
 
 

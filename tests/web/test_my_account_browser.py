@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from tests.alerts.standins import SmsEagle, ZaloStandIn
+from tests.alerts.standins import SmsEagle, ZaloStandIn, zalo_and_sms_alerts
 from tests.apps import PASSWORD, small_deps
 from tests.doubles import Clock
 from tests.messages import SMALL_INVENTORY, heartbeat, payload, status
@@ -44,27 +44,8 @@ SMS_TOKEN = "eagle-token-browser"
 
 def _alerts_file(tmp_path: Path, zalo_base: str) -> Path:
     path = tmp_path / "alerts.yaml"
-    path.write_text(
-        f"""
-interval_s: 0.05
-channels:
-  - name: zalo-oa
-    type: zalo
-    app_id: "{APP_ID}"
-    secret_key_env: ZALO_SECRET
-    refresh_token_env: ZALO_REFRESH
-    template_id: "331977"
-    template_data: {{xa: commune, su_co: headline, muc_do: severity}}
-    oa_api_base: {zalo_base}
-    zns_api_base: {zalo_base}
-    oauth_base: {zalo_base}
-  - {{name: sms, type: apprise, to_url_env: SMS_URL, body: short}}
-personal: {{zalo: zalo-oa, sms: sms}}
-rules:
-  - {{name: mat-ket-noi, type: device_down, down_for_s: 60}}
-""",
-        encoding="utf-8",
-    )
+    rule = "{name: mat-ket-noi, type: device_down, down_for_s: 60}"
+    path.write_text(zalo_and_sms_alerts(zalo_base, APP_ID, rule, interval_s=0.05), encoding="utf-8")
     return path
 
 
