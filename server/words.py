@@ -3893,6 +3893,13 @@ _TEXT: dict[str, dict[str, str]] = {
         "en": "checking a new picture",
     },
     "picture.cause.not_measured": {"vi": "chưa đo hình ảnh", "en": "not measured yet"},
+    # The camera itself is neither up nor down (picture_state.py: "camera_<status>").
+    "picture.cause.camera_unknown": {
+        "vi": "chưa rõ camera có hoạt động không",
+        "en": "whether the camera works is unknown",
+    },
+    "picture.cause.camera_stopped": {"vi": "gateway đã dừng", "en": "its gateway stopped"},
+    "picture.cause.camera_planned": {"vi": "camera chưa lắp đặt", "en": "not installed yet"},
     "picture.not_measured": {
         "vi": "Bộ điều khiển chưa gửi kết quả kiểm tra hình ảnh của camera này.",
         "en": "The gateway has not sent a picture check of this camera.",

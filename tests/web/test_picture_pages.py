@@ -37,11 +37,13 @@ from xaso.protocol import (
 )
 from xaso.server.app import create_app
 from xaso.server.keys import STORE
+from xaso.server.monitoring.fleet_state import DeviceStatus
 from xaso.server.monitoring.keys import ACKNOWLEDGEMENTS, INGEST
 from xaso.server.settings import Settings
 from xaso.server.store.sqlite import SqliteStore
 from xaso.server.web.keys import ACCOUNTS
 from xaso.server.web.tokens import Role
+from xaso.server.words import translator
 
 S = 1000
 ADMIN = "so.tttt"
@@ -208,3 +210,20 @@ async def test_acknowledged_until_the_picture_is_usable_again(client: TestClient
     body = await (await client.get("/api/v1/problems?status=picture", headers=admin)).json()
     assert body["count"] == 0
     assert CAM not in app[ACKNOWLEDGEMENTS].current  # ended when it was seen again
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_picture_cause_has_words(lang: str) -> None:
+    # The device page shows the cause of a picture status in words, never as its code
+    # ("camera_unknown" was once shown as such). A camera up, offline or in maintenance
+    # gives its picture a cause of its own; any other status gives "camera_<status>".
+    words = translator(lang)
+    own_cause = {
+        DeviceStatus.ONLINE,
+        DeviceStatus.PENDING,
+        DeviceStatus.OFFLINE,
+        DeviceStatus.MAINTENANCE,
+    }
+    causes = [f"camera_{status}" for status in DeviceStatus if status not in own_cause]
+    causes += ["offline", "checking", "not_measured"]
+    assert [c for c in causes if f"picture.cause.{c}" not in words] == []
