@@ -44,6 +44,20 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
 
 
+def start_agent(
+    stack: ExitStack, config: Path, environment: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``xaso agent`` with ``config`` as its own process, stopped when ``stack`` closes;
+    ``environment`` adds to this process's."""
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "xaso", "--log-level", "WARNING", "agent", "--config", str(config)],
+        env={**os.environ, **(environment or {})},
+    )
+    stack.callback(agent.wait, 15)
+    stack.callback(agent.terminate)
+    return agent
+
+
 def write_config(folder: Path, mqtt_url: str, ports: list[int], interval_s: float) -> Path:
     devices = "\n".join(
         f"      - {{id: dev-{i:02d}, address: 127.0.0.1, port: {port}}}"
@@ -79,20 +93,7 @@ def main() -> None:
             listener.listen(64)
             listeners.append(listener.getsockname()[1])
         config = write_config(folder, broker.url, listeners, args.interval)
-        agent = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "xaso",
-                "--log-level",
-                "WARNING",
-                "agent",
-                "--config",
-                str(config),
-            ],
-        )
-        stack.callback(agent.wait, 15)
-        stack.callback(agent.terminate)
+        agent = start_agent(stack, config)
         baseline = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
         stack.callback(baseline.kill)
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +31,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.agent_footprint import cpu_s, rss_mb
+from bench.agent_footprint import cpu_s, rss_mb, start_agent
 from tests.agent.device_servers import (
     HttpServer,
     RtspServer,
@@ -123,21 +121,7 @@ def measure(
         config = write_config(
             folder, broker.url, endpoints, heartbeat_s=heartbeat_s, snapshot_s=snapshot_s
         )
-        agent = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "xaso",
-                "--log-level",
-                "WARNING",
-                "agent",
-                "--config",
-                str(config),
-            ],
-            env={**os.environ, **environment},
-        )
-        stack.callback(agent.wait, 15)
-        stack.callback(agent.terminate)
+        agent = start_agent(stack, config, environment)
 
         def taken() -> int:  # a snapshot is two GETs: the 401 and the answer
             return sum(len(c.authorizations) for c in served) // 2
